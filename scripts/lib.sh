@@ -1,0 +1,36 @@
+# Shared helpers for scripts/*.sh (sourced, not run).
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export ROOT
+
+# npm's binaryen (wasm-opt 132) must win over Debian's old /usr/bin/wasm-opt, which breaks
+# Trunk's release build; cargo-installed trunk and wasm-bindgen live in ~/.cargo/bin.
+export PATH="$ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+LOG_DIR="$ROOT/target/logs"
+
+step() { printf '\n==> %s\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+
+# quietly NAME CMD...: runs CMD with its output in target/logs/NAME.log; shows the log's tail on failure.
+quietly() {
+    local name="$1"; shift
+    mkdir -p "$LOG_DIR"
+    local log="$LOG_DIR/$name.log"
+    if ! "$@" >"$log" 2>&1; then
+        printf '    FAILED: %s (last 60 lines of %s follow)\n' "$*" "$log" >&2
+        tail -n 60 "$log" >&2
+        return 1
+    fi
+}
+
+# Runs a command as root (directly, or through sudo when we are not root).
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# The wasm-bindgen version in Cargo.lock (the CLI must match it exactly).
+locked_wasm_bindgen_version() {
+    awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs everything kubeplay needs to build, serve and test, on Debian 12 with rustup, node 20 and npm.
+# Idempotent: each step checks first, so a second run takes seconds.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION="$(locked_wasm_bindgen_version)"
+[ -n "$WASM_BINDGEN_VERSION" ] || { echo "error: no wasm-bindgen in Cargo.lock" >&2; exit 1; }
+
+step "setup: Rust target wasm32-unknown-unknown"
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    note "already installed"
+else
+    quietly rustup-target rustup target add wasm32-unknown-unknown
+    note "installed"
+fi
+
+step "setup: Chromium, ChromeDriver, brotli (apt)"
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && command -v brotli >/dev/null; then
+    note "already installed: $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
+else
+    export DEBIAN_FRONTEND=noninteractive
+    quietly apt-update as_root apt-get update -q
+    quietly apt-install as_root apt-get install -y -q --no-install-recommends chromium chromium-driver brotli
+    note "installed: $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
+fi
+
+step "setup: trunk $TRUNK_VERSION"
+if [ "$(trunk --version 2>/dev/null || true)" = "trunk $TRUNK_VERSION" ]; then
+    note "already installed"
+else
+    note "cargo install --locked trunk@$TRUNK_VERSION (about 8 minutes on 2 cores)"
+    quietly trunk-install cargo install --locked "trunk@$TRUNK_VERSION"
+    note "installed: $(trunk --version)"
+fi
+
+step "setup: wasm-bindgen-cli $WASM_BINDGEN_VERSION (matches Cargo.lock)"
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" = "wasm-bindgen $WASM_BINDGEN_VERSION" ] \
+    && command -v wasm-bindgen-test-runner >/dev/null; then
+    note "already installed"
+else
+    # Not --locked: the CLI's own lockfile names a crate version this registry lacks.
+    note "cargo install wasm-bindgen-cli --version $WASM_BINDGEN_VERSION (about 4 minutes on 2 cores)"
+    quietly wasm-bindgen-install cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+    note "installed: $(wasm-bindgen --version)"
+fi
+
+step "setup: npm devDependencies (binaryen's wasm-opt, playwright-core)"
+if [ -f node_modules/.package-lock.json ] && [ -x node_modules/.bin/wasm-opt ] \
+    && [ node_modules/.package-lock.json -nt package.json ] \
+    && { [ ! -f package-lock.json ] || [ node_modules/.package-lock.json -nt package-lock.json ]; }; then
+    note "already installed"
+else
+    if [ -f package-lock.json ]; then
+        quietly npm-install npm ci --no-audit --no-fund
+    else
+        quietly npm-install npm install --no-audit --no-fund
+    fi
+    note "installed"
+fi
+note "$(wasm-opt --version) at $(command -v wasm-opt)"
+
+step "setup: cargo fetch --locked"
+quietly cargo-fetch cargo fetch --locked
+note "crates fetched"
+
+step "setup: done"

@@ -1,0 +1,120 @@
+// End-to-end: the release build in headless Chromium. A learner types
+// `kubectl create deployment web --image=nginx --replicas=3` and watches three web pods go from
+// Pending/ContainerCreating to Running in the cluster view.
+// Needs dist/ from `trunk build --release` (scripts/test.sh builds it first).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  ARTIFACTS, assertDistBuilt, distIsRelative, serveDist, launchChromium, openPage,
+  typeCommand, waitForOutput, setSpeedUpTo, describeProblems,
+} from './lib.mjs';
+
+const CREATE = 'kubectl create deployment web --image=nginx --replicas=3';
+const RUNNING_TIMEOUT_MS = 60_000;
+
+let browser;
+
+before(async () => {
+  assertDistBuilt();
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function screenshotOnFailure(page, name, fn) {
+  try {
+    await fn();
+  } catch (e) {
+    await page.screenshot({ path: path.join(ARTIFACTS, `${name}-FAILED.png`), fullPage: true }).catch(() => {});
+    throw e;
+  }
+}
+
+test('walking skeleton: create a deployment, three web pods become Running', { timeout: 180_000 }, async () => {
+  const server = await serveDist('/');
+  const { context, page, problems } = await openPage(browser);
+  try {
+    await screenshotOnFailure(page, 'walking-skeleton', async () => {
+      await page.goto(server.url, { waitUntil: 'load' });
+      await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });
+
+      // 10x keeps each phase on screen for many frames, so the observer sees Pending/ContainerCreating.
+      const speed = await setSpeedUpTo(page, 10);
+      console.log(`# speed: ${speed ?? '(no #speed select; running at default speed)'}`);
+
+      await typeCommand(page, CREATE);
+      await waitForOutput(page, 'deployment.apps/web created');
+
+      try {
+        await page.waitForFunction(
+          () => document.querySelectorAll('.pod[data-status="Running"]').length >= 3,
+          null,
+          { timeout: RUNNING_TIMEOUT_MS, polling: 100 },
+        );
+      } catch (e) {
+        const seen = await page.evaluate(() => window.__podStatuses);
+        throw new Error(`three Running pods did not appear within ${RUNNING_TIMEOUT_MS} ms; ` +
+          `pod statuses seen: ${JSON.stringify(seen)}`, { cause: e });
+      }
+
+      const running = await page.$$eval('.pod[data-status="Running"]', (els) =>
+        els.map((el) => ({ pod: el.getAttribute('data-pod'), node: el.getAttribute('data-node') })));
+      assert.equal(running.length, 3, `expected exactly 3 Running pods, got ${JSON.stringify(running)}`);
+      for (const { pod, node } of running) {
+        assert.match(pod ?? '', /^web-/, `Running pod ${pod} is not a web- pod`);
+        assert.ok(node, `Running pod ${pod} has no data-node`);
+      }
+      assert.equal(new Set(running.map((r) => r.pod)).size, 3, 'the three pod names are distinct');
+
+      // Each pod passed through a not-yet-running phase before Running.
+      const seen = await page.evaluate(() => window.__podStatuses);
+      const early = (s) => s === 'Pending' || s === 'ContainerCreating';
+      const before = running.filter(({ pod }) => {
+        const statuses = seen.filter((s) => s.pod === pod).map((s) => s.status);
+        const firstRunning = statuses.indexOf('Running');
+        return statuses.slice(0, firstRunning).some(early);
+      });
+      assert.ok(before.length >= 1,
+        `no pod was seen Pending or ContainerCreating before Running; statuses seen: ${JSON.stringify(seen)}`);
+      console.log(`# pods seen before Running: ${before.length}/3; transitions: ` +
+        seen.map((s) => `${s.pod}=${s.status}@${s.t}ms`).join(', '));
+
+      await page.screenshot({ path: path.join(ARTIFACTS, 'walking-skeleton.png'), fullPage: true });
+
+      assert.deepEqual(problems.pageErrors, [], `uncaught page errors:\n${describeProblems(problems)}`);
+      assert.deepEqual(problems.failedRequests, [], `failed requests:\n${describeProblems(problems)}`);
+    });
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});
+
+test('release build works from a sub-path (/kubeplay/) of a static host', { timeout: 120_000 }, async (t) => {
+  if (!distIsRelative()) {
+    t.skip('dist/index.html uses absolute asset paths (Trunk public_url is not relative)');
+    return;
+  }
+  const server = await serveDist('/kubeplay/');
+  const { context, page, problems } = await openPage(browser);
+  try {
+    await screenshotOnFailure(page, 'sub-path', async () => {
+      await page.goto(server.url, { waitUntil: 'load' });
+      await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });
+      await typeCommand(page, CREATE);
+      await waitForOutput(page, 'deployment.apps/web created');
+      await page.waitForFunction(() => document.querySelectorAll('.pod').length >= 1, null, { timeout: 30_000 });
+      assert.deepEqual(server.misses, [], `requests outside /kubeplay/ or missing files: ${server.misses}`);
+      assert.deepEqual(problems.pageErrors, [], `uncaught page errors:\n${describeProblems(problems)}`);
+      assert.deepEqual(problems.failedRequests, [], `failed requests:\n${describeProblems(problems)}`);
+    });
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});

@@ -1,0 +1,71 @@
+//! The simulation compiled to WebAssembly and run in headless Chromium must behave exactly as it
+//! does natively: the walking-skeleton script gives byte-for-byte the native golden output.
+//!
+//! Run with `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test wasm`
+//! (`.cargo/config.toml` makes `wasm-bindgen-test-runner` the runner; `scripts/test.sh` does this).
+#![cfg(target_arch = "wasm32")]
+
+use kubeplay::lessons::Playground;
+use kubeplay::sim::SimConfig;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The script `kubeplay run tests/golden/walking_skeleton.txt` ran natively to produce the golden file.
+const SCRIPT: &str = include_str!("golden/walking_skeleton.txt");
+const GOLDEN: &str = include_str!("golden/walking_skeleton.out");
+
+/// Virtual-time limit for one waiting command (an hour), as the native CLI uses.
+const WAIT_LIMIT_MS: u64 = 3_600_000;
+
+/// Runs a script the way `kubeplay run` does: each line echoed as `$ line`, then its stdout, then
+/// its stderr; a command that waits (e.g. `sleep 30s`) lets virtual time pass until it is done.
+fn run_script(p: &mut Playground, script: &str) -> String {
+    let mut out = String::new();
+    for line in script.lines() {
+        out.push_str("$ ");
+        out.push_str(line);
+        out.push('\n');
+        let o = p.run_line(line);
+        out.push_str(&o.stdout);
+        out.push_str(&o.stderr);
+        if let Some(wait) = &o.wait {
+            p.run_until_done(wait, WAIT_LIMIT_MS);
+        }
+    }
+    out
+}
+
+#[wasm_bindgen_test]
+fn script_is_the_walking_skeleton() {
+    let lines: Vec<&str> = SCRIPT.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines,
+        [
+            "kubectl create deployment web --image=nginx --replicas=3",
+            "sleep 30s",
+            "kubectl get pods",
+        ]
+    );
+}
+
+#[wasm_bindgen_test]
+fn walking_skeleton_matches_native_golden_output() {
+    let mut p = Playground::new(SimConfig::default());
+    let got = run_script(&mut p, SCRIPT);
+    assert_eq!(got, GOLDEN, "wasm output differs from tests/golden/walking_skeleton.out\n--- wasm:\n{got}");
+}
+
+#[wasm_bindgen_test]
+fn same_seed_gives_identical_output() {
+    let mut a = Playground::new(SimConfig::default());
+    let mut b = Playground::new(SimConfig::default());
+    let out_a = run_script(&mut a, SCRIPT);
+    let out_b = run_script(&mut b, SCRIPT);
+    assert_eq!(out_a, out_b);
+    assert_eq!(a.elapsed_ms(), b.elapsed_ms());
+    // And again on the same sessions: still in lockstep after more virtual time.
+    let more = "kubectl get pods -o wide\nsleep 5m\nkubectl get deployments\n";
+    assert_eq!(run_script(&mut a, more), run_script(&mut b, more));
+    assert_eq!(a.elapsed_ms(), b.elapsed_ms());
+}
