@@ -48,9 +48,11 @@ else
 fi
 
 step "setup: npm devDependencies (binaryen's wasm-opt, playwright-core)"
-if [ -f node_modules/.package-lock.json ] && [ -x node_modules/.bin/wasm-opt ] \
-    && [ node_modules/.package-lock.json -nt package.json ] \
-    && { [ ! -f package-lock.json ] || [ node_modules/.package-lock.json -nt package-lock.json ]; }; then
+# A stamp holding the hash of package.json + package-lock.json: reinstall only when they change.
+NPM_STAMP=node_modules/.kubeplay-npm-stamp
+NPM_HASH="$(cat package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)"
+if [ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/playwright-core ] \
+    && [ "$(cat "$NPM_STAMP" 2>/dev/null || true)" = "$NPM_HASH" ]; then
     note "already installed"
 else
     if [ -f package-lock.json ]; then
@@ -58,6 +60,7 @@ else
     else
         quietly npm-install npm install --no-audit --no-fund
     fi
+    echo "$NPM_HASH" >"$NPM_STAMP"
     note "installed"
 fi
 note "$(wasm-opt --version) at $(command -v wasm-opt)"
