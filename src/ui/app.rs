@@ -1,0 +1,609 @@
+//! The page: top bar, terminal, cluster view and narration, driven by one wall-clock interval.
+
+use std::collections::{HashMap, VecDeque};
+
+use gloo::events::{EventListener, EventListenerOptions};
+use gloo::storage::{LocalStorage, Storage};
+use gloo::timers::callback::Interval;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent};
+use yew::prelude::*;
+
+use super::cluster::{self, lamp_key, CONTROLLERS};
+use super::format::clock;
+use super::icons;
+use super::terminal::{block_view, welcome, Block};
+use crate::kubectl::Wait;
+use crate::lessons::Playground;
+use crate::sim::view::{ClusterView, Decision};
+use crate::sim::SimConfig;
+
+/// Speed choices: option value (as the DOM contract spells it) and factor.
+pub const SPEEDS: [(&str, f64); 8] = [
+    ("0.1", 0.1),
+    ("0.25", 0.25),
+    ("0.5", 0.5),
+    ("1", 1.0),
+    ("2", 2.0),
+    ("5", 5.0),
+    ("10", 10.0),
+    ("100", 100.0),
+];
+const DEFAULT_SPEED: usize = 3;
+/// Wall-clock milliseconds between ticks.
+const TICK_MS: u32 = 50;
+/// How many ticks an attention cue (a lit lamp) lasts: 600 ms.
+const CUE_TICKS: u64 = 12;
+/// Narration lines kept on the page.
+const MAX_NARRATION: usize = 500;
+/// Terminal blocks kept on the page.
+const MAX_BLOCKS: usize = 300;
+const HISTORY_KEY: &str = "kubeplay.history";
+const MAX_HISTORY: usize = 200;
+
+pub enum Msg {
+    Tick,
+    TogglePlay,
+    SetSpeed(usize),
+    StepSpeed(i32),
+    Input(String),
+    Submit,
+    HistPrev,
+    HistNext,
+    Clear,
+    Suggest(String),
+    FocusTerminal,
+    Reset,
+}
+
+pub struct App {
+    pg: Playground,
+    view: ClusterView,
+    playing: bool,
+    speed: usize,
+    /// Fractional virtual milliseconds not yet advanced (slow speeds).
+    carry: f64,
+
+    blocks: Vec<Block>,
+    next_id: u64,
+    input: String,
+    history: Vec<String>,
+    hist_pos: Option<usize>,
+    draft: String,
+    queue: VecDeque<String>,
+    waiting: Option<Wait>,
+
+    narration: Vec<(usize, Decision)>,
+    narr_end: usize,
+    controllers: Vec<String>,
+    ticks: u64,
+    cues: HashMap<String, u64>,
+
+    input_ref: NodeRef,
+    output_ref: NodeRef,
+    narr_ref: NodeRef,
+    scroll_term: bool,
+    scroll_narr: bool,
+    refocus: bool,
+
+    _interval: Interval,
+    _keys: EventListener,
+}
+
+fn near_bottom(r: &NodeRef) -> bool {
+    match r.cast::<Element>() {
+        Some(el) => el.scroll_top() + el.client_height() >= el.scroll_height() - 32,
+        None => true,
+    }
+}
+
+fn scroll_to_bottom(r: &NodeRef) {
+    if let Some(el) = r.cast::<Element>() {
+        el.set_scroll_top(el.scroll_height());
+    }
+}
+
+/// True when a key press belongs to a text field or a control that handles it natively.
+fn in_control(target: Option<web_sys::EventTarget>, key: &str) -> bool {
+    let Some(el) = target.and_then(|t| t.dyn_into::<Element>().ok()) else { return false };
+    let tag = el.tag_name().to_ascii_uppercase();
+    match tag.as_str() {
+        "TEXTAREA" | "INPUT" | "SELECT" => true,
+        "BUTTON" | "A" | "SUMMARY" => key == " " || key == "Enter",
+        _ => el.has_attribute("contenteditable"),
+    }
+}
+
+impl App {
+    fn speed_factor(&self) -> f64 {
+        SPEEDS[self.speed].1
+    }
+
+    fn fire(&mut self, key: String) {
+        self.cues.insert(key, self.ticks);
+    }
+
+    fn is_lit(&self, key: &str) -> bool {
+        self.cues.get(key).is_some_and(|&t| self.ticks.saturating_sub(t) < CUE_TICKS)
+    }
+
+    /// Re-reads the view and the new decisions; lights lamps for what happened.
+    fn refresh(&mut self) {
+        let v = self.pg.view();
+        if v.revision != self.view.revision {
+            self.fire("apiserver".into());
+            self.fire("etcd".into());
+        }
+        self.view = v;
+        let (new, end): (Vec<Decision>, usize) = {
+            let (slice, end) = self.pg.decisions_since(self.narr_end);
+            (slice.to_vec(), end)
+        };
+        if !new.is_empty() {
+            self.scroll_narr = self.scroll_narr || near_bottom(&self.narr_ref);
+            let start = self.narr_end;
+            for (i, d) in new.into_iter().enumerate() {
+                if let Some(key) = lamp_key(&d.component) {
+                    if let Some(c) = key.strip_prefix("cm/") {
+                        if !self.controllers.iter().any(|x| x == c) {
+                            self.controllers.push(c.to_string());
+                        }
+                    }
+                    self.fire(key);
+                }
+                self.narration.push((start + i, d));
+            }
+            if self.narration.len() > MAX_NARRATION {
+                let drop = self.narration.len() - MAX_NARRATION;
+                self.narration.drain(..drop);
+            }
+        }
+        self.narr_end = end;
+    }
+
+    fn push_block(&mut self, block: Block) {
+        self.blocks.push(block);
+        if self.blocks.len() > MAX_BLOCKS {
+            let drop = self.blocks.len() - MAX_BLOCKS;
+            self.blocks.drain(..drop);
+        }
+        self.scroll_term = true;
+    }
+
+    /// Runs queued lines until one has to wait.
+    fn run_queue(&mut self) {
+        while self.waiting.is_none() {
+            let Some(line) = self.queue.pop_front() else { break };
+            let trimmed = line.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            if trimmed == "clear" {
+                self.blocks.clear();
+                continue;
+            }
+            let at_ms = self.pg.elapsed_ms();
+            self.fire("apiserver".into());
+            let out = self.pg.run_line(trimmed);
+            let mut waiting = out.wait.is_some();
+            if let Some(w) = &out.wait {
+                if self.pg.is_done(w) {
+                    waiting = false;
+                } else {
+                    self.waiting = Some(w.clone());
+                }
+            }
+            let id = self.next_id;
+            self.next_id += 1;
+            self.push_block(Block {
+                id,
+                command: trimmed.to_string(),
+                stdout: out.stdout,
+                stderr: out.stderr,
+                exit_code: out.exit_code,
+                at_ms,
+                waiting,
+                local: false,
+            });
+            self.refresh();
+        }
+    }
+
+    fn finish_wait(&mut self) {
+        self.waiting = None;
+        if let Some(b) = self.blocks.iter_mut().rev().find(|b| b.waiting) {
+            b.waiting = false;
+        }
+        self.scroll_term = true;
+        self.refocus = true;
+        self.run_queue();
+    }
+
+    fn save_history(&self) {
+        let _ = LocalStorage::set(HISTORY_KEY, &self.history);
+    }
+}
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = ();
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let pg = Playground::new(SimConfig::default());
+        let view = pg.view();
+        let link = ctx.link().clone();
+        let interval = Interval::new(TICK_MS, move || link.send_message(Msg::Tick));
+
+        let link = ctx.link().clone();
+        let document = gloo::utils::document();
+        let keys = EventListener::new_with_options(
+            &document,
+            "keydown",
+            EventListenerOptions::enable_prevent_default(),
+            move |e| {
+                let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
+                let key = e.key();
+                if (e.ctrl_key() || e.meta_key()) && key == " " {
+                    e.prevent_default();
+                    link.send_message(Msg::TogglePlay);
+                    return;
+                }
+                if e.ctrl_key() || e.meta_key() || e.alt_key() || in_control(e.target(), &key) {
+                    return;
+                }
+                match key.as_str() {
+                    " " => {
+                        e.prevent_default();
+                        link.send_message(Msg::TogglePlay);
+                    }
+                    "[" => link.send_message(Msg::StepSpeed(-1)),
+                    "]" => link.send_message(Msg::StepSpeed(1)),
+                    "/" => {
+                        e.prevent_default();
+                        link.send_message(Msg::FocusTerminal);
+                    }
+                    _ => {}
+                }
+            },
+        );
+
+        let history: Vec<String> = LocalStorage::get(HISTORY_KEY).unwrap_or_default();
+        let mut app = App {
+            pg,
+            view,
+            playing: true,
+            speed: DEFAULT_SPEED,
+            carry: 0.0,
+            blocks: Vec::new(),
+            next_id: 0,
+            input: String::new(),
+            history,
+            hist_pos: None,
+            draft: String::new(),
+            queue: VecDeque::new(),
+            waiting: None,
+            narration: Vec::new(),
+            narr_end: 0,
+            controllers: CONTROLLERS.iter().map(|s| s.to_string()).collect(),
+            ticks: 0,
+            cues: HashMap::new(),
+            input_ref: NodeRef::default(),
+            output_ref: NodeRef::default(),
+            narr_ref: NodeRef::default(),
+            scroll_term: false,
+            scroll_narr: true,
+            refocus: true,
+            _interval: interval,
+            _keys: keys,
+        };
+        app.refresh();
+        app
+    }
+
+    fn update(&mut self, _ctx: &Context<Self>, msg: Self::Message) -> bool {
+        match msg {
+            Msg::Tick => {
+                let was_lit = !self.cues.is_empty();
+                self.ticks += 1;
+                let mut changed = false;
+                if self.playing {
+                    self.carry += f64::from(TICK_MS) * self.speed_factor();
+                    let ms = self.carry.floor();
+                    if ms >= 1.0 {
+                        self.carry -= ms;
+                        self.pg.advance(ms as u64);
+                        self.refresh();
+                        changed = true;
+                    }
+                }
+                if let Some(w) = &self.waiting {
+                    if self.pg.is_done(w) {
+                        self.finish_wait();
+                        changed = true;
+                    }
+                }
+                let ticks = self.ticks;
+                self.cues.retain(|_, t| ticks.saturating_sub(*t) <= CUE_TICKS);
+                changed || was_lit
+            }
+            Msg::TogglePlay => {
+                self.playing = !self.playing;
+                true
+            }
+            Msg::SetSpeed(i) => {
+                self.speed = i.min(SPEEDS.len() - 1);
+                true
+            }
+            Msg::StepSpeed(d) => {
+                let i = (self.speed as i32 + d).clamp(0, SPEEDS.len() as i32 - 1);
+                self.speed = i as usize;
+                true
+            }
+            Msg::Input(s) => {
+                self.input = s;
+                self.hist_pos = None;
+                false
+            }
+            Msg::Submit => {
+                if self.waiting.is_some() {
+                    return false;
+                }
+                let text = std::mem::take(&mut self.input);
+                self.hist_pos = None;
+                let trimmed = text.trim();
+                if !trimmed.is_empty() && self.history.last().map(|s| s.as_str()) != Some(trimmed) {
+                    self.history.push(trimmed.to_string());
+                    if self.history.len() > MAX_HISTORY {
+                        let drop = self.history.len() - MAX_HISTORY;
+                        self.history.drain(..drop);
+                    }
+                    self.save_history();
+                }
+                if trimmed.is_empty() {
+                    let id = self.next_id;
+                    self.next_id += 1;
+                    let at_ms = self.pg.elapsed_ms();
+                    self.push_block(Block {
+                        id,
+                        command: String::new(),
+                        stdout: String::new(),
+                        stderr: String::new(),
+                        exit_code: 0,
+                        at_ms,
+                        waiting: false,
+                        local: true,
+                    });
+                }
+                self.queue.extend(text.lines().map(|l| l.to_string()));
+                self.run_queue();
+                true
+            }
+            Msg::HistPrev => {
+                if self.history.is_empty() {
+                    return false;
+                }
+                let pos = match self.hist_pos {
+                    None => {
+                        self.draft = self.input.clone();
+                        self.history.len() - 1
+                    }
+                    Some(0) => 0,
+                    Some(p) => p - 1,
+                };
+                self.hist_pos = Some(pos);
+                self.input = self.history[pos].clone();
+                true
+            }
+            Msg::HistNext => match self.hist_pos {
+                None => false,
+                Some(p) if p + 1 >= self.history.len() => {
+                    self.hist_pos = None;
+                    self.input = std::mem::take(&mut self.draft);
+                    true
+                }
+                Some(p) => {
+                    self.hist_pos = Some(p + 1);
+                    self.input = self.history[p + 1].clone();
+                    true
+                }
+            },
+            Msg::Clear => {
+                self.blocks.clear();
+                true
+            }
+            Msg::Suggest(cmd) => {
+                self.input = cmd;
+                self.hist_pos = None;
+                self.refocus = true;
+                true
+            }
+            Msg::FocusTerminal => {
+                self.refocus = true;
+                true
+            }
+            Msg::Reset => {
+                self.pg = Playground::new(SimConfig::default());
+                self.view = self.pg.view();
+                self.blocks.clear();
+                self.queue.clear();
+                self.waiting = None;
+                self.narration.clear();
+                self.narr_end = 0;
+                self.carry = 0.0;
+                self.cues.clear();
+                self.controllers = CONTROLLERS.iter().map(|s| s.to_string()).collect();
+                self.refresh();
+                self.refocus = true;
+                true
+            }
+        }
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+        if self.scroll_term {
+            scroll_to_bottom(&self.output_ref);
+            self.scroll_term = false;
+        }
+        if self.scroll_narr {
+            scroll_to_bottom(&self.narr_ref);
+            self.scroll_narr = false;
+        }
+        if self.refocus && self.waiting.is_none() {
+            if let Some(el) = self.input_ref.cast::<HtmlTextAreaElement>() {
+                let _ = el.focus();
+                let len = el.value().len() as u32;
+                let _ = el.set_selection_range(len, len);
+            }
+            self.refocus = false;
+        }
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let paused = !self.playing;
+        let waiting = self.waiting.is_some();
+
+        let on_play = link.callback(|_: MouseEvent| Msg::TogglePlay);
+        let on_speed = link.callback(|e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            Msg::SetSpeed(SPEEDS.iter().position(|(s, _)| *s == v).unwrap_or(DEFAULT_SPEED))
+        });
+        let on_reset = link.callback(|_: MouseEvent| Msg::Reset);
+        let on_clear = link.callback(|_: MouseEvent| Msg::Clear);
+        let on_suggest = link.callback(Msg::Suggest);
+        let on_input = link.callback(|e: InputEvent| {
+            Msg::Input(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+        });
+        let on_keydown = link.batch_callback(|e: KeyboardEvent| {
+            let key = e.key();
+            let value = e.target_unchecked_into::<HtmlTextAreaElement>().value();
+            let ctrl = e.ctrl_key() || e.meta_key();
+            if key == "Enter" && !e.shift_key() && !e.is_composing() {
+                e.prevent_default();
+                return vec![Msg::Submit];
+            }
+            if ctrl && (key == "l" || key == "L") {
+                e.prevent_default();
+                return vec![Msg::Clear];
+            }
+            if !value.contains('\n') && !e.alt_key() && !ctrl && !e.shift_key() {
+                if key == "ArrowUp" {
+                    e.prevent_default();
+                    return vec![Msg::HistPrev];
+                }
+                if key == "ArrowDown" {
+                    e.prevent_default();
+                    return vec![Msg::HistNext];
+                }
+            }
+            if key == "Escape" {
+                if let Some(el) = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
+                    let _ = el.blur();
+                }
+            }
+            vec![]
+        });
+
+        let lit = |k: &str| self.is_lit(k);
+        let nodes = self.view.nodes.len();
+        let ready_nodes = self.view.nodes.iter().filter(|n| n.status.split(',').next() == Some("Ready")).count();
+        let virtual_now = self
+            .view
+            .now
+            .split_once('T')
+            .map(|(_, t)| t.trim_end_matches('Z').chars().take(8).collect::<String>())
+            .unwrap_or_default();
+
+        html! {
+            <div class={classes!("app", paused.then_some("paused"))}>
+                <header class="topbar">
+                    <div class="brand">
+                        { icons::logo() }
+                        <span class="wordmark">{ "kubeplay" }</span>
+                        <span class="tagline">{ "a Kubernetes control plane, simulated in your browser" }</span>
+                    </div>
+                    <div class="transport" role="group" aria-label="Simulation time">
+                        <button id="play" type="button" class={classes!("play", paused.then_some("is-paused"))}
+                                onclick={on_play}
+                                aria-label={if paused { "Play simulation (Space)" } else { "Pause simulation (Space)" }}
+                                title={if paused { "Play (Space)" } else { "Pause (Space)" }}>
+                            { if paused { icons::play() } else { icons::pause() } }
+                            <span class="play-word">{ if paused { "Play" } else { "Pause" } }</span>
+                        </button>
+                        <div class="clock" title={format!("virtual time since the cluster started · cluster clock {}", self.view.now)}>
+                            { icons::clock() }
+                            <span class="clock-time" aria-label="virtual time">{ clock(self.view.elapsed_ms) }</span>
+                            <span class="clock-sub">{ if paused { "paused".to_string() } else { virtual_now } }</span>
+                        </div>
+                        <label class="speed" title="Speed ( [ and ] )">
+                            <span class="speed-label">{ "Speed" }</span>
+                            <select id="speed" onchange={on_speed}>
+                                { for SPEEDS.iter().enumerate().map(|(i, (v, _))| html! {
+                                    <option value={*v} selected={i == self.speed}>{ format!("{v}×") }</option>
+                                }) }
+                            </select>
+                        </label>
+                    </div>
+                    <div class="top-right">
+                        <span class="cluster-badge" title="kubectl get nodes">
+                            <span class={classes!("dot", (ready_nodes == nodes).then_some("ok"))} aria-hidden="true"></span>
+                            { format!("kind · {ready_nodes}/{nodes} nodes ready") }
+                        </span>
+                        <button type="button" class="ghost-btn" onclick={on_reset} title="Start over with a fresh cluster">
+                            { icons::reset() }<span>{ "Reset" }</span>
+                        </button>
+                    </div>
+                </header>
+
+                <main class="workspace">
+                    <section class="term-pane" aria-label="Terminal">
+                        <div class="pane-head">
+                            { icons::terminal() }
+                            <h2>{ "Terminal" }</h2>
+                            <span class="pane-sub">{ "kubectl · sleep · # comments" }</span>
+                            <button type="button" class="icon-btn" onclick={on_clear} title="Clear (Ctrl+L)" aria-label="Clear terminal">
+                                { icons::broom() }
+                            </button>
+                        </div>
+                        <div id="term-output" class="term-output" role="log" aria-live="polite" ref={self.output_ref.clone()}>
+                            { if self.blocks.is_empty() { welcome(&on_suggest) } else { html! {} } }
+                            { for self.blocks.iter().map(|b| block_view(b, paused)) }
+                        </div>
+                        <div class={classes!("term-input-row", waiting.then_some("busy"))}>
+                            <label for="term-input" class="prompt">{ "$" }<span class="sr-only">{ " Command" }</span></label>
+                            <textarea id="term-input" ref={self.input_ref.clone()} rows="1"
+                                      value={self.input.clone()} oninput={on_input} onkeydown={on_keydown}
+                                      disabled={waiting} spellcheck="false" autocomplete="off"
+                                      autocapitalize="off" aria-label="Command"
+                                      placeholder={if waiting { "waiting for the command to finish…" } else { "kubectl get pods" }} />
+                        </div>
+                    </section>
+
+                    <div class="view-pane">
+                        { cluster::control_plane(&self.view, &lit, &self.controllers) }
+                        { cluster::matrix(&self.view, &lit, &on_suggest) }
+                        <section class="narration" aria-label="Narration">
+                            <div class="pane-head">
+                                <h2>{ "Narration" }</h2>
+                                <span class="pane-sub">{ "each decision the control plane makes, in virtual time" }</span>
+                            </div>
+                            <ol id="narration" class="narr-list" role="log" aria-live="polite" aria-relevant="additions"
+                                ref={self.narr_ref.clone()}>
+                                { if self.narration.is_empty() {
+                                    html! { <li class="narr-empty">{ "Quiet. Run a command and the controllers' decisions appear here." }</li> }
+                                  } else { html! {} } }
+                                { for self.narration.iter().map(|(i, d)| html! {
+                                    <li key={*i} class="narr-line">
+                                        <time>{ clock(d.at_ms) }</time>{ " " }
+                                        <span class="comp">{ d.component.clone() }</span>{ ": " }
+                                        <span class="msg">{ d.message.clone() }</span>
+                                    </li>
+                                }) }
+                            </ol>
+                        </section>
+                    </div>
+                </main>
+            </div>
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Pod chips (UX §3.4): outline, fill, glyph and label together; colour is never the only signal.
+
+use yew::prelude::*;
+
+use super::format::short_pod_name;
+use super::icons;
+use crate::sim::view::PodView;
+
+/// The visual family of a pod's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChipKind {
+    Pending,
+    Creating,
+    NotReady,
+    Ready,
+    Terminating,
+    CrashLoop,
+    ImagePull,
+    Completed,
+    Error,
+    Unknown,
+}
+
+impl ChipKind {
+    /// Classifies by the kubectl STATUS word first, then by phase and readiness.
+    pub fn of(pod: &PodView) -> ChipKind {
+        let s = pod.status.as_str();
+        match s {
+            "Pending" => ChipKind::Pending,
+            "ContainerCreating" | "PodInitializing" => ChipKind::Creating,
+            "Running" => {
+                if pod.is_ready {
+                    ChipKind::Ready
+                } else {
+                    ChipKind::NotReady
+                }
+            }
+            "Terminating" => ChipKind::Terminating,
+            "CrashLoopBackOff" => ChipKind::CrashLoop,
+            "ErrImagePull" | "ImagePullBackOff" | "InvalidImageName" | "ErrImageNeverPull" => {
+                ChipKind::ImagePull
+            }
+            "Completed" | "Succeeded" => ChipKind::Completed,
+            "Error" | "Failed" | "OOMKilled" | "ContainerCannotRun" | "Evicted"
+            | "CreateContainerConfigError" | "CreateContainerError" | "RunContainerError"
+            | "StartError" => ChipKind::Error,
+            "Unknown" | "NodeLost" => ChipKind::Unknown,
+            _ if s.starts_with("Init:") => ChipKind::Creating,
+            _ => match pod.phase.as_str() {
+                "Running" if pod.is_ready => ChipKind::Ready,
+                "Running" => ChipKind::NotReady,
+                "Succeeded" => ChipKind::Completed,
+                "Failed" => ChipKind::Error,
+                "Pending" if pod.node.is_some() => ChipKind::Creating,
+                "Pending" => ChipKind::Pending,
+                _ => ChipKind::Unknown,
+            },
+        }
+    }
+
+    pub fn class(self) -> &'static str {
+        match self {
+            ChipKind::Pending => "k-pending",
+            ChipKind::Creating => "k-creating",
+            ChipKind::NotReady => "k-notready",
+            ChipKind::Ready => "k-ready",
+            ChipKind::Terminating => "k-terminating",
+            ChipKind::CrashLoop => "k-crash",
+            ChipKind::ImagePull => "k-pull",
+            ChipKind::Completed => "k-completed",
+            ChipKind::Error => "k-error",
+            ChipKind::Unknown => "k-unknown",
+        }
+    }
+
+    pub fn glyph(self) -> Html {
+        match self {
+            ChipKind::Pending => icons::pending(),
+            ChipKind::Creating => icons::creating(),
+            ChipKind::NotReady => icons::half(),
+            ChipKind::Ready => icons::ready(),
+            ChipKind::Terminating => icons::terminating(),
+            ChipKind::CrashLoop => icons::crashloop(),
+            ChipKind::ImagePull => icons::pull_failed(),
+            ChipKind::Completed => icons::completed(),
+            ChipKind::Error => icons::error(),
+            ChipKind::Unknown => icons::unknown(),
+        }
+    }
+
+    /// Words for assistive technology, beside kubectl's own STATUS.
+    pub fn words(self) -> &'static str {
+        match self {
+            ChipKind::Pending => "waiting to be scheduled",
+            ChipKind::Creating => "creating containers",
+            ChipKind::NotReady => "running, not ready",
+            ChipKind::Ready => "running and ready",
+            ChipKind::Terminating => "terminating",
+            ChipKind::CrashLoop => "crashing, backing off",
+            ChipKind::ImagePull => "image pull failing, backing off",
+            ChipKind::Completed => "completed",
+            ChipKind::Error => "failed",
+            ChipKind::Unknown => "state unknown",
+        }
+    }
+}
+
+/// One pod chip. `row_owner` is the name of the owner whose row holds it (to shorten the label).
+pub fn pod_chip(pod: &PodView, row_owner: Option<&str>) -> Html {
+    let kind = ChipKind::of(pod);
+    let short = short_pod_name(&pod.name, row_owner);
+    let node = pod.node.clone().unwrap_or_default();
+    let label = format!("{} {}", pod.status, pod.ready);
+    let mut title = format!(
+        "{}\nSTATUS {}   READY {}   RESTARTS {}",
+        pod.name, pod.status, pod.ready, pod.restarts
+    );
+    if pod.namespace != "default" {
+        title = format!("{}/{}", pod.namespace, title);
+    }
+    title.push_str(&format!("\nNODE {}", pod.node.as_deref().unwrap_or("<none>")));
+    if let Some(ip) = &pod.pod_ip {
+        title.push_str(&format!("   IP {ip}"));
+    }
+    if let Some(owner) = &pod.owner {
+        title.push_str(&format!("\nowned by {owner}"));
+    }
+    let aria = format!(
+        "Pod {}, {} {}, {}{}{}",
+        pod.name,
+        pod.status,
+        pod.ready,
+        kind.words(),
+        if pod.restarts > 0 { format!(", {} restarts", pod.restarts) } else { String::new() },
+        match &pod.node {
+            Some(n) => format!(", on {n}"),
+            None => ", not scheduled".to_string(),
+        }
+    );
+    let restarts = if pod.restarts == 0 {
+        html! {}
+    } else if pod.restarts <= 4 {
+        html! {
+            <span class="restarts" aria-hidden="true">
+                { for (0..pod.restarts).map(|_| html! { <i /> }) }
+            </span>
+        }
+    } else {
+        html! { <span class="restarts num" aria-hidden="true">{ format!("↻{}", pod.restarts) }</span> }
+    };
+    html! {
+        <div key={format!("{}/{}", pod.namespace, pod.name)}
+             class={classes!("pod", kind.class())}
+             role="listitem" tabindex="0"
+             data-pod={pod.name.clone()} data-status={pod.status.clone()} data-node={node}
+             title={title} aria-label={aria}>
+            <span class="glyph">{ kind.glyph() }</span>
+            <span class="pod-text" aria-hidden="true">
+                <span class="pod-name">{ short }</span>
+                <span class="pod-status">{ label }</span>
+            </span>
+            { restarts }
+        </div>
+    }
+}

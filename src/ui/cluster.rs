@@ -1,0 +1,452 @@
+//! The cluster view: control-plane strip (UX §3.1), the owner × node matrix (§3.2, §3.3) and the
+//! tray of unscheduled pods. Pure functions of a `ClusterView` plus the set of lit lamps.
+
+use yew::prelude::*;
+
+use super::chip::{pod_chip, ChipKind};
+use super::format::split_owner;
+use super::icons;
+use crate::sim::view::{ClusterView, NodeView, OwnerView, PodView};
+
+/// Namespace whose pods are folded into a count at each node's foot.
+pub const SYSTEM_NS: &str = "kube-system";
+
+/// Controllers that always have a lamp in the controller-manager group (others appear once seen).
+pub const CONTROLLERS: [&str; 7] = [
+    "deployment",
+    "replicaset",
+    "endpointslice",
+    "node-lifecycle",
+    "taint-eviction",
+    "namespace",
+    "garbage-collector",
+];
+
+/// Which lamp a narration component lights: `replicaset-controller` → `cm/replicaset`.
+pub fn lamp_key(component: &str) -> Option<String> {
+    let c = component.trim().to_ascii_lowercase();
+    if let Some(node) = c.strip_prefix("kubelet/") {
+        return Some(format!("kubelet/{node}"));
+    }
+    if c == "kubelet" {
+        return None;
+    }
+    if c.contains("scheduler") {
+        return Some("scheduler".into());
+    }
+    if c.contains("apiserver") || c.contains("api-server") {
+        return Some("apiserver".into());
+    }
+    if c.contains("etcd") {
+        return Some("etcd".into());
+    }
+    if c.ends_with("-controller") || c.contains("collector") || c.contains("controller") {
+        let name = c
+            .trim_start_matches("kube-controller-manager/")
+            .trim_end_matches("-controller")
+            .trim_end_matches("-controller-manager")
+            .to_string();
+        return Some(format!("cm/{name}"));
+    }
+    None
+}
+
+fn lamp(key: &str, name: &str, icon: Html, sub: Html, lit: bool) -> Html {
+    html! {
+        <div class={classes!("lamp", lit.then_some("lit"))} data-lamp={key.to_string()}>
+            <span class="lamp-box">{ icon }</span>
+            <span class="lamp-text">
+                <span class="lamp-name">{ name.to_string() }</span>
+                <span class="lamp-sub">{ sub }</span>
+            </span>
+        </div>
+    }
+}
+
+fn state_word(lit: bool) -> Html {
+    if lit {
+        html! { <span class="word busy">{ "syncing" }</span> }
+    } else {
+        html! { <span class="word">{ "idle" }</span> }
+    }
+}
+
+/// The control-plane strip.
+pub fn control_plane(view: &ClusterView, lit: &dyn Fn(&str) -> bool, controllers: &[String]) -> Html {
+    let queued = view.unscheduled.len();
+    let sched_sub = if queued > 0 {
+        html! { <span class="word queued">{ format!("{queued} queued") }</span> }
+    } else {
+        state_word(lit("scheduler"))
+    };
+    let cm_lit = controllers.iter().any(|c| lit(&format!("cm/{c}")));
+    html! {
+        <section class="cp-strip" aria-label="Control plane">
+            { lamp("apiserver", "kube-apiserver", icons::apiserver(), state_word(lit("apiserver")), lit("apiserver")) }
+            <span class="cp-link" aria-hidden="true"></span>
+            { lamp("etcd", "etcd", icons::etcd(),
+                   html! { <span class="word mono" title="store revision">{ format!("rv {}", view.revision) }</span> },
+                   lit("etcd")) }
+            <span class="cp-link" aria-hidden="true"></span>
+            { lamp("scheduler", "kube-scheduler", icons::scheduler(), sched_sub, lit("scheduler")) }
+            <span class="cp-link" aria-hidden="true"></span>
+            <div class={classes!("cm-group", cm_lit.then_some("lit"))} role="group" aria-label="kube-controller-manager">
+                <div class="cm-head">
+                    <span class="lamp-box small">{ icons::controllers() }</span>
+                    <span class="lamp-name">{ "controller-manager" }</span>
+                    { state_word(cm_lit) }
+                </div>
+                <ul class="cm-list">
+                    { for controllers.iter().map(|c| {
+                        let on = lit(&format!("cm/{c}"));
+                        html! {
+                            <li key={c.clone()} class={classes!("ctl", on.then_some("lit"))}
+                                title={format!("{c}-controller: {}", if on { "syncing" } else { "idle" })}>
+                                <span class="ctl-dot" aria-hidden="true"></span>{ c.clone() }
+                            </li>
+                        }
+                    }) }
+                </ul>
+            </div>
+        </section>
+    }
+}
+
+/// One row of the matrix: which pods it holds and how it is labelled.
+struct Row {
+    key: String,
+    class: &'static str,
+    label: Html,
+    /// Owner name used to shorten chip labels.
+    owner_name: Option<String>,
+    /// Matches a pod to this row.
+    namespace: String,
+    owner: Option<String>,
+}
+
+fn row_of(pod: &PodView) -> (String, Option<String>) {
+    (pod.namespace.clone(), pod.owner.clone())
+}
+
+fn ns_prefix(ns: &str) -> String {
+    if ns == "default" {
+        String::new()
+    } else {
+        format!("{ns}/")
+    }
+}
+
+fn revision_num(o: &OwnerView) -> i64 {
+    o.revision.as_deref().and_then(|r| r.parse().ok()).unwrap_or(-1)
+}
+
+fn deployment_header(d: &OwnerView) -> Html {
+    let converged = d.desired == d.current
+        && d.desired == d.updated
+        && d.desired == d.ready_count
+        && d.desired == d.available;
+    let ticks: Html = (0..d.desired.clamp(0, 24))
+        .map(|i| {
+            let filled = i < d.ready_count;
+            html! { <i class={classes!(filled.then_some("on"))} /> }
+        })
+        .collect();
+    let state = if converged {
+        html! { <span class="conv ok">{ "✓ converged" }</span> }
+    } else {
+        let need = (d.desired - d.ready_count).max(0);
+        let text = if d.updated < d.desired {
+            format!("⟳ rolling out · {} of {} up to date", d.updated, d.desired)
+        } else if need > 0 {
+            format!("⟳ converging · {need} more ready needed")
+        } else {
+            "⟳ converging · scaling down".to_string()
+        };
+        html! { <span class="conv busy">{ text }</span> }
+    };
+    html! {
+        <div class="owner-head">
+            <span class="kind-tag">{ "Deployment" }</span>
+            <span class="owner-name">{ format!("{}{}", ns_prefix(&d.namespace), d.name) }</span>
+            <span class="cols">
+                <span><abbr title="READY">{ "READY" }</abbr>{ " " }<b>{ d.ready.clone() }</b></span>
+                <span>{ "UP-TO-DATE " }<b>{ d.updated }</b></span>
+                <span>{ "AVAILABLE " }<b>{ d.available }</b></span>
+            </span>
+            <span class="meter" aria-hidden="true" title={format!("{} of {} ready", d.ready_count, d.desired)}>{ ticks }</span>
+            { state }
+        </div>
+    }
+}
+
+fn rs_label(rs: &OwnerView, newest: bool, has_parent: bool) -> Html {
+    let rev = rs.revision.clone().map(|r| format!("r{r}"));
+    html! {
+        <div class="rs-label">
+            <span class="kind-tag small" title="ReplicaSet">{ "rs" }</span>
+            <span class="rs-name" title={rs.name.clone()}>
+                { if has_parent { rs.name.clone() } else { format!("{}{}", ns_prefix(&rs.namespace), rs.name) } }
+            </span>
+            <span class="rs-meta">
+                { for rev.map(|r| html! { <span class="rev">{ r }</span> }) }
+                { if has_parent {
+                    if newest { html! { <span class="badge new">{ "★ new" }</span> } }
+                    else { html! { <span class="badge old">{ "old" }</span> } }
+                  } else { html! {} } }
+                <span class="rs-counts" title="DESIRED / CURRENT / READY">
+                    { format!("{} / {} / {}", rs.desired, rs.current, rs.ready_count) }
+                </span>
+            </span>
+        </div>
+    }
+}
+
+fn generic_label(kind: &str, name: &str) -> Html {
+    html! {
+        <div class="rs-label">
+            <span class="kind-tag small">{ kind.to_string() }</span>
+            <span class="rs-name" title={name.to_string()}>{ name.to_string() }</span>
+        </div>
+    }
+}
+
+fn node_header(node: &NodeView, lit: bool, system: usize) -> Html {
+    let ready = node.status.split(',').next() == Some("Ready");
+    let user = node.pods.iter().filter(|p| p.namespace != SYSTEM_NS).count();
+    html! {
+        <div class={classes!("node-head", (!ready).then_some("not-ready"),
+                             node.status.contains("SchedulingDisabled").then_some("cordoned"))}
+             data-node-name={node.name.clone()}>
+            <div class="node-title">
+                <span class={classes!("kubelet", lit.then_some("lit"))} title="kubelet" aria-hidden="true"></span>
+                { icons::node() }
+                <span class="node-name">{ node.name.clone() }</span>
+            </div>
+            <div class="node-meta">
+                <span class={classes!("node-status", if ready { "ok" } else { "bad" })}>{ node.status.clone() }</span>
+                <span class="roles" title="ROLES">{ node.roles.clone() }</span>
+                <span class="count" title={format!("{user} workload pods, {system} kube-system pods")}>
+                    { format!("{user} pod{}", if user == 1 { "" } else { "s" }) }
+                </span>
+            </div>
+        </div>
+    }
+}
+
+/// The owner × node matrix plus the tray.
+pub fn matrix(view: &ClusterView, lit: &dyn Fn(&str) -> bool, on_suggest: &Callback<String>) -> Html {
+    let cols = format!(
+        "--cols: minmax(190px, 230px) repeat({}, minmax(180px, 1fr))",
+        view.nodes.len().max(1)
+    );
+
+    // --- rows, in a stable order: deployments with their replicasets, then other owners, then bare pods.
+    let mut rows: Vec<Row> = Vec::new();
+    let mut heads: Vec<(usize, Html, String)> = Vec::new(); // (insert-before index, header, key)
+    let user_owners: Vec<&OwnerView> = view.owners.iter().filter(|o| o.namespace != SYSTEM_NS).collect();
+    let mut placed_rs: Vec<(String, String)> = Vec::new();
+    for d in user_owners.iter().filter(|o| o.kind == "Deployment") {
+        heads.push((rows.len(), deployment_header(d), format!("deploy/{}/{}", d.namespace, d.name)));
+        let mut rss: Vec<&&OwnerView> = user_owners
+            .iter()
+            .filter(|o| o.kind == "ReplicaSet" && o.namespace == d.namespace && o.parent.as_deref() == Some(&d.name))
+            .collect();
+        rss.sort_by_key(|o| std::cmp::Reverse(revision_num(o)));
+        for (i, rs) in rss.iter().enumerate() {
+            placed_rs.push((rs.namespace.clone(), rs.name.clone()));
+            let thin = rs.desired == 0 && rs.current == 0 && i > 0;
+            rows.push(Row {
+                key: format!("rs/{}/{}", rs.namespace, rs.name),
+                class: if thin { "rs-row thin" } else { "rs-row" },
+                label: rs_label(rs, i == 0, true),
+                owner_name: Some(rs.name.clone()),
+                namespace: rs.namespace.clone(),
+                owner: Some(format!("ReplicaSet/{}", rs.name)),
+            });
+        }
+    }
+    for rs in user_owners.iter().filter(|o| o.kind == "ReplicaSet") {
+        if placed_rs.iter().any(|(ns, n)| ns == &rs.namespace && n == &rs.name) {
+            continue;
+        }
+        rows.push(Row {
+            key: format!("rs/{}/{}", rs.namespace, rs.name),
+            class: "rs-row solo",
+            label: rs_label(rs, true, false),
+            owner_name: Some(rs.name.clone()),
+            namespace: rs.namespace.clone(),
+            owner: Some(format!("ReplicaSet/{}", rs.name)),
+        });
+    }
+    let all_pods = view
+        .nodes
+        .iter()
+        .flat_map(|n| n.pods.iter())
+        .chain(view.unscheduled.iter())
+        .filter(|p| p.namespace != SYSTEM_NS);
+    let mut bare_ns: Vec<String> = Vec::new();
+    for p in all_pods {
+        let (ns, owner) = row_of(p);
+        match owner {
+            Some(o) => {
+                if rows.iter().any(|r| r.namespace == ns && r.owner.as_deref() == Some(o.as_str())) {
+                    continue;
+                }
+                let (kind, name) = split_owner(&o);
+                rows.push(Row {
+                    key: format!("own/{ns}/{o}"),
+                    class: "rs-row solo",
+                    label: generic_label(kind, &format!("{}{}", ns_prefix(&ns), name)),
+                    owner_name: Some(name.to_string()),
+                    namespace: ns.clone(),
+                    owner: Some(o.clone()),
+                });
+            }
+            None => {
+                if !bare_ns.contains(&ns) {
+                    bare_ns.push(ns);
+                }
+            }
+        }
+    }
+    for ns in bare_ns {
+        rows.push(Row {
+            key: format!("bare/{ns}"),
+            class: "rs-row bare",
+            label: html! {
+                <div class="rs-label">
+                    <span class="kind-tag small muted">{ "pods" }</span>
+                    <span class="rs-name">{ if ns == "default" { "no owner".to_string() } else { format!("{ns}/ no owner") } }</span>
+                </div>
+            },
+            owner_name: None,
+            namespace: ns,
+            owner: None,
+        });
+    }
+
+    let empty = rows.is_empty() && heads.is_empty();
+    let body: Html = {
+        let mut out: Vec<Html> = Vec::new();
+        let mut hi = 0;
+        for (i, row) in rows.iter().enumerate() {
+            while hi < heads.len() && heads[hi].0 == i {
+                out.push(html! { <div key={heads[hi].2.clone()} class="mrow deploy-row">{ heads[hi].1.clone() }</div> });
+                hi += 1;
+            }
+            let cells: Html = view
+                .nodes
+                .iter()
+                .map(|n| {
+                    let pods: Vec<&PodView> = n
+                        .pods
+                        .iter()
+                        .filter(|p| p.namespace == row.namespace && p.owner == row.owner)
+                        .collect();
+                    html! {
+                        <div key={n.name.clone()} class="cell" role="list"
+                             aria-label={format!("{} on {}", row.owner.clone().unwrap_or_else(|| "pods".into()), n.name)}>
+                            { for pods.iter().map(|p| pod_chip(p, row.owner_name.as_deref())) }
+                        </div>
+                    }
+                })
+                .collect();
+            out.push(html! {
+                <div key={row.key.clone()} class={classes!("mrow", row.class)}>
+                    { row.label.clone() }
+                    { cells }
+                </div>
+            });
+        }
+        while hi < heads.len() {
+            out.push(html! { <div key={heads[hi].2.clone()} class="mrow deploy-row">{ heads[hi].1.clone() }</div> });
+            hi += 1;
+        }
+        out.into_iter().collect()
+    };
+
+    let suggestions = [
+        "kubectl create deployment web --image=nginx --replicas=3",
+        "kubectl run hello --image=busybox",
+        "kubectl get nodes",
+    ];
+    let empty_state = if empty {
+        html! {
+            <div class="mrow empty-row" key="empty">
+                <div class="empty">
+                    <p class="empty-title">{ "No workloads yet" }</p>
+                    <p class="empty-text">{ "Create something and watch each control-plane component act on it. Pick a command to put it in the terminal:" }</p>
+                    <div class="suggest">
+                        { for suggestions.iter().map(|s| {
+                            let cb = on_suggest.clone();
+                            let cmd = s.to_string();
+                            html! { <button type="button" class="suggest-btn" onclick={Callback::from(move |_| cb.emit(cmd.clone()))}>
+                                <span class="prompt">{ "$ " }</span>{ *s }</button> }
+                        }) }
+                    </div>
+                </div>
+            </div>
+        }
+    } else {
+        html! {}
+    };
+
+    // --- kube-system at each node's foot, folded to a count.
+    let foot: Html = view
+        .nodes
+        .iter()
+        .map(|n| {
+            let sys: Vec<&PodView> = n.pods.iter().filter(|p| p.namespace == SYSTEM_NS).collect();
+            let ready = sys.iter().filter(|p| ChipKind::of(p) == ChipKind::Ready).count();
+            let text = if sys.is_empty() {
+                "—".to_string()
+            } else {
+                format!("{} pod{} · {ready} ready", sys.len(), if sys.len() == 1 { "" } else { "s" })
+            };
+            html! {
+                <div key={n.name.clone()} class="cell sys-cell"
+                     title={sys.iter().map(|p| format!("{} {} {}", p.name, p.status, p.ready)).collect::<Vec<_>>().join("\n")}>
+                    { text }
+                </div>
+            }
+        })
+        .collect();
+
+    let tray: Vec<&PodView> = view.unscheduled.iter().collect();
+    html! {
+        <section class="cluster" aria-label="Cluster">
+            <div class="matrix" style={cols}>
+                <div class="mrow node-row">
+                    <div class="corner">
+                        <span>{ "owners" }</span><span class="arrow">{ "↓" }</span>
+                        <span>{ "nodes" }</span><span class="arrow">{ "→" }</span>
+                    </div>
+                    { for view.nodes.iter().map(|n| {
+                        let sys = n.pods.iter().filter(|p| p.namespace == SYSTEM_NS).count();
+                        html! { <div key={n.name.clone()} class="node-cell">{ node_header(n, lit(&format!("kubelet/{}", n.name)), sys) }</div> }
+                    }) }
+                </div>
+                <div class="matrix-body">
+                    { body }
+                    { empty_state }
+                </div>
+                <div class="mrow sys-row">
+                    <div class="rs-label"><span class="kind-tag small muted">{ "ns" }</span><span class="rs-name">{ "kube-system" }</span></div>
+                    { foot }
+                </div>
+            </div>
+            <div class={classes!("tray", (!tray.is_empty()).then_some("busy"))}>
+                <div class="tray-head">
+                    <span class="tray-title">{ "Unscheduled" }</span>
+                    <span class="tray-sub">
+                        { if tray.is_empty() { "every pod has a node".to_string() }
+                          else { format!("{} pod{} waiting for kube-scheduler", tray.len(), if tray.len() == 1 { "" } else { "s" }) } }
+                    </span>
+                </div>
+                <div class="tray-chips" role="list" aria-label="Unscheduled pods">
+                    { for tray.iter().map(|p| pod_chip(p, None)) }
+                </div>
+            </div>
+        </section>
+    }
+}
