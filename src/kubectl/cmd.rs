@@ -1,0 +1,880 @@
+//! The kubectl commands: each takes the parsed words and the simulation, and returns what kubectl
+//! prints.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::core::v1::{Container, ContainerPort, PodSpec, PodTemplateSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+
+use super::args::{self, flag, FlagSpec, Parsed};
+use super::outcome::{Outcome, Wait};
+use super::printers::{age, human_duration, json, table, yaml};
+use crate::sim::object::{Kind, Object};
+use crate::sim::podutil;
+use crate::sim::store::ObjKey;
+use crate::sim::view::{node_roles, node_status};
+use crate::sim::Sim;
+
+pub const CLIENT_VERSION: &str = "v1.32.4";
+pub const KUSTOMIZE_VERSION: &str = "v5.5.0";
+pub const SERVER_URL: &str = "https://127.0.0.1:6443";
+
+/// kubectl's top-level commands in the order kubectl registers them (which orders suggestions).
+const COMMANDS: &[&str] = &[
+    "create", "expose", "run", "set", "explain", "get", "edit", "delete", "rollout", "scale", "autoscale",
+    "certificate", "cluster-info", "top", "cordon", "uncordon", "drain", "taint", "describe", "logs", "attach",
+    "exec", "port-forward", "proxy", "cp", "auth", "debug", "events", "diff", "apply", "patch", "replace", "wait",
+    "kustomize", "label", "annotate", "completion", "alpha", "api-resources", "api-versions", "config", "plugin",
+    "version", "options",
+];
+
+/// Resolves a resource argument (`po`, `pods`, `deployment.apps`, `rs`) to a kind.
+pub fn resolve_kind(s: &str) -> Option<Kind> {
+    let s = s.to_ascii_lowercase();
+    let base = s.strip_suffix(".apps").unwrap_or(&s);
+    Some(match base {
+        "po" | "pod" | "pods" => Kind::Pod,
+        "deploy" | "deployment" | "deployments" => Kind::Deployment,
+        "rs" | "replicaset" | "replicasets" => Kind::ReplicaSet,
+        "no" | "node" | "nodes" => Kind::Node,
+        "ns" | "namespace" | "namespaces" => Kind::Namespace,
+        _ => return None,
+    })
+    .filter(|k| !s.ends_with(".apps") || k.group() == "apps")
+}
+
+fn unknown_type(s: &str) -> Outcome {
+    Outcome::err(format!("error: the server doesn't have a resource type \"{s}\"\n"))
+}
+
+/// Runs `kubectl WORDS...`.
+pub fn kubectl(sim: &mut Sim, words: &[String]) -> Outcome {
+    let Some(first) = words.first() else {
+        return Outcome::ok(HELP);
+    };
+    // Global flags may come before the command (`kubectl -n kube-system get pods`).
+    let mut rest: Vec<String> = Vec::new();
+    let mut cmd: Option<String> = None;
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        if cmd.is_none() && w.starts_with('-') {
+            rest.push(w.clone());
+            let takes_value = args::GLOBAL.iter().any(|g| {
+                (w == &format!("--{}", g.long) || g.short.is_some_and(|c| w == &format!("-{c}"))) && g.value
+            });
+            if takes_value {
+                if let Some(v) = words.get(i + 1) {
+                    rest.push(v.clone());
+                    i += 1;
+                }
+            }
+        } else if cmd.is_none() {
+            cmd = Some(w.clone());
+        } else {
+            rest.push(w.clone());
+        }
+        i += 1;
+    }
+    let _ = first;
+    let Some(cmd) = cmd else {
+        return Outcome::ok(HELP);
+    };
+    match cmd.as_str() {
+        "get" => get(sim, &rest),
+        "create" => create(sim, &rest),
+        "scale" => scale(sim, &rest),
+        "delete" => delete(sim, &rest),
+        "version" => version(&rest),
+        "cluster-info" => cluster_info(&rest),
+        "help" | "--help" | "-h" => Outcome::ok(HELP),
+        c if COMMANDS.contains(&c) => Outcome::err(format!(
+            "error: \"kubectl {c}\" is not available in kubeplay yet\n"
+        )),
+        c => unknown_command(c),
+    }
+}
+
+fn unknown_command(c: &str) -> Outcome {
+    let mut s = format!("Error: unknown command \"{c}\" for \"kubectl\"\n");
+    let suggestions: Vec<&str> = COMMANDS
+        .iter()
+        .copied()
+        .filter(|k| args::levenshtein(c, k) <= 2 || k.starts_with(&c.to_lowercase()))
+        .collect();
+    if !suggestions.is_empty() {
+        s.push_str("\nDid you mean this?\n");
+        for k in suggestions {
+            s.push('\t');
+            s.push_str(k);
+            s.push('\n');
+        }
+        s.push('\n');
+    }
+    Outcome::err(s)
+}
+
+fn namespace(p: &Parsed) -> String {
+    p.get("namespace").unwrap_or("default").to_string()
+}
+
+/// A klog line as kubectl 1.32 writes a command failure to stderr (`E1124 22:53:27.344019 ...`),
+/// stamped with virtual time.
+fn klog_failure(sim: &Sim, err: &str) -> String {
+    let now = sim.clock().now();
+    format!(
+        "E{} {}    1234 run.go:72] \"command failed\" err=\"{}\"\n",
+        now.format("%m%d"),
+        now.format("%H:%M:%S%.6f"),
+        err.replace('\\', "\\\\").replace('"', "\\\"")
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// get
+
+const GET_FLAGS: &[FlagSpec] = &[
+    flag("output", Some('o'), true),
+    flag("all-namespaces", Some('A'), false),
+    flag("no-headers", None, false),
+    flag("show-labels", None, false),
+    flag("selector", Some('l'), true),
+    flag("watch", Some('w'), false),
+    flag("label-columns", Some('L'), true),
+];
+
+fn get(sim: &mut Sim, words: &[String]) -> Outcome {
+    let p = match args::parse(words, GET_FLAGS, "kubectl get") {
+        Ok(p) => p,
+        Err(e) => return Outcome::err(e),
+    };
+    if p.args.is_empty() {
+        return Outcome::err(
+            "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples\n",
+        );
+    }
+    let output = p.get("output").unwrap_or("");
+    if !matches!(output, "" | "wide" | "yaml" | "json" | "name") {
+        return Outcome::err(format!(
+            "error: unable to match a printer suitable for the output format \"{output}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n"
+        ));
+    }
+    let all_ns = p.bool("all-namespaces");
+    let ns = namespace(&p);
+    let selector = match p.get("selector").map(parse_equality_selector).transpose() {
+        Ok(s) => s,
+        Err(e) => return Outcome::err(e),
+    };
+
+    // Targets: `TYPE [NAME...]`, `TYPE/NAME ...`, or `TYPE1,TYPE2`.
+    let mut targets: Vec<(Kind, Option<String>)> = Vec::new();
+    if p.args[0].contains('/') {
+        for a in &p.args {
+            let Some((t, n)) = a.split_once('/') else {
+                return Outcome::err("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n");
+            };
+            let Some(k) = resolve_kind(t) else { return unknown_type(t) };
+            targets.push((k, Some(n.to_string())));
+        }
+    } else {
+        let mut kinds = Vec::new();
+        for t in p.args[0].split(',') {
+            match resolve_kind(t) {
+                Some(k) => kinds.push(k),
+                None => return unknown_type(t),
+            }
+        }
+        if p.args.len() > 1 {
+            for k in &kinds {
+                for n in &p.args[1..] {
+                    targets.push((*k, Some(n.clone())));
+                }
+            }
+        } else {
+            targets.extend(kinds.into_iter().map(|k| (k, None)));
+        }
+    }
+
+    let mut out = Outcome::default();
+    let multi_kind = {
+        let mut ks: Vec<Kind> = targets.iter().map(|t| t.0).collect();
+        ks.dedup();
+        ks.len() > 1
+    };
+    // Group by kind, preserving order.
+    let mut groups: Vec<(Kind, Vec<Rc<Object>>)> = Vec::new();
+    for (kind, name) in &targets {
+        let objs: Vec<Rc<Object>> = match name {
+            Some(n) => {
+                let key = ObjKey::new(*kind, if kind.namespaced() { &ns } else { "" }, n);
+                match sim.get(&key) {
+                    Some(o) => vec![o.clone()],
+                    None => {
+                        out.stderr.push_str(&crate::sim::ApiError::not_found(*kind, n).kubectl_message());
+                        out.stderr.push('\n');
+                        out.exit_code = 1;
+                        continue;
+                    }
+                }
+            }
+            None => {
+                let scope = if !kind.namespaced() || all_ns { None } else { Some(ns.as_str()) };
+                let mut v = sim.store().list(*kind, scope);
+                if let Some(sel) = &selector {
+                    v.retain(|o| sel.iter().all(|(k, want)| labels_of(o).get(k) == Some(want)));
+                }
+                v
+            }
+        };
+        match groups.last_mut() {
+            Some((k, v)) if *k == *kind => v.extend(objs),
+            _ => groups.push((*kind, objs)),
+        }
+    }
+
+    match output {
+        "yaml" | "json" => {
+            let items: Vec<serde_json::Value> = groups.iter().flat_map(|(_, v)| v.iter().map(|o| o.to_json_value())).collect();
+            let single = targets.len() == 1 && targets[0].1.is_some();
+            let doc = if single && items.len() == 1 {
+                items.into_iter().next().unwrap_or_default()
+            } else if single {
+                return out;
+            } else {
+                serde_json::json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
+            };
+            out.stdout = if output == "yaml" { yaml(&doc) } else { json(&doc) };
+        }
+        "name" => {
+            for (k, v) in &groups {
+                for o in v {
+                    out.stdout.push_str(&format!("{}/{}\n", name_prefix(*k), o.name()));
+                }
+            }
+        }
+        _ => {
+            let mut first = true;
+            let mut any = false;
+            for (kind, objs) in &groups {
+                if objs.is_empty() {
+                    continue;
+                }
+                any = true;
+                if !first {
+                    out.stdout.push('\n');
+                }
+                first = false;
+                let wide = output == "wide";
+                let mut rows = Vec::new();
+                let mut header = header_for(*kind, wide);
+                if all_ns && kind.namespaced() {
+                    header.insert(0, "NAMESPACE".into());
+                }
+                if p.bool("show-labels") {
+                    header.push("LABELS".into());
+                }
+                if !p.bool("no-headers") {
+                    rows.push(header);
+                }
+                for o in objs {
+                    let mut row = row_for(sim, o, wide);
+                    if multi_kind {
+                        row[0] = format!("{}/{}", name_prefix(*kind), row[0]);
+                    }
+                    if all_ns && kind.namespaced() {
+                        row.insert(0, o.namespace().to_string());
+                    }
+                    if p.bool("show-labels") {
+                        let l = labels_of(o);
+                        row.push(if l.is_empty() {
+                            "<none>".into()
+                        } else {
+                            l.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+                        });
+                    }
+                    rows.push(row);
+                }
+                out.stdout.push_str(&table(&rows));
+            }
+            if !any && out.exit_code == 0 {
+                let ns_scoped = groups.iter().any(|(k, _)| k.namespaced());
+                if ns_scoped && !all_ns {
+                    out.stderr.push_str(&format!("No resources found in {ns} namespace.\n"));
+                } else {
+                    out.stderr.push_str("No resources found\n");
+                }
+            }
+        }
+    }
+    out
+}
+
+fn labels_of(o: &Object) -> BTreeMap<String, String> {
+    o.meta().labels.clone().unwrap_or_default()
+}
+
+/// `app=web,tier!=db`-style equality selectors (set-based syntax arrives with the selector issue).
+fn parse_equality_selector(s: &str) -> Result<Vec<(String, String)>, String> {
+    let mut v = Vec::new();
+    for part in s.split(',') {
+        let part = part.trim();
+        let (k, val) = part
+            .split_once("==")
+            .or_else(|| part.split_once('='))
+            .ok_or_else(|| format!("error: unsupported selector in kubeplay: {part:?}\n"))?;
+        v.push((k.trim().to_string(), val.trim().to_string()));
+    }
+    Ok(v)
+}
+
+fn name_prefix(k: Kind) -> String {
+    k.qualified_singular()
+}
+
+fn header_for(kind: Kind, wide: bool) -> Vec<String> {
+    let (base, extra): (&[&str], &[&str]) = match kind {
+        Kind::Pod => (&["NAME", "READY", "STATUS", "RESTARTS", "AGE"], &["IP", "NODE", "NOMINATED NODE", "READINESS GATES"]),
+        Kind::Deployment => (&["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"], &["CONTAINERS", "IMAGES", "SELECTOR"]),
+        Kind::ReplicaSet => (&["NAME", "DESIRED", "CURRENT", "READY", "AGE"], &["CONTAINERS", "IMAGES", "SELECTOR"]),
+        Kind::Node => (
+            &["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
+            &["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"],
+        ),
+        Kind::Namespace => (&["NAME", "STATUS", "AGE"], &[]),
+    };
+    base.iter().chain(if wide { extra.iter() } else { [].iter() }).map(|s| s.to_string()).collect()
+}
+
+fn containers_images(spec: Option<&PodSpec>) -> (String, String) {
+    let cs = spec.map(|s| s.containers.clone()).unwrap_or_default();
+    (
+        cs.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(","),
+        cs.iter().map(|c| c.image.clone().unwrap_or_default()).collect::<Vec<_>>().join(","),
+    )
+}
+
+fn selector_string(sel: &LabelSelector) -> String {
+    let mut parts: Vec<String> = sel.match_labels.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
+    for e in sel.match_expressions.iter().flatten() {
+        let vals = e.values.clone().unwrap_or_default().join(",");
+        parts.push(match e.operator.as_str() {
+            "In" => format!("{} in ({vals})", e.key),
+            "NotIn" => format!("{} notin ({vals})", e.key),
+            "Exists" => e.key.clone(),
+            "DoesNotExist" => format!("!{}", e.key),
+            _ => String::new(),
+        });
+    }
+    if parts.is_empty() {
+        "<none>".into()
+    } else {
+        parts.join(",")
+    }
+}
+
+fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
+    let now = sim.clock().now();
+    let created = o.meta().creation_timestamp.as_ref().map(|t| t.0);
+    let a = age(created.as_ref(), now);
+    let none = || "<none>".to_string();
+    match o {
+        Object::Pod(p) => {
+            let s = podutil::summary(p);
+            let restarts = match s.last_restart {
+                Some(t) if s.restarts > 0 => format!("{} ({} ago)", s.restarts, human_duration((now - t).num_seconds())),
+                _ => s.restarts.to_string(),
+            };
+            let mut row = vec![o.name().to_string(), s.ready, s.status, restarts, a];
+            if wide {
+                let st = p.status.clone().unwrap_or_default();
+                row.push(st.pod_ips.and_then(|v| v.first().map(|i| i.ip.clone())).or(st.pod_ip).unwrap_or_else(none));
+                row.push(podutil::node(p).map(str::to_string).unwrap_or_else(none));
+                row.push(st.nominated_node_name.unwrap_or_else(none));
+                let gates = p.spec.as_ref().and_then(|s| s.readiness_gates.clone()).unwrap_or_default();
+                row.push(if gates.is_empty() { none() } else { format!("0/{}", gates.len()) });
+            }
+            row
+        }
+        Object::Deployment(d) => {
+            let st = d.status.clone().unwrap_or_default();
+            let spec = d.spec.clone().unwrap_or_default();
+            let mut row = vec![
+                o.name().to_string(),
+                format!("{}/{}", st.ready_replicas.unwrap_or(0), spec.replicas.unwrap_or(1)),
+                st.updated_replicas.unwrap_or(0).to_string(),
+                st.available_replicas.unwrap_or(0).to_string(),
+                a,
+            ];
+            if wide {
+                let (c, i) = containers_images(spec.template.spec.as_ref());
+                row.extend([c, i, selector_string(&spec.selector)]);
+            }
+            row
+        }
+        Object::ReplicaSet(rs) => {
+            let st = rs.status.clone().unwrap_or_default();
+            let spec = rs.spec.clone().unwrap_or_default();
+            let mut row = vec![
+                o.name().to_string(),
+                spec.replicas.unwrap_or(1).to_string(),
+                st.replicas.to_string(),
+                st.ready_replicas.unwrap_or(0).to_string(),
+                a,
+            ];
+            if wide {
+                let (c, i) = containers_images(spec.template.as_ref().and_then(|t| t.spec.as_ref()));
+                row.extend([c, i, selector_string(&spec.selector)]);
+            }
+            row
+        }
+        Object::Node(n) => {
+            let info = n.status.as_ref().and_then(|s| s.node_info.clone()).unwrap_or_default();
+            let mut row = vec![o.name().to_string(), node_status(n), node_roles(n), a, info.kubelet_version.clone()];
+            if wide {
+                let addr = |t: &str| {
+                    n.status
+                        .as_ref()
+                        .and_then(|s| s.addresses.as_ref())
+                        .and_then(|a| a.iter().find(|x| x.type_ == t))
+                        .map(|x| x.address.clone())
+                        .unwrap_or_else(none)
+                };
+                let unknown = |s: &str| if s.is_empty() { "<unknown>".to_string() } else { s.to_string() };
+                row.extend([
+                    addr("InternalIP"),
+                    addr("ExternalIP"),
+                    unknown(&info.os_image),
+                    unknown(&info.kernel_version),
+                    unknown(&info.container_runtime_version),
+                ]);
+            }
+            row
+        }
+        Object::Namespace(ns) => {
+            vec![o.name().to_string(), ns.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(), a]
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// create
+
+const CREATE_DEPLOYMENT_FLAGS: &[FlagSpec] = &[
+    flag("image", None, true),
+    flag("replicas", Some('r'), true),
+    flag("port", None, true),
+    flag("dry-run", None, true),
+    flag("output", Some('o'), true),
+    flag("save-config", None, false),
+    flag("validate", None, true),
+    flag("field-manager", None, true),
+];
+
+fn create(sim: &mut Sim, words: &[String]) -> Outcome {
+    match words.first().map(String::as_str) {
+        Some("deployment") | Some("deploy") => create_deployment(sim, &words[1..]),
+        Some(w) if !w.starts_with('-') => Outcome::err(format!(
+            "error: Unexpected args: [{}]\nSee 'kubectl create -h' for help and examples\n",
+            words.iter().filter(|w| !w.starts_with('-')).cloned().collect::<Vec<_>>().join(" ")
+        )),
+        _ => Outcome::err("error: must specify one of -f and -k\n"),
+    }
+}
+
+/// The container name `kubectl create deployment` derives from an image: its last path segment,
+/// without tag or digest.
+pub fn container_name_from_image(image: &str) -> String {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
+    last.split(':').next().unwrap_or(last).to_string()
+}
+
+fn create_deployment(sim: &mut Sim, words: &[String]) -> Outcome {
+    let p = match args::parse(words, CREATE_DEPLOYMENT_FLAGS, "kubectl create deployment") {
+        Ok(p) => p,
+        Err(e) => return Outcome::err(e),
+    };
+    let images = p.all("image");
+    if images.is_empty() {
+        return Outcome::err(klog_failure(sim, "required flag(s) \"image\" not set"));
+    }
+    let Some(name) = p.args.first().cloned() else {
+        return Outcome::err("error: exactly one NAME is required, got 0\nSee 'kubectl create deployment -h' for help and examples\n");
+    };
+    if p.args.len() > 1 {
+        return Outcome::err(format!(
+            "error: exactly one NAME is required, got {}\nSee 'kubectl create deployment -h' for help and examples\n",
+            p.args.len()
+        ));
+    }
+    let replicas = match p.get("replicas") {
+        None => 1,
+        Some(r) => match r.parse::<i32>() {
+            Ok(n) => n,
+            Err(_) => {
+                return Outcome::err(format!(
+                    "Error: invalid argument \"{r}\" for \"-r, --replicas\" flag: strconv.ParseInt: parsing \"{r}\": invalid syntax\nSee 'kubectl create deployment --help' for usage.\n"
+                ))
+            }
+        },
+    };
+    let port = match p.get("port") {
+        None => None,
+        Some(v) => match v.parse::<i32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                return Outcome::err(format!(
+                    "Error: invalid argument \"{v}\" for \"--port\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax\nSee 'kubectl create deployment --help' for usage.\n"
+                ))
+            }
+        },
+    };
+    let dry_run = p.get("dry-run").unwrap_or("none").to_string();
+    if !matches!(dry_run.as_str(), "none" | "client" | "server" | "true" | "false") {
+        return Outcome::err(format!("error: Invalid dry-run value ({dry_run}). Must be \"none\", \"server\", or \"client\".\n"));
+    }
+    let output = p.get("output").unwrap_or("").to_string();
+    let labels: BTreeMap<String, String> = [("app".to_string(), name.clone())].into();
+    let containers: Vec<Container> = images
+        .iter()
+        .map(|img| Container {
+            name: container_name_from_image(img),
+            image: Some(img.clone()),
+            command: p.after_dash.clone().filter(|c| !c.is_empty()),
+            ports: port.map(|n| vec![ContainerPort { container_port: n, ..Default::default() }]),
+            resources: Some(Default::default()),
+            ..Default::default()
+        })
+        .collect();
+    let d = Deployment {
+        metadata: ObjectMeta {
+            name: Some(name.clone()),
+            namespace: Some(namespace(&p)),
+            labels: Some(labels.clone()),
+            ..Default::default()
+        },
+        spec: Some(DeploymentSpec {
+            replicas: Some(replicas),
+            selector: LabelSelector { match_labels: Some(labels.clone()), match_expressions: None },
+            strategy: Some(Default::default()),
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta { labels: Some(labels), ..Default::default() }),
+                spec: Some(PodSpec { containers, ..Default::default() }),
+            },
+            ..Default::default()
+        }),
+        status: Some(Default::default()),
+    };
+    let kind = Kind::Deployment;
+    if dry_run == "client" || dry_run == "true" {
+        let mut v = Object::Deployment(d).to_json_value();
+        // Client dry-run prints the object as built: no namespace unless given, a null timestamp.
+        if let Some(m) = v.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+            if p.get("namespace").is_none() {
+                m.remove("namespace");
+            }
+            m.insert("creationTimestamp".into(), serde_json::Value::Null);
+        }
+        if let Some(m) = v.pointer_mut("/spec/template/metadata").and_then(|m| m.as_object_mut()) {
+            m.insert("creationTimestamp".into(), serde_json::Value::Null);
+        }
+        return print_created(&v, kind, &name, &output, " (dry run)");
+    }
+    if replicas < 0 {
+        return Outcome::err(
+            crate::sim::ApiError::invalid(kind, &name, &[format!("spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0")])
+                .kubectl_message()
+                + "\n",
+        );
+    }
+    let result = if dry_run == "server" {
+        // Validate and default without storing: run the create against a throwaway view of the key.
+        if sim.get(&ObjKey::new(kind, &namespace(&p), &name)).is_some() {
+            Err(crate::sim::ApiError::already_exists(kind, &name))
+        } else {
+            Ok(None)
+        }
+    } else {
+        sim.create(Object::Deployment(d.clone())).map(Some)
+    };
+    match result {
+        Ok(Some(obj)) => print_created(&obj.to_json_value(), kind, &name, &output, ""),
+        Ok(None) => print_created(&Object::Deployment(d).to_json_value(), kind, &name, &output, " (server dry run)"),
+        Err(e) => Outcome::err(format!("{}\n", e.kubectl_message())),
+    }
+}
+
+fn print_created(v: &serde_json::Value, kind: Kind, name: &str, output: &str, suffix: &str) -> Outcome {
+    match output {
+        "yaml" => Outcome::ok(yaml(v)),
+        "json" => Outcome::ok(json(v)),
+        "name" => Outcome::ok(format!("{}/{}\n", kind.qualified_singular(), name)),
+        _ => Outcome::ok(format!("{}/{} created{suffix}\n", kind.qualified_singular(), name)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// scale
+
+const SCALE_FLAGS: &[FlagSpec] = &[
+    flag("replicas", None, true),
+    flag("current-replicas", None, true),
+    flag("resource-version", None, true),
+    flag("dry-run", None, true),
+    flag("output", Some('o'), true),
+    flag("timeout", None, true),
+    flag("selector", Some('l'), true),
+    flag("all", None, false),
+];
+
+const NEED_RESOURCES: &str = "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n";
+
+/// `TYPE NAME...` or `TYPE/NAME...` into (kind, name) pairs.
+fn targets(args: &[String]) -> Result<Vec<(Kind, String)>, Outcome> {
+    if args.is_empty() {
+        return Err(Outcome::err(NEED_RESOURCES));
+    }
+    let mut v = Vec::new();
+    if args[0].contains('/') {
+        for a in args {
+            let (t, n) = a.split_once('/').unwrap_or((a, ""));
+            let k = resolve_kind(t).ok_or_else(|| unknown_type(t))?;
+            v.push((k, n.to_string()));
+        }
+    } else {
+        let k = resolve_kind(&args[0]).ok_or_else(|| unknown_type(&args[0]))?;
+        if args.len() == 1 {
+            return Err(Outcome::err(format!(
+                "error: resource(s) were provided, but no name was specified\n"
+            )));
+        }
+        for n in &args[1..] {
+            v.push((k, n.clone()));
+        }
+    }
+    Ok(v)
+}
+
+fn scale(sim: &mut Sim, words: &[String]) -> Outcome {
+    let p = match args::parse(words, SCALE_FLAGS, "kubectl scale") {
+        Ok(p) => p,
+        Err(e) => return Outcome::err(e),
+    };
+    if p.args.is_empty() {
+        return Outcome::err(NEED_RESOURCES);
+    }
+    let Some(r) = p.get("replicas") else {
+        return Outcome::err(klog_failure(sim, "required flag(s) \"replicas\" not set"));
+    };
+    let replicas = match r.parse::<i32>() {
+        Ok(n) if n >= 0 => n,
+        Ok(_) => {
+            return Outcome::err("error: The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0\n")
+        }
+        Err(_) => {
+            return Outcome::err(format!(
+                "Error: invalid argument \"{r}\" for \"--replicas\" flag: strconv.ParseInt: parsing \"{r}\": invalid syntax\nSee 'kubectl scale --help' for usage.\n"
+            ))
+        }
+    };
+    let ts = match targets(&p.args) {
+        Ok(t) => t,
+        Err(o) => return o,
+    };
+    let ns = namespace(&p);
+    let mut out = Outcome::default();
+    for (kind, name) in ts {
+        if !matches!(kind, Kind::Deployment | Kind::ReplicaSet) {
+            out.stderr.push_str(&format!(
+                "error: cannot scale {}: no scaler has been implemented for {{\"{}\" \"{}\"}}\n",
+                kind.qualified_plural(),
+                kind.group(),
+                kind.name()
+            ));
+            out.exit_code = 1;
+            continue;
+        }
+        let key = ObjKey::new(kind, &ns, &name);
+        let Some(obj) = sim.get(&key).cloned() else {
+            out.stderr.push_str(&format!("{}\n", crate::sim::ApiError::not_found(kind, &name).kubectl_message()));
+            out.exit_code = 1;
+            continue;
+        };
+        let mut new = (*obj).clone();
+        match &mut new {
+            Object::Deployment(d) => d.spec.get_or_insert_with(Default::default).replicas = Some(replicas),
+            Object::ReplicaSet(rs) => rs.spec.get_or_insert_with(Default::default).replicas = Some(replicas),
+            _ => {}
+        }
+        match sim.update(new) {
+            Ok(_) => out.stdout.push_str(&format!("{}/{} scaled\n", kind.qualified_singular(), name)),
+            Err(e) => {
+                out.stderr.push_str(&format!("{}\n", e.kubectl_message()));
+                out.exit_code = 1;
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// delete
+
+const DELETE_FLAGS: &[FlagSpec] = &[
+    flag("grace-period", None, true),
+    flag("now", None, false),
+    flag("force", None, false),
+    flag("wait", None, false),
+    flag("cascade", None, true),
+    flag("all", None, false),
+    flag("selector", Some('l'), true),
+    flag("output", Some('o'), true),
+    flag("ignore-not-found", None, false),
+    flag("timeout", None, true),
+    flag("dry-run", None, true),
+];
+
+fn delete(sim: &mut Sim, words: &[String]) -> Outcome {
+    let p = match args::parse(words, DELETE_FLAGS, "kubectl delete") {
+        Ok(p) => p,
+        Err(e) => return Outcome::err(e),
+    };
+    let ts = match targets(&p.args) {
+        Ok(t) => t,
+        Err(o) => return o,
+    };
+    let force = p.bool("force");
+    let mut grace: Option<i64> = match p.get("grace-period") {
+        None => None,
+        Some(g) => match g.parse::<i64>() {
+            Ok(n) if n < 0 => None,
+            Ok(n) => Some(n),
+            Err(_) => {
+                return Outcome::err(format!(
+                    "Error: invalid argument \"{g}\" for \"--grace-period\" flag: strconv.ParseInt: parsing \"{g}\": invalid syntax\nSee 'kubectl delete --help' for usage.\n"
+                ))
+            }
+        },
+    };
+    if p.bool("now") {
+        grace = Some(1);
+    }
+    let mut out = Outcome::default();
+    if force {
+        if grace.is_some_and(|g| g > 0) && p.get("grace-period").is_some() {
+            return Outcome::err("error: --force and --grace-period greater than 0 cannot be specified together\n");
+        }
+        grace = Some(0);
+        out.stderr.push_str("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
+    } else if grace == Some(0) {
+        grace = Some(1);
+    }
+    let wait = p.get("wait").is_none_or(|w| w != "false");
+    let ns = namespace(&p);
+    let mut waits = Vec::new();
+    for (kind, name) in ts {
+        let key = ObjKey::new(kind, if kind.namespaced() { &ns } else { "" }, &name);
+        let uid = sim.get(&key).map(|o| o.uid().to_string());
+        match sim.delete(&key, grace) {
+            Ok(_) => {
+                let verb = if force { "force deleted" } else { "deleted" };
+                out.stdout.push_str(&format!("{} \"{}\" {verb}\n", kind.qualified_singular(), name));
+                if let Some(uid) = uid {
+                    waits.push((key, uid));
+                }
+            }
+            Err(e) => {
+                if !p.bool("ignore-not-found") {
+                    out.stderr.push_str(&format!("{}\n", e.kubectl_message()));
+                    out.exit_code = 1;
+                }
+            }
+        }
+    }
+    if wait && !force && !waits.is_empty() {
+        out.wait = Some(Wait::Gone(waits));
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// version, cluster-info
+
+fn version(words: &[String]) -> Outcome {
+    let p = match args::parse(words, &[flag("client", None, false), flag("output", Some('o'), true)], "kubectl version") {
+        Ok(p) => p,
+        Err(e) => return Outcome::err(e),
+    };
+    let mut s = format!("Client Version: {CLIENT_VERSION}\nKustomize Version: {KUSTOMIZE_VERSION}\n");
+    if !p.bool("client") {
+        s.push_str(&format!("Server Version: {}\n", crate::sim::bootstrap::KUBERNETES_VERSION));
+    }
+    Outcome::ok(s)
+}
+
+fn cluster_info(words: &[String]) -> Outcome {
+    if let Err(e) = args::parse(words, &[], "kubectl cluster-info") {
+        return Outcome::err(e);
+    }
+    Outcome::ok(format!(
+        "Kubernetes control plane is running at {SERVER_URL}\nCoreDNS is running at {SERVER_URL}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n"
+    ))
+}
+
+const HELP: &str = "kubectl controls the Kubernetes cluster manager.
+
+ Find more information at: https://kubernetes.io/docs/reference/kubectl/
+
+Basic Commands (Beginner):
+  create          Create a resource from a file or from stdin
+
+Basic Commands (Intermediate):
+  get             Display one or many resources
+  delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
+
+Deploy Commands:
+  scale           Set a new size for a deployment, replica set, or replication controller
+
+Cluster Management Commands:
+  cluster-info    Display cluster information
+
+Other Commands:
+  version         Print the client and server version information
+
+Usage:
+  kubectl [flags] [options]
+
+Use \"kubectl <command> --help\" for more information about a given command.
+Use \"kubectl options\" for a list of global command-line options (applies to all commands).
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn container_names() {
+        assert_eq!(container_name_from_image("nginx:1.27"), "nginx");
+        assert_eq!(container_name_from_image("ghcr.io/a/b:tag"), "b");
+        assert_eq!(container_name_from_image("gcr.io/google-samples/kubernetes-bootcamp:v1"), "kubernetes-bootcamp");
+        assert_eq!(container_name_from_image("nginx@sha256:abc"), "nginx");
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(resolve_kind("po"), Some(Kind::Pod));
+        assert_eq!(resolve_kind("deployments.apps"), Some(Kind::Deployment));
+        assert_eq!(resolve_kind("pods.apps"), None);
+        assert_eq!(resolve_kind("foo"), None);
+    }
+
+    #[test]
+    fn suggestions() {
+        let o = unknown_command("gett");
+        assert_eq!(o.stderr, "Error: unknown command \"gett\" for \"kubectl\"\n\nDid you mean this?\n\tset\n\tget\n\n");
+        let o = unknown_command("foo");
+        assert_eq!(o.stderr, "Error: unknown command \"foo\" for \"kubectl\"\n\nDid you mean this?\n\ttop\n\n");
+    }
+}

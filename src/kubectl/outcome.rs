@@ -1,0 +1,35 @@
+//! What one line of the script language produced.
+
+use crate::sim::store::ObjKey;
+
+/// Something a command waits for before it returns (kubectl blocks on these in a real terminal).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// `sleep`: until the virtual clock reaches this many ms since the start instant.
+    Until { elapsed_ms: u64 },
+    /// `kubectl delete` (with its default `--wait=true`): until every object (key, uid) is gone.
+    Gone(Vec<(ObjKey, String)>),
+}
+
+/// The result of one line: kubectl's stdout and stderr kept apart, and its exit status.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit_code: i32,
+    /// Set when the command still has to wait (virtual time must pass) before it is done.
+    pub wait: Option<Wait>,
+}
+
+impl Outcome {
+    pub fn ok(stdout: impl Into<String>) -> Self {
+        Outcome { stdout: stdout.into(), ..Default::default() }
+    }
+    pub fn err(stderr: impl Into<String>) -> Self {
+        Outcome { stderr: stderr.into(), exit_code: 1, ..Default::default() }
+    }
+    pub fn with_wait(mut self, wait: Wait) -> Self {
+        self.wait = Some(wait);
+        self
+    }
+}

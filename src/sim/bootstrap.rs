@@ -1,0 +1,270 @@
+//! The default cluster, as `kind create cluster --config` with one control-plane node and two
+//! workers leaves it: namespaces, nodes, the control-plane static pods, kube-proxy, kindnet and
+//! CoreDNS.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::core::v1::{
+    Container, ContainerPort, Namespace, Node, NodeAddress, NodeCondition, NodeDaemonEndpoints, NodeSpec, NodeStatus,
+    NodeSystemInfo, DaemonEndpoint, Pod, PodSpec, PodTemplateSpec, Taint, Toleration,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+
+use super::kubelet::Kubelet;
+use super::object::Object;
+use super::Sim;
+
+pub const KUBERNETES_VERSION: &str = "v1.32.2";
+pub const CONTAINER_RUNTIME: &str = "containerd://1.7.24";
+pub const COREDNS_IMAGE: &str = "registry.k8s.io/coredns/coredns:v1.11.3";
+pub const KUBE_PROXY_IMAGE: &str = "registry.k8s.io/kube-proxy:v1.32.2";
+pub const KINDNET_IMAGE: &str = "docker.io/kindest/kindnetd:v20250214-acbabc1a";
+
+/// Images kind preloads on every node (so system pods start without a pull).
+const PRELOADED: &[&str] = &[
+    "registry.k8s.io/etcd:3.5.16-0",
+    "registry.k8s.io/kube-apiserver:v1.32.2",
+    "registry.k8s.io/kube-controller-manager:v1.32.2",
+    "registry.k8s.io/kube-scheduler:v1.32.2",
+    KUBE_PROXY_IMAGE,
+    KINDNET_IMAGE,
+    COREDNS_IMAGE,
+    "registry.k8s.io/pause:3.10",
+];
+
+fn q(s: &str) -> Quantity {
+    Quantity(s.to_string())
+}
+
+fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+pub(crate) fn default_cluster(sim: &mut Sim) {
+    for ns in ["default", "kube-node-lease", "kube-public", "kube-system", "local-path-storage"] {
+        let _ = sim.create(Object::Namespace(Namespace {
+            metadata: ObjectMeta {
+                name: Some(ns.into()),
+                labels: Some(labels(&[("kubernetes.io/metadata.name", ns)])),
+                ..Default::default()
+            },
+            ..Default::default()
+        }));
+    }
+    let prefix = sim.config.cluster_name.clone();
+    let mut names = vec![format!("{prefix}-control-plane")];
+    for i in 0..sim.config.workers {
+        names.push(if i == 0 { format!("{prefix}-worker") } else { format!("{prefix}-worker{}", i + 1) });
+    }
+    for (i, name) in names.iter().enumerate() {
+        add_node(sim, name, i, i == 0);
+    }
+    let cp = names[0].clone();
+    for (comp, image) in [
+        ("etcd", "registry.k8s.io/etcd:3.5.16-0"),
+        ("kube-apiserver", "registry.k8s.io/kube-apiserver:v1.32.2"),
+        ("kube-controller-manager", "registry.k8s.io/kube-controller-manager:v1.32.2"),
+        ("kube-scheduler", "registry.k8s.io/kube-scheduler:v1.32.2"),
+    ] {
+        static_pod(sim, &cp, comp, image);
+    }
+    for name in &names {
+        node_agent(sim, name, "kube-proxy", KUBE_PROXY_IMAGE, &[("k8s-app", "kube-proxy")]);
+        node_agent(sim, name, "kindnet", KINDNET_IMAGE, &[("app", "kindnet"), ("k8s-app", "kindnet"), ("tier", "node")]);
+    }
+    coredns(sim);
+}
+
+/// Registers a node (and its kubelet), as a kubelet joining the cluster does.
+pub fn add_node(sim: &mut Sim, name: &str, index: usize, control_plane: bool) {
+    let ip = format!("172.18.0.{}", index + 2);
+    let pod_net = format!("10.244.{index}");
+    let mut l = labels(&[
+        ("beta.kubernetes.io/arch", "amd64"),
+        ("beta.kubernetes.io/os", "linux"),
+        ("kubernetes.io/arch", "amd64"),
+        ("kubernetes.io/hostname", name),
+        ("kubernetes.io/os", "linux"),
+    ]);
+    let mut taints = None;
+    if control_plane {
+        l.insert("node-role.kubernetes.io/control-plane".into(), String::new());
+        l.insert("node.kubernetes.io/exclude-from-external-load-balancers".into(), String::new());
+        taints = Some(vec![Taint {
+            key: "node-role.kubernetes.io/control-plane".into(),
+            effect: "NoSchedule".into(),
+            value: None,
+            time_added: None,
+        }]);
+    }
+    let now = sim.clock.now_time();
+    let cond = |t: &str, s: &str, reason: &str, msg: &str| NodeCondition {
+        type_: t.into(),
+        status: s.into(),
+        reason: Some(reason.into()),
+        message: Some(msg.into()),
+        last_heartbeat_time: Some(now.clone()),
+        last_transition_time: Some(now.clone()),
+    };
+    let resources: BTreeMap<String, Quantity> = [
+        ("cpu", "4"),
+        ("ephemeral-storage", "102625208Ki"),
+        ("hugepages-1Gi", "0"),
+        ("hugepages-2Mi", "0"),
+        ("memory", "16365100Ki"),
+        ("pods", "110"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), q(v)))
+    .collect();
+    let machine = sim.rng.hex(32);
+    let boot = sim.rng.uuid();
+    let system_uuid = sim.rng.uuid();
+    let node = Node {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            labels: Some(l),
+            annotations: Some(
+                [
+                    ("kubeadm.alpha.kubernetes.io/cri-socket", "unix:///run/containerd/containerd.sock"),
+                    ("node.alpha.kubernetes.io/ttl", "0"),
+                    ("volumes.kubernetes.io/controller-managed-attach-detach", "true"),
+                ]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ),
+            ..Default::default()
+        },
+        spec: Some(NodeSpec {
+            pod_cidr: Some(format!("{pod_net}.0/24")),
+            pod_cidrs: Some(vec![format!("{pod_net}.0/24")]),
+            provider_id: Some(format!("kind://docker/{}/{name}", sim.config.cluster_name)),
+            taints,
+            ..Default::default()
+        }),
+        status: Some(NodeStatus {
+            addresses: Some(vec![
+                NodeAddress { type_: "InternalIP".into(), address: ip.clone() },
+                NodeAddress { type_: "Hostname".into(), address: name.into() },
+            ]),
+            allocatable: Some(resources.clone()),
+            capacity: Some(resources),
+            conditions: Some(vec![
+                cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+            ]),
+            daemon_endpoints: Some(NodeDaemonEndpoints { kubelet_endpoint: Some(DaemonEndpoint { port: 10250 }) }),
+            node_info: Some(NodeSystemInfo {
+                architecture: "amd64".into(),
+                boot_id: boot,
+                container_runtime_version: CONTAINER_RUNTIME.into(),
+                kernel_version: "6.8.0-1021-azure".into(),
+                kube_proxy_version: KUBERNETES_VERSION.into(),
+                kubelet_version: KUBERNETES_VERSION.into(),
+                machine_id: machine,
+                operating_system: "linux".into(),
+                os_image: "Debian GNU/Linux 12 (bookworm)".into(),
+                system_uuid,
+            }),
+            ..Default::default()
+        }),
+    };
+    sim.kubelets.insert(name.to_string(), Kubelet::new(name, &ip, &pod_net, PRELOADED));
+    let _ = sim.create(Object::Node(node));
+}
+
+fn static_pod(sim: &mut Sim, node: &str, component: &str, image: &str) {
+    let pod = Pod {
+        metadata: ObjectMeta {
+            name: Some(format!("{component}-{node}")),
+            namespace: Some("kube-system".into()),
+            labels: Some(labels(&[("component", component), ("tier", "control-plane")])),
+            annotations: Some(labels(&[
+                ("kubernetes.io/config.mirror", "static"),
+                ("kubernetes.io/config.source", "file"),
+            ])),
+            ..Default::default()
+        },
+        spec: Some(PodSpec {
+            node_name: Some(node.into()),
+            host_network: Some(true),
+            priority_class_name: Some("system-node-critical".into()),
+            priority: Some(2000001000),
+            containers: vec![Container { name: component.into(), image: Some(image.into()), ..Default::default() }],
+            tolerations: Some(vec![Toleration { operator: Some("Exists".into()), effect: Some("NoExecute".into()), ..Default::default() }]),
+            ..Default::default()
+        }),
+        status: None,
+    };
+    let _ = sim.create(Object::Pod(pod));
+}
+
+/// A per-node agent pod (kube-proxy, kindnet). Their DaemonSets arrive with the DaemonSet
+/// controller; until then the pods are placed on their node directly.
+fn node_agent(sim: &mut Sim, node: &str, app: &str, image: &str, l: &[(&str, &str)]) {
+    let pod = Pod {
+        metadata: ObjectMeta {
+            generate_name: Some(format!("{app}-")),
+            namespace: Some("kube-system".into()),
+            labels: Some(labels(l)),
+            ..Default::default()
+        },
+        spec: Some(PodSpec {
+            node_name: Some(node.into()),
+            host_network: Some(true),
+            priority_class_name: Some("system-node-critical".into()),
+            priority: Some(2000001000),
+            containers: vec![Container { name: app.into(), image: Some(image.into()), ..Default::default() }],
+            tolerations: Some(vec![Toleration { operator: Some("Exists".into()), ..Default::default() }]),
+            ..Default::default()
+        }),
+        status: None,
+    };
+    let _ = sim.create(Object::Pod(pod));
+}
+
+fn coredns(sim: &mut Sim) {
+    let l = labels(&[("k8s-app", "kube-dns")]);
+    let d = Deployment {
+        metadata: ObjectMeta {
+            name: Some("coredns".into()),
+            namespace: Some("kube-system".into()),
+            labels: Some(l.clone()),
+            ..Default::default()
+        },
+        spec: Some(DeploymentSpec {
+            replicas: Some(2),
+            selector: LabelSelector { match_labels: Some(l.clone()), match_expressions: None },
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta { labels: Some(l), ..Default::default() }),
+                spec: Some(PodSpec {
+                    priority_class_name: Some("system-cluster-critical".into()),
+                    containers: vec![Container {
+                        name: "coredns".into(),
+                        image: Some(COREDNS_IMAGE.into()),
+                        args: Some(vec!["-conf".into(), "/etc/coredns/Corefile".into()]),
+                        ports: Some(vec![
+                            ContainerPort { container_port: 53, name: Some("dns".into()), protocol: Some("UDP".into()), ..Default::default() },
+                            ContainerPort { container_port: 53, name: Some("dns-tcp".into()), protocol: Some("TCP".into()), ..Default::default() },
+                            ContainerPort { container_port: 9153, name: Some("metrics".into()), protocol: Some("TCP".into()), ..Default::default() },
+                        ]),
+                        ..Default::default()
+                    }],
+                    tolerations: Some(vec![
+                        Toleration { key: Some("CriticalAddonsOnly".into()), operator: Some("Exists".into()), ..Default::default() },
+                        Toleration { key: Some("node-role.kubernetes.io/control-plane".into()), effect: Some("NoSchedule".into()), ..Default::default() },
+                    ]),
+                    ..Default::default()
+                }),
+            },
+            ..Default::default()
+        }),
+        status: None,
+    };
+    let _ = sim.create(Object::Deployment(d));
+}

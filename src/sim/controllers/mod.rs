@@ -1,0 +1,156 @@
+//! kube-controller-manager: level-triggered reconcilers. Informer handlers only put keys on
+//! de-duplicating work queues; each controller's worker runs later (a small virtual latency) and
+//! reconciles one key at a time: read the store, compare desired with observed, write.
+
+pub mod deployment;
+pub mod gc;
+pub mod replicaset;
+
+use std::collections::{BTreeSet, VecDeque};
+
+use super::engine::Task;
+use super::object::Kind;
+use super::store::{ObjKey, WatchEvent};
+use super::Sim;
+
+/// Which controller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ctrl {
+    Deployment,
+    ReplicaSet,
+}
+
+impl Ctrl {
+    /// The name the controller reports Events and decisions under.
+    pub fn component(self) -> &'static str {
+        match self {
+            Ctrl::Deployment => "deployment-controller",
+            Ctrl::ReplicaSet => "replicaset-controller",
+        }
+    }
+    /// Virtual delay between a key being queued and the worker picking it up (watch latency).
+    fn latency_ms(self) -> u64 {
+        match self {
+            Ctrl::Deployment => 15,
+            Ctrl::ReplicaSet => 20,
+        }
+    }
+}
+
+/// A work queue that holds each key at most once (client-go's `workqueue` semantics).
+#[derive(Clone, Debug, Default)]
+pub struct WorkQueue {
+    order: VecDeque<ObjKey>,
+    queued: BTreeSet<ObjKey>,
+    worker_scheduled: bool,
+}
+
+impl WorkQueue {
+    /// Adds a key; returns false if it was already waiting.
+    pub fn add(&mut self, key: ObjKey) -> bool {
+        if self.queued.insert(key.clone()) {
+            self.order.push_back(key);
+            true
+        } else {
+            false
+        }
+    }
+    pub fn pop(&mut self) -> Option<ObjKey> {
+        let k = self.order.pop_front()?;
+        self.queued.remove(&k);
+        Some(k)
+    }
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Controllers {
+    pub deployment: WorkQueue,
+    pub replicaset: WorkQueue,
+}
+
+impl Controllers {
+    fn queue(&mut self, c: Ctrl) -> &mut WorkQueue {
+        match c {
+            Ctrl::Deployment => &mut self.deployment,
+            Ctrl::ReplicaSet => &mut self.replicaset,
+        }
+    }
+    pub fn queue_len(&self, c: Ctrl) -> usize {
+        match c {
+            Ctrl::Deployment => self.deployment.len(),
+            Ctrl::ReplicaSet => self.replicaset.len(),
+        }
+    }
+}
+
+/// Puts `key` on controller `c`'s queue and makes sure its worker will run.
+pub(crate) fn enqueue(sim: &mut Sim, c: Ctrl, key: ObjKey) {
+    let q = sim.controllers.queue(c);
+    q.add(key);
+    if !q.worker_scheduled {
+        q.worker_scheduled = true;
+        sim.schedule(c.latency_ms(), Task::Controller(c));
+    }
+}
+
+/// The worker: reconciles every key queued so far (keys queued meanwhile wait for the next run).
+pub(crate) fn run(sim: &mut Sim, c: Ctrl) {
+    let q = sim.controllers.queue(c);
+    q.worker_scheduled = false;
+    let n = q.len();
+    for _ in 0..n {
+        let Some(key) = sim.controllers.queue(c).pop() else { break };
+        match c {
+            Ctrl::Deployment => deployment::reconcile(sim, &key),
+            Ctrl::ReplicaSet => replicaset::reconcile(sim, &key),
+        }
+        sim.dispatch();
+    }
+}
+
+/// Informer handlers: map a change to the keys each controller must look at.
+pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
+    match ev.key.kind {
+        Kind::Deployment => enqueue(sim, Ctrl::Deployment, ev.key.clone()),
+        Kind::ReplicaSet => {
+            enqueue(sim, Ctrl::ReplicaSet, ev.key.clone());
+            for obj in std::iter::once(&ev.object).chain(ev.old.iter()) {
+                if let Some(r) = obj.controller_ref() {
+                    if r.kind == "Deployment" {
+                        enqueue(sim, Ctrl::Deployment, ObjKey::new(Kind::Deployment, &ev.key.namespace, &r.name));
+                    }
+                }
+            }
+        }
+        Kind::Pod => {
+            if let Some(r) = ev.object.controller_ref() {
+                if r.kind == "ReplicaSet" {
+                    enqueue(sim, Ctrl::ReplicaSet, ObjKey::new(Kind::ReplicaSet, &ev.key.namespace, &r.name));
+                }
+            }
+        }
+        Kind::Node | Kind::Namespace => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_dedups() {
+        let mut q = WorkQueue::default();
+        let k = ObjKey::new(Kind::Pod, "default", "a");
+        assert!(q.add(k.clone()));
+        assert!(!q.add(k.clone()));
+        assert_eq!(q.len(), 1);
+        assert_eq!(q.pop(), Some(k.clone()));
+        assert!(q.add(k));
+    }
+}

@@ -1,0 +1,208 @@
+//! The ReplicaSet controller (`pkg/controller/replicaset`): keep `spec.replicas` active pods.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::super::object::{new_controller_ref, Kind, Object};
+use super::super::podutil;
+use super::super::store::ObjKey;
+use super::super::Sim;
+use super::Ctrl;
+
+/// At most this many creations or deletions per sync (`BurstReplicas`).
+pub const BURST_REPLICAS: usize = 500;
+
+const COMPONENT: &str = "replicaset-controller";
+
+pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
+    let Some(obj) = sim.store.get(key).cloned() else { return };
+    let Some(rs) = obj.as_replicaset() else { return };
+    if rs.metadata.deletion_timestamp.is_some() {
+        return;
+    }
+    let uid = obj.uid().to_string();
+    let spec = rs.spec.clone().unwrap_or_default();
+    let want = spec.replicas.unwrap_or(1).max(0) as usize;
+
+    let pods: Vec<Rc<Object>> = sim
+        .store
+        .owned_by(&uid)
+        .into_iter()
+        .filter(|o| o.kind() == Kind::Pod && o.controller_ref().is_some_and(|r| r.uid == uid))
+        .collect();
+    let active: Vec<&Pod> = pods.iter().filter_map(|o| o.as_pod()).filter(|p| podutil::is_active(p)).collect();
+    let have = active.len();
+
+    if have < want {
+        let n = (want - have).min(BURST_REPLICAS);
+        sim.decide(
+            COMPONENT,
+            format!("{} has {} of {} pods; creating {}", key.name, have, want, plural(n, "pod")),
+        );
+        // Slow start: batches of 1, 2, 4, ... (every creation succeeds here, so all batches run).
+        let mut remaining = n;
+        let mut batch = 1;
+        while remaining > 0 {
+            let size = batch.min(remaining);
+            for _ in 0..size {
+                create_pod(sim, &obj, rs);
+            }
+            remaining -= size;
+            batch *= 2;
+        }
+    } else if have > want {
+        let n = (have - want).min(BURST_REPLICAS);
+        let victims = pods_to_delete(sim, &active, n);
+        sim.decide(
+            COMPONENT,
+            format!("{} has {} of {} pods; deleting {}", key.name, have, want, victims.join(", ")),
+        );
+        for name in victims {
+            let pk = ObjKey::new(Kind::Pod, &key.namespace, &name);
+            if sim.delete(&pk, None).is_ok() {
+                sim.event(&obj, "Normal", "SuccessfulDelete", format!("Deleted pod: {name}"), COMPONENT, None);
+            }
+        }
+    }
+
+    update_status(sim, key);
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn create_pod(sim: &mut Sim, owner: &Object, rs: &ReplicaSet) {
+    let template = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
+    let tmeta = template.metadata.unwrap_or_default();
+    let pod = Pod {
+        metadata: ObjectMeta {
+            generate_name: Some(format!("{}-", owner.name())),
+            namespace: Some(owner.namespace().to_string()),
+            labels: tmeta.labels.clone(),
+            annotations: tmeta.annotations.clone(),
+            owner_references: Some(vec![new_controller_ref(Kind::ReplicaSet, owner.meta())]),
+            ..Default::default()
+        },
+        spec: template.spec,
+        status: None,
+    };
+    match sim.create(Object::Pod(pod)) {
+        Ok(p) => {
+            let name = p.name().to_string();
+            sim.event(owner, "Normal", "SuccessfulCreate", format!("Created pod: {name}"), COMPONENT, None);
+        }
+        Err(e) => {
+            sim.event(owner, "Warning", "FailedCreate", format!("Error creating: {}", e.message), COMPONENT, None);
+        }
+    }
+}
+
+/// `getPodsToDelete`: rank the active pods (`ActivePodsWithRanks.Less`) and take the first `n`.
+fn pods_to_delete(sim: &Sim, active: &[&Pod], n: usize) -> Vec<String> {
+    if n >= active.len() {
+        return active.iter().map(|p| p.metadata.name.clone().unwrap_or_default()).collect();
+    }
+    // Rank: how many of these related pods share the pod's node (doubled-up nodes lose pods first).
+    let mut per_node: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in active {
+        if let Some(node) = podutil::node(p) {
+            *per_node.entry(node).or_insert(0) += 1;
+        }
+    }
+    let now = sim.clock.now().timestamp();
+    let rank = |p: &Pod| podutil::node(p).and_then(|n| per_node.get(n).copied()).unwrap_or(0);
+    let phase_order = |p: &Pod| match podutil::phase(p) {
+        "Pending" => 0,
+        "Unknown" => 1,
+        "Running" => 2,
+        _ => 3,
+    };
+    let log2_bucket = |t: i64| {
+        let d = (now - t).max(0) as u64 + 1;
+        63 - d.leading_zeros()
+    };
+    let mut sorted: Vec<&Pod> = active.to_vec();
+    sorted.sort_by(|a, b| {
+        let assigned = |p: &Pod| podutil::node(p).is_some();
+        assigned(a)
+            .cmp(&assigned(b))
+            .then(phase_order(a).cmp(&phase_order(b)))
+            .then(podutil::is_ready(a).cmp(&podutil::is_ready(b)))
+            .then(rank(b).cmp(&rank(a)))
+            .then_with(|| match (podutil::ready_since(a), podutil::ready_since(b)) {
+                (Some(ta), Some(tb)) if ta != tb => log2_bucket(ta).cmp(&log2_bucket(tb)).then_with(|| {
+                    a.metadata.uid.cmp(&b.metadata.uid)
+                }),
+                _ => Ordering::Equal,
+            })
+            .then(podutil::max_restarts(b).cmp(&podutil::max_restarts(a)))
+            .then_with(|| {
+                let ct = |p: &Pod| p.metadata.creation_timestamp.as_ref().map(|t| t.0.timestamp()).unwrap_or(0);
+                log2_bucket(ct(a)).cmp(&log2_bucket(ct(b))).then(a.metadata.uid.cmp(&b.metadata.uid))
+            })
+    });
+    sorted.iter().take(n).map(|p| p.metadata.name.clone().unwrap_or_default()).collect()
+}
+
+/// Counts pods and writes `status` when it changed.
+pub(crate) fn update_status(sim: &mut Sim, key: &ObjKey) {
+    let Some(obj) = sim.store.get(key).cloned() else { return };
+    let Some(rs) = obj.as_replicaset() else { return };
+    let uid = obj.uid();
+    let spec = rs.spec.clone().unwrap_or_default();
+    let min_ready = spec.min_ready_seconds.unwrap_or(0) as i64;
+    let template_labels = spec.template.as_ref().and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone()).unwrap_or_default();
+    let now = sim.clock.now().timestamp();
+    let (mut replicas, mut fully, mut ready, mut available) = (0, 0, 0, 0);
+    let mut next_available: Option<i64> = None;
+    for o in sim.store.owned_by(uid) {
+        let Some(p) = o.as_pod() else { continue };
+        if o.controller_ref().is_none_or(|r| r.uid != uid) || !podutil::is_active(p) {
+            continue;
+        }
+        replicas += 1;
+        let labels = p.metadata.labels.clone().unwrap_or_default();
+        if template_labels.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+            fully += 1;
+        }
+        if podutil::is_ready(p) {
+            ready += 1;
+            if podutil::is_available(p, min_ready, now) {
+                available += 1;
+            } else if let Some(t) = podutil::ready_since(p) {
+                let at = t + min_ready;
+                next_available = Some(next_available.map_or(at, |n: i64| n.min(at)));
+            }
+        }
+    }
+    let old = rs.status.clone().unwrap_or_default();
+    let status = ReplicaSetStatus {
+        replicas,
+        fully_labeled_replicas: if fully > 0 { Some(fully) } else { None },
+        ready_replicas: if ready > 0 { Some(ready) } else { None },
+        available_replicas: if available > 0 { Some(available) } else { None },
+        observed_generation: rs.metadata.generation,
+        conditions: old.conditions.clone(),
+        ..Default::default()
+    };
+    if status != old {
+        let mut new = rs.clone();
+        new.status = Some(status);
+        sim.write_status(Object::ReplicaSet(new));
+    }
+    if let Some(at) = next_available {
+        // Look again once the first pod has been ready for minReadySeconds.
+        let delay = ((at - now).max(0) as u64) * 1000 + 1;
+        sim.schedule(delay, super::super::engine::Task::Enqueue(Ctrl::ReplicaSet, key.clone()));
+    }
+}

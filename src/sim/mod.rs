@@ -1,0 +1,247 @@
+//! The simulated control plane: API server and store, controllers, scheduler, kubelets, all on a
+//! discrete-event engine with a virtual clock and a seeded RNG. No DOM, no wall clock, no OS
+//! randomness: the same seed and inputs give the same run, natively and in WASM.
+
+pub mod api;
+pub mod bootstrap;
+pub mod clock;
+pub mod controllers;
+pub mod defaults;
+pub mod engine;
+pub mod images;
+pub mod kubelet;
+pub mod object;
+pub mod podutil;
+pub mod scheduler;
+pub mod store;
+pub mod view;
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
+
+pub use api::ApiError;
+pub use clock::{Clock, Rng};
+use engine::{Engine, Task};
+pub use object::{Kind, Object};
+use store::{ObjKey, Store, WatchEvent, WatchType};
+use view::Decision;
+
+/// How a simulation starts.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    pub seed: u64,
+    /// The virtual clock's starting instant.
+    pub start: DateTime<Utc>,
+    /// Worker nodes besides the control-plane node.
+    pub workers: usize,
+    /// Name prefix of the cluster's nodes, as kind names them (`kind-control-plane`, `kind-worker`).
+    pub cluster_name: String,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig { seed: 1, start: clock::default_start(), workers: 2, cluster_name: "kind".into() }
+    }
+}
+
+/// A Kubernetes Event (core/v1 Event), kept as the API server would store it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventRecord {
+    pub first_ms: u64,
+    pub last_ms: u64,
+    pub count: u32,
+    /// `Normal` or `Warning`.
+    pub type_: String,
+    pub reason: String,
+    pub object: ObjKey,
+    pub object_uid: String,
+    pub message: String,
+    /// The reporting component (`default-scheduler`, `kubelet`, `replicaset-controller`).
+    pub source: String,
+    pub host: Option<String>,
+}
+
+/// The whole simulated cluster.
+pub struct Sim {
+    pub(crate) clock: Clock,
+    pub(crate) rng: Rng,
+    pub(crate) store: Store,
+    pub(crate) engine: Engine,
+    pub(crate) config: SimConfig,
+    decisions: Vec<Decision>,
+    events: Vec<EventRecord>,
+    /// (object uid, reason, message) -> index in `events`, for aggregation of repeats.
+    event_index: BTreeMap<(String, String, String), usize>,
+    pub(crate) controllers: controllers::Controllers,
+    pub(crate) scheduler: scheduler::Scheduler,
+    pub(crate) kubelets: BTreeMap<String, kubelet::Kubelet>,
+}
+
+impl Sim {
+    pub fn new(config: SimConfig) -> Self {
+        let mut sim = Sim {
+            clock: Clock::new(config.start),
+            rng: Rng::new(config.seed),
+            store: Store::default(),
+            engine: Engine::default(),
+            config,
+            decisions: Vec::new(),
+            events: Vec::new(),
+            event_index: BTreeMap::new(),
+            controllers: controllers::Controllers::default(),
+            scheduler: scheduler::Scheduler::default(),
+            kubelets: BTreeMap::new(),
+        };
+        bootstrap::default_cluster(&mut sim);
+        sim.dispatch();
+        // Let the cluster settle (system pods running) before the learner's first command.
+        sim.run_until_quiet(120_000);
+        sim
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.config
+    }
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+    pub fn elapsed_ms(&self) -> u64 {
+        self.clock.elapsed_ms()
+    }
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+    pub fn decisions(&self) -> &[Decision] {
+        &self.decisions
+    }
+    pub fn events(&self) -> &[EventRecord] {
+        &self.events
+    }
+    /// When the next scheduled task is due (virtual ms since start), if any.
+    pub fn next_task_time(&self) -> Option<u64> {
+        self.engine.peek_time()
+    }
+
+    /// Number of events scheduled but not yet run.
+    pub fn pending_tasks(&self) -> usize {
+        self.engine.len()
+    }
+
+    /// Lets `ms` of virtual time pass, running every task due in that span, in (time, sequence) order.
+    pub fn advance(&mut self, ms: u64) {
+        let target = self.clock.elapsed_ms().saturating_add(ms);
+        self.run_until(target);
+    }
+
+    /// Runs every task due at or before `target`, then sets the clock to `target`.
+    pub fn run_until(&mut self, target: u64) {
+        while let Some(at) = self.engine.peek_time() {
+            if at > target {
+                break;
+            }
+            self.step();
+        }
+        if target > self.clock.elapsed_ms() {
+            self.clock.set_elapsed(target);
+        }
+    }
+
+    /// Runs the next task, if any; returns whether one ran.
+    pub fn step(&mut self) -> bool {
+        let Some((at, task)) = self.engine.pop() else { return false };
+        if at > self.clock.elapsed_ms() {
+            self.clock.set_elapsed(at);
+        }
+        self.run_task(task);
+        self.dispatch();
+        true
+    }
+
+    /// Runs tasks until nothing is scheduled within `limit_ms` from now; returns the time used.
+    pub fn run_until_quiet(&mut self, limit_ms: u64) -> u64 {
+        let start = self.clock.elapsed_ms();
+        let end = start.saturating_add(limit_ms);
+        while let Some(at) = self.engine.peek_time() {
+            if at > end {
+                break;
+            }
+            self.step();
+        }
+        self.clock.elapsed_ms() - start
+    }
+
+    pub(crate) fn schedule(&mut self, delay_ms: u64, task: Task) {
+        let at = self.clock.elapsed_ms().saturating_add(delay_ms);
+        self.engine.push(at, task);
+    }
+
+    fn run_task(&mut self, task: Task) {
+        match task {
+            Task::Controller(c) => controllers::run(self, c),
+            Task::Enqueue(c, key) => controllers::enqueue(self, c, key),
+            Task::Schedule => scheduler::run(self),
+            Task::Kubelet { node, uid, step } => kubelet::run(self, &node, &uid, step),
+            Task::ImagePulled { node, image } => kubelet::image_pulled(self, &node, &image),
+        }
+    }
+
+    /// Delivers the store's watch events to the informers of every component (their handlers only
+    /// enqueue keys; work happens later in each component's own task).
+    pub fn dispatch(&mut self) {
+        loop {
+            let events = self.store.drain_events();
+            if events.is_empty() {
+                break;
+            }
+            for ev in &events {
+                self.deliver(ev);
+            }
+        }
+    }
+
+    fn deliver(&mut self, ev: &WatchEvent) {
+        controllers::on_event(self, ev);
+        scheduler::on_event(self, ev);
+        kubelet::on_event(self, ev);
+        if ev.kind == WatchType::Deleted {
+            controllers::gc::on_deleted(self, ev);
+        }
+    }
+
+    /// Records a decision in words for the narration log.
+    pub(crate) fn decide(&mut self, component: &str, message: String) {
+        self.decisions.push(Decision { at_ms: self.clock.elapsed_ms(), component: component.to_string(), message });
+    }
+
+    /// Records a Kubernetes Event about `obj`, aggregating repeats as the event recorder does.
+    pub(crate) fn event(&mut self, obj: &Object, type_: &str, reason: &str, message: String, source: &str, host: Option<&str>) {
+        let uid = obj.uid().to_string();
+        let now = self.clock.elapsed_ms();
+        let k = (uid.clone(), reason.to_string(), message.clone());
+        if let Some(&i) = self.event_index.get(&k) {
+            let e = &mut self.events[i];
+            e.count += 1;
+            e.last_ms = now;
+            return;
+        }
+        self.event_index.insert(k, self.events.len());
+        self.events.push(EventRecord {
+            first_ms: now,
+            last_ms: now,
+            count: 1,
+            type_: type_.to_string(),
+            reason: reason.to_string(),
+            object: ObjKey::of(obj),
+            object_uid: uid,
+            message,
+            source: source.to_string(),
+            host: host.map(str::to_string),
+        });
+    }
+
+    pub fn get(&self, key: &ObjKey) -> Option<&Rc<Object>> {
+        self.store.get(key)
+    }
+}

@@ -1,0 +1,176 @@
+//! The kinds the simulation stores, as the field's own Kubernetes types (k8s-openapi, API v1.32).
+
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+
+/// A resource kind the API server serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Namespace,
+    Node,
+    Pod,
+    ReplicaSet,
+    Deployment,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [Kind::Namespace, Kind::Node, Kind::Pod, Kind::ReplicaSet, Kind::Deployment];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Namespace => "Namespace",
+            Kind::Node => "Node",
+            Kind::Pod => "Pod",
+            Kind::ReplicaSet => "ReplicaSet",
+            Kind::Deployment => "Deployment",
+        }
+    }
+    pub fn api_version(self) -> &'static str {
+        match self {
+            Kind::Namespace | Kind::Node | Kind::Pod => "v1",
+            Kind::ReplicaSet | Kind::Deployment => "apps/v1",
+        }
+    }
+    /// The API group ("" for core).
+    pub fn group(self) -> &'static str {
+        match self {
+            Kind::Namespace | Kind::Node | Kind::Pod => "",
+            Kind::ReplicaSet | Kind::Deployment => "apps",
+        }
+    }
+    /// Lower-case plural resource name, as in URLs and `kubectl` errors.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Namespace => "namespaces",
+            Kind::Node => "nodes",
+            Kind::Pod => "pods",
+            Kind::ReplicaSet => "replicasets",
+            Kind::Deployment => "deployments",
+        }
+    }
+    /// `pods`, `deployments.apps`: how the API server names the resource in errors.
+    pub fn qualified_plural(self) -> String {
+        if self.group().is_empty() {
+            self.plural().to_string()
+        } else {
+            format!("{}.{}", self.plural(), self.group())
+        }
+    }
+    /// `pod`, `deployment.apps`: how kubectl's name printer prefixes `/name`.
+    pub fn qualified_singular(self) -> String {
+        let lower = self.name().to_ascii_lowercase();
+        if self.group().is_empty() {
+            lower
+        } else {
+            format!("{}.{}", lower, self.group())
+        }
+    }
+    pub fn namespaced(self) -> bool {
+        !matches!(self, Kind::Namespace | Kind::Node)
+    }
+}
+
+/// One stored object.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Object {
+    Namespace(Namespace),
+    Node(Node),
+    Pod(Pod),
+    ReplicaSet(ReplicaSet),
+    Deployment(Deployment),
+}
+
+impl Object {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Object::Namespace(_) => Kind::Namespace,
+            Object::Node(_) => Kind::Node,
+            Object::Pod(_) => Kind::Pod,
+            Object::ReplicaSet(_) => Kind::ReplicaSet,
+            Object::Deployment(_) => Kind::Deployment,
+        }
+    }
+    pub fn meta(&self) -> &ObjectMeta {
+        match self {
+            Object::Namespace(o) => &o.metadata,
+            Object::Node(o) => &o.metadata,
+            Object::Pod(o) => &o.metadata,
+            Object::ReplicaSet(o) => &o.metadata,
+            Object::Deployment(o) => &o.metadata,
+        }
+    }
+    pub fn meta_mut(&mut self) -> &mut ObjectMeta {
+        match self {
+            Object::Namespace(o) => &mut o.metadata,
+            Object::Node(o) => &mut o.metadata,
+            Object::Pod(o) => &mut o.metadata,
+            Object::ReplicaSet(o) => &mut o.metadata,
+            Object::Deployment(o) => &mut o.metadata,
+        }
+    }
+    pub fn name(&self) -> &str {
+        self.meta().name.as_deref().unwrap_or("")
+    }
+    pub fn namespace(&self) -> &str {
+        self.meta().namespace.as_deref().unwrap_or("")
+    }
+    pub fn uid(&self) -> &str {
+        self.meta().uid.as_deref().unwrap_or("")
+    }
+    pub fn as_pod(&self) -> Option<&Pod> {
+        match self {
+            Object::Pod(p) => Some(p),
+            _ => None,
+        }
+    }
+    pub fn as_replicaset(&self) -> Option<&ReplicaSet> {
+        match self {
+            Object::ReplicaSet(p) => Some(p),
+            _ => None,
+        }
+    }
+    pub fn as_deployment(&self) -> Option<&Deployment> {
+        match self {
+            Object::Deployment(p) => Some(p),
+            _ => None,
+        }
+    }
+    pub fn as_node(&self) -> Option<&Node> {
+        match self {
+            Object::Node(p) => Some(p),
+            _ => None,
+        }
+    }
+    /// The owner reference with `controller: true`, if any.
+    pub fn controller_ref(&self) -> Option<&OwnerReference> {
+        controller_ref(self.meta())
+    }
+    /// The object as JSON with `apiVersion` and `kind` first, as the API server returns it.
+    pub fn to_json_value(&self) -> serde_json::Value {
+        let v = match self {
+            Object::Namespace(o) => serde_json::to_value(o),
+            Object::Node(o) => serde_json::to_value(o),
+            Object::Pod(o) => serde_json::to_value(o),
+            Object::ReplicaSet(o) => serde_json::to_value(o),
+            Object::Deployment(o) => serde_json::to_value(o),
+        };
+        v.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+pub fn controller_ref(meta: &ObjectMeta) -> Option<&OwnerReference> {
+    meta.owner_references.as_ref()?.iter().find(|r| r.controller == Some(true))
+}
+
+/// A controller reference as `metav1.NewControllerRef` builds it.
+pub fn new_controller_ref(kind: Kind, owner: &ObjectMeta) -> OwnerReference {
+    OwnerReference {
+        api_version: kind.api_version().to_string(),
+        kind: kind.name().to_string(),
+        name: owner.name.clone().unwrap_or_default(),
+        uid: owner.uid.clone().unwrap_or_default(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }
+}
