@@ -520,7 +520,7 @@ impl Component for App {
                     <div class="brand">
                         { icons::logo() }
                         <span class="wordmark">{ "kubeplay" }</span>
-                        <span class="tagline">{ "a Kubernetes control plane, simulated in your browser" }</span>
+                        <span class="tagline">{ "Kubernetes, simulated in your browser" }</span>
                     </div>
                     <div class="transport" role="group" aria-label="Simulation time">
                         <button id="play" type="button" class={classes!("play", paused.then_some("is-paused"))}

@@ -190,11 +190,11 @@ fn rs_label(rs: &OwnerView, newest: bool, has_parent: bool) -> Html {
             <span class="rs-meta">
                 { for rev.map(|r| html! { <span class="rev">{ r }</span> }) }
                 { if has_parent {
-                    if newest { html! { <span class="badge new">{ "★ new" }</span> } }
+                    if newest { html! { <span class="badge new">{ "★new" }</span> } }
                     else { html! { <span class="badge old">{ "old" }</span> } }
                   } else { html! {} } }
                 <span class="rs-counts" title="DESIRED / CURRENT / READY">
-                    { format!("{} / {} / {}", rs.desired, rs.current, rs.ready_count) }
+                    { format!("{}/{}/{}", rs.desired, rs.current, rs.ready_count) }
                 </span>
             </span>
         </div>
@@ -236,7 +236,7 @@ fn node_header(node: &NodeView, lit: bool, system: usize) -> Html {
 /// The owner × node matrix plus the tray.
 pub fn matrix(view: &ClusterView, lit: &dyn Fn(&str) -> bool, on_suggest: &Callback<String>) -> Html {
     let cols = format!(
-        "--cols: minmax(190px, 230px) repeat({}, minmax(180px, 1fr))",
+        "--cols: 158px repeat({}, minmax(176px, 1fr))",
         view.nodes.len().max(1)
     );
 
