@@ -99,9 +99,162 @@ pub fn json(v: &serde_json::Value) -> String {
     s
 }
 
-/// `-o yaml`: keys sorted (as kubectl's YAML printer sorts them).
+/// `-o yaml` as kubectl prints it (sigs.k8s.io/yaml over go-yaml v2): keys sorted, sequences at
+/// their parent's indentation, strings double-quoted only when they would read as something else.
 pub fn yaml(v: &serde_json::Value) -> String {
-    serde_yaml::to_string(v).unwrap_or_default()
+    let mut out = String::new();
+    match v {
+        serde_json::Value::Object(m) if !m.is_empty() => yaml_map(m, 0, &mut out),
+        serde_json::Value::Array(a) if !a.is_empty() => yaml_seq(a, 0, &mut out),
+        other => {
+            out.push_str(&yaml_inline(other, 0));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn yaml_map(m: &serde_json::Map<String, serde_json::Value>, indent: usize, out: &mut String) {
+    let mut keys: Vec<&String> = m.keys().collect();
+    keys.sort();
+    for k in keys {
+        let v = &m[k];
+        out.push_str(&" ".repeat(indent));
+        out.push_str(&yaml_scalar(k));
+        out.push(':');
+        yaml_value_after_key(v, indent, out);
+    }
+}
+
+fn yaml_value_after_key(v: &serde_json::Value, indent: usize, out: &mut String) {
+    match v {
+        serde_json::Value::Object(m) if !m.is_empty() => {
+            out.push('\n');
+            yaml_map(m, indent + 2, out);
+        }
+        serde_json::Value::Array(a) if !a.is_empty() => {
+            out.push('\n');
+            yaml_seq(a, indent, out);
+        }
+        serde_json::Value::String(s) if s.contains('\n') => {
+            out.push_str(&literal_block(s, indent + 2));
+        }
+        other => {
+            out.push(' ');
+            out.push_str(&yaml_inline(other, indent));
+            out.push('\n');
+        }
+    }
+}
+
+fn yaml_seq(a: &[serde_json::Value], indent: usize, out: &mut String) {
+    for item in a {
+        out.push_str(&" ".repeat(indent));
+        out.push('-');
+        match item {
+            serde_json::Value::Object(m) if !m.is_empty() => {
+                // The first key shares the dash's line; the rest align under it.
+                let mut inner = String::new();
+                yaml_map(m, indent + 2, &mut inner);
+                out.push(' ');
+                out.push_str(&inner[indent + 2..]);
+            }
+            serde_json::Value::Array(a2) if !a2.is_empty() => {
+                out.push('\n');
+                yaml_seq(a2, indent + 2, out);
+            }
+            serde_json::Value::String(s) if s.contains('\n') => out.push_str(&literal_block(s, indent + 2)),
+            other => {
+                out.push(' ');
+                out.push_str(&yaml_inline(other, indent));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn literal_block(s: &str, indent: usize) -> String {
+    let chomp = if s.ends_with('\n') { "" } else { "-" };
+    let mut out = format!(" |{chomp}\n");
+    for line in s.strip_suffix('\n').unwrap_or(s).split('\n') {
+        if !line.is_empty() {
+            out.push_str(&" ".repeat(indent));
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn yaml_inline(v: &serde_json::Value, _indent: usize) -> String {
+    match v {
+        serde_json::Value::Null => "null".into(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::String(s) => yaml_scalar(s),
+        serde_json::Value::Array(_) => "[]".into(),
+        serde_json::Value::Object(_) => "{}".into(),
+    }
+}
+
+/// A string as go-yaml v2 writes it: plain when it reads back as the same string, else quoted.
+pub fn yaml_scalar(s: &str) -> String {
+    if needs_quotes(s) {
+        let mut q = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => q.push_str("\\\""),
+                '\\' => q.push_str("\\\\"),
+                '\t' => q.push_str("\\t"),
+                '\n' => q.push_str("\\n"),
+                '\r' => q.push_str("\\r"),
+                c if (c as u32) < 0x20 => q.push_str(&format!("\\x{:02X}", c as u32)),
+                c => q.push(c),
+            }
+        }
+        q.push('"');
+        q
+    } else {
+        s.to_string()
+    }
+}
+
+fn needs_quotes(s: &str) -> bool {
+    if s.is_empty() || s != s.trim() {
+        return true;
+    }
+    let lower = s.to_ascii_lowercase();
+    const RESERVED: &[&str] = &["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".inf", "-.inf", "+.inf", ".nan"];
+    if RESERVED.contains(&lower.as_str()) {
+        return true;
+    }
+    // Numbers (ints, floats, hex, octal, with _ separators) and timestamps resolve to other types.
+    let numeric = s.trim_start_matches(['-', '+']).replace('_', "");
+    if !numeric.is_empty()
+        && (numeric.parse::<f64>().is_ok()
+            || numeric.starts_with("0x") && u64::from_str_radix(&numeric[2..], 16).is_ok()
+            || numeric.starts_with("0o")
+            || numeric.starts_with("0b"))
+    {
+        return true;
+    }
+    let b = s.as_bytes();
+    if b.len() >= 10 && b[0..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[5..7].iter().all(u8::is_ascii_digit) && b[7] == b'-' {
+        return true;
+    }
+    let first = s.chars().next().unwrap_or(' ');
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
+        // `-foo` and `:foo` are plain in go-yaml only when not followed by space; keep them quoted
+        // except the common `-x` words that go-yaml prints plain.
+        let second = s.chars().nth(1).unwrap_or(' ');
+        if !(matches!(first, '-' | '?' | ':') && !second.is_whitespace()) {
+            return true;
+        }
+        if first == '-' && s == "-" {
+            return true;
+        }
+    }
+    s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.chars().any(|c| (c as u32) < 0x20 || c == '\u{7f}')
 }
 
 #[cfg(test)]
@@ -121,6 +274,17 @@ mod tests {
         }
         assert_eq!(human_duration(-5), "<invalid>");
         assert_eq!(human_duration(-1), "0s");
+    }
+
+    #[test]
+    fn yaml_like_kubectl() {
+        let v = serde_json::json!({
+            "metadata": {"name": "web", "resourceVersion": "77", "creationTimestamp": "2025-03-01T09:00:01Z", "labels": {"app": "web"}},
+            "spec": {"containers": [{"image": "nginx:1.27", "name": "nginx", "ports": [{"containerPort": 80}], "resources": {}}], "x": [], "t": "True", "s": "25%"},
+            "note": "a\nb\n",
+        });
+        let want = "metadata:\n  creationTimestamp: \"2025-03-01T09:00:01Z\"\n  labels:\n    app: web\n  name: web\n  resourceVersion: \"77\"\nnote: |\n  a\n  b\nspec:\n  containers:\n  - image: nginx:1.27\n    name: nginx\n    ports:\n    - containerPort: 80\n    resources: {}\n  s: 25%\n  t: \"True\"\n  x: []\n";
+        assert_eq!(yaml(&v), want);
     }
 
     #[test]
