@@ -163,6 +163,9 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
     }
     let all_ns = p.bool("all-namespaces");
     let ns = namespace(&p);
+    if matches!(p.args[0].as_str(), "events" | "event" | "ev") && p.args.len() == 1 {
+        return get_events(sim, &ns, all_ns, output == "wide", p.bool("no-headers"));
+    }
     let selector = match p.get("selector").map(parse_equality_selector).transpose() {
         Ok(s) => s,
         Err(e) => return Outcome::err(e),
@@ -309,6 +312,60 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
         }
     }
     out
+}
+
+/// `kubectl get events`: storage order, LAST SEEN TYPE REASON OBJECT MESSAGE.
+fn get_events(sim: &Sim, ns: &str, all_ns: bool, wide: bool, no_headers: bool) -> Outcome {
+    let now_ms = sim.elapsed_ms();
+    let mut rows = Vec::new();
+    if !no_headers {
+        let mut h: Vec<String> = ["LAST SEEN", "TYPE", "REASON", "OBJECT"].iter().map(|s| s.to_string()).collect();
+        if wide {
+            h.extend(["SUBOBJECT", "SOURCE"].iter().map(|s| s.to_string()));
+        }
+        h.push("MESSAGE".into());
+        if wide {
+            h.extend(["FIRST SEEN", "COUNT", "NAME"].iter().map(|s| s.to_string()));
+        }
+        if all_ns {
+            h.insert(0, "NAMESPACE".into());
+        }
+        rows.push(h);
+    }
+    let mut n = 0;
+    for e in sim.events() {
+        if !all_ns && e.object.namespace != ns {
+            continue;
+        }
+        n += 1;
+        let since = |ms: u64| human_duration(((now_ms - ms.min(now_ms)) / 1000) as i64);
+        let object = format!("{}/{}", e.object.kind.name().to_ascii_lowercase(), e.object.name);
+        let mut row = vec![since(e.last_ms), e.type_.clone(), e.reason.clone(), object];
+        if wide {
+            row.push(String::new());
+            row.push(match &e.host {
+                Some(h) => format!("{}, {h}", e.source),
+                None => e.source.clone(),
+            });
+        }
+        row.push(e.message.trim().to_string());
+        if wide {
+            row.push(since(e.first_ms));
+            row.push(e.count.to_string());
+            row.push(format!("{}.{:x}", e.object.name, 0x1800_0000_0000_0000u64 + e.first_ms * 1_000_000));
+        }
+        if all_ns {
+            row.insert(0, e.object.namespace.clone());
+        }
+        rows.push(row);
+    }
+    if n == 0 {
+        return Outcome {
+            stderr: if all_ns { "No resources found\n".into() } else { format!("No resources found in {ns} namespace.\n") },
+            ..Default::default()
+        };
+    }
+    Outcome::ok(table(&rows))
 }
 
 fn labels_of(o: &Object) -> BTreeMap<String, String> {
