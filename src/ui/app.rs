@@ -76,6 +76,8 @@ pub struct App {
     narration: Vec<(usize, Decision)>,
     narr_end: usize,
     controllers: Vec<String>,
+    /// Owner keys in order of first appearance (rows never reorder).
+    owner_order: Vec<String>,
     ticks: u64,
     cues: HashMap<String, u64>,
 
@@ -133,6 +135,12 @@ impl App {
         if v.revision != self.view.revision {
             self.fire("apiserver".into());
             self.fire("etcd".into());
+        }
+        for o in &v.owners {
+            let k = cluster::owner_key(o);
+            if !self.owner_order.contains(&k) {
+                self.owner_order.push(k);
+            }
         }
         self.view = v;
         let (new, end): (Vec<Decision>, usize) = {
@@ -285,6 +293,7 @@ impl Component for App {
             narration: Vec::new(),
             narr_end: 0,
             controllers: CONTROLLERS.iter().map(|s| s.to_string()).collect(),
+            owner_order: Vec::new(),
             ticks: 0,
             cues: HashMap::new(),
             input_ref: NodeRef::default(),
@@ -431,6 +440,7 @@ impl Component for App {
                 self.narr_end = 0;
                 self.carry = 0.0;
                 self.cues.clear();
+                self.owner_order.clear();
                 self.controllers = CONTROLLERS.iter().map(|s| s.to_string()).collect();
                 self.refresh();
                 self.refocus = true;
@@ -581,7 +591,7 @@ impl Component for App {
 
                     <div class="view-pane">
                         { cluster::control_plane(&self.view, &lit, &self.controllers) }
-                        { cluster::matrix(&self.view, &lit, &on_suggest) }
+                        { cluster::matrix(&self.view, &lit, &self.owner_order, &on_suggest) }
                         <section class="narration" aria-label="Narration">
                             <div class="pane-head">
                                 <h2>{ "Narration" }</h2>

@@ -183,8 +183,8 @@ fn rs_label(rs: &OwnerView, newest: bool, has_parent: bool) -> Html {
     let rev = rs.revision.clone().map(|r| format!("r{r}"));
     html! {
         <div class="rs-label">
-            <span class="kind-tag small" title="ReplicaSet">{ "rs" }</span>
-            <span class="rs-name" title={rs.name.clone()}>
+            { if has_parent { html! {} } else { html! { <span class="kind-tag small" title="ReplicaSet">{ "rs" }</span> } } }
+            <span class="rs-name" title={format!("ReplicaSet {}", rs.name)}>
                 { if has_parent { rs.name.clone() } else { format!("{}{}", ns_prefix(&rs.namespace), rs.name) } }
             </span>
             <span class="rs-meta">
@@ -217,7 +217,7 @@ fn node_header(node: &NodeView, lit: bool, system: usize) -> Html {
         <div class={classes!("node-head", (!ready).then_some("not-ready"),
                              node.status.contains("SchedulingDisabled").then_some("cordoned"))}
              data-node-name={node.name.clone()}>
-            <div class="node-title">
+            <div class="node-title" title={format!("{} · {} · roles {}", node.name, node.status, node.roles)}>
                 <span class={classes!("kubelet", lit.then_some("lit"))} title="kubelet" aria-hidden="true"></span>
                 { icons::node() }
                 <span class="node-name">{ node.name.clone() }</span>
@@ -234,7 +234,18 @@ fn node_header(node: &NodeView, lit: bool, system: usize) -> Html {
 }
 
 /// The owner × node matrix plus the tray.
-pub fn matrix(view: &ClusterView, lit: &dyn Fn(&str) -> bool, on_suggest: &Callback<String>) -> Html {
+/// The key under which an owner's first appearance is remembered (rows keep that order).
+pub fn owner_key(o: &OwnerView) -> String {
+    format!("{}/{}/{}", o.namespace, o.kind, o.name)
+}
+
+/// `order`: owner keys in the order they first appeared, so a new owner never pushes an old one down.
+pub fn matrix(
+    view: &ClusterView,
+    lit: &dyn Fn(&str) -> bool,
+    order: &[String],
+    on_suggest: &Callback<String>,
+) -> Html {
     let cols = format!(
         "--cols: 158px repeat({}, minmax(176px, 1fr))",
         view.nodes.len().max(1)
@@ -243,7 +254,12 @@ pub fn matrix(view: &ClusterView, lit: &dyn Fn(&str) -> bool, on_suggest: &Callb
     // --- rows, in a stable order: deployments with their replicasets, then other owners, then bare pods.
     let mut rows: Vec<Row> = Vec::new();
     let mut heads: Vec<(usize, Html, String)> = Vec::new(); // (insert-before index, header, key)
-    let user_owners: Vec<&OwnerView> = view.owners.iter().filter(|o| o.namespace != SYSTEM_NS).collect();
+    let mut user_owners: Vec<&OwnerView> = view.owners.iter().filter(|o| o.namespace != SYSTEM_NS).collect();
+    let rank = |o: &OwnerView| {
+        let k = owner_key(o);
+        order.iter().position(|x| *x == k).unwrap_or(usize::MAX)
+    };
+    user_owners.sort_by_key(|o| rank(o));
     let mut placed_rs: Vec<(String, String)> = Vec::new();
     for d in user_owners.iter().filter(|o| o.kind == "Deployment") {
         heads.push((rows.len(), deployment_header(d), format!("deploy/{}/{}", d.namespace, d.name)));
@@ -429,6 +445,10 @@ pub fn matrix(view: &ClusterView, lit: &dyn Fn(&str) -> bool, on_suggest: &Callb
                 <div class="matrix-body">
                     { body }
                     { empty_state }
+                </div>
+                <div class="mrow filler" aria-hidden="true">
+                    <div></div>
+                    { for view.nodes.iter().map(|n| html! { <div key={n.name.clone()} class="cell"></div> }) }
                 </div>
                 <div class="mrow sys-row">
                     <div class="rs-label"><span class="kind-tag small muted">{ "ns" }</span><span class="rs-name">{ "kube-system" }</span></div>
