@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent};
 use yew::prelude::*;
 
-use super::cluster::{self, lamp_key, CONTROLLERS};
+use super::cluster::{self, lamp_key, Ghost, CONTROLLERS};
 use super::format::clock;
 use super::icons;
 use super::terminal::{block_view, welcome, Block};
@@ -34,6 +34,8 @@ const DEFAULT_SPEED: usize = 3;
 const TICK_MS: u32 = 50;
 /// How many ticks an attention cue (a lit lamp) lasts: 600 ms.
 const CUE_TICKS: u64 = 12;
+/// How many ticks a removed pod's after-image stays while its gap closes: 1 s.
+const GHOST_TICKS: u64 = 20;
 /// Narration lines kept on the page.
 const MAX_NARRATION: usize = 500;
 /// Terminal blocks kept on the page.
@@ -78,6 +80,8 @@ pub struct App {
     controllers: Vec<String>,
     /// Owner keys in order of first appearance (rows never reorder).
     owner_order: Vec<String>,
+    /// Pods that just left, with the tick they left at.
+    ghosts: Vec<(Ghost, u64)>,
     ticks: u64,
     cues: HashMap<String, u64>,
 
@@ -141,6 +145,33 @@ impl App {
             if !self.owner_order.contains(&k) {
                 self.owner_order.push(k);
             }
+        }
+        // Pods that are gone leave an after-image where they were (not for kube-system).
+        {
+            use std::collections::HashSet;
+            let key = |p: &crate::sim::view::PodView| format!("{}/{}", p.namespace, p.name);
+            let now: HashSet<String> = v
+                .nodes
+                .iter()
+                .flat_map(|n| n.pods.iter())
+                .chain(v.unscheduled.iter())
+                .map(key)
+                .collect();
+            let old_lists = self
+                .view
+                .nodes
+                .iter()
+                .map(|n| &n.pods)
+                .chain(std::iter::once(&self.view.unscheduled));
+            for list in old_lists {
+                for (index, p) in list.iter().enumerate() {
+                    if p.namespace != cluster::SYSTEM_NS && !now.contains(&key(p)) {
+                        self.ghosts.push((Ghost { pod: p.clone(), index }, self.ticks));
+                    }
+                }
+            }
+            // A pod that comes back under the same name replaces its ghost.
+            self.ghosts.retain(|(g, _)| !now.contains(&key(&g.pod)));
         }
         self.view = v;
         let (new, end): (Vec<Decision>, usize) = {
@@ -294,6 +325,7 @@ impl Component for App {
             narr_end: 0,
             controllers: CONTROLLERS.iter().map(|s| s.to_string()).collect(),
             owner_order: Vec::new(),
+            ghosts: Vec::new(),
             ticks: 0,
             cues: HashMap::new(),
             input_ref: NodeRef::default(),
@@ -333,7 +365,9 @@ impl Component for App {
                 }
                 let ticks = self.ticks;
                 self.cues.retain(|_, t| ticks.saturating_sub(*t) <= CUE_TICKS);
-                changed || was_lit
+                let had_ghosts = !self.ghosts.is_empty();
+                self.ghosts.retain(|(_, t)| ticks.saturating_sub(*t) < GHOST_TICKS);
+                changed || was_lit || (had_ghosts && self.ghosts.is_empty())
             }
             Msg::TogglePlay => {
                 self.playing = !self.playing;
@@ -441,6 +475,7 @@ impl Component for App {
                 self.carry = 0.0;
                 self.cues.clear();
                 self.owner_order.clear();
+                self.ghosts.clear();
                 self.controllers = CONTROLLERS.iter().map(|s| s.to_string()).collect();
                 self.refresh();
                 self.refocus = true;
@@ -515,6 +550,7 @@ impl Component for App {
         });
 
         let lit = |k: &str| self.is_lit(k);
+        let ghosts: Vec<Ghost> = self.ghosts.iter().map(|(g, _)| g.clone()).collect();
         let nodes = self.view.nodes.len();
         let ready_nodes = self.view.nodes.iter().filter(|n| n.status.split(',').next() == Some("Ready")).count();
         let virtual_now = self
@@ -591,7 +627,7 @@ impl Component for App {
 
                     <div class="view-pane">
                         { cluster::control_plane(&self.view, &lit, &self.controllers) }
-                        { cluster::matrix(&self.view, &lit, &self.owner_order, &on_suggest) }
+                        { cluster::matrix(&self.view, &lit, &self.owner_order, &ghosts, &on_suggest) }
                         <section class="narration" aria-label="Narration">
                             <div class="pane-head">
                                 <h2>{ "Narration" }</h2>

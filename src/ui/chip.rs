@@ -107,6 +107,16 @@ impl ChipKind {
 
 /// One pod chip. `row_owner` is the name of the owner whose row holds it (to shorten the label).
 pub fn pod_chip(pod: &PodView, row_owner: Option<&str>) -> Html {
+    chip(pod, row_owner, false)
+}
+
+/// The after-image of a pod that is gone: it fades, then its gap closes (about 1 s of wall time).
+/// Not a `.pod` (it is no longer in the cluster) and hidden from assistive technology.
+pub fn ghost_chip(pod: &PodView, row_owner: Option<&str>) -> Html {
+    chip(pod, row_owner, true)
+}
+
+fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool) -> Html {
     let kind = ChipKind::of(pod);
     let short = short_pod_name(&pod.name, row_owner);
     let node = pod.node.clone().unwrap_or_default();
@@ -148,9 +158,21 @@ pub fn pod_chip(pod: &PodView, row_owner: Option<&str>) -> Html {
     } else {
         html! { <span class="restarts num" aria-hidden="true">{ format!("↻{}", pod.restarts) }</span> }
     };
+    if ghost {
+        return html! {
+            <div key={format!("ghost/{}/{}", pod.namespace, pod.name)}
+                 class={classes!("chip", "ghost", kind.class())} aria-hidden="true">
+                <span class="glyph">{ kind.glyph() }</span>
+                <span class="pod-text">
+                    <span class="pod-name">{ short }</span>
+                    <span class="pod-status">{ label }</span>
+                </span>
+            </div>
+        };
+    }
     html! {
         <div key={format!("{}/{}", pod.namespace, pod.name)}
-             class={classes!("pod", kind.class())}
+             class={classes!("chip", "pod", kind.class())}
              role="listitem" tabindex="0"
              data-pod={pod.name.clone()} data-status={pod.status.clone()} data-node={node}
              title={title} aria-label={aria}>

@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::chip::{pod_chip, ChipKind};
+use super::chip::{ghost_chip, pod_chip, ChipKind};
 use super::format::split_owner;
 use super::icons;
 use crate::sim::view::{ClusterView, NodeView, OwnerView, PodView};
@@ -234,6 +234,24 @@ fn node_header(node: &NodeView, lit: bool, system: usize) -> Html {
 }
 
 /// The owner × node matrix plus the tray.
+/// A pod that has just left the cluster, drawn where it was while its gap closes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ghost {
+    pub pod: PodView,
+    /// Its position in its node's (or the tray's) list when it was last seen.
+    pub index: usize,
+}
+
+/// A node's (or the tray's) pods with the ghosts put back where they were: `(pod, is_ghost)`.
+fn with_ghosts<'a>(pods: &'a [PodView], node: Option<&str>, ghosts: &'a [Ghost]) -> Vec<(&'a PodView, bool)> {
+    let mut list: Vec<(&PodView, bool)> = pods.iter().map(|p| (p, false)).collect();
+    for g in ghosts.iter().filter(|g| g.pod.node.as_deref() == node) {
+        let at = g.index.min(list.len());
+        list.insert(at, (&g.pod, true));
+    }
+    list
+}
+
 /// The key under which an owner's first appearance is remembered (rows keep that order).
 pub fn owner_key(o: &OwnerView) -> String {
     format!("{}/{}/{}", o.namespace, o.kind, o.name)
@@ -244,8 +262,11 @@ pub fn matrix(
     view: &ClusterView,
     lit: &dyn Fn(&str) -> bool,
     order: &[String],
+    ghosts: &[Ghost],
     on_suggest: &Callback<String>,
 ) -> Html {
+    let merged: Vec<Vec<(&PodView, bool)>> =
+        view.nodes.iter().map(|n| with_ghosts(&n.pods, Some(&n.name), ghosts)).collect();
     let cols = format!(
         "--cols: 158px repeat({}, minmax(176px, 1fr))",
         view.nodes.len().max(1)
@@ -299,6 +320,7 @@ pub fn matrix(
         .iter()
         .flat_map(|n| n.pods.iter())
         .chain(view.unscheduled.iter())
+        .chain(ghosts.iter().map(|g| &g.pod))
         .filter(|p| p.namespace != SYSTEM_NS);
     let mut bare_ns: Vec<String> = Vec::new();
     for p in all_pods {
@@ -353,16 +375,15 @@ pub fn matrix(
             let cells: Html = view
                 .nodes
                 .iter()
-                .map(|n| {
-                    let pods: Vec<&PodView> = n
-                        .pods
-                        .iter()
-                        .filter(|p| p.namespace == row.namespace && p.owner == row.owner)
-                        .collect();
+                .zip(merged.iter())
+                .map(|(n, list)| {
+                    let owner = row.owner_name.as_deref();
                     html! {
                         <div key={n.name.clone()} class="cell" role="list"
                              aria-label={format!("{} on {}", row.owner.clone().unwrap_or_else(|| "pods".into()), n.name)}>
-                            { for pods.iter().map(|p| pod_chip(p, row.owner_name.as_deref())) }
+                            { for list.iter()
+                                .filter(|(p, _)| p.namespace == row.namespace && p.owner == row.owner)
+                                .map(|(p, ghost)| if *ghost { ghost_chip(p, owner) } else { pod_chip(p, owner) }) }
                         </div>
                     }
                 })
@@ -428,6 +449,7 @@ pub fn matrix(
         })
         .collect();
 
+    let tray_list = with_ghosts(&view.unscheduled, None, ghosts);
     let tray: Vec<&PodView> = view.unscheduled.iter().collect();
     html! {
         <section class="cluster" aria-label="Cluster">
@@ -464,7 +486,7 @@ pub fn matrix(
                     </span>
                 </div>
                 <div class="tray-chips" role="list" aria-label="Unscheduled pods">
-                    { for tray.iter().map(|p| pod_chip(p, None)) }
+                    { for tray_list.iter().map(|(p, ghost)| if *ghost { ghost_chip(p, None) } else { pod_chip(p, None) }) }
                 </div>
             </div>
         </section>
