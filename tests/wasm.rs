@@ -18,11 +18,16 @@ const GOLDEN: &str = include_str!("golden/walking_skeleton.out");
 /// Virtual-time limit for one waiting command (an hour), as the native CLI uses.
 const WAIT_LIMIT_MS: u64 = 3_600_000;
 
-/// Runs a script the way `kubeplay run` does: each line echoed as `$ line`, then its stdout, then
-/// its stderr; a command that waits (e.g. `sleep 30s`) lets virtual time pass until it is done.
+/// Runs a script the way `kubeplay run` does (`cli::transcript`, native only): each non-blank,
+/// non-comment line echoed as `$ line`, then its stdout, then its stderr; a command that waits
+/// (e.g. `sleep 30s`) lets virtual time pass until it is done.
 fn run_script(p: &mut Playground, script: &str) -> String {
     let mut out = String::new();
     for line in script.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
         out.push_str("$ ");
         out.push_str(line);
         out.push('\n');
@@ -54,6 +59,22 @@ fn walking_skeleton_matches_native_golden_output() {
     let mut p = Playground::new(SimConfig::default());
     let got = run_script(&mut p, SCRIPT);
     assert_eq!(got, GOLDEN, "wasm output differs from tests/golden/walking_skeleton.out\n--- wasm:\n{got}");
+}
+
+/// The other native golden scripts, which must also print the same bytes in the browser.
+const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
+    ("kubectl_basics", include_str!("golden/kubectl_basics.txt"), include_str!("golden/kubectl_basics.out")),
+    ("output_formats", include_str!("golden/output_formats.txt"), include_str!("golden/output_formats.out")),
+    ("events", include_str!("golden/events.txt"), include_str!("golden/events.out")),
+];
+
+#[wasm_bindgen_test]
+fn other_golden_scripts_match_native_output() {
+    for (name, script, golden) in OTHER_GOLDENS {
+        let mut p = Playground::new(SimConfig::default());
+        let got = run_script(&mut p, script);
+        assert_eq!(&got, golden, "wasm output differs from tests/golden/{name}.out\n--- wasm:\n{got}");
+    }
 }
 
 #[wasm_bindgen_test]
