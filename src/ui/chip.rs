@@ -106,17 +106,18 @@ impl ChipKind {
 }
 
 /// One pod chip. `row_owner` is the name of the owner whose row holds it (to shorten the label).
-pub fn pod_chip(pod: &PodView, row_owner: Option<&str>) -> Html {
-    chip(pod, row_owner, false)
+/// `compact` draws only the glyph (many pods in one cell); the words stay in the tooltip and label.
+pub fn pod_chip(pod: &PodView, row_owner: Option<&str>, compact: bool) -> Html {
+    chip(pod, row_owner, false, compact)
 }
 
 /// The after-image of a pod that is gone: it fades, then its gap closes (about 1 s of wall time).
 /// Not a `.pod` (it is no longer in the cluster) and hidden from assistive technology.
-pub fn ghost_chip(pod: &PodView, row_owner: Option<&str>) -> Html {
-    chip(pod, row_owner, true)
+pub fn ghost_chip(pod: &PodView, row_owner: Option<&str>, compact: bool) -> Html {
+    chip(pod, row_owner, true, compact)
 }
 
-fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool) -> Html {
+fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool, compact: bool) -> Html {
     let kind = ChipKind::of(pod);
     let short = short_pod_name(&pod.name, row_owner);
     let node = pod.node.clone().unwrap_or_default();
@@ -161,7 +162,7 @@ fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool) -> Html {
     if ghost {
         return html! {
             <div key={format!("ghost/{}/{}", pod.namespace, pod.name)}
-                 class={classes!("chip", "ghost", kind.class())} aria-hidden="true">
+                 class={classes!("chip", "ghost", kind.class(), compact.then_some("compact"))} aria-hidden="true">
                 <span class="glyph">{ kind.glyph() }</span>
                 <span class="pod-text">
                     <span class="pod-name">{ short }</span>
@@ -172,7 +173,7 @@ fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool) -> Html {
     }
     html! {
         <div key={format!("{}/{}", pod.namespace, pod.name)}
-             class={classes!("chip", "pod", kind.class())}
+             class={classes!("chip", "pod", kind.class(), compact.then_some("compact"))}
              role="listitem" tabindex="0"
              data-pod={pod.name.clone()} data-status={pod.status.clone()} data-node={node}
              title={title} aria-label={aria}>

@@ -11,6 +11,9 @@ use crate::sim::view::{ClusterView, NodeView, OwnerView, PodView};
 /// Namespace whose pods are folded into a count at each node's foot.
 pub const SYSTEM_NS: &str = "kube-system";
 
+/// Above this many pods of one owner on one node, that owner's row draws glyph-only chips.
+const COMPACT_ABOVE: usize = 8;
+
 /// Controllers that always have a lamp in the controller-manager group (others appear once seen).
 pub const CONTROLLERS: [&str; 7] = [
     "deployment",
@@ -372,18 +375,26 @@ pub fn matrix(
                 out.push(html! { <div key={heads[hi].2.clone()} class="mrow deploy-row">{ heads[hi].1.clone() }</div> });
                 hi += 1;
             }
+            // Level of detail (UX §3.7): a row with many pods in one cell draws glyph-only chips.
+            let row_compact = merged
+                .iter()
+                .map(|list| list.iter().filter(|(p, _)| p.namespace == row.namespace && p.owner == row.owner).count())
+                .max()
+                .unwrap_or(0)
+                > COMPACT_ABOVE;
             let cells: Html = view
                 .nodes
                 .iter()
                 .zip(merged.iter())
                 .map(|(n, list)| {
                     let owner = row.owner_name.as_deref();
+                    let compact = row_compact;
                     html! {
                         <div key={n.name.clone()} class="cell" role="list"
                              aria-label={format!("{} on {}", row.owner.clone().unwrap_or_else(|| "pods".into()), n.name)}>
                             { for list.iter()
                                 .filter(|(p, _)| p.namespace == row.namespace && p.owner == row.owner)
-                                .map(|(p, ghost)| if *ghost { ghost_chip(p, owner) } else { pod_chip(p, owner) }) }
+                                .map(|(p, ghost)| if *ghost { ghost_chip(p, owner, compact) } else { pod_chip(p, owner, compact) }) }
                         </div>
                     }
                 })
@@ -486,7 +497,7 @@ pub fn matrix(
                     </span>
                 </div>
                 <div class="tray-chips" role="list" aria-label="Unscheduled pods">
-                    { for tray_list.iter().map(|(p, ghost)| if *ghost { ghost_chip(p, None) } else { pod_chip(p, None) }) }
+                    { for tray_list.iter().map(|(p, ghost)| if *ghost { ghost_chip(p, None, false) } else { pod_chip(p, None, false) }) }
                 </div>
             </div>
         </section>
