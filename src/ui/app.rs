@@ -465,6 +465,19 @@ impl Component for App {
                 true
             }
             Msg::Reset => {
+                if !self.blocks.is_empty() || self.narr_end > 0 {
+                    let sure = web_sys::window()
+                        .and_then(|w| {
+                            w.confirm_with_message(
+                                "Start over with a fresh cluster? The cluster and this terminal's output will be reset.",
+                            )
+                            .ok()
+                        })
+                        .unwrap_or(true);
+                    if !sure {
+                        return false;
+                    }
+                }
                 self.pg = Playground::new(SimConfig::default());
                 self.view = self.pg.view();
                 self.blocks.clear();
@@ -496,8 +509,14 @@ impl Component for App {
         if self.refocus && self.waiting.is_none() {
             if let Some(el) = self.input_ref.cast::<HtmlTextAreaElement>() {
                 let _ = el.focus();
-                let len = el.value().len() as u32;
-                let _ = el.set_selection_range(len, len);
+                let value = el.value();
+                // A suggested command with a placeholder (`<name>`): select it, ready to be typed over.
+                let (start, end) = match (value.find('<'), value.find('>')) {
+                    (Some(a), Some(b)) if a < b => (a, b + 1),
+                    _ => (value.len(), value.len()),
+                };
+                let utf16 = |i: usize| value[..i].encode_utf16().count() as u32;
+                let _ = el.set_selection_range(utf16(start), utf16(end));
             }
             self.refocus = false;
         }

@@ -54,9 +54,9 @@ pub fn lamp_key(component: &str) -> Option<String> {
     None
 }
 
-fn lamp(key: &str, name: &str, icon: Html, sub: Html, lit: bool) -> Html {
+fn lamp(key: &str, name: &str, what: &str, icon: Html, sub: Html, lit: bool) -> Html {
     html! {
-        <div class={classes!("lamp", lit.then_some("lit"))} data-lamp={key.to_string()}>
+        <div class={classes!("lamp", lit.then_some("lit"))} data-lamp={key.to_string()} title={format!("{name}: {what}")}>
             <span class="lamp-box">{ icon }</span>
             <span class="lamp-text">
                 <span class="lamp-name">{ name.to_string() }</span>
@@ -85,15 +85,19 @@ pub fn control_plane(view: &ClusterView, lit: &dyn Fn(&str) -> bool, controllers
     let cm_lit = controllers.iter().any(|c| lit(&format!("cm/{c}")));
     html! {
         <section class="cp-strip" aria-label="Control plane">
-            { lamp("apiserver", "kube-apiserver", icons::apiserver(), state_word(lit("apiserver")), lit("apiserver")) }
+            { lamp("apiserver", "kube-apiserver",
+                   "the front door; kubectl and every controller read and write through it",
+                   icons::apiserver(), state_word(lit("apiserver")), lit("apiserver")) }
             <span class="cp-link" aria-hidden="true"></span>
-            { lamp("etcd", "etcd", icons::etcd(),
+            { lamp("etcd", "etcd", "the store; rv is its revision, +1 on every write", icons::etcd(),
                    html! { <span class="word mono" title="store revision">{ format!("rv {}", view.revision) }</span> },
                    lit("etcd")) }
             <span class="cp-link" aria-hidden="true"></span>
-            { lamp("scheduler", "kube-scheduler", icons::scheduler(), sched_sub, lit("scheduler")) }
+            { lamp("scheduler", "kube-scheduler", "picks a node for each pod that has none",
+                   icons::scheduler(), sched_sub, lit("scheduler")) }
             <span class="cp-link" aria-hidden="true"></span>
-            <div class={classes!("cm-group", cm_lit.then_some("lit"))} role="group" aria-label="kube-controller-manager">
+            <div class={classes!("cm-group", cm_lit.then_some("lit"))} role="group" aria-label="kube-controller-manager"
+                 title="kube-controller-manager: control loops, each making what exists match what was asked for">
                 <div class="cm-head">
                     <span class="lamp-box small">{ icons::controllers() }</span>
                     <span class="lamp-name">{ "controller-manager" }</span>
@@ -415,12 +419,12 @@ pub fn matrix(
 
     let suggestions = [
         "kubectl create deployment web --image=nginx --replicas=3",
-        "kubectl run hello --image=busybox",
+        "kubectl create deployment cache --image=redis --replicas=2",
         "kubectl get nodes",
     ];
     let empty_state = if empty {
         html! {
-            <div class="mrow empty-row" key="empty">
+            <div class="mrow empty-row">
                 <div class="empty">
                     <p class="empty-title">{ "No workloads yet" }</p>
                     <p class="empty-text">{ "Create something and watch each control-plane component act on it. Pick a command to put it in the terminal:" }</p>
