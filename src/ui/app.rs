@@ -43,6 +43,13 @@ const MAX_BLOCKS: usize = 300;
 const HISTORY_KEY: &str = "kubeplay.history";
 const MAX_HISTORY: usize = 200;
 
+/// One line of the narration: a decision, or a marker for a command the learner ran (so the lines
+/// after it read as what that command caused).
+enum NarrItem {
+    Decision(usize, Decision),
+    Command { id: u64, line: String, at_ms: u64 },
+}
+
 pub enum Msg {
     Tick,
     TogglePlay,
@@ -75,7 +82,7 @@ pub struct App {
     queue: VecDeque<String>,
     waiting: Option<Wait>,
 
-    narration: Vec<(usize, Decision)>,
+    narration: Vec<NarrItem>,
     narr_end: usize,
     controllers: Vec<String>,
     /// Owner keys in order of first appearance (rows never reorder).
@@ -190,7 +197,7 @@ impl App {
                     }
                     self.fire(key);
                 }
-                self.narration.push((start + i, d));
+                self.narration.push(NarrItem::Decision(start + i, d));
             }
             if self.narration.len() > MAX_NARRATION {
                 let drop = self.narration.len() - MAX_NARRATION;
@@ -223,6 +230,10 @@ impl App {
             }
             let at_ms = self.pg.elapsed_ms();
             self.fire("apiserver".into());
+            if !trimmed.starts_with('#') {
+                self.scroll_narr = self.scroll_narr || near_bottom(&self.narr_ref);
+                self.narration.push(NarrItem::Command { id: self.next_id, line: trimmed.to_string(), at_ms });
+            }
             let out = self.pg.run_line(trimmed);
             let mut waiting = out.wait.is_some();
             if let Some(w) = &out.wait {
@@ -465,7 +476,7 @@ impl Component for App {
                 true
             }
             Msg::Reset => {
-                if !self.blocks.is_empty() || self.narr_end > 0 {
+                if !self.blocks.is_empty() {
                     let sure = web_sys::window()
                         .and_then(|w| {
                             w.confirm_with_message(
@@ -657,12 +668,21 @@ impl Component for App {
                                 { if self.narration.is_empty() {
                                     html! { <li class="narr-empty">{ "Quiet. Run a command and the controllers' decisions appear here." }</li> }
                                   } else { html! {} } }
-                                { for self.narration.iter().map(|(i, d)| html! {
-                                    <li key={*i} class="narr-line">
-                                        <time>{ clock(d.at_ms) }</time>{ " " }
-                                        <span class="comp">{ d.component.clone() }</span>{ ": " }
-                                        <span class="msg">{ d.message.clone() }</span>
-                                    </li>
+                                { for self.narration.iter().map(|item| match item {
+                                    NarrItem::Decision(i, d) => html! {
+                                        <li key={format!("d{i}")} class="narr-line">
+                                            <time>{ clock(d.at_ms) }</time>{ " " }
+                                            <span class="comp">{ d.component.clone() }</span>{ ": " }
+                                            <span class="msg">{ d.message.clone() }</span>
+                                        </li>
+                                    },
+                                    NarrItem::Command { id, line, at_ms } => html! {
+                                        <li key={format!("c{id}")} class="narr-cmd">
+                                            <time>{ clock(*at_ms) }</time>{ " " }
+                                            <span class="you">{ "you ran" }</span>{ " " }
+                                            <code>{ line.clone() }</code>
+                                        </li>
+                                    },
                                 }) }
                             </ol>
                         </section>
