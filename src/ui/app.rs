@@ -62,6 +62,8 @@ pub enum Msg {
     Clear,
     Suggest(String),
     FocusTerminal,
+    /// Ctrl-C while a command waits: stop waiting (what it started goes on in the cluster).
+    Interrupt,
     Reset,
 }
 
@@ -298,6 +300,19 @@ impl Component for App {
                     link.send_message(Msg::TogglePlay);
                     return;
                 }
+                if e.ctrl_key() && (key == "c" || key == "C") {
+                    // Ctrl-C copies when text is selected; otherwise it interrupts a waiting command.
+                    let selected = gloo::utils::window()
+                        .get_selection()
+                        .ok()
+                        .flatten()
+                        .map(|s| !s.is_collapsed())
+                        .unwrap_or(false);
+                    if !selected {
+                        link.send_message(Msg::Interrupt);
+                    }
+                    return;
+                }
                 if e.ctrl_key() || e.meta_key() || e.alt_key() || in_control(e.target(), &key) {
                     return;
                 }
@@ -469,6 +484,18 @@ impl Component for App {
                 self.input = cmd;
                 self.hist_pos = None;
                 self.refocus = true;
+                true
+            }
+            Msg::Interrupt => {
+                if self.waiting.is_none() {
+                    return false;
+                }
+                self.queue.clear();
+                if let Some(b) = self.blocks.iter_mut().rev().find(|b| b.waiting) {
+                    b.stdout.push_str("^C\n");
+                    b.exit_code = 130;
+                }
+                self.finish_wait();
                 true
             }
             Msg::FocusTerminal => {

@@ -26,6 +26,7 @@ fn waiting_line(paused: bool) -> Html {
         <div class="waiting" role="status">
             <span class="spinner" aria-hidden="true"></span>
             <span>{ "waiting…" }</span>
+            <span class="paused-note">{ "Ctrl+C to stop waiting" }</span>
             { if paused { html! { <span class="paused-note">{ "(paused: press Space or ▶ to play)" }</span> } } else { html! {} } }
         </div>
     }
