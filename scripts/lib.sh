@@ -14,14 +14,26 @@ step() { printf '\n==> %s\n' "$*"; }
 note() { printf '    %s\n' "$*"; }
 
 # quietly NAME CMD...: runs CMD with its output in target/logs/NAME.log; shows the log's tail on failure.
+# Prints a line each minute while CMD runs, so long installs don't look hung (or trip CI idle timeouts).
 quietly() {
     local name="$1"; shift
     mkdir -p "$LOG_DIR"
-    local log="$LOG_DIR/$name.log"
-    if ! "$@" >"$log" 2>&1; then
+    local log="$LOG_DIR/$name.log" rc=0
+    (
+        n=0
+        while sleep 1; do
+            n=$((n + 1))
+            [ $((n % 60)) -eq 0 ] && printf '    ... still running (%dm, log: %s)\n' $((n / 60)) "$log"
+        done
+    ) &
+    local ticker=$!
+    "$@" >"$log" 2>&1 || rc=$?
+    kill "$ticker" 2>/dev/null || true
+    wait "$ticker" 2>/dev/null || true
+    if [ "$rc" -ne 0 ]; then
         printf '    FAILED: %s (last 60 lines of %s follow)\n' "$*" "$log" >&2
         tail -n 60 "$log" >&2
-        return 1
+        return "$rc"
     fi
 }
 

@@ -23,7 +23,7 @@ if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && command -v brotli
 else
     export DEBIAN_FRONTEND=noninteractive
     quietly apt-update as_root apt-get update -q
-    quietly apt-install as_root apt-get install -y -q --no-install-recommends chromium chromium-driver brotli
+    quietly apt-install as_root apt-get install -y -q chromium chromium-driver brotli
     note "installed: $(/usr/bin/chromium --version 2>/dev/null | head -n1)"
 fi
 
