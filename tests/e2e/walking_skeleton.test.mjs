@@ -52,21 +52,30 @@ test('walking skeleton: create a deployment, three web pods become Running', { t
 
       try {
         await page.waitForFunction(
-          () => document.querySelectorAll('.pod[data-status="Running"]').length >= 3,
+          () => [...document.querySelectorAll('.pod[data-status="Running"]')]
+            .filter((el) => (el.getAttribute('data-pod') ?? '').startsWith('web-')).length >= 3,
           null,
           { timeout: RUNNING_TIMEOUT_MS, polling: 100 },
         );
       } catch (e) {
         const seen = await page.evaluate(() => window.__podStatuses);
-        throw new Error(`three Running pods did not appear within ${RUNNING_TIMEOUT_MS} ms; ` +
+        throw new Error(`three Running web- pods did not appear within ${RUNNING_TIMEOUT_MS} ms; ` +
           `pod statuses seen: ${JSON.stringify(seen)}`, { cause: e });
       }
 
-      const running = await page.$$eval('.pod[data-status="Running"]', (els) =>
-        els.map((el) => ({ pod: el.getAttribute('data-pod'), node: el.getAttribute('data-node') })));
-      assert.equal(running.length, 3, `expected exactly 3 Running pods, got ${JSON.stringify(running)}`);
+      // The web pods: exactly three, all Running, each on a node. (Other pods the view may show,
+      // e.g. kube-system's, are not part of this deployment.)
+      const pods = await page.$$eval('.pod', (els) => els.map((el) => ({
+        pod: el.getAttribute('data-pod'), status: el.getAttribute('data-status'), node: el.getAttribute('data-node'),
+      })));
+      const running = pods.filter((p) => p.status === 'Running' && (p.pod ?? '').startsWith('web-'));
+      const web = pods.filter((p) => (p.pod ?? '').startsWith('web-'));
+      assert.equal(running.length, 3, `expected exactly 3 Running web- pods, got ${JSON.stringify(pods)}`);
+      assert.equal(web.length, 3, `expected exactly 3 web- pods, got ${JSON.stringify(web)}`);
+      const others = pods.filter((p) => p.status === 'Running' && !(p.pod ?? '').startsWith('web-'));
+      if (others.length) console.log(`# other Running pods in the view: ${others.map((p) => p.pod).join(', ')}`);
       for (const { pod, node } of running) {
-        assert.match(pod ?? '', /^web-/, `Running pod ${pod} is not a web- pod`);
+        assert.match(pod ?? '', /^web-[a-z0-9]+-[a-z0-9]{5}$/, `Running pod ${pod} is not named like a web ReplicaSet pod`);
         assert.ok(node, `Running pod ${pod} has no data-node`);
       }
       assert.equal(new Set(running.map((r) => r.pod)).size, 3, 'the three pod names are distinct');
