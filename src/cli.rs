@@ -138,10 +138,15 @@ pub fn run_script(cfg: SimConfig, text: &str, out: &mut dyn Write, err: &mut dyn
         let _ = out.flush();
         let _ = err.write_all(o.stderr.as_bytes());
         let _ = err.flush();
-        if let Some(w) = &o.wait {
-            p.run_until_done(w, WAIT_LIMIT_MS);
-        }
         status = o.exit_code;
+        if let Some(mut w) = o.wait {
+            let pr = p.finish(&mut w, WAIT_LIMIT_MS);
+            let _ = out.write_all(pr.stdout.as_bytes());
+            let _ = err.write_all(pr.stderr.as_bytes());
+            if pr.done && pr.exit_code != 0 {
+                status = pr.exit_code;
+            }
+        }
     }
     status
 }
@@ -160,8 +165,10 @@ pub fn transcript(cfg: SimConfig, text: &str) -> String {
         let o = p.run_line(t);
         s.push_str(&o.stdout);
         s.push_str(&o.stderr);
-        if let Some(w) = &o.wait {
-            p.run_until_done(w, WAIT_LIMIT_MS);
+        if let Some(mut w) = o.wait {
+            let pr = p.finish(&mut w, WAIT_LIMIT_MS);
+            s.push_str(&pr.stdout);
+            s.push_str(&pr.stderr);
         }
     }
     s
@@ -186,8 +193,10 @@ fn repl(cfg: SimConfig) -> i32 {
         let o = p.run_line(line.trim_end_matches(['\n', '\r']));
         print!("{}", o.stdout);
         eprint!("{}", o.stderr);
-        if let Some(w) = &o.wait {
-            p.run_until_done(w, WAIT_LIMIT_MS);
+        if let Some(mut w) = o.wait {
+            let pr = p.finish(&mut w, WAIT_LIMIT_MS);
+            print!("{}", pr.stdout);
+            eprint!("{}", pr.stderr);
         }
     }
 }

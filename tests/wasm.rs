@@ -15,8 +15,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 const SCRIPT: &str = include_str!("golden/walking_skeleton.txt");
 const GOLDEN: &str = include_str!("golden/walking_skeleton.out");
 
-/// Virtual-time limit for one waiting command (an hour), as the native CLI uses.
-const WAIT_LIMIT_MS: u64 = 3_600_000;
+/// Virtual-time limit for one waiting command (a day), as the native CLI uses.
+const WAIT_LIMIT_MS: u64 = 24 * 3_600_000;
 
 /// Runs a script the way `kubeplay run` does (`cli::transcript`, native only): each non-blank,
 /// non-comment line echoed as `$ line`, then its stdout, then its stderr; a command that waits
@@ -34,8 +34,11 @@ fn run_script(p: &mut Playground, script: &str) -> String {
         let o = p.run_line(line);
         out.push_str(&o.stdout);
         out.push_str(&o.stderr);
-        if let Some(wait) = &o.wait {
-            p.run_until_done(wait, WAIT_LIMIT_MS);
+        if let Some(mut wait) = o.wait {
+            // Streaming commands (`kubectl rollout status`) print while they wait.
+            let pr = p.finish(&mut wait, WAIT_LIMIT_MS);
+            out.push_str(&pr.stdout);
+            out.push_str(&pr.stderr);
         }
     }
     out
@@ -66,6 +69,7 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
     ("kubectl_basics", include_str!("golden/kubectl_basics.txt"), include_str!("golden/kubectl_basics.out")),
     ("output_formats", include_str!("golden/output_formats.txt"), include_str!("golden/output_formats.out")),
     ("events", include_str!("golden/events.txt"), include_str!("golden/events.out")),
+    ("rollout", include_str!("golden/rollout.txt"), include_str!("golden/rollout.out")),
 ];
 
 #[wasm_bindgen_test]

@@ -88,6 +88,8 @@ pub fn kubectl(sim: &mut Sim, words: &[String]) -> Outcome {
         "scale" => scale(sim, &rest),
         "delete" => delete(sim, &rest),
         "version" => version(&rest),
+        "rollout" => super::rollout::rollout(sim, &rest),
+        "set" => super::rollout::set(sim, &rest),
         "cluster-info" => cluster_info(&rest),
         "help" | "--help" | "-h" => Outcome::ok(HELP),
         c if COMMANDS.contains(&c) => Outcome::err(format!(
@@ -687,6 +689,16 @@ const SCALE_FLAGS: &[FlagSpec] = &[
 ];
 
 const NEED_RESOURCES: &str = "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n";
+
+/// `Error from server (NotFound): ...` for one object.
+pub(crate) fn not_found(kind: Kind, name: &str) -> Outcome {
+    Outcome::err(format!("{}\n", crate::sim::ApiError::not_found(kind, name).kubectl_message()))
+}
+
+/// `TYPE NAME...` or `TYPE/NAME...` into (kind, name) pairs.
+pub(crate) fn split_targets(args: &[String]) -> Result<Vec<(Kind, String)>, Outcome> {
+    targets(args)
+}
 
 /// `TYPE NAME...` or `TYPE/NAME...` into (kind, name) pairs.
 fn targets(args: &[String]) -> Result<Vec<(Kind, String)>, Outcome> {

@@ -5,8 +5,9 @@ pub mod args;
 pub mod cmd;
 pub mod outcome;
 pub mod printers;
+pub mod rollout;
 
-pub use outcome::{Outcome, Wait};
+pub use outcome::{Outcome, Progress, Wait};
 
 use crate::sim::{Sim, SimConfig};
 
@@ -125,23 +126,44 @@ impl Shell {
         Outcome::default().with_wait(Wait::Until { elapsed_ms: self.sim.elapsed_ms().saturating_add(total) })
     }
 
+    /// True when a waiting command has nothing more to do. Streaming waits (`rollout status`) are
+    /// done only once `poll` has reported their end.
     pub fn is_done(&self, wait: &Wait) -> bool {
         match wait {
             Wait::Until { elapsed_ms } => self.sim.elapsed_ms() >= *elapsed_ms,
             Wait::Gone(objs) => objs.iter().all(|(key, uid)| self.sim.get(key).is_none_or(|o| o.uid() != uid)),
+            Wait::Rollout { key, uid, .. } => {
+                rollout::status_now(&self.sim, key, uid, None).1
+            }
         }
     }
 
-    /// Lets virtual time pass until `wait` is over, or `limit_ms` has passed; returns whether it is over.
-    pub fn run_until_done(&mut self, wait: &Wait, limit_ms: u64) -> bool {
+    /// Reports what a waiting command printed since the last poll, and whether it has finished.
+    pub fn poll(&self, wait: &mut Wait) -> Progress {
+        match wait {
+            Wait::Rollout { key, uid, last_rv, revision } => rollout::poll_status(&self.sim, key, uid, last_rv, *revision),
+            other => Progress { done: self.is_done(other), ..Default::default() },
+        }
+    }
+
+    /// Lets virtual time pass until `wait` is over, or `limit_ms` has passed, collecting what it
+    /// printed on the way. `done` is false if the limit ran out first.
+    pub fn run_until_done(&mut self, wait: &mut Wait, limit_ms: u64) -> Progress {
         let end = self.sim.elapsed_ms().saturating_add(limit_ms);
+        let mut acc = Progress::default();
         if let Wait::Until { elapsed_ms } = wait {
             self.sim.run_until((*elapsed_ms).min(end));
-            return self.is_done(wait);
+            acc.done = self.is_done(wait);
+            return acc;
         }
         loop {
-            if self.is_done(wait) {
-                return true;
+            let p = self.poll(wait);
+            acc.stdout.push_str(&p.stdout);
+            acc.stderr.push_str(&p.stderr);
+            if p.done {
+                acc.done = true;
+                acc.exit_code = p.exit_code;
+                return acc;
             }
             match self.sim.next_task_time() {
                 Some(at) if at <= end => {
@@ -149,7 +171,12 @@ impl Shell {
                 }
                 _ => {
                     self.sim.run_until(end);
-                    return self.is_done(wait);
+                    let p = self.poll(wait);
+                    acc.stdout.push_str(&p.stdout);
+                    acc.stderr.push_str(&p.stderr);
+                    acc.done = p.done;
+                    acc.exit_code = p.exit_code;
+                    return acc;
                 }
             }
         }

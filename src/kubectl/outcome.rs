@@ -9,6 +9,20 @@ pub enum Wait {
     Until { elapsed_ms: u64 },
     /// `kubectl delete` (with its default `--wait=true`): until every object (key, uid) is gone.
     Gone(Vec<(ObjKey, String)>),
+    /// `kubectl rollout status`: prints the rollout's state on every change of the Deployment
+    /// (`last_rv`: the resourceVersion last reported) until it is complete or has failed.
+    Rollout { key: ObjKey, uid: String, last_rv: String, revision: Option<i64> },
+}
+
+/// What a waiting command produced since it was last polled.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub stdout: String,
+    pub stderr: String,
+    /// The command has finished (the prompt comes back).
+    pub done: bool,
+    /// Exit status, meaningful once `done`.
+    pub exit_code: i32,
 }
 
 /// The result of one line: kubectl's stdout and stderr kept apart, and its exit status.

@@ -236,13 +236,19 @@ impl App {
                 self.scroll_narr = self.scroll_narr || near_bottom(&self.narr_ref);
                 self.narration.push(NarrItem::Command { id: self.next_id, line: trimmed.to_string(), at_ms });
             }
-            let out = self.pg.run_line(trimmed);
+            let mut out = self.pg.run_line(trimmed);
             let mut waiting = out.wait.is_some();
-            if let Some(w) = &out.wait {
-                if self.pg.is_done(w) {
+            if let Some(mut w) = out.wait.take() {
+                let pr = self.pg.poll(&mut w);
+                out.stdout.push_str(&pr.stdout);
+                out.stderr.push_str(&pr.stderr);
+                if pr.done {
                     waiting = false;
+                    if pr.exit_code != 0 {
+                        out.exit_code = pr.exit_code;
+                    }
                 } else {
-                    self.waiting = Some(w.clone());
+                    self.waiting = Some(w);
                 }
             }
             let id = self.next_id;
@@ -383,10 +389,27 @@ impl Component for App {
                         changed = true;
                     }
                 }
-                if let Some(w) = &self.waiting {
-                    if self.pg.is_done(w) {
+                if let Some(mut w) = self.waiting.take() {
+                    // Streaming commands (`kubectl rollout status`) print as the simulation runs.
+                    let pr = self.pg.poll(&mut w);
+                    if !pr.stdout.is_empty() || !pr.stderr.is_empty() {
+                        if let Some(b) = self.blocks.iter_mut().rev().find(|b| b.waiting) {
+                            b.stdout.push_str(&pr.stdout);
+                            b.stderr.push_str(&pr.stderr);
+                        }
+                        self.scroll_term = true;
+                        changed = true;
+                    }
+                    if pr.done {
+                        if pr.exit_code != 0 {
+                            if let Some(b) = self.blocks.iter_mut().rev().find(|b| b.waiting) {
+                                b.exit_code = pr.exit_code;
+                            }
+                        }
                         self.finish_wait();
                         changed = true;
+                    } else {
+                        self.waiting = Some(w);
                     }
                 }
                 let ticks = self.ticks;

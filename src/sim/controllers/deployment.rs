@@ -20,6 +20,8 @@ pub const REVISION: &str = "deployment.kubernetes.io/revision";
 pub const DESIRED_REPLICAS: &str = "deployment.kubernetes.io/desired-replicas";
 pub const MAX_REPLICAS: &str = "deployment.kubernetes.io/max-replicas";
 pub const HASH_LABEL: &str = "pod-template-hash";
+pub const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
+pub const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 
 /// `intstr.GetScaledValueFromIntOrPercent`: percentages of `total`, rounded up or down.
 pub fn scaled_value(v: &IntOrString, total: i32, round_up: bool) -> Result<i32, String> {
@@ -141,8 +143,15 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
             break;
         }
     }
+    let paused = d.spec.as_ref().and_then(|s| s.paused) == Some(true);
     let mut created = false;
     if new_rs.is_none() {
+        if paused {
+            // A paused Deployment does not roll out a new template; it only scales and reports.
+            sync_paused(sim, &obj, &d, &all);
+            sync_status(sim, key, false);
+            return;
+        }
         match create_new_rs(sim, &obj, &d, &all) {
             Some(rs) => {
                 all.push(rs.clone());
@@ -152,12 +161,30 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
             None => return,
         }
     } else if let Some(n) = &new_rs {
-        // Keep the new RS's revision current: it must be the highest.
+        // The new RS must carry the highest revision (a rollback makes an old RS new again; its
+        // previous revision goes to revision-history) and the Deployment's change-cause.
         let max_old = all.iter().filter(|o| !Rc::ptr_eq(o, n)).filter_map(|o| o.as_replicaset()).map(revision_of).max().unwrap_or(0);
         let rs = n.as_replicaset().expect("replicaset");
-        if revision_of(rs) <= max_old {
+        let cause = d.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).cloned();
+        let rs_cause = rs.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).cloned();
+        let stale_revision = revision_of(rs) <= max_old;
+        if stale_revision || (cause.is_some() && cause != rs_cause) {
             let mut rs2 = rs.clone();
-            rs2.metadata.annotations.get_or_insert_with(Default::default).insert(REVISION.into(), (max_old + 1).to_string());
+            let ann = rs2.metadata.annotations.get_or_insert_with(Default::default);
+            if stale_revision {
+                let old_rev = revision_of(rs);
+                if old_rev > 0 {
+                    let hist = match ann.get(REVISION_HISTORY) {
+                        Some(h) if !h.is_empty() => format!("{h},{old_rev}"),
+                        _ => old_rev.to_string(),
+                    };
+                    ann.insert(REVISION_HISTORY.into(), hist);
+                }
+                ann.insert(REVISION.into(), (max_old + 1).to_string());
+            }
+            if let Some(c) = cause {
+                ann.insert(CHANGE_CAUSE.into(), c);
+            }
             if let Some(stored) = sim.write_status(Object::ReplicaSet(rs2)) {
                 all = all.into_iter().map(|o| if Rc::ptr_eq(&o, n) { stored.clone() } else { o }).collect();
                 new_rs = Some(stored);
@@ -166,7 +193,13 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
     }
     let new_rs = new_rs.expect("set above");
     let old: Vec<Rc<Object>> = all.iter().filter(|o| !Rc::ptr_eq(o, &new_rs)).cloned().collect();
+    sync_revision(sim, key, &new_rs);
 
+    if paused {
+        sync_paused(sim, &obj, &d, &all);
+        sync_status(sim, key, false);
+        return;
+    }
     let scaled = if is_recreate(&d) {
         rollout_recreate(sim, &obj, &d, &new_rs, &old)
     } else {
@@ -176,6 +209,41 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         cleanup(sim, &d, &old);
     }
     sync_status(sim, key, created);
+}
+
+/// The Deployment's own revision annotation follows its new ReplicaSet's.
+fn sync_revision(sim: &mut Sim, key: &ObjKey, new_rs: &Rc<Object>) {
+    let Some(rev) = new_rs.meta().annotations.as_ref().and_then(|a| a.get(REVISION)).cloned() else { return };
+    let Some(obj) = sim.store.get(key).cloned() else { return };
+    let Some(d) = obj.as_deployment() else { return };
+    if d.metadata.annotations.as_ref().and_then(|a| a.get(REVISION)) == Some(&rev) {
+        return;
+    }
+    let mut d2 = d.clone();
+    d2.metadata.annotations.get_or_insert_with(Default::default).insert(REVISION.into(), rev);
+    sim.write_status(Object::Deployment(d2));
+}
+
+/// `sync` for a paused Deployment: scale the active ReplicaSet(s) to `spec.replicas` without
+/// starting a rollout (the newest RS with pods takes the difference).
+fn sync_paused(sim: &mut Sim, owner: &Object, d: &Deployment, all: &[Rc<Object>]) {
+    let want = replicas(d);
+    let active: Vec<&Rc<Object>> = all.iter().filter(|o| o.as_replicaset().is_some_and(|r| rs_replicas(r) > 0)).collect();
+    let total: i32 = active.iter().filter_map(|o| o.as_replicaset()).map(rs_replicas).sum();
+    if total == want {
+        return;
+    }
+    let target = match active.last() {
+        Some(t) => (*t).clone(),
+        None => match all.last() {
+            Some(t) => t.clone(),
+            None => return,
+        },
+    };
+    let cur = rs_replicas(target.as_replicaset().expect("replicaset"));
+    let to = (cur + want - total).max(0);
+    sim.decide(COMPONENT, format!("{} is paused; scaling {} {}→{} without rolling out", owner.name(), target.name(), cur, to));
+    scale(sim, owner, d, &target, to);
 }
 
 fn create_new_rs(sim: &mut Sim, owner: &Object, d: &Deployment, all: &[Rc<Object>]) -> Option<Rc<Object>> {
@@ -477,36 +545,64 @@ fn sync_status(sim: &mut Sim, key: &ObjKey, created: bool) {
             last_transition_time: Some(now.clone()),
         },
     );
-    if let Some(n) = new {
+    let paused = d.spec.as_ref().and_then(|s| s.paused) == Some(true);
+    let pds = d.spec.as_ref().and_then(|s| s.progress_deadline_seconds).unwrap_or(600) as i64;
+    let mut requeue_at: Option<i64> = None;
+    let progressing = |reason: &str, status: &str, message: String| DeploymentCondition {
+        type_: "Progressing".into(),
+        status: status.into(),
+        reason: Some(reason.into()),
+        message: Some(message),
+        last_update_time: Some(now.clone()),
+        last_transition_time: Some(now.clone()),
+    };
+    let current = conds.iter().find(|c| c.type_ == "Progressing").cloned();
+    if paused {
+        if current.as_ref().and_then(|c| c.reason.as_deref()) != Some("DeploymentPaused") {
+            set_condition(&mut conds, progressing("DeploymentPaused", "Unknown", "Deployment is paused".into()));
+        }
+    } else if current.as_ref().and_then(|c| c.reason.as_deref()) == Some("DeploymentPaused") {
+        set_condition(&mut conds, progressing("DeploymentResumed", "Unknown", "Deployment is resumed".into()));
+    } else if let Some(n) = new {
         let name = n.metadata.name.clone().unwrap_or_default();
         let complete = updated == want && replicas_now == want && available == want;
-        let (reason, message) = if complete {
-            ("NewReplicaSetAvailable", format!("ReplicaSet \"{name}\" has successfully progressed."))
-        } else if created {
-            ("NewReplicaSetCreated", format!("Created new replica set \"{name}\""))
-        } else if updated != old.updated_replicas.unwrap_or(0)
-            || ready != old.ready_replicas.unwrap_or(0)
-            || available != old.available_replicas.unwrap_or(0)
-            || replicas_now != old.replicas.unwrap_or(0)
-        {
-            ("ReplicaSetUpdated", format!("ReplicaSet \"{name}\" is progressing."))
-        } else if conds.iter().any(|c| c.type_ == "Progressing") {
-            ("", String::new())
-        } else {
-            ("FoundNewReplicaSet", format!("Found new replica set \"{name}\""))
-        };
-        if !reason.is_empty() {
-            set_condition(
-                &mut conds,
-                DeploymentCondition {
-                    type_: "Progressing".into(),
-                    status: "True".into(),
-                    reason: Some(reason.into()),
-                    message: Some(message),
-                    last_update_time: Some(now.clone()),
-                    last_transition_time: Some(now.clone()),
-                },
-            );
+        let old_old = old.replicas.unwrap_or(0) - old.updated_replicas.unwrap_or(0);
+        let new_old = replicas_now - updated;
+        let made_progress = updated > old.updated_replicas.unwrap_or(0)
+            || new_old < old_old
+            || ready > old.ready_replicas.unwrap_or(0)
+            || available > old.available_replicas.unwrap_or(0);
+        if created {
+            set_condition(&mut conds, progressing("NewReplicaSetCreated", "True", format!("Created new replica set \"{name}\"")));
+        } else if complete {
+            set_condition(&mut conds, progressing("NewReplicaSetAvailable", "True", format!("ReplicaSet \"{name}\" has successfully progressed.")));
+        } else if made_progress || current.is_none() {
+            // Progress refreshes lastUpdateTime (and keeps lastTransitionTime while True).
+            let mut c = progressing("ReplicaSetUpdated", "True", format!("ReplicaSet \"{name}\" is progressing."));
+            if let Some(cur) = &current {
+                if cur.status == "True" {
+                    c.last_transition_time = cur.last_transition_time.clone();
+                }
+            }
+            conds.retain(|e| e.type_ != "Progressing");
+            conds.push(c);
+        } else if let Some(cur) = &current {
+            let last = cur.last_update_time.as_ref().map(|t| t.0.timestamp()).unwrap_or(0);
+            let timed_out = cur.reason.as_deref() != Some("NewReplicaSetAvailable") && now.0.timestamp() > last + pds;
+            if timed_out {
+                if cur.reason.as_deref() != Some("ProgressDeadlineExceeded") {
+                    set_condition(&mut conds, progressing("ProgressDeadlineExceeded", "False", format!("ReplicaSet \"{name}\" has timed out progressing.")));
+                    sim.decide(COMPONENT, format!("{} made no progress for {pds}s; marking ProgressDeadlineExceeded", obj.name()));
+                }
+            } else if cur.status == "True" {
+                requeue_at = Some(last + pds + 1);
+            }
+        }
+        if !complete && requeue_at.is_none() {
+            if let Some(cur) = conds.iter().find(|c| c.type_ == "Progressing" && c.status == "True") {
+                let last = cur.last_update_time.as_ref().map(|t| t.0.timestamp()).unwrap_or(0);
+                requeue_at = Some(last + pds + 1);
+            }
         }
     }
     // Kubernetes keeps Available before Progressing once both exist.
@@ -527,6 +623,11 @@ fn sync_status(sim: &mut Sim, key: &ObjKey, created: bool) {
         let mut nd = d.clone();
         nd.status = Some(status);
         sim.write_status(Object::Deployment(nd));
+    }
+    if let Some(at) = requeue_at {
+        // Look again when the progress deadline would pass (`requeueStuckDeployment`).
+        let delay_ms = ((at - sim.clock.now().timestamp()).max(1) as u64) * 1000;
+        sim.schedule(delay_ms, super::super::engine::Task::Enqueue(super::Ctrl::Deployment, key.clone()));
     }
 }
 
