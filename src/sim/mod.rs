@@ -10,6 +10,7 @@ pub mod defaults;
 pub mod engine;
 pub mod images;
 pub mod kubelet;
+pub mod labels;
 pub mod object;
 pub mod podutil;
 pub mod scheduler;
