@@ -40,6 +40,9 @@ pub fn resolve_kind(s: &str) -> Option<Kind> {
         "rs" | "replicaset" | "replicasets" => Kind::ReplicaSet,
         "no" | "node" | "nodes" => Kind::Node,
         "ns" | "namespace" | "namespaces" => Kind::Namespace,
+        "svc" | "service" | "services" => Kind::Service,
+        "cm" | "configmap" | "configmaps" => Kind::ConfigMap,
+        "secret" | "secrets" => Kind::Secret,
         _ => return None,
     })
     .filter(|k| !s.ends_with(".apps") || k.group() == "apps")
@@ -402,6 +405,9 @@ fn header_for(kind: Kind, wide: bool) -> Vec<String> {
             &["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"],
         ),
         Kind::Namespace => (&["NAME", "STATUS", "AGE"], &[]),
+        Kind::Service => (&["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"], &["SELECTOR"]),
+        Kind::ConfigMap => (&["NAME", "DATA", "AGE"], &[]),
+        Kind::Secret => (&["NAME", "TYPE", "DATA", "AGE"], &[]),
     };
     base.iter().chain(if wide { extra.iter() } else { [].iter() }).map(|s| s.to_string()).collect()
 }
@@ -512,7 +518,69 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
             row
         }
         Object::Namespace(ns) => {
-            vec![o.name().to_string(), ns.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(), a]
+            let phase = if o.meta().deletion_timestamp.is_some() {
+                "Terminating".to_string()
+            } else {
+                ns.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default()
+            };
+            vec![o.name().to_string(), phase, a]
+        }
+        Object::Service(svc) => {
+            let spec = svc.spec.clone().unwrap_or_default();
+            let t = spec.type_.clone().unwrap_or_else(|| "ClusterIP".into());
+            let cluster_ip = spec.cluster_ip.clone().filter(|s| !s.is_empty()).unwrap_or_else(none);
+            let ext = match t.as_str() {
+                "ExternalName" => spec.external_name.clone().unwrap_or_else(none),
+                "LoadBalancer" => {
+                    let ing: Vec<String> = svc
+                        .status
+                        .as_ref()
+                        .and_then(|s| s.load_balancer.as_ref())
+                        .and_then(|l| l.ingress.as_ref())
+                        .map(|v| v.iter().filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone())).collect())
+                        .unwrap_or_default();
+                    let mut all: Vec<String> = spec.external_ips.clone().unwrap_or_default();
+                    all.extend(ing);
+                    if all.is_empty() { "<pending>".into() } else { all.join(",") }
+                }
+                _ => match &spec.external_ips {
+                    Some(v) if !v.is_empty() => v.join(","),
+                    _ => none(),
+                },
+            };
+            let ports: Vec<String> = spec
+                .ports
+                .iter()
+                .flatten()
+                .map(|p| {
+                    let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
+                    match p.node_port {
+                        Some(np) if np > 0 => format!("{}:{np}/{proto}", p.port),
+                        _ => format!("{}/{proto}", p.port),
+                    }
+                })
+                .collect();
+            let mut row = vec![
+                o.name().to_string(),
+                t,
+                cluster_ip,
+                ext,
+                if ports.is_empty() { none() } else { ports.join(",") },
+                a,
+            ];
+            if wide {
+                let sel: Vec<String> = spec.selector.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
+                row.push(if sel.is_empty() { none() } else { sel.join(",") });
+            }
+            row
+        }
+        Object::ConfigMap(cm) => {
+            let n = cm.data.as_ref().map_or(0, |d| d.len()) + cm.binary_data.as_ref().map_or(0, |d| d.len());
+            vec![o.name().to_string(), n.to_string(), a]
+        }
+        Object::Secret(sec) => {
+            let n = sec.data.as_ref().map_or(0, |d| d.len());
+            vec![o.name().to_string(), sec.type_.clone().unwrap_or_else(|| "Opaque".into()), n.to_string(), a]
         }
     }
 }

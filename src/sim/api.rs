@@ -95,7 +95,8 @@ pub fn is_dns1123_subdomain(s: &str) -> bool {
     }) && !s.bytes().any(|c| c.is_ascii_uppercase())
 }
 
-/// Validation of the parts of an object the walking skeleton writes: the name.
+/// Validation of the parts of an object the walking skeleton writes: the name, labels and annotations
+/// (`ValidateObjectMeta`).
 fn validate(obj: &Object) -> Result<(), ApiError> {
     let name = obj.name();
     let mut causes = Vec::new();
@@ -103,6 +104,13 @@ fn validate(obj: &Object) -> Result<(), ApiError> {
         causes.push("metadata.name: Required value: name or generateName is required".to_string());
     } else if !is_dns1123_subdomain(name) {
         causes.push(format!("metadata.name: Invalid value: \"{name}\": {DNS1123_SUBDOMAIN_MSG}"));
+    }
+    let meta = obj.meta();
+    if let Some(l) = &meta.labels {
+        causes.extend(super::labels::validate_labels(l, "metadata.labels"));
+    }
+    if let Some(a) = &meta.annotations {
+        causes.extend(super::labels::validate_annotations(a, "metadata.annotations"));
     }
     if causes.is_empty() {
         Ok(())
@@ -153,6 +161,10 @@ impl Sim {
             meta.deletion_grace_period_seconds = None;
         }
         defaults::apply(&mut obj, &mut self.rng);
+        validate_spec(&obj, None)?;
+        if let Object::Service(svc) = &mut obj {
+            allocate_service(self, svc)?;
+        }
         let name = key.name.clone();
         self.store.insert(obj).map_err(|_| ApiError::already_exists(kind, &name))
     }
@@ -175,6 +187,20 @@ impl Sim {
             meta.deletion_grace_period_seconds = om.deletion_grace_period_seconds;
             meta.generation = om.generation;
         }
+        if let (Object::Service(new), Object::Service(prev)) = (&mut obj, old.as_ref()) {
+            // ClusterIP and NodePorts are kept across updates that do not set them.
+            let (ns, ps) = (new.spec.get_or_insert_with(Default::default), prev.spec.clone().unwrap_or_default());
+            if ns.cluster_ip.as_deref().unwrap_or("").is_empty() {
+                ns.cluster_ip = ps.cluster_ip.clone();
+                ns.cluster_ips = ps.cluster_ips.clone();
+            }
+            for p in ns.ports.iter_mut().flatten() {
+                if p.node_port.is_none() {
+                    p.node_port = ps.ports.iter().flatten().find(|q| q.port == p.port && q.protocol == p.protocol).and_then(|q| q.node_port);
+                }
+            }
+        }
+        validate_spec(&obj, Some(&old))?;
         if spec_json(&old) != spec_json(&obj) {
             if let Some(g) = obj.meta_mut().generation.as_mut() {
                 *g += 1;
@@ -221,6 +247,177 @@ impl Sim {
             }
         }
         self.store.remove(key).ok_or_else(|| ApiError::not_found(key.kind, &key.name))
+    }
+}
+
+/// Kind-specific validation: a workload's selector must match its template and cannot change.
+fn validate_spec(obj: &Object, old: Option<&Object>) -> Result<(), ApiError> {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+    let (selector, template_labels): (Option<&LabelSelector>, Option<std::collections::BTreeMap<String, String>>) = match obj {
+        Object::Deployment(d) => {
+            let s = d.spec.as_ref();
+            (s.map(|s| &s.selector), s.and_then(|s| s.template.metadata.as_ref()).and_then(|m| m.labels.clone()))
+        }
+        Object::ReplicaSet(rs) => {
+            let s = rs.spec.as_ref();
+            (s.map(|s| &s.selector), s.and_then(|s| s.template.as_ref()).and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone()))
+        }
+        _ => (None, None),
+    };
+    let name = obj.name();
+    let kind = obj.kind();
+    let mut causes = Vec::new();
+    if let Some(sel) = selector {
+        let labels = template_labels.clone().unwrap_or_default();
+        let empty = sel.match_labels.as_ref().is_none_or(|m| m.is_empty()) && sel.match_expressions.as_ref().is_none_or(|m| m.is_empty());
+        if empty {
+            causes.push("spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment".to_string());
+        } else if !sel.match_labels.iter().flatten().all(|(k, v)| labels.get(k) == Some(v)) {
+            let shown: Vec<String> = labels.iter().map(|(k, v)| format!("\"{k}\":\"{v}\"")).collect();
+            causes.push(format!(
+                "spec.template.metadata.labels: Invalid value: map[string]string{{{}}}: `selector` does not match template `labels`",
+                shown.join(", ")
+            ));
+        }
+        if let Some(old) = old {
+            let old_sel = match old {
+                Object::Deployment(d) => d.spec.as_ref().map(|s| s.selector.clone()),
+                Object::ReplicaSet(rs) => rs.spec.as_ref().map(|s| s.selector.clone()),
+                _ => None,
+            };
+            if let Some(os) = old_sel {
+                if os != *sel {
+                    let ml: Vec<String> = sel.match_labels.iter().flatten().map(|(k, v)| format!("\"{k}\":\"{v}\"")).collect();
+                    causes.push(format!(
+                        "spec.selector: Invalid value: v1.LabelSelector{{MatchLabels:map[string]string{{{}}}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}}: field is immutable",
+                        ml.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    if let Object::Service(svc) = obj {
+        if !is_dns1035_label(name) && !name.is_empty() {
+            causes.push(format!("metadata.name: Invalid value: \"{name}\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"));
+        }
+        let spec = svc.spec.clone().unwrap_or_default();
+        if spec.type_.as_deref() != Some("ExternalName") && spec.ports.as_ref().is_none_or(|p| p.is_empty()) && spec.cluster_ip.as_deref() != Some("None") {
+            causes.push("spec.ports: Required value".to_string());
+        }
+    }
+    if let Object::Namespace(_) = obj {
+        if !is_dns1123_label(name) && !name.is_empty() {
+            causes.push(format!("metadata.name: Invalid value: \"{name}\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"));
+        }
+    }
+    if causes.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(kind, name, &causes))
+    }
+}
+
+pub fn is_dns1123_label(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 63 && !s.contains('.') && is_dns1123_subdomain(s)
+}
+
+pub fn is_dns1035_label(s: &str) -> bool {
+    is_dns1123_label(s) && s.as_bytes()[0].is_ascii_lowercase()
+}
+
+const SERVICE_CIDR_BASE: u32 = (10 << 24) | (96 << 16); // 10.96.0.0/12
+const SERVICE_CIDR_SIZE: u32 = 1 << 20;
+
+fn ip_to_string(ip: u32) -> String {
+    format!("{}.{}.{}.{}", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255)
+}
+
+fn parse_ip(s: &str) -> Option<u32> {
+    let parts: Vec<u32> = s.split('.').map(|p| p.parse::<u32>().ok().filter(|n| *n < 256)).collect::<Option<Vec<_>>>()?;
+    if parts.len() != 4 {
+        return None;
+    }
+    Some((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3])
+}
+
+/// The ClusterIP and NodePort allocators (random within the ranges, as the API server allocates).
+fn allocate_service(sim: &mut Sim, svc: &mut k8s_openapi::api::core::v1::Service) -> Result<(), ApiError> {
+    let name = svc.metadata.name.clone().unwrap_or_default();
+    let spec = svc.spec.get_or_insert_with(Default::default);
+    let t = spec.type_.clone().unwrap_or_else(|| "ClusterIP".into());
+    let mut new_ip = None;
+    if t != "ExternalName" {
+        match spec.cluster_ip.as_deref() {
+            Some("None") => spec.cluster_ips = Some(vec!["None".into()]),
+            Some(ip) if !ip.is_empty() => {
+                let parsed = parse_ip(ip).filter(|n| *n > SERVICE_CIDR_BASE && *n < SERVICE_CIDR_BASE + SERVICE_CIDR_SIZE - 1);
+                let Some(n) = parsed else {
+                    return Err(ApiError::invalid(Kind::Service, &name, &[format!("spec.clusterIPs: Invalid value: []string{{\"{ip}\"}}: failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. The range of valid IPs is 10.96.0.0/12")]));
+                };
+                if sim.service_ips.contains(&n) {
+                    return Err(ApiError::invalid(Kind::Service, &name, &[format!("spec.clusterIPs: Invalid value: []string{{\"{ip}\"}}: failed to allocate IP {ip}: provided IP is already allocated")]));
+                }
+                new_ip = Some(n);
+                spec.cluster_ips = Some(vec![ip.to_string()]);
+            }
+            _ => {
+                let mut n;
+                loop {
+                    n = SERVICE_CIDR_BASE + 1 + sim.rng.below((SERVICE_CIDR_SIZE - 2) as u64) as u32;
+                    if !sim.service_ips.contains(&n) {
+                        break;
+                    }
+                }
+                new_ip = Some(n);
+                spec.cluster_ip = Some(ip_to_string(n));
+                spec.cluster_ips = Some(vec![ip_to_string(n)]);
+            }
+        }
+    }
+    let mut new_ports = Vec::new();
+    if t == "NodePort" || t == "LoadBalancer" {
+        for (i, p) in spec.ports.iter_mut().flatten().enumerate() {
+            match p.node_port {
+                Some(np) if np != 0 => {
+                    if !(30000..=32767).contains(&np) {
+                        return Err(ApiError::invalid(Kind::Service, &name, &[format!("spec.ports[{i}].nodePort: Invalid value: {np}: provided port is not in the valid range. The range of valid ports is 30000-32767")]));
+                    }
+                    if sim.node_ports.contains(&np) || new_ports.contains(&np) {
+                        return Err(ApiError::invalid(Kind::Service, &name, &[format!("spec.ports[{i}].nodePort: Invalid value: {np}: provided port is already allocated")]));
+                    }
+                    new_ports.push(np);
+                }
+                _ => {
+                    let mut np;
+                    loop {
+                        np = 30000 + sim.rng.below(2768) as i32;
+                        if !sim.node_ports.contains(&np) && !new_ports.contains(&np) {
+                            break;
+                        }
+                    }
+                    p.node_port = Some(np);
+                    new_ports.push(np);
+                }
+            }
+        }
+    }
+    if let Some(n) = new_ip {
+        sim.service_ips.insert(n);
+    }
+    sim.node_ports.extend(new_ports);
+    Ok(())
+}
+
+/// Frees a deleted Service's ClusterIP and NodePorts.
+pub(crate) fn release_service(sim: &mut Sim, svc: &k8s_openapi::api::core::v1::Service) {
+    let Some(spec) = svc.spec.as_ref() else { return };
+    if let Some(n) = spec.cluster_ip.as_deref().and_then(parse_ip) {
+        sim.service_ips.remove(&n);
+    }
+    for p in spec.ports.iter().flatten() {
+        if let Some(np) = p.node_port {
+            sim.node_ports.remove(&np);
+        }
     }
 }
 

@@ -75,6 +75,58 @@ pub(crate) fn default_cluster(sim: &mut Sim) {
         node_agent(sim, name, "kindnet", KINDNET_IMAGE, &[("app", "kindnet"), ("k8s-app", "kindnet"), ("tier", "node")]);
     }
     coredns(sim);
+    services(sim);
+}
+
+/// The `kubernetes` Service (first IP of the service range) and CoreDNS's `kube-dns` (the tenth).
+fn services(sim: &mut Sim) {
+    use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    let port = |name: &str, port: i32, proto: &str, target: IntOrString| ServicePort {
+        name: Some(name.into()),
+        port,
+        protocol: Some(proto.into()),
+        target_port: Some(target),
+        ..Default::default()
+    };
+    let _ = sim.create(Object::Service(Service {
+        metadata: ObjectMeta {
+            name: Some("kubernetes".into()),
+            namespace: Some("default".into()),
+            labels: Some(labels(&[("component", "apiserver"), ("provider", "kubernetes")])),
+            ..Default::default()
+        },
+        spec: Some(ServiceSpec {
+            cluster_ip: Some("10.96.0.1".into()),
+            ports: Some(vec![port("https", 443, "TCP", IntOrString::Int(6443))]),
+            ..Default::default()
+        }),
+        status: None,
+    }));
+    let _ = sim.create(Object::Service(Service {
+        metadata: ObjectMeta {
+            name: Some("kube-dns".into()),
+            namespace: Some("kube-system".into()),
+            labels: Some(labels(&[
+                ("k8s-app", "kube-dns"),
+                ("kubernetes.io/cluster-service", "true"),
+                ("kubernetes.io/name", "CoreDNS"),
+            ])),
+            annotations: Some(labels(&[("prometheus.io/port", "9153"), ("prometheus.io/scrape", "true")])),
+            ..Default::default()
+        },
+        spec: Some(ServiceSpec {
+            cluster_ip: Some("10.96.0.10".into()),
+            selector: Some(labels(&[("k8s-app", "kube-dns")])),
+            ports: Some(vec![
+                port("dns", 53, "UDP", IntOrString::Int(53)),
+                port("dns-tcp", 53, "TCP", IntOrString::Int(53)),
+                port("metrics", 9153, "TCP", IntOrString::Int(9153)),
+            ]),
+            ..Default::default()
+        }),
+        status: None,
+    }));
 }
 
 /// Registers a node (and its kubelet), as a kubelet joining the cluster does.

@@ -59,7 +59,43 @@ pub fn apply(obj: &mut Object, rng: &mut Rng) {
             let spec = ns.spec.get_or_insert_with(Default::default);
             spec.finalizers.get_or_insert_with(|| vec!["kubernetes".into()]);
         }
-        Object::Node(_) => {}
+        Object::Service(svc) => {
+            let spec = svc.spec.get_or_insert_with(Default::default);
+            let t = spec.type_.get_or_insert_with(|| "ClusterIP".into()).clone();
+            if t != "ExternalName" {
+                spec.session_affinity.get_or_insert_with(|| "None".into());
+                spec.internal_traffic_policy.get_or_insert_with(|| "Cluster".into());
+                spec.ip_families.get_or_insert_with(|| vec!["IPv4".into()]);
+                spec.ip_family_policy.get_or_insert_with(|| "SingleStack".into());
+            }
+            if t == "NodePort" || t == "LoadBalancer" {
+                spec.external_traffic_policy.get_or_insert_with(|| "Cluster".into());
+            }
+            if t == "LoadBalancer" {
+                spec.allocate_load_balancer_node_ports.get_or_insert(true);
+            }
+            for p in spec.ports.iter_mut().flatten() {
+                p.protocol.get_or_insert_with(|| "TCP".into());
+                if p.target_port.is_none() {
+                    p.target_port = Some(IntOrString::Int(p.port));
+                }
+            }
+            svc.status.get_or_insert_with(|| k8s_openapi::api::core::v1::ServiceStatus {
+                load_balancer: Some(Default::default()),
+                ..Default::default()
+            });
+        }
+        Object::Secret(sec) => {
+            sec.type_.get_or_insert_with(|| "Opaque".into());
+            // stringData is write-only: merged into data (base64 on the wire) and dropped.
+            if let Some(sd) = sec.string_data.take() {
+                let data = sec.data.get_or_insert_with(Default::default);
+                for (k, v) in sd {
+                    data.insert(k, k8s_openapi::ByteString(v.into_bytes()));
+                }
+            }
+        }
+        Object::Node(_) | Object::ConfigMap(_) => {}
     }
 }
 

@@ -78,6 +78,9 @@ pub struct Sim {
     pub(crate) controllers: controllers::Controllers,
     pub(crate) scheduler: scheduler::Scheduler,
     pub(crate) kubelets: BTreeMap<String, kubelet::Kubelet>,
+    /// Allocated Service ClusterIPs and NodePorts (the API server's allocators).
+    pub(crate) service_ips: std::collections::BTreeSet<u32>,
+    pub(crate) node_ports: std::collections::BTreeSet<i32>,
 }
 
 impl Sim {
@@ -94,11 +97,16 @@ impl Sim {
             controllers: controllers::Controllers::default(),
             scheduler: scheduler::Scheduler::default(),
             kubelets: BTreeMap::new(),
+            service_ips: Default::default(),
+            node_ports: Default::default(),
         };
         bootstrap::default_cluster(&mut sim);
         sim.dispatch();
         // Let the cluster settle (system pods running) before the learner's first command.
         sim.run_until_quiet(120_000);
+        // The learner's objects draw from a stream of their own, so names and UIDs depend on the
+        // seed and the learner's commands only, never on how the default cluster was built.
+        sim.rng = Rng::new(sim.config.seed ^ 0x9e37_79b9_7f4a_7c15);
         sim
     }
 
@@ -207,6 +215,9 @@ impl Sim {
         scheduler::on_event(self, ev);
         kubelet::on_event(self, ev);
         if ev.kind == WatchType::Deleted {
+            if let Some(svc) = ev.object.as_service() {
+                api::release_service(self, svc);
+            }
             controllers::gc::on_deleted(self, ev);
         }
     }

@@ -1,7 +1,7 @@
 //! The kinds the simulation stores, as the field's own Kubernetes types (k8s-openapi, API v1.32).
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Node, Pod, Secret, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 /// A resource kind the API server serves.
@@ -12,10 +12,27 @@ pub enum Kind {
     Pod,
     ReplicaSet,
     Deployment,
+    Service,
+    ConfigMap,
+    Secret,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [Kind::Namespace, Kind::Node, Kind::Pod, Kind::ReplicaSet, Kind::Deployment];
+    pub const ALL: [Kind; 8] = [
+        Kind::Namespace,
+        Kind::Node,
+        Kind::Pod,
+        Kind::ReplicaSet,
+        Kind::Deployment,
+        Kind::Service,
+        Kind::ConfigMap,
+        Kind::Secret,
+    ];
+
+    /// The kind named by a manifest's `apiVersion` and `kind`, if the simulation serves it.
+    pub fn from_api(api_version: &str, kind: &str) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| k.api_version() == api_version && k.name() == kind)
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -24,18 +41,21 @@ impl Kind {
             Kind::Pod => "Pod",
             Kind::ReplicaSet => "ReplicaSet",
             Kind::Deployment => "Deployment",
+            Kind::Service => "Service",
+            Kind::ConfigMap => "ConfigMap",
+            Kind::Secret => "Secret",
         }
     }
     pub fn api_version(self) -> &'static str {
         match self {
-            Kind::Namespace | Kind::Node | Kind::Pod => "v1",
+            Kind::Namespace | Kind::Node | Kind::Pod | Kind::Service | Kind::ConfigMap | Kind::Secret => "v1",
             Kind::ReplicaSet | Kind::Deployment => "apps/v1",
         }
     }
     /// The API group ("" for core).
     pub fn group(self) -> &'static str {
         match self {
-            Kind::Namespace | Kind::Node | Kind::Pod => "",
+            Kind::Namespace | Kind::Node | Kind::Pod | Kind::Service | Kind::ConfigMap | Kind::Secret => "",
             Kind::ReplicaSet | Kind::Deployment => "apps",
         }
     }
@@ -47,6 +67,9 @@ impl Kind {
             Kind::Pod => "pods",
             Kind::ReplicaSet => "replicasets",
             Kind::Deployment => "deployments",
+            Kind::Service => "services",
+            Kind::ConfigMap => "configmaps",
+            Kind::Secret => "secrets",
         }
     }
     /// `pods`, `deployments.apps`: how the API server names the resource in errors.
@@ -79,6 +102,9 @@ pub enum Object {
     Pod(Pod),
     ReplicaSet(ReplicaSet),
     Deployment(Deployment),
+    Service(Service),
+    ConfigMap(ConfigMap),
+    Secret(Secret),
 }
 
 impl Object {
@@ -89,6 +115,9 @@ impl Object {
             Object::Pod(_) => Kind::Pod,
             Object::ReplicaSet(_) => Kind::ReplicaSet,
             Object::Deployment(_) => Kind::Deployment,
+            Object::Service(_) => Kind::Service,
+            Object::ConfigMap(_) => Kind::ConfigMap,
+            Object::Secret(_) => Kind::Secret,
         }
     }
     pub fn meta(&self) -> &ObjectMeta {
@@ -98,6 +127,9 @@ impl Object {
             Object::Pod(o) => &o.metadata,
             Object::ReplicaSet(o) => &o.metadata,
             Object::Deployment(o) => &o.metadata,
+            Object::Service(o) => &o.metadata,
+            Object::ConfigMap(o) => &o.metadata,
+            Object::Secret(o) => &o.metadata,
         }
     }
     pub fn meta_mut(&mut self) -> &mut ObjectMeta {
@@ -107,6 +139,9 @@ impl Object {
             Object::Pod(o) => &mut o.metadata,
             Object::ReplicaSet(o) => &mut o.metadata,
             Object::Deployment(o) => &mut o.metadata,
+            Object::Service(o) => &mut o.metadata,
+            Object::ConfigMap(o) => &mut o.metadata,
+            Object::Secret(o) => &mut o.metadata,
         }
     }
     pub fn name(&self) -> &str {
@@ -142,6 +177,26 @@ impl Object {
             _ => None,
         }
     }
+    /// Decodes a manifest document of `kind` into its typed object (the API server's decoding step).
+    pub fn from_json(kind: Kind, v: serde_json::Value) -> Result<Object, serde_json::Error> {
+        Ok(match kind {
+            Kind::Namespace => Object::Namespace(serde_json::from_value(v)?),
+            Kind::Node => Object::Node(serde_json::from_value(v)?),
+            Kind::Pod => Object::Pod(serde_json::from_value(v)?),
+            Kind::ReplicaSet => Object::ReplicaSet(serde_json::from_value(v)?),
+            Kind::Deployment => Object::Deployment(serde_json::from_value(v)?),
+            Kind::Service => Object::Service(serde_json::from_value(v)?),
+            Kind::ConfigMap => Object::ConfigMap(serde_json::from_value(v)?),
+            Kind::Secret => Object::Secret(serde_json::from_value(v)?),
+        })
+    }
+    pub fn as_service(&self) -> Option<&Service> {
+        match self {
+            Object::Service(p) => Some(p),
+            _ => None,
+        }
+    }
+
     /// The owner reference with `controller: true`, if any.
     pub fn controller_ref(&self) -> Option<&OwnerReference> {
         controller_ref(self.meta())
@@ -154,6 +209,9 @@ impl Object {
             Object::Pod(o) => serde_json::to_value(o),
             Object::ReplicaSet(o) => serde_json::to_value(o),
             Object::Deployment(o) => serde_json::to_value(o),
+            Object::Service(o) => serde_json::to_value(o),
+            Object::ConfigMap(o) => serde_json::to_value(o),
+            Object::Secret(o) => serde_json::to_value(o),
         };
         v.unwrap_or(serde_json::Value::Null)
     }

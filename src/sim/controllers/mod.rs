@@ -135,7 +135,7 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
                 }
             }
         }
-        Kind::Node | Kind::Namespace => {}
+        Kind::Node | Kind::Namespace | Kind::Service | Kind::ConfigMap | Kind::Secret => {}
     }
 }
 
