@@ -90,6 +90,8 @@ pub fn kubectl(sim: &mut Sim, words: &[String]) -> Outcome {
         "create" => create(sim, &rest),
         "scale" => scale(sim, &rest),
         "delete" => delete(sim, &rest),
+        "label" => super::label::label(sim, &rest),
+        "annotate" => super::label::annotate(sim, &rest),
         "version" => version(&rest),
         "rollout" => super::rollout::rollout(sim, &rest),
         "set" => super::rollout::set(sim, &rest),
@@ -171,10 +173,8 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
     if matches!(p.args[0].as_str(), "events" | "event" | "ev") && p.args.len() == 1 {
         return get_events(sim, &ns, all_ns, output == "wide", p.bool("no-headers"));
     }
-    let selector = match p.get("selector").map(parse_equality_selector).transpose() {
-        Ok(s) => s,
-        Err(e) => return Outcome::err(e),
-    };
+    let selector = super::label::selector_flag(&p);
+    let label_cols = super::label::label_columns(&p);
 
     // Targets: `TYPE [NAME...]`, `TYPE/NAME ...`, or `TYPE1,TYPE2`.
     let mut targets: Vec<(Kind, Option<String>)> = Vec::new();
@@ -205,6 +205,9 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
         }
     }
 
+    if selector.is_some() && targets.iter().any(|t| t.1.is_some()) {
+        return Outcome::err("error: name cannot be provided when a selector is specified\n");
+    }
     let mut out = Outcome::default();
     let multi_kind = {
         let mut ks: Vec<Kind> = targets.iter().map(|t| t.0).collect();
@@ -230,8 +233,14 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
             None => {
                 let scope = if !kind.namespaced() || all_ns { None } else { Some(ns.as_str()) };
                 let mut v = sim.store().list(*kind, scope);
-                if let Some(sel) = &selector {
-                    v.retain(|o| sel.iter().all(|(k, want)| labels_of(o).get(k) == Some(want)));
+                match &selector {
+                    Some((_, Ok(sel))) => v.retain(|o| sel.matches(&labels_of(o))),
+                    Some((raw, Err(e))) => {
+                        out.stderr.push_str(&super::label::list_error(*kind, raw, e));
+                        out.exit_code = 1;
+                        continue;
+                    }
+                    None => {}
                 }
                 v
             }
@@ -280,6 +289,7 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
                 if all_ns && kind.namespaced() {
                     header.insert(0, "NAMESPACE".into());
                 }
+                header.extend(super::label::label_column_headers(&label_cols));
                 if p.bool("show-labels") {
                     header.push("LABELS".into());
                 }
@@ -294,6 +304,7 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
                     if all_ns && kind.namespaced() {
                         row.insert(0, o.namespace().to_string());
                     }
+                    row.extend(super::label::label_column_cells(o, &label_cols));
                     if p.bool("show-labels") {
                         let l = labels_of(o);
                         row.push(if l.is_empty() {
@@ -375,20 +386,6 @@ fn get_events(sim: &Sim, ns: &str, all_ns: bool, wide: bool, no_headers: bool) -
 
 fn labels_of(o: &Object) -> BTreeMap<String, String> {
     o.meta().labels.clone().unwrap_or_default()
-}
-
-/// `app=web,tier!=db`-style equality selectors (set-based syntax arrives with the selector issue).
-fn parse_equality_selector(s: &str) -> Result<Vec<(String, String)>, String> {
-    let mut v = Vec::new();
-    for part in s.split(',') {
-        let part = part.trim();
-        let (k, val) = part
-            .split_once("==")
-            .or_else(|| part.split_once('='))
-            .ok_or_else(|| format!("error: unsupported selector in kubeplay: {part:?}\n"))?;
-        v.push((k.trim().to_string(), val.trim().to_string()));
-    }
-    Ok(v)
 }
 
 fn name_prefix(k: Kind) -> String {

@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod cmd;
+pub mod label;
 pub mod outcome;
 pub mod printers;
 pub mod rollout;

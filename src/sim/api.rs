@@ -97,7 +97,7 @@ pub fn is_dns1123_subdomain(s: &str) -> bool {
 
 /// Validation of the parts of an object the walking skeleton writes: the name, labels and annotations
 /// (`ValidateObjectMeta`).
-fn validate(obj: &Object) -> Result<(), ApiError> {
+pub fn validate(obj: &Object) -> Result<(), ApiError> {
     let name = obj.name();
     let mut causes = Vec::new();
     if name.is_empty() {
