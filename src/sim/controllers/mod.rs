@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, VecDeque};
 
 use super::engine::Task;
 use super::object::Kind;
-use super::store::{ObjKey, WatchEvent};
+use super::store::{ObjKey, WatchEvent, WatchType};
 use super::Sim;
 
 /// Which controller.
@@ -132,6 +132,11 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
             if let Some(r) = ev.object.controller_ref() {
                 if r.kind == "ReplicaSet" {
                     enqueue(sim, Ctrl::ReplicaSet, ObjKey::new(Kind::ReplicaSet, &ev.key.namespace, &r.name));
+                }
+            } else if ev.kind != WatchType::Deleted {
+                // An orphan: the ReplicaSets whose selector matches it may adopt it.
+                for key in replicaset::replicasets_for_orphan(sim, &ev.object) {
+                    enqueue(sim, Ctrl::ReplicaSet, key);
                 }
             }
         }

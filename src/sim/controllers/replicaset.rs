@@ -8,6 +8,7 @@ use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use super::super::labels::Selector;
 use super::super::object::{new_controller_ref, Kind, Object};
 use super::super::podutil;
 use super::super::store::ObjKey;
@@ -29,13 +30,12 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
     let spec = rs.spec.clone().unwrap_or_default();
     let want = spec.replicas.unwrap_or(1).max(0) as usize;
 
-    let pods: Vec<Rc<Object>> = sim
-        .store
-        .owned_by(&uid)
-        .into_iter()
-        .filter(|o| o.kind() == Kind::Pod && o.controller_ref().is_some_and(|r| r.uid == uid))
-        .collect();
-    let active: Vec<&Pod> = pods.iter().filter_map(|o| o.as_pod()).filter(|p| podutil::is_active(p)).collect();
+    let Ok(selector) = Selector::from_label_selector(Some(&spec.selector)) else {
+        sim.decide(COMPONENT, format!("{} has an invalid selector; not syncing", key.name));
+        return;
+    };
+    let pods = claim_pods(sim, &obj, &uid, &selector);
+    let active: Vec<&Pod> = pods.iter().filter_map(|o| o.as_pod()).collect();
     let have = active.len();
 
     if have < want {
@@ -71,6 +71,89 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
     }
 
     update_status(sim, key);
+}
+
+/// `claimPods` (`PodControllerRefManager.ClaimPods` over the active pods): keeps the pods this
+/// ReplicaSet controls whose labels still match its selector, releases those that no longer match
+/// (removes its ownerReference, so they live on as orphans and a replacement is created), and adopts
+/// active orphans in its namespace that match (adds a controllerRef). Returns the claimed pods.
+fn claim_pods(sim: &mut Sim, owner: &Rc<Object>, uid: &str, selector: &Selector) -> Vec<Rc<Object>> {
+    let labels_of = |o: &Object| o.meta().labels.clone().unwrap_or_default();
+    let is_active = |o: &Object| o.as_pod().is_some_and(podutil::is_active);
+    let mut claimed = Vec::new();
+    for o in sim.store.owned_by(uid) {
+        if o.kind() != Kind::Pod || o.controller_ref().is_none_or(|r| r.uid != uid) || !is_active(&o) {
+            continue;
+        }
+        if selector.matches(&labels_of(&o)) {
+            claimed.push(o);
+            continue;
+        }
+        let mut pod = (*o).clone();
+        let refs: Vec<_> = pod.meta().owner_references.iter().flatten().filter(|r| r.uid != uid).cloned().collect();
+        pod.meta_mut().owner_references = if refs.is_empty() { None } else { Some(refs) };
+        if sim.update(pod).is_ok() {
+            sim.decide(
+                COMPONENT,
+                format!("{} releases pod {}: its labels no longer match the selector {selector}", owner.name(), o.name()),
+            );
+        }
+    }
+    for o in orphans_matching(sim, owner.namespace(), selector) {
+        if !is_active(&o) {
+            continue;
+        }
+        let mut pod = (*o).clone();
+        pod.meta_mut().owner_references.get_or_insert_with(Vec::new).push(new_controller_ref(Kind::ReplicaSet, owner.meta()));
+        if let Ok(adopted) = sim.update(pod) {
+            sim.decide(COMPONENT, format!("{} adopts orphan pod {}: it matches the selector {selector}", owner.name(), o.name()));
+            claimed.push(adopted);
+        }
+    }
+    claimed
+}
+
+/// Pods in `namespace` without a controller whose labels match `selector`, found through the label
+/// index (the rarest `k=v` the selector requires), not by scanning every pod.
+fn orphans_matching(sim: &Sim, namespace: &str, selector: &Selector) -> Vec<Rc<Object>> {
+    if selector.is_nothing() {
+        return Vec::new();
+    }
+    let pairs = selector.required_pairs();
+    let mut rarest: Option<&std::collections::BTreeSet<ObjKey>> = None;
+    for (k, v) in &pairs {
+        match sim.store.with_label(Kind::Pod, namespace, k, v) {
+            None => return Vec::new(),
+            Some(set) if rarest.is_none_or(|r| set.len() < r.len()) => rarest = Some(set),
+            Some(_) => {}
+        }
+    }
+    let candidates: Vec<Rc<Object>> = match rarest {
+        Some(set) => set.iter().filter_map(|k| sim.store.get(k).cloned()).collect(),
+        None => sim.store.list(Kind::Pod, Some(namespace)),
+    };
+    candidates
+        .into_iter()
+        .filter(|o| o.controller_ref().is_none() && selector.matches(o.meta().labels.as_ref().unwrap_or(&BTreeMap::new())))
+        .collect()
+}
+
+/// The ReplicaSets in the pod's namespace whose selector matches an orphan pod
+/// (`getPodReplicaSets`): the informer queues them so one can adopt it.
+pub(crate) fn replicasets_for_orphan(sim: &Sim, pod: &Object) -> Vec<ObjKey> {
+    let labels = pod.meta().labels.clone().unwrap_or_default();
+    if labels.is_empty() {
+        return Vec::new();
+    }
+    sim.store
+        .list(Kind::ReplicaSet, Some(pod.namespace()))
+        .iter()
+        .filter(|o| {
+            let sel = o.as_replicaset().and_then(|rs| rs.spec.as_ref()).map(|s| &s.selector);
+            sel.is_some_and(|s| Selector::from_label_selector(Some(s)).is_ok_and(|s| !s.is_empty() && s.matches(&labels)))
+        })
+        .map(|o| ObjKey::of(o))
+        .collect()
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -204,5 +287,82 @@ pub(crate) fn update_status(sim: &mut Sim, key: &ObjKey) {
         // Look again once the first pod has been ready for minReadySeconds.
         let delay = ((at - now).max(0) as u64) * 1000 + 1;
         sim.schedule(delay, super::super::engine::Task::Enqueue(Ctrl::ReplicaSet, key.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::SimConfig;
+    use k8s_openapi::api::apps::v1::ReplicaSetSpec;
+    use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+    fn app(v: &str) -> BTreeMap<String, String> {
+        [("app".to_string(), v.to_string())].into()
+    }
+
+    fn pods_with(sim: &Sim, v: &str) -> Vec<Rc<Object>> {
+        sim.store.list(Kind::Pod, Some("default")).into_iter().filter(|o| o.meta().labels == Some(app(v))).collect()
+    }
+
+    fn relabel(sim: &mut Sim, pod: &Object, v: &str) {
+        let mut p = pod.clone();
+        p.meta_mut().labels = Some(app(v));
+        assert!(sim.update(p).is_ok());
+    }
+
+    #[test]
+    fn releases_pods_that_stop_matching_and_adopts_orphans_that_match() {
+        let mut sim = Sim::new(SimConfig::default());
+        let rs = ReplicaSet {
+            metadata: ObjectMeta { name: Some("rs".into()), namespace: Some("default".into()), ..Default::default() },
+            spec: Some(ReplicaSetSpec {
+                replicas: Some(2),
+                selector: LabelSelector { match_labels: Some(app("web")), match_expressions: None },
+                template: Some(PodTemplateSpec {
+                    metadata: Some(ObjectMeta { labels: Some(app("web")), ..Default::default() }),
+                    spec: Some(PodSpec {
+                        containers: vec![Container { name: "c".into(), image: Some("nginx".into()), ..Default::default() }],
+                        ..Default::default()
+                    }),
+                }),
+                ..Default::default()
+            }),
+            status: None,
+        };
+        let uid = sim.create(Object::ReplicaSet(rs)).map(|o| o.uid().to_string()).unwrap_or_default();
+        sim.dispatch();
+        sim.advance(5_000);
+        let owned = |sim: &Sim| sim.store.owned_by(&uid).len();
+        assert_eq!((pods_with(&sim, "web").len(), owned(&sim)), (2, 2));
+
+        // Relabel one pod out of the selector: it is released (no ownerReference) and replaced.
+        let first = pods_with(&sim, "web")[0].clone();
+        relabel(&mut sim, &first, "debug");
+        sim.dispatch();
+        sim.advance(5_000);
+        let debug = pods_with(&sim, "debug");
+        assert_eq!(debug.len(), 1);
+        assert!(debug[0].meta().owner_references.is_none(), "released pods keep no ownerReference");
+        assert_eq!((pods_with(&sim, "web").len(), owned(&sim)), (2, 2));
+
+        // Relabel it back: the RS adopts the orphan (controllerRef), then has 3 and deletes one.
+        relabel(&mut sim, &debug[0], "web");
+        sim.dispatch();
+        sim.advance(60_000);
+        let web = pods_with(&sim, "web");
+        assert_eq!(web.len(), 2, "surplus pod deleted after adoption");
+        assert!(web.iter().all(|p| p.controller_ref().is_some_and(|r| r.uid == uid && r.controller == Some(true))));
+        assert_eq!(owned(&sim), 2);
+    }
+
+    #[test]
+    fn orphans_of_other_selectors_are_left_alone() {
+        let sim = Sim::new(SimConfig::default());
+        // kube-proxy and kindnet pods are orphans in kube-system; no ReplicaSet selects them.
+        for o in sim.store.list(Kind::Pod, Some("kube-system")).iter().filter(|o| o.controller_ref().is_none()) {
+            assert!(replicasets_for_orphan(&sim, o).is_empty(), "{}", o.name());
+        }
     }
 }
