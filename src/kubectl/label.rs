@@ -280,12 +280,21 @@ fn run(sim: &mut Sim, words: &[String], verb: Verb) -> Outcome {
         Some("server") => "server",
         Some(v) => return fail(&format!("Invalid dry-run value ({v}). Must be \"none\", \"server\", or \"client\".")),
     };
-    if !matches!(output.as_str(), "" | "yaml" | "json" | "name") {
-        return fail(&format!(
-            "unable to match a printer suitable for the output format \"{output}\", allowed formats are: json,name,yaml"
-        ));
-    }
+    // annotate builds its printer in Complete; label only when it prints (after the write).
+    let printer_error = (!matches!(output.as_str(), "" | "yaml" | "json" | "name")).then(|| {
+        format!(
+            "unable to match a printer suitable for the output format \"{output}\", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml"
+        )
+    });
     let list = p.bool("list");
+    if verb == Verb::Annotate {
+        if let Some(e) = &printer_error {
+            return fail(e);
+        }
+        if list && !output.is_empty() {
+            return fail("--list and --output may not be specified together");
+        }
+    }
     let (resources, pairs) = match resources_and_pairs(&p.args, verb.noun()) {
         Ok(x) => x,
         Err(e) => return fail(&e),
@@ -499,6 +508,10 @@ fn run(sim: &mut Sim, words: &[String], verb: Verb) -> Outcome {
             for (k, v) in m {
                 out.stdout.push_str(&format!("{indent}{k}={v}\n"));
             }
+            continue;
+        }
+        if let Some(e) = &printer_error {
+            fails.push(Failure::Plain(e.clone()));
             continue;
         }
         match output.as_str() {
