@@ -11,6 +11,8 @@ Usage:
   kubeplay [--seed N] [--start RFC3339]             interactive shell (REPL)
   kubeplay run FILE|- [--seed N] [--start RFC3339]  run a script, echoing each line as `$ line`
   kubeplay bench [--replicas N] [--nodes N]         scale a Deployment on a large cluster and time it
+  kubeplay lesson ID|FILE.yaml [--check]            play a lesson in the terminal; --check replays its solutions
+  kubeplay lesson --list | --check-all              list the lessons; check every one
 ";
 
 /// The longest a waiting command may hold the script (virtual time).
@@ -67,6 +69,7 @@ pub fn main() -> i32 {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (sub, rest) = match args.first().map(String::as_str) {
         Some("run") => ("run", &args[1..]),
+        Some("lesson") => return lesson_main(&args[1..]),
         Some("bench") => ("bench", &args[1..]),
         Some("repl") => ("repl", &args[1..]),
         _ => ("repl", &args[..]),
@@ -126,8 +129,24 @@ pub fn main() -> i32 {
 /// command's stdout on `out` and its stderr on `err`. Returns the last command's exit status.
 pub fn run_script(cfg: SimConfig, text: &str, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut p = Playground::new(cfg);
+    p.set_host_files(Box::new(host_file));
     let mut status = 0;
     for line in text.lines() {
+        if p.in_heredoc() {
+            let _ = writeln!(out, "> {line}");
+            let o = p.run_line(line);
+            let _ = out.write_all(o.stdout.as_bytes());
+            let _ = err.write_all(o.stderr.as_bytes());
+            if !o.more {
+                status = o.exit_code;
+                if let Some(mut w) = o.wait {
+                    let pr = p.finish(&mut w, WAIT_LIMIT_MS);
+                    let _ = out.write_all(pr.stdout.as_bytes());
+                    let _ = err.write_all(pr.stderr.as_bytes());
+                }
+            }
+            continue;
+        }
         let t = line.trim();
         if t.is_empty() || t.starts_with('#') {
             continue;
@@ -157,11 +176,17 @@ pub fn transcript(cfg: SimConfig, text: &str) -> String {
     let mut p = Playground::new(cfg);
     let mut s = String::new();
     for line in text.lines() {
-        let t = line.trim();
-        if t.is_empty() || t.starts_with('#') {
-            continue;
-        }
-        s.push_str(&format!("$ {t}\n"));
+        let t = if p.in_heredoc() {
+            s.push_str(&format!("> {line}\n"));
+            line
+        } else {
+            let t = line.trim();
+            if t.is_empty() || t.starts_with('#') {
+                continue;
+            }
+            s.push_str(&format!("$ {t}\n"));
+            t
+        };
         let o = p.run_line(t);
         s.push_str(&o.stdout);
         s.push_str(&o.stderr);
@@ -174,13 +199,23 @@ pub fn transcript(cfg: SimConfig, text: &str) -> String {
     s
 }
 
+/// Natively, `kubectl apply -f PATH` can read the host's files (bounded in size).
+fn host_file(path: &str) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > 4 << 20 {
+        return None;
+    }
+    std::fs::read_to_string(path).ok()
+}
+
 fn repl(cfg: SimConfig) -> i32 {
     let mut p = Playground::new(cfg);
+    p.set_host_files(Box::new(host_file));
     let stdin = io::stdin();
     let mut out = io::stdout();
     eprintln!("kubeplay: a simulated cluster (kind-control-plane, kind-worker, kind-worker2). Type kubectl commands; Ctrl-D quits.");
     loop {
-        let _ = write!(out, "$ ");
+        let _ = write!(out, "{}", if p.in_heredoc() { "> " } else { "$ " });
         let _ = out.flush();
         let mut line = String::new();
         match stdin.lock().read_line(&mut line) {
@@ -232,4 +267,221 @@ pub fn bench(seed: u64, nodes: usize, replicas: usize) -> String {
         boot.as_secs_f64(),
         p.view().revision
     )
+}
+
+// ---------------------------------------------------------------------------------------------
+// `kubeplay lesson`
+
+fn load_lesson(arg: &str) -> Result<crate::lessons::Lesson, String> {
+    if arg.ends_with(".yaml") || arg.ends_with(".yml") {
+        let text = std::fs::read_to_string(arg).map_err(|e| format!("kubeplay: {arg}: {e}"))?;
+        let name = std::path::Path::new(arg).file_name().and_then(|n| n.to_str()).unwrap_or(arg);
+        crate::lessons::Lesson::parse(name, &text)
+    } else {
+        crate::lessons::find_lesson(arg)
+    }
+}
+
+/// `kubeplay lesson ID [--check]`, `--list`, `--check-all`.
+fn lesson_main(args: &[String]) -> i32 {
+    let mut check = false;
+    let mut list = false;
+    let mut all = false;
+    let mut ids = Vec::new();
+    for a in args {
+        match a.as_str() {
+            "--check" => check = true,
+            "--list" => list = true,
+            "--check-all" => all = true,
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                return 0;
+            }
+            s if s.starts_with('-') => {
+                eprintln!("kubeplay lesson: unknown option {s}\n\n{USAGE}");
+                return 2;
+            }
+            _ => ids.push(a.clone()),
+        }
+    }
+    if list || all {
+        let (lessons, errors) = crate::lessons::catalog();
+        let mut status = 0;
+        for e in &errors {
+            eprintln!("error: {e}");
+            status = 1;
+        }
+        let mut track = "";
+        for l in &lessons {
+            if list {
+                if l.track != track {
+                    track = &l.track;
+                    println!("{}", l.track_title());
+                }
+                let steps = if l.is_sandbox() { "sandbox".to_string() } else { format!("{} steps", l.steps.len()) };
+                println!("  {:<20} {} ({steps})", l.id, l.title);
+            } else {
+                let v = crate::lessons::check::verify(l);
+                println!("{}: {}", l.id, if v.passed() { "ok" } else { "FAILED" });
+                for e in &v.errors {
+                    eprintln!("{e}");
+                    status = 1;
+                }
+            }
+        }
+        return status;
+    }
+    let Some(id) = ids.first() else {
+        eprintln!("kubeplay lesson: name a lesson (kubeplay lesson --list shows them)");
+        return 2;
+    };
+    let lesson = match load_lesson(id) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    if check {
+        let v = crate::lessons::check::verify(&lesson);
+        println!("lesson {} ({}): {} step(s)", lesson.id, lesson.title, lesson.steps.len());
+        for l in &v.log {
+            println!("  {l}");
+        }
+        for e in &v.errors {
+            eprintln!("{e}");
+        }
+        if v.passed() {
+            println!("ok");
+            0
+        } else {
+            1
+        }
+    } else {
+        play_lesson(&lesson, &mut io::stdin().lock(), &mut io::stdout().lock())
+    }
+}
+
+const PLAY_HELP: &str = "While playing: type commands as in a terminal. Virtual time passes only while a command
+waits (`sleep 30s`, `kubectl rollout status ...`). Lesson commands:
+  hint       reveal the next hint          goal      show the goal and where it stands
+  solution   show the solution's commands  solution run   type them for you
+  skip       move on to the next step      help      this text        quit   leave
+";
+
+fn print_step(p: &Playground, out: &mut dyn Write) {
+    let Some(run) = p.lesson() else { return };
+    if let Some(s) = run.current_step() {
+        let _ = writeln!(out, "\n── Step {}/{}: {} ──", run.step_index() + 1, run.lesson().steps.len(), s.title);
+        let _ = writeln!(out, "{}", run.instructions().unwrap_or_default().trim_end());
+        let _ = writeln!(out, "Goal: {}", run.goal_text().join("; "));
+        if let Some(w) = &s.watch {
+            let _ = writeln!(out, "Watch: {}", run.fill(w).trim_end());
+        }
+    }
+}
+
+/// Plays a lesson in the terminal: the idea, then each step; typed lines run against the lesson's
+/// cluster and the step ticks when its goal is met. Returns 0 when the lesson was completed.
+pub fn play_lesson(lesson: &crate::lessons::Lesson, input: &mut dyn BufRead, out: &mut dyn Write) -> i32 {
+    let mut p = match Playground::for_lesson(lesson) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = writeln!(out, "{e}");
+            return 1;
+        }
+    };
+    p.set_host_files(Box::new(host_file));
+    let _ = writeln!(out, "{}\n{}\n\n{}", lesson.title, lesson.summary.trim(), lesson.concept.trim_end());
+    let _ = writeln!(out, "\n{PLAY_HELP}");
+    if lesson.is_sandbox() {
+        let _ = writeln!(out, "A sandbox: no goals. Try anything; quit to leave.");
+    }
+    print_step(&p, out);
+    loop {
+        let _ = write!(out, "{}", if p.in_heredoc() { "> " } else { "$ " });
+        let _ = out.flush();
+        let mut line = String::new();
+        match input.read_line(&mut line) {
+            Ok(0) | Err(_) => {
+                let _ = writeln!(out);
+                break;
+            }
+            Ok(_) => {}
+        }
+        let line = line.trim_end_matches(['\n', '\r']);
+        let word = line.trim();
+        if !p.in_heredoc() {
+            match word {
+                "quit" | "exit" => break,
+                "help" => {
+                    let _ = write!(out, "{PLAY_HELP}");
+                    continue;
+                }
+                "hint" => {
+                    let h = p.lesson_mut().and_then(|r| r.reveal_hint());
+                    let left = p.lesson().map(|r| r.hints_left()).unwrap_or(0);
+                    let _ = match h {
+                        Some(h) => writeln!(out, "Hint: {}{}", h.trim_end(), if left > 0 { format!("  ({left} more)") } else { String::new() }),
+                        None => writeln!(out, "No more hints. `solution` shows the commands."),
+                    };
+                    continue;
+                }
+                "goal" => {
+                    if let Some(r) = p.goal_report() {
+                        let _ = write!(out, "{}", r.to_text());
+                    }
+                    continue;
+                }
+                "solution" => {
+                    for c in p.lesson().map(|r| r.solution()).unwrap_or_default() {
+                        let _ = writeln!(out, "  {c}");
+                    }
+                    continue;
+                }
+                "skip" => {
+                    if !p.lesson().is_some_and(|r| r.is_complete()) {
+                        p.skip_step();
+                        print_step(&p, out);
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        let lines: Vec<String> = if word == "solution run" {
+            p.lesson().map(|r| r.solution()).unwrap_or_default()
+        } else {
+            vec![line.to_string()]
+        };
+        for l in lines {
+            if word == "solution run" {
+                let _ = writeln!(out, "$ {l}");
+            }
+            let o = p.run_line(&l);
+            let _ = out.write_all(o.stdout.as_bytes());
+            let _ = out.write_all(o.stderr.as_bytes());
+            if let Some(mut w) = o.wait {
+                let pr = p.finish(&mut w, WAIT_LIMIT_MS);
+                let _ = out.write_all(pr.stdout.as_bytes());
+                let _ = out.write_all(pr.stderr.as_bytes());
+            }
+        }
+        let _ = out.flush();
+        if p.in_heredoc() {
+            continue;
+        }
+        while let Some(done) = p.check_lesson() {
+            let _ = writeln!(out, "✓ Step {} done in {} command(s).", done.index + 1, done.commands);
+            if done.lesson_complete {
+                let _ = writeln!(out, "\n★ Lesson complete: {}", lesson.title);
+                for b in &lesson.break_it {
+                    let _ = writeln!(out, "Try breaking it: {}", b.text.trim_end());
+                }
+                return 0;
+            }
+            print_step(&p, out);
+        }
+    }
+    i32::from(!p.lesson().is_some_and(|r| r.is_complete()) && !lesson.is_sandbox())
 }

@@ -53,7 +53,7 @@ fn unknown_type(s: &str) -> Outcome {
 }
 
 /// Runs `kubectl WORDS...`.
-pub fn kubectl(sim: &mut Sim, words: &[String]) -> Outcome {
+pub fn kubectl(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -> Outcome {
     let Some(first) = words.first() else {
         return Outcome::ok(HELP);
     };
@@ -87,7 +87,12 @@ pub fn kubectl(sim: &mut Sim, words: &[String]) -> Outcome {
     };
     match cmd.as_str() {
         "get" => get(sim, &rest),
+        "create" if has_filename(&rest) => super::apply::from_files(sim, "create", &rest, inputs),
         "create" => create(sim, &rest),
+        "apply" => super::apply::from_files(sim, "apply", &rest, inputs),
+        "replace" => super::apply::from_files(sim, "replace", &rest, inputs),
+        "run" => super::apply::run(sim, &rest),
+        "delete" if has_filename(&rest) => super::apply::delete_files(sim, &rest, inputs),
         "scale" => scale(sim, &rest),
         "delete" => delete(sim, &rest),
         "label" => super::label::label(sim, &rest),
@@ -102,6 +107,11 @@ pub fn kubectl(sim: &mut Sim, words: &[String]) -> Outcome {
         )),
         c => unknown_command(c),
     }
+}
+
+/// Whether the words carry `-f`/`--filename` (the command then works from manifests).
+fn has_filename(words: &[String]) -> bool {
+    words.iter().any(|w| w == "-f" || w == "--filename" || w.starts_with("--filename=") || (w.starts_with("-f") && w.len() > 2 && !w.starts_with("--")))
 }
 
 fn unknown_command(c: &str) -> Outcome {
@@ -189,6 +199,10 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
     } else {
         let mut kinds = Vec::new();
         for t in p.args[0].split(',') {
+            if t == "all" {
+                kinds.extend([Kind::Pod, Kind::Service, Kind::Deployment, Kind::ReplicaSet]);
+                continue;
+            }
             match resolve_kind(t) {
                 Some(k) => kinds.push(k),
                 None => return unknown_type(t),

@@ -1,8 +1,10 @@
 //! kubectl and the script language: parse a line, run it against the simulation, print exactly
 //! what kubectl 1.32 prints.
 
+pub mod apply;
 pub mod args;
 pub mod cmd;
+pub mod manifest;
 pub mod label;
 pub mod outcome;
 pub mod printers;
@@ -18,7 +20,23 @@ pub const MAX_LINE: usize = 1 << 20;
 /// A shell session: the simulated cluster and the state of the terminal that talks to it.
 pub struct Shell {
     sim: Sim,
+    /// The terminal's own files (`cat > pod.yaml <<EOF`), read by `kubectl apply -f`.
+    files: std::collections::BTreeMap<String, String>,
+    /// Natively, `-f` may also read the host's files (the CLI sets this); never in the browser.
+    host_files: Option<Box<dyn Fn(&str) -> Option<String>>>,
+    /// A heredoc being collected: the command words, the delimiter, and the lines so far.
+    pending: Option<Heredoc>,
 }
+
+struct Heredoc {
+    segments: Vec<Vec<String>>,
+    delimiter: String,
+    strip_tabs: bool,
+    body: String,
+}
+
+/// Largest heredoc the shell collects (bounds hostile pastes).
+const MAX_HEREDOC: usize = 4 << 20;
 
 /// Parses `30s`, `2m30s`, `1h`, `500ms`, `1.5s` or a bare number of seconds (as `sleep` takes it)
 /// into milliseconds.
@@ -63,7 +81,7 @@ pub fn parse_duration_ms(s: &str) -> Option<u64> {
 
 impl Shell {
     pub fn new(config: SimConfig) -> Self {
-        Shell { sim: Sim::new(config) }
+        Shell { sim: Sim::new(config), files: Default::default(), host_files: None, pending: None }
     }
     pub fn sim(&self) -> &Sim {
         &self.sim
@@ -72,10 +90,46 @@ impl Shell {
         &mut self.sim
     }
 
-    /// Runs one line of the script language.
+    /// Lets `-f PATH` read the host's files when the terminal has no file of that name (native CLI).
+    pub fn set_host_files(&mut self, f: Box<dyn Fn(&str) -> Option<String>>) {
+        self.host_files = Some(f);
+    }
+
+    /// Adds or replaces a file in the terminal's file system.
+    pub fn write_file(&mut self, path: &str, text: &str) {
+        self.files.insert(path.to_string(), text.to_string());
+    }
+
+    /// True while a heredoc is being typed (the next line continues the command; prompt `> `).
+    pub fn in_heredoc(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    fn read_file(&self, path: &str) -> Option<String> {
+        let p = path.strip_prefix("./").unwrap_or(path);
+        self.files.get(p).cloned().or_else(|| self.host_files.as_ref().and_then(|f| f(path)))
+    }
+
+    /// Runs one line of the script language. Inside a heredoc the line is collected; the command
+    /// runs when the delimiter line arrives (until then the outcome has `more` set).
     pub fn run_line(&mut self, line: &str) -> Outcome {
         if line.len() > MAX_LINE {
             return Outcome { stderr: "bash: line too long\n".into(), exit_code: 2, ..Default::default() };
+        }
+        if let Some(h) = self.pending.as_mut() {
+            let candidate = if h.strip_tabs { line.trim_start_matches('\t') } else { line };
+            if candidate.trim_end() == h.delimiter {
+                let h = self.pending.take().expect("pending heredoc");
+                return self.run_segments(h.segments, Some(h.body));
+            }
+            if h.body.len() + line.len() > MAX_HEREDOC {
+                self.pending = None;
+                return Outcome { stderr: "bash: here-document too large\n".into(), exit_code: 2, ..Default::default() };
+            }
+            let l = if h.strip_tabs { line.trim_start_matches('\t') } else { line };
+            h.body.push_str(l);
+            h.body.push('\n');
+            return Outcome { more: true, ..Default::default() };
         }
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
@@ -90,20 +144,145 @@ impl Shell {
         };
         // A trailing comment ends the words.
         let words: Vec<String> = words.into_iter().take_while(|w| !w.starts_with('#')).collect();
-        let Some(program) = words.first() else { return Outcome::default() };
-        let out = match program.as_str() {
-            "kubectl" => cmd::kubectl(&mut self.sim, &words[1..]),
+        // A pipeline: `cat <<EOF | kubectl apply -f -`.
+        let mut segments: Vec<Vec<String>> = vec![Vec::new()];
+        for w in words {
+            if w == "|" {
+                segments.push(Vec::new());
+            } else if let Some(last) = segments.last_mut() {
+                last.push(w);
+            }
+        }
+        if segments.iter().any(|s| s.is_empty()) {
+            return Outcome { stderr: "bash: syntax error near unexpected token `|'\n".into(), exit_code: 2, ..Default::default() };
+        }
+        // A heredoc (`<<EOF`, `<< EOF`, `<<-EOF`, `<<'EOF'`) on any segment.
+        let mut heredoc: Option<(String, bool)> = None;
+        for seg in segments.iter_mut() {
+            let mut i = 0;
+            while i < seg.len() {
+                if let Some(rest) = seg[i].strip_prefix("<<") {
+                    let (strip, rest) = match rest.strip_prefix('-') {
+                        Some(r) => (true, r.to_string()),
+                        None => (false, rest.to_string()),
+                    };
+                    let delim = if rest.is_empty() {
+                        if i + 1 < seg.len() {
+                            seg.remove(i + 1)
+                        } else {
+                            return Outcome {
+                                stderr: "bash: syntax error near unexpected token `newline'\n".into(),
+                                exit_code: 2,
+                                ..Default::default()
+                            };
+                        }
+                    } else {
+                        rest
+                    };
+                    seg.remove(i);
+                    heredoc = Some((delim, strip));
+                    continue;
+                }
+                i += 1;
+            }
+        }
+        if let Some((delimiter, strip_tabs)) = heredoc {
+            self.pending = Some(Heredoc { segments, delimiter, strip_tabs, body: String::new() });
+            return Outcome { more: true, ..Default::default() };
+        }
+        self.run_segments(segments, None)
+    }
+
+    /// Runs a pipeline: each segment's stdout is the next one's stdin.
+    fn run_segments(&mut self, segments: Vec<Vec<String>>, stdin: Option<String>) -> Outcome {
+        let mut input = stdin;
+        let mut out = Outcome::default();
+        let n = segments.len();
+        for (i, seg) in segments.into_iter().enumerate() {
+            let o = self.run_command(seg, input.take());
+            out.stderr.push_str(&o.stderr);
+            out.exit_code = o.exit_code;
+            out.wait = o.wait;
+            if i + 1 < n {
+                input = Some(o.stdout);
+            } else {
+                out.stdout = o.stdout;
+            }
+        }
+        // Deliver what the command wrote to the watchers (controllers react from the next step on).
+        self.sim.dispatch();
+        out
+    }
+
+    fn run_command(&mut self, mut words: Vec<String>, stdin: Option<String>) -> Outcome {
+        // Output redirection `> FILE` (cat and echo write the terminal's files).
+        let mut redirect: Option<String> = None;
+        if let Some(i) = words.iter().position(|w| w == ">" || (w.starts_with('>') && w.len() > 1)) {
+            let target = if words[i] == ">" {
+                if i + 1 < words.len() { Some(words.remove(i + 1)) } else { None }
+            } else {
+                Some(words[i][1..].to_string())
+            };
+            words.remove(i);
+            match target {
+                Some(t) => redirect = Some(t),
+                None => {
+                    return Outcome { stderr: "bash: syntax error near unexpected token `newline'\n".into(), exit_code: 2, ..Default::default() }
+                }
+            }
+        }
+        let Some(program) = words.first().cloned() else { return Outcome::default() };
+        let mut out = match program.as_str() {
+            "kubectl" => {
+                // `-f` reads the terminal's files (and, natively, the host's); the simulation is
+                // borrowed mutably meanwhile, so the readers work on their own handles.
+                let files = &self.files;
+                let host = &self.host_files;
+                let read = |p: &str| {
+                    let key = p.strip_prefix("./").unwrap_or(p);
+                    files.get(key).cloned().or_else(|| host.as_ref().and_then(|f| f(p)))
+                };
+                let inputs = apply::Inputs { read_file: &read, stdin: stdin.as_deref() };
+                cmd::kubectl(&mut self.sim, &words[1..], &inputs)
+            }
             "sleep" => self.sleep(&words[1..]),
             "echo" => Outcome::ok(format!("{}\n", words[1..].join(" "))),
+            "cat" => {
+                if words.len() == 1 {
+                    Outcome::ok(stdin.unwrap_or_default())
+                } else {
+                    let mut o = Outcome::default();
+                    for f in &words[1..] {
+                        match self.read_file(f) {
+                            Some(t) => o.stdout.push_str(&t),
+                            None => {
+                                o.stderr.push_str(&format!("cat: {f}: No such file or directory\n"));
+                                o.exit_code = 1;
+                            }
+                        }
+                    }
+                    o
+                }
+            }
+            "ls" => {
+                let names: Vec<&String> = self.files.keys().collect();
+                Outcome::ok(names.iter().map(|n| format!("{n}\n")).collect::<String>())
+            }
             "true" | ":" => Outcome::default(),
+            "false" => Outcome { exit_code: 1, ..Default::default() },
             other => Outcome {
                 stderr: format!("bash: {other}: command not found\n"),
                 exit_code: 127,
                 ..Default::default()
             },
         };
-        // Deliver what the command wrote to the watchers (controllers react from the next step on).
-        self.sim.dispatch();
+        if let Some(path) = redirect {
+            if path.len() > 255 || path.contains('\0') {
+                return Outcome { stderr: format!("bash: {path}: File name too long\n"), exit_code: 1, ..Default::default() };
+            }
+            let text = std::mem::take(&mut out.stdout);
+            self.files.insert(path.strip_prefix("./").unwrap_or(&path).to_string(), text);
+        }
         out
     }
 

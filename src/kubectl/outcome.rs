@@ -33,6 +33,8 @@ pub struct Outcome {
     pub exit_code: i32,
     /// Set when the command still has to wait (virtual time must pass) before it is done.
     pub wait: Option<Wait>,
+    /// The line opened (or continued) a heredoc: the shell wants more lines (prompt `> `).
+    pub more: bool,
 }
 
 impl Outcome {

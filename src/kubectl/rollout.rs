@@ -90,7 +90,7 @@ fn status(sim: &mut Sim, words: &[String]) -> Outcome {
     let watch = p.get("watch").is_none_or(|w| w != "false");
     let mut wait = Wait::Rollout { key, uid, last_rv: String::new(), revision };
     let first = poll_status_sim(sim, &mut wait);
-    let mut out = Outcome { stdout: first.stdout, stderr: first.stderr, exit_code: first.exit_code, wait: None };
+    let mut out = Outcome { stdout: first.stdout, stderr: first.stderr, exit_code: first.exit_code, ..Default::default() };
     if !first.done && watch {
         out.wait = Some(wait);
     }

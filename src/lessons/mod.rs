@@ -1,27 +1,183 @@
-//! The lesson layer. For now it holds the `Playground`: one learner's session (a shell over a
-//! simulated cluster) that the page and the native CLI drive. The lesson engine (goals, steps,
-//! progress) will sit here too and read the same session.
+//! The lesson layer: the `Playground` (one learner's session, a shell over a simulated cluster,
+//! which the page and the native CLI drive) and the lesson engine (lesson files, goals checked
+//! against the live cluster, steps, hints, progress).
+//!
+//! | file | what it is |
+//! |---|---|
+//! | `format.rs` | the lesson file format: parsing and validation with path-qualified errors |
+//! | `goal.rs` | goal trees (get+jsonpath, pods, exists/absent, event, ran) and their evaluation |
+//! | `jsonpath.rs` | the JSONPath subset goals use |
+//! | `run.rs` | `LessonRun`: current step, hints, captures, baselines, saved progress |
+//! | `check.rs` | `verify`: CI's replay of every step's solution against its goal |
+
+pub mod check;
+pub mod format;
+pub mod goal;
+pub mod jsonpath;
+pub mod run;
+
+pub use format::{Lesson, Step, TRACKS};
+pub use goal::GoalReport;
+pub use run::{Input, LessonProgress, LessonRun, StepDone};
 
 use crate::kubectl::{Outcome, Progress, Shell, Wait};
 use crate::sim::view::ClusterView;
 use crate::sim::SimConfig;
 
-/// A learner's session: the simulated cluster plus the shell that talks to it.
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/lesson_files.rs"));
+}
+
+/// The lesson files embedded at build time (every `static/lessons/*.yaml`): (file name, text).
+pub fn lesson_files() -> &'static [(&'static str, &'static str)] {
+    embedded::LESSON_FILES
+}
+
+/// Every embedded lesson that parses, in map order, and the errors of those that don't.
+pub fn catalog() -> (Vec<Lesson>, Vec<String>) {
+    format::parse_all(lesson_files())
+}
+
+/// One embedded lesson by id.
+pub fn find_lesson(id: &str) -> Result<Lesson, String> {
+    let Some((name, text)) = lesson_files().iter().find(|(name, _)| {
+        std::path::Path::new(name).file_stem().and_then(|s| s.to_str()) == Some(id)
+    }) else {
+        let (lessons, _) = catalog();
+        let ids: Vec<&str> = lessons.iter().map(|l| l.id.as_str()).collect();
+        return Err(format!("no lesson {id:?}; lessons: {}", ids.join(", ")));
+    };
+    Lesson::parse(name, text)
+}
+
+/// Longest virtual time one setup or solution command may wait.
+pub const COMMAND_WAIT_LIMIT_MS: u64 = 3_600_000;
+
+/// A learner's session: the simulated cluster plus the shell that talks to it, and the lesson
+/// being played, if any.
 pub struct Playground {
     shell: Shell,
+    lesson: Option<LessonRun>,
 }
 
 impl Playground {
     /// A fresh default cluster (one control-plane node, two workers), seeded.
     pub fn new(config: SimConfig) -> Self {
-        Playground { shell: Shell::new(config) }
+        Playground { shell: Shell::new(config), lesson: None }
+    }
+
+    /// A session for a lesson: the lesson's cluster, built by its setup commands (each one's
+    /// waiting finished), at step 1. Fails if a setup command exits non-zero.
+    pub fn for_lesson(lesson: &Lesson) -> Result<Self, String> {
+        let mut p = Playground::new(lesson.sim_config());
+        for (i, cmd) in lesson.setup.commands.iter().enumerate() {
+            let code = p.run_to_end(cmd);
+            if let Err((code, err)) = code {
+                return Err(format!("{}: setup.commands[{i}] `{cmd}` failed (exit {code}): {}", lesson.file, err.trim()));
+            }
+        }
+        let run = LessonRun::new(lesson.clone(), p.shell.sim());
+        p.lesson = Some(run);
+        Ok(p)
+    }
+
+    /// Rebuilds a lesson session from saved progress: replays the inputs at their virtual times
+    /// (the simulation is deterministic), then restores ticks and hints.
+    pub fn resume(lesson: &Lesson, saved: &LessonProgress) -> Result<Self, String> {
+        if saved.lesson != lesson.id {
+            return Err(format!("saved progress is for lesson {:?}, not {:?}", saved.lesson, lesson.id));
+        }
+        let mut p = Playground::for_lesson(lesson)?;
+        for input in &saved.inputs {
+            if input.at_ms > p.elapsed_ms() {
+                p.shell.sim_mut().run_until(input.at_ms);
+                p.check_lesson();
+            }
+            p.run_line(&input.line);
+            p.check_lesson();
+        }
+        if saved.elapsed_ms > p.elapsed_ms() {
+            p.shell.sim_mut().run_until(saved.elapsed_ms);
+            p.check_lesson();
+        }
+        if let Some(run) = p.lesson.as_mut() {
+            run.restore_marks(saved, p.shell.sim());
+        }
+        Ok(p)
+    }
+
+    /// Runs a line and lets its waiting finish; Err(exit code, stderr) if it failed.
+    pub fn run_to_end(&mut self, line: &str) -> Result<String, (i32, String)> {
+        let o = self.run_line(line);
+        let mut stdout = o.stdout;
+        let mut stderr = o.stderr;
+        let mut code = o.exit_code;
+        if let Some(mut w) = o.wait {
+            let pr = self.finish(&mut w, COMMAND_WAIT_LIMIT_MS);
+            stdout.push_str(&pr.stdout);
+            stderr.push_str(&pr.stderr);
+            if !pr.done {
+                return Err((124, format!("{stderr}still waiting after {} virtual minutes", COMMAND_WAIT_LIMIT_MS / 60_000)));
+            }
+            if pr.exit_code != 0 {
+                code = pr.exit_code;
+            }
+        }
+        if code != 0 {
+            Err((code, stderr))
+        } else {
+            Ok(stdout)
+        }
+    }
+
+    /// The lesson being played, if any.
+    pub fn lesson(&self) -> Option<&LessonRun> {
+        self.lesson.as_ref()
+    }
+
+    /// The lesson being played, to reveal hints or skip a step.
+    pub fn lesson_mut(&mut self) -> Option<&mut LessonRun> {
+        self.lesson.as_mut()
+    }
+
+    /// Evaluates the current step's goal against the cluster now; if it is met, ticks the step
+    /// and begins the next one. The page calls this after each input and as the simulation runs.
+    pub fn check_lesson(&mut self) -> Option<StepDone> {
+        let sim = self.shell.sim();
+        self.lesson.as_mut()?.check(sim)
+    }
+
+    /// Moves on to the next step without meeting the current goal.
+    pub fn skip_step(&mut self) {
+        let sim = self.shell.sim();
+        if let Some(run) = self.lesson.as_mut() {
+            run.skip(sim);
+        }
+    }
+
+    /// Where the current step's goal stands (one line per check, with what the cluster shows).
+    pub fn goal_report(&self) -> Option<GoalReport> {
+        self.lesson.as_ref()?.report(self.shell.sim())
+    }
+
+    /// What to save of the lesson in progress.
+    pub fn lesson_progress(&self) -> Option<LessonProgress> {
+        Some(self.lesson.as_ref()?.progress(self.elapsed_ms()))
     }
 
     /// Runs one line of the script language (`kubectl ...`, `sleep 30s`, `# comment`).
     /// A command that must wait (e.g. `kubectl delete pod` until the pod is gone, `sleep`) returns
     /// with `wait` set: the caller lets virtual time pass until `is_done` says it is over.
+    /// During a lesson the line is recorded (for `ran` goals and saved progress).
     pub fn run_line(&mut self, line: &str) -> Outcome {
-        self.shell.run_line(line)
+        let at = self.elapsed_ms();
+        let o = self.shell.run_line(line);
+        if let Some(run) = self.lesson.as_mut() {
+            if !line.trim().is_empty() {
+                run.record(at, line, o.exit_code);
+            }
+        }
+        o
     }
 
     /// True when a waiting command has finished (virtual time reached, object gone, ...).
@@ -90,6 +246,21 @@ impl Playground {
         let ok = self.shell.sim_mut().update(Object::Deployment(d)).is_ok();
         self.shell.sim_mut().dispatch();
         ok
+    }
+
+    /// True while a heredoc is being typed (the next line continues the command).
+    pub fn in_heredoc(&self) -> bool {
+        self.shell.in_heredoc()
+    }
+
+    /// Adds a file to the terminal's file system (`kubectl apply -f NAME` reads it).
+    pub fn write_file(&mut self, path: &str, text: &str) {
+        self.shell.write_file(path, text);
+    }
+
+    /// Natively: let `-f PATH` fall back to the host's files.
+    pub fn set_host_files(&mut self, f: Box<dyn Fn(&str) -> Option<String>>) {
+        self.shell.set_host_files(f);
     }
 
     pub fn shell(&self) -> &Shell {
