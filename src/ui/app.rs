@@ -222,6 +222,32 @@ impl App {
     fn run_queue(&mut self) {
         while self.waiting.is_none() {
             let Some(line) = self.queue.pop_front() else { break };
+            if self.pg.in_heredoc() {
+                // Inside a heredoc every line counts as typed (indentation, blank lines, `#`):
+                // it joins the command's block, and the command runs at the delimiter.
+                let mut out = self.pg.run_line(&line);
+                if let Some(b) = self.blocks.iter_mut().rev().find(|b| !b.local) {
+                    b.command.push_str("\n> ");
+                    b.command.push_str(&line);
+                    if !out.more {
+                        b.stdout.push_str(&out.stdout);
+                        b.stderr.push_str(&out.stderr);
+                        b.exit_code = out.exit_code;
+                        if let Some(mut w) = out.wait.take() {
+                            let pr = self.pg.poll(&mut w);
+                            b.stdout.push_str(&pr.stdout);
+                            b.stderr.push_str(&pr.stderr);
+                            if !pr.done {
+                                b.waiting = true;
+                                self.waiting = Some(w);
+                            }
+                        }
+                    }
+                }
+                self.scroll_term = true;
+                self.refresh();
+                continue;
+            }
             let trimmed = line.trim();
             if trimmed.is_empty() {
                 continue;
