@@ -195,3 +195,15 @@ fn the_guide_template_is_a_valid_lesson() {
     let v = check::verify(&l);
     assert!(v.passed(), "{:?}", v.errors);
 }
+
+#[test]
+fn setup_files_feed_kubectl_apply() {
+    let text = GOOD.replace(
+        "setup:\n  commands: [kubectl create deployment web --image=nginx:1.27 --replicas=2, kubectl rollout status deployment/web]",
+        "setup:\n  files:\n    web.yaml: |\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: {name: web, labels: {app: web}}\n      spec:\n        replicas: 2\n        selector: {matchLabels: {app: web}}\n        template:\n          metadata: {labels: {app: web}}\n          spec: {containers: [{name: nginx, image: \"nginx:1.27\"}]}\n  commands: [kubectl apply -f web.yaml, kubectl rollout status deployment/web]",
+    );
+    let l = parse(&text).expect("valid");
+    assert_eq!(l.setup.files.len(), 1);
+    let v = check::verify(&l);
+    assert!(v.passed(), "{:?}", v.errors);
+}

@@ -62,6 +62,8 @@ struct RawSetup {
     #[serde(default)]
     paused: bool,
     #[serde(default)]
+    files: BTreeMap<String, String>,
+    #[serde(default)]
     commands: Vec<String>,
 }
 
@@ -110,6 +112,8 @@ pub struct Setup {
     pub workers: usize,
     /// The page starts with time paused (the learner steps the first events).
     pub paused: bool,
+    /// Files in the terminal's file system (`kubectl apply -f NAME`), written before `commands`.
+    pub files: BTreeMap<String, String>,
     /// Commands run before the first step (each one's waiting finishes before the next).
     pub commands: Vec<String>,
 }
@@ -193,6 +197,11 @@ impl Lesson {
         if workers > 50 {
             return Err(err("setup.workers: at most 50".into()));
         }
+        for name in raw.setup.files.keys() {
+            if name.trim().is_empty() || name.contains(char::is_whitespace) {
+                return Err(err(format!("setup.files: {name:?} is not a usable file name (no spaces)")));
+            }
+        }
         for (i, c) in raw.setup.commands.iter().enumerate() {
             if c.trim().is_empty() {
                 return Err(err(format!("setup.commands[{i}]: empty command")));
@@ -272,7 +281,7 @@ impl Lesson {
             prerequisites: raw.prerequisites,
             concept: raw.concept,
             corrects: raw.corrects,
-            setup: Setup { seed: raw.setup.seed.unwrap_or(1), clock: raw.setup.clock, workers, paused: raw.setup.paused, commands: raw.setup.commands },
+            setup: Setup { seed: raw.setup.seed.unwrap_or(1), clock: raw.setup.clock, workers, paused: raw.setup.paused, files: raw.setup.files, commands: raw.setup.commands },
             steps,
             break_it: raw.break_it,
             file: file.to_string(),

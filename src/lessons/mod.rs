@@ -70,6 +70,9 @@ impl Playground {
     /// waiting finished), at step 1. Fails if a setup command exits non-zero.
     pub fn for_lesson(lesson: &Lesson) -> Result<Self, String> {
         let mut p = Playground::new(lesson.sim_config());
+        for (name, text) in &lesson.setup.files {
+            p.write_file(name, text);
+        }
         for (i, cmd) in lesson.setup.commands.iter().enumerate() {
             let code = p.run_to_end(cmd);
             if let Err((code, err)) = code {
