@@ -1,22 +1,27 @@
 //! The kubelet on each node and its simulated container runtime: admit a bound pod, create its
-//! sandbox (pod IP), pull images (cached per node, one pull per image at a time), start containers,
-//! report status; on deletion stop containers within the grace period and remove the pod.
+//! sandbox (pod IP), pull images (cached per node, one pull per image at a time), run init
+//! containers in order and then the app containers, each running its program (`program.rs`) in
+//! virtual time; restart exited containers as `restartPolicy` says with the CrashLoopBackOff
+//! back-off; report status (phase, container states, conditions); on deletion stop containers within
+//! the grace period and remove the pod.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus, HostIP,
-    Pod, PodCondition, PodIP, PodStatus,
+    Container, ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus,
+    HostIP, Pod, PodCondition, PodIP, PodStatus,
 };
 
 use super::engine::Task;
-use super::images::{self, Behaviour};
+use super::images;
 use super::object::{Kind, Object};
 use super::podutil;
+use super::program::{self, Ctx, Program};
 use super::store::{ObjKey, WatchEvent, WatchType};
 use super::Sim;
 
-/// One step of a pod's life on its node.
+/// One step of a pod's life on its node. Container steps name a slot: init containers first
+/// (0..n_init), then the app containers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KStep {
     /// First sync: report Pending / ContainerCreating.
@@ -31,6 +36,10 @@ pub enum KStep {
     PullBackOff(usize),
     /// Try the pull of container `i` again.
     RetryPull(usize),
+    /// The program of container `i` ended (instance `epoch`).
+    Exited(usize, u32),
+    /// The kubelet syncs container `i` after it ended: restart it now or wait out the back-off.
+    SyncExited(usize, u32),
     /// Deletion: stop the containers.
     Kill,
     /// The containers have stopped: report and remove the pod.
@@ -40,16 +49,55 @@ pub enum KStep {
 #[derive(Clone, Debug)]
 enum ImageState {
     Present,
-    /// Being pulled; (pod uid, container index, when it asked) wait for it.
+    /// Being pulled; (pod uid, container slot, when it asked) wait for it.
     Pulling { started_ms: u64, waiters: Vec<(String, usize, u64)> },
+}
+
+/// One run of a container: what it runs and when; kept for `kubectl logs` (current and previous).
+#[derive(Clone, Debug)]
+pub struct Instance {
+    /// `containerd://…`
+    pub id: String,
+    pub started_ms: u64,
+    pub program: Program,
+    pub ctx: Ctx,
+    /// (virtual ms, exit code) once it has ended.
+    pub finished: Option<(u64, i32)>,
+}
+
+impl Instance {
+    /// What the instance printed up to `now_ms` (or its end).
+    pub fn trace(&self, now_ms: u64) -> program::Trace {
+        let until = self.finished.map_or(now_ms, |(f, _)| f.min(now_ms));
+        let mut t = self.program.run(&self.ctx, Some(until.saturating_sub(self.started_ms)));
+        if self.finished.is_none() || until < self.finished.map_or(0, |f| f.0) {
+            t.exit = None;
+        }
+        t
+    }
+}
+
+/// The kubelet's record of one container of a pod.
+#[derive(Clone, Debug, Default)]
+struct CtrRt {
+    restarts: i32,
+    /// Bumped at every start, so a stale `Exited` of an older instance is ignored.
+    epoch: u32,
+    current: Option<Instance>,
+    previous: Option<Instance>,
+    /// Restart back-off (`flowcontrol.Backoff`): current delay and the finish time it was set at.
+    backoff: Option<(u64, u64)>,
+    /// On deletion: (when it stops, exit code).
+    stopping: Option<(u64, i32)>,
 }
 
 #[derive(Clone, Debug)]
 struct PodRt {
     key: ObjKey,
     killing: bool,
-    /// Image-pull back-off per container (ms).
+    /// Image-pull back-off per slot (ms).
     backoff: BTreeMap<usize, u64>,
+    ctrs: BTreeMap<usize, CtrRt>,
 }
 
 /// One node's kubelet and runtime.
@@ -71,6 +119,16 @@ const CREATE_START_MS: u64 = 350;
 const PULL_FAIL_MS: u64 = 1_200;
 const BACKOFF_START_MS: u64 = 10_000;
 const BACKOFF_MAX_MS: u64 = 300_000;
+/// PLEG notices a container exit within about a second; the pod worker then syncs.
+const EXIT_SYNC_MS: u64 = 1_000;
+
+/// `MaxContainerBackOff` and the 10 s base: 10 s, 20 s, 40 s … 300 s.
+pub fn next_backoff(prev: Option<u64>) -> u64 {
+    match prev {
+        None => BACKOFF_START_MS,
+        Some(d) => (d * 2).min(BACKOFF_MAX_MS),
+    }
+}
 
 impl Kubelet {
     pub fn new(node: &str, node_ip: &str, pod_net: &str, preloaded: &[&str]) -> Self {
@@ -90,6 +148,14 @@ impl Kubelet {
         let ip = format!("{}.{}", self.pod_net, self.next_ip);
         self.next_ip = if self.next_ip >= 254 { 2 } else { self.next_ip + 1 };
         ip
+    }
+    /// The container instance with this `containerd://…` id, in the pod with this uid.
+    pub fn instance(&self, pod_uid: &str, container_id: &str) -> Option<&Instance> {
+        let rt = self.pods.get(pod_uid)?;
+        rt.ctrs
+            .values()
+            .flat_map(|c| c.current.iter().chain(c.previous.iter()))
+            .find(|i| i.id == container_id)
     }
 }
 
@@ -111,14 +177,17 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
                 if matches!(podutil::phase(pod), "Succeeded" | "Failed") {
                     return;
                 }
-                k.pods.insert(uid.clone(), PodRt { key: ev.key.clone(), killing: false, backoff: BTreeMap::new() });
+                k.pods.insert(
+                    uid.clone(),
+                    PodRt { key: ev.key.clone(), killing: false, backoff: BTreeMap::new(), ctrs: BTreeMap::new() },
+                );
                 if podutil::terminating(pod) {
                     sim.schedule(ADMIT_MS, Task::Kubelet { node, uid, step: KStep::Kill });
                 } else {
                     sim.schedule(ADMIT_MS, Task::Kubelet { node, uid, step: KStep::Admit });
                 }
             } else if podutil::terminating(pod) {
-                let rt = k.pods.get_mut(&uid).expect("known");
+                let Some(rt) = k.pods.get_mut(&uid) else { return };
                 if !rt.killing {
                     rt.killing = true;
                     sim.schedule(50, Task::Kubelet { node, uid, step: KStep::Kill });
@@ -132,7 +201,13 @@ fn component(node: &str) -> String {
     format!("kubelet/{node}")
 }
 
-fn condition(type_: &str, ok: bool, reason: Option<&str>, message: Option<String>, now: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time) -> PodCondition {
+fn condition(
+    type_: &str,
+    ok: bool,
+    reason: Option<&str>,
+    message: Option<String>,
+    now: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time,
+) -> PodCondition {
     PodCondition {
         type_: type_.into(),
         status: if ok { "True" } else { "False" }.into(),
@@ -158,27 +233,171 @@ fn set_condition(conds: &mut Vec<PodCondition>, c: PodCondition) {
     }
 }
 
+fn n_init(pod: &Pod) -> usize {
+    pod.spec.as_ref().and_then(|s| s.init_containers.as_ref()).map_or(0, |v| v.len())
+}
+
+/// The container in `slot` (init containers first) and whether it is an init container.
+fn spec_container(pod: &Pod, slot: usize) -> Option<(&Container, bool)> {
+    let spec = pod.spec.as_ref()?;
+    let inits = spec.init_containers.as_deref().unwrap_or(&[]);
+    if slot < inits.len() {
+        Some((&inits[slot], true))
+    } else {
+        spec.containers.get(slot - inits.len()).map(|c| (c, false))
+    }
+}
+
+fn is_sidecar(c: &Container) -> bool {
+    c.restart_policy.as_deref() == Some("Always")
+}
+
+fn restart_policy(pod: &Pod) -> &str {
+    pod.spec.as_ref().and_then(|s| s.restart_policy.as_deref()).unwrap_or("Always")
+}
+
+fn is_running(cs: &ContainerStatus) -> bool {
+    cs.state.as_ref().and_then(|s| s.running.as_ref()).is_some()
+}
+
+fn terminated(cs: &ContainerStatus) -> Option<&ContainerStateTerminated> {
+    cs.state.as_ref().and_then(|s| s.terminated.as_ref())
+}
+
+fn last_terminated(cs: &ContainerStatus) -> Option<&ContainerStateTerminated> {
+    cs.last_state.as_ref().and_then(|s| s.terminated.as_ref())
+}
+
+/// The kubelet's `getPhase`: Pending while initializing or while a container waits with no
+/// previous termination; Running while one runs or will restart; Succeeded / Failed when nothing will.
+fn compute_phase(pod: &Pod) -> String {
+    let policy = restart_policy(pod).to_string();
+    let spec = pod.spec.clone().unwrap_or_default();
+    let st = pod.status.clone().unwrap_or_default();
+    let inits = spec.init_containers.clone().unwrap_or_default();
+    let init_st = st.init_container_statuses.clone().unwrap_or_default();
+    let mut pending_init = false;
+    for c in &inits {
+        let cs = init_st.iter().find(|s| s.name == c.name);
+        if is_sidecar(c) {
+            if !cs.is_some_and(|s| s.started == Some(true)) {
+                pending_init = true;
+            }
+            continue;
+        }
+        match cs.and_then(terminated) {
+            Some(t) if t.exit_code == 0 => {}
+            Some(_) if policy == "Never" => return "Failed".into(),
+            _ => pending_init = true,
+        }
+    }
+    let (mut running, mut stopped, mut succeeded, mut waiting, mut unknown) = (0, 0, 0, 0, 0);
+    let app_st = st.container_statuses.clone().unwrap_or_default();
+    for c in &spec.containers {
+        let Some(cs) = app_st.iter().find(|s| s.name == c.name) else {
+            unknown += 1;
+            continue;
+        };
+        if is_running(cs) {
+            running += 1;
+        } else if let Some(t) = terminated(cs) {
+            stopped += 1;
+            if t.exit_code == 0 {
+                succeeded += 1;
+            }
+        } else if last_terminated(cs).is_some() {
+            stopped += 1;
+        } else {
+            waiting += 1;
+        }
+    }
+    if pending_init || waiting > 0 {
+        return "Pending".into();
+    }
+    if running > 0 && unknown == 0 {
+        return "Running".into();
+    }
+    if running == 0 && stopped > 0 && unknown == 0 {
+        if policy == "Always" {
+            return "Running".into();
+        }
+        if stopped == succeeded {
+            return "Succeeded".into();
+        }
+        if policy == "Never" {
+            return "Failed".into();
+        }
+        return "Running".into();
+    }
+    "Pending".into()
+}
+
 /// Writes the pod's status after `f` changes it, and recomputes phase, readiness and conditions.
 fn update_status(sim: &mut Sim, uid: &str, f: impl FnOnce(&mut Pod, &mut Sim)) -> Option<Pod> {
     let obj = sim.store.get_by_uid(uid)?.clone();
     let mut pod = obj.as_pod()?.clone();
     f(&mut pod, sim);
     let now = sim.clock.now_time();
-    let names: Vec<String> = pod.spec.iter().flat_map(|s| s.containers.iter().map(|c| c.name.clone())).collect();
+    let spec = pod.spec.clone().unwrap_or_default();
+    let phase = {
+        let old = podutil::phase(&pod).to_string();
+        // A finished pod stays finished.
+        if matches!(old.as_str(), "Succeeded" | "Failed") {
+            old
+        } else {
+            compute_phase(&pod)
+        }
+    };
+    let terminal = matches!(phase.as_str(), "Succeeded" | "Failed");
     let status = pod.status.get_or_insert_with(PodStatus::default);
+    status.phase = Some(phase.clone());
     let statuses = status.container_statuses.clone().unwrap_or_default();
-    let not_ready: Vec<&str> = statuses.iter().filter(|c| !c.ready).map(|c| c.name.as_str()).collect();
-    let all_ready = !statuses.is_empty() && not_ready.is_empty() && statuses.len() == names.len();
-    let any_running = statuses.iter().any(|c| c.state.as_ref().and_then(|s| s.running.as_ref()).is_some());
-    if any_running && status.phase.as_deref() == Some("Pending") {
-        status.phase = Some("Running".into());
+    let init_statuses = status.init_container_statuses.clone().unwrap_or_default();
+    let sidecars: Vec<String> =
+        spec.init_containers.iter().flatten().filter(|c| is_sidecar(c)).map(|c| c.name.clone()).collect();
+    let mut not_ready: Vec<String> = Vec::new();
+    for c in &spec.containers {
+        if !statuses.iter().any(|s| s.name == c.name && s.ready) {
+            not_ready.push(c.name.clone());
+        }
     }
+    for n in &sidecars {
+        if !init_statuses.iter().any(|s| &s.name == n && s.ready) {
+            not_ready.insert(0, n.clone());
+        }
+    }
+    let mut incomplete: Vec<String> = Vec::new();
+    for c in spec.init_containers.iter().flatten() {
+        let cs = init_statuses.iter().find(|s| s.name == c.name);
+        let done = if is_sidecar(c) {
+            cs.is_some_and(|s| s.started == Some(true))
+        } else {
+            cs.and_then(terminated).is_some_and(|t| t.exit_code == 0)
+        };
+        if !done {
+            incomplete.push(c.name.clone());
+        }
+    }
+    let all_ready = not_ready.is_empty() && !terminal;
     let conds = status.conditions.get_or_insert_with(Vec::new);
-    set_condition(conds, condition("Initialized", true, None, None, &now));
-    let msg = if all_ready { None } else { Some(format!("containers with unready status: [{}]", not_ready.join(" "))) };
-    let reason = if all_ready { None } else { Some("ContainersNotReady") };
-    set_condition(conds, condition("Ready", all_ready, reason, msg.clone(), &now));
-    set_condition(conds, condition("ContainersReady", all_ready, reason, msg, &now));
+    if terminal {
+        set_condition(conds, condition("PodReadyToStartContainers", false, None, None, &now));
+        let reason = if phase == "Succeeded" { Some("PodCompleted") } else { None };
+        set_condition(conds, condition("Initialized", incomplete.is_empty(), reason.filter(|_| incomplete.is_empty()), None, &now));
+        set_condition(conds, condition("Ready", false, Some("PodCompleted"), None, &now));
+        set_condition(conds, condition("ContainersReady", false, Some("PodCompleted"), None, &now));
+    } else {
+        if incomplete.is_empty() {
+            set_condition(conds, condition("Initialized", true, None, None, &now));
+        } else {
+            let msg = format!("containers with incomplete status: [{}]", incomplete.join(" "));
+            set_condition(conds, condition("Initialized", false, Some("ContainersNotInitialized"), Some(msg), &now));
+        }
+        let msg = if all_ready { None } else { Some(format!("containers with unready status: [{}]", not_ready.join(" "))) };
+        let reason = if all_ready { None } else { Some("ContainersNotReady") };
+        set_condition(conds, condition("Ready", all_ready, reason, msg.clone(), &now));
+        set_condition(conds, condition("ContainersReady", all_ready, reason, msg, &now));
+    }
     // kubectl and the API list conditions in this order.
     let order = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"];
     conds.sort_by_key(|c| order.iter().position(|o| *o == c.type_).unwrap_or(order.len()));
@@ -186,8 +405,9 @@ fn update_status(sim: &mut Sim, uid: &str, f: impl FnOnce(&mut Pod, &mut Sim)) -
     stored.as_pod().cloned()
 }
 
-fn container_status(pod: &Pod, i: usize) -> ContainerStatus {
-    let c = &pod.spec.as_ref().map(|s| s.containers[i].clone()).unwrap_or_default();
+fn container_status(pod: &Pod, slot: usize) -> ContainerStatus {
+    let (c, _) = spec_container(pod, slot).map(|(c, i)| (c.clone(), i)).unwrap_or_default();
+    let reason = if n_init(pod) > 0 { "PodInitializing" } else { "ContainerCreating" };
     ContainerStatus {
         name: c.name.clone(),
         image: c.image.clone().unwrap_or_default(),
@@ -196,24 +416,65 @@ fn container_status(pod: &Pod, i: usize) -> ContainerStatus {
         restart_count: 0,
         started: Some(false),
         state: Some(ContainerState {
-            waiting: Some(ContainerStateWaiting { reason: Some("ContainerCreating".into()), message: None }),
+            waiting: Some(ContainerStateWaiting { reason: Some(reason.into()), message: None }),
             ..Default::default()
         }),
         ..Default::default()
     }
 }
 
-fn set_container<F: FnOnce(&mut ContainerStatus)>(pod: &mut Pod, i: usize, f: F) {
-    let name = pod.spec.as_ref().map(|s| s.containers[i].name.clone()).unwrap_or_default();
-    let base = container_status(pod, i);
+fn set_container<F: FnOnce(&mut ContainerStatus)>(pod: &mut Pod, slot: usize, f: F) {
+    let Some((c, init)) = spec_container(pod, slot) else { return };
+    let name = c.name.clone();
+    let base = container_status(pod, slot);
     let status = pod.status.get_or_insert_with(PodStatus::default);
-    let list = status.container_statuses.get_or_insert_with(Vec::new);
+    let list = if init { &mut status.init_container_statuses } else { &mut status.container_statuses };
+    let list = list.get_or_insert_with(Vec::new);
     if let Some(cs) = list.iter_mut().find(|c| c.name == name) {
         f(cs);
     } else {
         let mut cs = base;
         f(&mut cs);
         list.push(cs);
+    }
+}
+
+fn get_container_status(pod: &Pod, slot: usize) -> Option<ContainerStatus> {
+    let (c, init) = spec_container(pod, slot)?;
+    let st = pod.status.as_ref()?;
+    let list = if init { st.init_container_statuses.as_ref() } else { st.container_statuses.as_ref() };
+    list?.iter().find(|s| s.name == c.name).cloned()
+}
+
+fn slot_name(pod: &Pod, slot: usize) -> String {
+    spec_container(pod, slot).map(|(c, _)| c.name.clone()).unwrap_or_default()
+}
+
+fn slot_image(pod: &Pod, slot: usize) -> String {
+    spec_container(pod, slot).and_then(|(c, _)| c.image.clone()).unwrap_or_default()
+}
+
+fn ctr_rt<'a>(sim: &'a mut Sim, node: &str, uid: &str, slot: usize) -> Option<&'a mut CtrRt> {
+    Some(sim.kubelets.get_mut(node)?.pods.get_mut(uid)?.ctrs.entry(slot).or_default())
+}
+
+/// `format.Pod`: `name_namespace(uid)`.
+fn pod_ref(pod: &Pod) -> String {
+    format!(
+        "{}_{}({})",
+        pod.metadata.name.as_deref().unwrap_or(""),
+        pod.metadata.namespace.as_deref().unwrap_or(""),
+        pod.metadata.uid.as_deref().unwrap_or("")
+    )
+}
+
+/// Slots to start once the sandbox is up: the first init container, or every app container.
+fn first_slots(pod: &Pod) -> Vec<usize> {
+    let ni = n_init(pod);
+    if ni > 0 {
+        vec![0]
+    } else {
+        (0..pod.spec.as_ref().map_or(0, |s| s.containers.len())).collect()
     }
 }
 
@@ -229,7 +490,7 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
         return;
     }
     let comp = component(node);
-    let n_containers = pod.spec.as_ref().map_or(0, |s| s.containers.len());
+    let n_slots = n_init(&pod) + pod.spec.as_ref().map_or(0, |s| s.containers.len());
     match step {
         KStep::Admit => {
             let node_ip = k.node_ip.clone();
@@ -239,9 +500,10 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
                 st.host_ip = Some(node_ip.clone());
                 st.host_ips = Some(vec![HostIP { ip: node_ip.clone() }]);
                 st.start_time = Some(now.clone());
+                st.phase = Some("Pending".into());
                 let conds = st.conditions.get_or_insert_with(Vec::new);
                 set_condition(conds, condition("PodReadyToStartContainers", false, None, None, &now));
-                for i in 0..n_containers {
+                for i in 0..n_slots {
                     set_container(p, i, |_| {});
                 }
             });
@@ -256,47 +518,31 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
                 None => return,
             };
             let now = sim.clock.now_time();
-            update_status(sim, uid, |p, _| {
+            let Some(pod) = update_status(sim, uid, |p, _| {
                 let st = p.status.get_or_insert_with(PodStatus::default);
                 st.pod_ip = Some(ip.clone());
                 st.pod_ips = Some(vec![PodIP { ip: ip.clone() }]);
                 let conds = st.conditions.get_or_insert_with(Vec::new);
                 set_condition(conds, condition("PodReadyToStartContainers", true, None, None, &now));
-            });
+            }) else {
+                return;
+            };
             sim.decide(&comp, format!("sandbox for {} is up with IP {ip}", rt.key.name));
-            for i in 0..n_containers {
+            for i in first_slots(&pod) {
                 ensure_image(sim, node, uid, &pod, i);
             }
         }
-        KStep::StartContainer(i) => {
-            let cname = pod.spec.as_ref().map(|s| s.containers[i].name.clone()).unwrap_or_default();
-            let image = pod.spec.as_ref().and_then(|s| s.containers[i].image.clone()).unwrap_or_default();
-            sim.event(&obj, "Normal", "Created", format!("Created container: {cname}"), "kubelet", Some(node));
-            sim.event(&obj, "Normal", "Started", format!("Started container {cname}"), "kubelet", Some(node));
-            let now = sim.clock.now_time();
-            let cid = format!("containerd://{}", sim.rng.hex(64));
-            update_status(sim, uid, |p, _| {
-                set_container(p, i, |cs| {
-                    cs.state = Some(ContainerState { running: Some(ContainerStateRunning { started_at: Some(now.clone()) }), ..Default::default() });
-                    cs.ready = true;
-                    cs.started = Some(true);
-                    cs.container_id = Some(cid.clone());
-                    cs.image = images::full_name(&image);
-                    cs.image_id = images::digest(&image);
-                });
-            });
-            sim.decide(&comp, format!("started container {cname} of {}", rt.key.name));
-        }
+        KStep::StartContainer(i) => start_container(sim, node, uid, &obj, &pod, i),
+        KStep::Exited(i, epoch) => exited(sim, node, uid, &pod, i, epoch),
+        KStep::SyncExited(i, epoch) => sync_exited(sim, node, uid, &obj, &pod, i, epoch),
         KStep::PullFailed(i) => {
-            let image = pod.spec.as_ref().and_then(|s| s.containers[i].image.clone()).unwrap_or_default();
-            let r = images::parse_image(&image);
+            let image = slot_image(&pod, i);
             let why = format!(
                 "failed to pull and unpack image \"{}\": failed to resolve reference \"{}\": {}: not found",
                 images::full_name(&image),
                 images::full_name(&image),
                 images::full_name(&image)
             );
-            let _ = r;
             let msg = format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = {why}");
             sim.event(&obj, "Warning", "Failed", msg.clone(), "kubelet", Some(node));
             sim.event(&obj, "Warning", "Failed", "Error: ErrImagePull".into(), "kubelet", Some(node));
@@ -312,7 +558,7 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
             sim.schedule(1_000, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::PullBackOff(i) });
         }
         KStep::PullBackOff(i) => {
-            let image = pod.spec.as_ref().and_then(|s| s.containers[i].image.clone()).unwrap_or_default();
+            let image = slot_image(&pod, i);
             let delay = {
                 let Some(rt) = sim.kubelets.get_mut(node).and_then(|k| k.pods.get_mut(uid)) else { return };
                 let d = rt.backoff.get(&i).copied().unwrap_or(BACKOFF_START_MS);
@@ -337,52 +583,79 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
         }
         KStep::RetryPull(i) => ensure_image(sim, node, uid, &pod, i),
         KStep::Kill => {
-            let stop_ms = pod
-                .spec
-                .iter()
-                .flat_map(|s| s.containers.iter())
-                .map(|c| match images::lookup(c.image.as_deref().unwrap_or("")).map(|i| i.behaviour) {
-                    Some(Behaviour::Server { stop_ms }) => stop_ms,
-                    _ => 0,
-                })
-                .max()
-                .unwrap_or(0);
+            let now = sim.clock.elapsed_ms();
             let grace_ms = pod.metadata.deletion_grace_period_seconds.unwrap_or(30).max(0) as u64 * 1000;
-            let running: Vec<String> = pod
-                .status
-                .iter()
-                .flat_map(|s| s.container_statuses.iter().flatten())
-                .filter(|c| c.state.as_ref().and_then(|s| s.running.as_ref()).is_some())
-                .map(|c| c.name.clone())
-                .collect();
-            for c in &running {
+            let mut running: Vec<(usize, String)> = Vec::new();
+            for slot in 0..n_slots {
+                if get_container_status(&pod, slot).is_some_and(|cs| is_running(&cs)) {
+                    running.push((slot, slot_name(&pod, slot)));
+                }
+            }
+            let mut wait = 0u64;
+            for (slot, c) in &running {
                 sim.event(&obj, "Normal", "Killing", format!("Stopping container {c}"), "kubelet", Some(node));
+                let Some(ctr) = ctr_rt(sim, node, uid, *slot) else { continue };
+                // SIGTERM: a server exits soon; a shell or `sleep` as PID 1 ignores it and is killed
+                // (SIGKILL, exit 137) when the grace period ends. A program that ends on its own first
+                // just ends.
+                let (mut after, mut code) = match ctr.current.as_ref().and_then(|i| i.program.sigterm_exit_ms()) {
+                    Some(ms) if ms <= grace_ms => (ms, 0),
+                    _ => (grace_ms, 137),
+                };
+                if let Some(inst) = &ctr.current {
+                    if let Some(e) = inst.program.exit(&inst.ctx) {
+                        let natural = (inst.started_ms + e.at_ms).saturating_sub(now);
+                        if natural <= after {
+                            after = natural;
+                            code = e.code;
+                        }
+                    }
+                }
+                ctr.stopping = Some((now + after, code));
+                wait = wait.max(after);
             }
             if let Some(rt) = sim.kubelets.get_mut(node).and_then(|k| k.pods.get_mut(uid)) {
                 rt.killing = true;
             }
-            let wait = if running.is_empty() { 0 } else { stop_ms.min(grace_ms) };
             sim.decide(&comp, format!("{} is being deleted; stopping {} container(s)", rt.key.name, running.len()));
             sim.schedule(wait, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::Killed });
         }
         KStep::Killed => {
-            let now = sim.clock.now_time();
+            let now_ms = sim.clock.elapsed_ms();
+            let stops: BTreeMap<usize, (u64, i32)> =
+                rt.ctrs.iter().filter_map(|(s, c)| c.stopping.map(|st| (*s, st))).collect();
+            if let Some(prt) = sim.kubelets.get_mut(node).and_then(|k| k.pods.get_mut(uid)) {
+                for (s, (at, code)) in &stops {
+                    if let Some(inst) = prt.ctrs.get_mut(s).and_then(|c| c.current.as_mut()) {
+                        inst.finished.get_or_insert((*at, *code));
+                    }
+                }
+            }
+            let clock = sim.clock.clone();
             update_status(sim, uid, |p, _| {
-                let st = p.status.get_or_insert_with(PodStatus::default);
-                for cs in st.container_statuses.iter_mut().flatten() {
-                    let started = cs.state.as_ref().and_then(|s| s.running.as_ref()).and_then(|r| r.started_at.clone());
-                    cs.ready = false;
-                    cs.started = Some(false);
-                    cs.state = Some(ContainerState {
-                        terminated: Some(ContainerStateTerminated {
-                            exit_code: 0,
-                            reason: Some("Completed".into()),
-                            started_at: started,
-                            finished_at: Some(now.clone()),
-                            container_id: cs.container_id.clone(),
+                for slot in 0..n_slots {
+                    let Some(cs) = get_container_status(p, slot) else { continue };
+                    if !is_running(&cs) {
+                        continue;
+                    }
+                    let (at, code) = stops.get(&slot).copied().unwrap_or((now_ms, 0));
+                    set_container(p, slot, |cs| {
+                        let started = cs.state.as_ref().and_then(|s| s.running.as_ref()).and_then(|r| r.started_at.clone());
+                        cs.ready = false;
+                        cs.started = Some(false);
+                        cs.state = Some(ContainerState {
+                            terminated: Some(ContainerStateTerminated {
+                                exit_code: code,
+                                reason: Some(if code == 0 { "Completed" } else { "Error" }.into()),
+                                started_at: started,
+                                finished_at: Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+                                    super::clock::truncate_to_seconds(clock.at(at)),
+                                )),
+                                container_id: cs.container_id.clone(),
+                                ..Default::default()
+                            }),
                             ..Default::default()
-                        }),
-                        ..Default::default()
+                        });
                     });
                 }
             });
@@ -393,9 +666,376 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
     }
 }
 
+/// The container's environment, in the order `printenv` shows it: PATH, HOSTNAME, the image's ENV,
+/// the container's `env` (with `$(VAR)` references and `fieldRef`s resolved), the `kubernetes`
+/// Service's variables, HOME.
+fn container_env(sim: &Sim, pod: &Pod, c: &Container) -> Vec<(String, String)> {
+    let hostname = pod.spec.as_ref().and_then(|s| s.hostname.clone()).or_else(|| pod.metadata.name.clone()).unwrap_or_default();
+    let mut env: Vec<(String, String)> = vec![
+        ("PATH".into(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()),
+        ("HOSTNAME".into(), hostname),
+    ];
+    let image = c.image.clone().unwrap_or_default();
+    env.extend(program::image_env(&image));
+    let mut declared: Vec<(String, String)> = Vec::new();
+    for e in c.env.iter().flatten() {
+        let value = match (&e.value, &e.value_from) {
+            (Some(v), _) => expand_refs(v, &declared),
+            (None, Some(from)) => {
+                if let Some(f) = &from.field_ref {
+                    field_value(pod, &f.field_path)
+                } else if let Some(r) = &from.config_map_key_ref {
+                    let key = ObjKey::new(Kind::ConfigMap, pod.metadata.namespace.as_deref().unwrap_or("default"), &r.name);
+                    sim.store
+                        .get(&key)
+                        .and_then(|o| match o.as_ref() {
+                            Object::ConfigMap(cm) => cm.data.as_ref().and_then(|d| d.get(&r.key)).cloned(),
+                            _ => None,
+                        })
+                        .unwrap_or_default()
+                } else if let Some(r) = &from.secret_key_ref {
+                    let key = ObjKey::new(Kind::Secret, pod.metadata.namespace.as_deref().unwrap_or("default"), &r.name);
+                    sim.store
+                        .get(&key)
+                        .and_then(|o| match o.as_ref() {
+                            Object::Secret(s) => s
+                                .data
+                                .as_ref()
+                                .and_then(|d| d.get(&r.key))
+                                .map(|b| String::from_utf8_lossy(&b.0).to_string())
+                                .or_else(|| s.string_data.as_ref().and_then(|d| d.get(&r.key)).cloned()),
+                            _ => None,
+                        })
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            }
+            (None, None) => String::new(),
+        };
+        declared.retain(|(k, _)| k != &e.name);
+        declared.push((e.name.clone(), value));
+    }
+    for (k, v) in declared {
+        env.retain(|(x, _)| x != &k);
+        env.push((k, v));
+    }
+    for (k, v) in [
+        ("KUBERNETES_SERVICE_HOST", "10.96.0.1"),
+        ("KUBERNETES_SERVICE_PORT", "443"),
+        ("KUBERNETES_SERVICE_PORT_HTTPS", "443"),
+        ("KUBERNETES_PORT", "tcp://10.96.0.1:443"),
+        ("KUBERNETES_PORT_443_TCP", "tcp://10.96.0.1:443"),
+        ("KUBERNETES_PORT_443_TCP_PROTO", "tcp"),
+        ("KUBERNETES_PORT_443_TCP_PORT", "443"),
+        ("KUBERNETES_PORT_443_TCP_ADDR", "10.96.0.1"),
+    ] {
+        if !env.iter().any(|(x, _)| x == k) {
+            env.push((k.into(), v.into()));
+        }
+    }
+    if !env.iter().any(|(x, _)| x == "HOME") {
+        env.push(("HOME".into(), "/root".into()));
+    }
+    env
+}
+
+fn field_value(pod: &Pod, path: &str) -> String {
+    let st = pod.status.clone().unwrap_or_default();
+    let spec = pod.spec.clone().unwrap_or_default();
+    match path {
+        "metadata.name" => pod.metadata.name.clone().unwrap_or_default(),
+        "metadata.namespace" => pod.metadata.namespace.clone().unwrap_or_default(),
+        "metadata.uid" => pod.metadata.uid.clone().unwrap_or_default(),
+        "spec.nodeName" => spec.node_name.unwrap_or_default(),
+        "spec.serviceAccountName" => spec.service_account_name.unwrap_or_default(),
+        "status.podIP" => st.pod_ip.unwrap_or_default(),
+        "status.hostIP" => st.host_ip.unwrap_or_default(),
+        p => {
+            let label = p.strip_prefix("metadata.labels['").and_then(|r| r.strip_suffix("']"));
+            let ann = p.strip_prefix("metadata.annotations['").and_then(|r| r.strip_suffix("']"));
+            match (label, ann) {
+                (Some(l), _) => pod.metadata.labels.as_ref().and_then(|m| m.get(l)).cloned().unwrap_or_default(),
+                (_, Some(a)) => pod.metadata.annotations.as_ref().and_then(|m| m.get(a)).cloned().unwrap_or_default(),
+                _ => String::new(),
+            }
+        }
+    }
+}
+
+/// Kubernetes' `$(VAR)` expansion in env values, `command` and `args`: a defined variable is
+/// replaced, an undefined reference is kept as written, and `$$` escapes a `$`.
+pub fn expand_refs(s: &str, env: &[(String, String)]) -> String {
+    let c: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < c.len() {
+        if c[i] == '$' && c.get(i + 1) == Some(&'$') {
+            out.push('$');
+            i += 2;
+        } else if c[i] == '$' && c.get(i + 1) == Some(&'(') {
+            match c[i + 2..].iter().position(|&x| x == ')') {
+                Some(p) => {
+                    let name: String = c[i + 2..i + 2 + p].iter().collect();
+                    match env.iter().rev().find(|(k, _)| *k == name) {
+                        Some((_, v)) => out.push_str(v),
+                        None => out.push_str(&format!("$({name})")),
+                    }
+                    i += p + 3;
+                }
+                None => {
+                    out.extend(&c[i..]);
+                    break;
+                }
+            }
+        } else {
+            out.push(c[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn node_cpus(sim: &Sim, node: &str) -> u32 {
+    sim.store
+        .get(&ObjKey::new(Kind::Node, "", node))
+        .and_then(|o| o.as_node().and_then(|n| n.status.as_ref()).and_then(|s| s.capacity.as_ref()).and_then(|c| c.get("cpu")).and_then(|q| q.0.parse().ok()))
+        .unwrap_or(4)
+}
+
+fn start_container(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod, i: usize) {
+    let Some((c, _init)) = spec_container(pod, i) else { return };
+    let c = c.clone();
+    let cname = c.name.clone();
+    let image = c.image.clone().unwrap_or_default();
+    let comp = component(node);
+    let pod_name = pod.metadata.name.clone().unwrap_or_default();
+    let env = container_env(sim, pod, &c);
+    let command: Option<Vec<String>> = c.command.as_ref().map(|v| v.iter().map(|a| expand_refs(a, &env)).collect());
+    let args: Option<Vec<String>> = c.args.as_ref().map(|v| v.iter().map(|a| expand_refs(a, &env)).collect());
+    let program = Program::resolve(&image, command.as_deref(), args.as_deref(), &env);
+    let now_ms = sim.clock.elapsed_ms();
+    let ctx = Ctx {
+        start: sim.clock.at(now_ms),
+        env,
+        hostname: pod.spec.as_ref().and_then(|s| s.hostname.clone()).unwrap_or_else(|| pod_name.clone()),
+        pod_ip: pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default(),
+        cpus: node_cpus(sim, node),
+    };
+    let cid = format!("containerd://{}", sim.rng.hex(64));
+    sim.event(obj, "Normal", "Created", format!("Created container: {cname}"), "kubelet", Some(node));
+    let start_error = program.start_error();
+    let exit = if start_error.is_some() { None } else { program.exit(&ctx) };
+    let (epoch, restarts) = {
+        let Some(ctr) = ctr_rt(sim, node, uid, i) else { return };
+        ctr.epoch += 1;
+        if let Some(prev) = ctr.current.take() {
+            ctr.previous = Some(prev);
+            ctr.restarts += 1;
+        }
+        ctr.current = Some(Instance {
+            id: cid.clone(),
+            started_ms: now_ms,
+            program,
+            ctx,
+            finished: start_error.as_ref().map(|_| (now_ms, 128)),
+        });
+        (ctr.epoch, ctr.restarts)
+    };
+    let now = sim.clock.now_time();
+    if let Some(err) = start_error {
+        let msg = err.message.clone();
+        sim.event(obj, "Warning", "Failed", format!("Error: {msg}"), "kubelet", Some(node));
+        update_status(sim, uid, |p, _| {
+            set_container(p, i, |cs| {
+                let prev = cs.state.as_ref().and_then(|s| s.terminated.clone());
+                if prev.is_some() {
+                    cs.last_state = Some(ContainerState { terminated: prev, ..Default::default() });
+                }
+                cs.restart_count = restarts;
+                cs.ready = false;
+                cs.started = Some(false);
+                cs.container_id = Some(cid.clone());
+                cs.image = images::full_name(&image);
+                cs.image_id = images::digest(&image);
+                cs.state = Some(ContainerState {
+                    terminated: Some(ContainerStateTerminated {
+                        exit_code: 128,
+                        reason: Some("StartError".into()),
+                        message: Some(msg.clone()),
+                        started_at: Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+                            chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
+                        )),
+                        finished_at: Some(now.clone()),
+                        container_id: Some(cid.clone()),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                });
+            });
+        });
+        sim.decide(&comp, format!("container {cname} of {pod_name} could not start: {msg}"));
+        after_exit(sim, node, uid, pod, i, epoch, 128);
+        return;
+    }
+    sim.event(obj, "Normal", "Started", format!("Started container {cname}"), "kubelet", Some(node));
+    update_status(sim, uid, |p, _| {
+        set_container(p, i, |cs| {
+            let prev = cs.state.as_ref().and_then(|s| s.terminated.clone());
+            if prev.is_some() {
+                cs.last_state = Some(ContainerState { terminated: prev, ..Default::default() });
+            }
+            cs.restart_count = restarts;
+            cs.state = Some(ContainerState { running: Some(ContainerStateRunning { started_at: Some(now.clone()) }), ..Default::default() });
+            // No readiness probes yet: a running app container is ready; an init container is not
+            // (a sidecar is, once started).
+            cs.ready = i >= n_init(pod) || is_sidecar(&c);
+            cs.started = Some(true);
+            cs.container_id = Some(cid.clone());
+            cs.image = images::full_name(&image);
+            cs.image_id = images::digest(&image);
+        });
+    });
+    match exit {
+        Some(e) => {
+            sim.decide(&comp, format!("started container {cname} of {pod_name}; its program ends in {}", go_duration(e.at_ms)));
+            sim.schedule(e.at_ms, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::Exited(i, epoch) });
+        }
+        None => sim.decide(&comp, format!("started container {cname} of {pod_name}")),
+    }
+    // A sidecar lets the next init container start once it has started.
+    if i < n_init(pod) && is_sidecar(&c) && restarts == 0 {
+        next_after_init(sim, node, uid, i);
+    }
+}
+
+/// Init container `i` is done (or a sidecar started): start the next init container, or the app
+/// containers after the last one.
+fn next_after_init(sim: &mut Sim, node: &str, uid: &str, i: usize) {
+    let Some(pod) = sim.store.get_by_uid(uid).and_then(|o| o.as_pod().cloned()) else { return };
+    let ni = n_init(&pod);
+    let slots: Vec<usize> = if i + 1 < ni { vec![i + 1] } else { (ni..ni + pod.spec.as_ref().map_or(0, |s| s.containers.len())).collect() };
+    for s in slots {
+        ensure_image(sim, node, uid, &pod, s);
+    }
+}
+
+fn exited(sim: &mut Sim, node: &str, uid: &str, pod: &Pod, i: usize, epoch: u32) {
+    let now_ms = sim.clock.elapsed_ms();
+    let Some(ctr) = ctr_rt(sim, node, uid, i) else { return };
+    if ctr.epoch != epoch {
+        return;
+    }
+    let Some(inst) = ctr.current.as_mut() else { return };
+    let code = inst.program.exit(&inst.ctx).map_or(0, |e| e.code);
+    inst.finished = Some((now_ms, code));
+    let now = sim.clock.now_time();
+    let cname = slot_name(pod, i);
+    update_status(sim, uid, |p, _| {
+        set_container(p, i, |cs| {
+            let started = cs.state.as_ref().and_then(|s| s.running.as_ref()).and_then(|r| r.started_at.clone());
+            cs.ready = false;
+            cs.started = Some(false);
+            cs.state = Some(ContainerState {
+                terminated: Some(ContainerStateTerminated {
+                    exit_code: code,
+                    reason: Some(if code == 0 { "Completed" } else { "Error" }.into()),
+                    started_at: started,
+                    finished_at: Some(now.clone()),
+                    container_id: cs.container_id.clone(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            });
+        });
+    });
+    sim.decide(&component(node), format!("container {cname} of {} exited with code {code}", pod.metadata.name.as_deref().unwrap_or("")));
+    after_exit(sim, node, uid, pod, i, epoch, code);
+}
+
+/// After container `i` ended with `code`: carry on with the next init container, or have the kubelet
+/// sync it (restart or back-off) if the restart policy says it restarts.
+fn after_exit(sim: &mut Sim, node: &str, uid: &str, pod: &Pod, i: usize, epoch: u32, code: i32) {
+    let Some((c, init)) = spec_container(pod, i) else { return };
+    let policy = restart_policy(pod);
+    let restarts = if init && is_sidecar(c) {
+        true
+    } else if init {
+        // Init containers restart on failure unless the pod's policy is Never.
+        code != 0 && policy != "Never"
+    } else {
+        match policy {
+            "Never" => false,
+            "OnFailure" => code != 0,
+            _ => true,
+        }
+    };
+    if init && !is_sidecar(c) && code == 0 {
+        let (node, uid) = (node.to_string(), uid.to_string());
+        sim.schedule(EXIT_SYNC_MS, Task::Kubelet { node: node.clone(), uid: uid.clone(), step: KStep::SyncExited(i, epoch) });
+        return;
+    }
+    if restarts {
+        sim.schedule(EXIT_SYNC_MS, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::SyncExited(i, epoch) });
+    }
+}
+
+/// The pod worker's sync after container `i` ended (`doBackOff` in kuberuntime): the first
+/// restart is immediate; later ones wait 10 s, 20 s, 40 s … 300 s after the last exit, and the
+/// delay resets once a container ran 10 minutes between exits.
+fn sync_exited(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod, i: usize, epoch: u32) {
+    let Some((c, init)) = spec_container(pod, i).map(|(c, i)| (c.clone(), i)) else { return };
+    let now = sim.clock.elapsed_ms();
+    let Some(ctr) = ctr_rt(sim, node, uid, i) else { return };
+    if ctr.epoch != epoch {
+        return;
+    }
+    let Some((finished, code)) = ctr.current.as_ref().and_then(|x| x.finished) else { return };
+    if init && !is_sidecar(&c) && code == 0 {
+        next_after_init(sim, node, uid, i);
+        return;
+    }
+    let in_backoff = match ctr.backoff {
+        Some((delay, last)) if finished.saturating_sub(last) <= 2 * BACKOFF_MAX_MS => now < finished + delay,
+        _ => false,
+    };
+    if !in_backoff {
+        // `backOff.Next`: the first delay, doubled each time, reset after 10 minutes.
+        ctr.backoff = Some(match ctr.backoff {
+            Some((delay, last)) if finished.saturating_sub(last) <= 2 * BACKOFF_MAX_MS => (next_backoff(Some(delay)), finished),
+            _ => (BACKOFF_START_MS, finished),
+        });
+        ensure_image(sim, node, uid, pod, i);
+        return;
+    }
+    let (delay, _) = ctr.backoff.unwrap_or((BACKOFF_START_MS, finished));
+    let cname = c.name.clone();
+    let pref = pod_ref(pod);
+    sim.event(obj, "Warning", "BackOff", format!("Back-off restarting failed container {cname} in pod {pref}"), "kubelet", Some(node));
+    let msg = format!("back-off {} restarting failed container={cname} pod={pref}", go_duration(delay));
+    update_status(sim, uid, |p, _| {
+        set_container(p, i, |cs| {
+            if let Some(t) = cs.state.as_ref().and_then(|s| s.terminated.clone()) {
+                cs.last_state = Some(ContainerState { terminated: Some(t), ..Default::default() });
+            }
+            cs.ready = false;
+            cs.started = Some(false);
+            cs.state = Some(ContainerState {
+                waiting: Some(ContainerStateWaiting { reason: Some("CrashLoopBackOff".into()), message: Some(msg.clone()) }),
+                ..Default::default()
+            });
+        });
+    });
+    sim.decide(
+        &component(node),
+        format!("container {cname} of {} keeps failing; back-off {} before restarting it", pod.metadata.name.as_deref().unwrap_or(""), go_duration(delay)),
+    );
+    sim.schedule(finished + delay - now, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::SyncExited(i, epoch) });
+}
+
 fn ensure_image(sim: &mut Sim, node: &str, uid: &str, pod: &Pod, i: usize) {
     let Some(obj) = sim.store.get_by_uid(uid).cloned() else { return };
-    let c = pod.spec.as_ref().map(|s| s.containers[i].clone()).unwrap_or_default();
+    let Some((c, _)) = spec_container(pod, i).map(|(c, x)| (c.clone(), x)) else { return };
     let image = c.image.clone().unwrap_or_default();
     let full = images::full_name(&image);
     let always = c.image_pull_policy.as_deref() == Some("Always");
@@ -437,12 +1077,16 @@ pub fn go_duration(ms: u64) -> String {
     if ms < 1000 {
         return format!("{ms}ms");
     }
-    let mins = ms / 60_000;
+    let hours = ms / 3_600_000;
+    let mins = (ms % 3_600_000) / 60_000;
     let rest = ms % 60_000;
     let secs = rest / 1000;
     let frac = rest % 1000;
     let mut s = String::new();
-    if mins > 0 {
+    if hours > 0 {
+        s.push_str(&format!("{hours}h"));
+    }
+    if hours > 0 || mins > 0 {
         s.push_str(&format!("{mins}m"));
     }
     s.push_str(&secs.to_string());
@@ -465,7 +1109,7 @@ pub(crate) fn image_pulled(sim: &mut Sim, node: &str, full: &str) {
     for (idx, (uid, i, asked)) in waiters.into_iter().enumerate() {
         let Some(obj) = sim.store.get_by_uid(&uid).cloned() else { continue };
         let Some(pod) = obj.as_pod() else { continue };
-        let image = pod.spec.as_ref().and_then(|s| s.containers.get(i)).and_then(|c| c.image.clone()).unwrap_or_default();
+        let image = slot_image(pod, i);
         // The first asker pulled it; the others waited for that pull and then found the layers.
         let pull = if idx == 0 { now - started_ms } else { 120 + (now - asked) % 97 };
         let total = (now - asked).max(pull);
@@ -486,6 +1130,13 @@ pub(crate) fn image_pulled(sim: &mut Sim, node: &str, full: &str) {
     sim.decide(&component(node), format!("pulled {full}"));
 }
 
+/// Where `kubectl logs` finds a container instance: the pod's node's runtime.
+pub fn find_instance<'a>(sim: &'a Sim, pod: &Pod, container_id: &str) -> Option<&'a Instance> {
+    let node = podutil::node(pod)?;
+    let uid = pod.metadata.uid.as_deref()?;
+    sim.kubelets.get(node)?.instance(uid, container_id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -497,5 +1148,27 @@ mod tests {
         assert_eq!(go_duration(30_680), "30.68s");
         assert_eq!(go_duration(62_500), "1m2.5s");
         assert_eq!(go_duration(3_000), "3s");
+        assert_eq!(go_duration(300_000), "5m0s");
+        assert_eq!(go_duration(40_000), "40s");
+        assert_eq!(go_duration(3_600_000), "1h0m0s");
+    }
+
+    #[test]
+    fn backoff_doubles_to_five_minutes() {
+        let mut d = None;
+        let mut seen = Vec::new();
+        for _ in 0..8 {
+            let n = next_backoff(d);
+            seen.push(n / 1000);
+            d = Some(n);
+        }
+        assert_eq!(seen, [10, 20, 40, 80, 160, 300, 300, 300]);
+    }
+
+    #[test]
+    fn kubernetes_var_refs() {
+        let env = vec![("A".to_string(), "x".to_string())];
+        assert_eq!(expand_refs("$(A)-$(B)-$$(A)", &env), "x-$(B)-$(A)");
+        assert_eq!(expand_refs("$(A", &env), "$(A");
     }
 }

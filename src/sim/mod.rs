@@ -13,6 +13,7 @@ pub mod kubelet;
 pub mod labels;
 pub mod object;
 pub mod podutil;
+pub mod program;
 pub mod scheduler;
 pub mod store;
 pub mod view;
