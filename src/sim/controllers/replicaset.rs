@@ -81,11 +81,19 @@ fn claim_pods(sim: &mut Sim, owner: &Rc<Object>, uid: &str, selector: &Selector)
     let labels_of = |o: &Object| o.meta().labels.clone().unwrap_or_default();
     let is_active = |o: &Object| o.as_pod().is_some_and(podutil::is_active);
     let mut claimed = Vec::new();
+    // Pods this RS controls that match its selector, terminating or not: every one of them carries
+    // the selector's required labels, which lets `orphans_matching` skip its scan when no other pod does.
+    let mut owned_matching = 0;
     for o in sim.store.owned_by(uid) {
-        if o.kind() != Kind::Pod || o.controller_ref().is_none_or(|r| r.uid != uid) || !is_active(&o) {
+        if o.kind() != Kind::Pod || o.controller_ref().is_none_or(|r| r.uid != uid) {
             continue;
         }
-        if selector.matches(&labels_of(&o)) {
+        let matches = selector.matches(&labels_of(&o));
+        owned_matching += usize::from(matches);
+        if !is_active(&o) {
+            continue;
+        }
+        if matches {
             claimed.push(o);
             continue;
         }
@@ -99,7 +107,7 @@ fn claim_pods(sim: &mut Sim, owner: &Rc<Object>, uid: &str, selector: &Selector)
             );
         }
     }
-    for o in orphans_matching(sim, owner.namespace(), selector) {
+    for o in orphans_matching(sim, owner.namespace(), selector, owned_matching) {
         if !is_active(&o) {
             continue;
         }
@@ -114,8 +122,9 @@ fn claim_pods(sim: &mut Sim, owner: &Rc<Object>, uid: &str, selector: &Selector)
 }
 
 /// Pods in `namespace` without a controller whose labels match `selector`, found through the label
-/// index (the rarest `k=v` the selector requires), not by scanning every pod.
-fn orphans_matching(sim: &Sim, namespace: &str, selector: &Selector) -> Vec<Rc<Object>> {
+/// index (the rarest `k=v` the selector requires), not by scanning every pod. `owned_matching` pods
+/// are known to be in that set and not orphans: when they are all it holds, there is nothing to scan.
+fn orphans_matching(sim: &Sim, namespace: &str, selector: &Selector, owned_matching: usize) -> Vec<Rc<Object>> {
     if selector.is_nothing() {
         return Vec::new();
     }
@@ -129,6 +138,7 @@ fn orphans_matching(sim: &Sim, namespace: &str, selector: &Selector) -> Vec<Rc<O
         }
     }
     let candidates: Vec<Rc<Object>> = match rarest {
+        Some(set) if set.len() <= owned_matching => return Vec::new(),
         Some(set) => set.iter().filter_map(|k| sim.store.get(k).cloned()).collect(),
         None => sim.store.list(Kind::Pod, Some(namespace)),
     };
