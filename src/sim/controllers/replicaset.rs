@@ -78,7 +78,10 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
 /// (removes its ownerReference, so they live on as orphans and a replacement is created), and adopts
 /// active orphans in its namespace that match (adds a controllerRef). Returns the claimed pods.
 fn claim_pods(sim: &mut Sim, owner: &Rc<Object>, uid: &str, selector: &Selector) -> Vec<Rc<Object>> {
-    let labels_of = |o: &Object| o.meta().labels.clone().unwrap_or_default();
+    static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
+    fn labels_of(o: &Object) -> &BTreeMap<String, String> {
+        o.meta().labels.as_ref().unwrap_or(&NO_LABELS)
+    }
     let is_active = |o: &Object| o.as_pod().is_some_and(podutil::is_active);
     let mut claimed = Vec::new();
     // Pods this RS controls that match its selector, terminating or not: every one of them carries
@@ -88,7 +91,7 @@ fn claim_pods(sim: &mut Sim, owner: &Rc<Object>, uid: &str, selector: &Selector)
         if o.kind() != Kind::Pod || o.controller_ref().is_none_or(|r| r.uid != uid) {
             continue;
         }
-        let matches = selector.matches(&labels_of(&o));
+        let matches = selector.matches(labels_of(&o));
         owned_matching += usize::from(matches);
         if !is_active(&o) {
             continue;
