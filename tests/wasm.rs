@@ -70,6 +70,8 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
     ("output_formats", include_str!("golden/output_formats.txt"), include_str!("golden/output_formats.out")),
     ("events", include_str!("golden/events.txt"), include_str!("golden/events.out")),
     ("rollout", include_str!("golden/rollout.txt"), include_str!("golden/rollout.out")),
+    ("runtime", include_str!("golden/runtime.txt"), include_str!("golden/runtime.out")),
+    ("logs", include_str!("golden/logs.txt"), include_str!("golden/logs.out")),
 ];
 
 #[wasm_bindgen_test]

@@ -100,6 +100,8 @@ pub fn kubectl(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -
         "version" => version(&rest),
         "rollout" => super::rollout::rollout(sim, &rest),
         "set" => super::rollout::set(sim, &rest),
+        "logs" => super::logs::logs(sim, &rest),
+        "exec" => super::logs::exec(sim, &rest),
         "cluster-info" => cluster_info(&rest),
         "help" | "--help" | "-h" => Outcome::ok(HELP),
         c if COMMANDS.contains(&c) => Outcome::err(format!(

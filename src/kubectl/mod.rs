@@ -6,6 +6,7 @@ pub mod args;
 pub mod cmd;
 pub mod manifest;
 pub mod label;
+pub mod logs;
 pub mod outcome;
 pub mod printers;
 pub mod rollout;
@@ -315,6 +316,7 @@ impl Shell {
             Wait::Rollout { key, uid, .. } => {
                 rollout::status_now(&self.sim, key, uid, None).1
             }
+            Wait::Logs(follows) => logs::follow_done(&self.sim, follows),
         }
     }
 
@@ -322,6 +324,7 @@ impl Shell {
     pub fn poll(&self, wait: &mut Wait) -> Progress {
         match wait {
             Wait::Rollout { key, uid, last_rv, revision } => rollout::poll_status(&self.sim, key, uid, last_rv, *revision),
+            Wait::Logs(follows) => logs::poll(&self.sim, follows),
             other => Progress { done: self.is_done(other), ..Default::default() },
         }
     }

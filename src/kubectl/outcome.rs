@@ -12,6 +12,9 @@ pub enum Wait {
     /// `kubectl rollout status`: prints the rollout's state on every change of the Deployment
     /// (`last_rv`: the resourceVersion last reported) until it is complete or has failed.
     Rollout { key: ObjKey, uid: String, last_rv: String, revision: Option<i64> },
+    /// `kubectl logs -f`: prints what the followed container instances print as virtual time
+    /// passes, until they have all ended.
+    Logs(Vec<super::logs::Follow>),
 }
 
 /// What a waiting command produced since it was last polled.

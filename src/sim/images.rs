@@ -51,6 +51,42 @@ const CATALOGUE: &[ImageInfo] = &[
         behaviour: Behaviour::ExitsImmediately,
     },
     ImageInfo {
+        repo: "library/alpine",
+        tags: &["latest", "3", "3.19", "3.20", "3.21"],
+        size: 3_642_247,
+        behaviour: Behaviour::ExitsImmediately,
+    },
+    ImageInfo {
+        repo: "library/debian",
+        tags: &["latest", "bookworm", "bookworm-slim", "12", "12-slim", "stable-slim"],
+        size: 48_494_272,
+        behaviour: Behaviour::ExitsImmediately,
+    },
+    ImageInfo {
+        repo: "library/ubuntu",
+        tags: &["latest", "24.04", "22.04", "noble", "jammy"],
+        size: 29_754_290,
+        behaviour: Behaviour::ExitsImmediately,
+    },
+    ImageInfo {
+        repo: "library/perl",
+        tags: &["latest", "5", "5.40", "5.38", "5.34", "5.34.0", "slim"],
+        size: 331_012_446,
+        behaviour: Behaviour::ExitsImmediately,
+    },
+    ImageInfo {
+        repo: "library/python",
+        tags: &["3.13-slim", "3.12-slim", "slim", "3-slim"],
+        size: 44_938_510,
+        behaviour: Behaviour::ExitsImmediately,
+    },
+    ImageInfo {
+        repo: "library/python",
+        tags: &["latest", "3", "3.13", "3.12"],
+        size: 389_722_103,
+        behaviour: Behaviour::ExitsImmediately,
+    },
+    ImageInfo {
         repo: "gcr.io/google-samples/kubernetes-bootcamp",
         tags: &["v1", "v2"],
         size: 70_011_231,
@@ -155,5 +191,10 @@ mod tests {
         assert!(lookup("nginx:nope").is_none());
         assert!(lookup("ngnix").is_none());
         assert!(digest("nginx").starts_with("docker.io/library/nginx@sha256:"));
+        assert_eq!(lookup("python:3.12-slim").map(|i| i.size), Some(44_938_510));
+        assert_eq!(lookup("python:3.12").map(|i| i.size), Some(389_722_103));
+        for i in ["alpine", "debian:bookworm", "ubuntu:24.04", "perl:5.34.0", "busybox:1.28"] {
+            assert_eq!(lookup(i).map(|i| i.behaviour), Some(Behaviour::ExitsImmediately), "{i}");
+        }
     }
 }
