@@ -72,6 +72,7 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
     ("rollout", include_str!("golden/rollout.txt"), include_str!("golden/rollout.out")),
     ("runtime", include_str!("golden/runtime.txt"), include_str!("golden/runtime.out")),
     ("logs", include_str!("golden/logs.txt"), include_str!("golden/logs.out")),
+    ("describe", include_str!("golden/describe.txt"), include_str!("golden/describe.out")),
 ];
 
 #[wasm_bindgen_test]

@@ -87,6 +87,7 @@ pub fn kubectl(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -
     };
     match cmd.as_str() {
         "get" => get(sim, &rest),
+        "describe" => super::describe::describe(sim, &rest),
         "create" if has_filename(&rest) => super::apply::from_files(sim, "create", &rest, inputs),
         "create" => create(sim, &rest),
         "apply" => super::apply::from_files(sim, "apply", &rest, inputs),

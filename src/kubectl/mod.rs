@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod args;
 pub mod cmd;
+pub mod describe;
 pub mod manifest;
 pub mod label;
 pub mod logs;
