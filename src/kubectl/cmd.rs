@@ -43,6 +43,8 @@ pub fn resolve_kind(s: &str) -> Option<Kind> {
         "svc" | "service" | "services" => Kind::Service,
         "cm" | "configmap" | "configmaps" => Kind::ConfigMap,
         "secret" | "secrets" => Kind::Secret,
+        "ep" | "endpoints" => Kind::Endpoints,
+        "endpointslice" | "endpointslices" | "endpointslice.discovery.k8s.io" | "endpointslices.discovery.k8s.io" => Kind::EndpointSlice,
         _ => return None,
     })
     .filter(|k| !s.ends_with(".apps") || k.group() == "apps")
@@ -97,6 +99,7 @@ pub fn kubectl(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -
         "scale" => scale(sim, &rest),
         "delete" => delete(sim, &rest),
         "label" => super::label::label(sim, &rest),
+        "expose" => super::expose::expose(sim, &rest),
         "annotate" => super::label::annotate(sim, &rest),
         "version" => version(&rest),
         "rollout" => super::rollout::rollout(sim, &rest),
@@ -422,6 +425,8 @@ fn header_for(kind: Kind, wide: bool) -> Vec<String> {
         Kind::Service => (&["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"], &["SELECTOR"]),
         Kind::ConfigMap => (&["NAME", "DATA", "AGE"], &[]),
         Kind::Secret => (&["NAME", "TYPE", "DATA", "AGE"], &[]),
+        Kind::Endpoints => (&["NAME", "ENDPOINTS", "AGE"], &[]),
+        Kind::EndpointSlice => (&["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], &[]),
     };
     base.iter().chain(if wide { extra.iter() } else { [].iter() }).map(|s| s.to_string()).collect()
 }
@@ -595,6 +600,11 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
         Object::Secret(sec) => {
             let n = sec.data.as_ref().map_or(0, |d| d.len());
             vec![o.name().to_string(), sec.type_.clone().unwrap_or_else(|| "Opaque".into()), n.to_string(), a]
+        }
+        Object::Endpoints(e) => vec![o.name().to_string(), crate::sim::controllers::endpoints::format_endpoints(e), a],
+        Object::EndpointSlice(es) => {
+            let (ports, endpoints) = crate::sim::controllers::endpoints::format_slice(es);
+            vec![o.name().to_string(), es.address_type.clone(), ports, endpoints, a]
         }
     }
 }

@@ -20,16 +20,19 @@ use crate::sim::{Sim, SimConfig};
 pub const MAX_LINE: usize = 1 << 20;
 
 /// A shell session: the simulated cluster and the state of the terminal that talks to it.
+/// Cloneable, so that time travel can snapshot the whole session.
+#[derive(Clone)]
 pub struct Shell {
     sim: Sim,
     /// The terminal's own files (`cat > pod.yaml <<EOF`), read by `kubectl apply -f`.
     files: std::collections::BTreeMap<String, String>,
     /// Natively, `-f` may also read the host's files (the CLI sets this); never in the browser.
-    host_files: Option<Box<dyn Fn(&str) -> Option<String>>>,
+    host_files: Option<std::rc::Rc<dyn Fn(&str) -> Option<String>>>,
     /// A heredoc being collected: the command words, the delimiter, and the lines so far.
     pending: Option<Heredoc>,
 }
 
+#[derive(Clone)]
 struct Heredoc {
     segments: Vec<Vec<String>>,
     delimiter: String,
@@ -94,7 +97,7 @@ impl Shell {
 
     /// Lets `-f PATH` read the host's files when the terminal has no file of that name (native CLI).
     pub fn set_host_files(&mut self, f: Box<dyn Fn(&str) -> Option<String>>) {
-        self.host_files = Some(f);
+        self.host_files = Some(std::rc::Rc::from(f));
     }
 
     /// Adds or replaces a file in the terminal's file system.

@@ -15,14 +15,18 @@ pub mod format;
 pub mod goal;
 pub mod jsonpath;
 pub mod run;
+pub mod timetravel;
 
 pub use format::{Lesson, Step, TRACKS};
 pub use goal::GoalReport;
 pub use run::{Input, LessonProgress, LessonRun, StepDone};
+pub use timetravel::{line_diff, Action, DiffMark, TimedInput};
 
 use crate::kubectl::{Outcome, Progress, Shell, Wait};
 use crate::sim::view::ClusterView;
-use crate::sim::SimConfig;
+use crate::sim::{EventRecord, Kind, SimConfig};
+use std::rc::Rc;
+use timetravel::Snapshot;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/lesson_files.rs"));
@@ -55,15 +59,244 @@ pub const COMMAND_WAIT_LIMIT_MS: u64 = 3_600_000;
 
 /// A learner's session: the simulated cluster plus the shell that talks to it, and the lesson
 /// being played, if any.
+///
+/// It also keeps its own history for time travel (`view_at`, `at`, `restore`): a log of every
+/// input pinned to its position in the run, and snapshots of the whole session every
+/// `timetravel::SNAPSHOT_EVERY_MS` of virtual time.
 pub struct Playground {
     shell: Shell,
     lesson: Option<LessonRun>,
+    /// Everything done to the session since its base snapshot, in order.
+    log: Vec<TimedInput>,
+    /// Snapshots by time; the first is the base (where time travel begins).
+    snapshots: Vec<Rc<Snapshot>>,
+    host_files: Option<Rc<dyn Fn(&str) -> Option<String>>>,
 }
 
 impl Playground {
     /// A fresh default cluster (one control-plane node, two workers), seeded.
     pub fn new(config: SimConfig) -> Self {
-        Playground { shell: Shell::new(config), lesson: None }
+        let mut p = Playground { shell: Shell::new(config), lesson: None, log: Vec::new(), snapshots: Vec::new(), host_files: None };
+        p.rebase();
+        p
+    }
+
+    /// Makes the present the start of time travel: forgets the log and the snapshots.
+    fn rebase(&mut self) {
+        self.log.clear();
+        self.snapshots = vec![Snapshot::take(&self.shell, &self.lesson, 0)];
+    }
+
+    /// Logs an input at the current position in the run.
+    fn log_input(&mut self, action: Action) {
+        let sim = self.shell.sim();
+        self.log.push(TimedInput { at_ms: sim.elapsed_ms(), tasks_run: timetravel::tasks_run(sim), action });
+    }
+
+    /// Takes a snapshot when enough virtual time has passed since the last one (and something ran).
+    fn note_time(&mut self) {
+        let now = self.elapsed_ms();
+        let last = self.snapshots.last().expect("base snapshot");
+        if now < last.at_ms + timetravel::SNAPSHOT_EVERY_MS {
+            return;
+        }
+        let sim = self.shell.sim();
+        let same = last.inputs == self.log.len()
+            && timetravel::tasks_run(last.shell.sim()) == timetravel::tasks_run(sim);
+        if same {
+            // Only the clock moved: replaying from the last snapshot costs nothing.
+            return;
+        }
+        self.snapshots.push(Snapshot::take(&self.shell, &self.lesson, self.log.len()));
+        timetravel::thin(&mut self.snapshots);
+    }
+
+    /// Applies one logged input to a session state (the replay of `run_line` and friends).
+    fn apply(shell: &mut Shell, lesson: &mut Option<LessonRun>, input: &TimedInput) {
+        timetravel::seek(shell.sim_mut(), input.tasks_run, input.at_ms);
+        match &input.action {
+            Action::Line(line) => {
+                let o = shell.run_line(line);
+                if let Some(run) = lesson.as_mut() {
+                    if !line.trim().is_empty() {
+                        run.record(input.at_ms, line, o.exit_code);
+                    }
+                }
+            }
+            Action::File { path, text } => shell.write_file(path, text),
+            Action::RollingUpdate { ns, name, surge, unavailable } => {
+                Self::rolling_update(shell, ns, name, surge, unavailable);
+            }
+            Action::LessonCheck => {
+                if let Some(run) = lesson.as_mut() {
+                    run.check(shell.sim());
+                }
+            }
+            Action::LessonSkip => {
+                if let Some(run) = lesson.as_mut() {
+                    run.skip(shell.sim());
+                }
+            }
+        }
+    }
+
+    /// The session as it was at virtual time `ms`: (shell, lesson, log entries applied). Every
+    /// task due at or before `ms` has run; inputs typed at `ms` itself have not (they come next).
+    /// A time before the base gives the base; a time after now gives now, with the clock moved on.
+    fn rebuild(&self, ms: u64) -> (Shell, Option<LessonRun>, usize) {
+        let i = self.snapshots.iter().rposition(|s| self.snapshot_before(s, ms)).unwrap_or(0);
+        let snap = &self.snapshots[i];
+        let mut shell = snap.shell.clone();
+        let mut lesson = snap.lesson.clone();
+        if let Some(f) = &self.host_files {
+            let f = f.clone();
+            shell.set_host_files(Box::new(move |p| f(p)));
+        }
+        let mut applied = snap.inputs;
+        for input in &self.log[snap.inputs..] {
+            // The moment `ms` is what the page showed just before anything typed at `ms`.
+            if input.at_ms >= ms {
+                break;
+            }
+            Self::apply(&mut shell, &mut lesson, input);
+            applied += 1;
+        }
+        if ms > shell.sim().elapsed_ms() {
+            shell.sim_mut().run_until(ms);
+        }
+        (shell, lesson, applied)
+    }
+
+    /// True when `snap` holds nothing that happens after the moment `ms` (no input typed at `ms`).
+    fn snapshot_before(&self, snap: &Snapshot, ms: u64) -> bool {
+        snap.at_ms <= ms && (snap.inputs == 0 || self.log.get(snap.inputs - 1).is_some_and(|i| i.at_ms < ms))
+    }
+
+    /// Where time travel begins (virtual ms): the session's start, or a lesson's first step.
+    pub fn earliest_ms(&self) -> u64 {
+        self.snapshots.first().map(|s| s.at_ms).unwrap_or(0)
+    }
+
+    /// Everything logged for time travel, in order (the timeline's ▲ markers are the `Line`s).
+    pub fn inputs(&self) -> &[TimedInput] {
+        &self.log
+    }
+
+    /// How many command lines were typed at or after `ms` (what "continue from here" drops).
+    pub fn lines_after(&self, ms: u64) -> usize {
+        self.log.iter().filter(|i| i.at_ms >= ms && matches!(&i.action, Action::Line(l) if !l.trim().is_empty())).count()
+    }
+
+    /// Snapshots held now (for tests of the memory bound).
+    pub fn snapshot_count(&self) -> usize {
+        self.snapshots.len()
+    }
+
+    /// A detached copy of the session as it was at virtual time `ms` (never later than now),
+    /// rebuilt from the nearest snapshot and the logged inputs. It can run on by itself, or
+    /// follow this session's later inputs with `follow`.
+    pub fn at(&self, ms: u64) -> Playground {
+        let ms = ms.min(self.elapsed_ms());
+        let (shell, lesson, applied) = self.rebuild(ms);
+        let snapshots = self.snapshots.iter().filter(|s| s.inputs <= applied && self.snapshot_before(s, ms)).cloned().collect();
+        Playground { shell, lesson, log: self.log[..applied].to_vec(), snapshots, host_files: self.host_files.clone() }
+    }
+
+    /// What the cluster view drew at virtual time `ms`.
+    pub fn view_at(&self, ms: u64) -> ClusterView {
+        if ms >= self.elapsed_ms() {
+            return self.view();
+        }
+        self.at(ms).view()
+    }
+
+    /// Moves `past` (a copy from `at`) on to virtual time `to_ms` (at most this session's now),
+    /// replaying this session's inputs on the way, so it shows what this session showed then.
+    pub fn follow(&self, past: &mut Playground, to_ms: u64) {
+        let to_ms = to_ms.min(self.elapsed_ms());
+        let start = past.log.len().min(self.log.len());
+        for input in &self.log[start..] {
+            // Inputs at `to_ms` come after the moment, unless `past` is already there (a step).
+            if input.at_ms > to_ms || (input.at_ms == to_ms && to_ms > past.elapsed_ms()) {
+                break;
+            }
+            Self::apply(&mut past.shell, &mut past.lesson, input);
+            past.log.push(input.clone());
+        }
+        if to_ms > past.elapsed_ms() {
+            past.shell.sim_mut().run_until(to_ms);
+        }
+        past.note_time();
+    }
+
+    /// When the next thing happens after `past`'s moment in this session: its next task or this
+    /// session's next input, whichever is first.
+    pub fn next_event_after(&self, past: &Playground) -> Option<u64> {
+        let task = past.next_task_ms();
+        let input = self.log.get(past.log.len()).map(|i| i.at_ms);
+        match (task, input) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Rewinds the live session to virtual time `ms` ("continue from here"): the state there is
+    /// rebuilt exactly, and the inputs logged at or after `ms` are dropped and returned.
+    pub fn restore(&mut self, ms: u64) -> Vec<TimedInput> {
+        let ms = ms.min(self.elapsed_ms());
+        let (shell, lesson, applied) = self.rebuild(ms);
+        self.shell = shell;
+        self.lesson = lesson;
+        let dropped = self.log.split_off(applied);
+        let keep: Vec<bool> = self.snapshots.iter().map(|s| s.inputs <= applied && self.snapshot_before(s, ms)).collect();
+        let mut k = keep.into_iter();
+        self.snapshots.retain(|_| k.next().unwrap_or(false));
+        if self.snapshots.is_empty() {
+            self.snapshots.push(Snapshot::take(&self.shell, &self.lesson, self.log.len()));
+        }
+        dropped
+    }
+
+    /// Drops everything done after virtual time `ms` and continues from there (same as
+    /// `restore`); returns how many command lines were dropped.
+    pub fn truncate_after(&mut self, ms: u64) -> usize {
+        self.restore(ms)
+            .iter()
+            .filter(|i| matches!(&i.action, Action::Line(l) if !l.trim().is_empty()))
+            .count()
+    }
+
+    /// Runs the next scheduled task (one event), if any; returns whether one ran.
+    pub fn step(&mut self) -> bool {
+        let ran = self.shell.sim_mut().step();
+        self.note_time();
+        ran
+    }
+
+    /// When the next scheduled task is due (virtual ms), if any.
+    pub fn next_task_ms(&self) -> Option<u64> {
+        self.shell.sim().next_task_time()
+    }
+
+    /// An object as `kubectl get -o yaml` prints it, if it exists.
+    pub fn object_yaml(&self, kind: Kind, ns: &str, name: &str) -> Option<String> {
+        let ns = if kind.namespaced() { ns } else { "" };
+        let key = crate::sim::store::ObjKey::new(kind, ns, name);
+        let obj = self.shell.sim().get(&key)?;
+        Some(crate::kubectl::printers::yaml(&obj.to_json_value()))
+    }
+
+    /// The Events about an object (the current one of that name, if it exists), oldest first.
+    pub fn object_events(&self, kind: Kind, ns: &str, name: &str) -> Vec<EventRecord> {
+        let ns = if kind.namespaced() { ns } else { "" };
+        let key = crate::sim::store::ObjKey::new(kind, ns, name);
+        let sim = self.shell.sim();
+        let uid = sim.get(&key).map(|o| o.uid().to_string());
+        sim.events()
+            .iter()
+            .filter(|e| e.object == key && uid.as_ref().is_none_or(|u| *u == e.object_uid))
+            .cloned()
+            .collect()
     }
 
     /// A session for a lesson: the lesson's cluster, built by its setup commands (each one's
@@ -81,6 +314,8 @@ impl Playground {
         }
         let run = LessonRun::new(lesson.clone(), p.shell.sim());
         p.lesson = Some(run);
+        // Time travel begins at step 1, not in the middle of setup.
+        p.rebase();
         Ok(p)
     }
 
@@ -147,7 +382,11 @@ impl Playground {
     /// and begins the next one. The page calls this after each input and as the simulation runs.
     pub fn check_lesson(&mut self) -> Option<StepDone> {
         let sim = self.shell.sim();
-        self.lesson.as_mut()?.check(sim)
+        let done = self.lesson.as_mut()?.check(sim);
+        if done.is_some() {
+            self.log_input(Action::LessonCheck);
+        }
+        done
     }
 
     /// Moves on to the next step without meeting the current goal.
@@ -155,6 +394,7 @@ impl Playground {
         let sim = self.shell.sim();
         if let Some(run) = self.lesson.as_mut() {
             run.skip(sim);
+            self.log_input(Action::LessonSkip);
         }
     }
 
@@ -174,12 +414,14 @@ impl Playground {
     /// During a lesson the line is recorded (for `ran` goals and saved progress).
     pub fn run_line(&mut self, line: &str) -> Outcome {
         let at = self.elapsed_ms();
+        self.log_input(Action::Line(line.to_string()));
         let o = self.shell.run_line(line);
         if let Some(run) = self.lesson.as_mut() {
             if !line.trim().is_empty() {
                 run.record(at, line, o.exit_code);
             }
         }
+        self.note_time();
         o
     }
 
@@ -191,19 +433,24 @@ impl Playground {
     /// Lets `ms` virtual milliseconds pass, running every event due in that span.
     pub fn advance(&mut self, ms: u64) {
         self.shell.sim_mut().advance(ms);
+        self.note_time();
     }
 
     /// Runs events until `wait` is satisfied or `limit_ms` of virtual time has passed; returns
     /// whether it was satisfied. This is how the native CLI runs waiting commands.
     pub fn run_until_done(&mut self, wait: &Wait, limit_ms: u64) -> bool {
         let mut w = wait.clone();
-        self.shell.run_until_done(&mut w, limit_ms).done
+        let done = self.shell.run_until_done(&mut w, limit_ms).done;
+        self.note_time();
+        done
     }
 
     /// Like `run_until_done`, but returns what a streaming command (`kubectl rollout status`)
     /// printed while it waited, and its exit status.
     pub fn finish(&mut self, wait: &mut Wait, limit_ms: u64) -> Progress {
-        self.shell.run_until_done(wait, limit_ms)
+        let p = self.shell.run_until_done(wait, limit_ms);
+        self.note_time();
+        p
     }
 
     /// What a waiting command printed since the last poll, and whether it is over (the page calls
@@ -232,10 +479,20 @@ impl Playground {
     /// Sets a Deployment's RollingUpdate maxSurge / maxUnavailable (ints or percentages), as a
     /// `kubectl patch` would; used by tests until `patch` exists.
     pub fn set_rolling_update(&mut self, ns: &str, name: &str, surge: &str, unavailable: &str) -> bool {
+        self.log_input(Action::RollingUpdate {
+            ns: ns.to_string(),
+            name: name.to_string(),
+            surge: surge.to_string(),
+            unavailable: unavailable.to_string(),
+        });
+        Self::rolling_update(&mut self.shell, ns, name, surge, unavailable)
+    }
+
+    fn rolling_update(shell: &mut Shell, ns: &str, name: &str, surge: &str, unavailable: &str) -> bool {
         use crate::sim::object::{Kind, Object};
         use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
         let key = crate::sim::store::ObjKey::new(Kind::Deployment, ns, name);
-        let Some(obj) = self.shell.sim().get(&key).cloned() else { return false };
+        let Some(obj) = shell.sim().get(&key).cloned() else { return false };
         let Some(d) = obj.as_deployment() else { return false };
         let mut d = d.clone();
         let parse = |v: &str| match v.parse::<i32>() {
@@ -246,8 +503,8 @@ impl Playground {
             ru.max_surge = Some(parse(surge));
             ru.max_unavailable = Some(parse(unavailable));
         }
-        let ok = self.shell.sim_mut().update(Object::Deployment(d)).is_ok();
-        self.shell.sim_mut().dispatch();
+        let ok = shell.sim_mut().update(Object::Deployment(d)).is_ok();
+        shell.sim_mut().dispatch();
         ok
     }
 
@@ -258,12 +515,16 @@ impl Playground {
 
     /// Adds a file to the terminal's file system (`kubectl apply -f NAME` reads it).
     pub fn write_file(&mut self, path: &str, text: &str) {
+        self.log_input(Action::File { path: path.to_string(), text: text.to_string() });
         self.shell.write_file(path, text);
     }
 
     /// Natively: let `-f PATH` fall back to the host's files.
     pub fn set_host_files(&mut self, f: Box<dyn Fn(&str) -> Option<String>>) {
-        self.shell.set_host_files(f);
+        let f: Rc<dyn Fn(&str) -> Option<String>> = Rc::from(f);
+        let g = f.clone();
+        self.shell.set_host_files(Box::new(move |p| g(p)));
+        self.host_files = Some(f);
     }
 
     pub fn shell(&self) -> &Shell {

@@ -95,6 +95,19 @@ pub fn apply(obj: &mut Object, rng: &mut Rng) {
                 }
             }
         }
+        Object::Endpoints(e) => {
+            // SetDefaults_Endpoints: port protocol TCP.
+            for p in e.subsets.iter_mut().flatten().flat_map(|s| s.ports.iter_mut().flatten()) {
+                p.protocol.get_or_insert_with(|| "TCP".into());
+            }
+        }
+        Object::EndpointSlice(s) => {
+            // SetDefaults_EndpointPort: name "" and protocol TCP.
+            for p in s.ports.iter_mut().flatten() {
+                p.name.get_or_insert_with(String::new);
+                p.protocol.get_or_insert_with(|| "TCP".into());
+            }
+        }
         Object::Node(_) | Object::ConfigMap(_) => {}
     }
 }

@@ -21,7 +21,7 @@ pub enum Task {
     ImagePulled { node: String, image: String },
 }
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Entry {
     at: u64,
     seq: u64,
@@ -38,10 +38,12 @@ impl PartialOrd for Entry {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Engine {
     heap: BinaryHeap<Reverse<Entry>>,
     seq: u64,
+    /// Tasks popped so far: a position in the run that time travel replays to exactly.
+    popped: u64,
 }
 
 impl Engine {
@@ -53,7 +55,13 @@ impl Engine {
         self.heap.peek().map(|Reverse(e)| e.at)
     }
     pub fn pop(&mut self) -> Option<(u64, Task)> {
-        self.heap.pop().map(|Reverse(e)| (e.at, e.task))
+        let e = self.heap.pop()?.0;
+        self.popped += 1;
+        Some((e.at, e.task))
+    }
+    /// How many tasks have been popped (run) since the engine was made.
+    pub fn popped(&self) -> u64 {
+        self.popped
     }
     pub fn len(&self) -> usize {
         self.heap.len()

@@ -65,7 +65,9 @@ pub struct EventRecord {
     pub host: Option<String>,
 }
 
-/// The whole simulated cluster.
+/// The whole simulated cluster. Cloning is cheap-ish (objects are shared `Rc`s): time travel
+/// keeps clones as snapshots.
+#[derive(Clone)]
 pub struct Sim {
     pub(crate) clock: Clock,
     pub(crate) rng: Rng,

@@ -1,7 +1,8 @@
 //! The kinds the simulation stores, as the field's own Kubernetes types (k8s-openapi, API v1.32).
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Node, Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Namespace, Node, Pod, Secret, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 /// A resource kind the API server serves.
@@ -15,10 +16,12 @@ pub enum Kind {
     Service,
     ConfigMap,
     Secret,
+    Endpoints,
+    EndpointSlice,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
@@ -27,6 +30,8 @@ impl Kind {
         Kind::Service,
         Kind::ConfigMap,
         Kind::Secret,
+        Kind::Endpoints,
+        Kind::EndpointSlice,
     ];
 
     /// The kind named by a manifest's `apiVersion` and `kind`, if the simulation serves it.
@@ -44,19 +49,23 @@ impl Kind {
             Kind::Service => "Service",
             Kind::ConfigMap => "ConfigMap",
             Kind::Secret => "Secret",
+            Kind::Endpoints => "Endpoints",
+            Kind::EndpointSlice => "EndpointSlice",
         }
     }
     pub fn api_version(self) -> &'static str {
         match self {
-            Kind::Namespace | Kind::Node | Kind::Pod | Kind::Service | Kind::ConfigMap | Kind::Secret => "v1",
+            Kind::Namespace | Kind::Node | Kind::Pod | Kind::Service | Kind::ConfigMap | Kind::Secret | Kind::Endpoints => "v1",
             Kind::ReplicaSet | Kind::Deployment => "apps/v1",
+            Kind::EndpointSlice => "discovery.k8s.io/v1",
         }
     }
     /// The API group ("" for core).
     pub fn group(self) -> &'static str {
         match self {
-            Kind::Namespace | Kind::Node | Kind::Pod | Kind::Service | Kind::ConfigMap | Kind::Secret => "",
+            Kind::Namespace | Kind::Node | Kind::Pod | Kind::Service | Kind::ConfigMap | Kind::Secret | Kind::Endpoints => "",
             Kind::ReplicaSet | Kind::Deployment => "apps",
+            Kind::EndpointSlice => "discovery.k8s.io",
         }
     }
     /// Lower-case plural resource name, as in URLs and `kubectl` errors.
@@ -70,6 +79,8 @@ impl Kind {
             Kind::Service => "services",
             Kind::ConfigMap => "configmaps",
             Kind::Secret => "secrets",
+            Kind::Endpoints => "endpoints",
+            Kind::EndpointSlice => "endpointslices",
         }
     }
     /// `pods`, `deployments.apps`: how the API server names the resource in errors.
@@ -105,6 +116,8 @@ pub enum Object {
     Service(Service),
     ConfigMap(ConfigMap),
     Secret(Secret),
+    Endpoints(Endpoints),
+    EndpointSlice(EndpointSlice),
 }
 
 impl Object {
@@ -118,6 +131,8 @@ impl Object {
             Object::Service(_) => Kind::Service,
             Object::ConfigMap(_) => Kind::ConfigMap,
             Object::Secret(_) => Kind::Secret,
+            Object::Endpoints(_) => Kind::Endpoints,
+            Object::EndpointSlice(_) => Kind::EndpointSlice,
         }
     }
     pub fn meta(&self) -> &ObjectMeta {
@@ -130,6 +145,8 @@ impl Object {
             Object::Service(o) => &o.metadata,
             Object::ConfigMap(o) => &o.metadata,
             Object::Secret(o) => &o.metadata,
+            Object::Endpoints(o) => &o.metadata,
+            Object::EndpointSlice(o) => &o.metadata,
         }
     }
     pub fn meta_mut(&mut self) -> &mut ObjectMeta {
@@ -142,6 +159,8 @@ impl Object {
             Object::Service(o) => &mut o.metadata,
             Object::ConfigMap(o) => &mut o.metadata,
             Object::Secret(o) => &mut o.metadata,
+            Object::Endpoints(o) => &mut o.metadata,
+            Object::EndpointSlice(o) => &mut o.metadata,
         }
     }
     pub fn name(&self) -> &str {
@@ -188,11 +207,25 @@ impl Object {
             Kind::Service => Object::Service(serde_json::from_value(v)?),
             Kind::ConfigMap => Object::ConfigMap(serde_json::from_value(v)?),
             Kind::Secret => Object::Secret(serde_json::from_value(v)?),
+            Kind::Endpoints => Object::Endpoints(serde_json::from_value(v)?),
+            Kind::EndpointSlice => Object::EndpointSlice(serde_json::from_value(v)?),
         })
     }
     pub fn as_service(&self) -> Option<&Service> {
         match self {
             Object::Service(p) => Some(p),
+            _ => None,
+        }
+    }
+    pub fn as_endpoints(&self) -> Option<&Endpoints> {
+        match self {
+            Object::Endpoints(p) => Some(p),
+            _ => None,
+        }
+    }
+    pub fn as_endpointslice(&self) -> Option<&EndpointSlice> {
+        match self {
+            Object::EndpointSlice(p) => Some(p),
             _ => None,
         }
     }
@@ -212,6 +245,17 @@ impl Object {
             Object::Service(o) => serde_json::to_value(o),
             Object::ConfigMap(o) => serde_json::to_value(o),
             Object::Secret(o) => serde_json::to_value(o),
+            Object::Endpoints(o) => serde_json::to_value(o),
+            Object::EndpointSlice(o) => serde_json::to_value(o).map(|mut v| {
+                // The API server returns empty lists as `null` (`endpoints: null`, `ports: null`).
+                if let Some(m) = v.as_object_mut() {
+                    if m.get("endpoints").and_then(|e| e.as_array()).is_some_and(|a| a.is_empty()) {
+                        m.insert("endpoints".into(), serde_json::Value::Null);
+                    }
+                    m.entry("ports").or_insert(serde_json::Value::Null);
+                }
+                v
+            }),
         };
         v.unwrap_or(serde_json::Value::Null)
     }

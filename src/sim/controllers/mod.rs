@@ -3,8 +3,11 @@
 //! reconciles one key at a time: read the store, compare desired with observed, write.
 
 pub mod deployment;
+pub mod endpoints;
+pub mod endpointslice;
 pub mod gc;
 pub mod replicaset;
+pub mod service_lb;
 
 use std::collections::{BTreeSet, VecDeque};
 
@@ -18,6 +21,10 @@ use super::Sim;
 pub enum Ctrl {
     Deployment,
     ReplicaSet,
+    EndpointSlice,
+    Endpoints,
+    /// The cloud-controller-manager's service controller (load balancers).
+    ServiceLB,
 }
 
 impl Ctrl {
@@ -26,6 +33,9 @@ impl Ctrl {
         match self {
             Ctrl::Deployment => "deployment-controller",
             Ctrl::ReplicaSet => "replicaset-controller",
+            Ctrl::EndpointSlice => "endpointslice-controller",
+            Ctrl::Endpoints => "endpoint-controller",
+            Ctrl::ServiceLB => "service-controller",
         }
     }
     /// Virtual delay between a key being queued and the worker picking it up (watch latency).
@@ -33,6 +43,9 @@ impl Ctrl {
         match self {
             Ctrl::Deployment => 15,
             Ctrl::ReplicaSet => 20,
+            Ctrl::EndpointSlice => 15,
+            Ctrl::Endpoints => 18,
+            Ctrl::ServiceLB => 30,
         }
     }
 }
@@ -72,6 +85,11 @@ impl WorkQueue {
 pub struct Controllers {
     pub deployment: WorkQueue,
     pub replicaset: WorkQueue,
+    pub endpointslice: WorkQueue,
+    pub endpoints: WorkQueue,
+    pub service_lb: WorkQueue,
+    /// The endpoint controllers' own random stream (see `endpointslice::with_own_rng`).
+    pub(crate) endpoint_rng: Option<super::clock::Rng>,
 }
 
 impl Controllers {
@@ -79,12 +97,18 @@ impl Controllers {
         match c {
             Ctrl::Deployment => &mut self.deployment,
             Ctrl::ReplicaSet => &mut self.replicaset,
+            Ctrl::EndpointSlice => &mut self.endpointslice,
+            Ctrl::Endpoints => &mut self.endpoints,
+            Ctrl::ServiceLB => &mut self.service_lb,
         }
     }
     pub fn queue_len(&self, c: Ctrl) -> usize {
         match c {
             Ctrl::Deployment => self.deployment.len(),
             Ctrl::ReplicaSet => self.replicaset.len(),
+            Ctrl::EndpointSlice => self.endpointslice.len(),
+            Ctrl::Endpoints => self.endpoints.len(),
+            Ctrl::ServiceLB => self.service_lb.len(),
         }
     }
 }
@@ -109,6 +133,9 @@ pub(crate) fn run(sim: &mut Sim, c: Ctrl) {
         match c {
             Ctrl::Deployment => deployment::reconcile(sim, &key),
             Ctrl::ReplicaSet => replicaset::reconcile(sim, &key),
+            Ctrl::EndpointSlice => endpointslice::reconcile(sim, &key),
+            Ctrl::Endpoints => endpoints::reconcile(sim, &key),
+            Ctrl::ServiceLB => service_lb::reconcile(sim, &key),
         }
         sim.dispatch();
     }
@@ -116,6 +143,8 @@ pub(crate) fn run(sim: &mut Sim, c: Ctrl) {
 
 /// Informer handlers: map a change to the keys each controller must look at.
 pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
+    endpointslice::on_event(sim, ev);
+    service_lb::on_event(sim, ev);
     match ev.key.kind {
         Kind::Deployment => enqueue(sim, Ctrl::Deployment, ev.key.clone()),
         Kind::ReplicaSet => {
@@ -140,7 +169,7 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
                 }
             }
         }
-        Kind::Node | Kind::Namespace | Kind::Service | Kind::ConfigMap | Kind::Secret => {}
+        Kind::Node | Kind::Namespace | Kind::Service | Kind::ConfigMap | Kind::Secret | Kind::Endpoints | Kind::EndpointSlice => {}
     }
 }
 
