@@ -5,6 +5,7 @@ pub mod apply;
 pub mod args;
 pub mod cmd;
 pub mod describe;
+pub mod expose;
 pub mod manifest;
 pub mod label;
 pub mod logs;

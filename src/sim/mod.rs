@@ -5,6 +5,7 @@
 pub mod api;
 pub mod bootstrap;
 pub mod clock;
+pub mod cloud;
 pub mod controllers;
 pub mod defaults;
 pub mod engine;
@@ -84,6 +85,8 @@ pub struct Sim {
     /// Allocated Service ClusterIPs and NodePorts (the API server's allocators).
     pub(crate) service_ips: std::collections::BTreeSet<u32>,
     pub(crate) node_ports: std::collections::BTreeSet<i32>,
+    /// The simulated cloud provider (load balancers) behind the cloud-controller-manager.
+    pub(crate) cloud: cloud::Cloud,
 }
 
 impl Sim {
@@ -102,6 +105,7 @@ impl Sim {
             kubelets: BTreeMap::new(),
             service_ips: Default::default(),
             node_ports: Default::default(),
+            cloud: Default::default(),
         };
         bootstrap::default_cluster(&mut sim);
         sim.dispatch();
@@ -130,6 +134,10 @@ impl Sim {
     }
     pub fn events(&self) -> &[EventRecord] {
         &self.events
+    }
+    /// The simulated cloud provider's state (load balancers).
+    pub fn cloud(&self) -> &cloud::Cloud {
+        &self.cloud
     }
     /// When the next scheduled task is due (virtual ms since start), if any.
     pub fn next_task_time(&self) -> Option<u64> {
