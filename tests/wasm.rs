@@ -73,6 +73,7 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
     ("runtime", include_str!("golden/runtime.txt"), include_str!("golden/runtime.out")),
     ("logs", include_str!("golden/logs.txt"), include_str!("golden/logs.out")),
     ("describe", include_str!("golden/describe.txt"), include_str!("golden/describe.out")),
+    ("services", include_str!("golden/services.txt"), include_str!("golden/services.out")),
 ];
 
 #[wasm_bindgen_test]
