@@ -53,8 +53,18 @@ fn every_corpus_manifest_parses_and_applies_or_is_refused_precisely() {
         if o.exit_code == 0 {
             applied += 1;
             assert!(o.stdout.lines().all(|l| l.ends_with(" created")), "{rel}: {}", o.stdout);
-            // Converges without panicking; applying again changes nothing.
+            // Converges without panicking; every image the docs use can be pulled.
             p.advance(120_000);
+            let v = p.view();
+            for pod in v.nodes.iter().flat_map(|n| n.pods.iter()).chain(v.unscheduled.iter()) {
+                assert!(
+                    !matches!(pod.status.as_str(), "ErrImagePull" | "ImagePullBackOff" | "InvalidImageName"),
+                    "{rel}: pod {} is {}",
+                    pod.name,
+                    pod.status
+                );
+            }
+            // Applying again changes nothing.
             let again = apply(&mut p, &rel, &text);
             assert!(again.stdout.lines().all(|l| l.ends_with(" unchanged") || l.ends_with(" configured")), "{rel}: {}{}", again.stdout, again.stderr);
         } else {

@@ -161,6 +161,32 @@ fn a_load_balancer_gets_an_address_and_is_cleaned_up() {
 }
 
 #[test]
+fn deleting_a_load_balancer_service_waits_for_the_teardown() {
+    let mut p = Playground::new(SimConfig::default());
+    run(&mut p, "kubectl create deployment web --image=nginx:1.27 --replicas=2 --port=80");
+    run(&mut p, "kubectl expose deploy web --type=LoadBalancer --port=80");
+    p.advance(10_000);
+    let svc = |p: &Playground| match get(p, Kind::Service, "web") {
+        Some(Object::Service(s)) => Some(s),
+        _ => None,
+    };
+    let reasons = |p: &Playground| {
+        sim(p).events().iter().filter(|e| e.object.name == "web" && e.source == "service-controller").map(|e| e.reason.clone()).collect::<Vec<_>>()
+    };
+    // Delete: the Service waits (Terminating) until the load balancer is gone.
+    let o = p.run_line("kubectl delete svc web");
+    assert_eq!(o.stdout, "service \"web\" deleted\n");
+    p.advance(500);
+    let s = svc(&p).expect("the Service waits for its finalizer");
+    assert!(s.metadata.deletion_timestamp.is_some());
+    assert_eq!(reasons(&p), ["EnsuringLoadBalancer", "EnsuredLoadBalancer", "DeletingLoadBalancer"]);
+    p.advance(5_000);
+    assert!(svc(&p).is_none());
+    assert_eq!(reasons(&p), ["EnsuringLoadBalancer", "EnsuredLoadBalancer", "DeletingLoadBalancer", "DeletedLoadBalancer"]);
+    assert_eq!(sim(&p).cloud().list().count(), 0);
+}
+
+#[test]
 fn selectorless_services_keep_hand_written_slices() {
     let mut p = Playground::new(SimConfig::default());
     let manifest = "kubectl apply -f - <<EOF

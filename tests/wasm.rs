@@ -74,6 +74,8 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
     ("logs", include_str!("golden/logs.txt"), include_str!("golden/logs.out")),
     ("describe", include_str!("golden/describe.txt"), include_str!("golden/describe.out")),
     ("services", include_str!("golden/services.txt"), include_str!("golden/services.out")),
+    ("load_balancer", include_str!("golden/load_balancer.txt"), include_str!("golden/load_balancer.out")),
+    ("namespaces_finalizers", include_str!("golden/namespaces_finalizers.txt"), include_str!("golden/namespaces_finalizers.out")),
 ];
 
 #[wasm_bindgen_test]

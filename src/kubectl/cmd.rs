@@ -14,6 +14,7 @@ use super::printers::{age, human_duration, json, table, yaml};
 use crate::sim::object::{Kind, Object};
 use crate::sim::podutil;
 use crate::sim::store::ObjKey;
+use crate::sim::api::Propagation;
 use crate::sim::view::{node_roles, node_status};
 use crate::sim::Sim;
 
@@ -91,10 +92,11 @@ pub fn kubectl(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -
         "get" => get(sim, &rest),
         "describe" => super::describe::describe(sim, &rest),
         "create" if has_filename(&rest) => super::apply::from_files(sim, "create", &rest, inputs),
-        "create" => create(sim, &rest),
+        "create" => create(sim, &rest, inputs),
         "apply" => super::apply::from_files(sim, "apply", &rest, inputs),
         "replace" => super::apply::from_files(sim, "replace", &rest, inputs),
         "run" => super::apply::run(sim, &rest),
+        "patch" => super::patch::patch(sim, &rest),
         "delete" if has_filename(&rest) => super::apply::delete_files(sim, &rest, inputs),
         "scale" => scale(sim, &rest),
         "delete" => delete(sim, &rest),
@@ -623,9 +625,13 @@ const CREATE_DEPLOYMENT_FLAGS: &[FlagSpec] = &[
     flag("field-manager", None, true),
 ];
 
-fn create(sim: &mut Sim, words: &[String]) -> Outcome {
+fn create(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -> Outcome {
     match words.first().map(String::as_str) {
         Some("deployment") | Some("deploy") => create_deployment(sim, &words[1..]),
+        Some("namespace") | Some("ns") => super::generate::namespace(sim, &words[1..]),
+        Some("configmap") | Some("cm") => super::generate::configmap(sim, &words[1..], inputs),
+        Some("secret") => super::generate::secret(sim, &words[1..], inputs),
+        Some("service") | Some("svc") => super::generate::service(sim, &words[1..]),
         Some(w) if !w.starts_with('-') => Outcome::err(format!(
             "error: Unexpected args: [{}]\nSee 'kubectl create -h' for help and examples\n",
             words.iter().filter(|w| !w.starts_with('-')).cloned().collect::<Vec<_>>().join(" ")
@@ -902,9 +908,38 @@ fn delete(sim: &mut Sim, words: &[String]) -> Outcome {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
-    let ts = match targets(&p.args) {
-        Ok(t) => t,
-        Err(o) => return o,
+    let selector = super::label::selector_flag(&p);
+    let by_listing = p.args.len() == 1 && !p.args[0].contains('/') && (p.bool("all") || selector.is_some());
+    let ts = if by_listing {
+        // `kubectl delete TYPE --all` / `-l SELECTOR`: every matching object in the namespace.
+        let mut v = Vec::new();
+        let ns = namespace(&p);
+        for t in p.args[0].split(',') {
+            let Some(kind) = resolve_kind(t) else { return unknown_type(t) };
+            let scope = if kind.namespaced() { Some(ns.as_str()) } else { None };
+            for o in sim.store().list(kind, scope) {
+                let keep = match &selector {
+                    Some((_, Ok(sel))) => sel.matches(&labels_of(&o)),
+                    Some((raw, Err(e))) => return Outcome::err(super::label::list_error(kind, raw, e)),
+                    None => true,
+                };
+                if keep && o.meta().deletion_timestamp.is_none() {
+                    v.push((kind, o.name().to_string()));
+                }
+            }
+        }
+        if v.is_empty() {
+            return Outcome::ok("No resources found\n");
+        }
+        v
+    } else {
+        if selector.is_some() && p.args.len() > 1 {
+            return Outcome::err("error: name cannot be provided when a selector is specified\n");
+        }
+        match targets(&p.args) {
+            Ok(t) => t,
+            Err(o) => return o,
+        }
     };
     let force = p.bool("force");
     let mut grace: Option<i64> = match p.get("grace-period") {
@@ -933,12 +968,28 @@ fn delete(sim: &mut Sim, words: &[String]) -> Outcome {
         grace = Some(1);
     }
     let wait = p.get("wait").is_none_or(|w| w != "false");
+    let propagation = match p.get("cascade") {
+        None | Some("background") => Propagation::Background,
+        Some("foreground") => Propagation::Foreground,
+        Some("orphan") => Propagation::Orphan,
+        Some("true") => {
+            out.stderr.push_str("warning: --cascade=true is deprecated (boolean value) and can be replaced with --cascade=background.\n");
+            Propagation::Background
+        }
+        Some("false") => {
+            out.stderr.push_str("warning: --cascade=false is deprecated (boolean value) and can be replaced with --cascade=orphan.\n");
+            Propagation::Orphan
+        }
+        Some(other) => {
+            return Outcome::err(format!("error: invalid cascade value ({other}). Must be \"background\", \"foreground\", or \"orphan\"\n"))
+        }
+    };
     let ns = namespace(&p);
     let mut waits = Vec::new();
     for (kind, name) in ts {
         let key = ObjKey::new(kind, if kind.namespaced() { &ns } else { "" }, &name);
         let uid = sim.get(&key).map(|o| o.uid().to_string());
-        match sim.delete(&key, grace) {
+        match sim.delete_with(&key, grace, propagation) {
             Ok(_) => {
                 let verb = if force { "force deleted" } else { "deleted" };
                 out.stdout.push_str(&format!("{} \"{}\" {verb}\n", kind.qualified_singular(), name));

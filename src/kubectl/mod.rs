@@ -6,10 +6,12 @@ pub mod args;
 pub mod cmd;
 pub mod describe;
 pub mod expose;
+pub mod generate;
 pub mod manifest;
 pub mod label;
 pub mod logs;
 pub mod outcome;
+pub mod patch;
 pub mod printers;
 pub mod rollout;
 

@@ -102,6 +102,8 @@ pub fn validate(obj: &Object) -> Result<(), ApiError> {
     let mut causes = Vec::new();
     if name.is_empty() {
         causes.push("metadata.name: Required value: name or generateName is required".to_string());
+    } else if matches!(obj.kind(), Kind::Namespace | Kind::Service) {
+        // Checked by validate_spec with the label rules these kinds use.
     } else if !is_dns1123_subdomain(name) {
         causes.push(format!("metadata.name: Invalid value: \"{name}\": {DNS1123_SUBDOMAIN_MSG}"));
     }
@@ -142,8 +144,22 @@ impl Sim {
         validate(&obj)?;
         if kind.namespaced() {
             let ns = obj.namespace().to_string();
-            if !self.store.contains(&ObjKey::new(Kind::Namespace, "", &ns)) {
-                return Err(ApiError::not_found(Kind::Namespace, &ns));
+            match self.store.get(&ObjKey::new(Kind::Namespace, "", &ns)) {
+                None => return Err(ApiError::not_found(Kind::Namespace, &ns)),
+                Some(n) if n.meta().deletion_timestamp.is_some() => {
+                    return Err(ApiError {
+                        code: 403,
+                        reason: "Forbidden".into(),
+                        message: format!(
+                            "{} \"{}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated",
+                            kind.qualified_plural(),
+                            obj.name()
+                        ),
+                        causes: Vec::new(),
+                        subject: None,
+                    })
+                }
+                Some(_) => {}
             }
         }
         let key = ObjKey::of(&obj);
@@ -206,7 +222,9 @@ impl Sim {
                 *g += 1;
             }
         }
-        self.store.replace(obj).ok_or_else(|| ApiError::not_found(key.kind, &key.name))
+        let stored = self.store.replace(obj).ok_or_else(|| ApiError::not_found(key.kind, &key.name))?;
+        self.finish_if_finalized(&key);
+        Ok(stored)
     }
 
     /// A write of status (or of fields only controllers set): stores the object as given.
@@ -214,40 +232,110 @@ impl Sim {
         self.store.replace(obj)
     }
 
-    /// `DELETE` with the real rules: a pod bound to a node gets `deletionTimestamp` and a grace period
-    /// that its kubelet honours; anything else (and grace 0) goes at once. Owned objects are then
-    /// removed by the garbage collector (background propagation).
+    /// `DELETE` with background propagation (what kubectl and controllers use by default).
     pub fn delete(&mut self, key: &ObjKey, grace_seconds: Option<i64>) -> Result<Rc<Object>, ApiError> {
+        self.delete_with(key, grace_seconds, Propagation::Background)
+    }
+
+    /// `DELETE` with the real rules. A pod bound to a live node gets `deletionTimestamp` and a
+    /// grace period its kubelet honours. Foreground and Orphan propagation add the
+    /// `foregroundDeletion` / `orphan` finalizer for the garbage collector. An object with
+    /// finalizers only gets `deletionTimestamp` and waits (Terminating) until the list is empty.
+    /// A namespace goes Terminating and its controller empties it first.
+    pub fn delete_with(&mut self, key: &ObjKey, grace_seconds: Option<i64>, propagation: Propagation) -> Result<Rc<Object>, ApiError> {
         let Some(obj) = self.store.get(key).cloned() else {
             return Err(ApiError::not_found(key.kind, &key.name));
         };
-        if let Object::Pod(pod) = obj.as_ref() {
+        let now = k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(super::clock::truncate_to_seconds(self.clock.now()));
+        let mut next = (*obj).clone();
+        let mut keep = false;
+        {
+            let meta = next.meta_mut();
+            let fins = meta.finalizers.get_or_insert_with(Vec::new);
+            let extra = match propagation {
+                Propagation::Foreground => Some(FOREGROUND),
+                Propagation::Orphan => Some(ORPHAN),
+                Propagation::Background => None,
+            };
+            // Propagation only matters for objects that can own others.
+            let owns = !self.store.owned_by(obj.uid()).is_empty();
+            if let Some(f) = extra {
+                if owns && !fins.iter().any(|x| x == f) && meta.deletion_timestamp.is_none() {
+                    fins.push(f.to_string());
+                }
+            }
+            if fins.is_empty() {
+                meta.finalizers = None;
+            } else {
+                keep = true;
+            }
+        }
+        if let Object::Namespace(ns) = &mut next {
+            // The namespace controller empties it, then removes the `kubernetes` finalizer.
+            keep = true;
+            ns.status.get_or_insert_with(Default::default).phase = Some("Terminating".into());
+        }
+        if let Object::Pod(pod) = &obj.as_ref() {
             let bound = pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
-            let finished = matches!(
-                pod.status.as_ref().and_then(|s| s.phase.as_deref()),
-                Some("Succeeded") | Some("Failed")
-            );
+            let finished = matches!(pod.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded") | Some("Failed"));
             let grace = grace_seconds
                 .or_else(|| pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds))
                 .unwrap_or(30)
                 .max(0);
-            if bound && !finished && grace > 0 && self.kubelets.contains_key(pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or("")) {
+            let node_alive = self.kubelets.contains_key(pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or(""));
+            if bound && !finished && grace > 0 && node_alive {
                 if pod.metadata.deletion_timestamp.is_some() {
                     return Ok(obj);
                 }
-                let mut p = pod.clone();
                 let deadline = self.clock.now() + chrono::Duration::seconds(grace);
-                p.metadata.deletion_timestamp =
+                let meta = next.meta_mut();
+                meta.deletion_timestamp =
                     Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(super::clock::truncate_to_seconds(deadline)));
-                p.metadata.deletion_grace_period_seconds = Some(grace);
-                return self
-                    .store
-                    .replace(Object::Pod(p))
-                    .ok_or_else(|| ApiError::not_found(key.kind, &key.name));
+                meta.deletion_grace_period_seconds = Some(grace);
+                return self.store.replace(next).ok_or_else(|| ApiError::not_found(key.kind, &key.name));
             }
+        }
+        if keep {
+            if obj.meta().deletion_timestamp.is_some() && obj.meta().finalizers == next.meta().finalizers {
+                return Ok(obj);
+            }
+            let meta = next.meta_mut();
+            if meta.deletion_timestamp.is_none() {
+                meta.deletion_timestamp = Some(now);
+                meta.deletion_grace_period_seconds = Some(0);
+            }
+            return self.store.replace(next).ok_or_else(|| ApiError::not_found(key.kind, &key.name));
         }
         self.store.remove(key).ok_or_else(|| ApiError::not_found(key.kind, &key.name))
     }
+
+    /// After a write that may have emptied a terminating object's finalizers: remove it for good.
+    pub(crate) fn finish_if_finalized(&mut self, key: &ObjKey) {
+        let Some(obj) = self.store.get(key) else { return };
+        let m = obj.meta();
+        if m.deletion_timestamp.is_some() && m.finalizers.as_ref().is_none_or(|f| f.is_empty()) {
+            let pod_running = obj.as_pod().is_some_and(|p| {
+                p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some()
+                    && !matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded") | Some("Failed"))
+                    && self.kubelets.contains_key(p.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or(""))
+            });
+            let ns = obj.kind() == Kind::Namespace;
+            if !pod_running && !ns {
+                self.store.remove(key);
+            }
+        }
+    }
+}
+
+pub const FOREGROUND: &str = "foregroundDeletion";
+pub const ORPHAN: &str = "orphan";
+
+/// `propagationPolicy` of a delete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Propagation {
+    Background,
+    Foreground,
+    Orphan,
 }
 
 /// Kind-specific validation: a workload's selector must match its template and cannot change.

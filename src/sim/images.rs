@@ -34,7 +34,7 @@ const CATALOGUE: &[ImageInfo] = &[
     },
     ImageInfo {
         repo: "library/redis",
-        tags: &["latest", "7", "7.2", "7.4", "alpine", "6.2"],
+        tags: &["latest", "7", "7.2", "7.4", "alpine", "6.2", "6.0.5", "5"],
         size: 45_121_370,
         behaviour: Behaviour::Server { stop_ms: 200 },
     },
@@ -98,6 +98,25 @@ const CATALOGUE: &[ImageInfo] = &[
         size: 46_290_000,
         behaviour: Behaviour::Server { stop_ms: 300 },
     },
+    // Images the Kubernetes documentation's examples and tutorials use.
+    ImageInfo { repo: "library/mongo", tags: &["latest", "4.2", "7", "8"], size: 140_515_234, behaviour: Behaviour::Server { stop_ms: 800 } },
+    ImageInfo { repo: "registry.k8s.io/nginx-slim", tags: &["0.8", "0.24", "0.27"], size: 41_021_466, behaviour: Behaviour::Server { stop_ms: 300 } },
+    ImageInfo { repo: "registry.k8s.io/hpa-example", tags: &["latest"], size: 167_233_562, behaviour: Behaviour::Server { stop_ms: 400 } },
+    ImageInfo { repo: "registry.k8s.io/goproxy", tags: &["0.1"], size: 2_513_310, behaviour: Behaviour::Server { stop_ms: 200 } },
+    ImageInfo { repo: "registry.k8s.io/busybox", tags: &["latest", "1.27.2", "1.24"], size: 1_144_547, behaviour: Behaviour::ExitsImmediately },
+    ImageInfo { repo: "k8s.gcr.io/busybox", tags: &["latest", "1.27.2", "1.24"], size: 1_144_547, behaviour: Behaviour::ExitsImmediately },
+    ImageInfo { repo: "k8s.gcr.io/liveness", tags: &["latest"], size: 2_615_440, behaviour: Behaviour::Server { stop_ms: 200 } },
+    ImageInfo { repo: "registry.k8s.io/liveness", tags: &["latest"], size: 2_615_440, behaviour: Behaviour::Server { stop_ms: 200 } },
+    ImageInfo { repo: "k8s.gcr.io/fluentd-elasticsearch", tags: &["1.20"], size: 51_840_000, behaviour: Behaviour::Server { stop_ms: 500 } },
+    ImageInfo { repo: "quay.io/fluentd_elasticsearch/fluentd", tags: &["v2.5.2", "v5.0.1"], size: 148_201_101, behaviour: Behaviour::Server { stop_ms: 500 } },
+    ImageInfo { repo: "gcr.io/google-samples/hello-app", tags: &["1.0", "2.0"], size: 11_042_342, behaviour: Behaviour::Server { stop_ms: 200 } },
+    ImageInfo { repo: "us-docker.pkg.dev/google-samples/containers/gke/hello-app", tags: &["1.0", "2.0"], size: 11_042_342, behaviour: Behaviour::Server { stop_ms: 200 } },
+    ImageInfo { repo: "gcr.io/google-samples/hello-frontend", tags: &["1.0"], size: 7_730_123, behaviour: Behaviour::Server { stop_ms: 300 } },
+    ImageInfo { repo: "gcr.io/google-samples/hello-go-gke", tags: &["1.0"], size: 4_122_781, behaviour: Behaviour::Server { stop_ms: 200 } },
+    ImageInfo { repo: "corelab/gb-frontend", tags: &["v5"], size: 98_311_020, behaviour: Behaviour::Server { stop_ms: 500 } },
+    ImageInfo { repo: "us-docker.pkg.dev/google-samples/containers/gke/gb-frontend", tags: &["v5"], size: 98_311_020, behaviour: Behaviour::Server { stop_ms: 500 } },
+    ImageInfo { repo: "us-docker.pkg.dev/google-samples/containers/gke/gb-redis-follower", tags: &["v2"], size: 38_201_544, behaviour: Behaviour::Server { stop_ms: 200 } },
+    ImageInfo { repo: "jocatalin/kubernetes-bootcamp", tags: &["v1", "v2"], size: 70_011_231, behaviour: Behaviour::Server { stop_ms: 400 } },
 ];
 
 /// Pull bandwidth of the simulated network (bytes per virtual second).

@@ -6,6 +6,7 @@ pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod gc;
+pub mod namespace;
 pub mod replicaset;
 pub mod service_lb;
 
@@ -21,6 +22,8 @@ use super::Sim;
 pub enum Ctrl {
     Deployment,
     ReplicaSet,
+    GarbageCollector,
+    Namespace,
     EndpointSlice,
     Endpoints,
     /// The cloud-controller-manager's service controller (load balancers).
@@ -33,6 +36,8 @@ impl Ctrl {
         match self {
             Ctrl::Deployment => "deployment-controller",
             Ctrl::ReplicaSet => "replicaset-controller",
+            Ctrl::GarbageCollector => "garbage-collector",
+            Ctrl::Namespace => "namespace-controller",
             Ctrl::EndpointSlice => "endpointslice-controller",
             Ctrl::Endpoints => "endpoint-controller",
             Ctrl::ServiceLB => "service-controller",
@@ -43,6 +48,8 @@ impl Ctrl {
         match self {
             Ctrl::Deployment => 15,
             Ctrl::ReplicaSet => 20,
+            Ctrl::GarbageCollector => 25,
+            Ctrl::Namespace => 40,
             Ctrl::EndpointSlice => 15,
             Ctrl::Endpoints => 18,
             Ctrl::ServiceLB => 30,
@@ -85,6 +92,8 @@ impl WorkQueue {
 pub struct Controllers {
     pub deployment: WorkQueue,
     pub replicaset: WorkQueue,
+    pub gc: WorkQueue,
+    pub namespace: WorkQueue,
     pub endpointslice: WorkQueue,
     pub endpoints: WorkQueue,
     pub service_lb: WorkQueue,
@@ -97,6 +106,8 @@ impl Controllers {
         match c {
             Ctrl::Deployment => &mut self.deployment,
             Ctrl::ReplicaSet => &mut self.replicaset,
+            Ctrl::GarbageCollector => &mut self.gc,
+            Ctrl::Namespace => &mut self.namespace,
             Ctrl::EndpointSlice => &mut self.endpointslice,
             Ctrl::Endpoints => &mut self.endpoints,
             Ctrl::ServiceLB => &mut self.service_lb,
@@ -106,6 +117,8 @@ impl Controllers {
         match c {
             Ctrl::Deployment => self.deployment.len(),
             Ctrl::ReplicaSet => self.replicaset.len(),
+            Ctrl::GarbageCollector => self.gc.len(),
+            Ctrl::Namespace => self.namespace.len(),
             Ctrl::EndpointSlice => self.endpointslice.len(),
             Ctrl::Endpoints => self.endpoints.len(),
             Ctrl::ServiceLB => self.service_lb.len(),
@@ -133,6 +146,8 @@ pub(crate) fn run(sim: &mut Sim, c: Ctrl) {
         match c {
             Ctrl::Deployment => deployment::reconcile(sim, &key),
             Ctrl::ReplicaSet => replicaset::reconcile(sim, &key),
+            Ctrl::GarbageCollector => gc::reconcile(sim, &key),
+            Ctrl::Namespace => namespace::reconcile(sim, &key),
             Ctrl::EndpointSlice => endpointslice::reconcile(sim, &key),
             Ctrl::Endpoints => endpoints::reconcile(sim, &key),
             Ctrl::ServiceLB => service_lb::reconcile(sim, &key),
@@ -143,6 +158,8 @@ pub(crate) fn run(sim: &mut Sim, c: Ctrl) {
 
 /// Informer handlers: map a change to the keys each controller must look at.
 pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
+    gc::on_event(sim, ev);
+    namespace::on_event(sim, ev);
     endpointslice::on_event(sim, ev);
     service_lb::on_event(sim, ev);
     match ev.key.kind {
