@@ -12,11 +12,13 @@ use yew::prelude::*;
 use super::cluster::{self, lamp_key, Ghost, CONTROLLERS};
 use super::format::clock;
 use super::icons;
+use super::inspector::{self, Inspected, Tab};
 use super::terminal::{block_view, welcome, Block};
+use super::timeline;
 use crate::kubectl::Wait;
 use crate::lessons::Playground;
 use crate::sim::view::{ClusterView, Decision};
-use crate::sim::SimConfig;
+use crate::sim::{Kind, SimConfig};
 
 /// Speed choices: option value (as the DOM contract spells it) and factor.
 pub const SPEEDS: [(&str, f64); 8] = [
@@ -65,6 +67,25 @@ pub enum Msg {
     /// Ctrl-C while a command waits: stop waiting (what it started goes on in the cluster).
     Interrupt,
     Reset,
+    /// Show the moment at this virtual time (the scrubber); at or past now: live.
+    Scrub(u64),
+    /// Move the shown moment by this many virtual ms (Alt+←/→).
+    ScrubBy(i64),
+    /// The earliest moment (Home).
+    ScrubHome,
+    /// Back to the live cluster (End, the Live button).
+    Live,
+    /// Step to the next event (→), in the past or live.
+    StepEvent,
+    Inspect { kind: Kind, ns: String, name: String },
+    CloseInspector,
+    InspectorTab(Tab),
+}
+
+/// An earlier moment being viewed: the session rebuilt there, and what it draws.
+struct Past {
+    pg: Playground,
+    view: ClusterView,
 }
 
 pub struct App {
@@ -101,6 +122,16 @@ pub struct App {
     scroll_narr: bool,
     refocus: bool,
 
+    /// Set while the timeline shows an earlier moment.
+    past: Option<Past>,
+    /// (virtual ms, command) of every command typed: the timeline's ▲ markers.
+    marks: Vec<(u64, String)>,
+    inspect: Option<Inspected>,
+    /// Focus the inspector after it opens; the element to refocus after it closes.
+    focus_inspector: bool,
+    inspect_return: Option<(String, String)>,
+    close_ref: NodeRef,
+
     _interval: Interval,
     _keys: EventListener,
 }
@@ -127,6 +158,37 @@ fn in_control(target: Option<web_sys::EventTarget>, key: &str) -> bool {
         "BUTTON" | "A" | "SUMMARY" => key == " " || key == "Enter",
         _ => el.has_attribute("contenteditable"),
     }
+}
+
+/// Focuses the chip or owner row that opened the inspector (keyboard users return where they were).
+fn focus_inspectable(ns: &str, name: &str) {
+    let doc = gloo::utils::document();
+    let Ok(list) = doc.query_selector_all(".pod[data-pod], [data-inspect-kind]") else { return };
+    for i in 0..list.length() {
+        let Some(el) = list.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) else { continue };
+        let el_name = el.get_attribute("data-pod").or_else(|| el.get_attribute("data-inspect-name"));
+        let el_ns = el.get_attribute("data-ns").unwrap_or_default();
+        if el_name.as_deref() == Some(name) && el_ns == ns {
+            let _ = el.focus();
+            return;
+        }
+    }
+}
+
+/// The object a click or Enter in the cluster view points at: a pod chip or an owner row.
+fn inspect_target(target: Option<web_sys::EventTarget>) -> Option<Msg> {
+    let el = target?.dyn_into::<Element>().ok()?;
+    if let Some(chip) = el.closest(".pod[data-pod]").ok().flatten() {
+        let name = chip.get_attribute("data-pod")?;
+        let ns = chip.get_attribute("data-ns").unwrap_or_else(|| "default".into());
+        return Some(Msg::Inspect { kind: Kind::Pod, ns, name });
+    }
+    let row = el.closest("[data-inspect-kind]").ok().flatten()?;
+    let kind_name = row.get_attribute("data-inspect-kind")?;
+    let kind = Kind::ALL.iter().copied().find(|k| k.name() == kind_name)?;
+    let name = row.get_attribute("data-inspect-name")?;
+    let ns = row.get_attribute("data-ns").unwrap_or_default();
+    Some(Msg::Inspect { kind, ns, name })
 }
 
 impl App {
@@ -207,6 +269,86 @@ impl App {
             }
         }
         self.narr_end = end;
+        self.refresh_inspector(false);
+    }
+
+    /// The session whose moment is on screen (the past one while scrubbing).
+    fn shown(&self) -> &Playground {
+        self.past.as_ref().map(|p| &p.pg).unwrap_or(&self.pg)
+    }
+
+    fn shown_view(&self) -> &ClusterView {
+        self.past.as_ref().map(|p| &p.view).unwrap_or(&self.view)
+    }
+
+    /// Re-reads the inspected object at the shown moment.
+    fn refresh_inspector(&mut self, first: bool) {
+        let Some(i) = self.inspect.as_ref() else { return };
+        let (kind, ns, name) = (i.kind, i.ns.clone(), i.name.clone());
+        let pg = self.shown();
+        let yaml = pg.object_yaml(kind, &ns, &name);
+        let events = pg.object_events(kind, &ns, &name);
+        let at = pg.elapsed_ms();
+        if let Some(i) = self.inspect.as_mut() {
+            i.update(yaml, events, at, first);
+        }
+    }
+
+    /// Shows the moment `t` (clamped to the session); at or after now, the live cluster.
+    fn show_at(&mut self, t: u64) {
+        let now = self.pg.elapsed_ms();
+        let t = t.max(self.pg.earliest_ms());
+        if t >= now {
+            self.go_live();
+            return;
+        }
+        match self.past.as_mut() {
+            Some(p) if p.pg.elapsed_ms() == t => {}
+            Some(p) if p.pg.elapsed_ms() < t => {
+                self.pg.follow(&mut p.pg, t);
+                p.view = p.pg.view();
+            }
+            _ => {
+                let pg = self.pg.at(t);
+                let view = pg.view();
+                self.past = Some(Past { pg, view });
+            }
+        }
+        self.ghosts.clear();
+        self.scroll_narr = true;
+        self.refresh_inspector(false);
+    }
+
+    fn go_live(&mut self) {
+        if self.past.take().is_some() {
+            self.ghosts.clear();
+            self.scroll_narr = true;
+            self.view = self.pg.view();
+            self.refresh_inspector(false);
+        }
+    }
+
+    /// "Continue from here": the live session goes back to the moment shown; what came later is
+    /// dropped (commands, their output, the narration after it).
+    fn continue_from_past(&mut self) {
+        let Some(p) = self.past.take() else { return };
+        let t = p.pg.elapsed_ms();
+        self.pg.truncate_after(t);
+        self.queue.clear();
+        self.waiting = None;
+        self.blocks.retain(|b| b.at_ms < t);
+        for b in self.blocks.iter_mut() {
+            b.waiting = false;
+        }
+        self.marks.retain(|(at, _)| *at < t);
+        self.narration.retain(|item| match item {
+            NarrItem::Decision(_, d) => d.at_ms <= t,
+            NarrItem::Command { at_ms, .. } => *at_ms < t,
+        });
+        self.narr_end = self.pg.decisions_since(usize::MAX).1;
+        self.ghosts.clear();
+        self.view = self.pg.view();
+        self.refresh();
     }
 
     fn push_block(&mut self, block: Block) {
@@ -279,6 +421,9 @@ impl App {
             }
             let id = self.next_id;
             self.next_id += 1;
+            if !trimmed.starts_with('#') {
+                self.marks.push((at_ms, trimmed.to_string()));
+            }
             self.push_block(Block {
                 id,
                 command: trimmed.to_string(),
@@ -345,10 +490,35 @@ impl Component for App {
                     }
                     return;
                 }
+                let in_text = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<Element>().ok())
+                    .is_some_and(|el| el.tag_name().eq_ignore_ascii_case("TEXTAREA"));
+                if key == "Escape" && !in_text {
+                    link.send_message(Msg::CloseInspector);
+                    return;
+                }
+                if e.alt_key() && !e.ctrl_key() && !e.meta_key() && !in_text && (key == "ArrowLeft" || key == "ArrowRight") {
+                    e.prevent_default();
+                    link.send_message(Msg::ScrubBy(if key == "ArrowLeft" { -10_000 } else { 10_000 }));
+                    return;
+                }
                 if e.ctrl_key() || e.meta_key() || e.alt_key() || in_control(e.target(), &key) {
                     return;
                 }
                 match key.as_str() {
+                    "ArrowRight" if !e.shift_key() => {
+                        e.prevent_default();
+                        link.send_message(Msg::StepEvent);
+                    }
+                    "Home" => {
+                        e.prevent_default();
+                        link.send_message(Msg::ScrubHome);
+                    }
+                    "End" => {
+                        e.prevent_default();
+                        link.send_message(Msg::Live);
+                    }
                     " " => {
                         e.prevent_default();
                         link.send_message(Msg::TogglePlay);
@@ -392,6 +562,12 @@ impl Component for App {
             scroll_term: false,
             scroll_narr: true,
             refocus: true,
+            past: None,
+            marks: Vec::new(),
+            inspect: None,
+            focus_inspector: false,
+            inspect_return: None,
+            close_ref: NodeRef::default(),
             _interval: interval,
             _keys: keys,
         };
@@ -405,7 +581,17 @@ impl Component for App {
                 let was_lit = !self.cues.is_empty();
                 self.ticks += 1;
                 let mut changed = false;
-                if self.playing {
+                if self.playing && self.past.is_some() {
+                    // Playing in the past replays the recorded session until it reaches now.
+                    self.carry += f64::from(TICK_MS) * self.speed_factor();
+                    let ms = self.carry.floor();
+                    if ms >= 1.0 {
+                        self.carry -= ms;
+                        let t = self.past.as_ref().map(|p| p.pg.elapsed_ms()).unwrap_or(0) + ms as u64;
+                        self.show_at(t);
+                        changed = true;
+                    }
+                } else if self.playing {
                     self.carry += f64::from(TICK_MS) * self.speed_factor();
                     let ms = self.carry.floor();
                     if ms >= 1.0 {
@@ -463,6 +649,25 @@ impl Component for App {
                 false
             }
             Msg::Submit => {
+                if let Some(p) = &self.past {
+                    let t = p.pg.elapsed_ms();
+                    let later = self.marks.iter().filter(|(at, _)| *at >= t).count();
+                    let sure = later == 0
+                        || web_sys::window()
+                            .and_then(|w| {
+                                w.confirm_with_message(&format!(
+                                    "Continue from {}? The {later} later command{} will be dropped.",
+                                    clock(t),
+                                    if later == 1 { "" } else { "s" }
+                                ))
+                                .ok()
+                            })
+                            .unwrap_or(true);
+                    if !sure {
+                        return false;
+                    }
+                    self.continue_from_past();
+                }
                 if self.waiting.is_some() {
                     return false;
                 }
@@ -577,14 +782,82 @@ impl Component for App {
                 self.owner_order.clear();
                 self.ghosts.clear();
                 self.controllers = CONTROLLERS.iter().map(|s| s.to_string()).collect();
+                self.past = None;
+                self.marks.clear();
                 self.refresh();
                 self.refocus = true;
+                true
+            }
+            Msg::Scrub(t) => {
+                self.show_at(t);
+                true
+            }
+            Msg::ScrubBy(d) => {
+                let cur = self.shown().elapsed_ms();
+                let t = if d < 0 { cur.saturating_sub(d.unsigned_abs()) } else { cur.saturating_add(d as u64) };
+                self.show_at(t);
+                true
+            }
+            Msg::ScrubHome => {
+                let t = self.pg.earliest_ms();
+                self.show_at(t);
+                true
+            }
+            Msg::Live => {
+                self.go_live();
+                true
+            }
+            Msg::StepEvent => {
+                self.playing = false;
+                if let Some(p) = &self.past {
+                    match self.pg.next_event_after(&p.pg) {
+                        Some(next) if next < self.pg.elapsed_ms() => {
+                            let p = self.past.as_mut().expect("past");
+                            self.pg.follow(&mut p.pg, next);
+                            p.view = p.pg.view();
+                            self.refresh_inspector(false);
+                        }
+                        _ => self.go_live(),
+                    }
+                } else {
+                    self.pg.step();
+                    self.refresh();
+                }
+                true
+            }
+            Msg::Inspect { kind, ns, name } => {
+                self.inspect_return = Some((ns.clone(), name.clone()));
+                self.inspect = Some(Inspected::new(kind, &ns, &name));
+                self.refresh_inspector(true);
+                self.focus_inspector = true;
+                true
+            }
+            Msg::CloseInspector => {
+                if self.inspect.take().is_none() {
+                    return false;
+                }
+                if let Some((ns, name)) = self.inspect_return.take() {
+                    focus_inspectable(&ns, &name);
+                }
+                true
+            }
+            Msg::InspectorTab(t) => {
+                if let Some(i) = self.inspect.as_mut() {
+                    i.tab = t;
+                }
                 true
             }
         }
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+        if self.focus_inspector {
+            if let Some(el) = self.close_ref.cast::<HtmlElement>() {
+                let _ = el.focus();
+            }
+            self.focus_inspector = false;
+            self.refocus = false;
+        }
         if self.scroll_term {
             scroll_to_bottom(&self.output_ref);
             self.scroll_term = false;
@@ -655,19 +928,39 @@ impl Component for App {
             vec![]
         });
 
-        let lit = |k: &str| self.is_lit(k);
+        let past_ms = self.past.as_ref().map(|p| p.pg.elapsed_ms());
+        let in_past = past_ms.is_some();
+        let shown_view = self.shown_view();
+        // Scrubbing skips attention cues (UX §1.3): lamps stay dark in the past.
+        let on_view_click = link.batch_callback(|e: MouseEvent| inspect_target(e.target()).into_iter().collect::<Vec<_>>());
+        let on_view_key = link.batch_callback(|e: KeyboardEvent| {
+            if e.key() != "Enter" {
+                return vec![];
+            }
+            let on_item = e
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .is_some_and(|el| el.has_attribute("data-pod") || el.has_attribute("data-inspect-kind"));
+            if !on_item {
+                return vec![];
+            }
+            e.prevent_default();
+            inspect_target(e.target()).into_iter().collect()
+        });
+        let on_close_insp = link.callback(|_: MouseEvent| Msg::CloseInspector);
+        let on_insp_tab = link.callback(Msg::InspectorTab);
+        let lit = |k: &str| !in_past && self.is_lit(k);
         let ghosts: Vec<Ghost> = self.ghosts.iter().map(|(g, _)| g.clone()).collect();
-        let nodes = self.view.nodes.len();
-        let ready_nodes = self.view.nodes.iter().filter(|n| n.status.split(',').next() == Some("Ready")).count();
-        let virtual_now = self
-            .view
+        let nodes = shown_view.nodes.len();
+        let ready_nodes = shown_view.nodes.iter().filter(|n| n.status.split(',').next() == Some("Ready")).count();
+        let virtual_now = shown_view
             .now
             .split_once('T')
             .map(|(_, t)| t.trim_end_matches('Z').chars().take(8).collect::<String>())
             .unwrap_or_default();
 
         html! {
-            <div class={classes!("app", paused.then_some("paused"))}>
+            <div class={classes!("app", paused.then_some("paused"), in_past.then_some("viewing-past"))}>
                 <header class="topbar">
                     <div class="brand">
                         { icons::logo() }
@@ -675,26 +968,11 @@ impl Component for App {
                         <span class="tagline">{ "Kubernetes, simulated in your browser" }</span>
                     </div>
                     <div class="transport" role="group" aria-label="Simulation time">
-                        <button id="play" type="button" class={classes!("play", paused.then_some("is-paused"))}
-                                onclick={on_play}
-                                aria-label={if paused { "Play simulation (Space)" } else { "Pause simulation (Space)" }}
-                                title={if paused { "Play (Space)" } else { "Pause (Space)" }}>
-                            { if paused { icons::play() } else { icons::pause() } }
-                            <span class="play-word">{ if paused { "Play" } else { "Pause" } }</span>
-                        </button>
-                        <div class="clock" title={format!("virtual time since the cluster started · cluster clock {}", self.view.now)}>
+                        <div class="clock" title={format!("virtual time since the cluster started · cluster clock {}", shown_view.now)}>
                             { icons::clock() }
-                            <span class="clock-time" aria-label="virtual time">{ clock(self.view.elapsed_ms) }</span>
-                            <span class="clock-sub">{ if paused { "paused".to_string() } else { virtual_now } }</span>
+                            <span class="clock-time" aria-label="virtual time">{ clock(shown_view.elapsed_ms) }</span>
+                            <span class="clock-sub">{ if in_past { "past".to_string() } else if paused { "paused".to_string() } else { virtual_now } }</span>
                         </div>
-                        <label class="speed" title="Speed ( [ and ] )">
-                            <span class="speed-label">{ "Speed" }</span>
-                            <select id="speed" onchange={on_speed}>
-                                { for SPEEDS.iter().enumerate().map(|(i, (v, _))| html! {
-                                    <option value={*v} selected={i == self.speed}>{ format!("{v}×") }</option>
-                                }) }
-                            </select>
-                        </label>
                     </div>
                     <div class="top-right">
                         <span class="cluster-badge" title="kubectl get nodes">
@@ -707,7 +985,7 @@ impl Component for App {
                     </div>
                 </header>
 
-                <main class="workspace">
+                <main class={classes!("workspace", self.inspect.is_some().then_some("with-inspector"))}>
                     <section class="term-pane" aria-label="Terminal">
                         <div class="pane-head">
                             { icons::terminal() }
@@ -719,7 +997,12 @@ impl Component for App {
                         </div>
                         <div id="term-output" class="term-output" role="log" aria-live="polite" ref={self.output_ref.clone()}>
                             { if self.blocks.is_empty() { welcome(&on_suggest) } else { html! {} } }
-                            { for self.blocks.iter().map(|b| block_view(b, paused)) }
+                            { for self.blocks.iter().map(|b| {
+                                let later = past_ms.is_some_and(|t| b.at_ms >= t);
+                                html! { <div key={b.id} class={classes!("block-wrap", later.then_some("future"))}>
+                                    { block_view(b, paused) }
+                                </div> }
+                            }) }
                         </div>
                         <div class={classes!("term-input-row", waiting.then_some("busy"))}>
                             <label for="term-input" class="prompt">{ "$" }<span class="sr-only">{ " Command" }</span></label>
@@ -727,13 +1010,13 @@ impl Component for App {
                                       value={self.input.clone()} oninput={on_input} onkeydown={on_keydown}
                                       disabled={waiting} spellcheck="false" autocomplete="off"
                                       autocapitalize="off" aria-label="Command"
-                                      placeholder={if waiting { "waiting for the command to finish…" } else { "kubectl get pods" }} />
+                                      placeholder={if waiting { "waiting for the command to finish…" } else if in_past { "type to continue from this moment (later commands are dropped)" } else { "kubectl get pods" }} />
                         </div>
                     </section>
 
-                    <div class="view-pane">
-                        { cluster::control_plane(&self.view, &lit, &self.controllers) }
-                        { cluster::matrix(&self.view, &lit, &self.owner_order, &ghosts, &on_suggest) }
+                    <div class="view-pane" onclick={on_view_click} onkeydown={on_view_key}>
+                        { cluster::control_plane(shown_view, &lit, &self.controllers) }
+                        { cluster::matrix(shown_view, &lit, &self.owner_order, &ghosts, &on_suggest) }
                         <section class="narration" aria-label="Narration">
                             <div class="pane-head">
                                 <h2>{ "Narration" }</h2>
@@ -744,7 +1027,11 @@ impl Component for App {
                                 { if self.narration.is_empty() {
                                     html! { <li class="narr-empty">{ "Quiet. Run a command and the controllers' decisions appear here." }</li> }
                                   } else { html! {} } }
-                                { for self.narration.iter().map(|item| match item {
+                                { for self.narration.iter().filter(|item| match (item, past_ms) {
+                                    (_, None) => true,
+                                    (NarrItem::Decision(_, d), Some(t)) => d.at_ms <= t,
+                                    (NarrItem::Command { at_ms, .. }, Some(t)) => *at_ms < t,
+                                  }).map(|item| match item {
                                     NarrItem::Decision(i, d) => html! {
                                         <li key={format!("d{i}")} class="narr-line">
                                             <time>{ clock(d.at_ms) }</time>{ " " }
@@ -763,7 +1050,29 @@ impl Component for App {
                             </ol>
                         </section>
                     </div>
+                    { match &self.inspect {
+                        Some(i) => inspector::drawer(i, shown_view.elapsed_ms, on_close_insp, on_insp_tab, self.close_ref.clone()),
+                        None => html! {},
+                    } }
                 </main>
+                { timeline::bar(
+                    &timeline::Props {
+                        paused,
+                        speed: self.speed,
+                        speeds: &SPEEDS,
+                        min_ms: self.pg.earliest_ms(),
+                        max_ms: self.pg.elapsed_ms(),
+                        past_ms,
+                        marks: &self.marks,
+                    },
+                    &timeline::Callbacks {
+                        play: on_play,
+                        step: link.callback(|_: MouseEvent| Msg::StepEvent),
+                        speed: on_speed,
+                        scrub: link.callback(Msg::Scrub),
+                        live: link.callback(|_: MouseEvent| Msg::Live),
+                    },
+                ) }
             </div>
         }
     }

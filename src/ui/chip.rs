@@ -175,7 +175,7 @@ fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool, compact: bool) -> H
         <div key={format!("{}/{}", pod.namespace, pod.name)}
              class={classes!("chip", "pod", kind.class(), compact.then_some("compact"))}
              role="listitem" tabindex="0"
-             data-pod={pod.name.clone()} data-status={pod.status.clone()} data-node={node}
+             data-pod={pod.name.clone()} data-ns={pod.namespace.clone()} data-status={pod.status.clone()} data-node={node}
              title={title} aria-label={aria}>
             <span class="glyph">{ kind.glyph() }</span>
             <span class="pod-text" aria-hidden="true">

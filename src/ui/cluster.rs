@@ -172,7 +172,9 @@ fn deployment_header(d: &OwnerView) -> Html {
         html! { <span class="conv busy">{ text }</span> }
     };
     html! {
-        <div class="owner-head">
+        <div class="owner-head inspectable" tabindex="0" role="button"
+             data-inspect-kind="Deployment" data-inspect-name={d.name.clone()} data-ns={d.namespace.clone()}
+             aria-label={format!("Deployment {}, READY {}: inspect", d.name, d.ready)}>
             <span class="kind-tag">{ "Deployment" }</span>
             <span class="owner-name">{ format!("{}{}", ns_prefix(&d.namespace), d.name) }</span>
             <span class="cols">
@@ -189,7 +191,9 @@ fn deployment_header(d: &OwnerView) -> Html {
 fn rs_label(rs: &OwnerView, newest: bool, has_parent: bool) -> Html {
     let rev = rs.revision.clone().map(|r| format!("r{r}"));
     html! {
-        <div class="rs-label">
+        <div class="rs-label inspectable" tabindex="0" role="button"
+             data-inspect-kind="ReplicaSet" data-inspect-name={rs.name.clone()} data-ns={rs.namespace.clone()}
+             aria-label={format!("ReplicaSet {}: inspect", rs.name)}>
             { if has_parent { html! {} } else { html! { <span class="kind-tag small" title="ReplicaSet">{ "rs" }</span> } } }
             <span class="rs-name" title={format!("ReplicaSet {}", rs.name)}>
                 { if has_parent { rs.name.clone() } else { format!("{}{}", ns_prefix(&rs.namespace), rs.name) } }

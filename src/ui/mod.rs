@@ -10,7 +10,9 @@ mod chip;
 mod cluster;
 mod format;
 mod icons;
+mod inspector;
 mod terminal;
+mod timeline;
 
 pub use app::App;
 
