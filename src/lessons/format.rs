@@ -225,7 +225,7 @@ impl Lesson {
                     return Err(err(format!("{p}.capture: {name:?} is not a variable name (letters, digits, _)")));
                 }
                 goal::parse_target(&cap.get).map_err(|e| err(format!("{p}.capture.{name}.get: {e}")))?;
-                super::jsonpath::JsonPath::parse(&cap.jsonpath).map_err(|e| err(format!("{p}.capture.{name}.jsonpath: {e}")))?;
+                crate::kubectl::jsonpath::JsonPath::parse(&cap.jsonpath).map_err(|e| err(format!("{p}.capture.{name}.jsonpath: {e}")))?;
                 if !goal::var_names(&cap.get).is_empty() || !goal::var_names(&cap.jsonpath).is_empty() {
                     return Err(err(format!("{p}.capture.{name}: captures cannot use other $variables")));
                 }

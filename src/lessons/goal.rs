@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use serde_yaml::Value as Yaml;
 
-use super::jsonpath::JsonPath;
+use crate::kubectl::jsonpath::JsonPath;
 use crate::sim::object::Kind;
 use crate::sim::podutil;
 use crate::sim::Sim;

@@ -6,14 +6,14 @@
 //! |---|---|
 //! | `format.rs` | the lesson file format: parsing and validation with path-qualified errors |
 //! | `goal.rs` | goal trees (get+jsonpath, pods, exists/absent, event, ran) and their evaluation |
-//! | `jsonpath.rs` | the JSONPath subset goals use |
+//! | (`crate::kubectl::jsonpath`) | the JSONPath subset goals and `kubectl get -o jsonpath` use |
 //! | `run.rs` | `LessonRun`: current step, hints, captures, baselines, saved progress |
 //! | `check.rs` | `verify`: CI's replay of every step's solution against its goal |
 
 pub mod check;
 pub mod format;
 pub mod goal;
-pub mod jsonpath;
+
 pub mod run;
 pub mod timetravel;
 

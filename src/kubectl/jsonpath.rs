@@ -1,9 +1,10 @@
-//! A small, safe subset of kubectl's JSONPath templates, for lesson goals.
+//! A safe subset of kubectl's JSONPath templates: `kubectl get -o jsonpath=...` and lesson goals.
 //!
 //! A template is literal text with `{expression}` parts, as `kubectl get -o jsonpath=...` takes it.
 //! Expressions: an optional `$`, then `.field` (letters, digits, `-`, `_`, `/`), `['field']` or
 //! `["field"]`, `[N]` (negative counts from the end), `[*]` (every element or value) and
-//! `[?(@.path OP literal)]` with `==` or `!=` and a quoted string, a number, `true` or `false`.
+//! `[?(@.path OP literal)]` with `==` or `!=` and a quoted string, a number, `true` or `false`;
+//! string literals `{"\n"}` and `{range EXPR}...{end}` (inside, paths are relative to each item).
 //! Several results are joined by single spaces, strings print raw and everything else as compact
 //! JSON. A missing field prints nothing (kubectl's `get` allows missing keys). Evaluation never
 //! panics and is linear in the size of the object.
@@ -23,6 +24,64 @@ enum Seg {
 enum Part {
     Text(String),
     Expr(Vec<Seg>),
+    Range(Vec<Seg>, Vec<Part>),
+}
+
+/// A raw token of a template before ranges are nested.
+enum Tok {
+    Text(String),
+    Expr(Vec<Seg>),
+    Range(Vec<Seg>),
+    End,
+}
+
+/// Unescapes a `{"..."}` literal (`\n`, `\t`, `\"`, `\\`).
+fn literal(s: &str) -> Option<String> {
+    let q = s.chars().next()?;
+    if (q != '"' && q != '\'') || s.len() < 2 || !s.ends_with(q) {
+        return None;
+    }
+    let inner = &s[1..s.len() - 1];
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some(o) => out.push(o),
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+fn nest(tokens: &mut std::iter::Peekable<std::vec::IntoIter<Tok>>, in_range: bool) -> Result<Vec<Part>, String> {
+    let mut parts = Vec::new();
+    while let Some(t) = tokens.next() {
+        match t {
+            Tok::Text(s) => parts.push(Part::Text(s)),
+            Tok::Expr(e) => parts.push(Part::Expr(e)),
+            Tok::Range(e) => {
+                let body = nest(tokens, true)?;
+                parts.push(Part::Range(e, body));
+            }
+            Tok::End => {
+                if in_range {
+                    return Ok(parts);
+                }
+                return Err("not in range, nothing to end".into());
+            }
+        }
+    }
+    if in_range {
+        return Err("unclosed range: missing {end}".into());
+    }
+    Ok(parts)
 }
 
 /// A parsed template.
@@ -41,19 +100,29 @@ impl std::fmt::Display for JsonPath {
 impl JsonPath {
     /// Parses a template; the error says what is wrong and where (byte offset).
     pub fn parse(template: &str) -> Result<JsonPath, String> {
-        let mut parts = Vec::new();
+        let mut toks = Vec::new();
         let mut text = String::new();
         let chars: Vec<char> = template.chars().collect();
         let mut i = 0;
+        let mut any_expr = false;
         while i < chars.len() {
             if chars[i] == '{' {
                 let end = find_close(&chars, i).ok_or_else(|| format!("unclosed '{{' at offset {i} in {template:?}"))?;
                 if !text.is_empty() {
-                    parts.push(Part::Text(std::mem::take(&mut text)));
+                    toks.push(Tok::Text(std::mem::take(&mut text)));
                 }
                 let inner: String = chars[i + 1..end].iter().collect();
-                let segs = parse_expr(inner.trim()).map_err(|e| format!("{e} in {template:?}"))?;
-                parts.push(Part::Expr(segs));
+                let inner = inner.trim();
+                any_expr = true;
+                if let Some(lit) = literal(inner) {
+                    toks.push(Tok::Text(lit));
+                } else if inner == "end" {
+                    toks.push(Tok::End);
+                } else if let Some(rest) = inner.strip_prefix("range ") {
+                    toks.push(Tok::Range(parse_expr(rest.trim()).map_err(|e| format!("{e} in {template:?}"))?));
+                } else {
+                    toks.push(Tok::Expr(parse_expr(inner).map_err(|e| format!("{e} in {template:?}"))?));
+                }
                 i = end + 1;
             } else if chars[i] == '}' {
                 return Err(format!("unexpected '}}' at offset {i} in {template:?}"));
@@ -63,28 +132,46 @@ impl JsonPath {
             }
         }
         if !text.is_empty() {
-            parts.push(Part::Text(text));
+            toks.push(Tok::Text(text));
         }
-        if !parts.iter().any(|p| matches!(p, Part::Expr(_))) {
+        if !any_expr {
             return Err(format!("no {{expression}} in {template:?} (write e.g. {{.status.phase}})"));
         }
+        let parts = nest(&mut toks.into_iter().peekable(), false)?;
         Ok(JsonPath { parts, source: template.to_string() })
     }
 
     /// Evaluates the template against a JSON value and prints the result as kubectl would.
     pub fn render(&self, root: &Value) -> String {
         let mut out = String::new();
-        for p in &self.parts {
-            match p {
-                Part::Text(t) => out.push_str(t),
-                Part::Expr(segs) => {
-                    let vals = eval(segs, root);
-                    let words: Vec<String> = vals.iter().map(|v| print_value(v)).collect();
-                    out.push_str(&words.join(" "));
+        render_parts(&self.parts, root, &mut out);
+        out
+    }
+}
+
+fn render_parts(parts: &[Part], cur: &Value, out: &mut String) {
+    for p in parts {
+        match p {
+            Part::Text(t) => out.push_str(t),
+            Part::Expr(segs) => {
+                let vals = eval(segs, cur);
+                let words: Vec<String> = vals.iter().map(|v| print_value(v)).collect();
+                out.push_str(&words.join(" "));
+            }
+            Part::Range(segs, body) => {
+                for v in eval(segs, cur) {
+                    // `{range .items[*]}` iterates the elements; a bare list iterates too.
+                    match &v {
+                        Value::Array(items) if !matches!(segs.last(), Some(Seg::All)) => {
+                            for item in items {
+                                render_parts(body, item, out);
+                            }
+                        }
+                        _ => render_parts(body, &v, out),
+                    }
                 }
             }
         }
-        out
     }
 }
 
@@ -143,8 +230,18 @@ fn parse_segs(chars: &[char], mut i: usize, inner: bool) -> Result<(Vec<Seg>, us
                 }
                 let start = i + 1;
                 let mut j = start;
-                while j < chars.len() && is_name_char(chars[j]) {
-                    j += 1;
+                // `\.` keeps a dot inside a field name (`node-role\.kubernetes\.io/worker`).
+                let mut name = String::new();
+                while j < chars.len() {
+                    if chars[j] == '\\' && chars.get(j + 1) == Some(&'.') {
+                        name.push('.');
+                        j += 2;
+                    } else if is_name_char(chars[j]) {
+                        name.push(chars[j]);
+                        j += 1;
+                    } else {
+                        break;
+                    }
                 }
                 if j == start {
                     if chars.get(j) == Some(&'*') {
@@ -154,7 +251,7 @@ fn parse_segs(chars: &[char], mut i: usize, inner: bool) -> Result<(Vec<Seg>, us
                     }
                     return Err(format!("a field name must follow '.' at offset {i}"));
                 }
-                segs.push(Seg::Field(chars[start..j].iter().collect()));
+                segs.push(Seg::Field(name));
                 i = j;
             }
             '[' => {
