@@ -173,30 +173,7 @@ pub fn run_script(cfg: SimConfig, text: &str, out: &mut dyn Write, err: &mut dyn
 /// Runs a script and returns what it printed: stdout and stderr of each line in order, as one
 /// string (what a terminal shows). Used by golden tests.
 pub fn transcript(cfg: SimConfig, text: &str) -> String {
-    let mut p = Playground::new(cfg);
-    let mut s = String::new();
-    for line in text.lines() {
-        let t = if p.in_heredoc() {
-            s.push_str(&format!("> {line}\n"));
-            line
-        } else {
-            let t = line.trim();
-            if t.is_empty() || t.starts_with('#') {
-                continue;
-            }
-            s.push_str(&format!("$ {t}\n"));
-            t
-        };
-        let o = p.run_line(t);
-        s.push_str(&o.stdout);
-        s.push_str(&o.stderr);
-        if let Some(mut w) = o.wait {
-            let pr = p.finish(&mut w, WAIT_LIMIT_MS);
-            s.push_str(&pr.stdout);
-            s.push_str(&pr.stderr);
-        }
-    }
-    s
+    crate::lessons::transcript(cfg, text)
 }
 
 /// Natively, `kubectl apply -f PATH` can read the host's files (bounded in size).

@@ -15,33 +15,12 @@ wasm_bindgen_test_configure!(run_in_browser);
 const SCRIPT: &str = include_str!("golden/walking_skeleton.txt");
 const GOLDEN: &str = include_str!("golden/walking_skeleton.out");
 
-/// Virtual-time limit for one waiting command (a day), as the native CLI uses.
-const WAIT_LIMIT_MS: u64 = 24 * 3_600_000;
-
 /// Runs a script the way `kubeplay run` does (`cli::transcript`, native only): each non-blank,
 /// non-comment line echoed as `$ line`, then its stdout, then its stderr; a command that waits
 /// (e.g. `sleep 30s`) lets virtual time pass until it is done.
 fn run_script(p: &mut Playground, script: &str) -> String {
-    let mut out = String::new();
-    for line in script.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        out.push_str("$ ");
-        out.push_str(line);
-        out.push('\n');
-        let o = p.run_line(line);
-        out.push_str(&o.stdout);
-        out.push_str(&o.stderr);
-        if let Some(mut wait) = o.wait {
-            // Streaming commands (`kubectl rollout status`) print while they wait.
-            let pr = p.finish(&mut wait, WAIT_LIMIT_MS);
-            out.push_str(&pr.stdout);
-            out.push_str(&pr.stderr);
-        }
-    }
-    out
+    // The very code the native golden test runs (`kubeplay::lessons::transcript`).
+    p.run_script(script)
 }
 
 #[wasm_bindgen_test]

@@ -531,3 +531,42 @@ impl Playground {
         &self.shell
     }
 }
+
+/// Runs a script as `kubeplay run` does and returns what a terminal would show: each line as
+/// `$ line` (heredoc lines as `> line`), then its stdout and stderr, with waiting commands run to
+/// their end (at most a virtual day each). Blank lines and `#` comments outside heredocs are
+/// skipped. The same function runs natively and in WASM, so the two can be compared byte for byte.
+pub fn transcript(config: SimConfig, text: &str) -> String {
+    Playground::new(config).run_script(text)
+}
+
+impl Playground {
+    /// Runs a script on this session (see [`transcript`]) and returns what it printed.
+    pub fn run_script(&mut self, text: &str) -> String {
+        const WAIT_LIMIT_MS: u64 = 24 * 3_600_000;
+        let p = self;
+        let mut s = String::new();
+        for line in text.lines() {
+            let t = if p.in_heredoc() {
+                s.push_str(&format!("> {line}\n"));
+                line
+            } else {
+                let t = line.trim();
+                if t.is_empty() || t.starts_with('#') {
+                    continue;
+                }
+                s.push_str(&format!("$ {t}\n"));
+                t
+            };
+            let o = p.run_line(t);
+            s.push_str(&o.stdout);
+            s.push_str(&o.stderr);
+            if let Some(mut w) = o.wait {
+                let pr = p.finish(&mut w, WAIT_LIMIT_MS);
+                s.push_str(&pr.stdout);
+                s.push_str(&pr.stderr);
+            }
+        }
+        s
+    }
+}
