@@ -393,6 +393,18 @@ fn validate_spec(obj: &Object, old: Option<&Object>) -> Result<(), ApiError> {
             causes.push("spec.ports: Required value".to_string());
         }
     }
+    // ConfigMaps and Secrets hold at most 1 MiB of data (`MaxSecretSize`, `validateConfigMapSize`).
+    let data_size: usize = match obj {
+        Object::ConfigMap(cm) => {
+            cm.data.iter().flatten().map(|(k, v)| k.len() + v.len()).sum::<usize>()
+                + cm.binary_data.iter().flatten().map(|(k, v)| k.len() + v.0.len()).sum::<usize>()
+        }
+        Object::Secret(sec) => sec.data.iter().flatten().map(|(k, v)| k.len() + v.0.len()).sum(),
+        _ => 0,
+    };
+    if data_size > 1 << 20 {
+        causes.push("[]: Too long: must have at most 1048576 bytes".to_string());
+    }
     if let Object::Namespace(_) = obj {
         if !is_dns1123_label(name) && !name.is_empty() {
             causes.push(format!("metadata.name: Invalid value: \"{name}\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"));
