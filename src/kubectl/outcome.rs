@@ -15,10 +15,8 @@ pub enum Wait {
     /// `kubectl logs -f`: prints what the followed container instances print as virtual time
     /// passes, until they have all ended.
     Logs(Vec<super::logs::Follow>),
-    /// `kubectl get -w`: a row for every change, until interrupted (or `timeout` ends it).
-    Watch(Box<super::watch::WatchState>),
-    /// `timeout DURATION CMD`: the inner wait, cut off at this virtual instant (exit status 124).
-    Timeout { inner: Box<Wait>, deadline_ms: u64 },
+    /// `kubectl drain`: prints `pod/x evicted` as each evicted pod goes, then `node/n drained`.
+    Drain(Box<super::drain::DrainWait>),
 }
 
 /// What a waiting command produced since it was last polled.

@@ -140,16 +140,27 @@ pub fn add_node(sim: &mut Sim, name: &str, index: usize, control_plane: bool) {
         ("kubernetes.io/hostname", name),
         ("kubernetes.io/os", "linux"),
     ]);
-    let mut taints = None;
+    // Registered with `--cloud-provider=external`: the CCM's node controller initialises the node
+    // (providerID, zone/region/instance-type labels, addresses) and removes this taint.
+    let mut taints = vec![Taint {
+        key: super::nodelifecycle::TAINT_UNINITIALIZED.into(),
+        value: Some("true".into()),
+        effect: "NoSchedule".into(),
+        time_added: None,
+    }];
+    if !sim.cloud.instances.contains_key(name) {
+        let cluster = sim.config.cluster_name.clone();
+        sim.cloud.launch(&cluster, name, &ip, None);
+    }
     if control_plane {
         l.insert("node-role.kubernetes.io/control-plane".into(), String::new());
         l.insert("node.kubernetes.io/exclude-from-external-load-balancers".into(), String::new());
-        taints = Some(vec![Taint {
+        taints.push(Taint {
             key: "node-role.kubernetes.io/control-plane".into(),
             effect: "NoSchedule".into(),
             value: None,
             time_added: None,
-        }]);
+        });
     }
     let now = sim.clock.now_time();
     let cond = |t: &str, s: &str, reason: &str, msg: &str| NodeCondition {
@@ -193,8 +204,7 @@ pub fn add_node(sim: &mut Sim, name: &str, index: usize, control_plane: bool) {
         spec: Some(NodeSpec {
             pod_cidr: Some(format!("{pod_net}.0/24")),
             pod_cidrs: Some(vec![format!("{pod_net}.0/24")]),
-            provider_id: Some(format!("kind://docker/{}/{name}", sim.config.cluster_name)),
-            taints,
+            taints: Some(taints),
             ..Default::default()
         }),
         status: Some(NodeStatus {

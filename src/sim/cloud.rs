@@ -49,6 +49,37 @@ pub struct LoadBalancer {
 pub struct Cloud {
     /// Load balancers by the Service they serve.
     pub load_balancers: BTreeMap<ObjKey, LoadBalancer>,
+    /// Machines, by the name of the node they run.
+    pub instances: BTreeMap<String, Instance>,
+    /// Routes of the pod network, by node name (the CCM route controller keeps them).
+    pub routes: BTreeMap<String, Route>,
+}
+
+/// The cloud's region and its zones (nodes are spread over the zones in turn).
+pub const REGION: &str = "sim-east-1";
+pub const ZONES: [&str; 3] = ["sim-east-1a", "sim-east-1b", "sim-east-1c"];
+/// The machine type of every instance.
+pub const INSTANCE_TYPE: &str = "sim.standard-4";
+
+/// One machine of the simulated cloud.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Instance {
+    /// `kind://docker/kind/kind-worker`: what the CCM writes into `spec.providerID`.
+    pub provider_id: String,
+    pub zone: String,
+    pub region: String,
+    pub instance_type: String,
+    pub internal_ip: String,
+}
+
+/// One cloud route: traffic for a node's pod CIDR goes to that node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// `<cluster>-<node uid>`, as the route controller's name hint.
+    pub name: String,
+    pub destination: String,
+    pub target: String,
+    pub created_ms: u64,
 }
 
 /// `cloudprovider.DefaultLoadBalancerName`: "a" + UID without dashes, cut to 32 characters.
@@ -59,6 +90,23 @@ pub fn load_balancer_name(uid: &str) -> String {
 }
 
 impl Cloud {
+    /// Starts a machine for a node; without a zone it goes to the zone with the fewest machines.
+    pub fn launch(&mut self, cluster: &str, node: &str, ip: &str, zone: Option<&str>) -> &Instance {
+        let zone = zone.map(str::to_string).unwrap_or_else(|| {
+            let count = |z: &str| self.instances.values().filter(|i| i.zone == z).count();
+            ZONES.iter().min_by_key(|z| count(z)).map_or(ZONES[0], |z| *z).to_string()
+        });
+        let inst = Instance {
+            provider_id: format!("kind://docker/{cluster}/{node}"),
+            zone,
+            region: REGION.to_string(),
+            instance_type: INSTANCE_TYPE.to_string(),
+            internal_ip: ip.to_string(),
+        };
+        self.instances.insert(node.to_string(), inst);
+        &self.instances[node]
+    }
+
     pub fn load_balancer(&self, svc: &ObjKey) -> Option<&LoadBalancer> {
         self.load_balancers.get(svc)
     }

@@ -19,6 +19,8 @@ pub enum Task {
     Kubelet { node: String, uid: String, step: KStep },
     /// An image pull on a node finished.
     ImagePulled { node: String, image: String },
+    /// Node lifecycle, taint eviction, pod GC and the CCM's node and route controllers.
+    NodeLife(super::nodelifecycle::NlTask),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -479,6 +479,9 @@ fn first_slots(pod: &Pod) -> Vec<usize> {
 }
 
 pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
+    if super::faults::park(sim, node, Task::Kubelet { node: node.into(), uid: uid.into(), step: step.clone() }) {
+        return;
+    }
     let Some(k) = sim.kubelets.get(node) else { return };
     let Some(rt) = k.pods.get(uid).cloned() else { return };
     let Some(obj) = sim.store.get(&rt.key).cloned() else { return };
@@ -543,7 +546,10 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
                 images::full_name(&image),
                 images::full_name(&image)
             );
-            let msg = format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = {why}");
+            let mut msg = format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = {why}");
+            if sim.nodelife.image_broken(&images::full_name(&image)) {
+                msg = format!("Failed to pull image \"{image}\": rpc error: code = Unknown desc = {}", super::faults::unavailable_reason(&image));
+            }
             sim.event(&obj, "Warning", "Failed", msg.clone(), "kubelet", Some(node));
             sim.event(&obj, "Warning", "Failed", "Error: ErrImagePull".into(), "kubelet", Some(node));
             update_status(sim, uid, |p, _| {
@@ -921,13 +927,33 @@ fn next_after_init(sim: &mut Sim, node: &str, uid: &str, i: usize) {
 }
 
 fn exited(sim: &mut Sim, node: &str, uid: &str, pod: &Pod, i: usize, epoch: u32) {
+    exited_with(sim, node, uid, pod, i, epoch, None);
+}
+
+/// `sim container crash`: the running instance of container `slot` is killed (exit 137) and the
+/// kubelet handles it as any other exit (restart per policy, back-off).
+pub(crate) fn crash(sim: &mut Sim, node: &str, uid: &str, slot: usize) -> Result<(), String> {
+    let pod = sim.store.get_by_uid(uid).and_then(|o| o.as_pod().cloned()).ok_or("is gone")?;
+    let Some(ctr) = ctr_rt(sim, node, uid, slot) else { return Err("is not running".into()) };
+    let epoch = ctr.epoch;
+    if ctr.current.as_ref().is_none_or(|i| i.finished.is_some()) {
+        return Err("is not running".into());
+    }
+    exited_with(sim, node, uid, &pod, slot, epoch, Some(137));
+    Ok(())
+}
+
+fn exited_with(sim: &mut Sim, node: &str, uid: &str, pod: &Pod, i: usize, epoch: u32, forced: Option<i32>) {
     let now_ms = sim.clock.elapsed_ms();
     let Some(ctr) = ctr_rt(sim, node, uid, i) else { return };
     if ctr.epoch != epoch {
         return;
     }
     let Some(inst) = ctr.current.as_mut() else { return };
-    let code = inst.program.exit(&inst.ctx).map_or(0, |e| e.code);
+    if inst.finished.is_some() {
+        return;
+    }
+    let code = forced.unwrap_or_else(|| inst.program.exit(&inst.ctx).map_or(0, |e| e.code));
     inst.finished = Some((now_ms, code));
     let now = sim.clock.now_time();
     let cname = slot_name(pod, i);
@@ -1054,7 +1080,7 @@ fn ensure_image(sim: &mut Sim, node: &str, uid: &str, pod: &Pod, i: usize) {
         state => {
             let present = matches!(state, Some(ImageState::Present));
             sim.event(&obj, "Normal", "Pulling", format!("Pulling image \"{image}\""), "kubelet", Some(node));
-            match images::lookup(&image) {
+            match images::lookup(&image).filter(|_| !sim.nodelife.image_broken(&full)) {
                 None => {
                     sim.schedule(PULL_FAIL_MS, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::PullFailed(i) });
                 }
@@ -1100,6 +1126,9 @@ pub fn go_duration(ms: u64) -> String {
 }
 
 pub(crate) fn image_pulled(sim: &mut Sim, node: &str, full: &str) {
+    if super::faults::park(sim, node, Task::ImagePulled { node: node.into(), image: full.into() }) {
+        return;
+    }
     let now = sim.clock.elapsed_ms();
     let Some(k) = sim.kubelets.get_mut(node) else { return };
     let Some(ImageState::Pulling { started_ms, waiters }) = k.images.insert(full.to_string(), ImageState::Present) else {
@@ -1128,6 +1157,20 @@ pub(crate) fn image_pulled(sim: &mut Sim, node: &str, full: &str) {
         sim.schedule(CREATE_START_MS, Task::Kubelet { node: node.into(), uid, step: KStep::StartContainer(i) });
     }
     sim.decide(&component(node), format!("pulled {full}"));
+}
+
+/// A kubelet that comes back (`sim node recover`) posts the status of its pods again: pods the node
+/// lifecycle controller marked not ready are Ready again if their containers are.
+pub(crate) fn resync(sim: &mut Sim, node: &str) {
+    let uids: Vec<String> = sim.kubelets.get(node).map(|k| k.pods.keys().cloned().collect()).unwrap_or_default();
+    for uid in uids {
+        let Some(pod) = sim.store.get_by_uid(&uid).and_then(|o| o.as_pod().cloned()) else { continue };
+        let marked = pod.status.as_ref().and_then(|s| s.conditions.as_ref()).is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "False"));
+        let containers_ready = pod.status.as_ref().and_then(|s| s.container_statuses.as_ref()).is_some_and(|c| !c.is_empty() && c.iter().all(|c| c.ready));
+        if marked && containers_ready && !matches!(podutil::phase(&pod), "Succeeded" | "Failed") {
+            update_status(sim, &uid, |_, _| {});
+        }
+    }
 }
 
 /// Where `kubectl logs` finds a container instance: the pod's node's runtime.

@@ -9,9 +9,11 @@ pub mod cloud;
 pub mod controllers;
 pub mod defaults;
 pub mod engine;
+pub mod faults;
 pub mod images;
 pub mod kubelet;
 pub mod labels;
+pub mod nodelifecycle;
 pub mod object;
 pub mod podutil;
 pub mod program;
@@ -87,6 +89,8 @@ pub struct Sim {
     pub(crate) node_ports: std::collections::BTreeSet<i32>,
     /// The simulated cloud provider (load balancers) behind the cloud-controller-manager.
     pub(crate) cloud: cloud::Cloud,
+    /// Node heartbeats and health, the node controllers' state, injected faults.
+    pub(crate) nodelife: nodelifecycle::NodeLife,
 }
 
 impl Sim {
@@ -106,6 +110,7 @@ impl Sim {
             service_ips: Default::default(),
             node_ports: Default::default(),
             cloud: Default::default(),
+            nodelife: Default::default(),
         };
         bootstrap::default_cluster(&mut sim);
         sim.dispatch();
@@ -204,6 +209,7 @@ impl Sim {
             Task::Schedule => scheduler::run(self),
             Task::Kubelet { node, uid, step } => kubelet::run(self, &node, &uid, step),
             Task::ImagePulled { node, image } => kubelet::image_pulled(self, &node, &image),
+            Task::NodeLife(t) => nodelifecycle::run(self, t),
         }
     }
 
@@ -225,6 +231,7 @@ impl Sim {
         controllers::on_event(self, ev);
         scheduler::on_event(self, ev);
         kubelet::on_event(self, ev);
+        nodelifecycle::on_event(self, ev);
         if ev.kind == WatchType::Deleted {
             if let Some(svc) = ev.object.as_service() {
                 api::release_service(self, svc);

@@ -2,6 +2,8 @@
 //! de-duplicating work queues; each controller's worker runs later (a small virtual latency) and
 //! reconciles one key at a time: read the store, compare desired with observed, write.
 
+pub mod ccm_node;
+pub mod ccm_route;
 pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
