@@ -15,33 +15,12 @@ wasm_bindgen_test_configure!(run_in_browser);
 const SCRIPT: &str = include_str!("golden/walking_skeleton.txt");
 const GOLDEN: &str = include_str!("golden/walking_skeleton.out");
 
-/// Virtual-time limit for one waiting command (a day), as the native CLI uses.
-const WAIT_LIMIT_MS: u64 = 24 * 3_600_000;
-
 /// Runs a script the way `kubeplay run` does (`cli::transcript`, native only): each non-blank,
 /// non-comment line echoed as `$ line`, then its stdout, then its stderr; a command that waits
 /// (e.g. `sleep 30s`) lets virtual time pass until it is done.
 fn run_script(p: &mut Playground, script: &str) -> String {
-    let mut out = String::new();
-    for line in script.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        out.push_str("$ ");
-        out.push_str(line);
-        out.push('\n');
-        let o = p.run_line(line);
-        out.push_str(&o.stdout);
-        out.push_str(&o.stderr);
-        if let Some(mut wait) = o.wait {
-            // Streaming commands (`kubectl rollout status`) print while they wait.
-            let pr = p.finish(&mut wait, WAIT_LIMIT_MS);
-            out.push_str(&pr.stdout);
-            out.push_str(&pr.stderr);
-        }
-    }
-    out
+    // The very code the native golden test runs (`kubeplay::lessons::transcript`).
+    p.run_script(script)
 }
 
 #[wasm_bindgen_test]
@@ -75,6 +54,7 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
     ("describe", include_str!("golden/describe.txt"), include_str!("golden/describe.out")),
     ("services", include_str!("golden/services.txt"), include_str!("golden/services.out")),
     ("labels", include_str!("golden/labels.txt"), include_str!("golden/labels.out")),
+    ("shell_and_formats", include_str!("golden/shell_and_formats.txt"), include_str!("golden/shell_and_formats.out")),
     ("load_balancer", include_str!("golden/load_balancer.txt"), include_str!("golden/load_balancer.out")),
     ("namespaces_finalizers", include_str!("golden/namespaces_finalizers.txt"), include_str!("golden/namespaces_finalizers.out")),
     ("nodes", include_str!("golden/nodes.txt"), include_str!("golden/nodes.out")),

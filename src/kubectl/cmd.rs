@@ -171,6 +171,14 @@ const GET_FLAGS: &[FlagSpec] = &[
     flag("selector", Some('l'), true),
     flag("watch", Some('w'), false),
     flag("label-columns", Some('L'), true),
+    flag("template", None, true),
+    flag("sort-by", None, true),
+    flag("watch-only", None, false),
+    flag("output-watch-events", None, false),
+    flag("chunk-size", None, true),
+    flag("field-selector", None, true),
+    flag("ignore-not-found", None, false),
+    flag("show-kind", None, false),
 ];
 
 fn get(sim: &mut Sim, words: &[String]) -> Outcome {
@@ -183,12 +191,24 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
             "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples\n",
         );
     }
-    let output = p.get("output").unwrap_or("");
-    if !matches!(output, "" | "wide" | "yaml" | "json" | "name") {
+    let output_raw = p.get("output").unwrap_or("").to_string();
+    let template = match super::watch::Template::parse(&output_raw, p.get("template")) {
+        Ok(t) => t,
+        Err(e) => return Outcome::err(e),
+    };
+    let output: &str = if template.is_some() { "template" } else { output_raw.as_str() };
+    if !matches!(output, "" | "wide" | "yaml" | "json" | "name" | "template") {
         return Outcome::err(format!(
             "error: unable to match a printer suitable for the output format \"{output}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n"
         ));
     }
+    let sort_by = match p.get("sort-by").map(super::watch::sort_key) {
+        Some(Ok(k)) => Some(k),
+        Some(Err(e)) => return Outcome::err(e),
+        None => None,
+    };
+    let watch = if p.bool("watch") || p.bool("watch-only") { Some(()) } else { None };
+    let mut widths: BTreeMap<Kind, Vec<usize>> = BTreeMap::new();
     let all_ns = p.bool("all-namespaces");
     let ns = namespace(&p);
     if matches!(p.args[0].as_str(), "events" | "event" | "ev") && p.args.len() == 1 {
@@ -276,7 +296,24 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
         }
     }
 
+    if let Some(key) = &sort_by {
+        for (_, v) in groups.iter_mut() {
+            super::watch::sort_objects(v, key);
+        }
+    }
     match output {
+        "template" => {
+            let items: Vec<serde_json::Value> = groups.iter().flat_map(|(_, v)| v.iter().map(|o| o.to_json_value())).collect();
+            let single = targets.len() == 1 && targets[0].1.is_some();
+            if let Some(t) = &template {
+                let text = if single && items.len() == 1 {
+                    t.render_one(&items[0])
+                } else {
+                    t.render_list(&items)
+                };
+                out.stdout.push_str(&text);
+            }
+        }
         "yaml" | "json" => {
             let items: Vec<serde_json::Value> = groups.iter().flat_map(|(_, v)| v.iter().map(|o| o.to_json_value())).collect();
             let single = targets.len() == 1 && targets[0].1.is_some();
@@ -308,39 +345,67 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
                     out.stdout.push('\n');
                 }
                 first = false;
-                let wide = output == "wide";
+                let opts = RowOpts {
+                    wide: output == "wide",
+                    all_ns,
+                    multi_kind,
+                    label_cols: label_cols.clone(),
+                    show_labels: p.bool("show-labels"),
+                };
                 let mut rows = Vec::new();
-                let mut header = header_for(*kind, wide);
-                if all_ns && kind.namespaced() {
-                    header.insert(0, "NAMESPACE".into());
-                }
-                header.extend(super::label::label_column_headers(&label_cols));
-                if p.bool("show-labels") {
-                    header.push("LABELS".into());
-                }
                 if !p.bool("no-headers") {
-                    rows.push(header);
+                    rows.push(header_row(*kind, &opts));
                 }
-                for o in objs {
-                    let mut row = row_for(sim, o, wide);
-                    if multi_kind {
-                        row[0] = format!("{}/{}", name_prefix(*kind), row[0]);
-                    }
-                    if all_ns && kind.namespaced() {
-                        row.insert(0, o.namespace().to_string());
-                    }
-                    row.extend(super::label::label_column_cells(o, &label_cols));
-                    if p.bool("show-labels") {
-                        let l = labels_of(o);
-                        row.push(if l.is_empty() {
-                            "<none>".into()
-                        } else {
-                            l.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
-                        });
-                    }
-                    rows.push(row);
+                rows.extend(objs.iter().map(|o| object_row(sim, *kind, o, &opts)));
+                if watch.is_some() {
+                    widths.insert(*kind, column_widths(&rows));
                 }
                 out.stdout.push_str(&table(&rows));
+            }
+            if watch.is_some() {
+                let opts = RowOpts {
+                    wide: output == "wide",
+                    all_ns,
+                    multi_kind,
+                    label_cols: label_cols.clone(),
+                    show_labels: p.bool("show-labels"),
+                };
+                let kinds: Vec<Kind> = groups.iter().map(|(k, _)| *k).collect();
+                let names: Vec<Option<String>> = targets.iter().map(|t| t.1.clone()).collect();
+                let sel = match &selector {
+                    Some((_, Ok(s))) => Some(s.clone()),
+                    _ => None,
+                };
+                let mut seen = BTreeMap::new();
+                for (_, v) in &groups {
+                    for o in v {
+                        seen.insert(ObjKey::of(o), (o.meta().resource_version.clone().unwrap_or_default(), o.clone()));
+                    }
+                }
+                if p.bool("watch-only") {
+                    out.stdout.clear();
+                }
+                out.wait = Some(Wait::Watch(Box::new(super::watch::WatchState {
+                    kinds,
+                    namespace: if all_ns { None } else { Some(ns.clone()) },
+                    names: names.into_iter().flatten().collect(),
+                    selector: sel,
+                    opts,
+                    widths: widths.clone(),
+                    seen,
+                    header_done: any && !p.bool("watch-only"),
+                    no_headers: p.bool("no-headers"),
+                })));
+                if !any {
+                    // kubectl says there is nothing yet, then keeps watching.
+                    let ns_scoped = groups.iter().any(|(k, _)| k.namespaced());
+                    if ns_scoped && !all_ns {
+                        out.stderr.push_str(&format!("No resources found in {ns} namespace.\n"));
+                    } else {
+                        out.stderr.push_str("No resources found\n");
+                    }
+                }
+                return out;
             }
             if !any && out.exit_code == 0 {
                 let ns_scoped = groups.iter().any(|(k, _)| k.namespaced());
@@ -407,6 +472,60 @@ fn get_events(sim: &Sim, ns: &str, all_ns: bool, wide: bool, no_headers: bool) -
         };
     }
     Outcome::ok(table(&rows))
+}
+
+/// How `get` lays out its table rows (also used by `-w` for the rows it streams).
+#[derive(Clone, Debug)]
+pub struct RowOpts {
+    pub wide: bool,
+    pub all_ns: bool,
+    pub multi_kind: bool,
+    pub label_cols: Vec<String>,
+    pub show_labels: bool,
+}
+
+pub(crate) fn header_row(kind: Kind, opts: &RowOpts) -> Vec<String> {
+    let mut header = header_for(kind, opts.wide);
+    if opts.all_ns && kind.namespaced() {
+        header.insert(0, "NAMESPACE".into());
+    }
+    header.extend(super::label::label_column_headers(&opts.label_cols));
+    if opts.show_labels {
+        header.push("LABELS".into());
+    }
+    header
+}
+
+pub(crate) fn object_row(sim: &Sim, kind: Kind, o: &Object, opts: &RowOpts) -> Vec<String> {
+    let mut row = row_for(sim, o, opts.wide);
+    if opts.multi_kind {
+        row[0] = format!("{}/{}", name_prefix(kind), row[0]);
+    }
+    if opts.all_ns && kind.namespaced() {
+        row.insert(0, o.namespace().to_string());
+    }
+    row.extend(super::label::label_column_cells(o, &opts.label_cols));
+    if opts.show_labels {
+        let l = labels_of(o);
+        row.push(if l.is_empty() {
+            "<none>".into()
+        } else {
+            l.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+        });
+    }
+    row
+}
+
+/// Column widths (cell + padding 3, at least 6) of a table, remembered by `-w` for later rows.
+pub(crate) fn column_widths(rows: &[Vec<String>]) -> Vec<usize> {
+    let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let mut w = vec![0usize; cols];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    w
 }
 
 fn labels_of(o: &Object) -> BTreeMap<String, String> {

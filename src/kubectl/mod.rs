@@ -8,6 +8,7 @@ pub mod describe;
 pub mod drain;
 pub mod expose;
 pub mod generate;
+pub mod jsonpath;
 pub mod manifest;
 pub mod label;
 pub mod logs;
@@ -16,6 +17,8 @@ pub mod patch;
 pub mod printers;
 pub mod rollout;
 pub mod sim_cmd;
+pub mod shell;
+pub mod watch;
 
 pub use outcome::{Outcome, Progress, Wait};
 
@@ -35,6 +38,9 @@ pub struct Shell {
     host_files: Option<std::rc::Rc<dyn Fn(&str) -> Option<String>>>,
     /// A heredoc being collected: the command words, the delimiter, and the lines so far.
     pending: Option<Heredoc>,
+    /// Shell variables (`export POD=...`, `$POD`) and the last exit status (`$?`).
+    vars: std::collections::BTreeMap<String, String>,
+    last_exit: i32,
 }
 
 #[derive(Clone)]
@@ -43,6 +49,8 @@ struct Heredoc {
     delimiter: String,
     strip_tabs: bool,
     body: String,
+    /// `<<EOF` expands `$VAR` in the body; `<<'EOF'` does not.
+    expand: bool,
 }
 
 /// Largest heredoc the shell collects (bounds hostile pastes).
@@ -91,7 +99,14 @@ pub fn parse_duration_ms(s: &str) -> Option<u64> {
 
 impl Shell {
     pub fn new(config: SimConfig) -> Self {
-        Shell { sim: Sim::new(config), files: Default::default(), host_files: None, pending: None }
+        Shell {
+            sim: Sim::new(config),
+            files: Default::default(),
+            host_files: None,
+            pending: None,
+            vars: Default::default(),
+            last_exit: 0,
+        }
     }
     pub fn sim(&self) -> &Sim {
         &self.sim
@@ -130,7 +145,16 @@ impl Shell {
             let candidate = if h.strip_tabs { line.trim_start_matches('\t') } else { line };
             if candidate.trim_end() == h.delimiter {
                 let h = self.pending.take().expect("pending heredoc");
-                return self.run_segments(h.segments, Some(h.body));
+                let body = if h.expand {
+                    match self.expand_line(&h.body, true) {
+                        Ok(b) => b,
+                        Err(e) => return self.finish(Outcome { stderr: format!("{e}\n"), exit_code: 1, ..Default::default() }),
+                    }
+                } else {
+                    h.body
+                };
+                let o = self.run_segments(h.segments, Some(body));
+                return self.finish(o);
             }
             if h.body.len() + line.len() > MAX_HEREDOC {
                 self.pending = None;
@@ -145,6 +169,47 @@ impl Shell {
         if trimmed.is_empty() || trimmed.starts_with('#') {
             return Outcome::default();
         }
+        // `a; b`, `a && b`, `a || b`: run in turn. (A command that would wait, like `kubectl delete`,
+        // returns at once when another follows it on the line.)
+        let chain = shell::split_commands(trimmed);
+        if chain.len() > 1 {
+            let mut out = Outcome::default();
+            let mut last = 0;
+            for (i, (sep, cmd)) in chain.iter().enumerate() {
+                let run = match sep.as_str() {
+                    "&&" => last == 0,
+                    "||" => last != 0,
+                    _ => true,
+                };
+                if !run {
+                    continue;
+                }
+                let mut o = self.run_line(cmd);
+                if o.more {
+                    self.pending = None;
+                    return self.finish(Outcome { stderr: "bash: here-documents inside a command list are not supported here\n".into(), exit_code: 2, ..Default::default() });
+                }
+                out.stdout.push_str(&o.stdout);
+                out.stderr.push_str(&o.stderr);
+                last = o.exit_code;
+                if i + 1 == chain.len() {
+                    out.wait = o.wait.take();
+                }
+            }
+            out.exit_code = last;
+            return self.finish(out);
+        }
+        // `NAME=value` and `export NAME=value ...`: the value is not split into words.
+        if let Some(o) = self.assignment(trimmed) {
+            return self.finish(o);
+        }
+        let quoted_delimiter = trimmed.contains("<<'") || trimmed.contains("<<\"") || trimmed.contains("<<\\")
+            || trimmed.contains("<< '") || trimmed.contains("<< \"") || trimmed.contains("<<-'");
+        let expanded = match self.expand_line(trimmed, false) {
+            Ok(e) => e,
+            Err(e) => return self.finish(Outcome { stderr: format!("{e}\n"), exit_code: 1, ..Default::default() }),
+        };
+        let trimmed = expanded.as_str();
         let Some(words) = shlex::split(trimmed) else {
             return Outcome {
                 stderr: "bash: syntax error: unexpected end of file (unclosed quote)\n".into(),
@@ -197,10 +262,124 @@ impl Shell {
             }
         }
         if let Some((delimiter, strip_tabs)) = heredoc {
-            self.pending = Some(Heredoc { segments, delimiter, strip_tabs, body: String::new() });
+            self.pending = Some(Heredoc { segments, delimiter, strip_tabs, body: String::new(), expand: !quoted_delimiter });
             return Outcome { more: true, ..Default::default() };
         }
+        let o = self.run_segments(segments, None);
+        self.finish(o)
+    }
+
+    /// Remembers the exit status for `$?`.
+    fn finish(&mut self, o: Outcome) -> Outcome {
+        if !o.more {
+            self.last_exit = o.exit_code;
+        }
+        o
+    }
+
+    /// A shell variable's value (`HOME` and friends have the playground's defaults).
+    pub fn var(&self, name: &str) -> Option<String> {
+        if name == "?" {
+            return Some(self.last_exit.to_string());
+        }
+        self.vars.get(name).cloned().or_else(|| match name {
+            "HOME" => Some("/home/learner".into()),
+            "USER" => Some("learner".into()),
+            "HOSTNAME" => Some("laptop".into()),
+            "KUBECONFIG" => Some("/home/learner/.kube/config".into()),
+            _ => None,
+        })
+    }
+
+    /// Expands `$VAR`, `${VAR}`, `$?` and `$(command)` in a line (or a heredoc body).
+    fn expand_line(&mut self, line: &str, text: bool) -> Result<String, String> {
+        if !line.contains('$') {
+            return Ok(line.to_string());
+        }
+        let vars = self.vars.clone();
+        let last = self.last_exit;
+        let lookup = move |n: &str| -> Option<String> {
+            if n == "?" {
+                return Some(last.to_string());
+            }
+            vars.get(n).cloned().or_else(|| match n {
+                "HOME" => Some("/home/learner".into()),
+                "USER" => Some("learner".into()),
+                // The learner's own machine: an unquoted heredoc expands `$HOSTNAME` there, as bash does.
+                "HOSTNAME" => Some("laptop".into()),
+                _ => None,
+            })
+        };
+        let mut depth_guard = 0;
+        let mut run = |inner: &str| -> String {
+            depth_guard += 1;
+            if depth_guard > 64 {
+                return String::new();
+            }
+            let o = self.capture(inner);
+            o.stdout
+        };
+        if text {
+            shell::expand_text(line, &lookup, &mut run)
+        } else {
+            shell::expand(line, &lookup, &mut run)
+        }
+    }
+
+    /// Runs a `$(...)` command and returns what it printed (its stderr is dropped).
+    fn capture(&mut self, inner: &str) -> Outcome {
+        let expanded = match self.expand_line(inner.trim(), false) {
+            Ok(e) => e,
+            Err(e) => return Outcome { stderr: e, exit_code: 1, ..Default::default() },
+        };
+        let Some(words) = shlex::split(&expanded) else { return Outcome::default() };
+        let mut segments: Vec<Vec<String>> = vec![Vec::new()];
+        for w in words {
+            if w == "|" {
+                segments.push(Vec::new());
+            } else if let Some(last) = segments.last_mut() {
+                last.push(w);
+            }
+        }
+        if segments.iter().any(|s| s.is_empty()) {
+            return Outcome::default();
+        }
         self.run_segments(segments, None)
+    }
+
+    /// `NAME=value`, `export NAME=value [NAME2=v2]`, `export NAME`, `unset NAME`.
+    fn assignment(&mut self, line: &str) -> Option<Outcome> {
+        let (export, rest) = match line.strip_prefix("export ") {
+            Some(r) => (true, r.trim()),
+            None => (false, line),
+        };
+        if let Some(r) = line.strip_prefix("unset ") {
+            for n in r.split_whitespace() {
+                self.vars.remove(n);
+            }
+            return Some(Outcome::default());
+        }
+        let eq = rest.find('=')?;
+        let name = &rest[..eq];
+        if !shell::is_identifier(name) {
+            return if export {
+                Some(Outcome { stderr: format!("bash: export: `{rest}': not a valid identifier\n"), exit_code: 1, ..Default::default() })
+            } else {
+                None
+            };
+        }
+        let raw_value = &rest[eq + 1..];
+        // Only a single assignment per line is taken apart here (the common tutorial form).
+        let expanded = match self.expand_line(raw_value, false) {
+            Ok(v) => v,
+            Err(e) => return Some(Outcome { stderr: format!("{e}\n"), exit_code: 1, ..Default::default() }),
+        };
+        let value = match shlex::split(&expanded) {
+            Some(words) => words.join(" "),
+            None => return Some(Outcome { stderr: "bash: unexpected EOF while looking for matching quote\n".into(), exit_code: 2, ..Default::default() }),
+        };
+        self.vars.insert(name.to_string(), value);
+        Some(Outcome::default())
     }
 
     /// Runs a pipeline: each segment's stdout is the next one's stdin.
@@ -257,6 +436,24 @@ impl Shell {
             }
             "sleep" => self.sleep(&words[1..]),
             "sim" => sim_cmd::sim(&mut self.sim, &words[1..]),
+            "timeout" => {
+                let Some(d) = words.get(1).and_then(|d| parse_duration_ms(d)) else {
+                    return Outcome {
+                        stderr: format!("timeout: invalid time interval '{}'\nTry 'timeout --help' for more information.\n", words.get(1).cloned().unwrap_or_default()),
+                        exit_code: 125,
+                        ..Default::default()
+                    };
+                };
+                if words.len() < 3 {
+                    return Outcome { stderr: "timeout: missing operand\nTry 'timeout --help' for more information.\n".into(), exit_code: 125, ..Default::default() };
+                }
+                let deadline_ms = self.sim.elapsed_ms().saturating_add(d);
+                let mut o = self.run_command(words[2..].to_vec(), stdin.clone());
+                if let Some(inner) = o.wait.take() {
+                    o.wait = Some(Wait::Timeout { inner: Box::new(inner), deadline_ms });
+                }
+                o
+            }
             "echo" => Outcome::ok(format!("{}\n", words[1..].join(" "))),
             "cat" => {
                 if words.len() == 1 {
@@ -275,14 +472,31 @@ impl Shell {
                     o
                 }
             }
+            "rm" => {
+                let mut o = Outcome::default();
+                for f in words[1..].iter().filter(|w| !w.starts_with('-')) {
+                    let key = f.strip_prefix("./").unwrap_or(f).to_string();
+                    if self.files.remove(&key).is_none() && !words.iter().any(|w| w == "-f") {
+                        o.stderr.push_str(&format!("rm: cannot remove '{f}': No such file or directory\n"));
+                        o.exit_code = 1;
+                    }
+                }
+                o
+            }
+            "export" => Outcome::default(),
             "ls" => {
                 let names: Vec<&String> = self.files.keys().collect();
                 Outcome::ok(names.iter().map(|n| format!("{n}\n")).collect::<String>())
             }
             "true" | ":" => Outcome::default(),
             "false" => Outcome { exit_code: 1, ..Default::default() },
+            other if shell::filter(other, &[], "", &|_| None).is_some() => {
+                let files = &self.files;
+                let read = |p: &str| files.get(p.strip_prefix("./").unwrap_or(p)).cloned();
+                shell::filter(other, &words[1..], stdin.as_deref().unwrap_or(""), &read).unwrap_or_default()
+            }
             other => Outcome {
-                stderr: format!("bash: {other}: command not found\n"),
+                stderr: format!("bash: {other}: command not found (the playground's shell has kubectl, sim, sleep, timeout, echo, cat, ls, rm, export, grep, head, tail, wc, sort, uniq, cut, tr, base64)\n"),
                 exit_code: 127,
                 ..Default::default()
             },
@@ -328,6 +542,8 @@ impl Shell {
             }
             Wait::Logs(follows) => logs::follow_done(&self.sim, follows),
             Wait::Drain(d) => drain::is_done(&self.sim, d),
+            Wait::Watch(_) => false,
+            Wait::Timeout { inner, deadline_ms } => self.sim.elapsed_ms() >= *deadline_ms || self.is_done(inner),
         }
     }
 
@@ -337,6 +553,15 @@ impl Shell {
             Wait::Rollout { key, uid, last_rv, revision } => rollout::poll_status(&self.sim, key, uid, last_rv, *revision),
             Wait::Logs(follows) => logs::poll(&self.sim, follows),
             Wait::Drain(d) => drain::poll(&self.sim, d),
+            Wait::Watch(w) => watch::poll(&self.sim, w),
+            Wait::Timeout { inner, deadline_ms } => {
+                let mut p = self.poll(inner);
+                if !p.done && self.sim.elapsed_ms() >= *deadline_ms {
+                    p.done = true;
+                    p.exit_code = 124;
+                }
+                p
+            }
             other => Progress { done: self.is_done(other), ..Default::default() },
         }
     }
@@ -344,7 +569,10 @@ impl Shell {
     /// Lets virtual time pass until `wait` is over, or `limit_ms` has passed, collecting what it
     /// printed on the way. `done` is false if the limit ran out first.
     pub fn run_until_done(&mut self, wait: &mut Wait, limit_ms: u64) -> Progress {
-        let end = self.sim.elapsed_ms().saturating_add(limit_ms);
+        let mut end = self.sim.elapsed_ms().saturating_add(limit_ms);
+        if let Wait::Timeout { deadline_ms, .. } = wait {
+            end = end.min(*deadline_ms);
+        }
         let mut acc = Progress::default();
         if let Wait::Until { elapsed_ms } = wait {
             self.sim.run_until((*elapsed_ms).min(end));

@@ -17,6 +17,10 @@ pub enum Wait {
     Logs(Vec<super::logs::Follow>),
     /// `kubectl drain`: prints `pod/x evicted` as each evicted pod goes, then `node/n drained`.
     Drain(Box<super::drain::DrainWait>),
+    /// `kubectl get -w`: a row for every change, until interrupted (or `timeout` ends it).
+    Watch(Box<super::watch::WatchState>),
+    /// `timeout DURATION CMD`: the inner wait, cut off at this virtual instant (exit status 124).
+    Timeout { inner: Box<Wait>, deadline_ms: u64 },
 }
 
 /// What a waiting command produced since it was last polled.
