@@ -45,6 +45,8 @@ pub fn resolve_kind(s: &str) -> Option<Kind> {
         "cm" | "configmap" | "configmaps" => Kind::ConfigMap,
         "secret" | "secrets" => Kind::Secret,
         "ep" | "endpoints" => Kind::Endpoints,
+        "job" | "jobs" => Kind::Job,
+        "cj" | "cronjob" | "cronjobs" => Kind::CronJob,
         "endpointslice" | "endpointslices" | "endpointslice.discovery.k8s.io" | "endpointslices.discovery.k8s.io" => Kind::EndpointSlice,
         _ => return None,
     })
@@ -231,7 +233,7 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
         let mut kinds = Vec::new();
         for t in p.args[0].split(',') {
             if t == "all" {
-                kinds.extend([Kind::Pod, Kind::Service, Kind::Deployment, Kind::ReplicaSet]);
+                kinds.extend([Kind::Pod, Kind::Service, Kind::Deployment, Kind::ReplicaSet, Kind::CronJob, Kind::Job]);
                 continue;
             }
             match resolve_kind(t) {
@@ -550,6 +552,8 @@ fn header_for(kind: Kind, wide: bool) -> Vec<String> {
         Kind::ConfigMap => (&["NAME", "DATA", "AGE"], &[]),
         Kind::Secret => (&["NAME", "TYPE", "DATA", "AGE"], &[]),
         Kind::Endpoints => (&["NAME", "ENDPOINTS", "AGE"], &[]),
+        Kind::Job => (&["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"], &["CONTAINERS", "IMAGES", "SELECTOR"]),
+        Kind::CronJob => (&["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"], &["CONTAINERS", "IMAGES", "SELECTOR"]),
         Kind::EndpointSlice => (&["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], &[]),
     };
     base.iter().chain(if wide { extra.iter() } else { [].iter() }).map(|s| s.to_string()).collect()
@@ -726,6 +730,7 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
             vec![o.name().to_string(), sec.type_.clone().unwrap_or_else(|| "Opaque".into()), n.to_string(), a]
         }
         Object::Endpoints(e) => vec![o.name().to_string(), crate::sim::controllers::endpoints::format_endpoints(e), a],
+        Object::Job(_) | Object::CronJob(_) => super::create_job::row(sim, o, wide),
         Object::EndpointSlice(es) => {
             let (ports, endpoints) = crate::sim::controllers::endpoints::format_slice(es);
             vec![o.name().to_string(), es.address_type.clone(), ports, endpoints, a]
@@ -753,6 +758,8 @@ fn create(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -> Out
         Some("namespace") | Some("ns") => super::generate::namespace(sim, &words[1..]),
         Some("configmap") | Some("cm") => super::generate::configmap(sim, &words[1..], inputs),
         Some("secret") => super::generate::secret(sim, &words[1..], inputs),
+        Some("job") => super::create_job::job(sim, &words[1..]),
+        Some("cronjob") | Some("cj") => super::create_job::cronjob(sim, &words[1..]),
         Some("service") | Some("svc") => super::generate::service(sim, &words[1..]),
         Some(w) if !w.starts_with('-') => Outcome::err(format!(
             "error: Unexpected args: [{}]\nSee 'kubectl create -h' for help and examples\n",

@@ -183,6 +183,7 @@ fn first_pod(sim: &Sim, kind: Kind, ns: &str, name: &str) -> Result<(Pod, usize)
         Kind::Pod => return obj.as_pod().cloned().map(|p| (p, 1)).ok_or_else(|| Outcome::err("error: not a pod\n")),
         Kind::Deployment => obj.as_deployment().and_then(|d| d.spec.as_ref()).map(|s| s.selector.clone()),
         Kind::ReplicaSet => obj.as_replicaset().and_then(|d| d.spec.as_ref()).map(|s| s.selector.clone()),
+        Kind::Job => obj.as_job().and_then(|j| j.spec.as_ref()).and_then(|s| s.selector.clone()),
         _ => None,
     };
     let Some(selector) = selector else {

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod args;
 pub mod cmd;
+pub mod create_job;
 pub mod describe;
 pub mod drain;
 pub mod expose;

@@ -199,6 +199,12 @@ fn yaml_inline(v: &serde_json::Value, _indent: usize) -> String {
 
 /// A string as go-yaml v2 writes it: plain when it reads back as the same string, else quoted.
 pub fn yaml_scalar(s: &str) -> String {
+    // go-yaml's emitter: a string that is plain-unsafe only by its characters (`*/5 * * * *`,
+    // `{x}`) but printable goes single-quoted; one that would resolve to another type, or holds
+    // control characters, goes double-quoted.
+    if needs_quotes(s) && !resolves_to_other_type(s) && !s.chars().any(|c| (c as u32) < 0x20 || c == '\u{7f}') {
+        return format!("'{}'", s.replace('\'', "''"));
+    }
     if needs_quotes(s) {
         let mut q = String::from("\"");
         for c in s.chars() {
@@ -217,6 +223,30 @@ pub fn yaml_scalar(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// Whether a plain scalar `s` would read back as something other than a string (go-yaml's
+/// `resolve`): empty, booleans and nulls, numbers, timestamps.
+fn resolves_to_other_type(s: &str) -> bool {
+    if s.is_empty() {
+        return true;
+    }
+    let lower = s.to_ascii_lowercase();
+    const RESERVED: &[&str] = &["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".inf", "-.inf", "+.inf", ".nan"];
+    if RESERVED.contains(&lower.as_str()) {
+        return true;
+    }
+    let numeric = s.trim_start_matches(['-', '+']).replace('_', "");
+    if !numeric.is_empty()
+        && (numeric.parse::<f64>().is_ok()
+            || numeric.starts_with("0x") && u64::from_str_radix(&numeric[2..], 16).is_ok()
+            || numeric.starts_with("0o")
+            || numeric.starts_with("0b"))
+    {
+        return true;
+    }
+    let b = s.as_bytes();
+    b.len() >= 10 && b[0..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[5..7].iter().all(u8::is_ascii_digit) && b[7] == b'-'
 }
 
 fn needs_quotes(s: &str) -> bool {

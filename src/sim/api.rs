@@ -172,7 +172,7 @@ impl Sim {
             let meta = obj.meta_mut();
             meta.uid = Some(uid);
             meta.creation_timestamp = Some(now);
-            meta.generation = if matches!(kind, Kind::Deployment | Kind::ReplicaSet) { Some(1) } else { None };
+            meta.generation = if matches!(kind, Kind::Deployment | Kind::ReplicaSet | Kind::Job | Kind::CronJob) { Some(1) } else { None };
             meta.deletion_timestamp = None;
             meta.deletion_grace_period_seconds = None;
         }
@@ -404,6 +404,11 @@ fn validate_spec(obj: &Object, old: Option<&Object>) -> Result<(), ApiError> {
     };
     if data_size > 1 << 20 {
         causes.push("[]: Too long: must have at most 1048576 bytes".to_string());
+    }
+    match obj {
+        Object::Job(j) => causes.extend(super::controllers::job::validate(j, old.and_then(|o| o.as_job()))),
+        Object::CronJob(c) => causes.extend(super::controllers::cronjob::validate(c)),
+        _ => {}
     }
     if let Object::Namespace(_) = obj {
         if !is_dns1123_label(name) && !name.is_empty() {

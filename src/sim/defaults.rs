@@ -108,11 +108,13 @@ pub fn apply(obj: &mut Object, rng: &mut Rng) {
                 p.protocol.get_or_insert_with(|| "TCP".into());
             }
         }
+        Object::Job(j) => super::controllers::job::set_defaults(j),
+        Object::CronJob(c) => super::controllers::cronjob::set_defaults(c),
         Object::Node(_) | Object::ConfigMap(_) => {}
     }
 }
 
-fn template(t: &mut PodTemplateSpec) {
+pub(crate) fn template(t: &mut PodTemplateSpec) {
     let spec = t.spec.get_or_insert_with(Default::default);
     pod_spec(spec);
 }

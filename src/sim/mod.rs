@@ -7,6 +7,7 @@ pub mod bootstrap;
 pub mod clock;
 pub mod cloud;
 pub mod controllers;
+pub mod cron;
 pub mod defaults;
 pub mod engine;
 pub mod faults;

@@ -3,6 +3,7 @@
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Namespace, Node, Pod, Secret, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 /// A resource kind the API server serves.
@@ -18,10 +19,12 @@ pub enum Kind {
     Secret,
     Endpoints,
     EndpointSlice,
+    Job,
+    CronJob,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
@@ -32,6 +35,8 @@ impl Kind {
         Kind::Secret,
         Kind::Endpoints,
         Kind::EndpointSlice,
+        Kind::Job,
+        Kind::CronJob,
     ];
 
     /// The kind named by a manifest's `apiVersion` and `kind`, if the simulation serves it.
@@ -51,6 +56,8 @@ impl Kind {
             Kind::Secret => "Secret",
             Kind::Endpoints => "Endpoints",
             Kind::EndpointSlice => "EndpointSlice",
+            Kind::Job => "Job",
+            Kind::CronJob => "CronJob",
         }
     }
     pub fn api_version(self) -> &'static str {
@@ -58,6 +65,7 @@ impl Kind {
             Kind::Namespace | Kind::Node | Kind::Pod | Kind::Service | Kind::ConfigMap | Kind::Secret | Kind::Endpoints => "v1",
             Kind::ReplicaSet | Kind::Deployment => "apps/v1",
             Kind::EndpointSlice => "discovery.k8s.io/v1",
+            Kind::Job | Kind::CronJob => "batch/v1",
         }
     }
     /// The API group ("" for core).
@@ -66,6 +74,7 @@ impl Kind {
             Kind::Namespace | Kind::Node | Kind::Pod | Kind::Service | Kind::ConfigMap | Kind::Secret | Kind::Endpoints => "",
             Kind::ReplicaSet | Kind::Deployment => "apps",
             Kind::EndpointSlice => "discovery.k8s.io",
+            Kind::Job | Kind::CronJob => "batch",
         }
     }
     /// Lower-case plural resource name, as in URLs and `kubectl` errors.
@@ -81,6 +90,8 @@ impl Kind {
             Kind::Secret => "secrets",
             Kind::Endpoints => "endpoints",
             Kind::EndpointSlice => "endpointslices",
+            Kind::Job => "jobs",
+            Kind::CronJob => "cronjobs",
         }
     }
     /// `pods`, `deployments.apps`: how the API server names the resource in errors.
@@ -118,6 +129,8 @@ pub enum Object {
     Secret(Secret),
     Endpoints(Endpoints),
     EndpointSlice(EndpointSlice),
+    Job(Job),
+    CronJob(CronJob),
 }
 
 impl Object {
@@ -133,6 +146,8 @@ impl Object {
             Object::Secret(_) => Kind::Secret,
             Object::Endpoints(_) => Kind::Endpoints,
             Object::EndpointSlice(_) => Kind::EndpointSlice,
+            Object::Job(_) => Kind::Job,
+            Object::CronJob(_) => Kind::CronJob,
         }
     }
     pub fn meta(&self) -> &ObjectMeta {
@@ -147,6 +162,8 @@ impl Object {
             Object::Secret(o) => &o.metadata,
             Object::Endpoints(o) => &o.metadata,
             Object::EndpointSlice(o) => &o.metadata,
+            Object::Job(o) => &o.metadata,
+            Object::CronJob(o) => &o.metadata,
         }
     }
     pub fn meta_mut(&mut self) -> &mut ObjectMeta {
@@ -161,6 +178,8 @@ impl Object {
             Object::Secret(o) => &mut o.metadata,
             Object::Endpoints(o) => &mut o.metadata,
             Object::EndpointSlice(o) => &mut o.metadata,
+            Object::Job(o) => &mut o.metadata,
+            Object::CronJob(o) => &mut o.metadata,
         }
     }
     pub fn name(&self) -> &str {
@@ -209,6 +228,8 @@ impl Object {
             Kind::Secret => Object::Secret(serde_json::from_value(v)?),
             Kind::Endpoints => Object::Endpoints(serde_json::from_value(v)?),
             Kind::EndpointSlice => Object::EndpointSlice(serde_json::from_value(v)?),
+            Kind::Job => Object::Job(serde_json::from_value(v)?),
+            Kind::CronJob => Object::CronJob(serde_json::from_value(v)?),
         })
     }
     pub fn as_service(&self) -> Option<&Service> {
@@ -230,6 +251,19 @@ impl Object {
         }
     }
 
+    pub fn as_job(&self) -> Option<&Job> {
+        match self {
+            Object::Job(j) => Some(j),
+            _ => None,
+        }
+    }
+    pub fn as_cronjob(&self) -> Option<&CronJob> {
+        match self {
+            Object::CronJob(c) => Some(c),
+            _ => None,
+        }
+    }
+
     /// The owner reference with `controller: true`, if any.
     pub fn controller_ref(&self) -> Option<&OwnerReference> {
         controller_ref(self.meta())
@@ -246,6 +280,8 @@ impl Object {
             Object::ConfigMap(o) => serde_json::to_value(o),
             Object::Secret(o) => serde_json::to_value(o),
             Object::Endpoints(o) => serde_json::to_value(o),
+            Object::Job(o) => serde_json::to_value(o),
+            Object::CronJob(o) => serde_json::to_value(o),
             Object::EndpointSlice(o) => serde_json::to_value(o).map(|mut v| {
                 // The API server returns empty lists as `null` (`endpoints: null`, `ports: null`).
                 if let Some(m) = v.as_object_mut() {

@@ -4,10 +4,12 @@
 
 pub mod ccm_node;
 pub mod ccm_route;
+pub mod cronjob;
 pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod gc;
+pub mod job;
 pub mod namespace;
 pub mod replicaset;
 pub mod service_lb;
@@ -30,6 +32,10 @@ pub enum Ctrl {
     Endpoints,
     /// The cloud-controller-manager's service controller (load balancers).
     ServiceLB,
+    Job,
+    CronJob,
+    /// The TTL-after-finished controller (deletes finished Jobs).
+    TtlAfterFinished,
 }
 
 impl Ctrl {
@@ -43,6 +49,9 @@ impl Ctrl {
             Ctrl::EndpointSlice => "endpointslice-controller",
             Ctrl::Endpoints => "endpoint-controller",
             Ctrl::ServiceLB => "service-controller",
+            Ctrl::Job => "job-controller",
+            Ctrl::CronJob => "cronjob-controller",
+            Ctrl::TtlAfterFinished => "ttl-after-finished-controller",
         }
     }
     /// Virtual delay between a key being queued and the worker picking it up (watch latency).
@@ -55,6 +64,9 @@ impl Ctrl {
             Ctrl::EndpointSlice => 15,
             Ctrl::Endpoints => 18,
             Ctrl::ServiceLB => 30,
+            Ctrl::Job => 15,
+            Ctrl::CronJob => 20,
+            Ctrl::TtlAfterFinished => 25,
         }
     }
 }
@@ -99,6 +111,11 @@ pub struct Controllers {
     pub endpointslice: WorkQueue,
     pub endpoints: WorkQueue,
     pub service_lb: WorkQueue,
+    pub job: WorkQueue,
+    pub cronjob: WorkQueue,
+    pub ttl: WorkQueue,
+    /// The Job and CronJob controllers' memory (back-off records, pending wake-ups).
+    pub(crate) batch: job::BatchState,
     /// The endpoint controllers' own random stream (see `endpointslice::with_own_rng`).
     pub(crate) endpoint_rng: Option<super::clock::Rng>,
 }
@@ -113,6 +130,9 @@ impl Controllers {
             Ctrl::EndpointSlice => &mut self.endpointslice,
             Ctrl::Endpoints => &mut self.endpoints,
             Ctrl::ServiceLB => &mut self.service_lb,
+            Ctrl::Job => &mut self.job,
+            Ctrl::CronJob => &mut self.cronjob,
+            Ctrl::TtlAfterFinished => &mut self.ttl,
         }
     }
     pub fn queue_len(&self, c: Ctrl) -> usize {
@@ -124,6 +144,9 @@ impl Controllers {
             Ctrl::EndpointSlice => self.endpointslice.len(),
             Ctrl::Endpoints => self.endpoints.len(),
             Ctrl::ServiceLB => self.service_lb.len(),
+            Ctrl::Job => self.job.len(),
+            Ctrl::CronJob => self.cronjob.len(),
+            Ctrl::TtlAfterFinished => self.ttl.len(),
         }
     }
 }
@@ -153,6 +176,9 @@ pub(crate) fn run(sim: &mut Sim, c: Ctrl) {
             Ctrl::EndpointSlice => endpointslice::reconcile(sim, &key),
             Ctrl::Endpoints => endpoints::reconcile(sim, &key),
             Ctrl::ServiceLB => service_lb::reconcile(sim, &key),
+            Ctrl::Job => job::reconcile(sim, &key),
+            Ctrl::CronJob => cronjob::reconcile(sim, &key),
+            Ctrl::TtlAfterFinished => job::reconcile_ttl(sim, &key),
         }
         sim.dispatch();
     }
@@ -164,6 +190,8 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
     namespace::on_event(sim, ev);
     endpointslice::on_event(sim, ev);
     service_lb::on_event(sim, ev);
+    job::on_event(sim, ev);
+    cronjob::on_event(sim, ev);
     match ev.key.kind {
         Kind::Deployment => enqueue(sim, Ctrl::Deployment, ev.key.clone()),
         Kind::ReplicaSet => {
@@ -189,6 +217,8 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
             }
         }
         Kind::Node | Kind::Namespace | Kind::Service | Kind::ConfigMap | Kind::Secret | Kind::Endpoints | Kind::EndpointSlice => {}
+        // job::on_event and cronjob::on_event map these.
+        Kind::Job | Kind::CronJob => {}
     }
 }
 
