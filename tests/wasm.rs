@@ -55,6 +55,7 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
     ("services", include_str!("golden/services.txt"), include_str!("golden/services.out")),
     ("labels", include_str!("golden/labels.txt"), include_str!("golden/labels.out")),
     ("jobs", include_str!("golden/jobs.txt"), include_str!("golden/jobs.out")),
+    ("api_resources", include_str!("golden/api_resources.txt"), include_str!("golden/api_resources.out")),
     ("shell_and_formats", include_str!("golden/shell_and_formats.txt"), include_str!("golden/shell_and_formats.out")),
     ("load_balancer", include_str!("golden/load_balancer.txt"), include_str!("golden/load_balancer.out")),
     ("namespaces_finalizers", include_str!("golden/namespaces_finalizers.txt"), include_str!("golden/namespaces_finalizers.out")),

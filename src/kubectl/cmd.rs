@@ -106,6 +106,7 @@ pub fn kubectl(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -
         "expose" => super::expose::expose(sim, &rest),
         "annotate" => super::label::annotate(sim, &rest),
         "version" => version(&rest),
+        "api-resources" => api_resources(&rest),
         "rollout" => super::rollout::rollout(sim, &rest),
         "set" => super::rollout::set(sim, &rest),
         "logs" => super::logs::logs(sim, &rest),
@@ -1153,6 +1154,83 @@ fn version(words: &[String]) -> Outcome {
         s.push_str(&format!("Server Version: {}\n", crate::sim::bootstrap::KUBERNETES_VERSION));
     }
     Outcome::ok(s)
+}
+
+/// The short names `kubectl api-resources` lists (and `get` accepts) per kind.
+pub fn short_names(kind: Kind) -> &'static str {
+    match kind.plural() {
+        "configmaps" => "cm",
+        "endpoints" => "ep",
+        "namespaces" => "ns",
+        "nodes" => "no",
+        "persistentvolumeclaims" => "pvc",
+        "persistentvolumes" => "pv",
+        "pods" => "po",
+        "services" => "svc",
+        "daemonsets" => "ds",
+        "deployments" => "deploy",
+        "replicasets" => "rs",
+        "statefulsets" => "sts",
+        "cronjobs" => "cj",
+        "storageclasses" => "sc",
+        "events" => "ev",
+        _ => "",
+    }
+}
+
+/// `kubectl api-resources`: the kinds this (simulated) API server serves, core group first, then
+/// by group, each sorted by name.
+fn api_resources(words: &[String]) -> Outcome {
+    let p = match args::parse(
+        words,
+        &[flag("namespaced", None, true), flag("output", Some('o'), true), flag("no-headers", None, false), flag("api-group", None, true), flag("sort-by", None, true), flag("verbs", None, true), flag("cached", None, false)],
+        "kubectl api-resources",
+    ) {
+        Ok(p) => p,
+        Err(e) => return Outcome::err(e),
+    };
+    let mut kinds: Vec<Kind> = Kind::ALL.to_vec();
+    kinds.sort_by(|a, b| (!a.group().is_empty(), a.group(), a.plural()).cmp(&(!b.group().is_empty(), b.group(), b.plural())));
+    if let Some(ns) = p.get("namespaced") {
+        let want = ns != "false";
+        kinds.retain(|k| k.namespaced() == want);
+    }
+    if let Some(g) = p.get("api-group") {
+        kinds.retain(|k| k.group() == g);
+    }
+    if p.get("output") == Some("name") {
+        let mut s = String::new();
+        for k in kinds {
+            if k.group().is_empty() {
+                s.push_str(&format!("{}\n", k.plural()));
+            } else {
+                s.push_str(&format!("{}.{}\n", k.plural(), k.group()));
+            }
+        }
+        return Outcome::ok(s);
+    }
+    let mut rows = Vec::new();
+    if !p.bool("no-headers") {
+        rows.push(["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"].iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    }
+    // Events are served too (kubectl get events).
+    let mut extra = vec![("events", "ev", "v1", true, "Event")];
+    for k in &kinds {
+        rows.push(vec![
+            k.plural().to_string(),
+            short_names(*k).to_string(),
+            k.api_version().to_string(),
+            k.namespaced().to_string(),
+            k.name().to_string(),
+        ]);
+    }
+    if p.get("api-group").is_none_or(|g| g.is_empty()) && p.get("namespaced").is_none_or(|n| n != "false") {
+        let pos = rows.iter().position(|r| r[2] == "v1" && r[0].as_str() > "events").unwrap_or(rows.len());
+        if let Some((n, s, v, ns, k)) = extra.pop() {
+            rows.insert(pos, vec![n.into(), s.into(), v.into(), ns.to_string(), k.into()]);
+        }
+    }
+    Outcome::ok(table(&rows))
 }
 
 fn cluster_info(words: &[String]) -> Outcome {
