@@ -48,6 +48,12 @@ pub fn resolve_kind(s: &str) -> Option<Kind> {
         "job" | "jobs" => Kind::Job,
         "cj" | "cronjob" | "cronjobs" => Kind::CronJob,
         "endpointslice" | "endpointslices" | "endpointslice.discovery.k8s.io" | "endpointslices.discovery.k8s.io" => Kind::EndpointSlice,
+        "sts" | "statefulset" | "statefulsets" => Kind::StatefulSet,
+        "ds" | "daemonset" | "daemonsets" => Kind::DaemonSet,
+        "controllerrevision" | "controllerrevisions" => Kind::ControllerRevision,
+        "pvc" | "persistentvolumeclaim" | "persistentvolumeclaims" => Kind::PersistentVolumeClaim,
+        "pv" | "persistentvolume" | "persistentvolumes" => Kind::PersistentVolume,
+        "sc" | "storageclass" | "storageclasses" | "storageclass.storage.k8s.io" | "storageclasses.storage.k8s.io" => Kind::StorageClass,
         _ => return None,
     })
     .filter(|k| !s.ends_with(".apps") || k.group() == "apps")
@@ -234,7 +240,7 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
         let mut kinds = Vec::new();
         for t in p.args[0].split(',') {
             if t == "all" {
-                kinds.extend([Kind::Pod, Kind::Service, Kind::Deployment, Kind::ReplicaSet, Kind::CronJob, Kind::Job]);
+                kinds.extend([Kind::Pod, Kind::Service, Kind::DaemonSet, Kind::Deployment, Kind::ReplicaSet, Kind::StatefulSet, Kind::CronJob, Kind::Job]);
                 continue;
             }
             match resolve_kind(t) {
@@ -556,6 +562,21 @@ fn header_for(kind: Kind, wide: bool) -> Vec<String> {
         Kind::Job => (&["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"], &["CONTAINERS", "IMAGES", "SELECTOR"]),
         Kind::CronJob => (&["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"], &["CONTAINERS", "IMAGES", "SELECTOR"]),
         Kind::EndpointSlice => (&["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], &[]),
+        Kind::StatefulSet => (&["NAME", "READY", "AGE"], &["CONTAINERS", "IMAGES"]),
+        Kind::DaemonSet => (
+            &["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"],
+            &["CONTAINERS", "IMAGES", "SELECTOR"],
+        ),
+        Kind::ControllerRevision => (&["NAME", "CONTROLLER", "REVISION", "AGE"], &[]),
+        Kind::PersistentVolumeClaim => (
+            &["NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "AGE"],
+            &["VOLUMEMODE"],
+        ),
+        Kind::PersistentVolume => (
+            &["NAME", "CAPACITY", "ACCESS MODES", "RECLAIM POLICY", "STATUS", "CLAIM", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "REASON", "AGE"],
+            &["VOLUMEMODE"],
+        ),
+        Kind::StorageClass => (&["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"], &[]),
     };
     base.iter().chain(if wide { extra.iter() } else { [].iter() }).map(|s| s.to_string()).collect()
 }
@@ -735,6 +756,100 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
         Object::EndpointSlice(es) => {
             let (ports, endpoints) = crate::sim::controllers::endpoints::format_slice(es);
             vec![o.name().to_string(), es.address_type.clone(), ports, endpoints, a]
+        }
+        Object::StatefulSet(s) => {
+            let st = s.status.clone().unwrap_or_default();
+            let spec = s.spec.clone().unwrap_or_default();
+            let mut row = vec![o.name().to_string(), format!("{}/{}", st.ready_replicas.unwrap_or(0), spec.replicas.unwrap_or(1)), a];
+            if wide {
+                let (c, i) = containers_images(spec.template.spec.as_ref());
+                row.extend([c, i]);
+            }
+            row
+        }
+        Object::DaemonSet(d) => {
+            let st = d.status.clone().unwrap_or_default();
+            let spec = d.spec.clone().unwrap_or_default();
+            let sel: Vec<String> = spec.template.spec.as_ref().and_then(|s| s.node_selector.clone()).unwrap_or_default().iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let mut row = vec![
+                o.name().to_string(),
+                st.desired_number_scheduled.to_string(),
+                st.current_number_scheduled.to_string(),
+                st.number_ready.to_string(),
+                st.updated_number_scheduled.unwrap_or(0).to_string(),
+                st.number_available.unwrap_or(0).to_string(),
+                if sel.is_empty() { none() } else { sel.join(",") },
+                a,
+            ];
+            if wide {
+                let (c, i) = containers_images(spec.template.spec.as_ref());
+                row.extend([c, i, selector_string(&spec.selector)]);
+            }
+            row
+        }
+        Object::ControllerRevision(cr) => {
+            let owner = o.controller_ref().map(|r| {
+                let group = r.api_version.split_once('/').map(|(g, _)| format!(".{g}")).unwrap_or_default();
+                format!("{}{group}/{}", r.kind.to_ascii_lowercase(), r.name)
+            });
+            vec![o.name().to_string(), owner.unwrap_or_else(none), cr.revision.to_string(), a]
+        }
+        Object::PersistentVolumeClaim(c) => {
+            let spec = c.spec.clone().unwrap_or_default();
+            let st = c.status.clone().unwrap_or_default();
+            let phase = if o.meta().deletion_timestamp.is_some() { "Terminating".into() } else { st.phase.clone().unwrap_or_default() };
+            let volume = spec.volume_name.clone().unwrap_or_default();
+            let (capacity, modes) = if volume.is_empty() {
+                (String::new(), String::new())
+            } else {
+                (
+                    st.capacity.as_ref().and_then(|c| c.get("storage")).map(|q| q.0.clone()).unwrap_or_default(),
+                    crate::sim::controllers::pvc::access_modes_short(st.access_modes.as_deref().unwrap_or(&[])),
+                )
+            };
+            let vac = spec.volume_attributes_class_name.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "<unset>".into());
+            let mut row = vec![o.name().to_string(), phase, volume, capacity, modes, spec.storage_class_name.clone().unwrap_or_default(), vac, a];
+            if wide {
+                row.push(spec.volume_mode.clone().unwrap_or_else(|| "<unset>".into()));
+            }
+            row
+        }
+        Object::PersistentVolume(v) => {
+            let spec = v.spec.clone().unwrap_or_default();
+            let st = v.status.clone().unwrap_or_default();
+            let phase = if o.meta().deletion_timestamp.is_some() { "Terminating".into() } else { st.phase.clone().unwrap_or_default() };
+            let claim = spec.claim_ref.as_ref().map(|r| format!("{}/{}", r.namespace.clone().unwrap_or_default(), r.name.clone().unwrap_or_default())).unwrap_or_default();
+            let vac = spec.volume_attributes_class_name.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "<unset>".into());
+            let mut row = vec![
+                o.name().to_string(),
+                spec.capacity.as_ref().and_then(|c| c.get("storage")).map(|q| q.0.clone()).unwrap_or_else(|| "0".into()),
+                crate::sim::controllers::pvc::access_modes_short(spec.access_modes.as_deref().unwrap_or(&[])),
+                spec.persistent_volume_reclaim_policy.clone().unwrap_or_default(),
+                phase,
+                claim,
+                spec.storage_class_name.clone().unwrap_or_default(),
+                vac,
+                st.reason.clone().unwrap_or_default(),
+                a,
+            ];
+            if wide {
+                row.push(spec.volume_mode.clone().unwrap_or_else(|| "<unset>".into()));
+            }
+            row
+        }
+        Object::StorageClass(sc) => {
+            let mut name = o.name().to_string();
+            if crate::sim::controllers::pvc::is_default_class(sc) {
+                name.push_str(" (default)");
+            }
+            vec![
+                name,
+                sc.provisioner.clone(),
+                sc.reclaim_policy.clone().unwrap_or_else(|| "Delete".into()),
+                sc.volume_binding_mode.clone().unwrap_or_else(|| "Immediate".into()),
+                sc.allow_volume_expansion.unwrap_or(false).to_string(),
+                a,
+            ]
         }
     }
 }
@@ -983,7 +1098,7 @@ fn scale(sim: &mut Sim, words: &[String]) -> Outcome {
     let ns = namespace(&p);
     let mut out = Outcome::default();
     for (kind, name) in ts {
-        if !matches!(kind, Kind::Deployment | Kind::ReplicaSet) {
+        if !matches!(kind, Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet) {
             out.stderr.push_str(&format!(
                 "error: cannot scale {}: no scaler has been implemented for {{\"{}\" \"{}\"}}\n",
                 kind.qualified_plural(),
@@ -1003,6 +1118,7 @@ fn scale(sim: &mut Sim, words: &[String]) -> Outcome {
         match &mut new {
             Object::Deployment(d) => d.spec.get_or_insert_with(Default::default).replicas = Some(replicas),
             Object::ReplicaSet(rs) => rs.spec.get_or_insert_with(Default::default).replicas = Some(replicas),
+            Object::StatefulSet(s) => s.spec.get_or_insert_with(Default::default).replicas = Some(replicas),
             _ => {}
         }
         match sim.update(new) {

@@ -172,11 +172,12 @@ impl Sim {
             let meta = obj.meta_mut();
             meta.uid = Some(uid);
             meta.creation_timestamp = Some(now);
-            meta.generation = if matches!(kind, Kind::Deployment | Kind::ReplicaSet | Kind::Job | Kind::CronJob) { Some(1) } else { None };
+            meta.generation = if matches!(kind, Kind::Deployment | Kind::ReplicaSet | Kind::Job | Kind::CronJob | Kind::StatefulSet | Kind::DaemonSet) { Some(1) } else { None };
             meta.deletion_timestamp = None;
             meta.deletion_grace_period_seconds = None;
         }
         defaults::apply(&mut obj, &mut self.rng);
+        super::controllers::pvc::admit(self, &mut obj);
         validate_spec(&obj, None)?;
         if let Object::Service(svc) = &mut obj {
             allocate_service(self, svc)?;
@@ -350,6 +351,14 @@ fn validate_spec(obj: &Object, old: Option<&Object>) -> Result<(), ApiError> {
             let s = rs.spec.as_ref();
             (s.map(|s| &s.selector), s.and_then(|s| s.template.as_ref()).and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone()))
         }
+        Object::StatefulSet(ss) => {
+            let s = ss.spec.as_ref();
+            (s.map(|s| &s.selector), s.and_then(|s| s.template.metadata.as_ref()).and_then(|m| m.labels.clone()))
+        }
+        Object::DaemonSet(ds) => {
+            let s = ds.spec.as_ref();
+            (s.map(|s| &s.selector), s.and_then(|s| s.template.metadata.as_ref()).and_then(|m| m.labels.clone()))
+        }
         _ => (None, None),
     };
     let name = obj.name();
@@ -371,6 +380,7 @@ fn validate_spec(obj: &Object, old: Option<&Object>) -> Result<(), ApiError> {
             let old_sel = match old {
                 Object::Deployment(d) => d.spec.as_ref().map(|s| s.selector.clone()),
                 Object::ReplicaSet(rs) => rs.spec.as_ref().map(|s| s.selector.clone()),
+                Object::DaemonSet(ds) => ds.spec.as_ref().map(|s| s.selector.clone()),
                 _ => None,
             };
             if let Some(os) = old_sel {
@@ -382,6 +392,11 @@ fn validate_spec(obj: &Object, old: Option<&Object>) -> Result<(), ApiError> {
                     ));
                 }
             }
+        }
+    }
+    if let (Object::StatefulSet(new), Some(Object::StatefulSet(prev))) = (obj, old) {
+        if let Some(c) = super::controllers::statefulset::forbidden_update(new, prev) {
+            causes.push(c);
         }
     }
     if let Object::Service(svc) = obj {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
     Container, ContainerPort, Namespace, Node, NodeAddress, NodeCondition, NodeDaemonEndpoints, NodeSpec, NodeStatus,
     NodeSystemInfo, DaemonEndpoint, Pod, PodSpec, PodTemplateSpec, Taint, Toleration,
@@ -70,11 +70,10 @@ pub(crate) fn default_cluster(sim: &mut Sim) {
     ] {
         static_pod(sim, &cp, comp, image);
     }
-    for name in &names {
-        node_agent(sim, name, "kube-proxy", KUBE_PROXY_IMAGE, &[("k8s-app", "kube-proxy")]);
-        node_agent(sim, name, "kindnet", KINDNET_IMAGE, &[("app", "kindnet"), ("k8s-app", "kindnet"), ("tier", "node")]);
-    }
+    node_agent(sim, "kube-proxy", KUBE_PROXY_IMAGE, &[("k8s-app", "kube-proxy")], &[("k8s-app", "kube-proxy")], true);
+    node_agent(sim, "kindnet", KINDNET_IMAGE, &[("app", "kindnet"), ("k8s-app", "kindnet"), ("tier", "node")], &[("app", "kindnet")], false);
     coredns(sim);
+    let _ = sim.create(Object::StorageClass(super::controllers::pvc::standard_class()));
     services(sim);
 }
 
@@ -266,28 +265,35 @@ fn static_pod(sim: &mut Sim, node: &str, component: &str, image: &str) {
     let _ = sim.create(Object::Pod(pod));
 }
 
-/// A per-node agent pod (kube-proxy, kindnet). Their DaemonSets arrive with the DaemonSet
-/// controller; until then the pods are placed on their node directly.
-fn node_agent(sim: &mut Sim, node: &str, app: &str, image: &str, l: &[(&str, &str)]) {
-    let pod = Pod {
+/// A per-node agent (kube-proxy, kindnet): a DaemonSet in kube-system tolerating every taint, so
+/// the DaemonSet controller puts one pod on every node, control plane included.
+fn node_agent(sim: &mut Sim, app: &str, image: &str, l: &[(&str, &str)], selector: &[(&str, &str)], linux_only: bool) {
+    let ds = DaemonSet {
         metadata: ObjectMeta {
-            generate_name: Some(format!("{app}-")),
+            name: Some(app.into()),
             namespace: Some("kube-system".into()),
             labels: Some(labels(l)),
             ..Default::default()
         },
-        spec: Some(PodSpec {
-            node_name: Some(node.into()),
-            host_network: Some(true),
-            priority_class_name: Some("system-node-critical".into()),
-            priority: Some(2000001000),
-            containers: vec![Container { name: app.into(), image: Some(image.into()), ..Default::default() }],
-            tolerations: Some(vec![Toleration { operator: Some("Exists".into()), ..Default::default() }]),
+        spec: Some(DaemonSetSpec {
+            selector: LabelSelector { match_labels: Some(labels(selector)), match_expressions: None },
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta { labels: Some(labels(l)), ..Default::default() }),
+                spec: Some(PodSpec {
+                    host_network: Some(true),
+                    priority_class_name: Some("system-node-critical".into()),
+                    service_account_name: Some(app.into()),
+                    node_selector: if linux_only { Some(labels(&[("kubernetes.io/os", "linux")])) } else { None },
+                    containers: vec![Container { name: app.into(), image: Some(image.into()), ..Default::default() }],
+                    tolerations: Some(vec![Toleration { operator: Some("Exists".into()), ..Default::default() }]),
+                    ..Default::default()
+                }),
+            },
             ..Default::default()
         }),
         status: None,
     };
-    let _ = sim.create(Object::Pod(pod));
+    let _ = sim.create(Object::DaemonSet(ds));
 }
 
 fn coredns(sim: &mut Sim) {

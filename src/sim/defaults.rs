@@ -44,7 +44,13 @@ pub fn apply(obj: &mut Object, rng: &mut Rng) {
             pod_spec(spec);
             spec.enable_service_links.get_or_insert(true);
             spec.preemption_policy.get_or_insert_with(|| "PreemptLowerPriority".into());
-            spec.priority.get_or_insert(0);
+            // The Priority admission plugin: the built-in classes' values.
+            let class_priority = match spec.priority_class_name.as_deref() {
+                Some("system-node-critical") => 2000001000,
+                Some("system-cluster-critical") => 2000000000,
+                _ => 0,
+            };
+            spec.priority.get_or_insert(class_priority);
             if !mirror {
                 service_account(spec, rng);
                 default_tolerations(spec);
@@ -110,7 +116,12 @@ pub fn apply(obj: &mut Object, rng: &mut Rng) {
         }
         Object::Job(j) => super::controllers::job::set_defaults(j),
         Object::CronJob(c) => super::controllers::cronjob::set_defaults(c),
-        Object::Node(_) | Object::ConfigMap(_) => {}
+        Object::StatefulSet(s) => super::controllers::statefulset::set_defaults(s),
+        Object::DaemonSet(d) => super::controllers::daemonset::set_defaults(d),
+        Object::PersistentVolumeClaim(c) => super::controllers::pvc::set_defaults_claim(c),
+        Object::PersistentVolume(v) => super::controllers::pvc::set_defaults_volume(v),
+        Object::StorageClass(c) => super::controllers::pvc::set_defaults_class(c),
+        Object::Node(_) | Object::ConfigMap(_) | Object::ControllerRevision(_) => {}
     }
 }
 

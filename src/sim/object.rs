@@ -1,7 +1,8 @@
 //! The kinds the simulation stores, as the field's own Kubernetes types (k8s-openapi, API v1.32).
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Namespace, Node, Pod, Secret, Service};
+use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service};
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
@@ -21,10 +22,16 @@ pub enum Kind {
     EndpointSlice,
     Job,
     CronJob,
+    StatefulSet,
+    DaemonSet,
+    ControllerRevision,
+    PersistentVolumeClaim,
+    PersistentVolume,
+    StorageClass,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 18] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
@@ -37,6 +44,12 @@ impl Kind {
         Kind::EndpointSlice,
         Kind::Job,
         Kind::CronJob,
+        Kind::StatefulSet,
+        Kind::DaemonSet,
+        Kind::ControllerRevision,
+        Kind::PersistentVolumeClaim,
+        Kind::PersistentVolume,
+        Kind::StorageClass,
     ];
 
     /// The kind named by a manifest's `apiVersion` and `kind`, if the simulation serves it.
@@ -56,6 +69,12 @@ impl Kind {
             Kind::Secret => "Secret",
             Kind::Endpoints => "Endpoints",
             Kind::EndpointSlice => "EndpointSlice",
+            Kind::StatefulSet => "StatefulSet",
+            Kind::DaemonSet => "DaemonSet",
+            Kind::ControllerRevision => "ControllerRevision",
+            Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
+            Kind::PersistentVolume => "PersistentVolume",
+            Kind::StorageClass => "StorageClass",
             Kind::Job => "Job",
             Kind::CronJob => "CronJob",
         }
@@ -65,6 +84,9 @@ impl Kind {
             Kind::Namespace | Kind::Node | Kind::Pod | Kind::Service | Kind::ConfigMap | Kind::Secret | Kind::Endpoints => "v1",
             Kind::ReplicaSet | Kind::Deployment => "apps/v1",
             Kind::EndpointSlice => "discovery.k8s.io/v1",
+            Kind::StatefulSet | Kind::DaemonSet | Kind::ControllerRevision => "apps/v1",
+            Kind::PersistentVolumeClaim | Kind::PersistentVolume => "v1",
+            Kind::StorageClass => "storage.k8s.io/v1",
             Kind::Job | Kind::CronJob => "batch/v1",
         }
     }
@@ -74,6 +96,9 @@ impl Kind {
             Kind::Namespace | Kind::Node | Kind::Pod | Kind::Service | Kind::ConfigMap | Kind::Secret | Kind::Endpoints => "",
             Kind::ReplicaSet | Kind::Deployment => "apps",
             Kind::EndpointSlice => "discovery.k8s.io",
+            Kind::StatefulSet | Kind::DaemonSet | Kind::ControllerRevision => "apps",
+            Kind::PersistentVolumeClaim | Kind::PersistentVolume => "",
+            Kind::StorageClass => "storage.k8s.io",
             Kind::Job | Kind::CronJob => "batch",
         }
     }
@@ -90,6 +115,12 @@ impl Kind {
             Kind::Secret => "secrets",
             Kind::Endpoints => "endpoints",
             Kind::EndpointSlice => "endpointslices",
+            Kind::StatefulSet => "statefulsets",
+            Kind::DaemonSet => "daemonsets",
+            Kind::ControllerRevision => "controllerrevisions",
+            Kind::PersistentVolumeClaim => "persistentvolumeclaims",
+            Kind::PersistentVolume => "persistentvolumes",
+            Kind::StorageClass => "storageclasses",
             Kind::Job => "jobs",
             Kind::CronJob => "cronjobs",
         }
@@ -112,7 +143,7 @@ impl Kind {
         }
     }
     pub fn namespaced(self) -> bool {
-        !matches!(self, Kind::Namespace | Kind::Node)
+        !matches!(self, Kind::Namespace | Kind::Node | Kind::PersistentVolume | Kind::StorageClass)
     }
 }
 
@@ -131,6 +162,12 @@ pub enum Object {
     EndpointSlice(EndpointSlice),
     Job(Job),
     CronJob(CronJob),
+    StatefulSet(StatefulSet),
+    DaemonSet(DaemonSet),
+    ControllerRevision(ControllerRevision),
+    PersistentVolumeClaim(PersistentVolumeClaim),
+    PersistentVolume(PersistentVolume),
+    StorageClass(StorageClass),
 }
 
 impl Object {
@@ -146,6 +183,12 @@ impl Object {
             Object::Secret(_) => Kind::Secret,
             Object::Endpoints(_) => Kind::Endpoints,
             Object::EndpointSlice(_) => Kind::EndpointSlice,
+            Object::StatefulSet(_) => Kind::StatefulSet,
+            Object::DaemonSet(_) => Kind::DaemonSet,
+            Object::ControllerRevision(_) => Kind::ControllerRevision,
+            Object::PersistentVolumeClaim(_) => Kind::PersistentVolumeClaim,
+            Object::PersistentVolume(_) => Kind::PersistentVolume,
+            Object::StorageClass(_) => Kind::StorageClass,
             Object::Job(_) => Kind::Job,
             Object::CronJob(_) => Kind::CronJob,
         }
@@ -162,6 +205,12 @@ impl Object {
             Object::Secret(o) => &o.metadata,
             Object::Endpoints(o) => &o.metadata,
             Object::EndpointSlice(o) => &o.metadata,
+            Object::StatefulSet(o) => &o.metadata,
+            Object::DaemonSet(o) => &o.metadata,
+            Object::ControllerRevision(o) => &o.metadata,
+            Object::PersistentVolumeClaim(o) => &o.metadata,
+            Object::PersistentVolume(o) => &o.metadata,
+            Object::StorageClass(o) => &o.metadata,
             Object::Job(o) => &o.metadata,
             Object::CronJob(o) => &o.metadata,
         }
@@ -178,6 +227,12 @@ impl Object {
             Object::Secret(o) => &mut o.metadata,
             Object::Endpoints(o) => &mut o.metadata,
             Object::EndpointSlice(o) => &mut o.metadata,
+            Object::StatefulSet(o) => &mut o.metadata,
+            Object::DaemonSet(o) => &mut o.metadata,
+            Object::ControllerRevision(o) => &mut o.metadata,
+            Object::PersistentVolumeClaim(o) => &mut o.metadata,
+            Object::PersistentVolume(o) => &mut o.metadata,
+            Object::StorageClass(o) => &mut o.metadata,
             Object::Job(o) => &mut o.metadata,
             Object::CronJob(o) => &mut o.metadata,
         }
@@ -228,6 +283,12 @@ impl Object {
             Kind::Secret => Object::Secret(serde_json::from_value(v)?),
             Kind::Endpoints => Object::Endpoints(serde_json::from_value(v)?),
             Kind::EndpointSlice => Object::EndpointSlice(serde_json::from_value(v)?),
+            Kind::StatefulSet => Object::StatefulSet(serde_json::from_value(v)?),
+            Kind::DaemonSet => Object::DaemonSet(serde_json::from_value(v)?),
+            Kind::ControllerRevision => Object::ControllerRevision(serde_json::from_value(v)?),
+            Kind::PersistentVolumeClaim => Object::PersistentVolumeClaim(serde_json::from_value(v)?),
+            Kind::PersistentVolume => Object::PersistentVolume(serde_json::from_value(v)?),
+            Kind::StorageClass => Object::StorageClass(serde_json::from_value(v)?),
             Kind::Job => Object::Job(serde_json::from_value(v)?),
             Kind::CronJob => Object::CronJob(serde_json::from_value(v)?),
         })
@@ -263,6 +324,42 @@ impl Object {
             _ => None,
         }
     }
+    pub fn as_statefulset(&self) -> Option<&StatefulSet> {
+        match self {
+            Object::StatefulSet(p) => Some(p),
+            _ => None,
+        }
+    }
+    pub fn as_daemonset(&self) -> Option<&DaemonSet> {
+        match self {
+            Object::DaemonSet(p) => Some(p),
+            _ => None,
+        }
+    }
+    pub fn as_controllerrevision(&self) -> Option<&ControllerRevision> {
+        match self {
+            Object::ControllerRevision(p) => Some(p),
+            _ => None,
+        }
+    }
+    pub fn as_pvc(&self) -> Option<&PersistentVolumeClaim> {
+        match self {
+            Object::PersistentVolumeClaim(p) => Some(p),
+            _ => None,
+        }
+    }
+    pub fn as_pv(&self) -> Option<&PersistentVolume> {
+        match self {
+            Object::PersistentVolume(p) => Some(p),
+            _ => None,
+        }
+    }
+    pub fn as_storageclass(&self) -> Option<&StorageClass> {
+        match self {
+            Object::StorageClass(p) => Some(p),
+            _ => None,
+        }
+    }
 
     /// The owner reference with `controller: true`, if any.
     pub fn controller_ref(&self) -> Option<&OwnerReference> {
@@ -280,6 +377,12 @@ impl Object {
             Object::ConfigMap(o) => serde_json::to_value(o),
             Object::Secret(o) => serde_json::to_value(o),
             Object::Endpoints(o) => serde_json::to_value(o),
+            Object::StatefulSet(o) => serde_json::to_value(o),
+            Object::DaemonSet(o) => serde_json::to_value(o),
+            Object::ControllerRevision(o) => serde_json::to_value(o),
+            Object::PersistentVolumeClaim(o) => serde_json::to_value(o),
+            Object::PersistentVolume(o) => serde_json::to_value(o),
+            Object::StorageClass(o) => serde_json::to_value(o),
             Object::Job(o) => serde_json::to_value(o),
             Object::CronJob(o) => serde_json::to_value(o),
             Object::EndpointSlice(o) => serde_json::to_value(o).map(|mut v| {

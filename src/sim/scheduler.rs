@@ -119,8 +119,8 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
                 }
             }
         }
-        Kind::Node => {
-            // Something about the nodes changed: pods that fit nowhere may fit now.
+        Kind::Node | Kind::PersistentVolumeClaim => {
+            // Something about the nodes (or a claim's binding) changed: pods that fit nowhere may fit now.
             let retry: Vec<ObjKey> = std::mem::take(&mut sim.scheduler.unschedulable).into_iter().collect();
             for k in retry {
                 enqueue(sim, k);
@@ -224,12 +224,13 @@ fn filter(sim: &Sim, pod: &Pod, node: &Node) -> Option<String> {
             return Some(format!("node(s) had untolerated taint {{{}: {}}}", t.key, t.value.as_deref().unwrap_or("")));
         }
     }
-    // NodeAffinity (nodeSelector part)
-    if let Some(sel) = &spec.node_selector {
-        let labels = node.metadata.labels.clone().unwrap_or_default();
-        if !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
-            return Some("node(s) didn't match Pod's node affinity/selector".into());
-        }
+    // NodeAffinity (nodeSelector and required node-affinity terms)
+    if !super::controllers::daemonset::node_affinity_matches(spec, node) {
+        return Some("node(s) didn't match Pod's node affinity/selector".into());
+    }
+    // VolumeBinding: bound volumes with node affinity
+    if !super::controllers::pvc::fits_node(sim, pod, node) {
+        return Some("node(s) had volume node affinity conflict".into());
     }
     // NodeResourcesFit
     let usage = sim.scheduler.usage.get(name).copied().unwrap_or_default();
@@ -279,7 +280,10 @@ fn schedule_one(sim: &mut Sim, key: &ObjKey, nodes: &[Node]) {
     let mut best: Option<(i64, &Node)> = None;
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let mut feasible = 0;
-    for n in nodes {
+    // VolumeBinding PreFilter: claims must exist; unbound ones must wait for their first consumer.
+    let volumes = super::controllers::pvc::prefilter(sim, pod);
+    let prefilter_failure = volumes.as_ref().err().cloned();
+    for n in nodes.iter().filter(|_| prefilter_failure.is_none()) {
         match filter(sim, pod, n) {
             Some(why) => {
                 for r in why.split('\u{0}') {
@@ -298,6 +302,15 @@ fn schedule_one(sim: &mut Sim, key: &ObjKey, nodes: &[Node]) {
     let now = sim.clock.now_time();
     let pod_name = key.name.clone();
     match best {
+        Some((_, node)) if matches!(volumes, Ok(super::controllers::pvc::VolumeCheck::Delayed(_))) => {
+            // Claims wait for this pod's node: write it on them and wait until they are bound.
+            let node_name = node.metadata.name.clone().unwrap_or_default();
+            if let Ok(super::controllers::pvc::VolumeCheck::Delayed(claims)) = &volumes {
+                super::controllers::pvc::select_node(sim, claims, &node_name);
+            }
+            sim.scheduler.unschedulable.insert(key.clone());
+            sim.decide(COMPONENT, format!("{pod_name} fits {node_name}; waiting for its volumes to be provisioned there"));
+        }
         Some((_, node)) => {
             let node_name = node.metadata.name.clone().unwrap_or_default();
             let mut p = pod.clone();
@@ -331,7 +344,11 @@ fn schedule_one(sim: &mut Sim, key: &ObjKey, nodes: &[Node]) {
             let total = nodes.len();
             let mut parts: Vec<String> = reasons.iter().map(|(r, c)| format!("{c} {r}")).collect();
             parts.sort();
-            let msg = if total == 0 {
+            let msg = if let Some(m) = &prefilter_failure {
+                format!(
+                    "0/{total} nodes are available: {m}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling."
+                )
+            } else if total == 0 {
                 "no nodes available to schedule pods".to_string()
             } else {
                 format!(

@@ -5,14 +5,17 @@
 pub mod ccm_node;
 pub mod ccm_route;
 pub mod cronjob;
+pub mod daemonset;
 pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod gc;
 pub mod job;
 pub mod namespace;
+pub mod pvc;
 pub mod replicaset;
 pub mod service_lb;
+pub mod statefulset;
 
 use std::collections::{BTreeSet, VecDeque};
 
@@ -36,6 +39,10 @@ pub enum Ctrl {
     CronJob,
     /// The TTL-after-finished controller (deletes finished Jobs).
     TtlAfterFinished,
+    StatefulSet,
+    DaemonSet,
+    /// The PersistentVolume controller (binder) with the local-path provisioner beside it.
+    PersistentVolume,
 }
 
 impl Ctrl {
@@ -49,6 +56,9 @@ impl Ctrl {
             Ctrl::EndpointSlice => "endpointslice-controller",
             Ctrl::Endpoints => "endpoint-controller",
             Ctrl::ServiceLB => "service-controller",
+            Ctrl::StatefulSet => "statefulset-controller",
+            Ctrl::DaemonSet => "daemonset-controller",
+            Ctrl::PersistentVolume => "persistentvolume-controller",
             Ctrl::Job => "job-controller",
             Ctrl::CronJob => "cronjob-controller",
             Ctrl::TtlAfterFinished => "ttl-after-finished-controller",
@@ -64,6 +74,9 @@ impl Ctrl {
             Ctrl::EndpointSlice => 15,
             Ctrl::Endpoints => 18,
             Ctrl::ServiceLB => 30,
+            Ctrl::StatefulSet => 15,
+            Ctrl::DaemonSet => 5,
+            Ctrl::PersistentVolume => 20,
             Ctrl::Job => 15,
             Ctrl::CronJob => 20,
             Ctrl::TtlAfterFinished => 25,
@@ -111,6 +124,9 @@ pub struct Controllers {
     pub endpointslice: WorkQueue,
     pub endpoints: WorkQueue,
     pub service_lb: WorkQueue,
+    pub statefulset: WorkQueue,
+    pub daemonset: WorkQueue,
+    pub pv: WorkQueue,
     pub job: WorkQueue,
     pub cronjob: WorkQueue,
     pub ttl: WorkQueue,
@@ -118,6 +134,8 @@ pub struct Controllers {
     pub(crate) batch: job::BatchState,
     /// The endpoint controllers' own random stream (see `endpointslice::with_own_rng`).
     pub(crate) endpoint_rng: Option<super::clock::Rng>,
+    /// The local-path provisioner's volumes in the making: claim uid -> virtual ms when done.
+    pub(crate) provisioning: std::collections::BTreeMap<String, u64>,
 }
 
 impl Controllers {
@@ -130,6 +148,9 @@ impl Controllers {
             Ctrl::EndpointSlice => &mut self.endpointslice,
             Ctrl::Endpoints => &mut self.endpoints,
             Ctrl::ServiceLB => &mut self.service_lb,
+            Ctrl::StatefulSet => &mut self.statefulset,
+            Ctrl::DaemonSet => &mut self.daemonset,
+            Ctrl::PersistentVolume => &mut self.pv,
             Ctrl::Job => &mut self.job,
             Ctrl::CronJob => &mut self.cronjob,
             Ctrl::TtlAfterFinished => &mut self.ttl,
@@ -144,6 +165,9 @@ impl Controllers {
             Ctrl::EndpointSlice => self.endpointslice.len(),
             Ctrl::Endpoints => self.endpoints.len(),
             Ctrl::ServiceLB => self.service_lb.len(),
+            Ctrl::StatefulSet => self.statefulset.len(),
+            Ctrl::DaemonSet => self.daemonset.len(),
+            Ctrl::PersistentVolume => self.pv.len(),
             Ctrl::Job => self.job.len(),
             Ctrl::CronJob => self.cronjob.len(),
             Ctrl::TtlAfterFinished => self.ttl.len(),
@@ -176,6 +200,9 @@ pub(crate) fn run(sim: &mut Sim, c: Ctrl) {
             Ctrl::EndpointSlice => endpointslice::reconcile(sim, &key),
             Ctrl::Endpoints => endpoints::reconcile(sim, &key),
             Ctrl::ServiceLB => service_lb::reconcile(sim, &key),
+            Ctrl::StatefulSet => statefulset::reconcile(sim, &key),
+            Ctrl::DaemonSet => daemonset::reconcile(sim, &key),
+            Ctrl::PersistentVolume => pvc::reconcile(sim, &key),
             Ctrl::Job => job::reconcile(sim, &key),
             Ctrl::CronJob => cronjob::reconcile(sim, &key),
             Ctrl::TtlAfterFinished => job::reconcile_ttl(sim, &key),
@@ -190,6 +217,9 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
     namespace::on_event(sim, ev);
     endpointslice::on_event(sim, ev);
     service_lb::on_event(sim, ev);
+    statefulset::on_event(sim, ev);
+    daemonset::on_event(sim, ev);
+    pvc::on_event(sim, ev);
     job::on_event(sim, ev);
     cronjob::on_event(sim, ev);
     match ev.key.kind {
@@ -217,6 +247,8 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
             }
         }
         Kind::Node | Kind::Namespace | Kind::Service | Kind::ConfigMap | Kind::Secret | Kind::Endpoints | Kind::EndpointSlice => {}
+        // statefulset::on_event, daemonset::on_event and pvc::on_event map these.
+        Kind::StatefulSet | Kind::DaemonSet | Kind::ControllerRevision | Kind::PersistentVolumeClaim | Kind::PersistentVolume | Kind::StorageClass => {}
         // job::on_event and cronjob::on_event map these.
         Kind::Job | Kind::CronJob => {}
     }
