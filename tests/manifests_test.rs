@@ -32,7 +32,7 @@ fn apply(p: &mut Playground, name: &str, text: &str) -> kubeplay::kubectl::Outco
 
 /// Kinds the simulation does not serve yet; their files are checked to fail with kubectl's
 /// "no matches for kind" error rather than silently.
-const NOT_YET: &[&str] = &["StatefulSet", "DaemonSet", "PersistentVolumeClaim"];
+const NOT_YET: &[&str] = &[];
 
 #[test]
 fn every_corpus_manifest_parses_and_applies_or_is_refused_precisely() {

@@ -58,6 +58,7 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
     ("api_resources", include_str!("golden/api_resources.txt"), include_str!("golden/api_resources.out")),
     ("shell_and_formats", include_str!("golden/shell_and_formats.txt"), include_str!("golden/shell_and_formats.out")),
     ("load_balancer", include_str!("golden/load_balancer.txt"), include_str!("golden/load_balancer.out")),
+    ("statefulset", include_str!("golden/statefulset.txt"), include_str!("golden/statefulset.out")),
     ("namespaces_finalizers", include_str!("golden/namespaces_finalizers.txt"), include_str!("golden/namespaces_finalizers.out")),
     ("nodes", include_str!("golden/nodes.txt"), include_str!("golden/nodes.out")),
 ];
