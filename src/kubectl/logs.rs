@@ -563,6 +563,20 @@ pub fn exec(sim: &mut Sim, words: &[String]) -> Outcome {
         .find(|c| c.name == name)
         .and_then(|c| c.image.clone())
         .unwrap_or_default();
+    // An HTTP client inside the pod talks to the cluster network (Services, DNS, pod IPs).
+    let tool = argv[0].rsplit('/').next().unwrap_or("");
+    if (tool == "curl" || tool == "wget") && super::net::image_has(&image, tool) {
+        let mut o = if tool == "curl" {
+            super::net::curl(sim, crate::sim::network::Client::Pod(&pod), &argv[1..])
+        } else {
+            super::net::wget(sim, crate::sim::network::Client::Pod(&pod), &argv[1..])
+        };
+        o.stderr = stderr + &o.stderr;
+        if o.exit_code != 0 {
+            o.stderr.push_str(&format!("command terminated with exit code {}\n", o.exit_code));
+        }
+        return o;
+    }
     let probe = Program::resolve(&image, Some(&argv), None, &inst.ctx.env);
     if let Some(e) = probe.start_error() {
         let detail = e.message.rsplit("error during container init: ").next().unwrap_or(&e.message).to_string();

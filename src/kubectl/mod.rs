@@ -11,6 +11,7 @@ pub mod expose;
 pub mod generate;
 pub mod jsonpath;
 pub mod manifest;
+pub mod net;
 pub mod label;
 pub mod logs;
 pub mod outcome;
@@ -436,6 +437,9 @@ impl Shell {
                 cmd::kubectl(&mut self.sim, &words[1..], &inputs)
             }
             "sleep" => self.sleep(&words[1..]),
+            // From the learner's machine: node addresses (NodePorts) and load balancers only.
+            "curl" => net::curl(&mut self.sim, crate::sim::network::Client::Outside, &words[1..]),
+            "wget" => net::wget(&mut self.sim, crate::sim::network::Client::Outside, &words[1..]),
             "sim" => sim_cmd::sim(&mut self.sim, &words[1..]),
             "timeout" => {
                 let Some(d) = words.get(1).and_then(|d| parse_duration_ms(d)) else {
@@ -497,7 +501,7 @@ impl Shell {
                 shell::filter(other, &words[1..], stdin.as_deref().unwrap_or(""), &read).unwrap_or_default()
             }
             other => Outcome {
-                stderr: format!("bash: {other}: command not found (the playground's shell has kubectl, sim, sleep, timeout, echo, cat, ls, rm, export, grep, head, tail, wc, sort, uniq, cut, tr, base64)\n"),
+                stderr: format!("bash: {other}: command not found (the playground's shell has kubectl, sim, curl, wget, sleep, timeout, echo, cat, ls, rm, export, grep, head, tail, wc, sort, uniq, cut, tr, base64)\n"),
                 exit_code: 127,
                 ..Default::default()
             },

@@ -12,6 +12,7 @@ pub mod defaults;
 pub mod engine;
 pub mod faults;
 pub mod images;
+pub mod network;
 pub mod kubelet;
 pub mod labels;
 pub mod nodelifecycle;
@@ -75,6 +76,9 @@ pub struct EventRecord {
 pub struct Sim {
     pub(crate) clock: Clock,
     pub(crate) rng: Rng,
+    /// kube-proxy's choice of endpoint per connection: a stream of its own, so traffic never
+    /// changes the names of later objects.
+    pub(crate) net_rng: Option<Rng>,
     pub(crate) store: Store,
     pub(crate) engine: Engine,
     pub(crate) config: SimConfig,
@@ -99,6 +103,7 @@ impl Sim {
         let mut sim = Sim {
             clock: Clock::new(config.start),
             rng: Rng::new(config.seed),
+            net_rng: None,
             store: Store::default(),
             engine: Engine::default(),
             config,
