@@ -31,6 +31,9 @@ fn parse_url(u: &str) -> Option<Url> {
         Some((h, p)) => (h.to_string(), Some(p.parse::<u16>().ok()?)),
         None => (hostport.to_string(), None),
     };
+    if host.is_empty() {
+        return None;
+    }
     Some(Url { host, port: port.or(if https { Some(443) } else { None }), path, https })
 }
 
