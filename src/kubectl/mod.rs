@@ -459,7 +459,25 @@ impl Shell {
                 }
                 o
             }
-            "echo" => Outcome::ok(format!("{}\n", words[1..].join(" "))),
+            "echo" => {
+                // `-n` (no newline) and `-e` (backslash escapes), as bash's builtin takes them.
+                let mut newline = true;
+                let mut escapes = false;
+                let mut rest = &words[1..];
+                while let Some(f) = rest.first().filter(|f| f.len() > 1 && f.starts_with('-') && f[1..].chars().all(|c| "neE".contains(c))) {
+                    newline &= !f.contains('n');
+                    escapes |= f.contains('e');
+                    rest = &rest[1..];
+                }
+                let mut text = rest.join(" ");
+                if escapes {
+                    text = text.replace("\\n", "\n").replace("\\t", "\t");
+                }
+                if newline {
+                    text.push('\n');
+                }
+                Outcome::ok(text)
+            }
             "cat" => {
                 if words.len() == 1 {
                     Outcome::ok(stdin.unwrap_or_default())

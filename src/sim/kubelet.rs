@@ -684,6 +684,31 @@ fn container_env(sim: &Sim, pod: &Pod, c: &Container) -> Vec<(String, String)> {
     let image = c.image.clone().unwrap_or_default();
     env.extend(program::image_env(&image));
     let mut declared: Vec<(String, String)> = Vec::new();
+    // envFrom first (each key, with the prefix); `env` entries then override.
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+    for src in c.env_from.iter().flatten() {
+        let prefix = src.prefix.clone().unwrap_or_default();
+        let pairs: Vec<(String, String)> = if let Some(r) = &src.config_map_ref {
+            match sim.store.get(&ObjKey::new(Kind::ConfigMap, ns, &r.name)).map(|o| o.as_ref()) {
+                Some(Object::ConfigMap(cm)) => cm.data.clone().unwrap_or_default().into_iter().collect(),
+                _ => Vec::new(),
+            }
+        } else if let Some(r) = &src.secret_ref {
+            match sim.store.get(&ObjKey::new(Kind::Secret, ns, &r.name)).map(|o| o.as_ref()) {
+                Some(Object::Secret(sec)) => {
+                    sec.data.clone().unwrap_or_default().into_iter().map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned())).collect()
+                }
+                _ => Vec::new(),
+            }
+        } else {
+            Vec::new()
+        };
+        for (k, v) in pairs {
+            let name = format!("{prefix}{k}");
+            declared.retain(|(x, _)| x != &name);
+            declared.push((name, v));
+        }
+    }
     for e in c.env.iter().flatten() {
         let value = match (&e.value, &e.value_from) {
             (Some(v), _) => expand_refs(v, &declared),
@@ -725,6 +750,41 @@ fn container_env(sim: &Sim, pod: &Pod, c: &Container) -> Vec<(String, String)> {
     for (k, v) in declared {
         env.retain(|(x, _)| x != &k);
         env.push((k, v));
+    }
+    // Service links (enableServiceLinks): every Service in the namespace gets host/port variables.
+    if pod.spec.as_ref().and_then(|s| s.enable_service_links) != Some(false) {
+        for svc in sim.store.list(Kind::Service, Some(ns)) {
+            let Some(sv) = svc.as_service() else { continue };
+            let spec = sv.spec.clone().unwrap_or_default();
+            let ip = spec.cluster_ip.clone().unwrap_or_default();
+            if ip.is_empty() || ip == "None" || svc.name() == "kubernetes" {
+                continue;
+            }
+            let n = svc.name().to_ascii_uppercase().replace('-', "_");
+            let ports = spec.ports.clone().unwrap_or_default();
+            let Some(first) = ports.first() else { continue };
+            let proto = |p: &k8s_openapi::api::core::v1::ServicePort| p.protocol.clone().unwrap_or_else(|| "TCP".into());
+            let mut vars = vec![
+                (format!("{n}_SERVICE_HOST"), ip.clone()),
+                (format!("{n}_SERVICE_PORT"), first.port.to_string()),
+                (format!("{n}_PORT"), format!("{}://{ip}:{}", proto(first).to_ascii_lowercase(), first.port)),
+            ];
+            for p in &ports {
+                if let Some(pn) = &p.name {
+                    vars.push((format!("{n}_SERVICE_PORT_{}", pn.to_ascii_uppercase().replace('-', "_")), p.port.to_string()));
+                }
+                let base = format!("{n}_PORT_{}_{}", p.port, proto(p));
+                vars.push((base.clone(), format!("{}://{ip}:{}", proto(p).to_ascii_lowercase(), p.port)));
+                vars.push((format!("{base}_PROTO"), proto(p).to_ascii_lowercase()));
+                vars.push((format!("{base}_PORT"), p.port.to_string()));
+                vars.push((format!("{base}_ADDR"), ip.clone()));
+            }
+            for (k, v) in vars {
+                if !env.iter().any(|(x, _)| *x == k) {
+                    env.push((k, v));
+                }
+            }
+        }
     }
     for (k, v) in [
         ("KUBERNETES_SERVICE_HOST", "10.96.0.1"),
@@ -809,10 +869,72 @@ fn node_cpus(sim: &Sim, node: &str) -> u32 {
         .unwrap_or(4)
 }
 
+/// What stops the kubelet from creating a container's config: a ConfigMap or Secret (or one of
+/// their keys) it references is missing and not optional.
+fn config_error(sim: &Sim, pod: &Pod, c: &Container) -> Option<String> {
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+    let get = |kind: Kind, name: &str| sim.store.get(&ObjKey::new(kind, ns, name)).cloned();
+    for src in c.env_from.iter().flatten() {
+        if let Some(r) = &src.config_map_ref {
+            if r.optional != Some(true) && get(Kind::ConfigMap, &r.name).is_none() {
+                return Some(format!("configmap \"{}\" not found", r.name));
+            }
+        }
+        if let Some(r) = &src.secret_ref {
+            if r.optional != Some(true) && get(Kind::Secret, &r.name).is_none() {
+                return Some(format!("secret \"{}\" not found", r.name));
+            }
+        }
+    }
+    for e in c.env.iter().flatten() {
+        let Some(from) = &e.value_from else { continue };
+        if let Some(r) = &from.config_map_key_ref {
+            if r.optional == Some(true) {
+                continue;
+            }
+            match get(Kind::ConfigMap, &r.name).as_deref() {
+                None => return Some(format!("configmap \"{}\" not found", r.name)),
+                Some(Object::ConfigMap(cm)) if !cm.data.as_ref().is_some_and(|d| d.contains_key(&r.key)) => {
+                    return Some(format!("couldn't find key {} in ConfigMap {ns}/{}", r.key, r.name))
+                }
+                _ => {}
+            }
+        }
+        if let Some(r) = &from.secret_key_ref {
+            if r.optional == Some(true) {
+                continue;
+            }
+            match get(Kind::Secret, &r.name).as_deref() {
+                None => return Some(format!("secret \"{}\" not found", r.name)),
+                Some(Object::Secret(sec)) if !sec.data.as_ref().is_some_and(|d| d.contains_key(&r.key)) => {
+                    return Some(format!("couldn't find key {} in Secret {ns}/{}", r.key, r.name))
+                }
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
 fn start_container(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod, i: usize) {
     let Some((c, _init)) = spec_container(pod, i) else { return };
     let c = c.clone();
     let cname = c.name.clone();
+    if let Some(err) = config_error(sim, pod, &c) {
+        // The kubelet reports it and tries again on its next sync.
+        sim.event(obj, "Warning", "Failed", format!("Error: {err}"), "kubelet", Some(node));
+        update_status(sim, uid, |p, _| {
+            set_container(p, i, |cs| {
+                cs.state = Some(ContainerState {
+                    waiting: Some(ContainerStateWaiting { reason: Some("CreateContainerConfigError".into()), message: Some(err.clone()) }),
+                    ..Default::default()
+                });
+            });
+        });
+        sim.decide(&component(node), format!("cannot start {cname} of {}: {err}; retrying", pod.metadata.name.as_deref().unwrap_or("")));
+        sim.schedule(10_000, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::StartContainer(i) });
+        return;
+    }
     let image = c.image.clone().unwrap_or_default();
     let comp = component(node);
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
