@@ -6,7 +6,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("static").join("lessons");
+    // Read at run time (not `env!`): a build script binary can be reused from another checkout
+    // sharing the target directory, and must still list *this* package's lessons.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    let dir = Path::new(&manifest_dir).join("static").join("lessons");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<(String, String)> = Vec::new();
     if let Ok(entries) = std::fs::read_dir(&dir) {
