@@ -58,6 +58,7 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
     ("api_resources", include_str!("golden/api_resources.txt"), include_str!("golden/api_resources.out")),
     ("traffic", include_str!("golden/traffic.txt"), include_str!("golden/traffic.out")),
     ("config_env", include_str!("golden/config_env.txt"), include_str!("golden/config_env.out")),
+    ("field_selectors", include_str!("golden/field_selectors.txt"), include_str!("golden/field_selectors.out")),
     ("shell_and_formats", include_str!("golden/shell_and_formats.txt"), include_str!("golden/shell_and_formats.out")),
     ("load_balancer", include_str!("golden/load_balancer.txt"), include_str!("golden/load_balancer.out")),
     ("statefulset", include_str!("golden/statefulset.txt"), include_str!("golden/statefulset.out")),

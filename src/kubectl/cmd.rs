@@ -221,7 +221,11 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
     let all_ns = p.bool("all-namespaces");
     let ns = namespace(&p);
     if matches!(p.args[0].as_str(), "events" | "event" | "ev") && p.args.len() == 1 {
-        return get_events(sim, &ns, all_ns, output == "wide", p.bool("no-headers"));
+        let fs = match p.get("field-selector").map(parse_field_selector).transpose() {
+            Ok(f) => f.unwrap_or_default(),
+            Err(e) => return Outcome::err(format!("{e}\n")),
+        };
+        return get_events(sim, &ns, all_ns, output == "wide", p.bool("no-headers"), &fs);
     }
     let selector = super::label::selector_flag(&p);
     let label_cols = super::label::label_columns(&p);
@@ -287,6 +291,25 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
             None => {
                 let scope = if !kind.namespaced() || all_ns { None } else { Some(ns.as_str()) };
                 let mut v = sim.store().list(*kind, scope);
+                if let Some(raw) = p.get("field-selector") {
+                    let fs = match parse_field_selector(raw) {
+                        Ok(f) => f,
+                        Err(e) => return Outcome::err(format!("{e}\n")),
+                    };
+                    for (f, _, _) in &fs {
+                        if field_value(*kind, &serde_json::Value::Null, f).is_none() {
+                            return Outcome::err(format!(
+                                "Error from server (BadRequest): Unable to find \"{}, Resource={}\" that match label selector \"\", field selector \"{raw}\": field label not supported: {f}\n",
+                                if kind.group().is_empty() { format!("/{}", kind.api_version()) } else { kind.api_version().to_string() },
+                                kind.plural()
+                            ));
+                        }
+                    }
+                    v.retain(|o| {
+                        let j = o.to_json_value();
+                        fs.iter().all(|(f, want, eq)| (field_value(*kind, &j, f).unwrap_or_default() == *want) == *eq)
+                    });
+                }
                 match &selector {
                     Some((_, Ok(sel))) => v.retain(|o| sel.matches(&labels_of(o))),
                     Some((raw, Err(e))) => {
@@ -430,7 +453,48 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
 }
 
 /// `kubectl get events`: storage order, LAST SEEN TYPE REASON OBJECT MESSAGE.
-fn get_events(sim: &Sim, ns: &str, all_ns: bool, wide: bool, no_headers: bool) -> Outcome {
+/// `--field-selector a=b,c!=d` into (field, wanted value, equal?).
+fn parse_field_selector(s: &str) -> Result<Vec<(String, String, bool)>, String> {
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, v, eq) = if let Some((k, v)) = part.split_once("!=") {
+            (k, v, false)
+        } else if let Some((k, v)) = part.split_once("==") {
+            (k, v, true)
+        } else if let Some((k, v)) = part.split_once('=') {
+            (k, v, true)
+        } else {
+            return Err(format!("error: invalid selector: '{s}'; can't understand '{part}'"));
+        };
+        out.push((k.trim().to_string(), v.trim().to_string(), eq));
+    }
+    Ok(out)
+}
+
+/// The value of a field the API server lets you select on, for an object (JSON paths of the
+/// fields each kind supports: metadata.name/namespace everywhere, status.phase and spec.nodeName
+/// for pods, ...). `None`: the field is not selectable for this kind.
+fn field_value(kind: Kind, v: &serde_json::Value, field: &str) -> Option<String> {
+    let allowed = match field {
+        "metadata.name" | "metadata.namespace" => true,
+        "status.phase" | "spec.nodeName" | "spec.restartPolicy" | "spec.schedulerName" | "spec.serviceAccountName" | "status.podIP" => kind == Kind::Pod,
+        "spec.unschedulable" => kind == Kind::Node,
+        "type" => kind == Kind::Secret,
+        "status.successful" => kind == Kind::Job,
+        _ => false,
+    };
+    if !allowed {
+        return None;
+    }
+    let ptr = format!("/{}", field.replace('.', "/"));
+    Some(match v.pointer(&ptr) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    })
+}
+
+fn get_events(sim: &Sim, ns: &str, all_ns: bool, wide: bool, no_headers: bool, fs: &[(String, String, bool)]) -> Outcome {
     let now_ms = sim.elapsed_ms();
     let mut rows = Vec::new();
     if !no_headers {
@@ -450,6 +514,28 @@ fn get_events(sim: &Sim, ns: &str, all_ns: bool, wide: bool, no_headers: bool) -
     let mut n = 0;
     for e in sim.events() {
         if !all_ns && e.object.namespace != ns {
+            continue;
+        }
+        let mut keep = true;
+        for (f, want, eq) in fs {
+            let got = match f.as_str() {
+                "involvedObject.name" => e.object.name.clone(),
+                "involvedObject.kind" => e.object.kind.name().to_string(),
+                "involvedObject.namespace" | "metadata.namespace" => e.object.namespace.clone(),
+                "involvedObject.uid" => e.object_uid.clone(),
+                "reason" => e.reason.clone(),
+                "type" => e.type_.clone(),
+                "source" | "reportingComponent" => e.source.clone(),
+                other => {
+                    return Outcome::err(format!(
+                        "Error from server (BadRequest): Unable to find \"/v1, Resource=events\" that match label selector \"\", field selector \"{}\": field label not supported: {other}\n",
+                        fs.iter().map(|(k, v, eq)| format!("{k}{}{v}", if *eq { "=" } else { "!=" })).collect::<Vec<_>>().join(",")
+                    ))
+                }
+            };
+            keep &= (got == *want) == *eq;
+        }
+        if !keep {
             continue;
         }
         n += 1;
