@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
     Container, ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus,
-    HostIP, Pod, PodCondition, PodIP, PodStatus,
+    HostIP, Pod, PodCondition, PodIP, PodStatus, Probe,
 };
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::engine::Task;
 use super::images;
@@ -44,6 +45,42 @@ pub enum KStep {
     Kill,
     /// The containers have stopped: report and remove the pod.
     Killed,
+    /// A probe of container `i` (instance `epoch`) is due.
+    Probe(usize, ProbeKind, u32),
+    /// Container `i` (instance `epoch`), killed after failing a probe, has stopped with this code.
+    ProbeKilled(usize, u32, i32),
+}
+
+/// The kubelet's three probes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ProbeKind {
+    Startup,
+    Readiness,
+    Liveness,
+}
+
+impl ProbeKind {
+    fn word(self) -> &'static str {
+        match self {
+            ProbeKind::Startup => "Startup",
+            ProbeKind::Readiness => "Readiness",
+            ProbeKind::Liveness => "Liveness",
+        }
+    }
+    fn probe(self, c: &Container) -> Option<&Probe> {
+        match self {
+            ProbeKind::Startup => c.startup_probe.as_ref(),
+            ProbeKind::Readiness => c.readiness_probe.as_ref(),
+            ProbeKind::Liveness => c.liveness_probe.as_ref(),
+        }
+    }
+}
+
+/// A probe worker's state (`prober/worker.go`): the last result and how many times in a row.
+#[derive(Clone, Debug, Default)]
+struct ProbeRun {
+    last: Option<bool>,
+    run: i32,
 }
 
 #[derive(Clone, Debug)]
@@ -89,6 +126,12 @@ struct CtrRt {
     backoff: Option<(u64, u64)>,
     /// On deletion: (when it stops, exit code).
     stopping: Option<(u64, i32)>,
+    /// Probe workers of the current instance; reset at every start.
+    probes: BTreeMap<ProbeKind, ProbeRun>,
+    /// The startup probe has succeeded (or there is none).
+    started: bool,
+    /// Being killed after a failed liveness or startup probe.
+    probe_killed: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -588,6 +631,8 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
             sim.schedule(delay, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::RetryPull(i) });
         }
         KStep::RetryPull(i) => ensure_image(sim, node, uid, &pod, i),
+        KStep::Probe(i, kind, epoch) => probe_tick(sim, node, uid, &obj, &pod, i, kind, epoch),
+        KStep::ProbeKilled(i, epoch, code) => exited_with(sim, node, uid, &pod, i, epoch, Some(code)),
         KStep::Kill => {
             let now = sim.clock.elapsed_ms();
             let grace_ms = pod.metadata.deletion_grace_period_seconds.unwrap_or(30).max(0) as u64 * 1000;
@@ -954,9 +999,14 @@ fn start_container(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod
     sim.event(obj, "Normal", "Created", format!("Created container: {cname}"), "kubelet", Some(node));
     let start_error = program.start_error();
     let exit = if start_error.is_some() { None } else { program.exit(&ctx) };
+    let has_startup = c.startup_probe.is_some() && i >= n_init(pod);
+    let has_readiness = c.readiness_probe.is_some() && i >= n_init(pod);
     let (epoch, restarts) = {
         let Some(ctr) = ctr_rt(sim, node, uid, i) else { return };
         ctr.epoch += 1;
+        ctr.probes.clear();
+        ctr.started = !has_startup;
+        ctr.probe_killed = false;
         if let Some(prev) = ctr.current.take() {
             ctr.previous = Some(prev);
             ctr.restarts += 1;
@@ -1015,10 +1065,10 @@ fn start_container(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod
             }
             cs.restart_count = restarts;
             cs.state = Some(ContainerState { running: Some(ContainerStateRunning { started_at: Some(now.clone()) }), ..Default::default() });
-            // No readiness probes yet: a running app container is ready; an init container is not
-            // (a sidecar is, once started).
-            cs.ready = i >= n_init(pod) || is_sidecar(&c);
-            cs.started = Some(true);
+            // A running app container is ready at once unless a startup or readiness probe has
+            // to pass first; an init container is not (a sidecar is, once started).
+            cs.ready = (i >= n_init(pod) && !has_startup && !has_readiness) || is_sidecar(&c);
+            cs.started = Some(!has_startup);
             cs.container_id = Some(cid.clone());
             cs.image = images::full_name(&image);
             cs.image_id = images::digest(&image);
@@ -1030,6 +1080,9 @@ fn start_container(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod
             sim.schedule(e.at_ms, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::Exited(i, epoch) });
         }
         None => sim.decide(&comp, format!("started container {cname} of {pod_name}")),
+    }
+    if i >= n_init(pod) {
+        schedule_probes(sim, node, uid, &c, i, epoch);
     }
     // A sidecar lets the next init container start once it has started.
     if i < n_init(pod) && is_sidecar(&c) && restarts == 0 {
@@ -1335,5 +1388,204 @@ mod tests {
         let env = vec![("A".to_string(), "x".to_string())];
         assert_eq!(expand_refs("$(A)-$(B)-$$(A)", &env), "x-$(B)-$(A)");
         assert_eq!(expand_refs("$(A", &env), "$(A");
+    }
+}
+
+// ------------------------------------------------------------------------------------ probes
+
+/// A probe's settings with the API defaults (`SetDefaults_Probe`).
+struct ProbeSpec {
+    initial_ms: u64,
+    period_ms: u64,
+    timeout_ms: u64,
+    success: i32,
+    failure: i32,
+}
+
+fn probe_spec(p: &Probe) -> ProbeSpec {
+    ProbeSpec {
+        initial_ms: p.initial_delay_seconds.unwrap_or(0).max(0) as u64 * 1000,
+        period_ms: p.period_seconds.unwrap_or(10).max(1) as u64 * 1000,
+        timeout_ms: p.timeout_seconds.unwrap_or(1).max(1) as u64 * 1000,
+        success: p.success_threshold.unwrap_or(1).max(1),
+        failure: p.failure_threshold.unwrap_or(3).max(1),
+    }
+}
+
+/// How soon a probe worker first looks at a container it sees start: its first tick, skipped
+/// while `initialDelaySeconds` has not passed.
+const PROBE_FIRST_MS: u64 = 200;
+
+/// Starts the probe workers of a container that has just started (only containers with probes
+/// cost anything). Readiness and liveness workers tick from the start too, but skip their probe
+/// until the startup probe has passed.
+fn schedule_probes(sim: &mut Sim, node: &str, uid: &str, c: &Container, i: usize, epoch: u32) {
+    for kind in [ProbeKind::Startup, ProbeKind::Readiness, ProbeKind::Liveness] {
+        if let Some(p) = kind.probe(c) {
+            let first = probe_spec(p).initial_ms.max(PROBE_FIRST_MS);
+            sim.schedule(first, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::Probe(i, kind, epoch) });
+        }
+    }
+}
+
+/// A named port of the container, or a number.
+fn probe_port(c: &Container, port: &IntOrString) -> Option<u16> {
+    match port {
+        IntOrString::Int(n) => u16::try_from(*n).ok(),
+        IntOrString::String(name) => c
+            .ports
+            .iter()
+            .flatten()
+            .find(|p| p.name.as_deref() == Some(name.as_str()))
+            .and_then(|p| u16::try_from(p.container_port).ok()),
+    }
+}
+
+/// Runs one probe: success, or the failure output the kubelet records.
+fn run_probe(sim: &Sim, pod: &Pod, c: &Container, p: &Probe, inst: &Instance, timeout_ms: u64) -> Result<(), String> {
+    let pod_ip = pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default();
+    let now = sim.clock.elapsed_ms();
+    if let Some(h) = &p.http_get {
+        let host = h.host.clone().filter(|h| !h.is_empty()).unwrap_or_else(|| pod_ip.clone());
+        let Some(port) = probe_port(c, &h.port) else {
+            return Err(format!("unknown port {:?}", h.port));
+        };
+        let path = h.path.clone().filter(|p| !p.is_empty()).unwrap_or_else(|| "/".into());
+        let path = if path.starts_with('/') { path } else { format!("/{path}") };
+        let scheme = h.scheme.clone().unwrap_or_else(|| "HTTP".into());
+        return match super::network::probe_http(sim, pod, &host, &scheme, port, &path) {
+            Ok(code) if (200..400).contains(&code) => Ok(()),
+            Ok(code) => Err(format!("HTTP probe failed with statuscode: {code}")),
+            Err(e) => Err(e),
+        };
+    }
+    if let Some(t) = &p.tcp_socket {
+        let host = t.host.clone().filter(|h| !h.is_empty()).unwrap_or_else(|| pod_ip.clone());
+        let Some(port) = probe_port(c, &t.port) else {
+            return Err(format!("unknown port {:?}", t.port));
+        };
+        return super::network::probe_tcp(pod, &host, port);
+    }
+    if let Some(e) = &p.exec {
+        let argv = e.command.clone().unwrap_or_default();
+        if argv.is_empty() {
+            return Err(String::new());
+        }
+        let image = c.image.clone().unwrap_or_default();
+        if let Some(err) = Program::resolve(&image, Some(&argv), None, &inst.ctx.env).start_error() {
+            let detail = err.message.rsplit("error during container init: ").next().unwrap_or(&err.message).to_string();
+            return Err(format!("OCI runtime exec failed: exec failed: unable to start container process: {detail}"));
+        }
+        let at = now.saturating_sub(inst.started_ms);
+        // A command still running when the timeout ends counts as failed.
+        let slow = Program::resolve(&image, Some(&argv), None, &inst.ctx.env)
+            .run(&inst.ctx, Some(timeout_ms))
+            .exit
+            .is_none_or(|x| x.at_ms > timeout_ms);
+        let (out, err, code) = inst.program.exec(&inst.ctx, at, &argv);
+        if slow {
+            return Err(format!("command {:?} timed out", argv.join(" ")));
+        }
+        if code != 0 {
+            return Err(format!("{out}{err}").trim_end().to_string());
+        }
+        return Ok(());
+    }
+    // gRPC health checks: the simulated servers all report SERVING.
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn probe_tick(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod, i: usize, kind: ProbeKind, epoch: u32) {
+    let Some((c, _)) = spec_container(pod, i).map(|(c, x)| (c.clone(), x)) else { return };
+    let Some(p) = kind.probe(&c).cloned() else { return };
+    let spec = probe_spec(&p);
+    let again = |sim: &mut Sim| {
+        sim.schedule(spec.period_ms, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::Probe(i, kind, epoch) });
+    };
+    let (inst, started) = {
+        let Some(ctr) = ctr_rt(sim, node, uid, i) else { return };
+        if ctr.epoch != epoch || ctr.stopping.is_some() || ctr.probe_killed {
+            return;
+        }
+        let Some(inst) = ctr.current.clone() else { return };
+        if inst.finished.is_some() {
+            return;
+        }
+        (inst, ctr.started)
+    };
+    match kind {
+        // The startup worker stops once it has succeeded.
+        ProbeKind::Startup if started => return,
+        ProbeKind::Readiness | ProbeKind::Liveness if !started => return again(sim),
+        _ => {}
+    }
+    let result = run_probe(sim, pod, &c, &p, &inst, spec.timeout_ms);
+    let ok = result.is_ok();
+    let cname = c.name.clone();
+    if let Err(out) = &result {
+        sim.event(obj, "Warning", "Unhealthy", format!("{} probe failed: {out}", kind.word()), "kubelet", Some(node));
+    }
+    let (run, changed_to) = {
+        let Some(ctr) = ctr_rt(sim, node, uid, i) else { return };
+        let w = ctr.probes.entry(kind).or_default();
+        if w.last == Some(ok) {
+            w.run += 1;
+        } else {
+            w.last = Some(ok);
+            w.run = 1;
+        }
+        (w.run, ok)
+    };
+    let reached = if changed_to { run >= spec.success } else { run >= spec.failure };
+    if !reached {
+        return again(sim);
+    }
+    let pod_name = pod.metadata.name.clone().unwrap_or_default();
+    let comp = component(node);
+    match (kind, ok) {
+        (ProbeKind::Readiness, ok) => {
+            let was = get_container_status(pod, i).is_some_and(|cs| cs.ready);
+            if was != ok {
+                update_status(sim, uid, |p, _| set_container(p, i, |cs| cs.ready = ok));
+                let word = if ok { "ready" } else { "not ready" };
+                sim.decide(&comp, format!("readiness probe of {cname} in {pod_name}: container is {word}"));
+            }
+            again(sim);
+        }
+        (ProbeKind::Startup, true) => {
+            if let Some(ctr) = ctr_rt(sim, node, uid, i) {
+                ctr.started = true;
+            }
+            let ready = c.readiness_probe.is_none();
+            update_status(sim, uid, |p, _| {
+                set_container(p, i, |cs| {
+                    cs.started = Some(true);
+                    cs.ready = ready;
+                })
+            });
+            sim.decide(&comp, format!("startup probe of {cname} in {pod_name} passed"));
+        }
+        (ProbeKind::Liveness, true) => again(sim),
+        (ProbeKind::Startup | ProbeKind::Liveness, false) => {
+            let what = if kind == ProbeKind::Liveness { "liveness" } else { "startup" };
+            sim.event(obj, "Normal", "Killing", format!("Container {cname} failed {what} probe, will be restarted"), "kubelet", Some(node));
+            // SIGTERM, then SIGKILL when the grace period (the probe's own, else the pod's) ends.
+            let grace_ms = p
+                .termination_grace_period_seconds
+                .or_else(|| pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds))
+                .unwrap_or(30)
+                .max(0) as u64
+                * 1000;
+            let (after, code) = match inst.program.sigterm_exit_ms() {
+                Some(ms) if ms <= grace_ms => (ms, 0),
+                _ => (grace_ms, 137),
+            };
+            if let Some(ctr) = ctr_rt(sim, node, uid, i) {
+                ctr.probe_killed = true;
+            }
+            sim.decide(&comp, format!("{cname} in {pod_name} failed its {what} probe; restarting it"));
+            sim.schedule(after, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::ProbeKilled(i, epoch, code) });
+        }
     }
 }

@@ -58,6 +58,9 @@ fn server_of(image: &str) -> Option<(u16, &'static str)> {
         "registry.k8s.io/hpa-example" => (80, "hpa"),
         "corelab/gb-frontend" | "us-docker.pkg.dev/google-samples/containers/gke/gb-frontend" => (80, "guestbook"),
         "gcr.io/google-samples/hello-frontend" => (80, "nginx"),
+        // The probe examples' servers: /healthz answers 200 for the first 10 s, then 500.
+        "k8s.gcr.io/liveness" | "registry.k8s.io/liveness" => (8080, "liveness"),
+        "registry.k8s.io/goproxy" | "k8s.gcr.io/goproxy" => (8080, "goproxy"),
         _ => return None,
     })
 }
@@ -66,12 +69,30 @@ fn nginx_page() -> String {
     "<!DOCTYPE html>\n<html>\n<head>\n<title>Welcome to nginx!</title>\n<style>\nhtml { color-scheme: light dark; }\nbody { width: 35em; margin: 0 auto;\nfont-family: Tahoma, Verdana, Arial, sans-serif; }\n</style>\n</head>\n<body>\n<h1>Welcome to nginx!</h1>\n<p>If you see this page, the nginx web server is successfully installed and\nworking. Further configuration is required.</p>\n\n<p>For online documentation and support please refer to\n<a href=\"http://nginx.org/\">nginx.org</a>.<br/>\nCommercial support is available at\n<a href=\"http://nginx.com/\">nginx.com</a>.</p>\n\n<p><em>Thank you for using nginx.</em></p>\n</body>\n</html>\n".to_string()
 }
 
+/// How long the program serving `pod` has been up at `now` (from its container's `startedAt`).
+fn up_ms(pod: &Pod, image: &str, now: chrono::DateTime<chrono::Utc>) -> u64 {
+    let statuses = pod.status.as_ref().and_then(|s| s.container_statuses.clone()).unwrap_or_default();
+    let started = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .filter(|c| c.image.as_deref() == Some(image))
+        .find_map(|c| statuses.iter().find(|s| s.name == c.name))
+        .and_then(|s| s.state.as_ref()?.running.as_ref()?.started_at.clone());
+    started.map_or(0, |t| (now - t.0).num_milliseconds().max(0) as u64)
+}
+
 /// The answer of the program serving `pod` to `GET path`.
-fn answer(kind: &'static str, image: &str, pod: &Pod, path: &str, client_ip: &str) -> (u16, &'static str, &'static str, &'static str, String) {
+fn answer(kind: &'static str, image: &str, pod: &Pod, path: &str, client_ip: &str, up: u64) -> (u16, &'static str, &'static str, &'static str, String) {
     let name = pod.metadata.name.clone().unwrap_or_default();
     let tag = super::images::parse_image(image).tag;
     let ok = |ct, server, body: String| (200, "OK", ct, server, body);
     match kind {
+        "liveness" => match path {
+            "/healthz" if up < 10_000 => ok("text/plain", "", "ok".into()),
+            "/healthz" => (500, "Internal Server Error", "text/plain", "", format!("error: {:.6}s", up as f64 / 1000.0)),
+            _ => (404, "Not Found", "text/plain", "", "404 page not found\n".into()),
+        },
         "nginx" => {
             if path == "/" || path == "/index.html" {
                 ok("text/html", "nginx", nginx_page())
@@ -304,7 +325,8 @@ impl Sim {
         let Some((kind, image)) = listener(&pod, target_port) else {
             return Err(NetError::Refused { host: host.to_string(), ip: pod_ip, port: target_port });
         };
-        let (status, reason, content_type, server, body) = answer(kind, &image, &pod, path, &client_ip);
+        let up = up_ms(&pod, &image, self.clock.now());
+        let (status, reason, content_type, server, body) = answer(kind, &image, &pod, path, &client_ip, up);
         Ok(Response { status, reason, content_type, server, body, pod: (pod_key.namespace, pod_key.name), ip })
     }
 
@@ -340,6 +362,29 @@ impl Sim {
         }
         spec.cluster_ip
     }
+}
+
+/// What the kubelet's prober sees: `httpGet` on the pod's `port` and `path` (the status code, or
+/// the Go error text when nothing accepts the connection), and `tcpSocket` (an error text when
+/// refused).
+pub fn probe_http(sim: &Sim, pod: &Pod, host: &str, scheme: &str, port: u16, path: &str) -> Result<u16, String> {
+    let url = format!("{}://{host}:{port}{path}", scheme.to_ascii_lowercase());
+    let Some((kind, image)) = listener(pod, port) else {
+        return Err(format!("Get \"{url}\": dial tcp {host}:{port}: connect: connection refused"));
+    };
+    let up = up_ms(pod, &image, sim.clock.now());
+    Ok(answer(kind, &image, pod, path, &node_of_pod_ip(pod), up).0)
+}
+
+pub fn probe_tcp(pod: &Pod, host: &str, port: u16) -> Result<(), String> {
+    match listener(pod, port) {
+        Some(_) => Ok(()),
+        None => Err(format!("dial tcp {host}:{port}: connect: connection refused")),
+    }
+}
+
+fn node_of_pod_ip(pod: &Pod) -> String {
+    pod.status.as_ref().and_then(|s| s.host_ip.clone()).unwrap_or_default()
 }
 
 fn node_ip(n: &k8s_openapi::api::core::v1::Node) -> Option<String> {

@@ -250,7 +250,21 @@ impl Program {
     /// Runs one command in a running container (`kubectl exec`) at `at_ms` after its start; returns
     /// (stdout, stderr, exit code).
     pub fn exec(&self, ctx: &Ctx, at_ms: u64, argv: &[String]) -> (String, String, i32) {
+        // The container's filesystem as the main program has left it by now (`touch /tmp/healthy;
+        // sleep 30; rm /tmp/healthy`): run it to this instant and keep its files.
+        let files = match &self.body {
+            Body::Argv(main) => {
+                let mut run = Interp::new(ctx, Some(at_ms), self.dash);
+                run.capture.push((String::new(), String::new()));
+                let _ = run.exec_argv(main, true);
+                Some(run.files)
+            }
+            Body::Server(_) => None,
+        };
         let mut it = Interp::new(ctx, None, self.dash);
+        if let Some(f) = files {
+            it.files = f;
+        }
         it.t = at_ms;
         it.capture.push((String::new(), String::new()));
         it.merge_capture_stderr = false;
