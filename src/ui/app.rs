@@ -6,6 +6,7 @@ use gloo::events::{EventListener, EventListenerOptions};
 use gloo::storage::{LocalStorage, Storage};
 use gloo::timers::callback::Interval;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
 use web_sys::{Element, HtmlElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent};
 use yew::prelude::*;
 
@@ -13,10 +14,11 @@ use super::cluster::{self, lamp_key, Ghost, CONTROLLERS};
 use super::format::clock;
 use super::icons;
 use super::inspector::{self, Inspected, Tab};
+use super::lesson::{self, Tick as LessonTick};
 use super::terminal::{block_view, welcome, Block};
 use super::timeline;
 use crate::kubectl::Wait;
-use crate::lessons::Playground;
+use crate::lessons::{Lesson, LessonProgress, Playground};
 use crate::sim::view::{ClusterView, Decision};
 use crate::sim::{Kind, SimConfig};
 
@@ -44,6 +46,18 @@ const MAX_NARRATION: usize = 500;
 const MAX_BLOCKS: usize = 300;
 const HISTORY_KEY: &str = "kubeplay.history";
 const MAX_HISTORY: usize = 200;
+/// Saved progress of a lesson: `kubeplay.lesson.<id>` (a `LessonProgress`).
+const LESSON_KEY: &str = "kubeplay.lesson.";
+/// The lesson being played (resumed when the page opens without a deep link).
+const CURRENT_KEY: &str = "kubeplay.lesson-current";
+/// Lessons completed at least once.
+const COMPLETED_KEY: &str = "kubeplay.lessons-completed";
+/// Whether the lesson panel is shown.
+const PANEL_KEY: &str = "kubeplay.lesson-panel";
+/// Characters of a solution typed per tick (60 per second).
+const TYPE_CHARS: usize = 3;
+/// Save a lesson's progress every this many ticks while it runs (2 s).
+const SAVE_TICKS: u64 = 40;
 
 /// One line of the narration: a decision, or a marker for a command the learner ran (so the lines
 /// after it read as what that command caused).
@@ -80,6 +94,16 @@ pub enum Msg {
     Inspect { kind: Kind, ns: String, name: String },
     CloseInspector,
     InspectorTab(Tab),
+    /// Open a lesson from the map (starts it fresh, or resumes saved progress).
+    OpenLesson(String),
+    /// Show the lesson map / go back to the lesson being played.
+    ShowMap(bool),
+    TogglePanel,
+    Hint,
+    ShowSolution,
+    ResetLesson,
+    SkipStep,
+    ExitLesson,
 }
 
 /// An earlier moment being viewed: the session rebuilt there, and what it draws.
@@ -132,6 +156,28 @@ pub struct App {
     inspect_return: Option<(String, String)>,
     close_ref: NodeRef,
 
+    /// Every lesson that loaded, in map order, and the files that failed.
+    lessons: Vec<Lesson>,
+    lesson_errors: Vec<String>,
+    /// Progress per lesson id, for the map's ticks.
+    lesson_ticks: HashMap<String, LessonTick>,
+    panel_open: bool,
+    /// The map is shown (also while a lesson runs).
+    show_map: bool,
+    /// A note at the top of the lesson (resumed, opened at step N); a notice above the map.
+    lesson_note: Option<String>,
+    lesson_notice: Option<String>,
+    /// The lesson live region's text (`#lesson-status`).
+    announce: String,
+    /// The solution shown for (step index, lines), and the lines still to type.
+    solution: Option<(usize, Vec<String>)>,
+    typing: VecDeque<String>,
+    typing_line: Option<(String, usize)>,
+    focus_title: bool,
+    focus_step: bool,
+    title_ref: NodeRef,
+    step_ref: NodeRef,
+
     _interval: Interval,
     _keys: EventListener,
 }
@@ -173,6 +219,49 @@ fn focus_inspectable(ns: &str, name: &str) {
             return;
         }
     }
+}
+
+/// The lesson deep link: `?lesson=ID&step=N`, or the same after `#` (`#lesson=ID&step=N`).
+fn url_lesson() -> (Option<String>, Option<usize>) {
+    let loc = gloo::utils::window().location();
+    let mut lesson = None;
+    let mut step = None;
+    for part in [loc.search().unwrap_or_default(), loc.hash().unwrap_or_default()] {
+        let q = part.trim_start_matches(['?', '#']);
+        for pair in q.split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let v = percent_decode(v);
+            match k {
+                "lesson" if lesson.is_none() && !v.is_empty() => lesson = Some(v),
+                "step" if step.is_none() => step = v.parse::<usize>().ok().filter(|n| *n >= 1),
+                _ => {}
+            }
+        }
+    }
+    (lesson, step)
+}
+
+/// `%2D` → `-`, `+` → space (lesson ids are plain, but links get encoded).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => match std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(()) {
+                Ok(v) => {
+                    out.push(v);
+                    i += 3;
+                    continue;
+                }
+                Err(_) => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The object a click or Enter in the cluster view points at: a pod chip or an owner row.
@@ -270,6 +359,7 @@ impl App {
         }
         self.narr_end = end;
         self.refresh_inspector(false);
+        self.check_lesson();
     }
 
     /// The session whose moment is on screen (the past one while scrubbing).
@@ -448,8 +538,343 @@ impl App {
         self.run_queue();
     }
 
+    /// Runs what is typed at the prompt (Enter, or the end of a typed solution line).
+    fn submit(&mut self) -> bool {
+        if let Some(p) = &self.past {
+            let t = p.pg.elapsed_ms();
+            let later = self.marks.iter().filter(|(at, _)| *at >= t).count();
+            let sure = later == 0
+                || web_sys::window()
+                    .and_then(|w| {
+                        w.confirm_with_message(&format!(
+                            "Continue from {}? The {later} later command{} will be dropped.",
+                            clock(t),
+                            if later == 1 { "" } else { "s" }
+                        ))
+                        .ok()
+                    })
+                    .unwrap_or(true);
+            if !sure {
+                return false;
+            }
+            self.continue_from_past();
+            self.save_lesson();
+            self.sync_url();
+        }
+        if self.waiting.is_some() {
+            return false;
+        }
+        let text = std::mem::take(&mut self.input);
+        self.hist_pos = None;
+        let trimmed = text.trim();
+        if !trimmed.is_empty() && self.history.last().map(|s| s.as_str()) != Some(trimmed) {
+            self.history.push(trimmed.to_string());
+            if self.history.len() > MAX_HISTORY {
+                let drop = self.history.len() - MAX_HISTORY;
+                self.history.drain(..drop);
+            }
+            self.save_history();
+        }
+        if trimmed.is_empty() {
+            let id = self.next_id;
+            self.next_id += 1;
+            let at_ms = self.pg.elapsed_ms();
+            self.push_block(Block {
+                id,
+                command: String::new(),
+                stdout: String::new(),
+                stderr: String::new(),
+                exit_code: 0,
+                at_ms,
+                waiting: false,
+                local: true,
+            });
+        }
+        self.queue.extend(text.lines().map(|l| l.to_string()));
+        self.run_queue();
+        true
+    }
+
     fn save_history(&self) {
         let _ = LocalStorage::set(HISTORY_KEY, &self.history);
+    }
+
+    /// The lesson panel (a `nav`): the map, or the lesson being played; and its live region.
+    fn lesson_panel(&self, ctx: &Context<Self>, in_past: bool) -> Html {
+        let link = ctx.link();
+        let run = self.pg.lesson();
+        let body = match run {
+            Some(run) if !self.show_map => {
+                let props = lesson::PanelProps {
+                    run,
+                    report: self.pg.goal_report(),
+                    solution: self.solution.as_ref().filter(|(i, _)| *i == run.step_index()).map(|(_, l)| l.clone()),
+                    typing: self.typing_line.is_some() || !self.typing.is_empty(),
+                    note: self.lesson_note.as_deref(),
+                    in_past,
+                    title_ref: self.title_ref.clone(),
+                    step_ref: self.step_ref.clone(),
+                };
+                let cbs = lesson::PanelCallbacks {
+                    show_map: link.callback(|_: MouseEvent| Msg::ShowMap(true)),
+                    hint: link.callback(|_: MouseEvent| Msg::Hint),
+                    solution: link.callback(|_: MouseEvent| Msg::ShowSolution),
+                    reset: link.callback(|_: MouseEvent| Msg::ResetLesson),
+                    skip: link.callback(|_: MouseEvent| Msg::SkipStep),
+                    exit: link.callback(|_: MouseEvent| Msg::ExitLesson),
+                    suggest: link.callback(Msg::Suggest),
+                };
+                lesson::panel(&props, &cbs)
+            }
+            _ => {
+                let props = lesson::MapProps {
+                    lessons: &self.lessons,
+                    ticks: &self.lesson_ticks,
+                    current: run.map(|r| r.lesson().id.as_str()),
+                    errors: &self.lesson_errors,
+                    notice: self.lesson_notice.as_deref(),
+                };
+                let back = run.map(|_| link.callback(|_: MouseEvent| Msg::ShowMap(false)));
+                lesson::map(&props, &link.callback(Msg::OpenLesson), back)
+            }
+        };
+        let complete = run.is_some_and(|r| r.is_complete() && !r.lesson().is_sandbox());
+        html! {
+            <nav id="lesson-panel" class="lesson-panel" aria-label="Lessons" hidden={!self.panel_open}
+                 data-lesson-id={run.map(|r| r.lesson().id.clone()).unwrap_or_default()}
+                 data-lesson-complete={complete.to_string()}
+                 data-view={if run.is_some() && !self.show_map { "lesson" } else { "map" }}>
+                { body }
+                <div id="lesson-status" class={classes!("lp-status", self.announce.starts_with('✓').then_some("ok"),
+                     // Hints and other notes are already on screen: only screen readers hear them again.
+                     (!self.announce.starts_with('✓') && !self.announce.starts_with("Step")).then_some("quiet"))}
+                     role="status" aria-live="polite" aria-atomic="true">{ self.announce.clone() }</div>
+            </nav>
+        }
+    }
+
+    /// Clears everything drawn from the session (terminal, narration, timeline marks, cues) for a
+    /// new `self.pg`, and draws it.
+    fn reset_ui(&mut self) {
+        self.view = self.pg.view();
+        self.blocks.clear();
+        self.queue.clear();
+        self.waiting = None;
+        self.narration.clear();
+        self.narr_end = 0;
+        self.carry = 0.0;
+        self.cues.clear();
+        self.owner_order.clear();
+        self.ghosts.clear();
+        self.controllers = CONTROLLERS.iter().map(|s| s.to_string()).collect();
+        self.past = None;
+        self.inspect = None;
+        self.marks = self
+            .pg
+            .inputs()
+            .iter()
+            .filter_map(|i| match &i.action {
+                crate::lessons::Action::Line(l) if !l.trim().is_empty() && !l.trim().starts_with('#') => {
+                    Some((i.at_ms, l.trim().to_string()))
+                }
+                _ => None,
+            })
+            .collect();
+        self.solution = None;
+        self.typing.clear();
+        self.typing_line = None;
+        self.input.clear();
+        self.refresh();
+    }
+
+    /// Opens lesson `id`. With saved progress at `step` (1-based; `None`: wherever it was) and
+    /// `resume`, the saved inputs are replayed; otherwise a fresh session starts at its setup, and
+    /// a `step` past 1 is reached by running the earlier steps' solutions.
+    fn start_lesson(&mut self, id: &str, step: Option<usize>, resume: bool) -> Result<(), String> {
+        let Some(lesson) = self.lessons.iter().find(|l| l.id == id).cloned() else {
+            LocalStorage::delete(CURRENT_KEY);
+            return Err(format!("There is no lesson “{id}”. Choose one below."));
+        };
+        let n = lesson.steps.len();
+        let saved: Option<LessonProgress> = LocalStorage::get(format!("{LESSON_KEY}{id}")).ok();
+        let mut note = None;
+        // (command, its result, virtual ms when it ran) of the steps run for a deep link.
+        type Ran = (String, Result<String, (i32, String)>, u64);
+        let mut blocks: Vec<Ran> = Vec::new();
+        let resumable = saved.as_ref().filter(|s| {
+            resume && s.lesson == id && (step.is_none() || step == Some(s.step + 1)) && (!s.inputs.is_empty() || s.step > 0)
+        });
+        let pg = match resumable.map(|s| Playground::resume(&lesson, s)) {
+            Some(Ok(pg)) => {
+                let typed = saved.as_ref().map(|s| s.inputs.len()).unwrap_or(0);
+                note = Some(format!(
+                    "Resumed where you left off: {typed} command{} replayed on the same cluster (their output is not shown again).",
+                    if typed == 1 { "" } else { "s" }
+                ));
+                pg
+            }
+            _ => {
+                let mut pg = Playground::for_lesson(&lesson)?;
+                let target = step.unwrap_or(1).clamp(1, n + 1);
+                for i in 0..target.saturating_sub(1) {
+                    if pg.lesson().map(|r| r.step_index()) != Some(i) {
+                        break;
+                    }
+                    for cmd in pg.lesson().map(|r| r.solution()).unwrap_or_default() {
+                        let at = pg.elapsed_ms();
+                        let out = pg.run_to_end(&cmd);
+                        blocks.push((cmd, out, at));
+                    }
+                    let mut done = pg.check_lesson();
+                    let deadline = pg.elapsed_ms() + crate::lessons::check::GRACE_MS;
+                    while done.is_none() && pg.elapsed_ms() < deadline {
+                        pg.advance(1_000);
+                        done = pg.check_lesson();
+                    }
+                    if done.is_none() {
+                        pg.skip_step();
+                    }
+                }
+                if target > 1 {
+                    note = Some(format!(
+                        "Opened at step {target}: the solutions of the earlier steps were run for you (in the terminal below)."
+                    ));
+                }
+                pg
+            }
+        };
+        let fresh_start = pg.lesson().map(|r| r.step_index() == 0).unwrap_or(true) && pg.inputs().is_empty();
+        self.pg = pg;
+        self.reset_ui();
+        for (cmd, out, at_ms) in blocks {
+            let id = self.next_id;
+            self.next_id += 1;
+            let (stdout, stderr, exit_code) = match out {
+                Ok(o) => (o, String::new(), 0),
+                Err((c, e)) => (String::new(), e, c),
+            };
+            self.push_block(Block { id, command: cmd, stdout, stderr, exit_code, at_ms, waiting: false, local: false });
+        }
+        self.playing = !(lesson.setup.paused && fresh_start);
+        self.lesson_note = note;
+        self.lesson_notice = None;
+        self.show_map = false;
+        self.panel_open = true;
+        self.announce = format!("Lesson opened: {}", lesson.title);
+        let _ = LocalStorage::set(CURRENT_KEY, id);
+        self.save_lesson();
+        self.sync_url();
+        Ok(())
+    }
+
+    /// Re-evaluates the current step's goal against the live cluster (after every input and as
+    /// time passes); ticks the steps that are met and announces them.
+    fn check_lesson(&mut self) {
+        if self.past.is_some() || self.pg.lesson().is_none_or(|r| r.is_complete()) {
+            return;
+        }
+        let mut dones = Vec::new();
+        while let Some(d) = self.pg.check_lesson() {
+            dones.push(d);
+            if dones.len() > 16 {
+                break;
+            }
+        }
+        let Some(d) = dones.last() else { return };
+        let Some(run) = self.pg.lesson() else { return };
+        let lesson = run.lesson();
+        let sol = lesson.steps.get(d.index).map(|s| s.solution.len()).unwrap_or(0);
+        let head = format!(
+            "✓ Step {} done in {} command{} (solution: {sol}).",
+            d.index + 1,
+            d.commands,
+            if d.commands == 1 { "" } else { "s" }
+        );
+        self.announce = if d.lesson_complete {
+            format!("{head} Lesson complete: {}.", lesson.title)
+        } else {
+            let next = run.current_step().map(|s| s.title.clone()).unwrap_or_default();
+            let stop = if next.ends_with(['.', '?', '!']) { "" } else { "." };
+            format!("{head} Next: step {}, {next}{stop}", run.step_index() + 1)
+        };
+        let from_solution = self.solution.is_some();
+        self.solution = None;
+        self.typing.clear();
+        if self.typing_line.take().is_some() {
+            // The rest of a solution line being typed is not needed any more.
+            self.input.clear();
+        }
+        // Keyboard users working in the panel (or who asked for the solution) follow the new
+        // step; typing in the terminal keeps its focus (the live region says what happened).
+        let active = gloo::utils::document().active_element();
+        let in_panel = active.as_ref().and_then(|el| el.closest("#lesson-panel").ok().flatten()).is_some();
+        let lost = active.is_none_or(|el| el.tag_name().eq_ignore_ascii_case("BODY"));
+        self.focus_step = in_panel || lost || from_solution;
+        self.save_lesson();
+        self.sync_url();
+    }
+
+    /// Saves the lesson's progress (local storage) and updates the map's ticks.
+    fn save_lesson(&mut self) {
+        let Some(p) = self.pg.lesson_progress() else { return };
+        let total = self.pg.lesson().map(|r| r.lesson().steps.len()).unwrap_or(0);
+        let _ = LocalStorage::set(format!("{LESSON_KEY}{}", p.lesson), &p);
+        let complete_now = total > 0 && p.step >= total;
+        let tick = self.lesson_ticks.entry(p.lesson.clone()).or_default();
+        tick.done = p.completed.iter().filter(|d| **d).count();
+        tick.total = total;
+        if complete_now && !tick.complete {
+            tick.complete = true;
+            let mut done: Vec<String> = LocalStorage::get(COMPLETED_KEY).unwrap_or_default();
+            if !done.contains(&p.lesson) {
+                done.push(p.lesson.clone());
+                let _ = LocalStorage::set(COMPLETED_KEY, &done);
+            }
+        }
+    }
+
+    /// Puts the lesson and step in the address (`?lesson=ID&step=N`), so a reload or a shared
+    /// link opens it there; without a lesson, the bare page.
+    fn sync_url(&self) {
+        let w = gloo::utils::window();
+        let path = w.location().pathname().unwrap_or_default();
+        let url = match self.pg.lesson() {
+            Some(r) => format!("{path}?lesson={}&step={}", r.lesson().id, r.step_index() + 1),
+            None => path,
+        };
+        if let Ok(h) = w.history() {
+            let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+        }
+    }
+
+    /// Types the next characters of a requested solution into the prompt; submits each line when
+    /// it is complete and the terminal is free. Returns whether anything changed.
+    fn type_solution(&mut self) -> bool {
+        if self.typing_line.is_none() && self.typing.is_empty() {
+            return false;
+        }
+        let step = self.pg.lesson().map(|r| r.step_index());
+        if self.past.is_some() || step != self.solution.as_ref().map(|s| s.0) {
+            self.typing.clear();
+            self.typing_line = None;
+            return false;
+        }
+        if self.waiting.is_some() || !self.queue.is_empty() {
+            return false;
+        }
+        if self.typing_line.is_none() {
+            let Some(line) = self.typing.pop_front() else { return false };
+            self.typing_line = Some((line, 0));
+        }
+        let Some((line, pos)) = self.typing_line.as_mut() else { return false };
+        let total = line.chars().count();
+        *pos = (*pos + TYPE_CHARS).min(total);
+        self.input = line.chars().take(*pos).collect();
+        if *pos >= total {
+            self.typing_line = None;
+            self.submit();
+        }
+        true
     }
 }
 
@@ -535,6 +960,17 @@ impl Component for App {
         );
 
         let history: Vec<String> = LocalStorage::get(HISTORY_KEY).unwrap_or_default();
+        let (lessons, lesson_errors) = crate::lessons::catalog();
+        let completed: Vec<String> = LocalStorage::get(COMPLETED_KEY).unwrap_or_default();
+        let lesson_ticks: HashMap<String, LessonTick> = lessons
+            .iter()
+            .map(|l| {
+                let saved: Option<LessonProgress> = LocalStorage::get(format!("{LESSON_KEY}{}", l.id)).ok();
+                let done = saved.map(|p| p.completed.iter().filter(|d| **d).count()).unwrap_or(0);
+                let tick = LessonTick { done, total: l.steps.len(), complete: completed.contains(&l.id) };
+                (l.id.clone(), tick)
+            })
+            .collect();
         let mut app = App {
             pg,
             view,
@@ -568,10 +1004,36 @@ impl Component for App {
             focus_inspector: false,
             inspect_return: None,
             close_ref: NodeRef::default(),
+            lessons,
+            lesson_errors,
+            lesson_ticks,
+            panel_open: LocalStorage::get(PANEL_KEY).unwrap_or(true),
+            show_map: true,
+            lesson_note: None,
+            lesson_notice: None,
+            announce: String::new(),
+            solution: None,
+            typing: VecDeque::new(),
+            typing_line: None,
+            focus_title: false,
+            focus_step: false,
+            title_ref: NodeRef::default(),
+            step_ref: NodeRef::default(),
             _interval: interval,
             _keys: keys,
         };
         app.refresh();
+        // A deep link (`?lesson=ID&step=N`, or the same after `#`) opens a lesson; without one, the
+        // lesson played last resumes.
+        let (want, step) = url_lesson();
+        let want = want.or_else(|| LocalStorage::get::<String>(CURRENT_KEY).ok());
+        if let Some(id) = want {
+            if let Err(e) = app.start_lesson(&id, step, true) {
+                app.lesson_notice = Some(e);
+                app.panel_open = true;
+                app.sync_url();
+            }
+        }
         app
     }
 
@@ -624,6 +1086,12 @@ impl Component for App {
                         self.waiting = Some(w);
                     }
                 }
+                if self.type_solution() {
+                    changed = true;
+                }
+                if self.ticks % SAVE_TICKS == 0 && self.playing && self.past.is_none() && self.pg.lesson().is_some() {
+                    self.save_lesson();
+                }
                 let ticks = self.ticks;
                 self.cues.retain(|_, t| ticks.saturating_sub(*t) <= CUE_TICKS);
                 let had_ghosts = !self.ghosts.is_empty();
@@ -648,59 +1116,7 @@ impl Component for App {
                 self.hist_pos = None;
                 false
             }
-            Msg::Submit => {
-                if let Some(p) = &self.past {
-                    let t = p.pg.elapsed_ms();
-                    let later = self.marks.iter().filter(|(at, _)| *at >= t).count();
-                    let sure = later == 0
-                        || web_sys::window()
-                            .and_then(|w| {
-                                w.confirm_with_message(&format!(
-                                    "Continue from {}? The {later} later command{} will be dropped.",
-                                    clock(t),
-                                    if later == 1 { "" } else { "s" }
-                                ))
-                                .ok()
-                            })
-                            .unwrap_or(true);
-                    if !sure {
-                        return false;
-                    }
-                    self.continue_from_past();
-                }
-                if self.waiting.is_some() {
-                    return false;
-                }
-                let text = std::mem::take(&mut self.input);
-                self.hist_pos = None;
-                let trimmed = text.trim();
-                if !trimmed.is_empty() && self.history.last().map(|s| s.as_str()) != Some(trimmed) {
-                    self.history.push(trimmed.to_string());
-                    if self.history.len() > MAX_HISTORY {
-                        let drop = self.history.len() - MAX_HISTORY;
-                        self.history.drain(..drop);
-                    }
-                    self.save_history();
-                }
-                if trimmed.is_empty() {
-                    let id = self.next_id;
-                    self.next_id += 1;
-                    let at_ms = self.pg.elapsed_ms();
-                    self.push_block(Block {
-                        id,
-                        command: String::new(),
-                        stdout: String::new(),
-                        stderr: String::new(),
-                        exit_code: 0,
-                        at_ms,
-                        waiting: false,
-                        local: true,
-                    });
-                }
-                self.queue.extend(text.lines().map(|l| l.to_string()));
-                self.run_queue();
-                true
-            }
+            Msg::Submit => self.submit(),
             Msg::HistPrev => {
                 if self.history.is_empty() {
                     return false;
@@ -771,20 +1187,7 @@ impl Component for App {
                     }
                 }
                 self.pg = Playground::new(SimConfig::default());
-                self.view = self.pg.view();
-                self.blocks.clear();
-                self.queue.clear();
-                self.waiting = None;
-                self.narration.clear();
-                self.narr_end = 0;
-                self.carry = 0.0;
-                self.cues.clear();
-                self.owner_order.clear();
-                self.ghosts.clear();
-                self.controllers = CONTROLLERS.iter().map(|s| s.to_string()).collect();
-                self.past = None;
-                self.marks.clear();
-                self.refresh();
+                self.reset_ui();
                 self.refocus = true;
                 true
             }
@@ -847,10 +1250,138 @@ impl Component for App {
                 }
                 true
             }
+            Msg::OpenLesson(id) => {
+                let current = self.pg.lesson().map(|r| r.lesson().id.clone());
+                if current.as_deref() == Some(id.as_str()) {
+                    self.show_map = false;
+                    self.focus_title = true;
+                    return true;
+                }
+                match self.start_lesson(&id, None, true) {
+                    Ok(()) => self.focus_title = true,
+                    Err(e) => self.lesson_notice = Some(e),
+                }
+                true
+            }
+            Msg::ShowMap(on) => {
+                self.show_map = on || self.pg.lesson().is_none();
+                self.panel_open = true;
+                self.focus_title = true;
+                true
+            }
+            Msg::TogglePanel => {
+                self.panel_open = !self.panel_open;
+                let _ = LocalStorage::set(PANEL_KEY, self.panel_open);
+                if self.panel_open {
+                    self.focus_title = true;
+                }
+                true
+            }
+            Msg::Hint => {
+                let hint = self.pg.lesson_mut().and_then(|r| r.reveal_hint());
+                let Some(h) = hint else { return false };
+                let n = self.pg.lesson().map(|r| r.hints_revealed().len()).unwrap_or(0);
+                self.announce = format!("Hint {n}: {h}");
+                self.save_lesson();
+                true
+            }
+            Msg::ShowSolution => {
+                let Some(run) = self.pg.lesson() else { return false };
+                if run.is_complete() || self.past.is_some() {
+                    return false;
+                }
+                let (index, lines) = (run.step_index(), run.solution());
+                let sure = web_sys::window()
+                    .and_then(|w| {
+                        w.confirm_with_message(&format!(
+                            "Show the solution of step {}? Its command{} will be typed into the terminal and run.",
+                            index + 1,
+                            if lines.len() == 1 { "" } else { "s" }
+                        ))
+                        .ok()
+                    })
+                    .unwrap_or(true);
+                if !sure {
+                    return false;
+                }
+                self.typing = lines.iter().cloned().collect();
+                self.typing_line = None;
+                self.solution = Some((index, lines));
+                self.announce = format!("Typing the solution of step {}.", index + 1);
+                true
+            }
+            Msg::ResetLesson => {
+                let Some(run) = self.pg.lesson() else { return false };
+                let (id, title) = (run.lesson().id.clone(), run.lesson().title.clone());
+                let sure = web_sys::window()
+                    .and_then(|w| {
+                        w.confirm_with_message(&format!(
+                            "Restart “{title}” from its first step? The cluster and your commands in this lesson start over."
+                        ))
+                        .ok()
+                    })
+                    .unwrap_or(true);
+                if !sure {
+                    return false;
+                }
+                LocalStorage::delete(format!("{LESSON_KEY}{id}"));
+                if let Err(e) = self.start_lesson(&id, None, false) {
+                    self.lesson_notice = Some(e);
+                }
+                self.announce = format!("Restarted: {title}, step 1.");
+                self.refocus = true;
+                true
+            }
+            Msg::SkipStep => {
+                if self.pg.lesson().is_none_or(|r| r.is_complete()) {
+                    return false;
+                }
+                self.pg.skip_step();
+                self.solution = None;
+                self.typing.clear();
+                self.typing_line = None;
+                let next = self.pg.lesson().and_then(|r| r.current_step().map(|s| (r.step_index() + 1, s.title.clone())));
+                self.announce = match next {
+                    Some((n, t)) => format!("Step skipped. Now step {n}, {t}."),
+                    None => "Step skipped. That was the last step.".to_string(),
+                };
+                self.focus_step = true;
+                self.save_lesson();
+                self.sync_url();
+                true
+            }
+            Msg::ExitLesson => {
+                LocalStorage::delete(CURRENT_KEY);
+                self.pg = Playground::new(SimConfig::default());
+                self.reset_ui();
+                self.playing = true;
+                self.show_map = true;
+                self.lesson_note = None;
+                self.announce = "Left the lesson: a fresh cluster to play with.".to_string();
+                self.sync_url();
+                self.focus_title = true;
+                true
+            }
         }
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+        if self.focus_title || self.focus_step {
+            let target = if self.focus_step && self.step_ref.get().is_some() { &self.step_ref } else { &self.title_ref };
+            let el = target.cast::<HtmlElement>().or_else(|| {
+                gloo::utils::document()
+                    .query_selector("#lesson-panel .lp-title, #lesson-panel .lp-lesson-title")
+                    .ok()
+                    .flatten()
+                    .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+            });
+            if let Some(el) = el {
+                let _ = el.focus();
+                self.refocus = false;
+            }
+            self.focus_title = false;
+            self.focus_step = false;
+        }
         if self.focus_inspector {
             if let Some(el) = self.close_ref.cast::<HtmlElement>() {
                 let _ = el.focus();
@@ -892,7 +1423,9 @@ impl Component for App {
             let v = e.target_unchecked_into::<HtmlSelectElement>().value();
             Msg::SetSpeed(SPEEDS.iter().position(|(s, _)| *s == v).unwrap_or(DEFAULT_SPEED))
         });
-        let on_reset = link.callback(|_: MouseEvent| Msg::Reset);
+        let in_lesson = self.pg.lesson().is_some();
+        let on_reset = if in_lesson { link.callback(|_: MouseEvent| Msg::ResetLesson) } else { link.callback(|_: MouseEvent| Msg::Reset) };
+        let on_toggle_panel = link.callback(|_: MouseEvent| Msg::TogglePanel);
         let on_clear = link.callback(|_: MouseEvent| Msg::Clear);
         let on_suggest = link.callback(Msg::Suggest);
         let on_input = link.callback(|e: InputEvent| {
@@ -975,17 +1508,24 @@ impl Component for App {
                         </div>
                     </div>
                     <div class="top-right">
+                        <button id="lessons-toggle" type="button" class={classes!("ghost-btn", self.panel_open.then_some("on"))}
+                                onclick={on_toggle_panel} aria-expanded={self.panel_open.to_string()} aria-controls="lesson-panel"
+                                title={if self.panel_open { "Hide the lesson panel" } else { "Show the lessons" }}>
+                            <span aria-hidden="true">{ "☰" }</span><span>{ "Lessons" }</span>
+                        </button>
                         <span class="cluster-badge" title="kubectl get nodes">
                             <span class={classes!("dot", (ready_nodes == nodes).then_some("ok"))} aria-hidden="true"></span>
                             { format!("kind · {ready_nodes}/{nodes} nodes ready") }
                         </span>
-                        <button type="button" class="ghost-btn" onclick={on_reset} title="Start over with a fresh cluster">
+                        <button type="button" class="ghost-btn" onclick={on_reset}
+                                title={if in_lesson { "Restart the lesson from its first step" } else { "Start over with a fresh cluster" }}>
                             { icons::reset() }<span>{ "Reset" }</span>
                         </button>
                     </div>
                 </header>
 
-                <main class={classes!("workspace", self.inspect.is_some().then_some("with-inspector"))}>
+                <main class={classes!("workspace", self.inspect.is_some().then_some("with-inspector"), self.panel_open.then_some("with-lesson"))}>
+                    { self.lesson_panel(ctx, in_past) }
                     <section class="term-pane" aria-label="Terminal">
                         <div class="pane-head">
                             { icons::terminal() }

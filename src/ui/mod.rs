@@ -11,6 +11,7 @@ mod cluster;
 mod format;
 mod icons;
 mod inspector;
+mod lesson;
 mod terminal;
 mod timeline;
 
