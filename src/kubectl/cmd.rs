@@ -159,7 +159,7 @@ fn namespace(p: &Parsed) -> String {
 
 /// A klog line as kubectl 1.32 writes a command failure to stderr (`E1124 22:53:27.344019 ...`),
 /// stamped with virtual time.
-fn klog_failure(sim: &Sim, err: &str) -> String {
+pub(crate) fn klog_failure(sim: &Sim, err: &str) -> String {
     let now = sim.clock().now();
     format!(
         "E{} {}    1234 run.go:72] \"command failed\" err=\"{}\"\n",

@@ -5,7 +5,7 @@ use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplat
 use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
-use super::args::{self, flag, FlagSpec, Parsed};
+use super::args::{flag, FlagSpec, Parsed};
 use super::outcome::Outcome;
 use super::printers::{age, human_duration, json, yaml};
 use crate::sim::controllers::{cronjob, job as jobctl};
@@ -13,45 +13,11 @@ use crate::sim::object::{Kind, Object};
 use crate::sim::store::ObjKey;
 use crate::sim::Sim;
 
-const COMMON: &[FlagSpec] = &[
-    flag("dry-run", None, true),
-    flag("output", Some('o'), true),
-    flag("save-config", None, false),
-    flag("validate", None, true),
-    flag("field-manager", None, true),
-    flag("show-managed-fields", None, false),
-    flag("template", None, true),
-    flag("allow-missing-template-keys", None, false),
-];
-
 const JOB_FLAGS: &[FlagSpec] = &[flag("image", None, true), flag("from", None, true)];
 const CRONJOB_FLAGS: &[FlagSpec] = &[flag("image", None, true), flag("schedule", None, true), flag("restart", None, true)];
 
-fn parse(words: &[String], extra: &[FlagSpec], path: &str) -> Result<Parsed, Outcome> {
-    let all: Vec<FlagSpec> = COMMON.iter().chain(extra.iter()).copied().collect();
-    args::parse(words, &all, path).map_err(Outcome::err)
-}
-
-/// kubectl's klog line for a failed command, stamped with virtual time.
-fn klog_failure(sim: &Sim, err: &str) -> String {
-    let now = sim.clock().now();
-    format!(
-        "E{} {}    1234 run.go:72] \"command failed\" err=\"{}\"\n",
-        now.format("%m%d"),
-        now.format("%H:%M:%S%.6f"),
-        err.replace('\\', "\\\\").replace('"', "\\\"")
-    )
-}
-
-fn one_name(p: &Parsed, cmd: &str) -> Result<String, Outcome> {
-    if p.args.len() != 1 {
-        return Err(Outcome::err(format!(
-            "error: exactly one NAME is required, got {}\nSee 'kubectl create {cmd} -h' for help and examples\n",
-            p.args.len()
-        )));
-    }
-    Ok(p.args[0].clone())
-}
+use super::cmd::klog_failure;
+use super::generate::{one_name, parse};
 
 fn container(name: &str, image: &str, command: &Option<Vec<String>>) -> Container {
     Container {
@@ -79,8 +45,9 @@ fn null_timestamps(v: &mut serde_json::Value, pointers: &[&str]) {
     }
 }
 
-/// Creates the object, or prints it for `--dry-run=client`.
-fn finish(sim: &mut Sim, p: &Parsed, obj: Object, pointers: &[&str]) -> Outcome {
+/// Creates the object, or prints it for `--dry-run=client` (`pointers`: the object metas kubectl
+/// prints `creationTimestamp: null` in). Every `create` generator ends here.
+pub(crate) fn finish(sim: &mut Sim, p: &Parsed, obj: Object, pointers: &[&str]) -> Outcome {
     let kind = obj.kind();
     let name = obj.name().to_string();
     let output = p.get("output").unwrap_or("");

@@ -10,7 +10,6 @@ use k8s_openapi::ByteString;
 use super::apply::Inputs;
 use super::args::{self, flag, FlagSpec, Parsed};
 use super::outcome::Outcome;
-use super::printers::{json, yaml};
 use crate::sim::object::{Kind, Object};
 use crate::sim::Sim;
 
@@ -20,14 +19,18 @@ const COMMON: &[FlagSpec] = &[
     flag("save-config", None, false),
     flag("validate", None, true),
     flag("field-manager", None, true),
+    flag("show-managed-fields", None, false),
+    flag("template", None, true),
+    flag("allow-missing-template-keys", None, false),
 ];
 
-fn parse(words: &[String], extra: &[FlagSpec], path: &str) -> Result<Parsed, Outcome> {
+/// The flags every `create` generator takes, plus its own.
+pub(crate) fn parse(words: &[String], extra: &[FlagSpec], path: &str) -> Result<Parsed, Outcome> {
     let all: Vec<FlagSpec> = COMMON.iter().chain(extra.iter()).copied().collect();
     args::parse(words, &all, path).map_err(Outcome::err)
 }
 
-fn one_name(p: &Parsed, cmd: &str) -> Result<String, Outcome> {
+pub(crate) fn one_name(p: &Parsed, cmd: &str) -> Result<String, Outcome> {
     if p.args.len() != 1 {
         return Err(Outcome::err(format!(
             "error: exactly one NAME is required, got {}\nSee 'kubectl create {cmd} -h' for help and examples\n",
@@ -39,33 +42,7 @@ fn one_name(p: &Parsed, cmd: &str) -> Result<String, Outcome> {
 
 /// Creates (or, with `--dry-run=client`, prints) a generated object.
 fn finish(sim: &mut Sim, p: &Parsed, obj: Object) -> Outcome {
-    let kind = obj.kind();
-    let name = obj.name().to_string();
-    let output = p.get("output").unwrap_or("");
-    let dry = p.get("dry-run").unwrap_or("none");
-    if !matches!(dry, "none" | "client" | "server" | "true" | "false") {
-        return Outcome::err(format!("error: Invalid dry-run value ({dry}). Must be \"none\", \"server\", or \"client\".\n"));
-    }
-    let print = |v: &serde_json::Value, suffix: &str| match output {
-        "yaml" => Outcome::ok(yaml(v)),
-        "json" => Outcome::ok(json(v)),
-        "name" => Outcome::ok(format!("{}/{name}\n", kind.qualified_singular())),
-        _ => Outcome::ok(format!("{}/{name} created{suffix}\n", kind.qualified_singular())),
-    };
-    if dry == "client" || dry == "true" {
-        let mut v = obj.to_json_value();
-        if let Some(m) = v.get_mut("metadata").and_then(|m| m.as_object_mut()) {
-            if p.get("namespace").is_none() {
-                m.remove("namespace");
-            }
-            m.insert("creationTimestamp".into(), serde_json::Value::Null);
-        }
-        return print(&v, " (dry run)");
-    }
-    match sim.create(obj) {
-        Ok(o) => print(&o.to_json_value(), ""),
-        Err(e) => Outcome::err(format!("{}\n", e.kubectl_message())),
-    }
+    super::create_job::finish(sim, p, obj, &["/metadata"])
 }
 
 fn ns(p: &Parsed, kind: Kind) -> Option<String> {
