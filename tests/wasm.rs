@@ -49,6 +49,8 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
     ("output_formats", include_str!("golden/output_formats.txt"), include_str!("golden/output_formats.out")),
     ("events", include_str!("golden/events.txt"), include_str!("golden/events.out")),
     ("rollout", include_str!("golden/rollout.txt"), include_str!("golden/rollout.out")),
+    ("rollout_workloads", include_str!("golden/rollout_workloads.txt"), include_str!("golden/rollout_workloads.out")),
+    ("probes", include_str!("golden/probes.txt"), include_str!("golden/probes.out")),
     ("runtime", include_str!("golden/runtime.txt"), include_str!("golden/runtime.out")),
     ("logs", include_str!("golden/logs.txt"), include_str!("golden/logs.out")),
     ("describe", include_str!("golden/describe.txt"), include_str!("golden/describe.out")),

@@ -1,15 +1,19 @@
 //! `kubectl rollout status|history|undo|restart|pause|resume` and `kubectl set image`, for
-//! Deployments, with kubectl 1.32's words.
+//! Deployments (history in ReplicaSets), StatefulSets and DaemonSets (history in
+//! ControllerRevisions), with kubectl 1.32's words.
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use std::rc::Rc;
+
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 
 use super::args::{self, flag, FlagSpec};
 use super::cmd::{not_found, resolve_kind, split_targets};
 use super::outcome::{Outcome, Progress, Wait};
 use crate::sim::controllers::deployment::{CHANGE_CAUSE, HASH_LABEL, REVISION};
+use crate::sim::controllers::statefulset::{revision_template, revisions_of};
 use crate::sim::object::{Kind, Object};
 use crate::sim::store::ObjKey;
 use crate::sim::Sim;
@@ -18,22 +22,67 @@ fn namespace(p: &args::Parsed) -> String {
     p.get("namespace").unwrap_or("default").to_string()
 }
 
-/// The one Deployment a rollout command names (`deployment/web` or `deployment web`).
-fn one_deployment(sim: &Sim, args: &[String], ns: &str, cmd: &str) -> Result<(ObjKey, Deployment), Outcome> {
+/// The one workload a rollout command names, of one of `kinds`.
+fn one_workload(sim: &Sim, args: &[String], ns: &str, cmd: &str, kinds: &[Kind]) -> Result<(ObjKey, Rc<Object>), Outcome> {
     let targets = split_targets(args)?;
     let Some((kind, name)) = targets.into_iter().next() else {
         return Err(Outcome::err(format!(
             "error: required resource not specified\nSee 'kubectl {cmd} -h' for help and examples\n"
         )));
     };
-    if kind != Kind::Deployment {
+    if !kinds.contains(&kind) {
         return Err(Outcome::err(format!("error: no {cmd} support for {}\n", kind.name())));
     }
     let key = ObjKey::new(kind, ns, &name);
-    match sim.get(&key).and_then(|o| o.as_deployment().cloned()) {
-        Some(d) => Ok((key, d)),
+    match sim.get(&key) {
+        Some(o) => Ok((key, o.clone())),
         None => Err(not_found(kind, &name)),
     }
+}
+
+const WORKLOADS: &[Kind] = &[Kind::Deployment, Kind::StatefulSet, Kind::DaemonSet];
+
+/// The pod template of a workload.
+fn template_of(o: &Object) -> Option<PodTemplateSpec> {
+    match o {
+        Object::Deployment(d) => d.spec.as_ref().map(|s| s.template.clone()),
+        Object::StatefulSet(s) => s.spec.as_ref().map(|s| s.template.clone()),
+        Object::DaemonSet(d) => d.spec.as_ref().map(|s| s.template.clone()),
+        _ => None,
+    }
+}
+
+fn set_template(o: &mut Object, t: PodTemplateSpec) {
+    match o {
+        Object::Deployment(d) => {
+            if let Some(s) = d.spec.as_mut() {
+                s.template = t;
+            }
+        }
+        Object::StatefulSet(x) => {
+            if let Some(s) = x.spec.as_mut() {
+                s.template = t;
+            }
+        }
+        Object::DaemonSet(x) => {
+            if let Some(s) = x.spec.as_mut() {
+                s.template = t;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A StatefulSet's or DaemonSet's ControllerRevisions by revision number: (template, change-cause).
+fn controller_revisions(sim: &Sim, owner_uid: &str) -> BTreeMap<i64, (PodTemplateSpec, Option<String>)> {
+    let mut m = BTreeMap::new();
+    for o in revisions_of(sim, owner_uid) {
+        let Some(cr) = o.as_controllerrevision() else { continue };
+        let Some(t) = revision_template(cr) else { continue };
+        let cause = cr.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).cloned();
+        m.insert(cr.revision, (t, cause));
+    }
+    m
 }
 
 pub fn rollout(sim: &mut Sim, words: &[String]) -> Outcome {
@@ -69,15 +118,9 @@ fn status(sim: &mut Sim, words: &[String]) -> Outcome {
         Err(e) => return Outcome::err(e),
     };
     let ns = namespace(&p);
-    let (key, d) = match one_deployment(sim, &p.args, &ns, "rollout status") {
+    let (key, d) = match one_workload(sim, &p.args, &ns, "rollout status", WORKLOADS) {
         Ok(x) => x,
-        Err(o) => {
-            // With no such object kubectl's watch finds nothing.
-            if o.stderr.contains("(NotFound)") {
-                return Outcome::err(format!("Error from server (NotFound): deployments.apps \"{}\" not found\n", key_name(&p.args)));
-            }
-            return o;
-        }
+        Err(o) => return o,
     };
     let revision = match p.get("revision") {
         None => None,
@@ -86,7 +129,7 @@ fn status(sim: &mut Sim, words: &[String]) -> Outcome {
             Err(_) => return Outcome::err(format!("Error: invalid argument \"{r}\" for \"--revision\" flag: strconv.ParseInt: parsing \"{r}\": invalid syntax\nSee 'kubectl rollout status --help' for usage.\n")),
         },
     };
-    let uid = d.metadata.uid.clone().unwrap_or_default();
+    let uid = d.uid().to_string();
     let watch = p.get("watch").is_none_or(|w| w != "false");
     let mut wait = Wait::Rollout { key, uid, last_rv: String::new(), revision };
     let first = poll_status_sim(sim, &mut wait);
@@ -97,13 +140,6 @@ fn status(sim: &mut Sim, words: &[String]) -> Outcome {
     out
 }
 
-fn key_name(args: &[String]) -> String {
-    let a = args.first().cloned().unwrap_or_default();
-    match a.split_once('/') {
-        Some((_, n)) => n.to_string(),
-        None => args.get(1).cloned().unwrap_or(a),
-    }
-}
 
 fn poll_status_sim(sim: &Sim, wait: &mut Wait) -> Progress {
     match wait {
@@ -118,8 +154,14 @@ pub fn status_now(sim: &Sim, key: &ObjKey, uid: &str, revision: Option<i64>) -> 
     let Some(obj) = sim.get(key).filter(|o| o.uid() == uid) else {
         return (Err("error: object has been deleted\n".into()), true);
     };
-    let Some(d) = obj.as_deployment() else { return (Err(String::new()), true) };
     let name = &key.name;
+    if let Some(s) = obj.as_statefulset() {
+        return sts_status(s);
+    }
+    if let Some(d) = obj.as_daemonset() {
+        return ds_status(d, name);
+    }
+    let Some(d) = obj.as_deployment() else { return (Err(String::new()), true) };
     if let Some(want) = revision {
         let cur = d.metadata.annotations.as_ref().and_then(|a| a.get(REVISION)).and_then(|r| r.parse::<i64>().ok()).unwrap_or(0);
         if cur != want {
@@ -148,6 +190,63 @@ pub fn status_now(sim: &Sim, key: &ObjKey, uid: &str, revision: Option<i64>) -> 
         return (Ok(format!("Waiting for deployment \"{name}\" rollout to finish: {available} of {updated} updated replicas are available...\n")), false);
     }
     (Ok(format!("deployment \"{name}\" successfully rolled out\n")), true)
+}
+
+/// `StatefulSetStatusViewer.Status`.
+fn sts_status(s: &StatefulSet) -> (Result<String, String>, bool) {
+    let spec = s.spec.clone().unwrap_or_default();
+    let st = s.status.clone().unwrap_or_default();
+    let strategy = spec.update_strategy.clone().unwrap_or_default();
+    if strategy.type_.as_deref().unwrap_or("RollingUpdate") != "RollingUpdate" {
+        return (Err("error: rollout status is only available for RollingUpdate strategy type\n".into()), true);
+    }
+    let observed = st.observed_generation.unwrap_or(0);
+    if observed == 0 || s.metadata.generation.unwrap_or(0) > observed {
+        return (Ok("Waiting for statefulset spec update to be observed...\n".into()), false);
+    }
+    let updated = st.updated_replicas.unwrap_or(0);
+    if let Some(want) = spec.replicas {
+        let ready = st.ready_replicas.unwrap_or(0);
+        if ready < want {
+            return (Ok(format!("Waiting for {} pods to be ready...\n", want - ready)), false);
+        }
+    }
+    if let Some(ru) = &strategy.rolling_update {
+        if let (Some(want), Some(part)) = (spec.replicas, ru.partition) {
+            if updated < want - part {
+                return (Ok(format!("Waiting for partitioned roll out to finish: {updated} out of {} new pods have been updated...\n", want - part)), false);
+            }
+        }
+        return (Ok(format!("partitioned roll out complete: {updated} new pods have been updated...\n")), true);
+    }
+    let (cur, upd) = (st.current_revision.clone().unwrap_or_default(), st.update_revision.clone().unwrap_or_default());
+    if upd != cur {
+        return (Ok(format!("waiting for statefulset rolling update to complete {updated} pods at revision {upd}...\n")), false);
+    }
+    (Ok(format!("statefulset rolling update complete {} pods at revision {cur}...\n", st.current_replicas.unwrap_or(0))), true)
+}
+
+/// `DaemonSetStatusViewer.Status`.
+fn ds_status(d: &DaemonSet, name: &str) -> (Result<String, String>, bool) {
+    let spec = d.spec.clone().unwrap_or_default();
+    let st = d.status.clone().unwrap_or_default();
+    let strategy = spec.update_strategy.clone().unwrap_or_default();
+    if strategy.type_.as_deref().unwrap_or("RollingUpdate") != "RollingUpdate" {
+        return (Err("error: rollout status is only available for RollingUpdate strategy type\n".into()), true);
+    }
+    if d.metadata.generation.unwrap_or(0) > st.observed_generation.unwrap_or(0) {
+        return (Ok("Waiting for daemon set spec update to be observed...\n".into()), false);
+    }
+    let desired = st.desired_number_scheduled;
+    let updated = st.updated_number_scheduled.unwrap_or(0);
+    let available = st.number_available.unwrap_or(0);
+    if updated < desired {
+        return (Ok(format!("Waiting for daemon set \"{name}\" rollout to finish: {updated} out of {desired} new pods have been updated...\n")), false);
+    }
+    if available < desired {
+        return (Ok(format!("Waiting for daemon set \"{name}\" rollout to finish: {available} of {desired} updated pods are available...\n")), false);
+    }
+    (Ok(format!("daemon set \"{name}\" successfully rolled out\n")), true)
 }
 
 /// Prints the current line once per change of the Deployment (each watch event), as kubectl does.
@@ -206,32 +305,41 @@ fn history(sim: &mut Sim, words: &[String]) -> Outcome {
         Err(e) => return Outcome::err(e),
     };
     let ns = namespace(&p);
-    let (key, d) = match one_deployment(sim, &p.args, &ns, "rollout history") {
+    let (key, obj) = match one_workload(sim, &p.args, &ns, "rollout history", WORKLOADS) {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let revs = revisions(sim, &d);
-    let header = format!("deployment.apps/{} ", key.name);
+    // (revision → template, change-cause), from ReplicaSets or ControllerRevisions.
+    let revs: BTreeMap<i64, (PodTemplateSpec, Option<String>)> = match obj.as_deployment() {
+        Some(d) => revisions(sim, d)
+            .into_iter()
+            .map(|(n, rs)| {
+                let t = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
+                (n, (t, rs.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).cloned()))
+            })
+            .collect(),
+        None => controller_revisions(sim, obj.uid()),
+    };
+    let qualified = format!("{}/{}", key.kind.qualified_singular(), key.name);
+    let header = format!("{qualified} ");
     if let Some(r) = p.get("revision") {
         let n: i64 = match r.parse() {
             Ok(n) => n,
             Err(_) => return Outcome::err(format!("Error: invalid argument \"{r}\" for \"--revision\" flag: strconv.ParseInt: parsing \"{r}\": invalid syntax\nSee 'kubectl rollout history --help' for usage.\n")),
         };
         if n > 0 {
-            let Some(rs) = revs.get(&n) else {
+            let Some((t, _)) = revs.get(&n) else {
                 return Outcome::err("error: unable to find the specified revision\n");
             };
-            let t = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
-            return Outcome::ok(format!("deployment.apps/{} with revision #{n}\n{}", key.name, describe_template(&t)));
+            return Outcome::ok(format!("{qualified} with revision #{n}\n{}", describe_template(t)));
         }
     }
     if revs.is_empty() {
         return Outcome::ok(format!("{header}\nNo rollout history found.\n"));
     }
     let mut rows = vec![["REVISION".to_string(), "CHANGE-CAUSE".to_string()]];
-    for (rev, rs) in &revs {
-        let cause = rs.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).cloned().unwrap_or_else(|| "<none>".into());
-        rows.push([rev.to_string(), cause]);
+    for (rev, (_, cause)) in &revs {
+        rows.push([rev.to_string(), cause.clone().unwrap_or_else(|| "<none>".into())]);
     }
     Outcome::ok(format!("{header}\n{}\n", history_table(&rows)))
 }
@@ -301,16 +409,19 @@ fn undo(sim: &mut Sim, words: &[String]) -> Outcome {
         Err(e) => return Outcome::err(e),
     };
     let ns = namespace(&p);
-    let (key, d) = match one_deployment(sim, &p.args, &ns, "rollout undo") {
-        Ok(x) => x,
-        Err(o) => return o,
-    };
     let to: i64 = match p.get("to-revision") {
         None => 0,
         Some(r) => match r.parse() {
             Ok(n) => n,
             Err(_) => return Outcome::err(format!("Error: invalid argument \"{r}\" for \"--to-revision\" flag: strconv.ParseInt: parsing \"{r}\": invalid syntax\nSee 'kubectl rollout undo --help' for usage.\n")),
         },
+    };
+    let (key, obj) = match one_workload(sim, &p.args, &ns, "rollout undo", WORKLOADS) {
+        Ok(x) => x,
+        Err(o) => return o,
+    };
+    let Some(d) = obj.as_deployment().cloned() else {
+        return undo_controller_revision(sim, &key, &obj, to, &p);
     };
     if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
         return Outcome::err(format!(
@@ -364,6 +475,41 @@ fn undo(sim: &mut Sim, words: &[String]) -> Outcome {
     }
 }
 
+/// `StatefulSetRollbacker` / `DaemonSetRollbacker`: apply the revision's data (the template as a
+/// replacing patch) to the object.
+fn undo_controller_revision(sim: &mut Sim, key: &ObjKey, obj: &Object, to: i64, p: &args::Parsed) -> Outcome {
+    let revs = controller_revisions(sim, obj.uid());
+    let qualified = format!("{}/{}", key.kind.qualified_singular(), key.name);
+    // `findHistory`: revision 0 is the one before the newest.
+    let target = if to == 0 {
+        if revs.len() <= 1 {
+            None
+        } else {
+            revs.keys().rev().nth(1).copied()
+        }
+    } else {
+        revs.contains_key(&to).then_some(to)
+    };
+    let Some(target) = target else {
+        return Outcome::err(format!("error: unable to find specified revision {to} in history\n"));
+    };
+    let Some((template, _)) = revs.get(&target).cloned() else {
+        return Outcome::err(format!("error: unable to find specified revision {to} in history\n"));
+    };
+    if template_of(obj).as_ref() == Some(&template) {
+        return Outcome::ok(format!("{qualified} skipped rollback (current template already matches revision {target})\n"));
+    }
+    if matches!(p.get("dry-run"), Some("client") | Some("server") | Some("true")) {
+        return Outcome::ok(format!("{qualified} rolled back (dry run)\n"));
+    }
+    let mut new = obj.clone();
+    set_template(&mut new, template);
+    match sim.update(new) {
+        Ok(_) => Outcome::ok(format!("{qualified} rolled back\n")),
+        Err(e) => Outcome::err(format!("{}\n", e.kubectl_message())),
+    }
+}
+
 // ------------------------------------------------------------------------------------ restart, pause
 
 fn restart(sim: &mut Sim, words: &[String]) -> Outcome {
@@ -372,25 +518,24 @@ fn restart(sim: &mut Sim, words: &[String]) -> Outcome {
         Err(e) => return Outcome::err(e),
     };
     let ns = namespace(&p);
-    let (key, d) = match one_deployment(sim, &p.args, &ns, "rollout restart") {
+    let (key, obj) = match one_workload(sim, &p.args, &ns, "rollout restart", WORKLOADS) {
         Ok(x) => x,
         Err(o) => return o,
     };
-    if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
+    if obj.as_deployment().and_then(|d| d.spec.as_ref()).and_then(|s| s.paused) == Some(true) {
         return Outcome::err(format!("error: deployments.apps \"{}\" can't restart paused deployment (run rollout resume first)\n", key.name));
     }
-    let mut d2 = d.clone();
     let now = sim.clock().now_rfc3339();
-    if let Some(s) = d2.spec.as_mut() {
-        s.template
-            .metadata
-            .get_or_insert_with(Default::default)
-            .annotations
-            .get_or_insert_with(Default::default)
-            .insert("kubectl.kubernetes.io/restartedAt".into(), now);
-    }
-    match sim.update(Object::Deployment(d2)) {
-        Ok(_) => Outcome::ok(format!("deployment.apps/{} restarted\n", key.name)),
+    let mut t = template_of(&obj).unwrap_or_default();
+    t.metadata
+        .get_or_insert_with(Default::default)
+        .annotations
+        .get_or_insert_with(Default::default)
+        .insert("kubectl.kubernetes.io/restartedAt".into(), now);
+    let mut new = (*obj).clone();
+    set_template(&mut new, t);
+    match sim.update(new) {
+        Ok(_) => Outcome::ok(format!("{}/{} restarted\n", key.kind.qualified_singular(), key.name)),
         Err(e) => Outcome::err(format!("{}\n", e.kubectl_message())),
     }
 }
@@ -402,9 +547,14 @@ fn pause(sim: &mut Sim, words: &[String], pause: bool) -> Outcome {
         Err(e) => return Outcome::err(e),
     };
     let ns = namespace(&p);
-    let (key, d) = match one_deployment(sim, &p.args, &ns, &format!("rollout {verb}")) {
+    let (key, obj) = match one_workload(sim, &p.args, &ns, &format!("rollout {verb}"), WORKLOADS) {
         Ok(x) => x,
         Err(o) => return o,
+    };
+    // `ObjectPauserFn` / `ObjectResumerFn` know only Deployments.
+    let Some(d) = obj.as_deployment().cloned() else {
+        let what = if pause { "pausing" } else { "resuming" };
+        return Outcome::err(format!("error: {} \"{}\" {what} is not supported\n", key.kind.qualified_plural(), key.name));
     };
     let is_paused = d.spec.as_ref().and_then(|s| s.paused) == Some(true);
     let done = if pause { "paused" } else { "resumed" };
@@ -467,7 +617,7 @@ fn set_image(sim: &mut Sim, words: &[String]) -> Outcome {
     };
     let mut out = Outcome::default();
     for (kind, name) in targets {
-        if !matches!(kind, Kind::Deployment | Kind::ReplicaSet | Kind::Pod) {
+        if !matches!(kind, Kind::Deployment | Kind::ReplicaSet | Kind::Pod | Kind::StatefulSet | Kind::DaemonSet) {
             out.stderr.push_str(&format!("error: {} is not supported by set image\n", kind.name()));
             out.exit_code = 1;
             continue;
@@ -484,6 +634,8 @@ fn set_image(sim: &mut Sim, words: &[String]) -> Outcome {
             Object::Deployment(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
             Object::ReplicaSet(rs) => rs.spec.as_mut().and_then(|s| s.template.as_mut()).and_then(|t| t.spec.as_mut()),
             Object::Pod(pod) => pod.spec.as_mut(),
+            Object::StatefulSet(x) => x.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+            Object::DaemonSet(x) => x.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
             _ => None,
         };
         let Some(spec) = spec else { continue };

@@ -148,6 +148,9 @@ pub(crate) fn sync_update_revision(sim: &mut Sim, owner: &Object, kind: Kind, te
             name: Some(name.clone()),
             namespace: Some(owner.namespace().to_string()),
             labels: Some(labels),
+            // `newRevision` / `snapshot` copy the owner's annotations (the change-cause shows in
+            // `rollout history`).
+            annotations: owner.meta().annotations.clone(),
             owner_references: Some(vec![new_controller_ref(kind, owner.meta())]),
             ..Default::default()
         },
