@@ -576,6 +576,7 @@ fn pause(sim: &mut Sim, words: &[String], pause: bool) -> Outcome {
 pub fn set(sim: &mut Sim, words: &[String]) -> Outcome {
     match words.first().map(String::as_str) {
         Some("image") => set_image(sim, &words[1..]),
+        Some("env") => set_env(sim, &words[1..]),
         Some(other) => Outcome::err(format!(
             "Error: unknown command \"{other}\" for \"kubectl set\"\nRun 'kubectl set --help' for usage.\n"
         )),
@@ -668,4 +669,81 @@ fn set_image(sim: &mut Sim, words: &[String]) -> Outcome {
 #[allow(dead_code)]
 fn _kinds_used(k: &str) -> Option<Kind> {
     resolve_kind(k)
+}
+
+/// `kubectl set env TYPE/NAME KEY=VALUE ... [KEY-] [-c CONTAINER]`: edits the pod template's
+/// environment (a rollout for Deployments).
+fn set_env(sim: &mut Sim, words: &[String]) -> Outcome {
+    let p = match args::parse(
+        words,
+        &[flag("containers", Some('c'), true), flag("dry-run", None, true), flag("overwrite", None, false), flag("all", None, false), flag("selector", Some('l'), true), flag("list", None, false), flag("output", Some('o'), true)],
+        "kubectl set env",
+    ) {
+        Ok(p) => p,
+        Err(e) => return Outcome::err(e),
+    };
+    let (changes, res): (Vec<String>, Vec<String>) = p.args.iter().cloned().partition(|a| a.contains('=') || (a.ends_with('-') && !a.contains('/')));
+    let targets = match split_targets(&res) {
+        Ok(t) => t,
+        Err(o) => return o,
+    };
+    if changes.is_empty() && !p.bool("list") {
+        return Outcome::err("error: at least one environment variable must be provided\n");
+    }
+    let ns = namespace(&p);
+    let want_c = p.get("containers").unwrap_or("*").to_string();
+    let mut out = Outcome::default();
+    for (kind, name) in targets {
+        let key = ObjKey::new(kind, &ns, &name);
+        let Some(obj) = sim.get(&key).cloned() else {
+            let o = not_found(kind, &name);
+            out.stderr.push_str(&o.stderr);
+            out.exit_code = 1;
+            continue;
+        };
+        let mut new = (*obj).clone();
+        let spec = match &mut new {
+            Object::Deployment(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+            Object::ReplicaSet(rs) => rs.spec.as_mut().and_then(|s| s.template.as_mut()).and_then(|t| t.spec.as_mut()),
+            Object::StatefulSet(s) => s.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+            Object::DaemonSet(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+            Object::Pod(pod) => pod.spec.as_mut(),
+            _ => None,
+        };
+        let Some(spec) = spec else {
+            out.stderr.push_str(&format!("error: {} is not supported by set env\n", kind.name()));
+            out.exit_code = 1;
+            continue;
+        };
+        for c in spec.containers.iter_mut().filter(|c| want_c == "*" || c.name == want_c) {
+            let env = c.env.get_or_insert_with(Vec::new);
+            for ch in &changes {
+                if let Some((k, v)) = ch.split_once('=') {
+                    match env.iter_mut().find(|e| e.name == k) {
+                        Some(e) => {
+                            e.value = Some(v.to_string());
+                            e.value_from = None;
+                        }
+                        None => env.push(k8s_openapi::api::core::v1::EnvVar { name: k.to_string(), value: Some(v.to_string()), value_from: None }),
+                    }
+                } else if let Some(k) = ch.strip_suffix('-') {
+                    env.retain(|e| e.name != k);
+                }
+            }
+            if env.is_empty() {
+                c.env = None;
+            }
+        }
+        if new == *obj {
+            continue;
+        }
+        match sim.update(new) {
+            Ok(_) => out.stdout.push_str(&format!("{}/{} env updated\n", kind.qualified_singular(), name)),
+            Err(e) => {
+                out.stderr.push_str(&format!("{}\n", e.kubectl_message()));
+                out.exit_code = 1;
+            }
+        }
+    }
+    out
 }

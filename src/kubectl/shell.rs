@@ -469,6 +469,13 @@ pub fn filter(program: &str, args: &[String], input: &str, files: &dyn Fn(&str) 
             Outcome::ok(out.iter().map(|l| format!("{l}\n")).collect::<String>())
         }
         "tr" => {
+            if args.first().map(String::as_str) == Some("-d") {
+                let Some(set) = args.get(1) else {
+                    return Some(err("tr: missing operand\n".into(), 1));
+                };
+                let drop: Vec<char> = set.chars().collect();
+                return Some(Outcome::ok(input.chars().filter(|c| !drop.contains(c)).collect::<String>()));
+            }
             let (Some(a), Some(b)) = (args.first(), args.get(1)) else {
                 return Some(err("tr: missing operand\n".into(), 1));
             };

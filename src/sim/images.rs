@@ -116,6 +116,8 @@ const CATALOGUE: &[ImageInfo] = &[
     ImageInfo { repo: "corelab/gb-frontend", tags: &["v5"], size: 98_311_020, behaviour: Behaviour::Server { stop_ms: 500 } },
     ImageInfo { repo: "us-docker.pkg.dev/google-samples/containers/gke/gb-frontend", tags: &["v5"], size: 98_311_020, behaviour: Behaviour::Server { stop_ms: 500 } },
     ImageInfo { repo: "us-docker.pkg.dev/google-samples/containers/gke/gb-redis-follower", tags: &["v2"], size: 38_201_544, behaviour: Behaviour::Server { stop_ms: 200 } },
+    // The playground's own teaching app: a shop keeping carts per session, in memory or in Redis.
+    ImageInfo { repo: "kubeplay/session-shop", tags: &["latest", "v1"], size: 18_404_112, behaviour: Behaviour::Server { stop_ms: 200 } },
     ImageInfo { repo: "jocatalin/kubernetes-bootcamp", tags: &["v1", "v2"], size: 70_011_231, behaviour: Behaviour::Server { stop_ms: 400 } },
 ];
 

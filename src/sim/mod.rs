@@ -79,6 +79,10 @@ pub struct Sim {
     /// kube-proxy's choice of endpoint per connection: a stream of its own, so traffic never
     /// changes the names of later objects.
     pub(crate) net_rng: Option<Rng>,
+    /// sessionAffinity ClientIP: (service uid, client IP) -> the pod it sticks to.
+    pub(crate) affinity: BTreeMap<(String, String), ObjKey>,
+    /// State kept by the simulated apps (carts of `kubeplay/session-shop`), by store and key.
+    pub(crate) app_state: BTreeMap<String, u64>,
     pub(crate) store: Store,
     pub(crate) engine: Engine,
     pub(crate) config: SimConfig,
@@ -104,6 +108,8 @@ impl Sim {
             clock: Clock::new(config.start),
             rng: Rng::new(config.seed),
             net_rng: None,
+            affinity: BTreeMap::new(),
+            app_state: BTreeMap::new(),
             store: Store::default(),
             engine: Engine::default(),
             config,

@@ -58,6 +58,7 @@ fn server_of(image: &str) -> Option<(u16, &'static str)> {
         "registry.k8s.io/hpa-example" => (80, "hpa"),
         "corelab/gb-frontend" | "us-docker.pkg.dev/google-samples/containers/gke/gb-frontend" => (80, "guestbook"),
         "gcr.io/google-samples/hello-frontend" => (80, "nginx"),
+        "kubeplay/session-shop" => (8080, "shop"),
         // The probe examples' servers: /healthz answers 200 for the first 10 s, then 500.
         "k8s.gcr.io/liveness" | "registry.k8s.io/liveness" => (8080, "liveness"),
         "registry.k8s.io/goproxy" | "k8s.gcr.io/goproxy" => (8080, "goproxy"),
@@ -307,8 +308,24 @@ impl Sim {
                     // kube-proxy rejects connections to a Service with no ready endpoint.
                     return Err(refused());
                 }
-                let i = self.net_pick(eps.len());
-                eps[i].clone()
+                // sessionAffinity ClientIP: the same client keeps its endpoint while it is ready.
+                let sticky = svc.spec.as_ref().and_then(|s| s.session_affinity.as_deref()) == Some("ClientIP");
+                let akey = (svc.metadata.uid.clone().unwrap_or_default(), client_ip.clone());
+                let chosen = if sticky {
+                    self.affinity.get(&akey).and_then(|k| eps.iter().find(|e| &e.0 == k)).cloned()
+                } else {
+                    None
+                };
+                match chosen {
+                    Some(e) => e,
+                    None => {
+                        let i = self.net_pick(eps.len());
+                        if sticky {
+                            self.affinity.insert(akey, eps[i].0.clone());
+                        }
+                        eps[i].clone()
+                    }
+                }
             }
             None => {
                 if !inside && ip.starts_with("10.") {
@@ -326,8 +343,75 @@ impl Sim {
             return Err(NetError::Refused { host: host.to_string(), ip: pod_ip, port: target_port });
         };
         let up = up_ms(&pod, &image, self.clock.now());
-        let (status, reason, content_type, server, body) = answer(kind, &image, &pod, path, &client_ip, up);
+        let (status, reason, content_type, server, body) = if kind == "shop" {
+            self.shop(&pod, path)
+        } else {
+            answer(kind, &image, &pod, path, &client_ip, up)
+        };
         Ok(Response { status, reason, content_type, server, body, pod: (pod_key.namespace, pod_key.name), ip })
+    }
+
+    /// `kubeplay/session-shop`: `/add?session=S` puts an item in S's cart, `/cart?session=S` shows
+    /// it. Carts live in the process's memory, or in Redis when the container's `SESSION_STORE`
+    /// is `redis://HOST:PORT` (Redis keeps them in its volume's claim when it has one, else in
+    /// its own process).
+    fn shop(&mut self, pod: &Pod, path: &str) -> (u16, &'static str, &'static str, &'static str, String) {
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let (route, query) = path.split_once('?').unwrap_or((path, ""));
+        let session = query.split('&').find_map(|kv| kv.strip_prefix("session=")).unwrap_or("").to_string();
+        let store = pod
+            .spec
+            .iter()
+            .flat_map(|s| s.containers.iter())
+            .flat_map(|c| c.env.iter().flatten())
+            .find(|e| e.name == "SESSION_STORE")
+            .and_then(|e| e.value.clone());
+        let ns = pod.metadata.namespace.clone().unwrap_or_else(|| "default".into());
+        let bucket = match store.as_deref().and_then(|s| s.strip_prefix("redis://")) {
+            Some(hostport) => {
+                let host = hostport.split(':').next().unwrap_or("");
+                let Some(ip) = self.dns(host, &ns) else {
+                    return (503, "Service Unavailable", "text/plain", "", format!("session store {host} unreachable (served by {name})\n"));
+                };
+                let Some(redis) = pod_by_ip(self, &ip).or_else(|| {
+                    // A ClusterIP: the store is whichever ready Redis pod the Service has.
+                    self.store.list(Kind::Service, Some(&ns)).iter().find(|o| o.as_service().and_then(|s| s.spec.as_ref()).and_then(|s| s.cluster_ip.as_deref()) == Some(ip.as_str())).and_then(|o| {
+                        let eps = ready_endpoints(self, &ns, o.name(), None);
+                        eps.first().and_then(|e| self.store.get(&e.0)).and_then(|p| p.as_pod().cloned())
+                    })
+                }) else {
+                    return (503, "Service Unavailable", "text/plain", "", format!("session store {host} unreachable (served by {name})\n"));
+                };
+                if listener(&redis, 6379).is_none() && !redis.spec.iter().flat_map(|s| s.containers.iter()).any(|c| c.image.as_deref().unwrap_or("").contains("redis")) || podutil::phase(&redis) != "Running" {
+                    return (503, "Service Unavailable", "text/plain", "", format!("session store {host} unreachable (served by {name})\n"));
+                }
+                let claim = redis
+                    .spec
+                    .iter()
+                    .flat_map(|s| s.volumes.iter().flatten())
+                    .find_map(|v| v.persistent_volume_claim.as_ref().map(|c| c.claim_name.clone()));
+                match claim {
+                    Some(c) => format!("redis-pvc/{ns}/{c}"),
+                    None => format!("redis-pod/{}", redis.metadata.uid.clone().unwrap_or_default()),
+                }
+            }
+            None => format!("memory/{}", pod.metadata.uid.clone().unwrap_or_default()),
+        };
+        let key = format!("{bucket}/{session}");
+        match route {
+            "/add" => {
+                let n = self.app_state.entry(key).or_insert(0);
+                *n += 1;
+                let n = *n;
+                (200, "OK", "text/plain", "", format!("added: session={session} items={n} (served by {name})\n"))
+            }
+            "/cart" => {
+                let n = self.app_state.get(&key).copied().unwrap_or(0);
+                (200, "OK", "text/plain", "", format!("cart: session={session} items={n} (served by {name})\n"))
+            }
+            "/" | "/healthz" => (200, "OK", "text/plain", "", format!("session-shop (served by {name})\n")),
+            _ => (404, "Not Found", "text/plain", "", "404 page not found\n".into()),
+        }
     }
 
     /// Cluster DNS (CoreDNS): Services by `name`, `name.ns`, `name.ns.svc[.cluster.local]`, a
