@@ -105,6 +105,7 @@ pub fn kubectl(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -
         "replace" => super::apply::from_files(sim, "replace", &rest, inputs),
         "run" => super::apply::run(sim, &rest),
         "patch" => super::patch::patch(sim, &rest),
+        "wait" => super::wait::wait(sim, &rest),
         "delete" if has_filename(&rest) => super::apply::delete_files(sim, &rest, inputs),
         "scale" => scale(sim, &rest),
         "delete" => delete(sim, &rest),

@@ -20,6 +20,7 @@ pub mod printers;
 pub mod rollout;
 pub mod sim_cmd;
 pub mod shell;
+pub mod wait;
 pub mod watch;
 
 pub use outcome::{Outcome, Progress, Wait};
@@ -566,6 +567,7 @@ impl Shell {
             Wait::Logs(follows) => logs::follow_done(&self.sim, follows),
             Wait::Drain(d) => drain::is_done(&self.sim, d),
             Wait::Watch(_) => false,
+            Wait::Cond(w) => w.items.iter().all(|i| i.2) || self.sim.elapsed_ms() >= w.deadline_ms,
             Wait::Timeout { inner, deadline_ms } => self.sim.elapsed_ms() >= *deadline_ms || self.is_done(inner),
         }
     }
@@ -577,6 +579,7 @@ impl Shell {
             Wait::Logs(follows) => logs::poll(&self.sim, follows),
             Wait::Drain(d) => drain::poll(&self.sim, d),
             Wait::Watch(w) => watch::poll(&self.sim, w),
+            Wait::Cond(w) => wait::poll(&self.sim, w),
             Wait::Timeout { inner, deadline_ms } => {
                 let mut p = self.poll(inner);
                 if !p.done && self.sim.elapsed_ms() >= *deadline_ms {
@@ -595,6 +598,9 @@ impl Shell {
         let mut end = self.sim.elapsed_ms().saturating_add(limit_ms);
         if let Wait::Timeout { deadline_ms, .. } = wait {
             end = end.min(*deadline_ms);
+        }
+        if let Wait::Cond(w) = wait {
+            end = end.min(w.deadline_ms);
         }
         let mut acc = Progress::default();
         if let Wait::Until { elapsed_ms } = wait {

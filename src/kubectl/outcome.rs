@@ -17,6 +17,8 @@ pub enum Wait {
     Logs(Vec<super::logs::Follow>),
     /// `kubectl drain`: prints `pod/x evicted` as each evicted pod goes, then `node/n drained`.
     Drain(Box<super::drain::DrainWait>),
+    /// `kubectl wait`: until every object meets the condition, or the timeout.
+    Cond(Box<super::wait::WaitState>),
     /// `kubectl get -w`: a row for every change, until interrupted (or `timeout` ends it).
     Watch(Box<super::watch::WatchState>),
     /// `timeout DURATION CMD`: the inner wait, cut off at this virtual instant (exit status 124).
