@@ -1,8 +1,25 @@
 //! kube-scheduler: filter nodes, score the ones that fit, bind; or report why nothing fits.
-//! Ties between equal scores go to the node registered first (the real scheduler picks at random;
+//!
+//! Filters, in the default profile's order: NodeUnschedulable, NodeName, TaintToleration,
+//! NodeAffinity, NodePorts, VolumeBinding, NodeResourcesFit, PodTopologySpread, InterPodAffinity.
+//! Scores (each 0..100 times its weight): NodeResourcesFit LeastAllocated (1),
+//! BalancedAllocation (1), TaintToleration (3), NodeAffinity preferred terms (2),
+//! PodTopologySpread (2, with the system default spreading for pods of Services, ReplicaSets and
+//! StatefulSets), InterPodAffinity (2), ImageLocality (1).
+//! Ties between equal totals go to the node registered first (the real scheduler picks at random;
 //! a deterministic simulation cannot).
+//!
+//! Cost: per-node usage, host ports and the pods carrying affinity terms are kept incrementally;
+//! "pods matching selector S on each node" comes from counters kept per distinct selector
+//! (`counts.rs`), so a scheduling cycle costs O(nodes + pods with affinity terms), not O(pods).
+
+mod counts;
+mod interpod;
+mod score;
+mod spread;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{Node, Pod, PodCondition};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -13,6 +30,7 @@ use super::object::{Kind, Object};
 use super::podutil;
 use super::store::{ObjKey, WatchEvent, WatchType};
 use super::Sim;
+pub(crate) use counts::{Matcher, NodeCounts, NsSet};
 
 const COMPONENT: &str = "default-scheduler";
 /// Virtual delay between a pod appearing and the scheduler's next cycle.
@@ -25,12 +43,51 @@ const NONZERO_MEMORY: i64 = 200 * 1024 * 1024;
 pub struct Scheduler {
     queue: WorkQueue,
     worker_scheduled: bool,
-    /// Pods that fit nowhere; retried when a node changes.
+    /// Pods that fit nowhere; retried when a node changes or a pod goes away.
     unschedulable: BTreeSet<ObjKey>,
-    /// pod uid -> (node, what the pod counts for on that node).
-    bound: BTreeMap<String, (String, Usage)>,
+    /// Those of them that failed pod affinity or topology spreading somewhere: a newly bound pod
+    /// may satisfy them, so they are retried on every bind too.
+    waiting_for_pods: BTreeSet<ObjKey>,
+    /// pod uid -> what the scheduler's cache holds for a bound, unfinished pod.
+    bound: BTreeMap<String, BoundPod>,
     /// node -> (requested milli-cpu, memory, non-zero milli-cpu, non-zero memory, pods)
     usage: BTreeMap<String, Usage>,
+    /// node -> host ports in use (protocol, hostIP, hostPort) -> pods using them.
+    ports: BTreeMap<String, BTreeMap<HostPort, u32>>,
+    /// uids of bound pods with pod affinity or anti-affinity terms (`PodsWithAffinity`).
+    with_affinity: BTreeSet<String>,
+    /// Per-node counts of pods matching a selector, per selector asked about.
+    counters: counts::Counters,
+}
+
+/// A bound pod as the scheduler's cache holds it.
+#[derive(Clone, Debug)]
+struct BoundPod {
+    node: String,
+    usage: Usage,
+    pod: Rc<Object>,
+    terminating: bool,
+    ports: Vec<HostPort>,
+}
+
+/// (protocol, hostIP, hostPort) of a container port with a hostPort.
+pub(crate) type HostPort = (String, String, i32);
+
+/// A filter's verdict on a node: its reasons, and whether preemption could help there
+/// (`Unschedulable`) or not (`UnschedulableAndUnresolvable`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Failure {
+    pub reasons: Vec<String>,
+    pub resolvable: bool,
+}
+
+impl Failure {
+    pub fn unresolvable(r: &str) -> Option<Failure> {
+        Some(Failure { reasons: vec![r.to_string()], resolvable: false })
+    }
+    pub fn resolvable(r: &str) -> Option<Failure> {
+        Some(Failure { reasons: vec![r.to_string()], resolvable: true })
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -40,6 +97,31 @@ struct Usage {
     nz_cpu: i64,
     nz_mem: i64,
     pods: i64,
+}
+
+/// The nodes of one scheduling batch, in registration order, with a by-name index.
+pub(crate) struct Nodes {
+    pub list: Vec<Node>,
+    pub by_name: BTreeMap<String, usize>,
+}
+
+impl Nodes {
+    pub fn get(&self, name: &str) -> Option<&Node> {
+        self.by_name.get(name).and_then(|i| self.list.get(*i))
+    }
+    pub fn label<'a>(&'a self, name: &str, key: &str) -> Option<&'a str> {
+        self.get(name)?.metadata.labels.as_ref()?.get(key).map(String::as_str)
+    }
+}
+
+pub(crate) fn node_labels(n: &Node) -> &BTreeMap<String, String> {
+    static EMPTY: BTreeMap<String, String> = BTreeMap::new();
+    n.metadata.labels.as_ref().unwrap_or(&EMPTY)
+}
+
+pub(crate) fn pod_labels(p: &Pod) -> &BTreeMap<String, String> {
+    static EMPTY: BTreeMap<String, String> = BTreeMap::new();
+    p.metadata.labels.as_ref().unwrap_or(&EMPTY)
 }
 
 impl Scheduler {
@@ -98,6 +180,7 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
             let node = podutil::node(pod).map(str::to_string);
             if ev.kind == WatchType::Deleted || podutil::terminating(pod) && node.is_none() {
                 sim.scheduler.unschedulable.remove(&ev.key);
+                sim.scheduler.waiting_for_pods.remove(&ev.key);
                 if ev.kind == WatchType::Deleted {
                     release(sim, &uid);
                 }
@@ -106,10 +189,13 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
             match node {
                 Some(n) => {
                     sim.scheduler.unschedulable.remove(&ev.key);
+                    sim.scheduler.waiting_for_pods.remove(&ev.key);
                     if matches!(podutil::phase(pod), "Succeeded" | "Failed") {
                         release(sim, &uid);
                     } else if !sim.scheduler.bound.contains_key(&uid) {
-                        account(sim, &uid, &n, pod);
+                        account(sim, &uid, &n, &ev.object);
+                    } else {
+                        refresh(sim, &uid, &ev.object);
                     }
                 }
                 None => {
@@ -121,16 +207,51 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
         }
         Kind::Node | Kind::PersistentVolumeClaim => {
             // Something about the nodes (or a claim's binding) changed: pods that fit nowhere may fit now.
-            let retry: Vec<ObjKey> = std::mem::take(&mut sim.scheduler.unschedulable).into_iter().collect();
-            for k in retry {
-                enqueue(sim, k);
-            }
+            retry_unschedulable(sim);
         }
         _ => {}
     }
 }
 
-fn account(sim: &mut Sim, uid: &str, node: &str, pod: &Pod) {
+fn retry_unschedulable(sim: &mut Sim) {
+    sim.scheduler.waiting_for_pods.clear();
+    let retry: Vec<ObjKey> = std::mem::take(&mut sim.scheduler.unschedulable).into_iter().collect();
+    for k in retry {
+        enqueue(sim, k);
+    }
+}
+
+/// A pod was bound: retry the unschedulable pods it may help (pod affinity, topology spreading).
+fn retry_waiting_for_pods(sim: &mut Sim) {
+    let retry: Vec<ObjKey> = std::mem::take(&mut sim.scheduler.waiting_for_pods).into_iter().collect();
+    for k in retry {
+        sim.scheduler.unschedulable.remove(&k);
+        enqueue(sim, k);
+    }
+}
+
+fn has_pod_affinity(pod: &Pod) -> bool {
+    let a = pod.spec.as_ref().and_then(|s| s.affinity.as_ref());
+    a.is_some_and(|a| a.pod_affinity.is_some() || a.pod_anti_affinity.is_some())
+}
+
+/// The host ports a pod asks for (`hostPort > 0`), with TCP and 0.0.0.0 as the defaults.
+pub(crate) fn host_ports(pod: &Pod) -> Vec<HostPort> {
+    let mut out = Vec::new();
+    for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
+        for p in c.ports.iter().flatten() {
+            if let Some(hp) = p.host_port.filter(|hp| *hp > 0) {
+                let proto = p.protocol.clone().filter(|x| !x.is_empty()).unwrap_or_else(|| "TCP".into());
+                let ip = p.host_ip.clone().filter(|x| !x.is_empty()).unwrap_or_else(|| "0.0.0.0".into());
+                out.push((proto, ip, hp));
+            }
+        }
+    }
+    out
+}
+
+fn account(sim: &mut Sim, uid: &str, node: &str, obj: &Rc<Object>) {
+    let Some(pod) = obj.as_pod() else { return };
     let (cpu, mem, nz_cpu, nz_mem) = requests(pod);
     let add = Usage { cpu, mem, nz_cpu, nz_mem, pods: 1 };
     let u = sim.scheduler.usage.entry(node.to_string()).or_default();
@@ -139,19 +260,106 @@ fn account(sim: &mut Sim, uid: &str, node: &str, pod: &Pod) {
     u.nz_cpu += add.nz_cpu;
     u.nz_mem += add.nz_mem;
     u.pods += add.pods;
-    sim.scheduler.bound.insert(uid.to_string(), (node.to_string(), add));
+    let ports = host_ports(pod);
+    for p in &ports {
+        *sim.scheduler.ports.entry(node.to_string()).or_default().entry(p.clone()).or_insert(0) += 1;
+    }
+    if has_pod_affinity(pod) {
+        sim.scheduler.with_affinity.insert(uid.to_string());
+    }
+    let terminating = podutil::terminating(pod);
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("");
+    sim.scheduler.counters.adjust(ns, pod_labels(pod), node, terminating, 1);
+    sim.scheduler
+        .bound
+        .insert(uid.to_string(), BoundPod { node: node.to_string(), usage: add, pod: obj.clone(), terminating, ports });
+    if !sim.scheduler.waiting_for_pods.is_empty() {
+        retry_waiting_for_pods(sim);
+    }
+}
+
+/// A bound pod changed: its labels or its deletion move it between selector counters.
+fn refresh(sim: &mut Sim, uid: &str, obj: &Rc<Object>) {
+    let Some(pod) = obj.as_pod() else { return };
+    let terminating = podutil::terminating(pod);
+    let Some(bp) = sim.scheduler.bound.get_mut(uid) else { return };
+    let old = bp.pod.clone();
+    let old_term = bp.terminating;
+    bp.pod = obj.clone();
+    bp.terminating = terminating;
+    let node = bp.node.clone();
+    let Some(old_pod) = old.as_pod() else { return };
+    if old_term != terminating || pod_labels(old_pod) != pod_labels(pod) {
+        let ns = pod.metadata.namespace.as_deref().unwrap_or("");
+        sim.scheduler.counters.adjust(ns, pod_labels(old_pod), &node, old_term, -1);
+        sim.scheduler.counters.adjust(ns, pod_labels(pod), &node, terminating, 1);
+    }
 }
 
 fn release(sim: &mut Sim, uid: &str) {
-    if let Some((node, sub)) = sim.scheduler.bound.remove(uid) {
-        if let Some(u) = sim.scheduler.usage.get_mut(&node) {
+    if let Some(bp) = sim.scheduler.bound.remove(uid) {
+        let (node, sub) = (&bp.node, bp.usage);
+        if let Some(u) = sim.scheduler.usage.get_mut(node) {
             u.cpu -= sub.cpu;
             u.mem -= sub.mem;
             u.nz_cpu -= sub.nz_cpu;
             u.nz_mem -= sub.nz_mem;
             u.pods -= sub.pods;
         }
+        if let Some(used) = sim.scheduler.ports.get_mut(node) {
+            for p in &bp.ports {
+                if let Some(c) = used.get_mut(p) {
+                    *c = c.saturating_sub(1);
+                    if *c == 0 {
+                        used.remove(p);
+                    }
+                }
+            }
+        }
+        sim.scheduler.with_affinity.remove(uid);
+        if let Some(pod) = bp.pod.as_pod() {
+            let ns = pod.metadata.namespace.as_deref().unwrap_or("");
+            sim.scheduler.counters.adjust(ns, pod_labels(pod), node, bp.terminating, -1);
+        }
+        // A pod went away: anything waiting on ports, anti-affinity or spreading may fit now.
+        if !sim.scheduler.unschedulable.is_empty() {
+            retry_unschedulable(sim);
+        }
     }
+}
+
+/// Bound pods matching `m`, per node: (all, terminating). Registers a counter for `m` on first use.
+pub(crate) fn counts(sim: &mut Sim, m: &Matcher) -> NodeCounts {
+    if m.is_void() {
+        return NodeCounts::new();
+    }
+    let key = m.key();
+    if let Some(c) = sim.scheduler.counters.get(&key) {
+        return c.clone();
+    }
+    let mut c = NodeCounts::new();
+    for bp in sim.scheduler.bound.values() {
+        let Some(pod) = bp.pod.as_pod() else { continue };
+        if m.matches(pod.metadata.namespace.as_deref().unwrap_or(""), pod_labels(pod)) {
+            let e = c.entry(bp.node.clone()).or_insert((0, 0));
+            e.0 += 1;
+            if bp.terminating {
+                e.1 += 1;
+            }
+        }
+    }
+    sim.scheduler.counters.insert(m.clone(), c.clone());
+    c
+}
+
+/// Bound pods with pod (anti-)affinity terms and their nodes, in uid order.
+pub(crate) fn pods_with_affinity(sim: &Sim) -> Vec<(Rc<Object>, String)> {
+    sim.scheduler
+        .with_affinity
+        .iter()
+        .filter_map(|uid| sim.scheduler.bound.get(uid))
+        .map(|bp| (bp.pod.clone(), bp.node.clone()))
+        .collect()
 }
 
 fn enqueue(sim: &mut Sim, key: ObjKey) {
@@ -171,7 +379,9 @@ pub(crate) fn run(sim: &mut Sim) {
         .map(|n| (sim.store.created_rev(&ObjKey::new(Kind::Node, "", n.metadata.name.as_deref().unwrap_or(""))).unwrap_or(0), n))
         .collect();
     nodes.sort_by_key(|(r, _)| *r);
-    let nodes: Vec<Node> = nodes.into_iter().map(|(_, n)| n).collect();
+    let list: Vec<Node> = nodes.into_iter().map(|(_, n)| n).collect();
+    let by_name = list.iter().enumerate().map(|(i, n)| (n.metadata.name.clone().unwrap_or_default(), i)).collect();
+    let nodes = Nodes { list, by_name };
     let n = sim.scheduler.queue.len();
     for _ in 0..n {
         let Some(key) = sim.scheduler.queue.pop() else { break };
@@ -192,8 +402,18 @@ fn alloc<'a>(n: &'a Node, key: &str) -> Option<&'a Quantity> {
     n.status.as_ref()?.allocatable.as_ref()?.get(key)
 }
 
-/// Why `pod` cannot run on `node`, in the scheduler's words; `None` if it fits.
-fn filter(sim: &Sim, pod: &Pod, node: &Node) -> Option<String> {
+/// NodePorts: a wanted host port clashes with one in use on the node for the same protocol and
+/// port, when either side binds 0.0.0.0 or both bind the same address (`HostPortInfo.CheckConflict`).
+pub(crate) fn ports_conflict(used: &BTreeMap<HostPort, u32>, wanted: &[HostPort]) -> bool {
+    wanted.iter().any(|(proto, ip, port)| {
+        used.keys().any(|(p2, ip2, port2)| {
+            p2 == proto && port2 == port && (ip == "0.0.0.0" || ip2 == "0.0.0.0" || ip == ip2)
+        })
+    })
+}
+
+/// Why `pod` cannot run on `node` by the per-node filters, in the scheduler's words; `None` if it fits.
+fn filter(sim: &Sim, pod: &Pod, node: &Node, wanted_ports: &[HostPort]) -> Option<Failure> {
     let name = node.metadata.name.as_deref().unwrap_or("");
     let spec = pod.spec.as_ref()?;
     let tolerations = spec.tolerations.clone().unwrap_or_default();
@@ -210,27 +430,31 @@ fn filter(sim: &Sim, pod: &Pod, node: &Node) -> Option<String> {
     if node.spec.as_ref().and_then(|s| s.unschedulable) == Some(true)
         && !tolerates("node.kubernetes.io/unschedulable", None, "NoSchedule")
     {
-        return Some("node(s) were unschedulable".into());
+        return Failure::unresolvable("node(s) were unschedulable");
     }
     // NodeName
     if let Some(want) = spec.node_name.as_deref() {
         if want != name {
-            return Some("node(s) didn't match the requested node name".into());
+            return Failure::unresolvable("node(s) didn't match the requested node name");
         }
     }
     // TaintToleration
     for t in node.spec.as_ref().and_then(|s| s.taints.as_ref()).into_iter().flatten() {
         if (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerates(&t.key, t.value.as_deref(), &t.effect) {
-            return Some(format!("node(s) had untolerated taint {{{}: {}}}", t.key, t.value.as_deref().unwrap_or("")));
+            return Failure::unresolvable(&format!("node(s) had untolerated taint {{{}: {}}}", t.key, t.value.as_deref().unwrap_or("")));
         }
     }
     // NodeAffinity (nodeSelector and required node-affinity terms)
     if !super::controllers::daemonset::node_affinity_matches(spec, node) {
-        return Some("node(s) didn't match Pod's node affinity/selector".into());
+        return Failure::unresolvable("node(s) didn't match Pod's node affinity/selector");
+    }
+    // NodePorts
+    if !wanted_ports.is_empty() && sim.scheduler.ports.get(name).is_some_and(|used| ports_conflict(used, wanted_ports)) {
+        return Failure::resolvable("node(s) didn't have free ports for the requested pod ports");
     }
     // VolumeBinding: bound volumes with node affinity
     if !super::controllers::pvc::fits_node(sim, pod, node) {
-        return Some("node(s) had volume node affinity conflict".into());
+        return Failure::unresolvable("node(s) had volume node affinity conflict");
     }
     // NodeResourcesFit
     let usage = sim.scheduler.usage.get(name).copied().unwrap_or_default();
@@ -247,15 +471,15 @@ fn filter(sim: &Sim, pod: &Pod, node: &Node) -> Option<String> {
         insufficient.push("Insufficient memory".to_string());
     }
     if !insufficient.is_empty() {
-        return Some(insufficient.join("\u{0}"));
+        return Some(Failure { reasons: insufficient, resolvable: true });
     }
     if !node_ready(node) {
-        return Some("node(s) had untolerated taint {node.kubernetes.io/not-ready: }".into());
+        return Failure::unresolvable("node(s) had untolerated taint {node.kubernetes.io/not-ready: }");
     }
     None
 }
 
-/// NodeResourcesFit (LeastAllocated) averaged with BalancedAllocation, both 0..100.
+/// NodeResourcesFit (LeastAllocated) plus BalancedAllocation, both 0..100, weight 1.
 fn score(sim: &Sim, pod: &Pod, node: &Node) -> i64 {
     let name = node.metadata.name.as_deref().unwrap_or("");
     let u = sim.scheduler.usage.get(name).copied().unwrap_or_default();
@@ -271,34 +495,77 @@ fn score(sim: &Sim, pod: &Pod, node: &Node) -> i64 {
     least + balanced
 }
 
-fn schedule_one(sim: &mut Sim, key: &ObjKey, nodes: &[Node]) {
+/// `FitError.Error()`: the reasons counted per node and sorted as strings, then the PostFilter
+/// (DefaultPreemption) part. Preemption is not modelled beyond its verdict: nodes that failed an
+/// `UnschedulableAndUnresolvable` filter are "not helpful", the others find no victims (every pod
+/// here has the same priority, so none can be evicted for the incoming one).
+pub(crate) fn fit_error(total: usize, failures: &[Failure]) -> String {
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    let (mut helpless, mut no_victims) = (0, 0);
+    for f in failures {
+        for r in &f.reasons {
+            *reasons.entry(r.as_str()).or_insert(0) += 1;
+        }
+        if f.resolvable {
+            no_victims += 1;
+        } else {
+            helpless += 1;
+        }
+    }
+    // Nodes without a verdict (none here) would count as not helpful.
+    helpless += total.saturating_sub(failures.len());
+    let mut parts: Vec<String> = reasons.iter().map(|(r, c)| format!("{c} {r}")).collect();
+    parts.sort();
+    let mut post = Vec::new();
+    if helpless > 0 {
+        post.push(format!("{helpless} Preemption is not helpful for scheduling"));
+    }
+    if no_victims > 0 {
+        post.push(format!("{no_victims} No preemption victims found for incoming pod"));
+    }
+    post.sort();
+    format!("0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {}.", parts.join(", "), post.join(", "))
+}
+
+fn schedule_one(sim: &mut Sim, key: &ObjKey, nodes: &Nodes) {
     let Some(obj) = sim.store.get(key).cloned() else { return };
     let Some(pod) = obj.as_pod() else { return };
     if podutil::node(pod).is_some() || podutil::terminating(pod) {
         return;
     }
-    let mut best: Option<(i64, &Node)> = None;
-    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
-    let mut feasible = 0;
+    let mut failures: Vec<Failure> = Vec::new();
+    let mut feasible: Vec<&Node> = Vec::new();
     // VolumeBinding PreFilter: claims must exist; unbound ones must wait for their first consumer.
     let volumes = super::controllers::pvc::prefilter(sim, pod);
     let prefilter_failure = volumes.as_ref().err().cloned();
-    for n in nodes.iter().filter(|_| prefilter_failure.is_none()) {
-        match filter(sim, pod, n) {
-            Some(why) => {
-                for r in why.split('\u{0}') {
-                    *reasons.entry(r.to_string()).or_insert(0) += 1;
-                }
-            }
-            None => {
-                feasible += 1;
-                let s = score(sim, pod, n);
-                if best.is_none_or(|(b, _)| s > b) {
-                    best = Some((s, n));
-                }
+    if prefilter_failure.is_none() {
+        // PreFilter of PodTopologySpread and InterPodAffinity: counts per topology domain.
+        let spread = spread::prefilter(sim, pod, nodes);
+        let affinity = interpod::prefilter(sim, pod, nodes);
+        let wanted_ports = host_ports(pod);
+        for n in &nodes.list {
+            let verdict = filter(sim, pod, n, &wanted_ports)
+                .or_else(|| spread.as_ref().and_then(|s| s.filter(n)))
+                .or_else(|| affinity.as_ref().and_then(|a| a.filter(n)));
+            match verdict {
+                Some(f) => failures.push(f),
+                None => feasible.push(n),
             }
         }
     }
+    let mut best: Option<(i64, &Node)> = None;
+    if !feasible.is_empty() {
+        let mut totals: Vec<i64> = feasible.iter().map(|n| score(sim, pod, n)).collect();
+        score::add(sim, pod, &feasible, nodes, &mut totals);
+        spread::score(sim, pod, &feasible, nodes, &mut totals);
+        interpod::score(sim, pod, &feasible, nodes, &mut totals);
+        for (n, s) in feasible.iter().zip(totals) {
+            if best.is_none_or(|(b, _)| s > b) {
+                best = Some((s, n));
+            }
+        }
+    }
+    let feasible = feasible.len();
     let now = sim.clock.now_time();
     let pod_name = key.name.clone();
     match best {
@@ -325,9 +592,10 @@ fn schedule_one(sim: &mut Sim, key: &ObjKey, nodes: &[Node]) {
                 ..Default::default()
             });
             sim.scheduler.unschedulable.remove(key);
+            sim.scheduler.waiting_for_pods.remove(key);
             sim.decide(
                 COMPONENT,
-                format!("bound {pod_name} to {node_name} (fits {feasible} of {} nodes; least allocated)", nodes.len()),
+                format!("bound {pod_name} to {node_name} (fits {feasible} of {} nodes; least allocated)", nodes.list.len()),
             );
             if let Some(stored) = sim.write_status(Object::Pod(p)) {
                 sim.event(
@@ -341,9 +609,7 @@ fn schedule_one(sim: &mut Sim, key: &ObjKey, nodes: &[Node]) {
             }
         }
         None => {
-            let total = nodes.len();
-            let mut parts: Vec<String> = reasons.iter().map(|(r, c)| format!("{c} {r}")).collect();
-            parts.sort();
+            let total = nodes.list.len();
             let msg = if let Some(m) = &prefilter_failure {
                 format!(
                     "0/{total} nodes are available: {m}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling."
@@ -351,17 +617,18 @@ fn schedule_one(sim: &mut Sim, key: &ObjKey, nodes: &[Node]) {
             } else if total == 0 {
                 "no nodes available to schedule pods".to_string()
             } else {
-                format!(
-                    "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.",
-                    parts.join(", ")
-                )
+                fit_error(total, &failures)
             };
             sim.scheduler.unschedulable.insert(key.clone());
+            let pod_sensitive = |r: &String| r == interpod::AFFINITY || r == spread::NOT_MATCH;
+            if failures.iter().any(|f| f.reasons.iter().any(pod_sensitive)) {
+                sim.scheduler.waiting_for_pods.insert(key.clone());
+            }
             let mut p = pod.clone();
             let status = p.status.get_or_insert_with(Default::default);
             let conds = status.conditions.get_or_insert_with(Vec::new);
             let same = conds.iter().any(|c| c.type_ == "PodScheduled" && c.message.as_deref() == Some(msg.as_str()));
-            sim.decide(COMPONENT, format!("{pod_name} fits 0 of {total} nodes; will retry when nodes change"));
+            sim.decide(COMPONENT, format!("{pod_name} fits 0 of {total} nodes; will retry when nodes or pods change"));
             if !same {
                 conds.retain(|c| c.type_ != "PodScheduled");
                 conds.push(PodCondition {

@@ -123,7 +123,7 @@ fn requirement_matches(r: &NodeSelectorRequirement, value: Option<&str>) -> bool
 }
 
 /// A node selector term: every expression (labels) and field (`metadata.name`) requirement holds.
-fn term_matches(t: &NodeSelectorTerm, node: &Node) -> bool {
+pub(crate) fn term_matches(t: &NodeSelectorTerm, node: &Node) -> bool {
     let labels = node.metadata.labels.clone().unwrap_or_default();
     let exprs = t.match_expressions.as_deref().unwrap_or(&[]);
     let fields = t.match_fields.as_deref().unwrap_or(&[]);
