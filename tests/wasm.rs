@@ -68,6 +68,7 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
     ("statefulset", include_str!("golden/statefulset.txt"), include_str!("golden/statefulset.out")),
     ("namespaces_finalizers", include_str!("golden/namespaces_finalizers.txt"), include_str!("golden/namespaces_finalizers.out")),
     ("nodes", include_str!("golden/nodes.txt"), include_str!("golden/nodes.out")),
+    ("scheduling", include_str!("golden/scheduling.txt"), include_str!("golden/scheduling.out")),
 ];
 
 #[wasm_bindgen_test]
