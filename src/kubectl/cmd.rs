@@ -106,6 +106,7 @@ pub fn kubectl(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -
         "run" => super::apply::run(sim, &rest),
         "patch" => super::patch::patch(sim, &rest),
         "wait" => super::wait::wait(sim, &rest),
+        "taint" => super::taint::taint(sim, &rest),
         "delete" if has_filename(&rest) => super::apply::delete_files(sim, &rest, inputs),
         "scale" => scale(sim, &rest),
         "delete" => delete(sim, &rest),

@@ -20,6 +20,7 @@ pub mod printers;
 pub mod rollout;
 pub mod sim_cmd;
 pub mod shell;
+pub mod taint;
 pub mod wait;
 pub mod watch;
 
