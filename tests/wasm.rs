@@ -64,6 +64,7 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
     ("stateful_shop", include_str!("golden/stateful_shop.txt"), include_str!("golden/stateful_shop.out")),
     ("wait", include_str!("golden/wait.txt"), include_str!("golden/wait.out")),
     ("taints", include_str!("golden/taints.txt"), include_str!("golden/taints.out")),
+    ("config_volumes", include_str!("golden/config_volumes.txt"), include_str!("golden/config_volumes.out")),
     ("shell_and_formats", include_str!("golden/shell_and_formats.txt"), include_str!("golden/shell_and_formats.out")),
     ("load_balancer", include_str!("golden/load_balancer.txt"), include_str!("golden/load_balancer.out")),
     ("statefulset", include_str!("golden/statefulset.txt"), include_str!("golden/statefulset.out")),

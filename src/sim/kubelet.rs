@@ -914,6 +914,104 @@ fn node_cpus(sim: &Sim, node: &str) -> u32 {
         .unwrap_or(4)
 }
 
+/// The files a container sees in its mounted volumes: ConfigMap and Secret keys (or their
+/// `items`), downward API fields, and the projected service-account token volume.
+fn volume_files(sim: &Sim, pod: &Pod, c: &Container) -> Vec<(String, String)> {
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+    let volumes = pod.spec.as_ref().and_then(|s| s.volumes.clone()).unwrap_or_default();
+    let cm_data = |name: &str| -> Vec<(String, String)> {
+        match sim.store.get(&ObjKey::new(Kind::ConfigMap, ns, name)).map(|o| o.as_ref()) {
+            Some(Object::ConfigMap(cm)) => cm.data.clone().unwrap_or_default().into_iter().collect(),
+            _ => Vec::new(),
+        }
+    };
+    let secret_data = |name: &str| -> Vec<(String, String)> {
+        match sim.store.get(&ObjKey::new(Kind::Secret, ns, name)).map(|o| o.as_ref()) {
+            Some(Object::Secret(sec)) => sec.data.clone().unwrap_or_default().into_iter().map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned())).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let pick = |data: Vec<(String, String)>, items: &Option<Vec<k8s_openapi::api::core::v1::KeyToPath>>| -> Vec<(String, String)> {
+        match items {
+            Some(items) => items.iter().filter_map(|it| data.iter().find(|(k, _)| *k == it.key).map(|(_, v)| (it.path.clone(), v.clone()))).collect(),
+            None => data,
+        }
+    };
+    let mut out = Vec::new();
+    for m in c.volume_mounts.iter().flatten() {
+        let Some(v) = volumes.iter().find(|v| v.name == m.name) else { continue };
+        let mut files: Vec<(String, String)> = Vec::new();
+        if let Some(cm) = &v.config_map {
+            files = pick(cm_data(&cm.name), &cm.items);
+        } else if let Some(sec) = &v.secret {
+            files = pick(secret_data(sec.secret_name.as_deref().unwrap_or("")), &sec.items);
+        } else if let Some(d) = &v.downward_api {
+            for it in d.items.iter().flatten() {
+                if let Some(f) = &it.field_ref {
+                    files.push((it.path.clone(), field_value(pod, &f.field_path)));
+                }
+            }
+        } else if let Some(pr) = &v.projected {
+            for src in pr.sources.iter().flatten() {
+                if let Some(t) = &src.service_account_token {
+                    files.push((t.path.clone(), format!("eyJhbGciOiJSUzI1NiIsImtpZCI6ImtpbmQifQ.{}.signature", pod.metadata.uid.as_deref().unwrap_or(""))));
+                }
+                if let Some(cm) = &src.config_map {
+                    if cm.name == "kube-root-ca.crt" {
+                        files.push(("ca.crt".into(), "-----BEGIN CERTIFICATE-----\nMIIC/jCCAeagAwIBAgIBADANBgkqhkiG9w0BAQsFADAVMRMwEQYDVQQDEwprdWJl\n-----END CERTIFICATE-----\n".into()));
+                    } else {
+                        files.extend(pick(cm_data(&cm.name), &cm.items));
+                    }
+                }
+                if let Some(sec) = &src.secret {
+                    files.extend(pick(secret_data(&sec.name), &sec.items));
+                }
+                if let Some(d) = &src.downward_api {
+                    for it in d.items.iter().flatten() {
+                        if let Some(f) = &it.field_ref {
+                            files.push((it.path.clone(), field_value(pod, &f.field_path)));
+                        }
+                    }
+                }
+            }
+        }
+        let base = m.mount_path.trim_end_matches('/');
+        match &m.sub_path {
+            Some(sp) if !sp.is_empty() => {
+                if let Some((_, content)) = files.into_iter().find(|(p, _)| p == sp) {
+                    out.push((base.to_string(), content));
+                }
+            }
+            _ => {
+                for (p, content) in files {
+                    out.push((format!("{base}/{p}"), content));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A ConfigMap or Secret volume whose object is missing (and not optional): `MountVolume.SetUp
+/// failed for volume "config" : configmap "game-demo" not found`.
+fn mount_error(sim: &Sim, pod: &Pod) -> Option<String> {
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+    for v in pod.spec.iter().flat_map(|s| s.volumes.iter().flatten()) {
+        if let Some(cm) = &v.config_map {
+            if cm.optional != Some(true) && sim.store.get(&ObjKey::new(Kind::ConfigMap, ns, &cm.name)).is_none() {
+                return Some(format!("MountVolume.SetUp failed for volume \"{}\" : configmap \"{}\" not found", v.name, cm.name));
+            }
+        }
+        if let Some(sec) = &v.secret {
+            let name = sec.secret_name.clone().unwrap_or_default();
+            if sec.optional != Some(true) && sim.store.get(&ObjKey::new(Kind::Secret, ns, &name)).is_none() {
+                return Some(format!("MountVolume.SetUp failed for volume \"{}\" : secret \"{name}\" not found", v.name));
+            }
+        }
+    }
+    None
+}
+
 /// What stops the kubelet from creating a container's config: a ConfigMap or Secret (or one of
 /// their keys) it references is missing and not optional.
 fn config_error(sim: &Sim, pod: &Pod, c: &Container) -> Option<String> {
@@ -965,6 +1063,13 @@ fn start_container(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod
     let Some((c, _init)) = spec_container(pod, i) else { return };
     let c = c.clone();
     let cname = c.name.clone();
+    if let Some(err) = mount_error(sim, pod) {
+        // The volume cannot be set up: the pod stays ContainerCreating and the kubelet retries.
+        sim.event(obj, "Warning", "FailedMount", err.clone(), "kubelet", Some(node));
+        sim.decide(&component(node), format!("cannot mount volumes of {}: {err}; retrying", pod.metadata.name.as_deref().unwrap_or("")));
+        sim.schedule(10_000, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::StartContainer(i) });
+        return;
+    }
     if let Some(err) = config_error(sim, pod, &c) {
         // The kubelet reports it and tries again on its next sync.
         sim.event(obj, "Warning", "Failed", format!("Error: {err}"), "kubelet", Some(node));
@@ -994,6 +1099,7 @@ fn start_container(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod
         hostname: pod.spec.as_ref().and_then(|s| s.hostname.clone()).unwrap_or_else(|| pod_name.clone()),
         pod_ip: pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default(),
         cpus: node_cpus(sim, node),
+        mounts: volume_files(sim, pod, &c),
     };
     let cid = format!("containerd://{}", sim.rng.hex(64));
     sim.event(obj, "Normal", "Created", format!("Created container: {cname}"), "kubelet", Some(node));

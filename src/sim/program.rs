@@ -26,11 +26,14 @@ pub struct Ctx {
     pub pod_ip: String,
     /// CPUs of the node (nginx starts one worker per CPU).
     pub cpus: u32,
+    /// Files the kubelet mounts into the container (ConfigMap, Secret, downward API and
+    /// service-account volumes): absolute path -> content.
+    pub mounts: Vec<(String, String)>,
 }
 
 impl Ctx {
     pub fn new(start: DateTime<Utc>) -> Self {
-        Ctx { start, env: Vec::new(), hostname: "pod".into(), pod_ip: "10.244.0.2".into(), cpus: 4 }
+        Ctx { start, env: Vec::new(), hostname: "pod".into(), pod_ip: "10.244.0.2".into(), cpus: 4, mounts: Vec::new() }
     }
 }
 
@@ -811,6 +814,9 @@ impl<'a> Interp<'a> {
             "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{}\t{}\n",
             ctx.pod_ip, ctx.hostname
         ));
+        for (path, content) in &ctx.mounts {
+            files.insert(path.clone(), content.clone());
+        }
         files.insert(
             "/etc/resolv.conf".to_string(),
             "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n".into(),
