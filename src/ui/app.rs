@@ -12,12 +12,14 @@ use yew::prelude::*;
 
 use super::cluster::{self, lamp_key, Ghost, CONTROLLERS};
 use super::format::clock;
+use super::goal;
 use super::icons;
 use super::inspector::{self, Inspected, Tab};
 use super::lesson::{self, Tick as LessonTick};
 use super::terminal::{block_view, welcome, Block};
 use super::timeline;
 use crate::kubectl::Wait;
+use crate::lessons::check::{preview_goal, GoalPreview};
 use crate::lessons::{Lesson, LessonProgress, Playground};
 use crate::sim::view::{ClusterView, Decision};
 use crate::sim::{Kind, SimConfig};
@@ -104,6 +106,10 @@ pub enum Msg {
     ResetLesson,
     SkipStep,
     ExitLesson,
+    /// Show the goal's cluster (computed on a copy of the session), or hide it.
+    ToggleGoal,
+    /// Escape outside the terminal: closes the inspector, else the goal view.
+    Escape,
 }
 
 /// An earlier moment being viewed: the session rebuilt there, and what it draws.
@@ -177,6 +183,8 @@ pub struct App {
     focus_step: bool,
     title_ref: NodeRef,
     step_ref: NodeRef,
+    /// "Show goal": the current step's goal state, drawn above the live cluster.
+    goal: Option<GoalPreview>,
 
     _interval: Interval,
     _keys: EventListener,
@@ -267,6 +275,10 @@ fn percent_decode(s: &str) -> String {
 /// The object a click or Enter in the cluster view points at: a pod chip or an owner row.
 fn inspect_target(target: Option<web_sys::EventTarget>) -> Option<Msg> {
     let el = target?.dyn_into::<Element>().ok()?;
+    // The goal's cluster is a picture of a possible future: nothing in it exists to inspect.
+    if el.closest("#goal-view").ok().flatten().is_some() {
+        return None;
+    }
     if let Some(chip) = el.closest(".pod[data-pod]").ok().flatten() {
         let name = chip.get_attribute("data-pod")?;
         let ns = chip.get_attribute("data-ns").unwrap_or_else(|| "default".into());
@@ -360,6 +372,17 @@ impl App {
         self.narr_end = end;
         self.refresh_inspector(false);
         self.check_lesson();
+        self.sync_goal();
+    }
+
+    /// Keeps the goal view on the current step: recomputed when the step changed, gone once the
+    /// lesson is complete or left.
+    fn sync_goal(&mut self) {
+        let Some(g) = self.goal.as_ref() else { return };
+        let here = self.pg.lesson().map(|r| (r.lesson().id.clone(), r.step_index()));
+        if here != Some((g.lesson.clone(), g.step)) {
+            self.goal = preview_goal(&self.pg);
+        }
     }
 
     /// The session whose moment is on screen (the past one while scrubbing).
@@ -612,6 +635,7 @@ impl App {
                     typing: self.typing_line.is_some() || !self.typing.is_empty(),
                     note: self.lesson_note.as_deref(),
                     in_past,
+                    goal_shown: self.goal.is_some(),
                     title_ref: self.title_ref.clone(),
                     step_ref: self.step_ref.clone(),
                 };
@@ -623,6 +647,7 @@ impl App {
                     skip: link.callback(|_: MouseEvent| Msg::SkipStep),
                     exit: link.callback(|_: MouseEvent| Msg::ExitLesson),
                     suggest: link.callback(Msg::Suggest),
+                    goal: link.callback(|_: MouseEvent| Msg::ToggleGoal),
                 };
                 lesson::panel(&props, &cbs)
             }
@@ -684,6 +709,7 @@ impl App {
         self.typing.clear();
         self.typing_line = None;
         self.input.clear();
+        self.goal = None;
         self.refresh();
     }
 
@@ -920,7 +946,7 @@ impl Component for App {
                     .and_then(|t| t.dyn_into::<Element>().ok())
                     .is_some_and(|el| el.tag_name().eq_ignore_ascii_case("TEXTAREA"));
                 if key == "Escape" && !in_text {
-                    link.send_message(Msg::CloseInspector);
+                    link.send_message(Msg::Escape);
                     return;
                 }
                 if e.alt_key() && !e.ctrl_key() && !e.meta_key() && !in_text && (key == "ArrowLeft" || key == "ArrowRight") {
@@ -1019,6 +1045,7 @@ impl Component for App {
             focus_step: false,
             title_ref: NodeRef::default(),
             step_ref: NodeRef::default(),
+            goal: None,
             _interval: interval,
             _keys: keys,
         };
@@ -1310,6 +1337,36 @@ impl Component for App {
                 self.announce = format!("Typing the solution of step {}.", index + 1);
                 true
             }
+            Msg::ToggleGoal => {
+                if self.goal.take().is_some() {
+                    self.announce = "Goal hidden.".to_string();
+                    return true;
+                }
+                let Some(run) = self.pg.lesson() else { return false };
+                let n = run.step_index() + 1;
+                self.goal = preview_goal(&self.pg);
+                self.announce = match &self.goal {
+                    Some(g) if g.met => format!("Showing the goal of step {n} above the live cluster: what it should look like."),
+                    Some(_) => format!("Showing where the solution of step {n} gets to from here; it does not meet the goal."),
+                    None => "This step has no goal to draw.".to_string(),
+                };
+                true
+            }
+            Msg::Escape => {
+                if self.inspect.is_some() {
+                    return <Self as Component>::update(self, _ctx, Msg::CloseInspector);
+                }
+                if self.goal.take().is_some() {
+                    self.announce = "Goal hidden.".to_string();
+                    if let Some(el) = gloo::utils::document().get_element_by_id("lesson-show-goal") {
+                        if let Ok(el) = el.dyn_into::<HtmlElement>() {
+                            let _ = el.focus();
+                        }
+                    }
+                    return true;
+                }
+                false
+            }
             Msg::ResetLesson => {
                 let Some(run) = self.pg.lesson() else { return false };
                 let (id, title) = (run.lesson().id.clone(), run.lesson().title.clone());
@@ -1337,6 +1394,7 @@ impl Component for App {
                     return false;
                 }
                 self.pg.skip_step();
+                self.sync_goal();
                 self.solution = None;
                 self.typing.clear();
                 self.typing_line = None;
@@ -1554,8 +1612,23 @@ impl Component for App {
                         </div>
                     </section>
 
-                    <div class="view-pane" onclick={on_view_click} onkeydown={on_view_key}>
+                    <div class={classes!("view-pane", self.goal.is_some().then_some("with-goal"))} onclick={on_view_click} onkeydown={on_view_key}>
                         { cluster::control_plane(shown_view, &lit, &self.controllers) }
+                        { match &self.goal {
+                            Some(g) => {
+                                let text = self.pg.lesson().map(|r| r.goal_text()).unwrap_or_default();
+                                html! {
+                                    <>
+                                    { goal::view(g, &text, &self.owner_order, link.callback(|_: MouseEvent| Msg::ToggleGoal), &on_suggest) }
+                                    <div class="live-cap" aria-hidden="true">
+                                        <span class="live-cap-tag">{ if in_past { "Past" } else { "Live" } }</span>
+                                        <span>{ if in_past { "the cluster at the moment shown" } else { "the cluster now" } }</span>
+                                    </div>
+                                    </>
+                                }
+                            }
+                            None => html! {},
+                        } }
                         { cluster::matrix(shown_view, &lit, &self.owner_order, &ghosts, &on_suggest) }
                         <section class="narration" aria-label="Narration">
                             <div class="pane-head">

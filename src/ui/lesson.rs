@@ -9,7 +9,8 @@
 //! `#lessons-toggle`, `#lesson-map`, `.lesson-tile[data-lesson-id][data-lesson-done][data-lesson-progress]`,
 //! `#lesson-steps > li.step[data-step][data-step-done][data-step-current]`, `#lesson-goal[data-goal-met]`,
 //! `#lesson-hint`, `.lesson-hint`, `#lesson-solution`, `#lesson-reset`, `#lesson-skip`,
-//! `#lesson-map-btn`, `#lesson-status` (the `role=status` live region).
+//! `#lesson-map-btn`, `#lesson-status` (the `role=status` live region), `#lesson-show-goal[aria-pressed]`
+//! (in the goal card: draws the goal's cluster in `#goal-view`, see `goal.rs`).
 
 use std::collections::HashMap;
 
@@ -264,6 +265,8 @@ pub struct PanelProps<'a> {
     pub note: Option<&'a str>,
     /// Viewing the past: goals reflect the live session, not the moment shown.
     pub in_past: bool,
+    /// The goal's cluster is drawn (`#goal-view`).
+    pub goal_shown: bool,
     pub title_ref: NodeRef,
     pub step_ref: NodeRef,
 }
@@ -276,6 +279,8 @@ pub struct PanelCallbacks {
     pub skip: Callback<MouseEvent>,
     pub exit: Callback<MouseEvent>,
     pub suggest: Callback<String>,
+    /// Show / hide the goal's cluster.
+    pub goal: Callback<MouseEvent>,
 }
 
 pub fn panel(p: &PanelProps, cb: &PanelCallbacks) -> Html {
@@ -347,7 +352,7 @@ pub fn panel(p: &PanelProps, cb: &PanelCallbacks) -> Html {
                             title="Leave the lesson for a free cluster (progress is kept)">{ "Leave lesson" }</button>
                 </div>
             </div>
-            { if sandbox || complete { html! {} } else { goal_card(run, p) } }
+            { if sandbox || complete { html! {} } else { goal_card(run, p, cb) } }
         </div>
     }
 }
@@ -399,7 +404,7 @@ fn current_step(run: &LessonRun, s: &crate::lessons::Step, p: &PanelProps, cb: &
     }
 }
 
-fn goal_card(run: &LessonRun, p: &PanelProps) -> Html {
+fn goal_card(run: &LessonRun, p: &PanelProps, cb: &PanelCallbacks) -> Html {
     let met = p.report.as_ref().is_some_and(|r| r.met);
     let text = run.goal_text();
     html! {
@@ -407,6 +412,13 @@ fn goal_card(run: &LessonRun, p: &PanelProps) -> Html {
             <div class="goal-head">
                 <span class="goal-lbl">{ format!("Goal · step {}", run.step_index() + 1) }</span>
                 { if p.in_past { html! { <span class="goal-note">{ "(live cluster)" }</span> } } else { html! {} } }
+                { if run.solution().is_empty() { html! {} } else { html! {
+                    <button id="lesson-show-goal" type="button" class={classes!("ghost-btn", "small", "goal-btn", p.goal_shown.then_some("on"))}
+                            onclick={cb.goal.clone()} aria-pressed={p.goal_shown.to_string()} aria-controls="goal-view"
+                            title={if p.goal_shown { "Hide the goal's cluster (Esc)" } else { "Draw the cluster as this step's goal wants it, beside the live one" }}>
+                        { if p.goal_shown { "Hide goal" } else { "Show goal" } }
+                    </button>
+                } } }
             </div>
             { for text.iter().map(|t| html! { <p class="goal-text">{ inline(t) }</p> }) }
             { match &p.report {

@@ -9,6 +9,7 @@ mod app;
 mod chip;
 mod cluster;
 mod format;
+mod goal;
 mod icons;
 mod inspector;
 mod lesson;
