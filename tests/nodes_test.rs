@@ -178,7 +178,7 @@ fn added_node_is_initialized_by_the_ccm_and_takes_pods() {
     assert_eq!(n.spec.as_ref().and_then(|s| s.provider_id.as_deref()), Some("kind://docker/kind/big"));
     assert!(taints(&p, "big").is_empty(), "uninitialized taint removed");
     assert!(sim(&p).cloud().routes.contains_key("big"));
-    run(&mut p, "kubectl run pinned --image=nginx --overrides={\"spec\":{\"nodeSelector\":{\"kubernetes.io/hostname\":\"big\"}}}");
+    run(&mut p, "kubectl run pinned --image=nginx --overrides='{\"spec\":{\"nodeSelector\":{\"kubernetes.io/hostname\":\"big\"}}}'");
     run(&mut p, "sleep 15s");
     let pod = sim(&p).get(&ObjKey::new(Kind::Pod, "default", "pinned")).and_then(|o| o.as_pod().cloned()).expect("pod");
     assert_eq!(pod.spec.and_then(|s| s.node_name).as_deref(), Some("big"));

@@ -502,6 +502,37 @@ pub fn run(sim: &mut Sim, words: &[String]) -> Outcome {
         }),
         status: Some(Default::default()),
     };
+    // `--overrides='{"spec": {...}}'`: merged into the generated Pod (`--override-type` merge,
+    // strategic (the default) or json), as kubectl does before sending it.
+    let pod = match p.get("overrides") {
+        None => pod,
+        Some(raw) => {
+            let patch: serde_json::Value = match serde_json::from_str(raw) {
+                Ok(v) => v,
+                Err(e) => return Outcome::err(format!("error: error parsing overrides: {e}\n")),
+            };
+            let mut doc = Object::Pod(pod).to_json_value();
+            let res = match p.get("override-type").unwrap_or("merge") {
+                "json" => super::patch::json_patch(&mut doc, &patch),
+                "strategic" => {
+                    super::patch::strategic_patch(&mut doc, &patch);
+                    Ok(())
+                }
+                "merge" => {
+                    super::patch::merge_patch(&mut doc, &patch);
+                    Ok(())
+                }
+                other => Err(format!("--override-type must be one of (json, merge, strategic), not \"{other}\"")),
+            };
+            if let Err(e) = res {
+                return Outcome::err(format!("error: {e}\n"));
+            }
+            match serde_json::from_value::<Pod>(doc) {
+                Ok(p2) => p2,
+                Err(e) => return Outcome::err(format!("error: error applying overrides: {e}\n")),
+            }
+        }
+    };
     let output = p.get("output").unwrap_or("");
     if let Some(suffix) = dry_run(&p) {
         let mut v = Object::Pod(pod).to_json_value();
