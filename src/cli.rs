@@ -27,7 +27,13 @@ struct Opts {
 }
 
 fn parse_opts(args: &[String]) -> Result<Opts, String> {
-    let mut o = Opts { seed: 1, start: None, positional: Vec::new(), replicas: 10_000, nodes: 100 };
+    let mut o = Opts {
+        seed: 1,
+        start: None,
+        positional: Vec::new(),
+        replicas: 10_000,
+        nodes: 100,
+    };
     let mut i = 0;
     while i < args.len() {
         let a = &args[i];
@@ -40,13 +46,27 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
                 return Ok(v);
             }
             *i += 1;
-            args.get(*i).cloned().ok_or_else(|| format!("kubeplay: {name} needs a value"))
+            args.get(*i)
+                .cloned()
+                .ok_or_else(|| format!("kubeplay: {name} needs a value"))
         };
         match name.as_str() {
-            "--seed" => o.seed = value(&mut i)?.parse().map_err(|_| "kubeplay: --seed takes a number".to_string())?,
+            "--seed" => {
+                o.seed = value(&mut i)?
+                    .parse()
+                    .map_err(|_| "kubeplay: --seed takes a number".to_string())?
+            }
             "--start" => o.start = Some(value(&mut i)?),
-            "--replicas" => o.replicas = value(&mut i)?.parse().map_err(|_| "kubeplay: --replicas takes a number".to_string())?,
-            "--nodes" => o.nodes = value(&mut i)?.parse().map_err(|_| "kubeplay: --nodes takes a number".to_string())?,
+            "--replicas" => {
+                o.replicas = value(&mut i)?
+                    .parse()
+                    .map_err(|_| "kubeplay: --replicas takes a number".to_string())?
+            }
+            "--nodes" => {
+                o.nodes = value(&mut i)?
+                    .parse()
+                    .map_err(|_| "kubeplay: --nodes takes a number".to_string())?
+            }
             "-h" | "--help" => return Err(String::new()),
             s if s.starts_with("--") => return Err(format!("kubeplay: unknown option {s}")),
             _ => o.positional.push(a.clone()),
@@ -57,7 +77,10 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
 }
 
 fn config(o: &Opts) -> Result<SimConfig, String> {
-    let mut c = SimConfig { seed: o.seed, ..SimConfig::default() };
+    let mut c = SimConfig {
+        seed: o.seed,
+        ..SimConfig::default()
+    };
     if let Some(s) = &o.start {
         c.start = clock::parse_rfc3339(s).map_err(|e| format!("kubeplay: --start: {e}"))?;
     }
@@ -114,7 +137,12 @@ pub fn main() -> i32 {
                     }
                 }
             };
-            run_script(cfg, &text, &mut io::stdout().lock(), &mut io::stderr().lock())
+            run_script(
+                cfg,
+                &text,
+                &mut io::stdout().lock(),
+                &mut io::stderr().lock(),
+            )
         }
         "bench" => {
             let r = bench(opts.seed, opts.nodes, opts.replicas);
@@ -217,26 +245,41 @@ fn repl(cfg: SimConfig) -> i32 {
 /// simulation took (wall clock, measured here in the native binary only) and in virtual time.
 pub fn bench(seed: u64, nodes: usize, replicas: usize) -> String {
     let t0 = std::time::Instant::now();
-    let cfg = SimConfig { seed, workers: nodes, ..SimConfig::default() };
+    let cfg = SimConfig {
+        seed,
+        workers: nodes,
+        ..SimConfig::default()
+    };
     let mut p = Playground::new(cfg);
     let boot = t0.elapsed();
     let start_virtual = p.elapsed_ms();
     let t1 = std::time::Instant::now();
-    let o = p.run_line(&format!("kubectl create deployment web --image=nginx --replicas={replicas}"));
+    let o = p.run_line(&format!(
+        "kubectl create deployment web --image=nginx --replicas={replicas}"
+    ));
     assert_eq!(o.exit_code, 0, "{}", o.stderr);
     // Run until every replica is available (or an hour of virtual time passes).
     let mut converged = false;
     for _ in 0..3600 {
         p.advance(1_000);
         let v = p.view();
-        if v.owners.iter().any(|w| w.kind == "Deployment" && w.name == "web" && w.available as usize == replicas) {
+        if v.owners
+            .iter()
+            .any(|w| w.kind == "Deployment" && w.name == "web" && w.available as usize == replicas)
+        {
             converged = true;
             break;
         }
     }
     let wall = t1.elapsed();
     let virt = p.elapsed_ms() - start_virtual;
-    let running: usize = p.view().nodes.iter().flat_map(|n| n.pods.iter()).filter(|p| p.namespace == "default" && p.status == "Running").count();
+    let running: usize = p
+        .view()
+        .nodes
+        .iter()
+        .flat_map(|n| n.pods.iter())
+        .filter(|p| p.namespace == "default" && p.status == "Running")
+        .count();
     format!(
         "bench: {replicas} replicas on {nodes} worker nodes: converged={converged} running={running} virtual={:.1}s wall={:.3}s (cluster boot {:.3}s) store revision={}",
         virt as f64 / 1000.0,
@@ -252,7 +295,10 @@ pub fn bench(seed: u64, nodes: usize, replicas: usize) -> String {
 fn load_lesson(arg: &str) -> Result<crate::lessons::Lesson, String> {
     if arg.ends_with(".yaml") || arg.ends_with(".yml") {
         let text = std::fs::read_to_string(arg).map_err(|e| format!("kubeplay: {arg}: {e}"))?;
-        let name = std::path::Path::new(arg).file_name().and_then(|n| n.to_str()).unwrap_or(arg);
+        let name = std::path::Path::new(arg)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(arg);
         crate::lessons::Lesson::parse(name, &text)
     } else {
         crate::lessons::find_lesson(arg)
@@ -295,7 +341,11 @@ fn lesson_main(args: &[String]) -> i32 {
                     track = &l.track;
                     println!("{}", l.track_title());
                 }
-                let steps = if l.is_sandbox() { "sandbox".to_string() } else { format!("{} steps", l.steps.len()) };
+                let steps = if l.is_sandbox() {
+                    "sandbox".to_string()
+                } else {
+                    format!("{} steps", l.steps.len())
+                };
                 println!("  {:<20} {} ({steps})", l.id, l.title);
             } else {
                 let v = crate::lessons::check::verify(l);
@@ -321,7 +371,12 @@ fn lesson_main(args: &[String]) -> i32 {
     };
     if check {
         let v = crate::lessons::check::verify(&lesson);
-        println!("lesson {} ({}): {} step(s)", lesson.id, lesson.title, lesson.steps.len());
+        println!(
+            "lesson {} ({}): {} step(s)",
+            lesson.id,
+            lesson.title,
+            lesson.steps.len()
+        );
         for l in &v.log {
             println!("  {l}");
         }
@@ -339,7 +394,8 @@ fn lesson_main(args: &[String]) -> i32 {
     }
 }
 
-const PLAY_HELP: &str = "While playing: type commands as in a terminal. Virtual time passes only while a command
+const PLAY_HELP: &str =
+    "While playing: type commands as in a terminal. Virtual time passes only while a command
 waits (`sleep 30s`, `kubectl rollout status ...`). Lesson commands:
   hint       reveal the next hint          goal      show the goal and where it stands
   solution   show the solution's commands  solution run   type them for you
@@ -349,7 +405,13 @@ waits (`sleep 30s`, `kubectl rollout status ...`). Lesson commands:
 fn print_step(p: &Playground, out: &mut dyn Write) {
     let Some(run) = p.lesson() else { return };
     if let Some(s) = run.current_step() {
-        let _ = writeln!(out, "\n── Step {}/{}: {} ──", run.step_index() + 1, run.lesson().steps.len(), s.title);
+        let _ = writeln!(
+            out,
+            "\n── Step {}/{}: {} ──",
+            run.step_index() + 1,
+            run.lesson().steps.len(),
+            s.title
+        );
         let _ = writeln!(out, "{}", run.instructions().unwrap_or_default().trim_end());
         let _ = writeln!(out, "Goal: {}", run.goal_text().join("; "));
         if let Some(w) = &s.watch {
@@ -360,7 +422,11 @@ fn print_step(p: &Playground, out: &mut dyn Write) {
 
 /// Plays a lesson in the terminal: the idea, then each step; typed lines run against the lesson's
 /// cluster and the step ticks when its goal is met. Returns 0 when the lesson was completed.
-pub fn play_lesson(lesson: &crate::lessons::Lesson, input: &mut dyn BufRead, out: &mut dyn Write) -> i32 {
+pub fn play_lesson(
+    lesson: &crate::lessons::Lesson,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> i32 {
     let mut p = match Playground::for_lesson(lesson) {
         Ok(p) => p,
         Err(e) => {
@@ -369,7 +435,13 @@ pub fn play_lesson(lesson: &crate::lessons::Lesson, input: &mut dyn BufRead, out
         }
     };
     p.set_host_files(Box::new(host_file));
-    let _ = writeln!(out, "{}\n{}\n\n{}", lesson.title, lesson.summary.trim(), lesson.concept.trim_end());
+    let _ = writeln!(
+        out,
+        "{}\n{}\n\n{}",
+        lesson.title,
+        lesson.summary.trim(),
+        lesson.concept.trim_end()
+    );
     let _ = writeln!(out, "\n{PLAY_HELP}");
     if lesson.is_sandbox() {
         let _ = writeln!(out, "A sandbox: no goals. Try anything; quit to leave.");
@@ -399,7 +471,16 @@ pub fn play_lesson(lesson: &crate::lessons::Lesson, input: &mut dyn BufRead, out
                     let h = p.lesson_mut().and_then(|r| r.reveal_hint());
                     let left = p.lesson().map(|r| r.hints_left()).unwrap_or(0);
                     let _ = match h {
-                        Some(h) => writeln!(out, "Hint: {}{}", h.trim_end(), if left > 0 { format!("  ({left} more)") } else { String::new() }),
+                        Some(h) => writeln!(
+                            out,
+                            "Hint: {}{}",
+                            h.trim_end(),
+                            if left > 0 {
+                                format!("  ({left} more)")
+                            } else {
+                                String::new()
+                            }
+                        ),
                         None => writeln!(out, "No more hints. `solution` shows the commands."),
                     };
                     continue;
@@ -449,7 +530,12 @@ pub fn play_lesson(lesson: &crate::lessons::Lesson, input: &mut dyn BufRead, out
             continue;
         }
         while let Some(done) = p.check_lesson() {
-            let _ = writeln!(out, "✓ Step {} done in {} command(s).", done.index + 1, done.commands);
+            let _ = writeln!(
+                out,
+                "✓ Step {} done in {} command(s).",
+                done.index + 1,
+                done.commands
+            );
             if done.lesson_complete {
                 let _ = writeln!(out, "\n★ Lesson complete: {}", lesson.title);
                 for b in &lesson.break_it {

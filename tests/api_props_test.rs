@@ -155,7 +155,10 @@ fn hostile_sizes_are_refused() {
     p.write_file("big.txt", &"v".repeat(1_100_000));
     let o = p.run_line("kubectl create configmap c --from-file=big.txt");
     // A ConfigMap over 1 MiB is refused by the API server.
-    assert_eq!(o.stderr, "The ConfigMap \"c\" is invalid: []: Too long: must have at most 1048576 bytes\n");
+    assert_eq!(
+        o.stderr,
+        "The ConfigMap \"c\" is invalid: []: Too long: must have at most 1048576 bytes\n"
+    );
     let o = p.run_line(&"x".repeat(2 << 20));
     assert_ne!(o.exit_code, 0);
     assert_eq!(p.view().revision, before);

@@ -29,7 +29,10 @@ fn golden_scripts() {
         }
         let want = std::fs::read_to_string(&golden).unwrap_or_default();
         if got != want {
-            failures.push(format!("{}:\n--- got ---\n{got}\n--- want ---\n{want}", golden.display()));
+            failures.push(format!(
+                "{}:\n--- got ---\n{got}\n--- want ---\n{want}",
+                golden.display()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -7,10 +7,17 @@ use kubeplay::lessons::{self, check, Lesson, LessonProgress, Playground};
 #[test]
 fn every_lesson_file_parses() {
     let (lessons, errors) = lessons::catalog();
-    assert!(errors.is_empty(), "lesson files with errors:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "lesson files with errors:\n{}",
+        errors.join("\n")
+    );
     assert_eq!(lessons.len(), lessons::lesson_files().len());
     let with_goals = lessons.iter().filter(|l| !l.is_sandbox()).count();
-    assert!(with_goals >= 5, "expected at least 5 lessons with goals, found {with_goals}");
+    assert!(
+        with_goals >= 5,
+        "expected at least 5 lessons with goals, found {with_goals}"
+    );
     assert!(lessons.iter().any(|l| l.id == "sandbox" && l.is_sandbox()));
 }
 
@@ -24,7 +31,12 @@ fn every_lesson_checks() {
             failures.push(format!("{}:\n{}", l.id, v.errors.join("\n")));
         }
         // One log line per step (plus setup), so no step was skipped silently.
-        assert!(v.log.len() >= l.steps.len() + 1 || !v.passed(), "{}: {:?}", l.id, v.log);
+        assert!(
+            v.log.len() >= l.steps.len() + 1 || !v.passed(),
+            "{}: {:?}",
+            l.id,
+            v.log
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
@@ -99,22 +111,48 @@ fn check_rejects_a_goal_met_at_the_start() {
     );
     let v = check::verify(&parse(&text).expect("valid"));
     assert!(!v.passed());
-    assert!(v.errors[0].contains("already met when the step begins"), "{:?}", v.errors);
+    assert!(
+        v.errors[0].contains("already met when the step begins"),
+        "{:?}",
+        v.errors
+    );
 }
 
 #[test]
 fn check_rejects_a_failing_solution_and_an_unreached_goal() {
-    let failing = GOOD.replace("kubectl scale deployment web --replicas=3,", "kubectl scale deployment nope --replicas=3,");
+    let failing = GOOD.replace(
+        "kubectl scale deployment web --replicas=3,",
+        "kubectl scale deployment nope --replicas=3,",
+    );
     let v = check::verify(&parse(&failing).expect("valid"));
-    assert!(v.errors.iter().any(|e| e.contains("steps[0].solution[0]") && e.contains("failed (exit 1)")), "{:?}", v.errors);
+    assert!(
+        v.errors
+            .iter()
+            .any(|e| e.contains("steps[0].solution[0]") && e.contains("failed (exit 1)")),
+        "{:?}",
+        v.errors
+    );
 
     let unreached = GOOD.replace("equals: 3", "equals: 4");
     let v = check::verify(&parse(&unreached).expect("valid"));
-    assert!(v.errors.iter().any(|e| e.contains("not met") && e.contains("(now: 3)")), "{:?}", v.errors);
+    assert!(
+        v.errors
+            .iter()
+            .any(|e| e.contains("not met") && e.contains("(now: 3)")),
+        "{:?}",
+        v.errors
+    );
 
-    let bad_setup = GOOD.replace("kubectl create deployment web", "kubectl create deploymnt web");
+    let bad_setup = GOOD.replace(
+        "kubectl create deployment web",
+        "kubectl create deploymnt web",
+    );
     let v = check::verify(&parse(&bad_setup).expect("valid"));
-    assert!(v.errors.iter().any(|e| e.contains("setup.commands[0]")), "{:?}", v.errors);
+    assert!(
+        v.errors.iter().any(|e| e.contains("setup.commands[0]")),
+        "{:?}",
+        v.errors
+    );
 }
 
 #[test]
@@ -138,7 +176,10 @@ fn goals_tick_as_the_learner_works_and_progress_resumes() {
     let l = lessons::find_lesson("thermostat").expect("thermostat");
     let mut p = Playground::for_lesson(&l).expect("setup");
     assert_eq!(p.check_lesson(), None);
-    let pod = p.lesson().and_then(|r| r.vars().get("POD").cloned()).expect("POD");
+    let pod = p
+        .lesson()
+        .and_then(|r| r.vars().get("POD").cloned())
+        .expect("POD");
     // A wrong command does not tick the step; the right one does once time has passed.
     p.run_line("kubectl get pods");
     assert_eq!(p.check_lesson(), None);
@@ -170,7 +211,11 @@ fn goals_tick_as_the_learner_works_and_progress_resumes() {
     assert_eq!(r.step_index(), 1);
     assert_eq!(r.completed(), &[true, false, false]);
     assert_eq!(r.hints_revealed().len(), 1);
-    assert_eq!(q.view().revision, p.view().revision, "replay rebuilds the same cluster");
+    assert_eq!(
+        q.view().revision,
+        p.view().revision,
+        "replay rebuilds the same cluster"
+    );
 }
 
 #[test]
@@ -181,7 +226,15 @@ fn playing_a_lesson_in_the_terminal() {
     let code = kubeplay::cli::play_lesson(&l, &mut input.as_bytes(), &mut out);
     let text = String::from_utf8_lossy(&out);
     assert_eq!(code, 0, "{text}");
-    for want in ["Step 1/4", "Hint: ", "✓ Step 1 done", "✓ Step 2 done", "✓ Step 3 done", "✓ Step 4 done", "Lesson complete"] {
+    for want in [
+        "Step 1/4",
+        "Hint: ",
+        "✓ Step 1 done",
+        "✓ Step 2 done",
+        "✓ Step 3 done",
+        "✓ Step 4 done",
+        "Lesson complete",
+    ] {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");
     }
 }
@@ -189,9 +242,13 @@ fn playing_a_lesson_in_the_terminal() {
 #[test]
 fn the_guide_template_is_a_valid_lesson() {
     let guide = include_str!("../docs/LESSONS.md");
-    let start = guide.find("```yaml\nid: scale-demo").expect("template in docs/LESSONS.md") + "```yaml\n".len();
+    let start = guide
+        .find("```yaml\nid: scale-demo")
+        .expect("template in docs/LESSONS.md")
+        + "```yaml\n".len();
     let len = guide[start..].find("```").expect("end of template");
-    let l = Lesson::parse("scale-demo.yaml", &guide[start..start + len]).expect("the template parses");
+    let l =
+        Lesson::parse("scale-demo.yaml", &guide[start..start + len]).expect("the template parses");
     let v = check::verify(&l);
     assert!(v.passed(), "{:?}", v.errors);
 }

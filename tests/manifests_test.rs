@@ -13,7 +13,9 @@ fn corpus() -> Option<PathBuf> {
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
@@ -49,16 +51,30 @@ fn every_corpus_manifest_parses_and_applies_or_is_refused_precisely() {
         let rel = path.strip_prefix(&dir).unwrap().display().to_string();
         let mut p = Playground::new(SimConfig::default());
         let o = apply(&mut p, &rel, &text);
-        let kinds_not_yet = NOT_YET.iter().any(|k| text.contains(&format!("kind: {k}")) || text.contains(&format!("kind: \"{k}\"")));
+        let kinds_not_yet = NOT_YET.iter().any(|k| {
+            text.contains(&format!("kind: {k}")) || text.contains(&format!("kind: \"{k}\""))
+        });
         if o.exit_code == 0 {
             applied += 1;
-            assert!(o.stdout.lines().all(|l| l.ends_with(" created")), "{rel}: {}", o.stdout);
+            assert!(
+                o.stdout.lines().all(|l| l.ends_with(" created")),
+                "{rel}: {}",
+                o.stdout
+            );
             // Converges without panicking; every image the docs use can be pulled.
             p.advance(120_000);
             let v = p.view();
-            for pod in v.nodes.iter().flat_map(|n| n.pods.iter()).chain(v.unscheduled.iter()) {
+            for pod in v
+                .nodes
+                .iter()
+                .flat_map(|n| n.pods.iter())
+                .chain(v.unscheduled.iter())
+            {
                 assert!(
-                    !matches!(pod.status.as_str(), "ErrImagePull" | "ImagePullBackOff" | "InvalidImageName"),
+                    !matches!(
+                        pod.status.as_str(),
+                        "ErrImagePull" | "ImagePullBackOff" | "InvalidImageName"
+                    ),
                     "{rel}: pod {} is {}",
                     pod.name,
                     pod.status
@@ -66,7 +82,15 @@ fn every_corpus_manifest_parses_and_applies_or_is_refused_precisely() {
             }
             // Applying again changes nothing.
             let again = apply(&mut p, &rel, &text);
-            assert!(again.stdout.lines().all(|l| l.ends_with(" unchanged") || l.ends_with(" configured")), "{rel}: {}{}", again.stdout, again.stderr);
+            assert!(
+                again
+                    .stdout
+                    .lines()
+                    .all(|l| l.ends_with(" unchanged") || l.ends_with(" configured")),
+                "{rel}: {}{}",
+                again.stdout,
+                again.stderr
+            );
         } else {
             assert!(
                 kinds_not_yet && o.stderr.contains("no matches for kind")
@@ -91,7 +115,11 @@ fn deployment_manifest_converges_and_updates() {
     assert!(o.stdout.contains("2/2     2            2"), "{}", o.stdout);
     let update = std::fs::read_to_string(dir.join("application/deployment-update.yaml")).unwrap();
     let o = apply(&mut p, "deployment-update.yaml", &update);
-    assert_eq!(o.stdout, "deployment.apps/nginx-deployment configured\n", "{}", o.stderr);
+    assert_eq!(
+        o.stdout, "deployment.apps/nginx-deployment configured\n",
+        "{}",
+        o.stderr
+    );
     p.advance(60_000);
     let o = p.run_line("kubectl rollout history deployment/nginx-deployment");
     assert!(o.stdout.contains("2         <none>"), "{}", o.stdout);

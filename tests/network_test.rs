@@ -17,7 +17,11 @@ fn run(p: &mut Playground, line: &str) -> kubeplay::kubectl::Outcome {
 }
 
 fn answered_by(out: &str) -> String {
-    out.split("Running on: ").nth(1).and_then(|s| s.split(' ').next()).unwrap_or("").to_string()
+    out.split("Running on: ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .unwrap_or("")
+        .to_string()
 }
 
 #[test]
@@ -25,9 +29,19 @@ fn service_traffic_spreads_over_ready_pods_only() {
     let mut p = Playground::new(SimConfig::default());
     run(&mut p, "kubectl create deployment hello --image=gcr.io/google-samples/kubernetes-bootcamp:v1 --replicas=4");
     run(&mut p, "kubectl expose deployment hello --port=8080");
-    run(&mut p, "kubectl run client --image=busybox:1.36 -- sleep 36000");
+    run(
+        &mut p,
+        "kubectl run client --image=busybox:1.36 -- sleep 36000",
+    );
     p.advance(30_000);
-    let pods: BTreeSet<String> = p.view().nodes.iter().flat_map(|n| n.pods.iter()).filter(|x| x.name.starts_with("hello-")).map(|x| x.name.clone()).collect();
+    let pods: BTreeSet<String> = p
+        .view()
+        .nodes
+        .iter()
+        .flat_map(|n| n.pods.iter())
+        .filter(|x| x.name.starts_with("hello-"))
+        .map(|x| x.name.clone())
+        .collect();
     assert_eq!(pods.len(), 4);
     let mut seen = BTreeSet::new();
     for _ in 0..60 {
@@ -38,8 +52,18 @@ fn service_traffic_spreads_over_ready_pods_only() {
     assert_eq!(seen, pods, "every ready pod answers some connections");
 
     // Pods on a failed node stop being ready once the node is NotReady; traffic avoids them.
-    let client_node = p.view().nodes.iter().find(|n| n.pods.iter().any(|x| x.name == "client")).map(|n| n.name.clone()).unwrap();
-    let other = if client_node == "kind-worker" { "kind-worker2" } else { "kind-worker" };
+    let client_node = p
+        .view()
+        .nodes
+        .iter()
+        .find(|n| n.pods.iter().any(|x| x.name == "client"))
+        .map(|n| n.name.clone())
+        .unwrap();
+    let other = if client_node == "kind-worker" {
+        "kind-worker2"
+    } else {
+        "kind-worker"
+    };
     run(&mut p, &format!("sim node fail {other}"));
     p.advance(70_000);
     let on_failed: BTreeSet<String> = p
@@ -56,21 +80,42 @@ fn service_traffic_spreads_over_ready_pods_only() {
         let o = run(&mut p, "kubectl exec client -- wget -qO- http://hello:8080");
         assert_eq!(o.exit_code, 0, "{}", o.stderr);
         let who = answered_by(&o.stdout);
-        assert!(!on_failed.contains(&who), "{who} on the failed node answered");
+        assert!(
+            !on_failed.contains(&who),
+            "{who} on the failed node answered"
+        );
     }
 }
 
 #[test]
 fn outside_reaches_nodeports_and_load_balancers_not_cluster_ips() {
     let mut p = Playground::new(SimConfig::default());
-    run(&mut p, "kubectl create deployment web --image=nginx:1.27 --replicas=2");
-    run(&mut p, "kubectl expose deployment web --port=80 --type=LoadBalancer");
+    run(
+        &mut p,
+        "kubectl create deployment web --image=nginx:1.27 --replicas=2",
+    );
+    run(
+        &mut p,
+        "kubectl expose deployment web --port=80 --type=LoadBalancer",
+    );
     p.advance(30_000);
-    let np = run(&mut p, "kubectl get svc web -o jsonpath={.spec.ports[0].nodePort}").stdout;
-    let lb = run(&mut p, "kubectl get svc web -o jsonpath={.status.loadBalancer.ingress[0].ip}").stdout;
+    let np = run(
+        &mut p,
+        "kubectl get svc web -o jsonpath={.spec.ports[0].nodePort}",
+    )
+    .stdout;
+    let lb = run(
+        &mut p,
+        "kubectl get svc web -o jsonpath={.status.loadBalancer.ingress[0].ip}",
+    )
+    .stdout;
     let cip = run(&mut p, "kubectl get svc web -o jsonpath={.spec.clusterIP}").stdout;
-    assert!(run(&mut p, &format!("curl -s http://172.18.0.3:{np}")).stdout.contains("Welcome to nginx!"));
-    assert!(run(&mut p, &format!("curl -s http://{lb}")).stdout.contains("Welcome to nginx!"));
+    assert!(run(&mut p, &format!("curl -s http://172.18.0.3:{np}"))
+        .stdout
+        .contains("Welcome to nginx!"));
+    assert!(run(&mut p, &format!("curl -s http://{lb}"))
+        .stdout
+        .contains("Welcome to nginx!"));
     let o = run(&mut p, &format!("curl -m 3 http://{cip}"));
     assert_eq!(o.exit_code, 28);
     let o = run(&mut p, "curl http://web");

@@ -26,7 +26,11 @@ fn apply_file(p: &mut Playground, path: &str) {
 }
 
 fn pod(p: &Playground, name: &str) -> k8s_openapi::api::core::v1::Pod {
-    p.shell().sim().get(&ObjKey::new(Kind::Pod, "default", name)).and_then(|o| o.as_pod().cloned()).expect("pod exists")
+    p.shell()
+        .sim()
+        .get(&ObjKey::new(Kind::Pod, "default", name))
+        .and_then(|o| o.as_pod().cloned())
+        .expect("pod exists")
 }
 
 fn ready(p: &Playground, name: &str) -> String {
@@ -38,7 +42,10 @@ fn restarts(p: &Playground, name: &str) -> i32 {
 }
 
 fn events(p: &Playground, name: &str) -> Vec<(String, String)> {
-    p.object_events(Kind::Pod, "default", name).into_iter().map(|e| (e.reason.clone(), e.message.clone())).collect()
+    p.object_events(Kind::Pod, "default", name)
+        .into_iter()
+        .map(|e| (e.reason.clone(), e.message.clone()))
+        .collect()
 }
 
 const DIR: &str = "/work/shared/manifests/pods/probe";
@@ -50,21 +57,37 @@ fn manifest(name: &str) -> Option<String> {
 
 #[test]
 fn exec_liveness_restarts_after_the_file_goes() {
-    let Some(path) = manifest("exec-liveness.yaml") else { return };
+    let Some(path) = manifest("exec-liveness.yaml") else {
+        return;
+    };
     let mut p = Playground::new(SimConfig::default());
     apply_file(&mut p, &path);
     p.advance(20_000);
     assert_eq!(ready(&p, "liveness-exec"), "1/1");
-    assert_eq!(run(&mut p, "kubectl exec liveness-exec -- cat /tmp/healthy").exit_code, 0);
-    assert!(!events(&p, "liveness-exec").iter().any(|(r, _)| r == "Unhealthy"));
+    assert_eq!(
+        run(&mut p, "kubectl exec liveness-exec -- cat /tmp/healthy").exit_code,
+        0
+    );
+    assert!(!events(&p, "liveness-exec")
+        .iter()
+        .any(|(r, _)| r == "Unhealthy"));
     // /tmp/healthy is removed at 30 s; the probe fails from about 35 s.
     p.advance(20_000);
     let ev = events(&p, "liveness-exec");
-    assert!(ev.iter().any(|(r, m)| r == "Unhealthy"
-        && m == "Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory"), "{ev:?}");
+    assert!(
+        ev.iter().any(|(r, m)| {
+            r == "Unhealthy"
+        && m == "Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory"
+        }),
+        "{ev:?}"
+    );
     p.advance(10_000);
     let ev = events(&p, "liveness-exec");
-    assert!(ev.iter().any(|(r, m)| r == "Killing" && m == "Container liveness failed liveness probe, will be restarted"), "{ev:?}");
+    assert!(
+        ev.iter().any(|(r, m)| r == "Killing"
+            && m == "Container liveness failed liveness probe, will be restarted"),
+        "{ev:?}"
+    );
     assert_eq!(restarts(&p, "liveness-exec"), 0);
     // sh as PID 1 ignores SIGTERM: killed when the 30 s grace period ends, then restarted.
     p.advance(35_000);
@@ -76,7 +99,9 @@ fn exec_liveness_restarts_after_the_file_goes() {
 
 #[test]
 fn http_liveness_restarts_after_ten_seconds() {
-    let Some(path) = manifest("http-liveness.yaml") else { return };
+    let Some(path) = manifest("http-liveness.yaml") else {
+        return;
+    };
     let mut p = Playground::new(SimConfig::default());
     apply_file(&mut p, &path);
     p.advance(10_000);
@@ -84,14 +109,20 @@ fn http_liveness_restarts_after_ten_seconds() {
     p.advance(20_000);
     assert!(restarts(&p, "liveness-http") >= 1);
     let ev = events(&p, "liveness-http");
-    assert!(ev.iter().any(|(r, m)| r == "Unhealthy" && m == "Liveness probe failed: HTTP probe failed with statuscode: 500"), "{ev:?}");
+    assert!(
+        ev.iter().any(|(r, m)| r == "Unhealthy"
+            && m == "Liveness probe failed: HTTP probe failed with statuscode: 500"),
+        "{ev:?}"
+    );
     p.advance(120_000);
     assert!(restarts(&p, "liveness-http") >= 3);
 }
 
 #[test]
 fn tcp_readiness_after_first_check() {
-    let Some(path) = manifest("tcp-liveness-readiness.yaml") else { return };
+    let Some(path) = manifest("tcp-liveness-readiness.yaml") else {
+        return;
+    };
     let mut p = Playground::new(SimConfig::default());
     apply_file(&mut p, &path);
     p.advance(14_000);
@@ -100,7 +131,9 @@ fn tcp_readiness_after_first_check() {
     assert_eq!(ready(&p, "goproxy"), "1/1");
     p.advance(120_000);
     assert_eq!(restarts(&p, "goproxy"), 0);
-    assert!(!events(&p, "goproxy").iter().any(|(r, _)| r == "Unhealthy" || r == "Killing"));
+    assert!(!events(&p, "goproxy")
+        .iter()
+        .any(|(r, _)| r == "Unhealthy" || r == "Killing"));
 }
 
 const READINESS_404: &str = r#"apiVersion: v1
@@ -128,11 +161,22 @@ fn failing_readiness_keeps_pod_out_of_endpoints() {
     assert_eq!(ready(&p, "web"), "0/1");
     assert_eq!(restarts(&p, "web"), 0);
     let ev = events(&p, "web");
-    assert!(ev.iter().any(|(r, m)| r == "Unhealthy" && m == "Readiness probe failed: HTTP probe failed with statuscode: 404"), "{ev:?}");
+    assert!(
+        ev.iter().any(|(r, m)| r == "Unhealthy"
+            && m == "Readiness probe failed: HTTP probe failed with statuscode: 404"),
+        "{ev:?}"
+    );
     // Only a not-ready address: kubectl prints an empty ENDPOINTS column.
     let ep = run(&mut p, "kubectl get endpoints web");
     assert!(!ep.stdout.contains(":80"), "{}", ep.stdout);
-    let cond = pod(&p, "web").status.unwrap().conditions.unwrap().into_iter().find(|c| c.type_ == "Ready").unwrap();
+    let cond = pod(&p, "web")
+        .status
+        .unwrap()
+        .conditions
+        .unwrap()
+        .into_iter()
+        .find(|c| c.type_ == "Ready")
+        .unwrap();
     assert_eq!(cond.status, "False");
     // Fix the path: ready within a period, and in the endpoints.
     run(&mut p, "kubectl delete pod web");
@@ -175,13 +219,28 @@ fn startup_probe_gates_readiness() {
     assert_eq!((cs.started, cs.ready), (Some(true), true));
     assert_eq!(restarts(&p, "slow"), 0);
     let ev = events(&p, "slow");
-    assert!(ev.iter().any(|(r, m)| r == "Unhealthy" && m.starts_with("Startup probe failed: cat: can't open '/tmp/up'")), "{ev:?}");
+    assert!(
+        ev.iter().any(|(r, m)| r == "Unhealthy"
+            && m.starts_with("Startup probe failed: cat: can't open '/tmp/up'")),
+        "{ev:?}"
+    );
     // A startup probe that never passes kills the container after failureThreshold tries.
-    p.write_file("q.yaml", &STARTUP.replace("name: slow", "name: never").replace("touch /tmp/up", "true").replace("failureThreshold: 10", "failureThreshold: 2"));
+    p.write_file(
+        "q.yaml",
+        &STARTUP
+            .replace("name: slow", "name: never")
+            .replace("touch /tmp/up", "true")
+            .replace("failureThreshold: 10", "failureThreshold: 2"),
+    );
     run(&mut p, "kubectl apply -f q.yaml");
     p.advance(60_000);
     let ev = events(&p, "never");
-    assert!(ev.iter().any(|(r, m)| r == "Killing" && m == "Container app failed startup probe, will be restarted"), "{ev:?}");
+    assert!(
+        ev.iter()
+            .any(|(r, m)| r == "Killing"
+                && m == "Container app failed startup probe, will be restarted"),
+        "{ev:?}"
+    );
     assert!(restarts(&p, "never") >= 1);
 }
 
@@ -206,5 +265,9 @@ spec:
     p.advance(30_000);
     assert_eq!(ready(&p, "t"), "0/1");
     let ev = events(&p, "t");
-    assert!(ev.iter().any(|(r, m)| r == "Unhealthy" && m == "Readiness probe failed: command \"sleep 5\" timed out"), "{ev:?}");
+    assert!(
+        ev.iter().any(|(r, m)| r == "Unhealthy"
+            && m == "Readiness probe failed: command \"sleep 5\" timed out"),
+        "{ev:?}"
+    );
 }

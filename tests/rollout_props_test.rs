@@ -58,10 +58,20 @@ struct Counts {
 }
 
 fn counts(p: &Playground) -> Counts {
-    let mut c = Counts { active: 0, ready: 0 };
+    let mut c = Counts {
+        active: 0,
+        ready: 0,
+    };
     for o in p.shell().sim().store().list(Kind::Pod, Some("default")) {
         let Some(pod) = o.as_pod() else { continue };
-        if pod.metadata.labels.as_ref().and_then(|l| l.get("app")).map(String::as_str) != Some("web") {
+        if pod
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("app"))
+            .map(String::as_str)
+            != Some("web")
+        {
             continue;
         }
         if podutil::terminating(pod) || matches!(podutil::phase(pod), "Succeeded" | "Failed") {
@@ -82,11 +92,24 @@ fn pods(p: &Playground) -> Vec<k8s_openapi::api::core::v1::Pod> {
         .list(Kind::Pod, Some("default"))
         .iter()
         .filter_map(|o| o.as_pod().cloned())
-        .filter(|pod| pod.metadata.labels.as_ref().and_then(|l| l.get("app")).map(String::as_str) == Some("web"))
+        .filter(|pod| {
+            pod.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("app"))
+                .map(String::as_str)
+                == Some("web")
+        })
         .collect()
 }
 
-const GOOD: &[&str] = &["nginx:1.26", "nginx:1.27", "nginx:1.28", "httpd:2.4", "nginx:1.25"];
+const GOOD: &[&str] = &[
+    "nginx:1.26",
+    "nginx:1.27",
+    "nginx:1.28",
+    "httpd:2.4",
+    "nginx:1.25",
+];
 const BAD: &str = "nginx:does-not-exist";
 
 enum Act {
@@ -98,15 +121,27 @@ enum Act {
 fn case(seed: u64) {
     let mut rng = Rng(seed);
     let replicas = 1 + rng.below(6) as i32;
-    let surge = rng.pick(&["0", "1", "2", "25%", "50%", "100%", "3"]).to_string();
-    let unavail = rng.pick(&["0", "1", "2", "25%", "50%", "0%", "3"]).to_string();
+    let surge = rng
+        .pick(&["0", "1", "2", "25%", "50%", "100%", "3"])
+        .to_string();
+    let unavail = rng
+        .pick(&["0", "1", "2", "25%", "50%", "0%", "3"])
+        .to_string();
     let (max_surge, max_unavail) = fenceposts(&surge, &unavail, replicas);
     let ctx = format!("seed {seed}: replicas {replicas}, maxSurge {surge} ({max_surge}), maxUnavailable {unavail} ({max_unavail})");
 
-    let mut p = Playground::new(SimConfig { seed, ..SimConfig::default() });
-    let o = p.run_line(&format!("kubectl create deployment web --image=nginx:1.27 --replicas={replicas}"));
+    let mut p = Playground::new(SimConfig {
+        seed,
+        ..SimConfig::default()
+    });
+    let o = p.run_line(&format!(
+        "kubectl create deployment web --image=nginx:1.27 --replicas={replicas}"
+    ));
     assert_eq!(o.exit_code, 0, "{ctx}: {}", o.stderr);
-    assert!(p.set_rolling_update("default", "web", &surge, &unavail), "{ctx}");
+    assert!(
+        p.set_rolling_update("default", "web", &surge, &unavail),
+        "{ctx}"
+    );
 
     // A plan: (virtual ms, action), in order.
     let mut plan: Vec<(u64, Act)> = Vec::new();
@@ -141,19 +176,30 @@ fn case(seed: u64) {
     let mut steps = 0u64;
     let mut next = 0usize;
     let floor = replicas - max_unavail;
-    let mut check = |p: &Playground, recovering: &mut bool, available_once: &mut bool, when: &str| {
-        let c = counts(p);
-        assert!(c.active <= replicas + max_surge, "{ctx}: {} active pods > {replicas} + {max_surge} at {} ms ({when})", c.active, p.elapsed_ms());
-        if c.ready >= replicas {
-            *available_once = true;
-        }
-        if *recovering && c.ready >= floor {
-            *recovering = false;
-        }
-        if *available_once && !*recovering {
-            assert!(c.ready >= floor, "{ctx}: {} ready pods < {replicas} - {max_unavail} at {} ms ({when})", c.ready, p.elapsed_ms());
-        }
-    };
+    let mut check =
+        |p: &Playground, recovering: &mut bool, available_once: &mut bool, when: &str| {
+            let c = counts(p);
+            assert!(
+                c.active <= replicas + max_surge,
+                "{ctx}: {} active pods > {replicas} + {max_surge} at {} ms ({when})",
+                c.active,
+                p.elapsed_ms()
+            );
+            if c.ready >= replicas {
+                *available_once = true;
+            }
+            if *recovering && c.ready >= floor {
+                *recovering = false;
+            }
+            if *available_once && !*recovering {
+                assert!(
+                    c.ready >= floor,
+                    "{ctx}: {} ready pods < {replicas} - {max_unavail} at {} ms ({when})",
+                    c.ready,
+                    p.elapsed_ms()
+                );
+            }
+        };
     while p.elapsed_ms() < end {
         let due = plan.get(next).map_or(end, |(at, _)| *at);
         match p.next_task_ms() {
@@ -170,7 +216,9 @@ fn case(seed: u64) {
                 }
             }
         }
-        let Some((_, act)) = plan.get(next) else { break };
+        let Some((_, act)) = plan.get(next) else {
+            break;
+        };
         next += 1;
         match act {
             Act::Image(img) => {
@@ -195,7 +243,11 @@ fn case(seed: u64) {
                 let o = p.run_line(&line);
                 if o.exit_code != 0 {
                     // Only a container between runs (back-off) cannot be crashed.
-                    assert!(o.stderr.contains("is not running"), "{ctx}: {line}: {}", o.stderr);
+                    assert!(
+                        o.stderr.contains("is not running"),
+                        "{ctx}: {line}: {}",
+                        o.stderr
+                    );
                     continue;
                 }
                 recovering = true;
@@ -216,23 +268,45 @@ fn case(seed: u64) {
         .and_then(|o| o.as_deployment().cloned())
         .unwrap_or_else(|| panic!("{ctx}: deployment gone"));
     let st = d.status.clone().unwrap_or_default();
-    let got = (st.replicas, st.updated_replicas, st.ready_replicas, st.available_replicas);
+    let got = (
+        st.replicas,
+        st.updated_replicas,
+        st.ready_replicas,
+        st.available_replicas,
+    );
     let want = Some(replicas);
-    assert_eq!(got, (want, want, want, want), "{ctx}: status after convergence (last image {last})");
-    let live: Vec<_> = pods(&p).into_iter().filter(|pod| !podutil::terminating(pod)).collect();
+    assert_eq!(
+        got,
+        (want, want, want, want),
+        "{ctx}: status after convergence (last image {last})"
+    );
+    let live: Vec<_> = pods(&p)
+        .into_iter()
+        .filter(|pod| !podutil::terminating(pod))
+        .collect();
     assert_eq!(live.len() as i32, replicas, "{ctx}");
     for pod in &live {
-        let img = pod.spec.as_ref().and_then(|s| s.containers.first()).and_then(|c| c.image.clone());
+        let img = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.containers.first())
+            .and_then(|c| c.image.clone());
         assert_eq!(img.as_deref(), Some(last.as_str()), "{ctx}");
         assert!(podutil::is_ready(pod), "{ctx}");
     }
     let out = p.run_line("kubectl rollout status deployment/web --watch=false");
-    assert_eq!(out.stdout, "deployment \"web\" successfully rolled out\n", "{ctx}");
+    assert_eq!(
+        out.stdout, "deployment \"web\" successfully rolled out\n",
+        "{ctx}"
+    );
 }
 
 #[test]
 fn random_rollouts_keep_deployment_invariants() {
-    let n: u64 = std::env::var("ROLLOUT_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24);
+    let n: u64 = std::env::var("ROLLOUT_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(24);
     for seed in 1..=n {
         case(seed);
     }

@@ -34,7 +34,11 @@ fn resolve(pct_or_int: &str, replicas: usize, up: bool) -> usize {
     match pct_or_int.strip_suffix('%') {
         Some(p) => {
             let v: usize = p.parse().unwrap();
-            if up { (v * replicas).div_ceil(100) } else { v * replicas / 100 }
+            if up {
+                (v * replicas).div_ceil(100)
+            } else {
+                v * replicas / 100
+            }
         }
         None => pct_or_int.parse().unwrap(),
     }
@@ -80,7 +84,10 @@ proptest! {
 #[test]
 fn undo_restores_previous_template() {
     let mut p = Playground::new(SimConfig::default());
-    run(&mut p, "kubectl create deployment web --image=nginx:1.27 --replicas=2");
+    run(
+        &mut p,
+        "kubectl create deployment web --image=nginx:1.27 --replicas=2",
+    );
     run(&mut p, "kubectl rollout status deployment/web");
     run(&mut p, "kubectl set image deployment/web nginx=nginx:1.28");
     run(&mut p, "kubectl rollout status deployment/web");
@@ -89,13 +96,19 @@ fn undo_restores_previous_template() {
     let o = run(&mut p, "kubectl get deploy web -o wide");
     assert!(o.stdout.contains("nginx:1.27"), "{}", o.stdout);
     let h = run(&mut p, "kubectl rollout history deployment/web");
-    assert_eq!(h.stdout, "deployment.apps/web \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n\n");
+    assert_eq!(
+        h.stdout,
+        "deployment.apps/web \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n\n"
+    );
 }
 
 #[test]
 fn stuck_rollout_hits_progress_deadline() {
     let mut p = Playground::new(SimConfig::default());
-    run(&mut p, "kubectl create deployment web --image=nginx:1.27 --replicas=2");
+    run(
+        &mut p,
+        "kubectl create deployment web --image=nginx:1.27 --replicas=2",
+    );
     run(&mut p, "kubectl rollout status deployment/web");
     run(&mut p, "kubectl set image deployment/web nginx=nginx:nope");
     let mut o = p.run_line("kubectl rollout status deployment/web");
@@ -103,7 +116,10 @@ fn stuck_rollout_hits_progress_deadline() {
     let pr = p.finish(&mut w, 3_600_000);
     assert!(pr.done);
     assert_eq!(pr.exit_code, 1);
-    assert_eq!(pr.stderr, "error: deployment \"web\" exceeded its progress deadline\n");
+    assert_eq!(
+        pr.stderr,
+        "error: deployment \"web\" exceeded its progress deadline\n"
+    );
     // Old pods kept serving the whole time.
     assert_eq!(counts(&p).1, 2);
     assert!(p.elapsed_ms() >= 600_000);

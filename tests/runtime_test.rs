@@ -19,7 +19,11 @@ fn run(p: &mut Playground, line: &str) -> kubeplay::kubectl::Outcome {
 }
 
 fn pod(p: &Playground, name: &str) -> k8s_openapi::api::core::v1::Pod {
-    p.shell().sim().get(&ObjKey::new(Kind::Pod, "default", name)).and_then(|o| o.as_pod().cloned()).expect("pod exists")
+    p.shell()
+        .sim()
+        .get(&ObjKey::new(Kind::Pod, "default", name))
+        .and_then(|o| o.as_pod().cloned())
+        .expect("pod exists")
 }
 
 fn status(p: &Playground, name: &str) -> String {
@@ -33,12 +37,21 @@ fn restarts(p: &Playground, name: &str) -> i32 {
 #[test]
 fn never_with_exit_1_fails() {
     let mut p = Playground::new(SimConfig::default());
-    run(&mut p, "kubectl run job --image=busybox --restart=Never -- sh -c 'echo working; exit 1'");
+    run(
+        &mut p,
+        "kubectl run job --image=busybox --restart=Never -- sh -c 'echo working; exit 1'",
+    );
     p.advance(10_000);
     let pd = pod(&p, "job");
     assert_eq!(podutil::phase(&pd), "Failed");
     assert_eq!(status(&p, "job"), "Error");
-    let cs = &pd.status.as_ref().unwrap().container_statuses.as_ref().unwrap()[0];
+    let cs = &pd
+        .status
+        .as_ref()
+        .unwrap()
+        .container_statuses
+        .as_ref()
+        .unwrap()[0];
     let t = cs.state.as_ref().unwrap().terminated.as_ref().unwrap();
     assert_eq!((t.exit_code, t.reason.as_deref()), (1, Some("Error")));
     assert_eq!(cs.restart_count, 0);
@@ -46,14 +59,27 @@ fn never_with_exit_1_fails() {
     // Nothing restarts it.
     p.advance(120_000);
     assert_eq!(restarts(&p, "job"), 0);
-    let ready = pd.status.as_ref().unwrap().conditions.as_ref().unwrap().iter().find(|c| c.type_ == "Ready").cloned().unwrap();
+    let ready = pd
+        .status
+        .as_ref()
+        .unwrap()
+        .conditions
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .cloned()
+        .unwrap();
     assert_eq!(ready.reason.as_deref(), Some("PodCompleted"));
 }
 
 #[test]
 fn on_failure_sleep_completes() {
     let mut p = Playground::new(SimConfig::default());
-    run(&mut p, "kubectl run nap --image=busybox --restart=OnFailure -- sleep 5");
+    run(
+        &mut p,
+        "kubectl run nap --image=busybox --restart=OnFailure -- sleep 5",
+    );
     let mut seen_running_at = None;
     for t in 0..200 {
         p.advance(100);
@@ -73,7 +99,10 @@ fn on_failure_sleep_completes() {
 #[test]
 fn on_failure_restarts_failures_only() {
     let mut p = Playground::new(SimConfig::default());
-    run(&mut p, "kubectl run flaky --image=busybox --restart=OnFailure -- sh -c 'sleep 1; exit 2'");
+    run(
+        &mut p,
+        "kubectl run flaky --image=busybox --restart=OnFailure -- sh -c 'sleep 1; exit 2'",
+    );
     p.advance(30_000);
     assert!(restarts(&p, "flaky") >= 2, "{}", restarts(&p, "flaky"));
     assert_eq!(podutil::phase(&pod(&p, "flaky")), "Running");
@@ -83,9 +112,7 @@ fn on_failure_restarts_failures_only() {
 fn busybox_deployment_crash_loops_with_growing_back_off() {
     let mut p = Playground::new(SimConfig::default());
     run(&mut p, "kubectl create deployment crash --image=busybox");
-    let name = || -> String {
-        String::new()
-    };
+    let name = || -> String { String::new() };
     let _ = name;
     let mut pod_name = String::new();
     let mut restart_times: Vec<u64> = Vec::new();
@@ -95,7 +122,12 @@ fn busybox_deployment_crash_loops_with_growing_back_off() {
         p.advance(100);
         if pod_name.is_empty() {
             let v = p.view();
-            if let Some(pv) = v.nodes.iter().flat_map(|n| n.pods.iter()).find(|x| x.name.starts_with("crash-")) {
+            if let Some(pv) = v
+                .nodes
+                .iter()
+                .flat_map(|n| n.pods.iter())
+                .find(|x| x.name.starts_with("crash-"))
+            {
                 pod_name = pv.name.clone();
             }
             continue;
@@ -108,19 +140,56 @@ fn busybox_deployment_crash_loops_with_growing_back_off() {
         saw_clbo |= status(&p, &pod_name) == "CrashLoopBackOff";
     }
     assert!(saw_clbo);
-    let gaps: Vec<u64> = restart_times.windows(2).map(|w| (w[1] - w[0]) / 1000).collect();
+    let gaps: Vec<u64> = restart_times
+        .windows(2)
+        .map(|w| (w[1] - w[0]) / 1000)
+        .collect();
     // First restart at once; then 10 s, 20 s, 40 s, 80 s, 160 s back-off (plus the sync and start).
     assert!(gaps.len() >= 4, "{gaps:?}");
     for (g, want) in gaps.iter().zip([10u64, 20, 40, 80, 160]) {
         assert!(*g >= want && *g <= want + 3, "gaps {gaps:?}");
     }
-    let events: Vec<String> = p.shell().sim().events().iter().filter(|e| e.reason == "BackOff").map(|e| e.message.clone()).collect();
-    assert!(events.iter().any(|m| m.starts_with(&format!("Back-off restarting failed container busybox in pod {pod_name}_default("))), "{events:?}");
+    let events: Vec<String> = p
+        .shell()
+        .sim()
+        .events()
+        .iter()
+        .filter(|e| e.reason == "BackOff")
+        .map(|e| e.message.clone())
+        .collect();
+    assert!(
+        events.iter().any(|m| m.starts_with(&format!(
+            "Back-off restarting failed container busybox in pod {pod_name}_default("
+        ))),
+        "{events:?}"
+    );
     let pd = pod(&p, &pod_name);
-    let cs = &pd.status.as_ref().unwrap().container_statuses.as_ref().unwrap()[0];
+    let cs = &pd
+        .status
+        .as_ref()
+        .unwrap()
+        .container_statuses
+        .as_ref()
+        .unwrap()[0];
     let w = cs.state.as_ref().unwrap().waiting.as_ref().unwrap();
-    assert!(w.message.as_deref().unwrap_or("").starts_with("back-off 5m0s restarting failed container=busybox pod="), "{w:?}");
-    assert_eq!(cs.last_state.as_ref().unwrap().terminated.as_ref().unwrap().reason.as_deref(), Some("Completed"));
+    assert!(
+        w.message
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("back-off 5m0s restarting failed container=busybox pod="),
+        "{w:?}"
+    );
+    assert_eq!(
+        cs.last_state
+            .as_ref()
+            .unwrap()
+            .terminated
+            .as_ref()
+            .unwrap()
+            .reason
+            .as_deref(),
+        Some("Completed")
+    );
 }
 
 #[test]
@@ -156,10 +225,16 @@ fn init_containers_run_first() {
     }
     assert!(seen.contains(&"Init:0/1".to_string()), "{seen:?}");
     assert_eq!(seen.last().map(String::as_str), Some("Running"), "{seen:?}");
-    assert_eq!(run(&mut p, "kubectl logs app -c setup").stdout, "preparing\n");
+    assert_eq!(
+        run(&mut p, "kubectl logs app -c setup").stdout,
+        "preparing\n"
+    );
     let o = run(&mut p, "kubectl logs app");
     assert_eq!(o.stdout, "main\n");
-    assert_eq!(o.stderr, "Defaulted container \"main\" out of: main, setup (init)\n");
+    assert_eq!(
+        o.stderr,
+        "Defaulted container \"main\" out of: main, setup (init)\n"
+    );
 }
 
 #[test]
@@ -181,9 +256,15 @@ fn sleep_ignores_sigterm_servers_stop_fast() {
 #[test]
 fn logs_previous_and_errors() {
     let mut p = Playground::new(SimConfig::default());
-    run(&mut p, "kubectl run once --image=busybox -- sh -c 'echo run at $(date +%s)'");
+    run(
+        &mut p,
+        "kubectl run once --image=busybox -- sh -c 'echo run at $(date +%s)'",
+    );
     let o = run(&mut p, "kubectl logs once -c other");
-    assert_eq!(o.stderr, "error: container other is not valid for pod once\n");
+    assert_eq!(
+        o.stderr,
+        "error: container other is not valid for pod once\n"
+    );
     p.advance(500);
     let o = run(&mut p, "kubectl logs once");
     assert!(o.stderr.starts_with("Error from server (BadRequest): container \"once\" in pod \"once\" is waiting to start: ContainerCreating"), "{o:?}");
@@ -195,7 +276,10 @@ fn logs_previous_and_errors() {
     assert!(cur.starts_with("run at "), "{cur}");
     assert!(prev.starts_with("run at "), "{prev}");
     let o = run(&mut p, "kubectl logs nope");
-    assert_eq!(o.stderr, "Error from server (NotFound): pods \"nope\" not found\n");
+    assert_eq!(
+        o.stderr,
+        "Error from server (NotFound): pods \"nope\" not found\n"
+    );
 }
 
 #[test]
@@ -206,13 +290,26 @@ fn exec_reads_the_container() {
     let o = run(&mut p, "kubectl exec web -- printenv GREETING HOSTNAME");
     assert_eq!(o.stdout, "hi\nweb\n");
     let o = run(&mut p, "kubectl exec web -- sh -c 'exit 3'");
-    assert_eq!((o.stderr.as_str(), o.exit_code), ("command terminated with exit code 3\n", 3));
+    assert_eq!(
+        (o.stderr.as_str(), o.exit_code),
+        ("command terminated with exit code 3\n", 3)
+    );
     let o = run(&mut p, "kubectl exec web -- nosuch");
-    assert!(o.stderr.contains("exec: \"nosuch\": executable file not found in $PATH"), "{o:?}");
-    run(&mut p, "kubectl run done --image=busybox --restart=Never -- true");
+    assert!(
+        o.stderr
+            .contains("exec: \"nosuch\": executable file not found in $PATH"),
+        "{o:?}"
+    );
+    run(
+        &mut p,
+        "kubectl run done --image=busybox --restart=Never -- true",
+    );
     p.advance(10_000);
     let o = run(&mut p, "kubectl exec done -- ls");
-    assert_eq!(o.stderr, "error: cannot exec into a container in a completed pod; current phase is Succeeded\n");
+    assert_eq!(
+        o.stderr,
+        "error: cannot exec into a container in a completed pod; current phase is Succeeded\n"
+    );
 }
 
 #[test]
@@ -222,7 +319,12 @@ fn postgres_without_password_crashes_with_its_message() {
     p.advance(60_000);
     assert!(restarts(&p, "db") >= 1);
     let o = run(&mut p, "kubectl logs db");
-    assert!(o.stdout.starts_with("Error: Database is uninitialized and superuser password is not specified."), "{o:?}");
+    assert!(
+        o.stdout.starts_with(
+            "Error: Database is uninitialized and superuser password is not specified."
+        ),
+        "{o:?}"
+    );
 }
 
 #[test]

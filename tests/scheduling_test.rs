@@ -24,13 +24,25 @@ fn pods(p: &Playground, prefix: &str) -> Vec<(String, String, String)> {
         .list(Kind::Pod, Some("default"))
         .iter()
         .filter_map(|o| o.as_pod().cloned())
-        .filter(|pod| pod.metadata.name.as_deref().unwrap_or("").starts_with(prefix))
+        .filter(|pod| {
+            pod.metadata
+                .name
+                .as_deref()
+                .unwrap_or("")
+                .starts_with(prefix)
+        })
         .filter(|pod| pod.metadata.deletion_timestamp.is_none())
         .map(|pod| {
             (
                 pod.metadata.name.clone().unwrap_or_default(),
-                pod.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default(),
-                pod.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(),
+                pod.spec
+                    .as_ref()
+                    .and_then(|s| s.node_name.clone())
+                    .unwrap_or_default(),
+                pod.status
+                    .as_ref()
+                    .and_then(|s| s.phase.clone())
+                    .unwrap_or_default(),
             )
         })
         .collect()
@@ -43,7 +55,11 @@ fn nodes_of(p: &Playground, prefix: &str) -> Vec<String> {
 }
 
 fn pending(p: &Playground, prefix: &str) -> Vec<String> {
-    pods(p, prefix).into_iter().filter(|(_, n, _)| n.is_empty()).map(|(name, _, _)| name).collect()
+    pods(p, prefix)
+        .into_iter()
+        .filter(|(_, n, _)| n.is_empty())
+        .map(|(name, _, _)| name)
+        .collect()
 }
 
 fn deployment(name: &str, replicas: u32, extra_spec: &str) -> String {
@@ -65,7 +81,13 @@ fn deployment(name: &str, replicas: u32, extra_spec: &str) -> String {
         "    spec:",
     ]
     .join("\n");
-    let tail = ["      containers:", "      - name: c", "        image: nginx", "EOF"].join("\n");
+    let tail = [
+        "      containers:",
+        "      - name: c",
+        "        image: nginx",
+        "EOF",
+    ]
+    .join("\n");
     format!("{head}\n{extra_spec}{tail}\n")
 }
 
@@ -77,17 +99,32 @@ fn required_anti_affinity_leaves_the_third_replica_pending() {
     let (mut p, _) = play(&script);
     let mut on = nodes_of(&p, "web-");
     on.retain(|n| !n.is_empty());
-    assert_eq!(on, ["kind-worker", "kind-worker2"], "one replica per worker");
+    assert_eq!(
+        on,
+        ["kind-worker", "kind-worker2"],
+        "one replica per worker"
+    );
     let waiting = pending(&p, "web-");
     assert_eq!(waiting.len(), 1);
     let msg = format!(
         "0/3 nodes are available: 1 {CP_TAINT}, 2 node(s) didn't match pod anti-affinity rules. \
 preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."
     );
-    let conds = p.run_script(&format!("kubectl get pod {} -o jsonpath='{{.status.conditions}}'\n", waiting[0]));
-    assert!(conds.contains(&format!(r#""message":"{msg}","reason":"Unschedulable","status":"False","type":"PodScheduled""#)), "{conds}");
+    let conds = p.run_script(&format!(
+        "kubectl get pod {} -o jsonpath='{{.status.conditions}}'\n",
+        waiting[0]
+    ));
+    assert!(
+        conds.contains(&format!(
+            r#""message":"{msg}","reason":"Unschedulable","status":"False","type":"PodScheduled""#
+        )),
+        "{conds}"
+    );
     let describe = p.run_script(&format!("kubectl describe pod {}\n", waiting[0]));
-    assert!(describe.contains(&format!("Warning  FailedScheduling  ")) && describe.contains(&msg), "{describe}");
+    assert!(
+        describe.contains(&format!("Warning  FailedScheduling  ")) && describe.contains(&msg),
+        "{describe}"
+    );
     // A third worker takes it.
     p.run_script("sim node add\nsleep 30s\n");
     assert!(pending(&p, "web-").is_empty());
@@ -109,7 +146,10 @@ preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.
     assert!(ev.contains(&msg), "{ev}");
     // The peer arrives (it goes to the emptier worker); both replicas follow it there.
     p.run_script("kubectl run cache --image=redis --labels=app=cache\nsleep 20s\n");
-    let cache_node = pods(&p, "cache").first().map(|(_, n, _)| n.clone()).unwrap_or_default();
+    let cache_node = pods(&p, "cache")
+        .first()
+        .map(|(_, n, _)| n.clone())
+        .unwrap_or_default();
     assert!(!cache_node.is_empty());
     assert_eq!(nodes_of(&p, "web-"), [cache_node.clone(), cache_node]);
 }
@@ -120,7 +160,10 @@ fn a_pod_that_matches_its_own_affinity_may_start_the_group() {
     let (p, _) = play(&format!("{}sleep 20s\n", deployment("web", 3, affinity)));
     let on = nodes_of(&p, "web-");
     assert_eq!(on.len(), 3);
-    assert!(on.iter().all(|n| n == &on[0] && !n.is_empty()), "all together: {on:?}");
+    assert!(
+        on.iter().all(|n| n == &on[0] && !n.is_empty()),
+        "all together: {on:?}"
+    );
 }
 
 #[test]
@@ -148,10 +191,19 @@ const SPREAD_ZONE: &str = "      topologySpreadConstraints:\n      - maxSkew: 1\
 #[test]
 fn topology_spread_over_zones_counts_the_control_plane_zone() {
     // Zones: control-plane sim-east-1a, kind-worker 1b, kind-worker2 1c, kind-worker3 1b.
-    let (mut p, out) = play(&format!("sim node add --zone sim-east-1b\nsleep 2s\n{}sleep 20s\n", deployment("web", 4, SPREAD_ZONE)));
-    assert!(out.contains("node/kind-worker3 added (zone sim-east-1b"), "{out}");
+    let (mut p, out) = play(&format!(
+        "sim node add --zone sim-east-1b\nsleep 2s\n{}sleep 20s\n",
+        deployment("web", 4, SPREAD_ZONE)
+    ));
+    assert!(
+        out.contains("node/kind-worker3 added (zone sim-east-1b"),
+        "{out}"
+    );
     // Zone 1a (the tainted control-plane) stays empty, so 1b and 1c may hold one each.
-    let placed: Vec<String> = nodes_of(&p, "web-").into_iter().filter(|n| !n.is_empty()).collect();
+    let placed: Vec<String> = nodes_of(&p, "web-")
+        .into_iter()
+        .filter(|n| !n.is_empty())
+        .collect();
     assert_eq!(placed.len(), 2, "{placed:?}");
     assert!(placed.contains(&"kind-worker2".to_string()));
     assert_eq!(pending(&p, "web-").len(), 2);
@@ -170,7 +222,10 @@ preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling,
 #[test]
 fn topology_spread_honouring_taints_spreads_two_and_two() {
     let spread = format!("{SPREAD_ZONE}        nodeTaintsPolicy: Honor\n");
-    let (p, _) = play(&format!("sim node add --zone sim-east-1b\nsleep 2s\n{}sleep 20s\n", deployment("web", 4, &spread)));
+    let (p, _) = play(&format!(
+        "sim node add --zone sim-east-1b\nsleep 2s\n{}sleep 20s\n",
+        deployment("web", 4, &spread)
+    ));
     assert!(pending(&p, "web-").is_empty());
     let on = nodes_of(&p, "web-");
     let zone_c = on.iter().filter(|n| *n == "kind-worker2").count();
@@ -196,14 +251,24 @@ preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling,
 #[test]
 fn preferred_node_affinity_and_prefer_no_schedule_taints() {
     let prefer = "      affinity:\n        nodeAffinity:\n          preferredDuringSchedulingIgnoredDuringExecution:\n          - weight: 50\n            preference:\n              matchExpressions:\n              - key: disk\n                operator: In\n                values: [ssd]\n";
-    let (p, _) = play(&format!("kubectl label node kind-worker2 disk=ssd\n{}sleep 20s\n", deployment("web", 3, prefer)));
+    let (p, _) = play(&format!(
+        "kubectl label node kind-worker2 disk=ssd\n{}sleep 20s\n",
+        deployment("web", 3, prefer)
+    ));
     // Weight 2 x 100 outweighs least-allocated and the default spreading for a few small pods.
-    assert_eq!(nodes_of(&p, "web-"), ["kind-worker2", "kind-worker2", "kind-worker2"]);
+    assert_eq!(
+        nodes_of(&p, "web-"),
+        ["kind-worker2", "kind-worker2", "kind-worker2"]
+    );
 
     let (p, _) = play(&format!("kubectl patch node kind-worker2 -p '{{\"spec\":{{\"taints\":[{{\"key\":\"soft\",\"value\":\"yes\",\"effect\":\"PreferNoSchedule\"}}]}}}}'\n{}sleep 20s\n", deployment("web", 2, "")));
     let out = p.shell().sim().store().list(Kind::Node, None).len();
     assert_eq!(out, 3);
-    assert_eq!(nodes_of(&p, "web-"), ["kind-worker", "kind-worker"], "the PreferNoSchedule taint steers pods away");
+    assert_eq!(
+        nodes_of(&p, "web-"),
+        ["kind-worker", "kind-worker"],
+        "the PreferNoSchedule taint steers pods away"
+    );
 }
 
 #[test]
@@ -220,5 +285,8 @@ fn preferred_pod_affinity_pulls_pods_together() {
 #[test]
 fn default_spreading_uses_both_workers() {
     let (p, _) = play(&format!("{}sleep 20s\n", deployment("web", 4, "")));
-    assert_eq!(nodes_of(&p, "web-"), ["kind-worker", "kind-worker", "kind-worker2", "kind-worker2"]);
+    assert_eq!(
+        nodes_of(&p, "web-"),
+        ["kind-worker", "kind-worker", "kind-worker2", "kind-worker2"]
+    );
 }

@@ -23,33 +23,62 @@ fn sim(p: &Playground) -> &Sim {
 }
 
 fn get(p: &Playground, kind: Kind, name: &str) -> Option<Object> {
-    sim(p).get(&ObjKey::new(kind, "default", name)).map(|o| (**o).clone())
+    sim(p)
+        .get(&ObjKey::new(kind, "default", name))
+        .map(|o| (**o).clone())
 }
 
 /// (ready IPs, not-ready IPs) of Endpoints `name`.
 fn endpoints(p: &Playground, name: &str) -> (Vec<String>, Vec<String>) {
-    let Some(Object::Endpoints(e)) = get(p, Kind::Endpoints, name) else { return (vec![], vec![]) };
-    let subsets = e.subsets.unwrap_or_default();
-    let ips = |f: fn(&k8s_openapi::api::core::v1::EndpointSubset) -> Option<&Vec<k8s_openapi::api::core::v1::EndpointAddress>>| {
-        subsets.iter().flat_map(|s| f(s).cloned().unwrap_or_default()).map(|a| a.ip).collect::<Vec<_>>()
+    let Some(Object::Endpoints(e)) = get(p, Kind::Endpoints, name) else {
+        return (vec![], vec![]);
     };
-    (ips(|s| s.addresses.as_ref()), ips(|s| s.not_ready_addresses.as_ref()))
+    let subsets = e.subsets.unwrap_or_default();
+    let ips = |f: fn(
+        &k8s_openapi::api::core::v1::EndpointSubset,
+    ) -> Option<&Vec<k8s_openapi::api::core::v1::EndpointAddress>>| {
+        subsets
+            .iter()
+            .flat_map(|s| f(s).cloned().unwrap_or_default())
+            .map(|a| a.ip)
+            .collect::<Vec<_>>()
+    };
+    (
+        ips(|s| s.addresses.as_ref()),
+        ips(|s| s.not_ready_addresses.as_ref()),
+    )
 }
 
 /// Every endpoint of the managed slices of `svc`: (ip, ready, serving, terminating).
 fn slice_endpoints(p: &Playground, svc: &str) -> Vec<(String, bool, bool, bool)> {
     let mut v = Vec::new();
     for o in sim(p).store().list(Kind::EndpointSlice, Some("default")) {
-        let Some(Object::EndpointSlice(s)) = Some((*o).clone()) else { continue };
+        let Some(Object::EndpointSlice(s)) = Some((*o).clone()) else {
+            continue;
+        };
         let labels = s.metadata.labels.clone().unwrap_or_default();
         if labels.get("kubernetes.io/service-name").map(String::as_str) != Some(svc) {
             continue;
         }
-        assert_eq!(labels.get("endpointslice.kubernetes.io/managed-by").map(String::as_str), Some("endpointslice-controller.k8s.io"));
-        assert!(s.metadata.name.as_deref().is_some_and(|n| n.starts_with(&format!("{svc}-")) && n.len() == svc.len() + 6));
+        assert_eq!(
+            labels
+                .get("endpointslice.kubernetes.io/managed-by")
+                .map(String::as_str),
+            Some("endpointslice-controller.k8s.io")
+        );
+        assert!(s
+            .metadata
+            .name
+            .as_deref()
+            .is_some_and(|n| n.starts_with(&format!("{svc}-")) && n.len() == svc.len() + 6));
         for e in s.endpoints {
             let c = e.conditions.unwrap_or_default();
-            v.push((e.addresses[0].clone(), c.ready == Some(true), c.serving == Some(true), c.terminating == Some(true)));
+            v.push((
+                e.addresses[0].clone(),
+                c.ready == Some(true),
+                c.serving == Some(true),
+                c.terminating == Some(true),
+            ));
         }
     }
     v.sort();
@@ -58,8 +87,16 @@ fn slice_endpoints(p: &Playground, svc: &str) -> Vec<(String, bool, bool, bool)>
 
 fn web(replicas: usize) -> Playground {
     let mut p = Playground::new(SimConfig::default());
-    run(&mut p, &format!("kubectl create deployment web --image=nginx:1.27 --replicas={replicas} --port=80"));
-    assert_eq!(run(&mut p, "kubectl expose deployment web --port=80"), "service/web exposed\n");
+    run(
+        &mut p,
+        &format!(
+            "kubectl create deployment web --image=nginx:1.27 --replicas={replicas} --port=80"
+        ),
+    );
+    assert_eq!(
+        run(&mut p, "kubectl expose deployment web --port=80"),
+        "service/web exposed\n"
+    );
     p
 }
 
@@ -77,13 +114,18 @@ fn endpoints_follow_pods_becoming_ready_and_terminating() {
         let (ready, not_ready) = endpoints(&p, "web");
         if ready.is_empty() && !not_ready.is_empty() {
             saw_not_ready = true;
-            assert!(slice_endpoints(&p, "web").iter().all(|e| !e.1 && !e.2 && !e.3));
+            assert!(slice_endpoints(&p, "web")
+                .iter()
+                .all(|e| !e.1 && !e.2 && !e.3));
         }
         if ready.len() == 3 {
             break;
         }
     }
-    assert!(saw_not_ready, "pods with an IP but not ready are listed under notReadyAddresses");
+    assert!(
+        saw_not_ready,
+        "pods with an IP but not ready are listed under notReadyAddresses"
+    );
     assert_eq!(endpoints(&p, "web").0.len(), 3);
     let slice = slice_endpoints(&p, "web");
     assert_eq!(slice.len(), 3);
@@ -92,14 +134,23 @@ fn endpoints_follow_pods_becoming_ready_and_terminating() {
     // Delete one pod: it is terminating (not ready, still serving) in the slice and gone from the
     // Endpoints at once; its replacement joins when ready.
     let victim = sim(&p).store().list(Kind::Pod, Some("default"))[0].clone();
-    let victim_ip = victim.as_pod().and_then(|p| p.status.as_ref()?.pod_ip.clone()).unwrap_or_default();
+    let victim_ip = victim
+        .as_pod()
+        .and_then(|p| p.status.as_ref()?.pod_ip.clone())
+        .unwrap_or_default();
     let o = p.run_line(&format!("kubectl delete pod {}", victim.name()));
     assert_eq!(o.exit_code, 0);
     p.advance(100);
     let (ready, _) = endpoints(&p, "web");
-    assert!(!ready.contains(&victim_ip), "a terminating pod leaves the Endpoints");
+    assert!(
+        !ready.contains(&victim_ip),
+        "a terminating pod leaves the Endpoints"
+    );
     let slice = slice_endpoints(&p, "web");
-    assert!(slice.contains(&(victim_ip.clone(), false, true, true)), "{slice:?}");
+    assert!(
+        slice.contains(&(victim_ip.clone(), false, true, true)),
+        "{slice:?}"
+    );
     p.advance(60_000);
     assert_eq!(endpoints(&p, "web").0.len(), 3);
     let slice = slice_endpoints(&p, "web");
@@ -131,30 +182,56 @@ fn endpoints_follow_a_scaled_deployment() {
 #[test]
 fn a_load_balancer_gets_an_address_and_is_cleaned_up() {
     let mut p = Playground::new(SimConfig::default());
-    run(&mut p, "kubectl create deployment web --image=nginx:1.27 --replicas=2 --port=80");
-    assert_eq!(run(&mut p, "kubectl expose deploy web --type=LoadBalancer --port=80"), "service/web exposed\n");
+    run(
+        &mut p,
+        "kubectl create deployment web --image=nginx:1.27 --replicas=2 --port=80",
+    );
+    assert_eq!(
+        run(
+            &mut p,
+            "kubectl expose deploy web --type=LoadBalancer --port=80"
+        ),
+        "service/web exposed\n"
+    );
     p.advance(500);
     let svc = |p: &Playground| match get(p, Kind::Service, "web") {
         Some(Object::Service(s)) => Some(s),
         _ => None,
     };
     let ingress = |p: &Playground| {
-        svc(p).and_then(|s| s.status?.load_balancer?.ingress).unwrap_or_default().iter().filter_map(|i| i.ip.clone()).collect::<Vec<_>>()
+        svc(p)
+            .and_then(|s| s.status?.load_balancer?.ingress)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|i| i.ip.clone())
+            .collect::<Vec<_>>()
     };
     let s = svc(&p).expect("service");
-    assert_eq!(s.metadata.finalizers.as_deref(), Some(&["service.kubernetes.io/load-balancer-cleanup".to_string()][..]));
+    assert_eq!(
+        s.metadata.finalizers.as_deref(),
+        Some(&["service.kubernetes.io/load-balancer-cleanup".to_string()][..])
+    );
     assert!(ingress(&p).is_empty());
     let got = run(&mut p, "kubectl get svc web");
     assert!(got.contains("<pending>"), "{got}");
     p.advance(5_000);
     assert_eq!(ingress(&p), vec!["203.0.113.10".to_string()]);
     let s = svc(&p).expect("service");
-    let ing = s.status.and_then(|st| st.load_balancer).and_then(|l| l.ingress).unwrap_or_default();
+    let ing = s
+        .status
+        .and_then(|st| st.load_balancer)
+        .and_then(|l| l.ingress)
+        .unwrap_or_default();
     assert_eq!(ing[0].ip_mode.as_deref(), Some("VIP"));
     let got = run(&mut p, "kubectl get svc web");
     assert!(got.contains("203.0.113.10"), "{got}");
     let reasons = |p: &Playground| {
-        sim(p).events().iter().filter(|e| e.object.name == "web" && e.source == "service-controller").map(|e| e.reason.clone()).collect::<Vec<_>>()
+        sim(p)
+            .events()
+            .iter()
+            .filter(|e| e.object.name == "web" && e.source == "service-controller")
+            .map(|e| e.reason.clone())
+            .collect::<Vec<_>>()
     };
     assert_eq!(reasons(&p), ["EnsuringLoadBalancer", "EnsuredLoadBalancer"]);
     assert_eq!(sim(&p).cloud().list().count(), 1);
@@ -163,15 +240,26 @@ fn a_load_balancer_gets_an_address_and_is_cleaned_up() {
 #[test]
 fn deleting_a_load_balancer_service_waits_for_the_teardown() {
     let mut p = Playground::new(SimConfig::default());
-    run(&mut p, "kubectl create deployment web --image=nginx:1.27 --replicas=2 --port=80");
-    run(&mut p, "kubectl expose deploy web --type=LoadBalancer --port=80");
+    run(
+        &mut p,
+        "kubectl create deployment web --image=nginx:1.27 --replicas=2 --port=80",
+    );
+    run(
+        &mut p,
+        "kubectl expose deploy web --type=LoadBalancer --port=80",
+    );
     p.advance(10_000);
     let svc = |p: &Playground| match get(p, Kind::Service, "web") {
         Some(Object::Service(s)) => Some(s),
         _ => None,
     };
     let reasons = |p: &Playground| {
-        sim(p).events().iter().filter(|e| e.object.name == "web" && e.source == "service-controller").map(|e| e.reason.clone()).collect::<Vec<_>>()
+        sim(p)
+            .events()
+            .iter()
+            .filter(|e| e.object.name == "web" && e.source == "service-controller")
+            .map(|e| e.reason.clone())
+            .collect::<Vec<_>>()
     };
     // Delete: the Service waits (Terminating) until the load balancer is gone.
     let o = p.run_line("kubectl delete svc web");
@@ -179,10 +267,25 @@ fn deleting_a_load_balancer_service_waits_for_the_teardown() {
     p.advance(500);
     let s = svc(&p).expect("the Service waits for its finalizer");
     assert!(s.metadata.deletion_timestamp.is_some());
-    assert_eq!(reasons(&p), ["EnsuringLoadBalancer", "EnsuredLoadBalancer", "DeletingLoadBalancer"]);
+    assert_eq!(
+        reasons(&p),
+        [
+            "EnsuringLoadBalancer",
+            "EnsuredLoadBalancer",
+            "DeletingLoadBalancer"
+        ]
+    );
     p.advance(5_000);
     assert!(svc(&p).is_none());
-    assert_eq!(reasons(&p), ["EnsuringLoadBalancer", "EnsuredLoadBalancer", "DeletingLoadBalancer", "DeletedLoadBalancer"]);
+    assert_eq!(
+        reasons(&p),
+        [
+            "EnsuringLoadBalancer",
+            "EnsuredLoadBalancer",
+            "DeletingLoadBalancer",
+            "DeletedLoadBalancer"
+        ]
+    );
     assert_eq!(sim(&p).cloud().list().count(), 0);
 }
 
@@ -217,11 +320,25 @@ EOF";
         assert_eq!(o.exit_code, 0, "{line}: {}", o.stderr);
         out.push_str(&o.stdout);
     }
-    assert_eq!(out, "service/external created\nendpointslice.discovery.k8s.io/external-1 created\n");
+    assert_eq!(
+        out,
+        "service/external created\nendpointslice.discovery.k8s.io/external-1 created\n"
+    );
     p.advance(10_000);
-    let slices: Vec<String> = sim(&p).store().list(Kind::EndpointSlice, Some("default")).iter().map(|o| o.name().to_string()).collect();
+    let slices: Vec<String> = sim(&p)
+        .store()
+        .list(Kind::EndpointSlice, Some("default"))
+        .iter()
+        .map(|o| o.name().to_string())
+        .collect();
     assert_eq!(slices, ["external-1", "kubernetes"]);
-    assert!(get(&p, Kind::Endpoints, "external").is_none(), "no managed Endpoints without a selector");
+    assert!(
+        get(&p, Kind::Endpoints, "external").is_none(),
+        "no managed Endpoints without a selector"
+    );
     let got = run(&mut p, "kubectl get endpointslices external-1");
-    assert!(got.contains("external-1   IPv4          8080    192.0.2.7"), "{got}");
+    assert!(
+        got.contains("external-1   IPv4          8080    192.0.2.7"),
+        "{got}"
+    );
 }

@@ -6,19 +6,28 @@ use kubeplay::lessons::Playground;
 use kubeplay::sim::SimConfig;
 use proptest::prelude::*;
 
-const SCRIPT: &str = "kubectl create deployment web --image=nginx --replicas=3\nsleep 30s\nkubectl get pods\n";
+const SCRIPT: &str =
+    "kubectl create deployment web --image=nginx --replicas=3\nsleep 30s\nkubectl get pods\n";
 
 fn run(p: &mut Playground, line: &str) -> kubeplay::kubectl::Outcome {
     let o = p.run_line(line);
     if let Some(w) = &o.wait {
-        assert!(p.run_until_done(w, 3_600_000), "command did not finish: {line}");
+        assert!(
+            p.run_until_done(w, 3_600_000),
+            "command did not finish: {line}"
+        );
     }
     o
 }
 
 fn default_pods(p: &Playground) -> Vec<kubeplay::sim::view::PodView> {
     let v = p.view();
-    v.nodes.iter().flat_map(|n| n.pods.iter().cloned()).chain(v.unscheduled).filter(|p| p.namespace == "default").collect()
+    v.nodes
+        .iter()
+        .flat_map(|n| n.pods.iter().cloned())
+        .chain(v.unscheduled)
+        .filter(|p| p.namespace == "default")
+        .collect()
 }
 
 #[test]
@@ -31,8 +40,20 @@ fn same_script_same_bytes() {
 
 #[test]
 fn seed_changes_names_not_behaviour() {
-    let a = transcript(SimConfig { seed: 1, ..SimConfig::default() }, SCRIPT);
-    let b = transcript(SimConfig { seed: 2, ..SimConfig::default() }, SCRIPT);
+    let a = transcript(
+        SimConfig {
+            seed: 1,
+            ..SimConfig::default()
+        },
+        SCRIPT,
+    );
+    let b = transcript(
+        SimConfig {
+            seed: 2,
+            ..SimConfig::default()
+        },
+        SCRIPT,
+    );
     assert_ne!(a, b);
     assert_eq!(b.matches(" Running ").count(), 3, "{b}");
 }
@@ -40,14 +61,20 @@ fn seed_changes_names_not_behaviour() {
 #[test]
 fn start_instant_is_configurable() {
     let start = kubeplay::sim::clock::parse_rfc3339("2030-01-02T03:04:05Z").unwrap();
-    let p = Playground::new(SimConfig { start, ..SimConfig::default() });
+    let p = Playground::new(SimConfig {
+        start,
+        ..SimConfig::default()
+    });
     assert!(p.view().now.starts_with("2030-01-02T03:04"));
 }
 
 #[test]
 fn pods_pass_through_pending_and_container_creating() {
     let mut p = Playground::new(SimConfig::default());
-    run(&mut p, "kubectl create deployment web --image=nginx --replicas=3");
+    run(
+        &mut p,
+        "kubectl create deployment web --image=nginx --replicas=3",
+    );
     let mut seen = std::collections::BTreeSet::new();
     for _ in 0..300 {
         p.advance(100);
@@ -60,15 +87,22 @@ fn pods_pass_through_pending_and_container_creating() {
     }
     let pods = default_pods(&p);
     assert_eq!(pods.len(), 3);
-    assert!(pods.iter().all(|p| p.status == "Running" && p.is_ready && p.pod_ip.is_some()));
+    assert!(pods
+        .iter()
+        .all(|p| p.status == "Running" && p.is_ready && p.pod_ip.is_some()));
     // Workers only: the control-plane node is tainted.
-    assert!(pods.iter().all(|p| p.node.as_deref() != Some("kind-control-plane")));
+    assert!(pods
+        .iter()
+        .all(|p| p.node.as_deref() != Some("kind-control-plane")));
 }
 
 #[test]
 fn deleted_pod_is_replaced_by_its_replicaset() {
     let mut p = Playground::new(SimConfig::default());
-    run(&mut p, "kubectl create deployment web --image=nginx --replicas=3");
+    run(
+        &mut p,
+        "kubectl create deployment web --image=nginx --replicas=3",
+    );
     p.advance(30_000);
     let before: Vec<String> = default_pods(&p).into_iter().map(|p| p.name).collect();
     let victim = before[0].clone();
@@ -78,13 +112,18 @@ fn deleted_pod_is_replaced_by_its_replicaset() {
     let after: Vec<String> = default_pods(&p).into_iter().map(|p| p.name).collect();
     assert_eq!(after.len(), 3);
     assert!(!after.contains(&victim));
-    assert!(after.iter().all(|n| n.starts_with(&victim[..victim.len() - 5])));
+    assert!(after
+        .iter()
+        .all(|n| n.starts_with(&victim[..victim.len() - 5])));
 }
 
 #[test]
 fn delete_waits_while_the_pod_terminates() {
     let mut p = Playground::new(SimConfig::default());
-    run(&mut p, "kubectl create deployment web --image=nginx --replicas=1");
+    run(
+        &mut p,
+        "kubectl create deployment web --image=nginx --replicas=1",
+    );
     p.advance(30_000);
     let name = default_pods(&p)[0].name.clone();
     let o = p.run_line(&format!("kubectl delete pod {name}"));
@@ -93,14 +132,21 @@ fn delete_waits_while_the_pod_terminates() {
     // A replacement is created while the delete is still waiting.
     p.advance(100);
     let pods = default_pods(&p);
-    assert!(pods.iter().any(|x| x.name == name && x.status == "Terminating"), "{pods:?}");
+    assert!(
+        pods.iter()
+            .any(|x| x.name == name && x.status == "Terminating"),
+        "{pods:?}"
+    );
     assert!(p.run_until_done(&w, 60_000));
 }
 
 #[test]
 fn unknown_image_backs_off() {
     let mut p = Playground::new(SimConfig::default());
-    run(&mut p, "kubectl create deployment bad --image=nginx:doesnotexist");
+    run(
+        &mut p,
+        "kubectl create deployment bad --image=nginx:doesnotexist",
+    );
     p.advance(3_000);
     assert_eq!(default_pods(&p)[0].status, "ErrImagePull");
     p.advance(2_000);

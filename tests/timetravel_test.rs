@@ -71,7 +71,12 @@ struct Recorded {
 }
 
 fn play(p: &mut Playground, steps: &[(usize, Step)]) -> Recorded {
-    let mut r = Recorded { views: vec![], outputs: vec![], yaml: vec![], quiet: vec![] };
+    let mut r = Recorded {
+        views: vec![],
+        outputs: vec![],
+        yaml: vec![],
+        quiet: vec![],
+    };
     for (i, s) in steps {
         match s {
             Wait(ms) => {
@@ -84,7 +89,10 @@ fn play(p: &mut Playground, steps: &[(usize, Step)]) -> Recorded {
                 }
                 r.views.push((p.elapsed_ms(), p.view()));
                 r.quiet.push((p.elapsed_ms(), i + 1));
-                r.yaml.push((p.elapsed_ms(), p.object_yaml(Kind::Deployment, "default", "web")));
+                r.yaml.push((
+                    p.elapsed_ms(),
+                    p.object_yaml(Kind::Deployment, "default", "web"),
+                ));
             }
             Line(l) => {
                 let at = p.elapsed_ms();
@@ -104,20 +112,34 @@ fn indexed() -> Vec<(usize, Step)> {
 fn view_at_rebuilds_every_earlier_moment() {
     let mut p = Playground::new(SimConfig::default());
     let rec = play(&mut p, &indexed());
-    assert!(p.snapshot_count() >= 3, "snapshots taken: {}", p.snapshot_count());
+    assert!(
+        p.snapshot_count() >= 3,
+        "snapshots taken: {}",
+        p.snapshot_count()
+    );
     for (t, view) in &rec.views {
         assert_eq!(&p.view_at(*t), view, "view at {t} ms differs");
     }
     for (t, yaml) in &rec.yaml {
-        assert_eq!(&p.at(*t).object_yaml(Kind::Deployment, "default", "web"), yaml, "yaml at {t} ms differs");
+        assert_eq!(
+            &p.at(*t).object_yaml(Kind::Deployment, "default", "web"),
+            yaml,
+            "yaml at {t} ms differs"
+        );
     }
     // Before the first command there is no web deployment, and no web pods.
     let before = p.view_at(1_000 + p.earliest_ms());
     assert!(before.owners.iter().all(|o| o.name != "web"));
-    assert!(p.at(1_000 + p.earliest_ms()).object_yaml(Kind::Deployment, "default", "web").is_none());
+    assert!(p
+        .at(1_000 + p.earliest_ms())
+        .object_yaml(Kind::Deployment, "default", "web")
+        .is_none());
     // The log holds every line, with the heredoc's body lines.
     let lines: Vec<&str> = p.inputs().iter().filter_map(|i| i.line()).collect();
-    assert_eq!(lines.len(), SCRIPT.iter().filter(|s| matches!(s, Line(_))).count());
+    assert_eq!(
+        lines.len(),
+        SCRIPT.iter().filter(|s| matches!(s, Line(_))).count()
+    );
 }
 
 #[test]
@@ -139,9 +161,21 @@ fn continuing_from_an_earlier_moment_prints_the_same_bytes() {
         let mut q = original.at(t);
         assert_eq!(q.elapsed_ms(), t);
         let again = play(&mut q, &steps[from..]);
-        let want: Vec<_> = rec.outputs.iter().filter(|(_, i, _)| *i >= from).cloned().collect();
-        assert_eq!(again.outputs, want, "outputs after rewinding to {t} ms differ");
-        assert_eq!(q.view(), original.view(), "final view after rewinding to {t} ms differs");
+        let want: Vec<_> = rec
+            .outputs
+            .iter()
+            .filter(|(_, i, _)| *i >= from)
+            .cloned()
+            .collect();
+        assert_eq!(
+            again.outputs, want,
+            "outputs after rewinding to {t} ms differ"
+        );
+        assert_eq!(
+            q.view(),
+            original.view(),
+            "final view after rewinding to {t} ms differs"
+        );
         // ...and the live session itself, rewound ("continue from here").
         let mut live = Playground::new(SimConfig::default());
         play(&mut live, &steps);
@@ -150,7 +184,10 @@ fn continuing_from_an_earlier_moment_prints_the_same_bytes() {
         assert_eq!(live.elapsed_ms(), t);
         assert!(live.inputs().iter().all(|i| i.at_ms < t));
         let again = play(&mut live, &steps[from..]);
-        assert_eq!(again.outputs, want, "live outputs after restore({t}) differ");
+        assert_eq!(
+            again.outputs, want,
+            "live outputs after restore({t}) differ"
+        );
         assert_eq!(live.view(), original.view());
     }
 }
@@ -160,7 +197,10 @@ fn truncate_after_drops_later_commands_and_a_new_future_follows() {
     let mut p = Playground::new(SimConfig::default());
     let start = p.earliest_ms();
     p.advance(1_000);
-    run_line(&mut p, "kubectl create deployment web --image=nginx --replicas=2");
+    run_line(
+        &mut p,
+        "kubectl create deployment web --image=nginx --replicas=2",
+    );
     p.advance(20_000);
     run_line(&mut p, "kubectl scale deployment web --replicas=4");
     run_line(&mut p, "kubectl create deployment cache --image=redis");
@@ -174,13 +214,20 @@ fn truncate_after_drops_later_commands_and_a_new_future_follows() {
     p.advance(30_000);
     let v = p.view();
     assert!(v.owners.iter().all(|o| o.name != "cache"));
-    let web = v.owners.iter().find(|o| o.kind == "Deployment" && o.name == "web").expect("web");
+    let web = v
+        .owners
+        .iter()
+        .find(|o| o.kind == "Deployment" && o.name == "web")
+        .expect("web");
     assert_eq!(web.desired, 2);
     // The new session travels too.
     let mid = p.view_at(t + 10_000);
     let mut q = Playground::new(SimConfig::default());
     q.advance(1_000);
-    run_line(&mut q, "kubectl create deployment web --image=nginx --replicas=2");
+    run_line(
+        &mut q,
+        "kubectl create deployment web --image=nginx --replicas=2",
+    );
     q.advance(t + 10_000 - q.elapsed_ms());
     assert_eq!(mid, q.view());
 }
@@ -190,7 +237,10 @@ fn follow_replays_the_recorded_future_and_step_reaches_each_event() {
     let mut p = Playground::new(SimConfig::default());
     let start = p.earliest_ms();
     p.advance(2_000);
-    run_line(&mut p, "kubectl create deployment web --image=nginx --replicas=3");
+    run_line(
+        &mut p,
+        "kubectl create deployment web --image=nginx --replicas=3",
+    );
     p.advance(30_000);
     let end = p.view();
     let mut past = p.at(start + 1_000);
@@ -204,7 +254,10 @@ fn follow_replays_the_recorded_future_and_step_reaches_each_event() {
         p.follow(&mut past, to);
         guard += 1;
     }
-    assert!(past.view().owners.iter().any(|o| o.name == "web"), "the create was replayed");
+    assert!(
+        past.view().owners.iter().any(|o| o.name == "web"),
+        "the create was replayed"
+    );
     p.follow(&mut past, p.elapsed_ms());
     assert_eq!(past.view(), end);
     assert_eq!(past.inputs(), p.inputs());
@@ -213,18 +266,31 @@ fn follow_replays_the_recorded_future_and_step_reaches_each_event() {
 #[test]
 fn snapshots_stay_bounded_over_a_long_session() {
     let mut p = Playground::new(SimConfig::default());
-    run_line(&mut p, "kubectl create deployment web --image=nginx --replicas=2");
+    run_line(
+        &mut p,
+        "kubectl create deployment web --image=nginx --replicas=2",
+    );
     for i in 0..300 {
         p.advance(5_000);
         if i % 3 == 0 {
-            run_line(&mut p, &format!("kubectl scale deployment web --replicas={}", 1 + i % 4));
+            run_line(
+                &mut p,
+                &format!("kubectl scale deployment web --replicas={}", 1 + i % 4),
+            );
         }
     }
-    assert!(p.snapshot_count() <= kubeplay::lessons::timetravel::MAX_SNAPSHOTS, "{}", p.snapshot_count());
+    assert!(
+        p.snapshot_count() <= kubeplay::lessons::timetravel::MAX_SNAPSHOTS,
+        "{}",
+        p.snapshot_count()
+    );
     // Old moments are still exact (from a thinned snapshot, with a longer replay).
     let t = p.earliest_ms() + 123_450;
     let mut q = Playground::new(SimConfig::default());
-    run_line(&mut q, "kubectl create deployment web --image=nginx --replicas=2");
+    run_line(
+        &mut q,
+        "kubectl create deployment web --image=nginx --replicas=2",
+    );
     for i in 0..300 {
         if q.elapsed_ms() + 5_000 > t {
             q.advance(t - q.elapsed_ms());
@@ -232,20 +298,37 @@ fn snapshots_stay_bounded_over_a_long_session() {
         }
         q.advance(5_000);
         if i % 3 == 0 {
-            run_line(&mut q, &format!("kubectl scale deployment web --replicas={}", 1 + i % 4));
+            run_line(
+                &mut q,
+                &format!("kubectl scale deployment web --replicas={}", 1 + i % 4),
+            );
         }
     }
     assert_eq!(p.view_at(t), q.view());
-    assert!(p.inputs().iter().all(|i| matches!(i.action, Action::Line(_))));
+    assert!(p
+        .inputs()
+        .iter()
+        .all(|i| matches!(i.action, Action::Line(_))));
 }
 
 #[test]
 fn object_yaml_and_events() {
     let mut p = Playground::new(SimConfig::default());
-    run_line(&mut p, "kubectl create deployment web --image=nginx --replicas=1");
+    run_line(
+        &mut p,
+        "kubectl create deployment web --image=nginx --replicas=1",
+    );
     p.advance(20_000);
-    let pod = p.view().nodes.iter().flat_map(|n| n.pods.clone()).find(|x| x.name.starts_with("web-")).expect("web pod");
-    let yaml = p.object_yaml(Kind::Pod, "default", &pod.name).expect("yaml");
+    let pod = p
+        .view()
+        .nodes
+        .iter()
+        .flat_map(|n| n.pods.clone())
+        .find(|x| x.name.starts_with("web-"))
+        .expect("web pod");
+    let yaml = p
+        .object_yaml(Kind::Pod, "default", &pod.name)
+        .expect("yaml");
     assert!(yaml.contains("kind: Pod\n"), "{yaml}");
     assert!(yaml.contains(&format!("name: {}", pod.name)));
     let events = p.object_events(Kind::Pod, "default", &pod.name);
@@ -254,5 +337,7 @@ fn object_yaml_and_events() {
     assert!(reasons.contains(&"Started"), "{reasons:?}");
     assert!(p.object_yaml(Kind::Pod, "default", "nope").is_none());
     // Nodes are cluster-scoped: the namespace given is ignored.
-    assert!(p.object_yaml(Kind::Node, "default", "kind-worker").is_some());
+    assert!(p
+        .object_yaml(Kind::Node, "default", "kind-worker")
+        .is_some());
 }

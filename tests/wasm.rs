@@ -25,7 +25,11 @@ fn run_script(p: &mut Playground, script: &str) -> String {
 
 #[wasm_bindgen_test]
 fn script_is_the_walking_skeleton() {
-    let lines: Vec<&str> = SCRIPT.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = SCRIPT
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     assert_eq!(
         lines,
         [
@@ -40,37 +44,144 @@ fn script_is_the_walking_skeleton() {
 fn walking_skeleton_matches_native_golden_output() {
     let mut p = Playground::new(SimConfig::default());
     let got = run_script(&mut p, SCRIPT);
-    assert_eq!(got, GOLDEN, "wasm output differs from tests/golden/walking_skeleton.out\n--- wasm:\n{got}");
+    assert_eq!(
+        got, GOLDEN,
+        "wasm output differs from tests/golden/walking_skeleton.out\n--- wasm:\n{got}"
+    );
 }
 
 /// The other native golden scripts, which must also print the same bytes in the browser.
 const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
-    ("kubectl_basics", include_str!("golden/kubectl_basics.txt"), include_str!("golden/kubectl_basics.out")),
-    ("output_formats", include_str!("golden/output_formats.txt"), include_str!("golden/output_formats.out")),
-    ("events", include_str!("golden/events.txt"), include_str!("golden/events.out")),
-    ("rollout", include_str!("golden/rollout.txt"), include_str!("golden/rollout.out")),
-    ("rollout_workloads", include_str!("golden/rollout_workloads.txt"), include_str!("golden/rollout_workloads.out")),
-    ("probes", include_str!("golden/probes.txt"), include_str!("golden/probes.out")),
-    ("runtime", include_str!("golden/runtime.txt"), include_str!("golden/runtime.out")),
-    ("logs", include_str!("golden/logs.txt"), include_str!("golden/logs.out")),
-    ("describe", include_str!("golden/describe.txt"), include_str!("golden/describe.out")),
-    ("services", include_str!("golden/services.txt"), include_str!("golden/services.out")),
-    ("labels", include_str!("golden/labels.txt"), include_str!("golden/labels.out")),
-    ("jobs", include_str!("golden/jobs.txt"), include_str!("golden/jobs.out")),
-    ("api_resources", include_str!("golden/api_resources.txt"), include_str!("golden/api_resources.out")),
-    ("traffic", include_str!("golden/traffic.txt"), include_str!("golden/traffic.out")),
-    ("config_env", include_str!("golden/config_env.txt"), include_str!("golden/config_env.out")),
-    ("field_selectors", include_str!("golden/field_selectors.txt"), include_str!("golden/field_selectors.out")),
-    ("stateful_shop", include_str!("golden/stateful_shop.txt"), include_str!("golden/stateful_shop.out")),
-    ("wait", include_str!("golden/wait.txt"), include_str!("golden/wait.out")),
-    ("taints", include_str!("golden/taints.txt"), include_str!("golden/taints.out")),
-    ("config_volumes", include_str!("golden/config_volumes.txt"), include_str!("golden/config_volumes.out")),
-    ("shell_and_formats", include_str!("golden/shell_and_formats.txt"), include_str!("golden/shell_and_formats.out")),
-    ("load_balancer", include_str!("golden/load_balancer.txt"), include_str!("golden/load_balancer.out")),
-    ("statefulset", include_str!("golden/statefulset.txt"), include_str!("golden/statefulset.out")),
-    ("namespaces_finalizers", include_str!("golden/namespaces_finalizers.txt"), include_str!("golden/namespaces_finalizers.out")),
-    ("nodes", include_str!("golden/nodes.txt"), include_str!("golden/nodes.out")),
-    ("scheduling", include_str!("golden/scheduling.txt"), include_str!("golden/scheduling.out")),
+    (
+        "kubectl_basics",
+        include_str!("golden/kubectl_basics.txt"),
+        include_str!("golden/kubectl_basics.out"),
+    ),
+    (
+        "output_formats",
+        include_str!("golden/output_formats.txt"),
+        include_str!("golden/output_formats.out"),
+    ),
+    (
+        "events",
+        include_str!("golden/events.txt"),
+        include_str!("golden/events.out"),
+    ),
+    (
+        "rollout",
+        include_str!("golden/rollout.txt"),
+        include_str!("golden/rollout.out"),
+    ),
+    (
+        "rollout_workloads",
+        include_str!("golden/rollout_workloads.txt"),
+        include_str!("golden/rollout_workloads.out"),
+    ),
+    (
+        "probes",
+        include_str!("golden/probes.txt"),
+        include_str!("golden/probes.out"),
+    ),
+    (
+        "runtime",
+        include_str!("golden/runtime.txt"),
+        include_str!("golden/runtime.out"),
+    ),
+    (
+        "logs",
+        include_str!("golden/logs.txt"),
+        include_str!("golden/logs.out"),
+    ),
+    (
+        "describe",
+        include_str!("golden/describe.txt"),
+        include_str!("golden/describe.out"),
+    ),
+    (
+        "services",
+        include_str!("golden/services.txt"),
+        include_str!("golden/services.out"),
+    ),
+    (
+        "labels",
+        include_str!("golden/labels.txt"),
+        include_str!("golden/labels.out"),
+    ),
+    (
+        "jobs",
+        include_str!("golden/jobs.txt"),
+        include_str!("golden/jobs.out"),
+    ),
+    (
+        "api_resources",
+        include_str!("golden/api_resources.txt"),
+        include_str!("golden/api_resources.out"),
+    ),
+    (
+        "traffic",
+        include_str!("golden/traffic.txt"),
+        include_str!("golden/traffic.out"),
+    ),
+    (
+        "config_env",
+        include_str!("golden/config_env.txt"),
+        include_str!("golden/config_env.out"),
+    ),
+    (
+        "field_selectors",
+        include_str!("golden/field_selectors.txt"),
+        include_str!("golden/field_selectors.out"),
+    ),
+    (
+        "stateful_shop",
+        include_str!("golden/stateful_shop.txt"),
+        include_str!("golden/stateful_shop.out"),
+    ),
+    (
+        "wait",
+        include_str!("golden/wait.txt"),
+        include_str!("golden/wait.out"),
+    ),
+    (
+        "taints",
+        include_str!("golden/taints.txt"),
+        include_str!("golden/taints.out"),
+    ),
+    (
+        "config_volumes",
+        include_str!("golden/config_volumes.txt"),
+        include_str!("golden/config_volumes.out"),
+    ),
+    (
+        "shell_and_formats",
+        include_str!("golden/shell_and_formats.txt"),
+        include_str!("golden/shell_and_formats.out"),
+    ),
+    (
+        "load_balancer",
+        include_str!("golden/load_balancer.txt"),
+        include_str!("golden/load_balancer.out"),
+    ),
+    (
+        "statefulset",
+        include_str!("golden/statefulset.txt"),
+        include_str!("golden/statefulset.out"),
+    ),
+    (
+        "namespaces_finalizers",
+        include_str!("golden/namespaces_finalizers.txt"),
+        include_str!("golden/namespaces_finalizers.out"),
+    ),
+    (
+        "nodes",
+        include_str!("golden/nodes.txt"),
+        include_str!("golden/nodes.out"),
+    ),
+    (
+        "scheduling",
+        include_str!("golden/scheduling.txt"),
+        include_str!("golden/scheduling.out"),
+    ),
 ];
 
 #[wasm_bindgen_test]
@@ -78,7 +189,10 @@ fn other_golden_scripts_match_native_output() {
     for (name, script, golden) in OTHER_GOLDENS {
         let mut p = Playground::new(SimConfig::default());
         let got = run_script(&mut p, script);
-        assert_eq!(&got, golden, "wasm output differs from tests/golden/{name}.out\n--- wasm:\n{got}");
+        assert_eq!(
+            &got, golden,
+            "wasm output differs from tests/golden/{name}.out\n--- wasm:\n{got}"
+        );
     }
 }
 

@@ -61,12 +61,16 @@ fn read_all(p: &Parsed, inputs: &Inputs) -> Result<Vec<(String, serde_json::Valu
             match (inputs.read_file)(&f) {
                 Some(t) => (f.clone(), t),
                 None => {
-                    return Err(Outcome::err(format!("error: the path \"{f}\" does not exist\n")));
+                    return Err(Outcome::err(format!(
+                        "error: the path \"{f}\" does not exist\n"
+                    )));
                 }
             }
         };
         if text.len() > 4 << 20 {
-            return Err(Outcome::err(format!("error: {source}: the manifest is larger than 4 MiB\n")));
+            return Err(Outcome::err(format!(
+                "error: {source}: the manifest is larger than 4 MiB\n"
+            )));
         }
         match parse_documents(&text, &source) {
             Ok(v) => docs.extend(v.into_iter().map(|d| (source.clone(), d))),
@@ -78,7 +82,12 @@ fn read_all(p: &Parsed, inputs: &Inputs) -> Result<Vec<(String, serde_json::Valu
 
 fn ns_of(doc: &Doc, p: &Parsed) -> Result<String, String> {
     let flag_ns = p.get("namespace");
-    let obj_ns = doc.object.meta().namespace.clone().filter(|n| !n.is_empty());
+    let obj_ns = doc
+        .object
+        .meta()
+        .namespace
+        .clone()
+        .filter(|n| !n.is_empty());
     match (obj_ns, flag_ns) {
         (Some(o), Some(f)) if o != f => Err(format!(
             "error: the namespace from the provided object \"{o}\" does not match the namespace \"{f}\". You must pass '--namespace={o}' to perform this operation.\n"
@@ -159,7 +168,9 @@ pub fn from_files(sim: &mut Sim, verb: &str, words: &[String], inputs: &Inputs) 
                 "name" => out.stdout.push_str(&format!("{}\n", name_of(kind, &name))),
                 "yaml" => out.stdout.push_str(&yaml(&obj)),
                 "json" => out.stdout.push_str(&json(&obj)),
-                _ => out.stdout.push_str(&format!("{} {word}\n", name_of(kind, &name))),
+                _ => out
+                    .stdout
+                    .push_str(&format!("{} {word}\n", name_of(kind, &name))),
             },
             Err(e) => {
                 out.stderr.push_str(&e);
@@ -191,7 +202,12 @@ fn create_one(sim: &mut Sim, doc: Doc, ns: &str, source: &str, p: &Parsed) -> Do
         set_last_applied(&mut obj, &doc.json, ns);
     }
     match sim.create(obj) {
-        Ok(o) => Ok((kind, o.name().to_string(), "created".into(), o.to_json_value())),
+        Ok(o) => Ok((
+            kind,
+            o.name().to_string(),
+            "created".into(),
+            o.to_json_value(),
+        )),
         Err(e) => Err(error_when(&e, "creating", source)),
     }
 }
@@ -203,27 +219,43 @@ fn error_when(e: &crate::sim::ApiError, verb: &str, source: &str) -> String {
     if e.subject.is_some() && !e.causes.is_empty() {
         return format!("{}\n", e.kubectl_message());
     }
-    format!("Error from server ({}): error when {verb} \"{source}\": {}\n", e.reason, e.message)
+    format!(
+        "Error from server ({}): error when {verb} \"{source}\": {}\n",
+        e.reason, e.message
+    )
 }
 
 fn set_last_applied(obj: &mut Object, input: &serde_json::Value, ns: &str) {
     let mut v = input.clone();
     if obj.kind().namespaced() {
         if let Some(m) = v.get_mut("metadata").and_then(|m| m.as_object_mut()) {
-            m.insert("namespace".into(), serde_json::Value::String(ns.to_string()));
+            m.insert(
+                "namespace".into(),
+                serde_json::Value::String(ns.to_string()),
+            );
         }
     }
-    if let Some(a) = v.pointer_mut("/metadata/annotations").and_then(|a| a.as_object_mut()) {
+    if let Some(a) = v
+        .pointer_mut("/metadata/annotations")
+        .and_then(|a| a.as_object_mut())
+    {
         a.remove(LAST_APPLIED);
     }
     let text = format!("{}\n", serde_json::to_string(&v).unwrap_or_default());
-    obj.meta_mut().annotations.get_or_insert_with(Default::default).insert(LAST_APPLIED.into(), text);
+    obj.meta_mut()
+        .annotations
+        .get_or_insert_with(Default::default)
+        .insert(LAST_APPLIED.into(), text);
 }
 
 /// A three-way merge in the spirit of kubectl's client-side apply: fields in the new manifest win,
 /// fields dropped from it since the last apply are removed, fields others set are kept. Lists of
 /// named items (containers, ports, volumes, env) merge by name.
-pub fn merge(live: &serde_json::Value, last: &serde_json::Value, new: &serde_json::Value) -> serde_json::Value {
+pub fn merge(
+    live: &serde_json::Value,
+    last: &serde_json::Value,
+    new: &serde_json::Value,
+) -> serde_json::Value {
     use serde_json::Value;
     match (live, new) {
         (Value::Object(l), Value::Object(n)) => {
@@ -242,13 +274,23 @@ pub fn merge(live: &serde_json::Value, last: &serde_json::Value, new: &serde_jso
             }
             Value::Object(out)
         }
-        (Value::Array(l), Value::Array(n)) if n.iter().all(|x| x.get("name").is_some()) && !n.is_empty() => {
+        (Value::Array(l), Value::Array(n))
+            if n.iter().all(|x| x.get("name").is_some()) && !n.is_empty() =>
+        {
             let key = |x: &Value| x.get("name").cloned();
             let last_items: Vec<Value> = last.as_array().cloned().unwrap_or_default();
             let mut out = Vec::new();
             for nv in n {
-                let lv = l.iter().find(|x| key(x) == key(nv)).cloned().unwrap_or(Value::Null);
-                let pv = last_items.iter().find(|x| key(x) == key(nv)).cloned().unwrap_or(Value::Null);
+                let lv = l
+                    .iter()
+                    .find(|x| key(x) == key(nv))
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let pv = last_items
+                    .iter()
+                    .find(|x| key(x) == key(nv))
+                    .cloned()
+                    .unwrap_or(Value::Null);
                 out.push(merge(&lv, &pv, nv));
             }
             for lv in l {
@@ -275,7 +317,12 @@ fn apply_one(sim: &mut Sim, doc: Doc, ns: &str, source: &str, p: &Parsed) -> Don
             return Ok((kind, name, format!("created{suffix}"), obj.to_json_value()));
         }
         return match sim.create(obj) {
-            Ok(o) => Ok((kind, o.name().to_string(), "created".into(), o.to_json_value())),
+            Ok(o) => Ok((
+                kind,
+                o.name().to_string(),
+                "created".into(),
+                o.to_json_value(),
+            )),
             Err(e) => Err(error_when(&e, "creating", source)),
         };
     };
@@ -290,7 +337,10 @@ fn apply_one(sim: &mut Sim, doc: Doc, ns: &str, source: &str, p: &Parsed) -> Don
     let mut new_json = doc.json.clone();
     if kind.namespaced() {
         if let Some(m) = new_json.get_mut("metadata").and_then(|m| m.as_object_mut()) {
-            m.insert("namespace".into(), serde_json::Value::String(ns.to_string()));
+            m.insert(
+                "namespace".into(),
+                serde_json::Value::String(ns.to_string()),
+            );
         }
     }
     let merged = merge(&live_json, &last, &new_json);
@@ -302,7 +352,12 @@ fn apply_one(sim: &mut Sim, doc: Doc, ns: &str, source: &str, p: &Parsed) -> Don
     // Keep what the server owns.
     obj.meta_mut().resource_version = live.meta().resource_version.clone();
     if let Some(suffix) = dry_run(p) {
-        return Ok((kind, name, format!("configured{suffix}"), obj.to_json_value()));
+        return Ok((
+            kind,
+            name,
+            format!("configured{suffix}"),
+            obj.to_json_value(),
+        ));
     }
     let before = live.to_json_value();
     match sim.update(obj) {
@@ -314,7 +369,11 @@ fn apply_one(sim: &mut Sim, doc: Doc, ns: &str, source: &str, p: &Parsed) -> Don
                     m.remove("resourceVersion");
                 }
             }
-            let word = if after == b { "unchanged" } else { "configured" };
+            let word = if after == b {
+                "unchanged"
+            } else {
+                "configured"
+            };
             Ok((kind, name, word.into(), o.to_json_value()))
         }
         Err(e) => Err(error_when(&e, "applying patch", source)),
@@ -329,9 +388,15 @@ fn replace_one(sim: &mut Sim, doc: Doc, ns: &str, source: &str, p: &Parsed) -> D
         return Ok((kind, name, format!("replaced{suffix}"), obj.to_json_value()));
     }
     let key = ObjKey::of(&obj);
-    let live_status = sim.get(&key).map(|o| o.to_json_value().get("status").cloned());
+    let live_status = sim
+        .get(&key)
+        .map(|o| o.to_json_value().get("status").cloned());
     let Some(status) = live_status else {
-        return Err(error_when(&crate::sim::ApiError::not_found(kind, &name), "replacing", source));
+        return Err(error_when(
+            &crate::sim::ApiError::not_found(kind, &name),
+            "replacing",
+            source,
+        ));
     };
     // Status is not part of a replace: keep the live one.
     let mut j = obj.to_json_value();
@@ -380,14 +445,21 @@ pub fn delete_files(sim: &mut Sim, words: &[String], inputs: &Inputs) -> Outcome
         let uid = sim.get(&key).map(|o| o.uid().to_string());
         match sim.delete(&key, None) {
             Ok(_) => {
-                out.stdout.push_str(&format!("{} \"{}\" deleted\n", kind.qualified_singular(), name));
+                out.stdout.push_str(&format!(
+                    "{} \"{}\" deleted\n",
+                    kind.qualified_singular(),
+                    name
+                ));
                 if let Some(u) = uid {
                     waits.push((key, u));
                 }
             }
             Err(e) => {
                 if !p.bool("ignore-not-found") {
-                    out.stderr.push_str(&format!("Error from server ({}): error when deleting \"{source}\": {}\n", e.reason, e.message));
+                    out.stderr.push_str(&format!(
+                        "Error from server ({}): error when deleting \"{source}\": {}\n",
+                        e.reason, e.message
+                    ));
                     out.exit_code = 1;
                 }
             }
@@ -428,10 +500,14 @@ pub fn run(sim: &mut Sim, words: &[String]) -> Outcome {
         Err(e) => return Outcome::err(e),
     };
     let Some(name) = p.args.first().cloned() else {
-        return Outcome::err("error: NAME is required for run\nSee 'kubectl run -h' for help and examples\n");
+        return Outcome::err(
+            "error: NAME is required for run\nSee 'kubectl run -h' for help and examples\n",
+        );
     };
     let Some(image) = p.get("image").map(str::to_string) else {
-        return Outcome::err("error: --image is required\nSee 'kubectl run -h' for help and examples\n");
+        return Outcome::err(
+            "error: --image is required\nSee 'kubectl run -h' for help and examples\n",
+        );
     };
     let restart = p.get("restart").unwrap_or("Always").to_string();
     if !matches!(restart.as_str(), "Always" | "OnFailure" | "Never") {
@@ -456,7 +532,11 @@ pub fn run(sim: &mut Sim, words: &[String]) -> Outcome {
         let Some((k, v)) = e.split_once('=') else {
             return Outcome::err(format!("error: invalid env: {e}\n"));
         };
-        env.push(EnvVar { name: k.to_string(), value: Some(v.to_string()), value_from: None });
+        env.push(EnvVar {
+            name: k.to_string(),
+            value: Some(v.to_string()),
+            value_from: None,
+        });
     }
     let port = match p.get("port").map(|v| v.parse::<i32>()) {
         None => None,
@@ -491,7 +571,12 @@ pub fn run(sim: &mut Sim, words: &[String]) -> Outcome {
                 command,
                 args: cargs,
                 env: if env.is_empty() { None } else { Some(env) },
-                ports: port.map(|n| vec![ContainerPort { container_port: n, ..Default::default() }]),
+                ports: port.map(|n| {
+                    vec![ContainerPort {
+                        container_port: n,
+                        ..Default::default()
+                    }]
+                }),
                 image_pull_policy: p.get("image-pull-policy").map(str::to_string),
                 resources: Some(Default::default()),
                 ..Default::default()
@@ -522,7 +607,9 @@ pub fn run(sim: &mut Sim, words: &[String]) -> Outcome {
                     super::patch::merge_patch(&mut doc, &patch);
                     Ok(())
                 }
-                other => Err(format!("--override-type must be one of (json, merge, strategic), not \"{other}\"")),
+                other => Err(format!(
+                    "--override-type must be one of (json, merge, strategic), not \"{other}\""
+                )),
             };
             if let Err(e) = res {
                 return Outcome::err(format!("error: {e}\n"));

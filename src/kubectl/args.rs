@@ -37,7 +37,10 @@ pub struct Parsed {
 
 impl Parsed {
     pub fn get(&self, long: &str) -> Option<&str> {
-        self.flags.get(long).and_then(|v| v.last()).map(String::as_str)
+        self.flags
+            .get(long)
+            .and_then(|v| v.last())
+            .map(String::as_str)
     }
     pub fn all(&self, long: &str) -> Vec<String> {
         self.flags.get(long).cloned().unwrap_or_default()
@@ -89,7 +92,10 @@ pub fn parse(words: &[String], specs: &[FlagSpec], cmd_path: &str) -> Result<Par
             } else {
                 inline.unwrap_or_else(|| "true".into())
             };
-            p.flags.entry(spec.long.to_string()).or_default().push(value);
+            p.flags
+                .entry(spec.long.to_string())
+                .or_default()
+                .push(value);
         } else if w.len() > 1 && w.starts_with('-') {
             let chars: Vec<char> = w[1..].chars().collect();
             let mut j = 0;
@@ -107,14 +113,22 @@ pub fn parse(words: &[String], specs: &[FlagSpec], cmd_path: &str) -> Result<Par
                         match words.get(i) {
                             Some(v) => v.clone(),
                             None => {
-                                return Err(usage(format!("flag needs an argument: '{c}' in -{c}")));
+                                return Err(usage(format!(
+                                    "flag needs an argument: '{c}' in -{c}"
+                                )));
                             }
                         }
                     };
-                    p.flags.entry(spec.long.to_string()).or_default().push(value);
+                    p.flags
+                        .entry(spec.long.to_string())
+                        .or_default()
+                        .push(value);
                     break;
                 }
-                p.flags.entry(spec.long.to_string()).or_default().push("true".into());
+                p.flags
+                    .entry(spec.long.to_string())
+                    .or_default()
+                    .push("true".into());
                 j += 1;
             }
         } else {
@@ -139,7 +153,9 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = if a[i - 1] == b[j - 1] { 0 } else { 1 };
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
         }
     }
     d[a.len()][b.len()]
@@ -153,7 +169,10 @@ mod tests {
         s.split_whitespace().map(String::from).collect()
     }
 
-    const SPECS: &[FlagSpec] = &[flag("output", Some('o'), true), flag("all-namespaces", Some('A'), false)];
+    const SPECS: &[FlagSpec] = &[
+        flag("output", Some('o'), true),
+        flag("all-namespaces", Some('A'), false),
+    ];
 
     #[test]
     fn forms_of_flags() {
@@ -162,8 +181,14 @@ mod tests {
         assert_eq!(p.get("output"), Some("wide"));
         assert!(p.bool("all-namespaces"));
         assert_eq!(p.get("namespace"), Some("x"));
-        assert_eq!(parse(&w("-oyaml"), SPECS, "k").unwrap().get("output"), Some("yaml"));
-        assert_eq!(parse(&w("-o=json"), SPECS, "k").unwrap().get("output"), Some("json"));
+        assert_eq!(
+            parse(&w("-oyaml"), SPECS, "k").unwrap().get("output"),
+            Some("yaml")
+        );
+        assert_eq!(
+            parse(&w("-o=json"), SPECS, "k").unwrap().get("output"),
+            Some("json")
+        );
         let p = parse(&w("x -- sleep 10"), SPECS, "k").unwrap();
         assert_eq!(p.after_dash, Some(w("sleep 10")));
     }

@@ -11,10 +11,10 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use super::args::{self, flag, FlagSpec, Parsed};
 use super::outcome::{Outcome, Wait};
 use super::printers::{age, human_duration, json, table, yaml};
+use crate::sim::api::Propagation;
 use crate::sim::object::{Kind, Object};
 use crate::sim::podutil;
 use crate::sim::store::ObjKey;
-use crate::sim::api::Propagation;
 use crate::sim::view::{node_roles, node_status};
 use crate::sim::Sim;
 
@@ -24,11 +24,50 @@ pub const SERVER_URL: &str = "https://127.0.0.1:6443";
 
 /// kubectl's top-level commands in the order kubectl registers them (which orders suggestions).
 const COMMANDS: &[&str] = &[
-    "create", "expose", "run", "set", "explain", "get", "edit", "delete", "rollout", "scale", "autoscale",
-    "certificate", "cluster-info", "top", "cordon", "uncordon", "drain", "taint", "describe", "logs", "attach",
-    "exec", "port-forward", "proxy", "cp", "auth", "debug", "events", "diff", "apply", "patch", "replace", "wait",
-    "kustomize", "label", "annotate", "completion", "alpha", "api-resources", "api-versions", "config", "plugin",
-    "version", "options",
+    "create",
+    "expose",
+    "run",
+    "set",
+    "explain",
+    "get",
+    "edit",
+    "delete",
+    "rollout",
+    "scale",
+    "autoscale",
+    "certificate",
+    "cluster-info",
+    "top",
+    "cordon",
+    "uncordon",
+    "drain",
+    "taint",
+    "describe",
+    "logs",
+    "attach",
+    "exec",
+    "port-forward",
+    "proxy",
+    "cp",
+    "auth",
+    "debug",
+    "events",
+    "diff",
+    "apply",
+    "patch",
+    "replace",
+    "wait",
+    "kustomize",
+    "label",
+    "annotate",
+    "completion",
+    "alpha",
+    "api-resources",
+    "api-versions",
+    "config",
+    "plugin",
+    "version",
+    "options",
 ];
 
 /// Resolves a resource argument (`po`, `pods`, `deployment.apps`, `rs`) to a kind.
@@ -47,20 +86,29 @@ pub fn resolve_kind(s: &str) -> Option<Kind> {
         "ep" | "endpoints" => Kind::Endpoints,
         "job" | "jobs" => Kind::Job,
         "cj" | "cronjob" | "cronjobs" => Kind::CronJob,
-        "endpointslice" | "endpointslices" | "endpointslice.discovery.k8s.io" | "endpointslices.discovery.k8s.io" => Kind::EndpointSlice,
+        "endpointslice"
+        | "endpointslices"
+        | "endpointslice.discovery.k8s.io"
+        | "endpointslices.discovery.k8s.io" => Kind::EndpointSlice,
         "sts" | "statefulset" | "statefulsets" => Kind::StatefulSet,
         "ds" | "daemonset" | "daemonsets" => Kind::DaemonSet,
         "controllerrevision" | "controllerrevisions" => Kind::ControllerRevision,
         "pvc" | "persistentvolumeclaim" | "persistentvolumeclaims" => Kind::PersistentVolumeClaim,
         "pv" | "persistentvolume" | "persistentvolumes" => Kind::PersistentVolume,
-        "sc" | "storageclass" | "storageclasses" | "storageclass.storage.k8s.io" | "storageclasses.storage.k8s.io" => Kind::StorageClass,
+        "sc"
+        | "storageclass"
+        | "storageclasses"
+        | "storageclass.storage.k8s.io"
+        | "storageclasses.storage.k8s.io" => Kind::StorageClass,
         _ => return None,
     })
     .filter(|k| !s.ends_with(".apps") || k.group() == "apps")
 }
 
 fn unknown_type(s: &str) -> Outcome {
-    Outcome::err(format!("error: the server doesn't have a resource type \"{s}\"\n"))
+    Outcome::err(format!(
+        "error: the server doesn't have a resource type \"{s}\"\n"
+    ))
 }
 
 /// Runs `kubectl WORDS...`.
@@ -77,7 +125,8 @@ pub fn kubectl(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -
         if cmd.is_none() && w.starts_with('-') {
             rest.push(w.clone());
             let takes_value = args::GLOBAL.iter().any(|g| {
-                (w == &format!("--{}", g.long) || g.short.is_some_and(|c| w == &format!("-{c}"))) && g.value
+                (w == &format!("--{}", g.long) || g.short.is_some_and(|c| w == &format!("-{c}")))
+                    && g.value
             });
             if takes_value {
                 if let Some(v) = words.get(i + 1) {
@@ -133,7 +182,12 @@ pub fn kubectl(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -
 
 /// Whether the words carry `-f`/`--filename` (the command then works from manifests).
 fn has_filename(words: &[String]) -> bool {
-    words.iter().any(|w| w == "-f" || w == "--filename" || w.starts_with("--filename=") || (w.starts_with("-f") && w.len() > 2 && !w.starts_with("--")))
+    words.iter().any(|w| {
+        w == "-f"
+            || w == "--filename"
+            || w.starts_with("--filename=")
+            || (w.starts_with("-f") && w.len() > 2 && !w.starts_with("--"))
+    })
 }
 
 fn unknown_command(c: &str) -> Outcome {
@@ -207,7 +261,11 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
         Ok(t) => t,
         Err(e) => return Outcome::err(e),
     };
-    let output: &str = if template.is_some() { "template" } else { output_raw.as_str() };
+    let output: &str = if template.is_some() {
+        "template"
+    } else {
+        output_raw.as_str()
+    };
     if !matches!(output, "" | "wide" | "yaml" | "json" | "name" | "template") {
         return Outcome::err(format!(
             "error: unable to match a printer suitable for the output format \"{output}\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml\n"
@@ -218,16 +276,31 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
         Some(Err(e)) => return Outcome::err(e),
         None => None,
     };
-    let watch = if p.bool("watch") || p.bool("watch-only") { Some(()) } else { None };
+    let watch = if p.bool("watch") || p.bool("watch-only") {
+        Some(())
+    } else {
+        None
+    };
     let mut widths: BTreeMap<Kind, Vec<usize>> = BTreeMap::new();
     let all_ns = p.bool("all-namespaces");
     let ns = namespace(&p);
     if matches!(p.args[0].as_str(), "events" | "event" | "ev") && p.args.len() == 1 {
-        let fs = match p.get("field-selector").map(parse_field_selector).transpose() {
+        let fs = match p
+            .get("field-selector")
+            .map(parse_field_selector)
+            .transpose()
+        {
             Ok(f) => f.unwrap_or_default(),
             Err(e) => return Outcome::err(format!("{e}\n")),
         };
-        return get_events(sim, &ns, all_ns, output == "wide", p.bool("no-headers"), &fs);
+        return get_events(
+            sim,
+            &ns,
+            all_ns,
+            output == "wide",
+            p.bool("no-headers"),
+            &fs,
+        );
     }
     let selector = super::label::selector_flag(&p);
     let label_cols = super::label::label_columns(&p);
@@ -239,14 +312,25 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
             let Some((t, n)) = a.split_once('/') else {
                 return Outcome::err("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n");
             };
-            let Some(k) = resolve_kind(t) else { return unknown_type(t) };
+            let Some(k) = resolve_kind(t) else {
+                return unknown_type(t);
+            };
             targets.push((k, Some(n.to_string())));
         }
     } else {
         let mut kinds = Vec::new();
         for t in p.args[0].split(',') {
             if t == "all" {
-                kinds.extend([Kind::Pod, Kind::Service, Kind::DaemonSet, Kind::Deployment, Kind::ReplicaSet, Kind::StatefulSet, Kind::CronJob, Kind::Job]);
+                kinds.extend([
+                    Kind::Pod,
+                    Kind::Service,
+                    Kind::DaemonSet,
+                    Kind::Deployment,
+                    Kind::ReplicaSet,
+                    Kind::StatefulSet,
+                    Kind::CronJob,
+                    Kind::Job,
+                ]);
                 continue;
             }
             match resolve_kind(t) {
@@ -283,7 +367,8 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
                 match sim.get(&key) {
                     Some(o) => vec![o.clone()],
                     None => {
-                        out.stderr.push_str(&crate::sim::ApiError::not_found(*kind, n).kubectl_message());
+                        out.stderr
+                            .push_str(&crate::sim::ApiError::not_found(*kind, n).kubectl_message());
                         out.stderr.push('\n');
                         out.exit_code = 1;
                         continue;
@@ -291,7 +376,11 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
                 }
             }
             None => {
-                let scope = if !kind.namespaced() || all_ns { None } else { Some(ns.as_str()) };
+                let scope = if !kind.namespaced() || all_ns {
+                    None
+                } else {
+                    Some(ns.as_str())
+                };
                 let mut v = sim.store().list(*kind, scope);
                 if let Some(raw) = p.get("field-selector") {
                     let fs = match parse_field_selector(raw) {
@@ -309,13 +398,16 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
                     }
                     v.retain(|o| {
                         let j = o.to_json_value();
-                        fs.iter().all(|(f, want, eq)| (field_value(*kind, &j, f).unwrap_or_default() == *want) == *eq)
+                        fs.iter().all(|(f, want, eq)| {
+                            (field_value(*kind, &j, f).unwrap_or_default() == *want) == *eq
+                        })
                     });
                 }
                 match &selector {
                     Some((_, Ok(sel))) => v.retain(|o| sel.matches(&labels_of(o))),
                     Some((raw, Err(e))) => {
-                        out.stderr.push_str(&super::label::list_error(*kind, raw, e));
+                        out.stderr
+                            .push_str(&super::label::list_error(*kind, raw, e));
                         out.exit_code = 1;
                         continue;
                     }
@@ -337,7 +429,10 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
     }
     match output {
         "template" => {
-            let items: Vec<serde_json::Value> = groups.iter().flat_map(|(_, v)| v.iter().map(|o| o.to_json_value())).collect();
+            let items: Vec<serde_json::Value> = groups
+                .iter()
+                .flat_map(|(_, v)| v.iter().map(|o| o.to_json_value()))
+                .collect();
             let single = targets.len() == 1 && targets[0].1.is_some();
             if let Some(t) = &template {
                 let text = if single && items.len() == 1 {
@@ -349,7 +444,10 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
             }
         }
         "yaml" | "json" => {
-            let items: Vec<serde_json::Value> = groups.iter().flat_map(|(_, v)| v.iter().map(|o| o.to_json_value())).collect();
+            let items: Vec<serde_json::Value> = groups
+                .iter()
+                .flat_map(|(_, v)| v.iter().map(|o| o.to_json_value()))
+                .collect();
             let single = targets.len() == 1 && targets[0].1.is_some();
             let doc = if single && items.len() == 1 {
                 items.into_iter().next().unwrap_or_default()
@@ -358,12 +456,17 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
             } else {
                 serde_json::json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
             };
-            out.stdout = if output == "yaml" { yaml(&doc) } else { json(&doc) };
+            out.stdout = if output == "yaml" {
+                yaml(&doc)
+            } else {
+                json(&doc)
+            };
         }
         "name" => {
             for (k, v) in &groups {
                 for o in v {
-                    out.stdout.push_str(&format!("{}/{}\n", name_prefix(*k), o.name()));
+                    out.stdout
+                        .push_str(&format!("{}/{}\n", name_prefix(*k), o.name()));
                 }
             }
         }
@@ -413,7 +516,13 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
                 let mut seen = BTreeMap::new();
                 for (_, v) in &groups {
                     for o in v {
-                        seen.insert(ObjKey::of(o), (o.meta().resource_version.clone().unwrap_or_default(), o.clone()));
+                        seen.insert(
+                            ObjKey::of(o),
+                            (
+                                o.meta().resource_version.clone().unwrap_or_default(),
+                                o.clone(),
+                            ),
+                        );
                     }
                 }
                 if p.bool("watch-only") {
@@ -434,7 +543,8 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
                     // kubectl says there is nothing yet, then keeps watching.
                     let ns_scoped = groups.iter().any(|(k, _)| k.namespaced());
                     if ns_scoped && !all_ns {
-                        out.stderr.push_str(&format!("No resources found in {ns} namespace.\n"));
+                        out.stderr
+                            .push_str(&format!("No resources found in {ns} namespace.\n"));
                     } else {
                         out.stderr.push_str("No resources found\n");
                     }
@@ -444,7 +554,8 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
             if !any && out.exit_code == 0 {
                 let ns_scoped = groups.iter().any(|(k, _)| k.namespaced());
                 if ns_scoped && !all_ns {
-                    out.stderr.push_str(&format!("No resources found in {ns} namespace.\n"));
+                    out.stderr
+                        .push_str(&format!("No resources found in {ns} namespace.\n"));
                 } else {
                     out.stderr.push_str("No resources found\n");
                 }
@@ -466,7 +577,9 @@ fn parse_field_selector(s: &str) -> Result<Vec<(String, String, bool)>, String> 
         } else if let Some((k, v)) = part.split_once('=') {
             (k, v, true)
         } else {
-            return Err(format!("error: invalid selector: '{s}'; can't understand '{part}'"));
+            return Err(format!(
+                "error: invalid selector: '{s}'; can't understand '{part}'"
+            ));
         };
         out.push((k.trim().to_string(), v.trim().to_string(), eq));
     }
@@ -479,7 +592,12 @@ fn parse_field_selector(s: &str) -> Result<Vec<(String, String, bool)>, String> 
 fn field_value(kind: Kind, v: &serde_json::Value, field: &str) -> Option<String> {
     let allowed = match field {
         "metadata.name" | "metadata.namespace" => true,
-        "status.phase" | "spec.nodeName" | "spec.restartPolicy" | "spec.schedulerName" | "spec.serviceAccountName" | "status.podIP" => kind == Kind::Pod,
+        "status.phase"
+        | "spec.nodeName"
+        | "spec.restartPolicy"
+        | "spec.schedulerName"
+        | "spec.serviceAccountName"
+        | "status.podIP" => kind == Kind::Pod,
         "spec.unschedulable" => kind == Kind::Node,
         "type" => kind == Kind::Secret,
         "status.successful" => kind == Kind::Job,
@@ -496,17 +614,31 @@ fn field_value(kind: Kind, v: &serde_json::Value, field: &str) -> Option<String>
     })
 }
 
-fn get_events(sim: &Sim, ns: &str, all_ns: bool, wide: bool, no_headers: bool, fs: &[(String, String, bool)]) -> Outcome {
+fn get_events(
+    sim: &Sim,
+    ns: &str,
+    all_ns: bool,
+    wide: bool,
+    no_headers: bool,
+    fs: &[(String, String, bool)],
+) -> Outcome {
     let now_ms = sim.elapsed_ms();
     let mut rows = Vec::new();
     if !no_headers {
-        let mut h: Vec<String> = ["LAST SEEN", "TYPE", "REASON", "OBJECT"].iter().map(|s| s.to_string()).collect();
+        let mut h: Vec<String> = ["LAST SEEN", "TYPE", "REASON", "OBJECT"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         if wide {
             h.extend(["SUBOBJECT", "SOURCE"].iter().map(|s| s.to_string()));
         }
         h.push("MESSAGE".into());
         if wide {
-            h.extend(["FIRST SEEN", "COUNT", "NAME"].iter().map(|s| s.to_string()));
+            h.extend(
+                ["FIRST SEEN", "COUNT", "NAME"]
+                    .iter()
+                    .map(|s| s.to_string()),
+            );
         }
         if all_ns {
             h.insert(0, "NAMESPACE".into());
@@ -542,7 +674,11 @@ fn get_events(sim: &Sim, ns: &str, all_ns: bool, wide: bool, no_headers: bool, f
         }
         n += 1;
         let since = |ms: u64| human_duration(((now_ms - ms.min(now_ms)) / 1000) as i64);
-        let object = format!("{}/{}", e.object.kind.name().to_ascii_lowercase(), e.object.name);
+        let object = format!(
+            "{}/{}",
+            e.object.kind.name().to_ascii_lowercase(),
+            e.object.name
+        );
         let mut row = vec![since(e.last_ms), e.type_.clone(), e.reason.clone(), object];
         if wide {
             row.push(String::new());
@@ -555,7 +691,11 @@ fn get_events(sim: &Sim, ns: &str, all_ns: bool, wide: bool, no_headers: bool, f
         if wide {
             row.push(since(e.first_ms));
             row.push(e.count.to_string());
-            row.push(format!("{}.{:x}", e.object.name, 0x1800_0000_0000_0000u64 + e.first_ms * 1_000_000));
+            row.push(format!(
+                "{}.{:x}",
+                e.object.name,
+                0x1800_0000_0000_0000u64 + e.first_ms * 1_000_000
+            ));
         }
         if all_ns {
             row.insert(0, e.object.namespace.clone());
@@ -564,7 +704,11 @@ fn get_events(sim: &Sim, ns: &str, all_ns: bool, wide: bool, no_headers: bool, f
     }
     if n == 0 {
         return Outcome {
-            stderr: if all_ns { "No resources found\n".into() } else { format!("No resources found in {ns} namespace.\n") },
+            stderr: if all_ns {
+                "No resources found\n".into()
+            } else {
+                format!("No resources found in {ns} namespace.\n")
+            },
             ..Default::default()
         };
     }
@@ -607,7 +751,10 @@ pub(crate) fn object_row(sim: &Sim, kind: Kind, o: &Object, opts: &RowOpts) -> V
         row.push(if l.is_empty() {
             "<none>".into()
         } else {
-            l.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+            l.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",")
         });
     }
     row
@@ -635,50 +782,142 @@ fn name_prefix(k: Kind) -> String {
 
 fn header_for(kind: Kind, wide: bool) -> Vec<String> {
     let (base, extra): (&[&str], &[&str]) = match kind {
-        Kind::Pod => (&["NAME", "READY", "STATUS", "RESTARTS", "AGE"], &["IP", "NODE", "NOMINATED NODE", "READINESS GATES"]),
-        Kind::Deployment => (&["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"], &["CONTAINERS", "IMAGES", "SELECTOR"]),
-        Kind::ReplicaSet => (&["NAME", "DESIRED", "CURRENT", "READY", "AGE"], &["CONTAINERS", "IMAGES", "SELECTOR"]),
+        Kind::Pod => (
+            &["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
+            &["IP", "NODE", "NOMINATED NODE", "READINESS GATES"],
+        ),
+        Kind::Deployment => (
+            &["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+            &["CONTAINERS", "IMAGES", "SELECTOR"],
+        ),
+        Kind::ReplicaSet => (
+            &["NAME", "DESIRED", "CURRENT", "READY", "AGE"],
+            &["CONTAINERS", "IMAGES", "SELECTOR"],
+        ),
         Kind::Node => (
             &["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
-            &["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"],
+            &[
+                "INTERNAL-IP",
+                "EXTERNAL-IP",
+                "OS-IMAGE",
+                "KERNEL-VERSION",
+                "CONTAINER-RUNTIME",
+            ],
         ),
         Kind::Namespace => (&["NAME", "STATUS", "AGE"], &[]),
-        Kind::Service => (&["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"], &["SELECTOR"]),
+        Kind::Service => (
+            &[
+                "NAME",
+                "TYPE",
+                "CLUSTER-IP",
+                "EXTERNAL-IP",
+                "PORT(S)",
+                "AGE",
+            ],
+            &["SELECTOR"],
+        ),
         Kind::ConfigMap => (&["NAME", "DATA", "AGE"], &[]),
         Kind::Secret => (&["NAME", "TYPE", "DATA", "AGE"], &[]),
         Kind::Endpoints => (&["NAME", "ENDPOINTS", "AGE"], &[]),
-        Kind::Job => (&["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"], &["CONTAINERS", "IMAGES", "SELECTOR"]),
-        Kind::CronJob => (&["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"], &["CONTAINERS", "IMAGES", "SELECTOR"]),
+        Kind::Job => (
+            &["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"],
+            &["CONTAINERS", "IMAGES", "SELECTOR"],
+        ),
+        Kind::CronJob => (
+            &[
+                "NAME",
+                "SCHEDULE",
+                "TIMEZONE",
+                "SUSPEND",
+                "ACTIVE",
+                "LAST SCHEDULE",
+                "AGE",
+            ],
+            &["CONTAINERS", "IMAGES", "SELECTOR"],
+        ),
         Kind::EndpointSlice => (&["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], &[]),
         Kind::StatefulSet => (&["NAME", "READY", "AGE"], &["CONTAINERS", "IMAGES"]),
         Kind::DaemonSet => (
-            &["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"],
+            &[
+                "NAME",
+                "DESIRED",
+                "CURRENT",
+                "READY",
+                "UP-TO-DATE",
+                "AVAILABLE",
+                "NODE SELECTOR",
+                "AGE",
+            ],
             &["CONTAINERS", "IMAGES", "SELECTOR"],
         ),
         Kind::ControllerRevision => (&["NAME", "CONTROLLER", "REVISION", "AGE"], &[]),
         Kind::PersistentVolumeClaim => (
-            &["NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "AGE"],
+            &[
+                "NAME",
+                "STATUS",
+                "VOLUME",
+                "CAPACITY",
+                "ACCESS MODES",
+                "STORAGECLASS",
+                "VOLUMEATTRIBUTESCLASS",
+                "AGE",
+            ],
             &["VOLUMEMODE"],
         ),
         Kind::PersistentVolume => (
-            &["NAME", "CAPACITY", "ACCESS MODES", "RECLAIM POLICY", "STATUS", "CLAIM", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "REASON", "AGE"],
+            &[
+                "NAME",
+                "CAPACITY",
+                "ACCESS MODES",
+                "RECLAIM POLICY",
+                "STATUS",
+                "CLAIM",
+                "STORAGECLASS",
+                "VOLUMEATTRIBUTESCLASS",
+                "REASON",
+                "AGE",
+            ],
             &["VOLUMEMODE"],
         ),
-        Kind::StorageClass => (&["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"], &[]),
+        Kind::StorageClass => (
+            &[
+                "NAME",
+                "PROVISIONER",
+                "RECLAIMPOLICY",
+                "VOLUMEBINDINGMODE",
+                "ALLOWVOLUMEEXPANSION",
+                "AGE",
+            ],
+            &[],
+        ),
     };
-    base.iter().chain(if wide { extra.iter() } else { [].iter() }).map(|s| s.to_string()).collect()
+    base.iter()
+        .chain(if wide { extra.iter() } else { [].iter() })
+        .map(|s| s.to_string())
+        .collect()
 }
 
 fn containers_images(spec: Option<&PodSpec>) -> (String, String) {
     let cs = spec.map(|s| s.containers.clone()).unwrap_or_default();
     (
-        cs.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(","),
-        cs.iter().map(|c| c.image.clone().unwrap_or_default()).collect::<Vec<_>>().join(","),
+        cs.iter()
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>()
+            .join(","),
+        cs.iter()
+            .map(|c| c.image.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(","),
     )
 }
 
 fn selector_string(sel: &LabelSelector) -> String {
-    let mut parts: Vec<String> = sel.match_labels.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
+    let mut parts: Vec<String> = sel
+        .match_labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     for e in sel.match_expressions.iter().flatten() {
         let vals = e.values.clone().unwrap_or_default().join(",");
         parts.push(match e.operator.as_str() {
@@ -705,17 +944,34 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
         Object::Pod(p) => {
             let s = podutil::summary(p);
             let restarts = match s.last_restart {
-                Some(t) if s.restarts > 0 => format!("{} ({} ago)", s.restarts, human_duration((now - t).num_seconds())),
+                Some(t) if s.restarts > 0 => format!(
+                    "{} ({} ago)",
+                    s.restarts,
+                    human_duration((now - t).num_seconds())
+                ),
                 _ => s.restarts.to_string(),
             };
             let mut row = vec![o.name().to_string(), s.ready, s.status, restarts, a];
             if wide {
                 let st = p.status.clone().unwrap_or_default();
-                row.push(st.pod_ips.and_then(|v| v.first().map(|i| i.ip.clone())).or(st.pod_ip).unwrap_or_else(none));
+                row.push(
+                    st.pod_ips
+                        .and_then(|v| v.first().map(|i| i.ip.clone()))
+                        .or(st.pod_ip)
+                        .unwrap_or_else(none),
+                );
                 row.push(podutil::node(p).map(str::to_string).unwrap_or_else(none));
                 row.push(st.nominated_node_name.unwrap_or_else(none));
-                let gates = p.spec.as_ref().and_then(|s| s.readiness_gates.clone()).unwrap_or_default();
-                row.push(if gates.is_empty() { none() } else { format!("0/{}", gates.len()) });
+                let gates = p
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.readiness_gates.clone())
+                    .unwrap_or_default();
+                row.push(if gates.is_empty() {
+                    none()
+                } else {
+                    format!("0/{}", gates.len())
+                });
             }
             row
         }
@@ -724,7 +980,11 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
             let spec = d.spec.clone().unwrap_or_default();
             let mut row = vec![
                 o.name().to_string(),
-                format!("{}/{}", st.ready_replicas.unwrap_or(0), spec.replicas.unwrap_or(1)),
+                format!(
+                    "{}/{}",
+                    st.ready_replicas.unwrap_or(0),
+                    spec.replicas.unwrap_or(1)
+                ),
                 st.updated_replicas.unwrap_or(0).to_string(),
                 st.available_replicas.unwrap_or(0).to_string(),
                 a,
@@ -746,14 +1006,25 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
                 a,
             ];
             if wide {
-                let (c, i) = containers_images(spec.template.as_ref().and_then(|t| t.spec.as_ref()));
+                let (c, i) =
+                    containers_images(spec.template.as_ref().and_then(|t| t.spec.as_ref()));
                 row.extend([c, i, selector_string(&spec.selector)]);
             }
             row
         }
         Object::Node(n) => {
-            let info = n.status.as_ref().and_then(|s| s.node_info.clone()).unwrap_or_default();
-            let mut row = vec![o.name().to_string(), node_status(n), node_roles(n), a, info.kubelet_version.clone()];
+            let info = n
+                .status
+                .as_ref()
+                .and_then(|s| s.node_info.clone())
+                .unwrap_or_default();
+            let mut row = vec![
+                o.name().to_string(),
+                node_status(n),
+                node_roles(n),
+                a,
+                info.kubelet_version.clone(),
+            ];
             if wide {
                 let addr = |t: &str| {
                     n.status
@@ -763,7 +1034,13 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
                         .map(|x| x.address.clone())
                         .unwrap_or_else(none)
                 };
-                let unknown = |s: &str| if s.is_empty() { "<unknown>".to_string() } else { s.to_string() };
+                let unknown = |s: &str| {
+                    if s.is_empty() {
+                        "<unknown>".to_string()
+                    } else {
+                        s.to_string()
+                    }
+                };
                 row.extend([
                     addr("InternalIP"),
                     addr("ExternalIP"),
@@ -778,14 +1055,21 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
             let phase = if o.meta().deletion_timestamp.is_some() {
                 "Terminating".to_string()
             } else {
-                ns.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default()
+                ns.status
+                    .as_ref()
+                    .and_then(|s| s.phase.clone())
+                    .unwrap_or_default()
             };
             vec![o.name().to_string(), phase, a]
         }
         Object::Service(svc) => {
             let spec = svc.spec.clone().unwrap_or_default();
             let t = spec.type_.clone().unwrap_or_else(|| "ClusterIP".into());
-            let cluster_ip = spec.cluster_ip.clone().filter(|s| !s.is_empty()).unwrap_or_else(none);
+            let cluster_ip = spec
+                .cluster_ip
+                .clone()
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(none);
             let ext = match t.as_str() {
                 "ExternalName" => spec.external_name.clone().unwrap_or_else(none),
                 "LoadBalancer" => {
@@ -794,11 +1078,19 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
                         .as_ref()
                         .and_then(|s| s.load_balancer.as_ref())
                         .and_then(|l| l.ingress.as_ref())
-                        .map(|v| v.iter().filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone())).collect())
+                        .map(|v| {
+                            v.iter()
+                                .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
+                                .collect()
+                        })
                         .unwrap_or_default();
                     let mut all: Vec<String> = spec.external_ips.clone().unwrap_or_default();
                     all.extend(ing);
-                    if all.is_empty() { "<pending>".into() } else { all.join(",") }
+                    if all.is_empty() {
+                        "<pending>".into()
+                    } else {
+                        all.join(",")
+                    }
                 }
                 _ => match &spec.external_ips {
                     Some(v) if !v.is_empty() => v.join(","),
@@ -822,33 +1114,70 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
                 t,
                 cluster_ip,
                 ext,
-                if ports.is_empty() { none() } else { ports.join(",") },
+                if ports.is_empty() {
+                    none()
+                } else {
+                    ports.join(",")
+                },
                 a,
             ];
             if wide {
-                let sel: Vec<String> = spec.selector.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
-                row.push(if sel.is_empty() { none() } else { sel.join(",") });
+                let sel: Vec<String> = spec
+                    .selector
+                    .iter()
+                    .flatten()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                row.push(if sel.is_empty() {
+                    none()
+                } else {
+                    sel.join(",")
+                });
             }
             row
         }
         Object::ConfigMap(cm) => {
-            let n = cm.data.as_ref().map_or(0, |d| d.len()) + cm.binary_data.as_ref().map_or(0, |d| d.len());
+            let n = cm.data.as_ref().map_or(0, |d| d.len())
+                + cm.binary_data.as_ref().map_or(0, |d| d.len());
             vec![o.name().to_string(), n.to_string(), a]
         }
         Object::Secret(sec) => {
             let n = sec.data.as_ref().map_or(0, |d| d.len());
-            vec![o.name().to_string(), sec.type_.clone().unwrap_or_else(|| "Opaque".into()), n.to_string(), a]
+            vec![
+                o.name().to_string(),
+                sec.type_.clone().unwrap_or_else(|| "Opaque".into()),
+                n.to_string(),
+                a,
+            ]
         }
-        Object::Endpoints(e) => vec![o.name().to_string(), crate::sim::controllers::endpoints::format_endpoints(e), a],
+        Object::Endpoints(e) => vec![
+            o.name().to_string(),
+            crate::sim::controllers::endpoints::format_endpoints(e),
+            a,
+        ],
         Object::Job(_) | Object::CronJob(_) => super::create_job::row(sim, o, wide),
         Object::EndpointSlice(es) => {
             let (ports, endpoints) = crate::sim::controllers::endpoints::format_slice(es);
-            vec![o.name().to_string(), es.address_type.clone(), ports, endpoints, a]
+            vec![
+                o.name().to_string(),
+                es.address_type.clone(),
+                ports,
+                endpoints,
+                a,
+            ]
         }
         Object::StatefulSet(s) => {
             let st = s.status.clone().unwrap_or_default();
             let spec = s.spec.clone().unwrap_or_default();
-            let mut row = vec![o.name().to_string(), format!("{}/{}", st.ready_replicas.unwrap_or(0), spec.replicas.unwrap_or(1)), a];
+            let mut row = vec![
+                o.name().to_string(),
+                format!(
+                    "{}/{}",
+                    st.ready_replicas.unwrap_or(0),
+                    spec.replicas.unwrap_or(1)
+                ),
+                a,
+            ];
             if wide {
                 let (c, i) = containers_images(spec.template.spec.as_ref());
                 row.extend([c, i]);
@@ -858,7 +1187,15 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
         Object::DaemonSet(d) => {
             let st = d.status.clone().unwrap_or_default();
             let spec = d.spec.clone().unwrap_or_default();
-            let sel: Vec<String> = spec.template.spec.as_ref().and_then(|s| s.node_selector.clone()).unwrap_or_default().iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let sel: Vec<String> = spec
+                .template
+                .spec
+                .as_ref()
+                .and_then(|s| s.node_selector.clone())
+                .unwrap_or_default()
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             let mut row = vec![
                 o.name().to_string(),
                 st.desired_number_scheduled.to_string(),
@@ -866,7 +1203,11 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
                 st.number_ready.to_string(),
                 st.updated_number_scheduled.unwrap_or(0).to_string(),
                 st.number_available.unwrap_or(0).to_string(),
-                if sel.is_empty() { none() } else { sel.join(",") },
+                if sel.is_empty() {
+                    none()
+                } else {
+                    sel.join(",")
+                },
                 a,
             ];
             if wide {
@@ -877,26 +1218,58 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
         }
         Object::ControllerRevision(cr) => {
             let owner = o.controller_ref().map(|r| {
-                let group = r.api_version.split_once('/').map(|(g, _)| format!(".{g}")).unwrap_or_default();
+                let group = r
+                    .api_version
+                    .split_once('/')
+                    .map(|(g, _)| format!(".{g}"))
+                    .unwrap_or_default();
                 format!("{}{group}/{}", r.kind.to_ascii_lowercase(), r.name)
             });
-            vec![o.name().to_string(), owner.unwrap_or_else(none), cr.revision.to_string(), a]
+            vec![
+                o.name().to_string(),
+                owner.unwrap_or_else(none),
+                cr.revision.to_string(),
+                a,
+            ]
         }
         Object::PersistentVolumeClaim(c) => {
             let spec = c.spec.clone().unwrap_or_default();
             let st = c.status.clone().unwrap_or_default();
-            let phase = if o.meta().deletion_timestamp.is_some() { "Terminating".into() } else { st.phase.clone().unwrap_or_default() };
+            let phase = if o.meta().deletion_timestamp.is_some() {
+                "Terminating".into()
+            } else {
+                st.phase.clone().unwrap_or_default()
+            };
             let volume = spec.volume_name.clone().unwrap_or_default();
             let (capacity, modes) = if volume.is_empty() {
                 (String::new(), String::new())
             } else {
                 (
-                    st.capacity.as_ref().and_then(|c| c.get("storage")).map(|q| q.0.clone()).unwrap_or_default(),
-                    crate::sim::controllers::pvc::access_modes_short(st.access_modes.as_deref().unwrap_or(&[])),
+                    st.capacity
+                        .as_ref()
+                        .and_then(|c| c.get("storage"))
+                        .map(|q| q.0.clone())
+                        .unwrap_or_default(),
+                    crate::sim::controllers::pvc::access_modes_short(
+                        st.access_modes.as_deref().unwrap_or(&[]),
+                    ),
                 )
             };
-            let vac = spec.volume_attributes_class_name.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "<unset>".into());
-            let mut row = vec![o.name().to_string(), phase, volume, capacity, modes, spec.storage_class_name.clone().unwrap_or_default(), vac, a];
+            let vac = spec
+                .volume_attributes_class_name
+                .clone()
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "<unset>".into());
+            let mut row = vec![
+                o.name().to_string(),
+                phase,
+                volume,
+                capacity,
+                modes,
+                spec.storage_class_name.clone().unwrap_or_default(),
+                vac,
+                a,
+            ];
             if wide {
                 row.push(spec.volume_mode.clone().unwrap_or_else(|| "<unset>".into()));
             }
@@ -905,14 +1278,40 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
         Object::PersistentVolume(v) => {
             let spec = v.spec.clone().unwrap_or_default();
             let st = v.status.clone().unwrap_or_default();
-            let phase = if o.meta().deletion_timestamp.is_some() { "Terminating".into() } else { st.phase.clone().unwrap_or_default() };
-            let claim = spec.claim_ref.as_ref().map(|r| format!("{}/{}", r.namespace.clone().unwrap_or_default(), r.name.clone().unwrap_or_default())).unwrap_or_default();
-            let vac = spec.volume_attributes_class_name.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "<unset>".into());
+            let phase = if o.meta().deletion_timestamp.is_some() {
+                "Terminating".into()
+            } else {
+                st.phase.clone().unwrap_or_default()
+            };
+            let claim = spec
+                .claim_ref
+                .as_ref()
+                .map(|r| {
+                    format!(
+                        "{}/{}",
+                        r.namespace.clone().unwrap_or_default(),
+                        r.name.clone().unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default();
+            let vac = spec
+                .volume_attributes_class_name
+                .clone()
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "<unset>".into());
             let mut row = vec![
                 o.name().to_string(),
-                spec.capacity.as_ref().and_then(|c| c.get("storage")).map(|q| q.0.clone()).unwrap_or_else(|| "0".into()),
-                crate::sim::controllers::pvc::access_modes_short(spec.access_modes.as_deref().unwrap_or(&[])),
-                spec.persistent_volume_reclaim_policy.clone().unwrap_or_default(),
+                spec.capacity
+                    .as_ref()
+                    .and_then(|c| c.get("storage"))
+                    .map(|q| q.0.clone())
+                    .unwrap_or_else(|| "0".into()),
+                crate::sim::controllers::pvc::access_modes_short(
+                    spec.access_modes.as_deref().unwrap_or(&[]),
+                ),
+                spec.persistent_volume_reclaim_policy
+                    .clone()
+                    .unwrap_or_default(),
                 phase,
                 claim,
                 spec.storage_class_name.clone().unwrap_or_default(),
@@ -934,7 +1333,9 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
                 name,
                 sc.provisioner.clone(),
                 sc.reclaim_policy.clone().unwrap_or_else(|| "Delete".into()),
-                sc.volume_binding_mode.clone().unwrap_or_else(|| "Immediate".into()),
+                sc.volume_binding_mode
+                    .clone()
+                    .unwrap_or_else(|| "Immediate".into()),
                 sc.allow_volume_expansion.unwrap_or(false).to_string(),
                 a,
             ]
@@ -967,7 +1368,12 @@ fn create(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -> Out
         Some("service") | Some("svc") => super::generate::service(sim, &words[1..]),
         Some(w) if !w.starts_with('-') => Outcome::err(format!(
             "error: Unexpected args: [{}]\nSee 'kubectl create -h' for help and examples\n",
-            words.iter().filter(|w| !w.starts_with('-')).cloned().collect::<Vec<_>>().join(" ")
+            words
+                .iter()
+                .filter(|w| !w.starts_with('-'))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ")
         )),
         _ => Outcome::err("error: must specify one of -f and -k\n"),
     }
@@ -1022,7 +1428,10 @@ fn create_deployment(sim: &mut Sim, words: &[String]) -> Outcome {
         },
     };
     let dry_run = p.get("dry-run").unwrap_or("none").to_string();
-    if !matches!(dry_run.as_str(), "none" | "client" | "server" | "true" | "false") {
+    if !matches!(
+        dry_run.as_str(),
+        "none" | "client" | "server" | "true" | "false"
+    ) {
         return Outcome::err(format!("error: Invalid dry-run value ({dry_run}). Must be \"none\", \"server\", or \"client\".\n"));
     }
     let output = p.get("output").unwrap_or("").to_string();
@@ -1033,7 +1442,12 @@ fn create_deployment(sim: &mut Sim, words: &[String]) -> Outcome {
             name: container_name_from_image(img),
             image: Some(img.clone()),
             command: p.after_dash.clone().filter(|c| !c.is_empty()),
-            ports: port.map(|n| vec![ContainerPort { container_port: n, ..Default::default() }]),
+            ports: port.map(|n| {
+                vec![ContainerPort {
+                    container_port: n,
+                    ..Default::default()
+                }]
+            }),
             resources: Some(Default::default()),
             ..Default::default()
         })
@@ -1047,11 +1461,20 @@ fn create_deployment(sim: &mut Sim, words: &[String]) -> Outcome {
         },
         spec: Some(DeploymentSpec {
             replicas: Some(replicas),
-            selector: LabelSelector { match_labels: Some(labels.clone()), match_expressions: None },
+            selector: LabelSelector {
+                match_labels: Some(labels.clone()),
+                match_expressions: None,
+            },
             strategy: Some(Default::default()),
             template: PodTemplateSpec {
-                metadata: Some(ObjectMeta { labels: Some(labels), ..Default::default() }),
-                spec: Some(PodSpec { containers, ..Default::default() }),
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels),
+                    ..Default::default()
+                }),
+                spec: Some(PodSpec {
+                    containers,
+                    ..Default::default()
+                }),
             },
             ..Default::default()
         }),
@@ -1067,15 +1490,24 @@ fn create_deployment(sim: &mut Sim, words: &[String]) -> Outcome {
             }
             m.insert("creationTimestamp".into(), serde_json::Value::Null);
         }
-        if let Some(m) = v.pointer_mut("/spec/template/metadata").and_then(|m| m.as_object_mut()) {
+        if let Some(m) = v
+            .pointer_mut("/spec/template/metadata")
+            .and_then(|m| m.as_object_mut())
+        {
             m.insert("creationTimestamp".into(), serde_json::Value::Null);
         }
         return print_created(&v, kind, &name, &output, " (dry run)");
     }
     if replicas < 0 {
         return Outcome::err(
-            crate::sim::ApiError::invalid(kind, &name, &[format!("spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0")])
-                .kubectl_message()
+            crate::sim::ApiError::invalid(
+                kind,
+                &name,
+                &[format!(
+                    "spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"
+                )],
+            )
+            .kubectl_message()
                 + "\n",
         );
     }
@@ -1091,17 +1523,33 @@ fn create_deployment(sim: &mut Sim, words: &[String]) -> Outcome {
     };
     match result {
         Ok(Some(obj)) => print_created(&obj.to_json_value(), kind, &name, &output, ""),
-        Ok(None) => print_created(&Object::Deployment(d).to_json_value(), kind, &name, &output, " (server dry run)"),
+        Ok(None) => print_created(
+            &Object::Deployment(d).to_json_value(),
+            kind,
+            &name,
+            &output,
+            " (server dry run)",
+        ),
         Err(e) => Outcome::err(format!("{}\n", e.kubectl_message())),
     }
 }
 
-fn print_created(v: &serde_json::Value, kind: Kind, name: &str, output: &str, suffix: &str) -> Outcome {
+fn print_created(
+    v: &serde_json::Value,
+    kind: Kind,
+    name: &str,
+    output: &str,
+    suffix: &str,
+) -> Outcome {
     match output {
         "yaml" => Outcome::ok(yaml(v)),
         "json" => Outcome::ok(json(v)),
         "name" => Outcome::ok(format!("{}/{}\n", kind.qualified_singular(), name)),
-        _ => Outcome::ok(format!("{}/{} created{suffix}\n", kind.qualified_singular(), name)),
+        _ => Outcome::ok(format!(
+            "{}/{} created{suffix}\n",
+            kind.qualified_singular(),
+            name
+        )),
     }
 }
 
@@ -1123,7 +1571,10 @@ const NEED_RESOURCES: &str = "error: You must provide one or more resources by a
 
 /// `Error from server (NotFound): ...` for one object.
 pub(crate) fn not_found(kind: Kind, name: &str) -> Outcome {
-    Outcome::err(format!("{}\n", crate::sim::ApiError::not_found(kind, name).kubectl_message()))
+    Outcome::err(format!(
+        "{}\n",
+        crate::sim::ApiError::not_found(kind, name).kubectl_message()
+    ))
 }
 
 /// `TYPE NAME...` or `TYPE/NAME...` into (kind, name) pairs.
@@ -1186,7 +1637,10 @@ fn scale(sim: &mut Sim, words: &[String]) -> Outcome {
     let ns = namespace(&p);
     let mut out = Outcome::default();
     for (kind, name) in ts {
-        if !matches!(kind, Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet) {
+        if !matches!(
+            kind,
+            Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet
+        ) {
             out.stderr.push_str(&format!(
                 "error: cannot scale {}: no scaler has been implemented for {{\"{}\" \"{}\"}}\n",
                 kind.qualified_plural(),
@@ -1198,19 +1652,31 @@ fn scale(sim: &mut Sim, words: &[String]) -> Outcome {
         }
         let key = ObjKey::new(kind, &ns, &name);
         let Some(obj) = sim.get(&key).cloned() else {
-            out.stderr.push_str(&format!("{}\n", crate::sim::ApiError::not_found(kind, &name).kubectl_message()));
+            out.stderr.push_str(&format!(
+                "{}\n",
+                crate::sim::ApiError::not_found(kind, &name).kubectl_message()
+            ));
             out.exit_code = 1;
             continue;
         };
         let mut new = (*obj).clone();
         match &mut new {
-            Object::Deployment(d) => d.spec.get_or_insert_with(Default::default).replicas = Some(replicas),
-            Object::ReplicaSet(rs) => rs.spec.get_or_insert_with(Default::default).replicas = Some(replicas),
-            Object::StatefulSet(s) => s.spec.get_or_insert_with(Default::default).replicas = Some(replicas),
+            Object::Deployment(d) => {
+                d.spec.get_or_insert_with(Default::default).replicas = Some(replicas)
+            }
+            Object::ReplicaSet(rs) => {
+                rs.spec.get_or_insert_with(Default::default).replicas = Some(replicas)
+            }
+            Object::StatefulSet(s) => {
+                s.spec.get_or_insert_with(Default::default).replicas = Some(replicas)
+            }
             _ => {}
         }
         match sim.update(new) {
-            Ok(_) => out.stdout.push_str(&format!("{}/{} scaled\n", kind.qualified_singular(), name)),
+            Ok(_) => {
+                out.stdout
+                    .push_str(&format!("{}/{} scaled\n", kind.qualified_singular(), name))
+            }
             Err(e) => {
                 out.stderr.push_str(&format!("{}\n", e.kubectl_message()));
                 out.exit_code = 1;
@@ -1243,18 +1709,27 @@ fn delete(sim: &mut Sim, words: &[String]) -> Outcome {
         Err(e) => return Outcome::err(e),
     };
     let selector = super::label::selector_flag(&p);
-    let by_listing = p.args.len() == 1 && !p.args[0].contains('/') && (p.bool("all") || selector.is_some());
+    let by_listing =
+        p.args.len() == 1 && !p.args[0].contains('/') && (p.bool("all") || selector.is_some());
     let ts = if by_listing {
         // `kubectl delete TYPE --all` / `-l SELECTOR`: every matching object in the namespace.
         let mut v = Vec::new();
         let ns = namespace(&p);
         for t in p.args[0].split(',') {
-            let Some(kind) = resolve_kind(t) else { return unknown_type(t) };
-            let scope = if kind.namespaced() { Some(ns.as_str()) } else { None };
+            let Some(kind) = resolve_kind(t) else {
+                return unknown_type(t);
+            };
+            let scope = if kind.namespaced() {
+                Some(ns.as_str())
+            } else {
+                None
+            };
             for o in sim.store().list(kind, scope) {
                 let keep = match &selector {
                     Some((_, Ok(sel))) => sel.matches(&labels_of(&o)),
-                    Some((raw, Err(e))) => return Outcome::err(super::label::list_error(kind, raw, e)),
+                    Some((raw, Err(e))) => {
+                        return Outcome::err(super::label::list_error(kind, raw, e))
+                    }
                     None => true,
                 };
                 if keep && o.meta().deletion_timestamp.is_none() {
@@ -1294,7 +1769,9 @@ fn delete(sim: &mut Sim, words: &[String]) -> Outcome {
     let mut out = Outcome::default();
     if force {
         if grace.is_some_and(|g| g > 0) && p.get("grace-period").is_some() {
-            return Outcome::err("error: --force and --grace-period greater than 0 cannot be specified together\n");
+            return Outcome::err(
+                "error: --force and --grace-period greater than 0 cannot be specified together\n",
+            );
         }
         grace = Some(0);
         out.stderr.push_str("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
@@ -1326,7 +1803,11 @@ fn delete(sim: &mut Sim, words: &[String]) -> Outcome {
         match sim.delete_with(&key, grace, propagation) {
             Ok(_) => {
                 let verb = if force { "force deleted" } else { "deleted" };
-                out.stdout.push_str(&format!("{} \"{}\" {verb}\n", kind.qualified_singular(), name));
+                out.stdout.push_str(&format!(
+                    "{} \"{}\" {verb}\n",
+                    kind.qualified_singular(),
+                    name
+                ));
                 if let Some(uid) = uid {
                     waits.push((key, uid));
                 }
@@ -1349,13 +1830,21 @@ fn delete(sim: &mut Sim, words: &[String]) -> Outcome {
 // version, cluster-info
 
 fn version(words: &[String]) -> Outcome {
-    let p = match args::parse(words, &[flag("client", None, false), flag("output", Some('o'), true)], "kubectl version") {
+    let p = match args::parse(
+        words,
+        &[flag("client", None, false), flag("output", Some('o'), true)],
+        "kubectl version",
+    ) {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
-    let mut s = format!("Client Version: {CLIENT_VERSION}\nKustomize Version: {KUSTOMIZE_VERSION}\n");
+    let mut s =
+        format!("Client Version: {CLIENT_VERSION}\nKustomize Version: {KUSTOMIZE_VERSION}\n");
     if !p.bool("client") {
-        s.push_str(&format!("Server Version: {}\n", crate::sim::bootstrap::KUBERNETES_VERSION));
+        s.push_str(&format!(
+            "Server Version: {}\n",
+            crate::sim::bootstrap::KUBERNETES_VERSION
+        ));
     }
     Outcome::ok(s)
 }
@@ -1387,14 +1876,28 @@ pub fn short_names(kind: Kind) -> &'static str {
 fn api_resources(words: &[String]) -> Outcome {
     let p = match args::parse(
         words,
-        &[flag("namespaced", None, true), flag("output", Some('o'), true), flag("no-headers", None, false), flag("api-group", None, true), flag("sort-by", None, true), flag("verbs", None, true), flag("cached", None, false)],
+        &[
+            flag("namespaced", None, true),
+            flag("output", Some('o'), true),
+            flag("no-headers", None, false),
+            flag("api-group", None, true),
+            flag("sort-by", None, true),
+            flag("verbs", None, true),
+            flag("cached", None, false),
+        ],
         "kubectl api-resources",
     ) {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
     let mut kinds: Vec<Kind> = Kind::ALL.to_vec();
-    kinds.sort_by(|a, b| (!a.group().is_empty(), a.group(), a.plural()).cmp(&(!b.group().is_empty(), b.group(), b.plural())));
+    kinds.sort_by(|a, b| {
+        (!a.group().is_empty(), a.group(), a.plural()).cmp(&(
+            !b.group().is_empty(),
+            b.group(),
+            b.plural(),
+        ))
+    });
     if let Some(ns) = p.get("namespaced") {
         let want = ns != "false";
         kinds.retain(|k| k.namespaced() == want);
@@ -1415,7 +1918,12 @@ fn api_resources(words: &[String]) -> Outcome {
     }
     let mut rows = Vec::new();
     if !p.bool("no-headers") {
-        rows.push(["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"].iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        rows.push(
+            ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+        );
     }
     // Events are served too (kubectl get events).
     let mut extra = vec![("events", "ev", "v1", true, "Event")];
@@ -1428,10 +1936,18 @@ fn api_resources(words: &[String]) -> Outcome {
             k.name().to_string(),
         ]);
     }
-    if p.get("api-group").is_none_or(|g| g.is_empty()) && p.get("namespaced").is_none_or(|n| n != "false") {
-        let pos = rows.iter().position(|r| r[2] == "v1" && r[0].as_str() > "events").unwrap_or(rows.len());
+    if p.get("api-group").is_none_or(|g| g.is_empty())
+        && p.get("namespaced").is_none_or(|n| n != "false")
+    {
+        let pos = rows
+            .iter()
+            .position(|r| r[2] == "v1" && r[0].as_str() > "events")
+            .unwrap_or(rows.len());
         if let Some((n, s, v, ns, k)) = extra.pop() {
-            rows.insert(pos, vec![n.into(), s.into(), v.into(), ns.to_string(), k.into()]);
+            rows.insert(
+                pos,
+                vec![n.into(), s.into(), v.into(), ns.to_string(), k.into()],
+            );
         }
     }
     Outcome::ok(table(&rows))
@@ -1481,7 +1997,10 @@ mod tests {
     fn container_names() {
         assert_eq!(container_name_from_image("nginx:1.27"), "nginx");
         assert_eq!(container_name_from_image("ghcr.io/a/b:tag"), "b");
-        assert_eq!(container_name_from_image("gcr.io/google-samples/kubernetes-bootcamp:v1"), "kubernetes-bootcamp");
+        assert_eq!(
+            container_name_from_image("gcr.io/google-samples/kubernetes-bootcamp:v1"),
+            "kubernetes-bootcamp"
+        );
         assert_eq!(container_name_from_image("nginx@sha256:abc"), "nginx");
     }
 
@@ -1498,6 +2017,9 @@ mod tests {
         let o = unknown_command("gett");
         assert_eq!(o.stderr, "Error: unknown command \"gett\" for \"kubectl\"\n\nDid you mean this?\n\tset\n\tget\n\n");
         let o = unknown_command("foo");
-        assert_eq!(o.stderr, "Error: unknown command \"foo\" for \"kubectl\"\n\nDid you mean this?\n\ttop\n\n");
+        assert_eq!(
+            o.stderr,
+            "Error: unknown command \"foo\" for \"kubectl\"\n\nDid you mean this?\n\ttop\n\n"
+        );
     }
 }

@@ -14,7 +14,11 @@ use crate::sim::store::ObjKey;
 use crate::sim::Sim;
 
 const JOB_FLAGS: &[FlagSpec] = &[flag("image", None, true), flag("from", None, true)];
-const CRONJOB_FLAGS: &[FlagSpec] = &[flag("image", None, true), flag("schedule", None, true), flag("restart", None, true)];
+const CRONJOB_FLAGS: &[FlagSpec] = &[
+    flag("image", None, true),
+    flag("schedule", None, true),
+    flag("restart", None, true),
+];
 
 use super::cmd::klog_failure;
 use super::generate::{one_name, parse};
@@ -32,7 +36,11 @@ fn container(name: &str, image: &str, command: &Option<Vec<String>>) -> Containe
 fn pod_template(c: Container, restart: &str) -> PodTemplateSpec {
     PodTemplateSpec {
         metadata: Some(ObjectMeta::default()),
-        spec: Some(PodSpec { containers: vec![c], restart_policy: Some(restart.to_string()), ..Default::default() }),
+        spec: Some(PodSpec {
+            containers: vec![c],
+            restart_policy: Some(restart.to_string()),
+            ..Default::default()
+        }),
     }
 }
 
@@ -53,7 +61,9 @@ pub(crate) fn finish(sim: &mut Sim, p: &Parsed, obj: Object, pointers: &[&str]) 
     let output = p.get("output").unwrap_or("");
     let dry = p.get("dry-run").unwrap_or("none");
     if !matches!(dry, "none" | "client" | "server" | "true" | "false") {
-        return Outcome::err(format!("error: Invalid dry-run value ({dry}). Must be \"none\", \"server\", or \"client\".\n"));
+        return Outcome::err(format!(
+            "error: Invalid dry-run value ({dry}). Must be \"none\", \"server\", or \"client\".\n"
+        ));
     }
     if !matches!(output, "" | "yaml" | "json" | "name") {
         return Outcome::err(format!(
@@ -64,7 +74,10 @@ pub(crate) fn finish(sim: &mut Sim, p: &Parsed, obj: Object, pointers: &[&str]) 
         "yaml" => Outcome::ok(yaml(v)),
         "json" => Outcome::ok(json(v)),
         "name" => Outcome::ok(format!("{}/{name}\n", kind.qualified_singular())),
-        _ => Outcome::ok(format!("{}/{name} created{suffix}\n", kind.qualified_singular())),
+        _ => Outcome::ok(format!(
+            "{}/{name} created{suffix}\n",
+            kind.qualified_singular()
+        )),
     };
     if dry == "client" || dry == "true" {
         let mut v = obj.to_json_value();
@@ -79,7 +92,10 @@ pub(crate) fn finish(sim: &mut Sim, p: &Parsed, obj: Object, pointers: &[&str]) 
     if dry == "server" {
         let key = ObjKey::of(&obj);
         if sim.get(&key).is_some() {
-            return Outcome::err(format!("{}\n", crate::sim::ApiError::already_exists(kind, &name).kubectl_message()));
+            return Outcome::err(format!(
+                "{}\n",
+                crate::sim::ApiError::already_exists(kind, &name).kubectl_message()
+            ));
         }
         let mut v = obj.to_json_value();
         null_timestamps(&mut v, &[]);
@@ -113,8 +129,15 @@ pub fn job(sim: &mut Sim, words: &[String]) -> Outcome {
     let ns = p.get("namespace").unwrap_or("default").to_string();
     let job = if from.is_empty() {
         Job {
-            metadata: ObjectMeta { name: Some(name.clone()), namespace: Some(ns), ..Default::default() },
-            spec: Some(JobSpec { template: pod_template(container(&name, &image, &command), "Never"), ..Default::default() }),
+            metadata: ObjectMeta {
+                name: Some(name.clone()),
+                namespace: Some(ns),
+                ..Default::default()
+            },
+            spec: Some(JobSpec {
+                template: pod_template(container(&name, &image, &command), "Never"),
+                ..Default::default()
+            }),
             status: Some(Default::default()),
         }
     } else {
@@ -124,7 +147,9 @@ pub fn job(sim: &mut Sim, words: &[String]) -> Outcome {
             );
         };
         let Some(kind) = super::cmd::resolve_kind(t) else {
-            return Outcome::err(format!("error: the server doesn't have a resource type \"{t}\"\n"));
+            return Outcome::err(format!(
+                "error: the server doesn't have a resource type \"{t}\"\n"
+            ));
         };
         let Some(src) = sim.get(&ObjKey::new(kind, &ns, n)).cloned() else {
             return super::cmd::not_found(kind, n);
@@ -140,7 +165,12 @@ pub fn job(sim: &mut Sim, words: &[String]) -> Outcome {
         j.status = Some(Default::default());
         j
     };
-    finish(sim, &p, Object::Job(job), &["/metadata", "/spec/template/metadata"])
+    finish(
+        sim,
+        &p,
+        Object::Job(job),
+        &["/metadata", "/spec/template/metadata"],
+    )
 }
 
 /// `kubectl create cronjob NAME --image=IMAGE --schedule=SPEC [--restart=...] [-- COMMAND...]`.
@@ -149,10 +179,16 @@ pub fn cronjob(sim: &mut Sim, words: &[String]) -> Outcome {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let missing: Vec<&str> = ["image", "schedule"].into_iter().filter(|f| !p.has(f)).collect();
+    let missing: Vec<&str> = ["image", "schedule"]
+        .into_iter()
+        .filter(|f| !p.has(f))
+        .collect();
     if !missing.is_empty() {
         let list: Vec<String> = missing.iter().map(|f| format!("\"{f}\"")).collect();
-        return Outcome::err(klog_failure(sim, &format!("required flag(s) {} not set", list.join(", "))));
+        return Outcome::err(klog_failure(
+            sim,
+            &format!("required flag(s) {} not set", list.join(", ")),
+        ));
     }
     let name = match one_name(&p, "cronjob") {
         Ok(n) => n,
@@ -163,11 +199,18 @@ pub fn cronjob(sim: &mut Sim, words: &[String]) -> Outcome {
     let restart = p.get("restart").unwrap_or("OnFailure").to_string();
     let ns = p.get("namespace").unwrap_or("default").to_string();
     let cj = CronJob {
-        metadata: ObjectMeta { name: Some(name.clone()), namespace: Some(ns), ..Default::default() },
+        metadata: ObjectMeta {
+            name: Some(name.clone()),
+            namespace: Some(ns),
+            ..Default::default()
+        },
         spec: Some(CronJobSpec {
             schedule,
             job_template: JobTemplateSpec {
-                metadata: Some(ObjectMeta { name: Some(name.clone()), ..Default::default() }),
+                metadata: Some(ObjectMeta {
+                    name: Some(name.clone()),
+                    ..Default::default()
+                }),
                 spec: Some(JobSpec {
                     template: pod_template(container(&name, &image, &p.after_dash), &restart),
                     ..Default::default()
@@ -181,22 +224,39 @@ pub fn cronjob(sim: &mut Sim, words: &[String]) -> Outcome {
         sim,
         &p,
         Object::CronJob(cj),
-        &["/metadata", "/spec/jobTemplate/metadata", "/spec/jobTemplate/spec/template/metadata"],
+        &[
+            "/metadata",
+            "/spec/jobTemplate/metadata",
+            "/spec/jobTemplate/spec/template/metadata",
+        ],
     )
 }
 
 fn containers_images(spec: Option<&PodSpec>) -> (String, String) {
     let cs = spec.map(|s| s.containers.clone()).unwrap_or_default();
     (
-        cs.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(","),
-        cs.iter().map(|c| c.image.clone().unwrap_or_default()).collect::<Vec<_>>().join(","),
+        cs.iter()
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>()
+            .join(","),
+        cs.iter()
+            .map(|c| c.image.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(","),
     )
 }
 
 /// `metav1.FormatLabelSelector`: the requirements sorted by key, or `<none>`.
 fn format_selector(sel: Option<&LabelSelector>) -> String {
-    let Some(sel) = sel else { return "<none>".into() };
-    let mut parts: Vec<(String, String)> = sel.match_labels.iter().flatten().map(|(k, v)| (k.clone(), format!("{k}={v}"))).collect();
+    let Some(sel) = sel else {
+        return "<none>".into();
+    };
+    let mut parts: Vec<(String, String)> = sel
+        .match_labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), format!("{k}={v}")))
+        .collect();
     for e in sel.match_expressions.iter().flatten() {
         let mut vals = e.values.clone().unwrap_or_default();
         vals.sort();
@@ -225,19 +285,35 @@ pub fn row(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
     let a = age(created.as_ref(), now);
     match o {
         Object::Job(j) => {
-            let duration = jobctl::completion_or_now(j, now).map(human_duration).unwrap_or_default();
-            let mut row = vec![o.name().to_string(), jobctl::status_cell(j), jobctl::completions_cell(j), duration, a];
+            let duration = jobctl::completion_or_now(j, now)
+                .map(human_duration)
+                .unwrap_or_default();
+            let mut row = vec![
+                o.name().to_string(),
+                jobctl::status_cell(j),
+                jobctl::completions_cell(j),
+                duration,
+                a,
+            ];
             if wide {
                 let spec = j.spec.as_ref();
                 let (c, i) = containers_images(spec.and_then(|s| s.template.spec.as_ref()));
-                row.extend([c, i, format_selector(spec.and_then(|s| s.selector.as_ref()))]);
+                row.extend([
+                    c,
+                    i,
+                    format_selector(spec.and_then(|s| s.selector.as_ref())),
+                ]);
             }
             row
         }
         Object::CronJob(c) => {
             let spec = c.spec.clone().unwrap_or_default();
             let st = c.status.clone().unwrap_or_default();
-            let last = st.last_schedule_time.as_ref().map(|t| age(Some(&t.0), now)).unwrap_or_else(|| "<none>".into());
+            let last = st
+                .last_schedule_time
+                .as_ref()
+                .map(|t| age(Some(&t.0), now))
+                .unwrap_or_else(|| "<none>".into());
             let suspend = match spec.suspend {
                 Some(true) => "True",
                 Some(false) => "False",
@@ -255,7 +331,11 @@ pub fn row(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
             if wide {
                 let js = spec.job_template.spec.as_ref();
                 let (cn, im) = containers_images(js.and_then(|s| s.template.spec.as_ref()));
-                row.extend([cn, im, format_selector(js.and_then(|s| s.selector.as_ref()))]);
+                row.extend([
+                    cn,
+                    im,
+                    format_selector(js.and_then(|s| s.selector.as_ref())),
+                ]);
             }
             row
         }

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, TimeZone, Utc};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Container, ContainerState, ContainerStatus, Namespace, Node, Pod, PodTemplateSpec, Probe,
-    ResourceRequirements, Secret, Service, Taint, Toleration, Volume,
+    ConfigMap, Container, ContainerState, ContainerStatus, Namespace, Node, Pod, PodTemplateSpec,
+    Probe, ResourceRequirements, Secret, Service, Taint, Toleration, Volume,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, Time};
@@ -56,7 +56,9 @@ pub fn describe(sim: &Sim, words: &[String]) -> Outcome {
             let Some((t, n)) = a.split_once('/') else {
                 return Outcome::err("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n");
             };
-            let Some(k) = super::cmd::resolve_kind(t) else { return unknown_type(t) };
+            let Some(k) = super::cmd::resolve_kind(t) else {
+                return unknown_type(t);
+            };
             targets.push((k, Some(n.to_string())));
         }
     } else {
@@ -94,9 +96,17 @@ pub fn describe(sim: &Sim, words: &[String]) -> Outcome {
                         // DescribeMatchingResources: `describe pods web` describes every pod whose
                         // name starts with `web` (in the current namespace), each followed by a
                         // blank line.
-                        let scope = if kind.namespaced() { Some(ns.as_str()) } else { None };
-                        let matching: Vec<_> =
-                            sim.store().list(*kind, scope).into_iter().filter(|o| o.name().starts_with(n.as_str())).collect();
+                        let scope = if kind.namespaced() {
+                            Some(ns.as_str())
+                        } else {
+                            None
+                        };
+                        let matching: Vec<_> = sim
+                            .store()
+                            .list(*kind, scope)
+                            .into_iter()
+                            .filter(|o| o.name().starts_with(n.as_str()))
+                            .collect();
                         if matching.is_empty() {
                             return super::cmd::not_found(*kind, n);
                         }
@@ -106,16 +116,25 @@ pub fn describe(sim: &Sim, words: &[String]) -> Outcome {
                         }
                         return out;
                     }
-                    None => errors.push(crate::sim::ApiError::not_found(*kind, n).kubectl_message()),
+                    None => {
+                        errors.push(crate::sim::ApiError::not_found(*kind, n).kubectl_message())
+                    }
                 }
             }
             None => {
-                let scope = if !kind.namespaced() || all_ns { None } else { Some(ns.as_str()) };
+                let scope = if !kind.namespaced() || all_ns {
+                    None
+                } else {
+                    Some(ns.as_str())
+                };
                 let mut v = sim.store().list(*kind, scope);
                 match &selector {
-                    Some((_, Ok(sel))) => v.retain(|o| sel.matches(&o.meta().labels.clone().unwrap_or_default())),
+                    Some((_, Ok(sel))) => {
+                        v.retain(|o| sel.matches(&o.meta().labels.clone().unwrap_or_default()))
+                    }
                     Some((raw, Err(e))) => {
-                        out.stderr.push_str(&super::label::list_error(*kind, raw, e));
+                        out.stderr
+                            .push_str(&super::label::list_error(*kind, raw, e));
                         out.exit_code = 1;
                         continue;
                     }
@@ -135,7 +154,8 @@ pub fn describe(sim: &Sim, words: &[String]) -> Outcome {
         if all_ns {
             out.stderr.push_str("No resources found\n");
         } else {
-            out.stderr.push_str(&format!("No resources found in {ns} namespace.\n"));
+            out.stderr
+                .push_str(&format!("No resources found in {ns} namespace.\n"));
         }
     }
     for e in errors {
@@ -147,12 +167,18 @@ pub fn describe(sim: &Sim, words: &[String]) -> Outcome {
 }
 
 fn unknown_type(s: &str) -> Outcome {
-    Outcome::err(format!("error: the server doesn't have a resource type \"{s}\"\n"))
+    Outcome::err(format!(
+        "error: the server doesn't have a resource type \"{s}\"\n"
+    ))
 }
 
 /// The report for one object.
 pub fn describe_object(sim: &Sim, o: &Object, show_events: bool) -> String {
-    let ctx = Ctx { sim, now: sim.clock().now(), show_events };
+    let ctx = Ctx {
+        sim,
+        now: sim.clock().now(),
+        show_events,
+    };
     let mut w = Pw::default();
     #[allow(unreachable_patterns)]
     match o {
@@ -211,9 +237,20 @@ pub(crate) fn tabwrite(text: &str, minwidth: usize, padding: usize) -> String {
         return String::new();
     }
     let ends_nl = text.ends_with('\n');
-    let body = if ends_nl { &text[..text.len() - 1] } else { text };
+    let body = if ends_nl {
+        &text[..text.len() - 1]
+    } else {
+        text
+    };
     let lines: Vec<Vec<&str>> = body.split('\n').map(|l| l.split('\t').collect()).collect();
-    let mut t = Tab { lines: &lines, minwidth, padding, ends_nl, widths: Vec::new(), out: String::new() };
+    let mut t = Tab {
+        lines: &lines,
+        minwidth,
+        padding,
+        ends_nl,
+        widths: Vec::new(),
+        out: String::new(),
+    };
     t.format(0, lines.len());
     t.out
 }
@@ -362,7 +399,9 @@ fn toleration_string(t: &Toleration) -> String {
         s.push_str(&format!(":{e}"));
     }
     if t.operator.as_deref() == Some("Exists") && value.is_empty() {
-        if t.key.as_deref().is_some_and(|k| !k.is_empty()) || t.effect.as_deref().is_some_and(|e| !e.is_empty()) {
+        if t.key.as_deref().is_some_and(|k| !k.is_empty())
+            || t.effect.as_deref().is_some_and(|e| !e.is_empty())
+        {
             s.push_str(" op=Exists");
         } else {
             s.push_str("op=Exists");
@@ -421,7 +460,8 @@ impl Ctx<'_> {
     }
 
     fn event_time(&self, ms: u64) -> DateTime<Utc> {
-        let t = self.sim.clock().start() + chrono::Duration::milliseconds(ms.min(i64::MAX as u64 / 2) as i64);
+        let t = self.sim.clock().start()
+            + chrono::Duration::milliseconds(ms.min(i64::MAX as u64 / 2) as i64);
         Utc.timestamp_opt(t.timestamp(), 0).single().unwrap_or(t)
     }
 
@@ -434,7 +474,9 @@ impl Ctx<'_> {
             .events()
             .iter()
             .filter(|e| {
-                e.object == key && (e.object_uid == o.uid() || (key.kind == Kind::Node && e.object_uid == key.name))
+                e.object == key
+                    && (e.object_uid == o.uid()
+                        || (key.kind == Kind::Node && e.object_uid == key.name))
             })
             .collect();
         v.sort_by_key(|e| self.event_time(e.last_ms));
@@ -461,8 +503,22 @@ fn write_events(w: &mut Pw, evs: &[&EventRecord], since: impl Fn(u64) -> String)
     w.w(1, "----\t------\t----\t----\t-------\n");
     for e in evs {
         let first = since(e.first_ms);
-        let interval = if e.count > 1 { format!("{} (x{} over {first})", since(e.last_ms), e.count) } else { first };
-        w.w(1, &format!("{}\t{}\t{}\t{}\t{}\n", e.type_, e.reason, interval, e.source, e.message.trim()));
+        let interval = if e.count > 1 {
+            format!("{} (x{} over {first})", since(e.last_ms), e.count)
+        } else {
+            first
+        };
+        w.w(
+            1,
+            &format!(
+                "{}\t{}\t{}\t{}\t{}\n",
+                e.type_,
+                e.reason,
+                interval,
+                e.source,
+                e.message.trim()
+            ),
+        );
     }
 }
 
@@ -483,7 +539,10 @@ struct Qty {
 }
 
 impl Qty {
-    const ZERO: Qty = Qty { milli: 0, fmt: QFmt::Decimal };
+    const ZERO: Qty = Qty {
+        milli: 0,
+        fmt: QFmt::Decimal,
+    };
 
     fn parse(s: &str) -> Option<Qty> {
         let s = s.trim();
@@ -538,7 +597,10 @@ impl Qty {
         if top % bottom != 0 {
             milli += 1;
         }
-        Some(Qty { milli: if neg { -milli } else { milli }, fmt })
+        Some(Qty {
+            milli: if neg { -milli } else { milli },
+            fmt,
+        })
     }
 
     fn of(q: Option<&Quantity>) -> Qty {
@@ -547,8 +609,15 @@ impl Qty {
 
     /// `Add`: the sum keeps the receiver's format (a zero receiver takes the other's).
     fn add(self, o: Qty) -> Qty {
-        let fmt = if self.milli == 0 && self == Qty::ZERO { o.fmt } else { self.fmt };
-        Qty { milli: self.milli + o.milli, fmt }
+        let fmt = if self.milli == 0 && self == Qty::ZERO {
+            o.fmt
+        } else {
+            self.fmt
+        };
+        Qty {
+            milli: self.milli + o.milli,
+            fmt,
+        }
     }
 
     /// `Value()`: whole units, rounded up.
@@ -593,7 +662,9 @@ impl Qty {
 }
 
 fn qstr(q: &Quantity) -> String {
-    Qty::parse(&q.0).map(Qty::string).unwrap_or_else(|| q.0.clone())
+    Qty::parse(&q.0)
+        .map(Qty::string)
+        .unwrap_or_else(|| q.0.clone())
 }
 
 /// `resourcehelper.PodRequestsAndLimits`: per resource, the larger of the containers' sum and any
@@ -601,7 +672,9 @@ fn qstr(q: &Quantity) -> String {
 fn pod_requests_limits(p: &Pod) -> (BTreeMap<String, Qty>, BTreeMap<String, Qty>) {
     let mut reqs: BTreeMap<String, Qty> = BTreeMap::new();
     let mut lims: BTreeMap<String, Qty> = BTreeMap::new();
-    let Some(spec) = p.spec.as_ref() else { return (reqs, lims) };
+    let Some(spec) = p.spec.as_ref() else {
+        return (reqs, lims);
+    };
     let of = |c: &Container| {
         let r = c.resources.as_ref();
         let limits = r.and_then(|r| r.limits.clone()).unwrap_or_default();
@@ -610,7 +683,9 @@ fn pod_requests_limits(p: &Pod) -> (BTreeMap<String, Qty>, BTreeMap<String, Qty>
             requests.entry(k.clone()).or_insert_with(|| v.clone());
         }
         let conv = |m: BTreeMap<String, Quantity>| -> BTreeMap<String, Qty> {
-            m.into_iter().filter_map(|(k, v)| Qty::parse(&v.0).map(|q| (k, q))).collect()
+            m.into_iter()
+                .filter_map(|(k, v)| Qty::parse(&v.0).map(|q| (k, q)))
+                .collect()
         };
         (conv(requests), conv(limits))
     };
@@ -654,11 +729,22 @@ fn percent(part: i128, whole: i128) -> i64 {
 // Pods and containers
 
 fn qos_class(p: &Pod) -> String {
-    if let Some(q) = p.status.as_ref().and_then(|s| s.qos_class.clone()).filter(|q| !q.is_empty()) {
+    if let Some(q) = p
+        .status
+        .as_ref()
+        .and_then(|s| s.qos_class.clone())
+        .filter(|q| !q.is_empty())
+    {
         return q;
     }
-    let Some(spec) = p.spec.as_ref() else { return "BestEffort".into() };
-    let all: Vec<&Container> = spec.containers.iter().chain(spec.init_containers.iter().flatten()).collect();
+    let Some(spec) = p.spec.as_ref() else {
+        return "BestEffort".into();
+    };
+    let all: Vec<&Container> = spec
+        .containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+        .collect();
     let mut any = false;
     let mut guaranteed = true;
     for c in &all {
@@ -666,7 +752,11 @@ fn qos_class(p: &Pod) -> String {
         let limits = r.and_then(|r| r.limits.clone()).unwrap_or_default();
         let requests = r.and_then(|r| r.requests.clone()).unwrap_or_default();
         let relevant = |m: &BTreeMap<String, Quantity>| {
-            m.iter().filter(|(k, v)| (k.as_str() == "cpu" || k.as_str() == "memory") && Qty::of(Some(v)).milli != 0).count()
+            m.iter()
+                .filter(|(k, v)| {
+                    (k.as_str() == "cpu" || k.as_str() == "memory") && Qty::of(Some(v)).milli != 0
+                })
+                .count()
         };
         if relevant(&limits) + relevant(&requests) > 0 {
             any = true;
@@ -690,9 +780,17 @@ fn qos_class(p: &Pod) -> String {
 
 fn port_strings(c: &Container) -> (String, String) {
     let ports = c.ports.as_deref().unwrap_or(&[]);
-    let proto = |p: &k8s_openapi::api::core::v1::ContainerPort| p.protocol.clone().unwrap_or_else(|| "TCP".into());
-    let cp: Vec<String> = ports.iter().map(|p| format!("{}/{}", p.container_port, proto(p))).collect();
-    let hp: Vec<String> = ports.iter().map(|p| format!("{}/{}", p.host_port.unwrap_or(0), proto(p))).collect();
+    let proto = |p: &k8s_openapi::api::core::v1::ContainerPort| {
+        p.protocol.clone().unwrap_or_else(|| "TCP".into())
+    };
+    let cp: Vec<String> = ports
+        .iter()
+        .map(|p| format!("{}/{}", p.container_port, proto(p)))
+        .collect();
+    let hp: Vec<String> = ports
+        .iter()
+        .map(|p| format!("{}/{}", p.host_port.unwrap_or(0), proto(p)))
+        .collect();
     (cp.join(", "), hp.join(", "))
 }
 
@@ -714,20 +812,42 @@ fn probe_string(p: &Probe) -> String {
         p.failure_threshold.unwrap_or(3)
     );
     if let Some(e) = &p.exec {
-        return format!("exec [{}] {attrs}", e.command.clone().unwrap_or_default().join(" "));
+        return format!(
+            "exec [{}] {attrs}",
+            e.command.clone().unwrap_or_default().join(" ")
+        );
     }
     if let Some(h) = &p.http_get {
-        let scheme = h.scheme.clone().unwrap_or_else(|| "HTTP".into()).to_lowercase();
+        let scheme = h
+            .scheme
+            .clone()
+            .unwrap_or_else(|| "HTTP".into())
+            .to_lowercase();
         let host = h.host.clone().unwrap_or_default();
         let port = int_or_string(&h.port);
-        let hostport = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
-        return format!("http-get {scheme}://{hostport}{} {attrs}", h.path.clone().unwrap_or_default());
+        let hostport = if host.contains(':') {
+            format!("[{host}]:{port}")
+        } else {
+            format!("{host}:{port}")
+        };
+        return format!(
+            "http-get {scheme}://{hostport}{} {attrs}",
+            h.path.clone().unwrap_or_default()
+        );
     }
     if let Some(t) = &p.tcp_socket {
-        return format!("tcp-socket {}:{} {attrs}", t.host.clone().unwrap_or_default(), int_or_string(&t.port));
+        return format!(
+            "tcp-socket {}:{} {attrs}",
+            t.host.clone().unwrap_or_default(),
+            int_or_string(&t.port)
+        );
     }
     if let Some(g) = &p.grpc {
-        return format!("grpc <pod>:{} {} {attrs}", g.port, g.service.clone().unwrap_or_default());
+        return format!(
+            "grpc <pod>:{} {} {attrs}",
+            g.port,
+            g.service.clone().unwrap_or_default()
+        );
     }
     format!("unknown {attrs}")
 }
@@ -752,7 +872,10 @@ fn container_state(w: &mut Pw, title: &str, s: Option<&ContainerState>) {
     let s = s.cloned().unwrap_or_default();
     if let Some(r) = &s.running {
         w.w(2, &format!("{title}:\tRunning\n"));
-        w.w(3, &format!("Started:\t{}\n", time_str(r.started_at.as_ref())));
+        w.w(
+            3,
+            &format!("Started:\t{}\n", time_str(r.started_at.as_ref())),
+        );
     } else if let Some(wt) = &s.waiting {
         w.w(2, &format!("{title}:\tWaiting\n"));
         if let Some(r) = wt.reason.as_deref().filter(|r| !r.is_empty()) {
@@ -770,8 +893,14 @@ fn container_state(w: &mut Pw, title: &str, s: Option<&ContainerState>) {
         if let Some(sig) = t.signal.filter(|s| *s > 0) {
             w.w(3, &format!("Signal:\t{sig}\n"));
         }
-        w.w(3, &format!("Started:\t{}\n", time_str(t.started_at.as_ref())));
-        w.w(3, &format!("Finished:\t{}\n", time_str(t.finished_at.as_ref())));
+        w.w(
+            3,
+            &format!("Started:\t{}\n", time_str(t.started_at.as_ref())),
+        );
+        w.w(
+            3,
+            &format!("Finished:\t{}\n", time_str(t.finished_at.as_ref())),
+        );
     } else {
         w.w(2, &format!("{title}:\tWaiting\n"));
     }
@@ -781,20 +910,46 @@ fn container_state(w: &mut Pw, title: &str, s: Option<&ContainerState>) {
 fn field_value(pod: Option<&Pod>, path: &str) -> String {
     let Some(p) = pod else { return String::new() };
     let m = &p.metadata;
-    let label_key = |prefix: &str| path.strip_prefix(prefix).and_then(|r| r.strip_prefix("['")).and_then(|r| r.strip_suffix("']"));
+    let label_key = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix("['"))
+            .and_then(|r| r.strip_suffix("']"))
+    };
     match path {
         "metadata.name" => m.name.clone().unwrap_or_default(),
         "metadata.namespace" => m.namespace.clone().unwrap_or_default(),
         "metadata.uid" => m.uid.clone().unwrap_or_default(),
-        "spec.nodeName" => p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default(),
-        "spec.serviceAccountName" => p.spec.as_ref().and_then(|s| s.service_account_name.clone()).unwrap_or_default(),
-        "status.podIP" => p.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default(),
-        "status.hostIP" => p.status.as_ref().and_then(|s| s.host_ip.clone()).unwrap_or_default(),
+        "spec.nodeName" => p
+            .spec
+            .as_ref()
+            .and_then(|s| s.node_name.clone())
+            .unwrap_or_default(),
+        "spec.serviceAccountName" => p
+            .spec
+            .as_ref()
+            .and_then(|s| s.service_account_name.clone())
+            .unwrap_or_default(),
+        "status.podIP" => p
+            .status
+            .as_ref()
+            .and_then(|s| s.pod_ip.clone())
+            .unwrap_or_default(),
+        "status.hostIP" => p
+            .status
+            .as_ref()
+            .and_then(|s| s.host_ip.clone())
+            .unwrap_or_default(),
         _ => {
             if let Some(k) = label_key("metadata.labels") {
-                m.labels.as_ref().and_then(|l| l.get(k).cloned()).unwrap_or_default()
+                m.labels
+                    .as_ref()
+                    .and_then(|l| l.get(k).cloned())
+                    .unwrap_or_default()
             } else if let Some(k) = label_key("metadata.annotations") {
-                m.annotations.as_ref().and_then(|l| l.get(k).cloned()).unwrap_or_default()
+                m.annotations
+                    .as_ref()
+                    .and_then(|l| l.get(k).cloned())
+                    .unwrap_or_default()
             } else {
                 String::new()
             }
@@ -803,7 +958,14 @@ fn field_value(pod: Option<&Pod>, path: &str) -> String {
 }
 
 /// `describeContainers`: `space` is the extra indentation of a pod template ("  ").
-fn containers(w: &mut Pw, label: &str, cs: &[Container], statuses: Option<&Vec<ContainerStatus>>, pod: Option<&Pod>, space: &str) {
+fn containers(
+    w: &mut Pw,
+    label: &str,
+    cs: &[Container],
+    statuses: Option<&Vec<ContainerStatus>>,
+    pod: Option<&Pod>,
+    space: &str,
+) {
     let none = if cs.is_empty() { " <none>" } else { "" };
     w.w(0, &format!("{space}{label}:{none}\n"));
     let name_indent = if space.is_empty() { "" } else { " " };
@@ -811,14 +973,29 @@ fn containers(w: &mut Pw, label: &str, cs: &[Container], statuses: Option<&Vec<C
         let st = statuses.and_then(|v| v.iter().find(|s| s.name == c.name));
         w.w(1, &format!("{name_indent}{}:\n", c.name));
         if let Some(s) = st {
-            w.w(2, &format!("Container ID:\t{}\n", s.container_id.clone().unwrap_or_default()));
+            w.w(
+                2,
+                &format!(
+                    "Container ID:\t{}\n",
+                    s.container_id.clone().unwrap_or_default()
+                ),
+            );
         }
-        w.w(2, &format!("Image:\t{}\n", c.image.clone().unwrap_or_default()));
+        w.w(
+            2,
+            &format!("Image:\t{}\n", c.image.clone().unwrap_or_default()),
+        );
         if let Some(s) = st {
             w.w(2, &format!("Image ID:\t{}\n", s.image_id));
         }
         let (ports, host_ports) = port_strings(c);
-        let or_none = |s: String| if s.is_empty() { "<none>".to_string() } else { s };
+        let or_none = |s: String| {
+            if s.is_empty() {
+                "<none>".to_string()
+            } else {
+                s
+            }
+        };
         if ports.contains(',') {
             w.w(2, &format!("Ports:\t{ports}\n"));
         } else {
@@ -844,11 +1021,18 @@ fn containers(w: &mut Pw, label: &str, cs: &[Container], statuses: Option<&Vec<C
             if let Some(last) = s.last_state.as_ref().filter(|l| l.terminated.is_some()) {
                 container_state(w, "Last State", Some(last));
             }
-            w.w(2, &format!("Ready:\t{}\n", if s.ready { "True" } else { "False" }));
+            w.w(
+                2,
+                &format!("Ready:\t{}\n", if s.ready { "True" } else { "False" }),
+            );
             w.w(2, &format!("Restart Count:\t{}\n", s.restart_count));
         }
         resources(w, c.resources.as_ref(), 2);
-        for (title, p) in [("Liveness", &c.liveness_probe), ("Readiness", &c.readiness_probe), ("Startup", &c.startup_probe)] {
+        for (title, p) in [
+            ("Liveness", &c.liveness_probe),
+            ("Readiness", &c.readiness_probe),
+            ("Startup", &c.startup_probe),
+        ] {
             if let Some(p) = p {
                 w.w(2, &format!("{title}:\t{}\n", probe_string(p)));
             }
@@ -865,12 +1049,21 @@ fn containers(w: &mut Pw, label: &str, cs: &[Container], statuses: Option<&Vec<C
                 };
                 match e.prefix.as_deref().filter(|p| !p.is_empty()) {
                     None => w.w(3, &format!("{name}\t{from}\tOptional: {optional}\n")),
-                    Some(p) => w.w(3, &format!("{name}\t{from} with prefix '{p}'\tOptional: {optional}\n")),
+                    Some(p) => w.w(
+                        3,
+                        &format!("{name}\t{from} with prefix '{p}'\tOptional: {optional}\n"),
+                    ),
                 }
             }
         }
         let env = c.env.as_deref().unwrap_or(&[]);
-        w.w(2, &format!("Environment:{}\n", if env.is_empty() { "\t<none>" } else { "" }));
+        w.w(
+            2,
+            &format!(
+                "Environment:{}\n",
+                if env.is_empty() { "\t<none>" } else { "" }
+            ),
+        );
         for e in env {
             let Some(vf) = &e.value_from else {
                 for (i, s) in e.value.as_deref().unwrap_or("").split('\n').enumerate() {
@@ -884,36 +1077,63 @@ fn containers(w: &mut Pw, label: &str, cs: &[Container], statuses: Option<&Vec<C
             };
             if let Some(f) = &vf.field_ref {
                 let api = f.api_version.clone().unwrap_or_else(|| "v1".into());
-                w.w(3, &format!("{}:\t{} ({api}:{})\n", e.name, field_value(pod, &f.field_path), f.field_path));
+                w.w(
+                    3,
+                    &format!(
+                        "{}:\t{} ({api}:{})\n",
+                        e.name,
+                        field_value(pod, &f.field_path),
+                        f.field_path
+                    ),
+                );
             } else if let Some(r) = &vf.resource_field_ref {
                 w.w(3, &format!("{}:\t{} ({})\n", e.name, "", r.resource));
             } else if let Some(s) = &vf.secret_key_ref {
-                w.w(3, &format!(
-                    "{}:\t<set to the key '{}' in secret '{}'>\tOptional: {}\n",
-                    e.name,
-                    s.key,
-                    s.name,
-                    s.optional.unwrap_or(false)
-                ));
+                w.w(
+                    3,
+                    &format!(
+                        "{}:\t<set to the key '{}' in secret '{}'>\tOptional: {}\n",
+                        e.name,
+                        s.key,
+                        s.name,
+                        s.optional.unwrap_or(false)
+                    ),
+                );
             } else if let Some(s) = &vf.config_map_key_ref {
-                w.w(3, &format!(
-                    "{}:\t<set to the key '{}' of config map '{}'>\tOptional: {}\n",
-                    e.name,
-                    s.key,
-                    s.name,
-                    s.optional.unwrap_or(false)
-                ));
+                w.w(
+                    3,
+                    &format!(
+                        "{}:\t<set to the key '{}' of config map '{}'>\tOptional: {}\n",
+                        e.name,
+                        s.key,
+                        s.name,
+                        s.optional.unwrap_or(false)
+                    ),
+                );
             }
         }
         let mut mounts: Vec<_> = c.volume_mounts.clone().unwrap_or_default();
-        w.w(2, &format!("Mounts:{}\n", if mounts.is_empty() { "\t<none>" } else { "" }));
+        w.w(
+            2,
+            &format!(
+                "Mounts:{}\n",
+                if mounts.is_empty() { "\t<none>" } else { "" }
+            ),
+        );
         mounts.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
         for m in &mounts {
-            let mut flags = vec![if m.read_only.unwrap_or(false) { "ro".to_string() } else { "rw".to_string() }];
+            let mut flags = vec![if m.read_only.unwrap_or(false) {
+                "ro".to_string()
+            } else {
+                "rw".to_string()
+            }];
             if let Some(sp) = m.sub_path.as_deref().filter(|s| !s.is_empty()) {
                 flags.push(format!("path={}", crate::sim::labels::go_quote(sp)));
             }
-            w.w(3, &format!("{} from {} ({})\n", m.mount_path, m.name, flags.join(",")));
+            w.w(
+                3,
+                &format!("{} from {} ({})\n", m.mount_path, m.name, flags.join(",")),
+            );
         }
     }
 }
@@ -935,7 +1155,12 @@ fn volumes(w: &mut Pw, vols: Option<&Vec<Volume>>, space: &str) {
                 h.type_.clone().unwrap_or_else(|| "<none>".into())
             ));
         } else if let Some(e) = &v.empty_dir {
-            let size = e.size_limit.as_ref().map(qstr).filter(|s| s != "0").unwrap_or_else(|| "<unset>".into());
+            let size = e
+                .size_limit
+                .as_ref()
+                .map(qstr)
+                .filter(|s| s != "0")
+                .unwrap_or_else(|| "<unset>".into());
             w.w(2, &format!(
                 "Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n    Medium:\t{}\n    SizeLimit:\t{size}\n",
                 e.medium.clone().unwrap_or_default()
@@ -974,16 +1199,39 @@ fn volumes(w: &mut Pw, vols: Option<&Vec<Volume>>, space: &str) {
                 None => "<nil>".to_string(),
                 Some(b) => b.to_string(),
             };
-            w.w(2, "Type:\tProjected (a volume that contains injected data from multiple sources)\n");
+            w.w(
+                2,
+                "Type:\tProjected (a volume that contains injected data from multiple sources)\n",
+            );
             for s in p.sources.iter().flatten() {
                 if let Some(sec) = &s.secret {
-                    w.w(2, &format!("SecretName:\t{}\n    SecretOptionalName:\t{}\n", sec.name, opt(sec.optional)));
+                    w.w(
+                        2,
+                        &format!(
+                            "SecretName:\t{}\n    SecretOptionalName:\t{}\n",
+                            sec.name,
+                            opt(sec.optional)
+                        ),
+                    );
                 } else if s.downward_api.is_some() {
                     w.w(2, "DownwardAPI:\ttrue\n");
                 } else if let Some(c) = &s.config_map {
-                    w.w(2, &format!("ConfigMapName:\t{}\n    ConfigMapOptional:\t{}\n", c.name, opt(c.optional)));
+                    w.w(
+                        2,
+                        &format!(
+                            "ConfigMapName:\t{}\n    ConfigMapOptional:\t{}\n",
+                            c.name,
+                            opt(c.optional)
+                        ),
+                    );
                 } else if let Some(t) = &s.service_account_token {
-                    w.w(2, &format!("TokenExpirationSeconds:\t{}\n", t.expiration_seconds.unwrap_or(3600)));
+                    w.w(
+                        2,
+                        &format!(
+                            "TokenExpirationSeconds:\t{}\n",
+                            t.expiration_seconds.unwrap_or(3600)
+                        ),
+                    );
                 }
             }
         } else {
@@ -1005,7 +1253,11 @@ fn pod_template(w: &mut Pw, t: Option<&PodTemplateSpec>) {
         annotations_multiline(w, "  Annotations", meta.annotations.as_ref());
     }
     let spec = t.spec.clone().unwrap_or_default();
-    if let Some(sa) = spec.service_account_name.as_deref().filter(|s| !s.is_empty()) {
+    if let Some(sa) = spec
+        .service_account_name
+        .as_deref()
+        .filter(|s| !s.is_empty())
+    {
         w.w(1, &format!("Service Account:\t{sa}\n"));
     }
     if let Some(ic) = spec.init_containers.as_ref().filter(|v| !v.is_empty()) {
@@ -1013,7 +1265,11 @@ fn pod_template(w: &mut Pw, t: Option<&PodTemplateSpec>) {
     }
     containers(w, "Containers", &spec.containers, None, None, "  ");
     volumes(w, spec.volumes.as_ref(), "  ");
-    if let Some(pc) = spec.priority_class_name.as_deref().filter(|s| !s.is_empty()) {
+    if let Some(pc) = spec
+        .priority_class_name
+        .as_deref()
+        .filter(|s| !s.is_empty())
+    {
         w.w(1, &format!("Priority Class Name:\t{pc}\n"));
     }
     labels_multiline(w, "  Node-Selectors", spec.node_selector.as_ref());
@@ -1029,18 +1285,32 @@ impl Ctx<'_> {
         if let Some(pr) = spec.priority {
             w.w(0, &format!("Priority:\t{pr}\n"));
         }
-        if let Some(pc) = spec.priority_class_name.as_deref().filter(|s| !s.is_empty()) {
+        if let Some(pc) = spec
+            .priority_class_name
+            .as_deref()
+            .filter(|s| !s.is_empty())
+        {
             w.w(0, &format!("Priority Class Name:\t{pc}\n"));
         }
         if let Some(rc) = spec.runtime_class_name.as_deref().filter(|s| !s.is_empty()) {
             w.w(0, &format!("Runtime Class Name:\t{rc}\n"));
         }
-        if let Some(sa) = spec.service_account_name.as_deref().filter(|s| !s.is_empty()) {
+        if let Some(sa) = spec
+            .service_account_name
+            .as_deref()
+            .filter(|s| !s.is_empty())
+        {
             w.w(0, &format!("Service Account:\t{sa}\n"));
         }
         match spec.node_name.as_deref().filter(|s| !s.is_empty()) {
             None => w.w(0, "Node:\t<none>\n"),
-            Some(n) => w.w(0, &format!("Node:\t{n}/{}\n", status.host_ip.clone().unwrap_or_default())),
+            Some(n) => w.w(
+                0,
+                &format!(
+                    "Node:\t{n}/{}\n",
+                    status.host_ip.clone().unwrap_or_default()
+                ),
+            ),
         }
         if let Some(st) = &status.start_time {
             w.w(0, &format!("Start Time:\t{}\n", rfc1123z(&st.0)));
@@ -1050,11 +1320,17 @@ impl Ctx<'_> {
         let phase = status.phase.clone().unwrap_or_default();
         match &p.metadata.deletion_timestamp {
             Some(dt) if phase != "Failed" && phase != "Succeeded" => {
-                w.w(0, &format!("Status:\tTerminating (lasts {})\n", self.since(&dt.0)));
-                w.w(0, &format!(
-                    "Termination Grace Period:\t{}s\n",
-                    p.metadata.deletion_grace_period_seconds.unwrap_or(0)
-                ));
+                w.w(
+                    0,
+                    &format!("Status:\tTerminating (lasts {})\n", self.since(&dt.0)),
+                );
+                w.w(
+                    0,
+                    &format!(
+                        "Termination Grace Period:\t{}s\n",
+                        p.metadata.deletion_grace_period_seconds.unwrap_or(0)
+                    ),
+                );
             }
             _ => w.w(0, &format!("Status:\t{phase}\n")),
         }
@@ -1064,13 +1340,26 @@ impl Ctx<'_> {
         if let Some(m) = status.message.as_deref().filter(|s| !s.is_empty()) {
             w.w(0, &format!("Message:\t{m}\n"));
         }
-        if let Some(sp) = spec.security_context.as_ref().and_then(|s| s.seccomp_profile.as_ref()) {
+        if let Some(sp) = spec
+            .security_context
+            .as_ref()
+            .and_then(|s| s.seccomp_profile.as_ref())
+        {
             w.w(0, &format!("SeccompProfile:\t{}\n", sp.type_));
             if sp.type_ == "Localhost" {
-                w.w(0, &format!("LocalhostProfile:\t{}\n", sp.localhost_profile.clone().unwrap_or_default()));
+                w.w(
+                    0,
+                    &format!(
+                        "LocalhostProfile:\t{}\n",
+                        sp.localhost_profile.clone().unwrap_or_default()
+                    ),
+                );
             }
         }
-        w.w(0, &format!("IP:\t{}\n", status.pod_ip.clone().unwrap_or_default()));
+        w.w(
+            0,
+            &format!("IP:\t{}\n", status.pod_ip.clone().unwrap_or_default()),
+        );
         match status.pod_ips.as_ref().filter(|v| !v.is_empty()) {
             None => w.w(0, "IPs:\t<none>\n"),
             Some(ips) => {
@@ -1083,13 +1372,31 @@ impl Ctx<'_> {
         if let Some(c) = controlled_by(o) {
             w.w(0, &format!("Controlled By:\t{c}\n"));
         }
-        if let Some(n) = status.nominated_node_name.as_deref().filter(|s| !s.is_empty()) {
+        if let Some(n) = status
+            .nominated_node_name
+            .as_deref()
+            .filter(|s| !s.is_empty())
+        {
             w.w(0, &format!("NominatedNodeName:\t{n}\n"));
         }
         if let Some(ic) = spec.init_containers.as_ref().filter(|v| !v.is_empty()) {
-            containers(w, "Init Containers", ic, status.init_container_statuses.as_ref(), Some(p), "");
+            containers(
+                w,
+                "Init Containers",
+                ic,
+                status.init_container_statuses.as_ref(),
+                Some(p),
+                "",
+            );
         }
-        containers(w, "Containers", &spec.containers, status.container_statuses.as_ref(), Some(p), "");
+        containers(
+            w,
+            "Containers",
+            &spec.containers,
+            status.container_statuses.as_ref(),
+            Some(p),
+            "",
+        );
         if let Some(gates) = spec.readiness_gates.as_ref().filter(|g| !g.is_empty()) {
             w.w(0, "Readiness Gates:\n  Type\tStatus\n");
             for g in gates {
@@ -1113,7 +1420,11 @@ impl Ctx<'_> {
         w.w(0, &format!("QoS Class:\t{}\n", qos_class(p)));
         labels_multiline(w, "Node-Selectors", spec.node_selector.as_ref());
         tolerations_multiline(w, "Tolerations", spec.tolerations.as_ref());
-        if let Some(tscs) = spec.topology_spread_constraints.as_ref().filter(|t| !t.is_empty()) {
+        if let Some(tscs) = spec
+            .topology_spread_constraints
+            .as_ref()
+            .filter(|t| !t.is_empty())
+        {
             let mut tscs = tscs.clone();
             tscs.sort_by(|a, b| a.topology_key.cmp(&b.topology_key));
             w.w(0, "Topology Spread Constraints:\t");
@@ -1121,7 +1432,13 @@ impl Ctx<'_> {
                 if i != 0 {
                     w.w(0, "\t");
                 }
-                w.w(0, &format!("{}:{} when max skew {} is exceeded", t.topology_key, t.when_unsatisfiable, t.max_skew));
+                w.w(
+                    0,
+                    &format!(
+                        "{}:{} when max skew {} is exceeded",
+                        t.topology_key, t.when_unsatisfiable, t.max_skew
+                    ),
+                );
                 if let Some(ls) = &t.label_selector {
                     w.w(0, &format!(" for selector {}", selector_string(Some(ls))));
                 }
@@ -1136,35 +1453,72 @@ impl Ctx<'_> {
         let status = d.status.clone().unwrap_or_default();
         w.w(0, &format!("Name:\t{}\n", o.name()));
         w.w(0, &format!("Namespace:\t{}\n", o.namespace()));
-        w.w(0, &format!("CreationTimestamp:\t{}\n", time_str(d.metadata.creation_timestamp.as_ref())));
+        w.w(
+            0,
+            &format!(
+                "CreationTimestamp:\t{}\n",
+                time_str(d.metadata.creation_timestamp.as_ref())
+            ),
+        );
         labels_multiline(w, "Labels", d.metadata.labels.as_ref());
         annotations_multiline(w, "Annotations", d.metadata.annotations.as_ref());
-        w.w(0, &format!("Selector:\t{}\n", selector_string(Some(&spec.selector))));
-        w.w(0, &format!(
-            "Replicas:\t{} desired | {} updated | {} total | {} available | {} unavailable\n",
-            spec.replicas.unwrap_or(1),
-            status.updated_replicas.unwrap_or(0),
-            status.replicas.unwrap_or(0),
-            status.available_replicas.unwrap_or(0),
-            status.unavailable_replicas.unwrap_or(0)
-        ));
+        w.w(
+            0,
+            &format!("Selector:\t{}\n", selector_string(Some(&spec.selector))),
+        );
+        w.w(
+            0,
+            &format!(
+                "Replicas:\t{} desired | {} updated | {} total | {} available | {} unavailable\n",
+                spec.replicas.unwrap_or(1),
+                status.updated_replicas.unwrap_or(0),
+                status.replicas.unwrap_or(0),
+                status.available_replicas.unwrap_or(0),
+                status.unavailable_replicas.unwrap_or(0)
+            ),
+        );
         let strategy = spec.strategy.clone().unwrap_or_default();
-        w.w(0, &format!("StrategyType:\t{}\n", strategy.type_.clone().unwrap_or_default()));
-        w.w(0, &format!("MinReadySeconds:\t{}\n", spec.min_ready_seconds.unwrap_or(0)));
+        w.w(
+            0,
+            &format!(
+                "StrategyType:\t{}\n",
+                strategy.type_.clone().unwrap_or_default()
+            ),
+        );
+        w.w(
+            0,
+            &format!(
+                "MinReadySeconds:\t{}\n",
+                spec.min_ready_seconds.unwrap_or(0)
+            ),
+        );
         if let Some(ru) = &strategy.rolling_update {
-            let s = |v: &Option<IntOrString>| v.as_ref().map(int_or_string).unwrap_or_else(|| "0".into());
-            w.w(0, &format!(
-                "RollingUpdateStrategy:\t{} max unavailable, {} max surge\n",
-                s(&ru.max_unavailable),
-                s(&ru.max_surge)
-            ));
+            let s = |v: &Option<IntOrString>| {
+                v.as_ref().map(int_or_string).unwrap_or_else(|| "0".into())
+            };
+            w.w(
+                0,
+                &format!(
+                    "RollingUpdateStrategy:\t{} max unavailable, {} max surge\n",
+                    s(&ru.max_unavailable),
+                    s(&ru.max_surge)
+                ),
+            );
         }
         pod_template(w, Some(&spec.template));
         if let Some(conds) = status.conditions.as_ref().filter(|c| !c.is_empty()) {
             w.w(0, "Conditions:\n  Type\tStatus\tReason\n");
             w.w(1, "----\t------\t------\n");
             for c in conds {
-                w.w(1, &format!("{} \t{}\t{}\n", c.type_, c.status, c.reason.clone().unwrap_or_default()));
+                w.w(
+                    1,
+                    &format!(
+                        "{} \t{}\t{}\n",
+                        c.type_,
+                        c.status,
+                        c.reason.clone().unwrap_or_default()
+                    ),
+                );
             }
         }
         let (old, new) = self.deployment_replicasets(o, d);
@@ -1188,14 +1542,24 @@ impl Ctx<'_> {
                 }
             };
             w.w(0, &format!("OldReplicaSets:\t{}\n", fmt(&old)));
-            w.w(0, &format!("NewReplicaSet:\t{}\n", fmt(&new.into_iter().collect::<Vec<_>>())));
+            w.w(
+                0,
+                &format!(
+                    "NewReplicaSet:\t{}\n",
+                    fmt(&new.into_iter().collect::<Vec<_>>())
+                ),
+            );
         }
         self.events(w, o);
     }
 
     /// `deploymentutil.GetAllReplicaSets`: the ReplicaSets the Deployment controls; the new one is
     /// the oldest whose template equals the Deployment's (ignoring `pod-template-hash`).
-    fn deployment_replicasets<'b>(&'b self, o: &Object, d: &Deployment) -> (Vec<&'b ReplicaSet>, Option<&'b ReplicaSet>) {
+    fn deployment_replicasets<'b>(
+        &'b self,
+        o: &Object,
+        d: &Deployment,
+    ) -> (Vec<&'b ReplicaSet>, Option<&'b ReplicaSet>) {
         let owned: Vec<&ReplicaSet> = self
             .sim
             .store()
@@ -1218,11 +1582,20 @@ impl Ctx<'_> {
         let want = strip(d.spec.as_ref().map(|s| &s.template));
         let mut by_age = owned.clone();
         by_age.sort_by(|a, b| {
-            a.metadata.creation_timestamp.as_ref().map(|t| t.0).cmp(&b.metadata.creation_timestamp.as_ref().map(|t| t.0))
+            a.metadata
+                .creation_timestamp
+                .as_ref()
+                .map(|t| t.0)
+                .cmp(&b.metadata.creation_timestamp.as_ref().map(|t| t.0))
         });
-        let new = by_age.into_iter().find(|rs| strip(rs.spec.as_ref().and_then(|s| s.template.as_ref())) == want);
+        let new = by_age
+            .into_iter()
+            .find(|rs| strip(rs.spec.as_ref().and_then(|s| s.template.as_ref())) == want);
         let new_uid = new.and_then(|n| n.metadata.uid.clone());
-        let old = owned.into_iter().filter(|rs| rs.metadata.uid != new_uid || new_uid.is_none()).collect();
+        let old = owned
+            .into_iter()
+            .filter(|rs| rs.metadata.uid != new_uid || new_uid.is_none())
+            .collect();
         (old, new)
     }
 
@@ -1230,17 +1603,23 @@ impl Ctx<'_> {
         let spec = rs.spec.clone().unwrap_or_default();
         w.w(0, &format!("Name:\t{}\n", o.name()));
         w.w(0, &format!("Namespace:\t{}\n", o.namespace()));
-        w.w(0, &format!("Selector:\t{}\n", selector_string(Some(&spec.selector))));
+        w.w(
+            0,
+            &format!("Selector:\t{}\n", selector_string(Some(&spec.selector))),
+        );
         labels_multiline(w, "Labels", rs.metadata.labels.as_ref());
         annotations_multiline(w, "Annotations", rs.metadata.annotations.as_ref());
         if let Some(c) = controlled_by(o) {
             w.w(0, &format!("Controlled By:\t{c}\n"));
         }
-        w.w(0, &format!(
-            "Replicas:\t{} current / {} desired\n",
-            rs.status.as_ref().map(|s| s.replicas).unwrap_or(0),
-            spec.replicas.unwrap_or(1)
-        ));
+        w.w(
+            0,
+            &format!(
+                "Replicas:\t{} current / {} desired\n",
+                rs.status.as_ref().map(|s| s.replicas).unwrap_or(0),
+                spec.replicas.unwrap_or(1)
+            ),
+        );
         let (mut running, mut waiting, mut succeeded, mut failed) = (0, 0, 0, 0);
         if let Ok(sel) = Selector::from_label_selector(Some(&spec.selector)) {
             for po in self.sim.store().list(Kind::Pod, Some(o.namespace())) {
@@ -1260,13 +1639,31 @@ impl Ctx<'_> {
             }
         }
         w.w(0, "Pods Status:\t");
-        w.w(0, &format!("{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"));
+        w.w(
+            0,
+            &format!(
+                "{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed\n"
+            ),
+        );
         pod_template(w, spec.template.as_ref());
-        if let Some(conds) = rs.status.as_ref().and_then(|s| s.conditions.as_ref()).filter(|c| !c.is_empty()) {
+        if let Some(conds) = rs
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .filter(|c| !c.is_empty())
+        {
             w.w(0, "Conditions:\n  Type\tStatus\tReason\n");
             w.w(1, "----\t------\t------\n");
             for c in conds {
-                w.w(1, &format!("{} \t{}\t{}\n", c.type_, c.status, c.reason.clone().unwrap_or_default()));
+                w.w(
+                    1,
+                    &format!(
+                        "{} \t{}\t{}\n",
+                        c.type_,
+                        c.status,
+                        c.reason.clone().unwrap_or_default()
+                    ),
+                );
             }
         }
         self.events(w, o);
@@ -1286,7 +1683,9 @@ impl Ctx<'_> {
         if taints.is_empty() {
             w.line("<none>");
         } else {
-            taints.sort_by(|a, b| format!("{},{}", a.effect, a.key).cmp(&format!("{},{}", b.effect, b.key)));
+            taints.sort_by(|a, b| {
+                format!("{},{}", a.effect, a.key).cmp(&format!("{},{}", b.effect, b.key))
+            });
             for (i, t) in taints.iter().enumerate() {
                 if i != 0 {
                     w.w(0, "\t");
@@ -1294,7 +1693,10 @@ impl Ctx<'_> {
                 w.w(0, &format!("{}\n", taint_string(t)));
             }
         }
-        w.w(0, &format!("Unschedulable:\t{}\n", spec.unschedulable.unwrap_or(false)));
+        w.w(
+            0,
+            &format!("Unschedulable:\t{}\n", spec.unschedulable.unwrap_or(false)),
+        );
         // The kubelet's Lease in kube-node-lease, renewed every 10 s since the node registered.
         w.w(0, "Lease:\n");
         w.w(1, &format!("HolderIdentity:\t{}\n", o.name()));
@@ -1309,24 +1711,33 @@ impl Ctx<'_> {
         w.w(1, &format!("RenewTime:\t{renew}\n"));
         if let Some(conds) = status.conditions.as_ref().filter(|c| !c.is_empty()) {
             w.w(0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n");
-            w.w(1, "----\t------\t-----------------\t------------------\t------\t-------\n");
+            w.w(
+                1,
+                "----\t------\t-----------------\t------------------\t------\t-------\n",
+            );
             for c in conds {
-                w.w(1, &format!(
-                    "{} \t{} \t{} \t{} \t{} \t{}\n",
-                    c.type_,
-                    c.status,
-                    time_str(c.last_heartbeat_time.as_ref()),
-                    time_str(c.last_transition_time.as_ref()),
-                    c.reason.clone().unwrap_or_default(),
-                    c.message.clone().unwrap_or_default()
-                ));
+                w.w(
+                    1,
+                    &format!(
+                        "{} \t{} \t{} \t{} \t{} \t{}\n",
+                        c.type_,
+                        c.status,
+                        time_str(c.last_heartbeat_time.as_ref()),
+                        time_str(c.last_transition_time.as_ref()),
+                        c.reason.clone().unwrap_or_default(),
+                        c.message.clone().unwrap_or_default()
+                    ),
+                );
             }
         }
         w.w(0, "Addresses:\n");
         for a in status.addresses.iter().flatten() {
             w.w(1, &format!("{}:\t{}\n", a.type_, a.address));
         }
-        for (title, list) in [("Capacity", &status.capacity), ("Allocatable", &status.allocatable)] {
+        for (title, list) in [
+            ("Capacity", &status.capacity),
+            ("Allocatable", &status.allocatable),
+        ] {
             if let Some(l) = list.as_ref().filter(|l| !l.is_empty()) {
                 w.w(0, &format!("{title}:\n"));
                 for (k, v) in l {
@@ -1365,18 +1776,36 @@ impl Ctx<'_> {
 
     /// `describeNodeResource`: the node's non-terminated pods (in the API's list order, namespace
     /// then name) with requests and limits as a share of allocatable, then the totals.
-    fn node_resources(&self, w: &mut Pw, o: &Object, status: &k8s_openapi::api::core::v1::NodeStatus) {
+    fn node_resources(
+        &self,
+        w: &mut Pw,
+        o: &Object,
+        status: &k8s_openapi::api::core::v1::NodeStatus,
+    ) {
         let mut pods: Vec<std::rc::Rc<Object>> = self
             .sim
             .store()
             .pods_on_node(o.name())
             .into_iter()
-            .filter(|p| p.as_pod().is_some_and(|p| !matches!(crate::sim::podutil::phase(p), "Succeeded" | "Failed")))
+            .filter(|p| {
+                p.as_pod().is_some_and(|p| {
+                    !matches!(crate::sim::podutil::phase(p), "Succeeded" | "Failed")
+                })
+            })
             .collect();
         pods.sort_by(|a, b| (a.namespace(), a.name()).cmp(&(b.namespace(), b.name())));
-        w.w(0, &format!("Non-terminated Pods:\t({} in total)\n", pods.len()));
-        w.w(1, "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n");
-        w.w(1, "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n");
+        w.w(
+            0,
+            &format!("Non-terminated Pods:\t({} in total)\n", pods.len()),
+        );
+        w.w(
+            1,
+            "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n",
+        );
+        w.w(
+            1,
+            "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n",
+        );
         let alloc = status
             .allocatable
             .clone()
@@ -1392,21 +1821,34 @@ impl Ctx<'_> {
             let Some(p) = po.as_pod() else { continue };
             let (r, l) = pod_requests_limits(p);
             let get = |m: &BTreeMap<String, Qty>, k: &str| m.get(k).copied().unwrap_or(Qty::ZERO);
-            let (cr, cl, mr, ml) = (get(&r, "cpu"), get(&l, "cpu"), get(&r, "memory"), get(&l, "memory"));
-            let created = po.meta().creation_timestamp.as_ref().map(|t| self.since(&t.0)).unwrap_or_else(|| "<unknown>".into());
-            w.w(1, &format!(
-                "{}\t{}\t\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{created}\n",
-                po.namespace(),
-                po.name(),
-                cr.string(),
-                percent(cr.milli, cpu_alloc),
-                cl.string(),
-                percent(cl.milli, cpu_alloc),
-                mr.string(),
-                percent(mr.value(), mem_alloc),
-                ml.string(),
-                percent(ml.value(), mem_alloc)
-            ));
+            let (cr, cl, mr, ml) = (
+                get(&r, "cpu"),
+                get(&l, "cpu"),
+                get(&r, "memory"),
+                get(&l, "memory"),
+            );
+            let created = po
+                .meta()
+                .creation_timestamp
+                .as_ref()
+                .map(|t| self.since(&t.0))
+                .unwrap_or_else(|| "<unknown>".into());
+            w.w(
+                1,
+                &format!(
+                    "{}\t{}\t\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{created}\n",
+                    po.namespace(),
+                    po.name(),
+                    cr.string(),
+                    percent(cr.milli, cpu_alloc),
+                    cl.string(),
+                    percent(cl.milli, cpu_alloc),
+                    mr.string(),
+                    percent(mr.value(), mem_alloc),
+                    ml.string(),
+                    percent(ml.value(), mem_alloc)
+                ),
+            );
             for (k, v) in r {
                 let e = reqs.entry(k).or_insert(Qty::ZERO);
                 *e = e.add(v);
@@ -1421,24 +1863,61 @@ impl Ctx<'_> {
         w.w(1, "--------\t--------\t------\n");
         let get = |m: &BTreeMap<String, Qty>, k: &str| m.get(k).copied().unwrap_or(Qty::ZERO);
         let row = |w: &mut Pw, name: &str, r: Qty, l: Qty, pr: i64, pl: i64| {
-            w.w(1, &format!("{name}\t{} ({pr}%)\t{} ({pl}%)\n", r.string(), l.string()));
+            w.w(
+                1,
+                &format!("{name}\t{} ({pr}%)\t{} ({pl}%)\n", r.string(), l.string()),
+            );
         };
         let (r, l) = (get(&reqs, "cpu"), get(&lims, "cpu"));
-        row(w, "cpu", r, l, percent(r.milli, cpu_alloc), percent(l.milli, cpu_alloc));
+        row(
+            w,
+            "cpu",
+            r,
+            l,
+            percent(r.milli, cpu_alloc),
+            percent(l.milli, cpu_alloc),
+        );
         let (r, l) = (get(&reqs, "memory"), get(&lims, "memory"));
-        row(w, "memory", r, l, percent(r.value(), mem_alloc), percent(l.value(), mem_alloc));
-        let (r, l) = (get(&reqs, "ephemeral-storage"), get(&lims, "ephemeral-storage"));
-        row(w, "ephemeral-storage", r, l, percent(r.value(), eph_alloc), percent(l.value(), eph_alloc));
+        row(
+            w,
+            "memory",
+            r,
+            l,
+            percent(r.value(), mem_alloc),
+            percent(l.value(), mem_alloc),
+        );
+        let (r, l) = (
+            get(&reqs, "ephemeral-storage"),
+            get(&lims, "ephemeral-storage"),
+        );
+        row(
+            w,
+            "ephemeral-storage",
+            r,
+            l,
+            percent(r.value(), eph_alloc),
+            percent(l.value(), eph_alloc),
+        );
         for (k, v) in alloc.iter().filter(|(k, _)| k.starts_with("hugepages-")) {
             let (r, l) = (get(&reqs, k), get(&lims, k));
             let a = Qty::of(Some(v)).value();
             row(w, k, r, l, percent(r.value(), a), percent(l.value(), a));
         }
         let standard = |k: &str| {
-            matches!(k, "cpu" | "memory" | "ephemeral-storage" | "pods" | "storage") || k.starts_with("hugepages-")
+            matches!(
+                k,
+                "cpu" | "memory" | "ephemeral-storage" | "pods" | "storage"
+            ) || k.starts_with("hugepages-")
         };
         for k in alloc.keys().filter(|k| !standard(k)) {
-            w.w(1, &format!("{k}\t{}\t{}\n", get(&reqs, k).string(), get(&lims, k).string()));
+            w.w(
+                1,
+                &format!(
+                    "{k}\t{}\t{}\n",
+                    get(&reqs, k).string(),
+                    get(&lims, k).string()
+                ),
+            );
         }
     }
 
@@ -1450,7 +1929,10 @@ impl Ctx<'_> {
         annotations_multiline(w, "Annotations", s.metadata.annotations.as_ref());
         let selector = spec.selector.clone().unwrap_or_default();
         w.w(0, &format!("Selector:\t{}\n", format_labels(&selector)));
-        w.w(0, &format!("Type:\t{}\n", spec.type_.clone().unwrap_or_default()));
+        w.w(
+            0,
+            &format!("Type:\t{}\n", spec.type_.clone().unwrap_or_default()),
+        );
         if let Some(p) = &spec.ip_family_policy {
             w.w(0, &format!("IP Family Policy:\t{p}\n"));
         }
@@ -1458,7 +1940,10 @@ impl Ctx<'_> {
             Some(f) => w.w(0, &format!("IP Families:\t{}\n", f.join(","))),
             None => w.w(0, "IP Families:\t<none>\n"),
         }
-        w.w(0, &format!("IP:\t{}\n", spec.cluster_ip.clone().unwrap_or_default()));
+        w.w(
+            0,
+            &format!("IP:\t{}\n", spec.cluster_ip.clone().unwrap_or_default()),
+        );
         match spec.cluster_ips.as_ref().filter(|f| !f.is_empty()) {
             Some(f) => w.w(0, &format!("IPs:\t{}\n", f.join(","))),
             None => w.w(0, "IPs:\t<none>\n"),
@@ -1488,21 +1973,44 @@ impl Ctx<'_> {
             })
             .collect();
         if !ingress.is_empty() {
-            w.w(0, &format!("LoadBalancer Ingress:\t{}\n", ingress.join(", ")));
+            w.w(
+                0,
+                &format!("LoadBalancer Ingress:\t{}\n", ingress.join(", ")),
+            );
         }
         for sp in spec.ports.iter().flatten() {
-            let name = sp.name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "<unset>".into());
+            let name = sp
+                .name
+                .clone()
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "<unset>".into());
             let proto = sp.protocol.clone().unwrap_or_else(|| "TCP".into());
             w.w(0, &format!("Port:\t{name}\t{}/{proto}\n", sp.port));
             let target = sp.target_port.clone().unwrap_or(IntOrString::Int(sp.port));
-            w.w(0, &format!("TargetPort:\t{}/{proto}\n", int_or_string(&target)));
+            w.w(
+                0,
+                &format!("TargetPort:\t{}/{proto}\n", int_or_string(&target)),
+            );
             if let Some(np) = sp.node_port.filter(|n| *n != 0) {
                 w.w(0, &format!("NodePort:\t{name}\t{np}/{proto}\n"));
             }
-            w.w(0, &format!("Endpoints:\t{}\n", self.endpoints(o, &spec, sp)));
+            w.w(
+                0,
+                &format!("Endpoints:\t{}\n", self.endpoints(o, &spec, sp)),
+            );
         }
-        w.w(0, &format!("Session Affinity:\t{}\n", spec.session_affinity.clone().unwrap_or_default()));
-        if let Some(p) = spec.external_traffic_policy.as_deref().filter(|s| !s.is_empty()) {
+        w.w(
+            0,
+            &format!(
+                "Session Affinity:\t{}\n",
+                spec.session_affinity.clone().unwrap_or_default()
+            ),
+        );
+        if let Some(p) = spec
+            .external_traffic_policy
+            .as_deref()
+            .filter(|s| !s.is_empty())
+        {
             w.w(0, &format!("External Traffic Policy:\t{p}\n"));
         }
         if let Some(p) = &spec.internal_traffic_policy {
@@ -1511,10 +2019,21 @@ impl Ctx<'_> {
         if let Some(p) = spec.health_check_node_port.filter(|p| *p != 0) {
             w.w(0, &format!("HealthCheck NodePort:\t{p}\n"));
         }
-        if let Some(r) = spec.load_balancer_source_ranges.as_ref().filter(|r| !r.is_empty()) {
-            w.w(0, &format!("LoadBalancer Source Ranges:\t{}\n", r.join(",")));
+        if let Some(r) = spec
+            .load_balancer_source_ranges
+            .as_ref()
+            .filter(|r| !r.is_empty())
+        {
+            w.w(
+                0,
+                &format!("LoadBalancer Source Ranges:\t{}\n", r.join(",")),
+            );
         }
-        if let Some(t) = spec.traffic_distribution.as_deref().filter(|s| !s.is_empty()) {
+        if let Some(t) = spec
+            .traffic_distribution
+            .as_deref()
+            .filter(|s| !s.is_empty())
+        {
             w.w(0, &format!("Traffic Distribution:\t{t}\n"));
         }
         self.events(w, o);
@@ -1524,15 +2043,27 @@ impl Ctx<'_> {
     /// endpoints as `ip:port`, at most 3 then ` + N more...`. A Service with a selector always has
     /// a slice (so no ready endpoint prints an empty cell); one without has none (`<none>`),
     /// except `kubernetes`, whose slice the API server keeps (the control-plane node's address).
-    fn endpoints(&self, o: &Object, spec: &k8s_openapi::api::core::v1::ServiceSpec, sp: &k8s_openapi::api::core::v1::ServicePort) -> String {
+    fn endpoints(
+        &self,
+        o: &Object,
+        spec: &k8s_openapi::api::core::v1::ServiceSpec,
+        sp: &k8s_openapi::api::core::v1::ServicePort,
+    ) -> String {
         let target = sp.target_port.clone().unwrap_or(IntOrString::Int(sp.port));
         let mut addrs: Vec<String> = Vec::new();
         match spec.selector.as_ref().filter(|s| !s.is_empty()) {
             None => {
                 if o.namespace() == "default" && o.name() == "kubernetes" {
-                    let cp = self.sim.store().list(Kind::Node, None).into_iter().find(|n| {
-                        n.meta().labels.as_ref().is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane"))
-                    });
+                    let cp = self
+                        .sim
+                        .store()
+                        .list(Kind::Node, None)
+                        .into_iter()
+                        .find(|n| {
+                            n.meta().labels.as_ref().is_some_and(|l| {
+                                l.contains_key("node-role.kubernetes.io/control-plane")
+                            })
+                        });
                     let ip = cp.and_then(|n| {
                         n.as_node()?
                             .status
@@ -1557,10 +2088,16 @@ impl Ctx<'_> {
                     if !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
                         continue;
                     }
-                    if p.metadata.deletion_timestamp.is_some() || !crate::sim::podutil::is_ready(p) {
+                    if p.metadata.deletion_timestamp.is_some() || !crate::sim::podutil::is_ready(p)
+                    {
                         continue;
                     }
-                    let Some(ip) = p.status.as_ref().and_then(|s| s.pod_ip.clone()).filter(|ip| !ip.is_empty()) else {
+                    let Some(ip) = p
+                        .status
+                        .as_ref()
+                        .and_then(|s| s.pod_ip.clone())
+                        .filter(|ip| !ip.is_empty())
+                    else {
                         continue;
                     };
                     let port = match &target {
@@ -1574,7 +2111,11 @@ impl Ctx<'_> {
                         }),
                     };
                     if let Some(port) = port {
-                        addrs.push(if ip.contains(':') { format!("[{ip}]:{port}") } else { format!("{ip}:{port}") });
+                        addrs.push(if ip.contains(':') {
+                            format!("[{ip}]:{port}")
+                        } else {
+                            format!("{ip}:{port}")
+                        });
                     }
                 }
             }
@@ -1597,24 +2138,33 @@ impl Ctx<'_> {
     }
 
     fn namespace(&self, w: &mut Pw, n: &Namespace) {
-        w.w(0, &format!("Name:\t{}\n", n.metadata.name.clone().unwrap_or_default()));
+        w.w(
+            0,
+            &format!("Name:\t{}\n", n.metadata.name.clone().unwrap_or_default()),
+        );
         labels_multiline(w, "Labels", n.metadata.labels.as_ref());
         annotations_multiline(w, "Annotations", n.metadata.annotations.as_ref());
         let status = n.status.clone().unwrap_or_default();
-        w.w(0, &format!("Status:\t{}\n", status.phase.clone().unwrap_or_default()));
+        w.w(
+            0,
+            &format!("Status:\t{}\n", status.phase.clone().unwrap_or_default()),
+        );
         if let Some(conds) = status.conditions.as_ref().filter(|c| !c.is_empty()) {
             w.w(0, "Conditions:\n");
             w.w(1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n");
             w.w(1, "----\t------\t------------------\t------\t-------\n");
             for c in conds {
-                w.w(1, &format!(
-                    "{}\t{}\t{}\t{}\t{}\n",
-                    c.type_,
-                    c.status,
-                    time_str(c.last_transition_time.as_ref()),
-                    c.reason.clone().unwrap_or_default(),
-                    c.message.clone().unwrap_or_default()
-                ));
+                w.w(
+                    1,
+                    &format!(
+                        "{}\t{}\t{}\t{}\t{}\n",
+                        c.type_,
+                        c.status,
+                        time_str(c.last_transition_time.as_ref()),
+                        c.reason.clone().unwrap_or_default(),
+                        c.message.clone().unwrap_or_default()
+                    ),
+                );
             }
         }
         // No ResourceQuota or LimitRange objects exist in the simulation.
@@ -1644,8 +2194,17 @@ impl Ctx<'_> {
     }
 
     fn secret(&self, w: &mut Pw, s: &Secret) {
-        w.w(0, &format!("Name:\t{}\n", s.metadata.name.clone().unwrap_or_default()));
-        w.w(0, &format!("Namespace:\t{}\n", s.metadata.namespace.clone().unwrap_or_default()));
+        w.w(
+            0,
+            &format!("Name:\t{}\n", s.metadata.name.clone().unwrap_or_default()),
+        );
+        w.w(
+            0,
+            &format!(
+                "Namespace:\t{}\n",
+                s.metadata.namespace.clone().unwrap_or_default()
+            ),
+        );
         labels_multiline(w, "Labels", s.metadata.labels.as_ref());
         annotations_multiline(w, "Annotations", s.metadata.annotations.as_ref());
         let type_ = s.type_.clone().unwrap_or_default();
@@ -1668,12 +2227,18 @@ mod tests {
     #[test]
     fn tabwriter_aligns_column_blocks_and_leaves_last_cell() {
         let s = "Name:\tweb\nNamespace:\tdefault\nIPs:\n  IP:\t10.0.0.1\n";
-        assert_eq!(tabwrite(s, 0, 2), "Name:       web\nNamespace:  default\nIPs:\n  IP:  10.0.0.1\n");
+        assert_eq!(
+            tabwrite(s, 0, 2),
+            "Name:       web\nNamespace:  default\nIPs:\n  IP:  10.0.0.1\n"
+        );
         // An empty last cell is not padded, an empty middle cell is.
         assert_eq!(tabwrite("a:\t\nbb:\tx\n", 0, 2), "a:   \nbb:  x\n");
         // A nested column only spans the lines that have it.
         let t = "  Type\tStatus\n  Ready \tTrue \nQoS:\tBestEffort\n";
-        assert_eq!(tabwrite(t, 0, 2), "  Type    Status\n  Ready   True \nQoS:      BestEffort\n");
+        assert_eq!(
+            tabwrite(t, 0, 2),
+            "  Type    Status\n  Ready   True \nQoS:      BestEffort\n"
+        );
         // No trailing newline: the partial line is still written.
         assert_eq!(tabwrite("a\tb", 0, 2), "a  b");
     }
@@ -1693,7 +2258,12 @@ mod tests {
         assert_eq!(p("abc"), None);
         let sum = Qty::parse("50Mi").and_then(|a| Qty::parse("70Mi").map(|b| a.add(b)));
         assert_eq!(sum.map(Qty::string).as_deref(), Some("120Mi"));
-        assert_eq!(Qty::ZERO.add(Qty::parse("100Mi").unwrap_or(Qty::ZERO)).string(), "100Mi");
+        assert_eq!(
+            Qty::ZERO
+                .add(Qty::parse("100Mi").unwrap_or(Qty::ZERO))
+                .string(),
+            "100Mi"
+        );
         assert_eq!(percent(100, 4000), 2);
         assert_eq!(percent(0, 0), 0);
     }
@@ -1707,15 +2277,24 @@ mod tests {
             toleration_seconds: Some(300),
             ..Default::default()
         };
-        assert_eq!(toleration_string(&t), "node.kubernetes.io/not-ready:NoExecute op=Exists for 300s");
-        let all = Toleration { operator: Some("Exists".into()), ..Default::default() };
+        assert_eq!(
+            toleration_string(&t),
+            "node.kubernetes.io/not-ready:NoExecute op=Exists for 300s"
+        );
+        let all = Toleration {
+            operator: Some("Exists".into()),
+            ..Default::default()
+        };
         assert_eq!(toleration_string(&all), "op=Exists");
         let taint = Taint {
             key: "node-role.kubernetes.io/control-plane".into(),
             effect: "NoSchedule".into(),
             ..Default::default()
         };
-        assert_eq!(taint_string(&taint), "node-role.kubernetes.io/control-plane:NoSchedule");
+        assert_eq!(
+            taint_string(&taint),
+            "node-role.kubernetes.io/control-plane:NoSchedule"
+        );
     }
 
     #[test]
@@ -1748,7 +2327,10 @@ mod tests {
     fn annotations_long_values_wrap() {
         let mut a = BTreeMap::new();
         a.insert("k".to_string(), "v".to_string());
-        a.insert("kubectl.kubernetes.io/last-applied-configuration".to_string(), "{}".to_string());
+        a.insert(
+            "kubectl.kubernetes.io/last-applied-configuration".to_string(),
+            "{}".to_string(),
+        );
         let mut w = Pw::default();
         annotations_multiline(&mut w, "Annotations", Some(&a));
         assert_eq!(w.finish(), "Annotations:  k: v\n");

@@ -14,7 +14,10 @@ use crate::sim::podutil;
 use crate::sim::store::ObjKey;
 use crate::sim::Sim;
 
-const CORDON_FLAGS: &[FlagSpec] = &[flag("dry-run", None, true), flag("selector", Some('l'), true)];
+const CORDON_FLAGS: &[FlagSpec] = &[
+    flag("dry-run", None, true),
+    flag("selector", Some('l'), true),
+];
 
 const DRAIN_FLAGS: &[FlagSpec] = &[
     flag("ignore-daemonsets", None, false),
@@ -56,12 +59,18 @@ fn node_obj(sim: &Sim, name: &str) -> Result<k8s_openapi::api::core::v1::Node, S
 fn set_unschedulable(sim: &mut Sim, name: &str, on: bool) -> Result<String, String> {
     let n = node_obj(sim, name)?;
     let verb = if on { "cordoned" } else { "uncordoned" };
-    if n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) == on {
+    if n.spec
+        .as_ref()
+        .and_then(|s| s.unschedulable)
+        .unwrap_or(false)
+        == on
+    {
         return Ok(format!("node/{name} already {verb}\n"));
     }
     let mut n = n;
     n.spec.get_or_insert_with(Default::default).unschedulable = if on { Some(true) } else { None };
-    sim.update(Object::Node(n)).map_err(|e| e.kubectl_message())?;
+    sim.update(Object::Node(n))
+        .map_err(|e| e.kubectl_message())?;
     Ok(format!("node/{name} {verb}\n"))
 }
 
@@ -73,11 +82,16 @@ pub fn cordon(sim: &mut Sim, words: &[String], on: bool) -> Outcome {
         Err(e) => return Outcome::err(e),
     };
     if p.args.is_empty() {
-        return Outcome::err(format!("error: USAGE: {verb} NODE [flags]\nSee 'kubectl {verb} -h' for help and examples\n"));
+        return Outcome::err(format!(
+            "error: USAGE: {verb} NODE [flags]\nSee 'kubectl {verb} -h' for help and examples\n"
+        ));
     }
     let mut out = Outcome::default();
     for name in &p.args {
-        let name = name.strip_prefix("node/").or_else(|| name.strip_prefix("nodes/")).unwrap_or(name);
+        let name = name
+            .strip_prefix("node/")
+            .or_else(|| name.strip_prefix("nodes/"))
+            .unwrap_or(name);
         match set_unschedulable(sim, name, on) {
             Ok(s) => out.stdout.push_str(&s),
             Err(e) => {
@@ -104,7 +118,8 @@ const DS_FATAL: &str = "DaemonSet-managed Pods (use --ignore-daemonsets to ignor
 const DS_WARNING: &str = "ignoring DaemonSet-managed Pods";
 const LOCAL_FATAL: &str = "Pods with local storage (use --delete-emptydir-data to override)";
 const LOCAL_WARNING: &str = "deleting Pods with local storage";
-const UNMANAGED_FATAL: &str = "cannot delete Pods that declare no controller (use --force to override)";
+const UNMANAGED_FATAL: &str =
+    "cannot delete Pods that declare no controller (use --force to override)";
 const UNMANAGED_WARNING: &str = "deleting Pods that declare no controller";
 
 struct Opts {
@@ -117,15 +132,33 @@ struct Opts {
 /// first filter that keeps a pod decides.
 fn verdict(pod: &Pod, o: &Opts) -> Verdict {
     let finished = matches!(podutil::phase(pod), "Succeeded" | "Failed");
-    let ctrl = pod.metadata.owner_references.iter().flatten().find(|r| r.controller == Some(true));
+    let ctrl = pod
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true));
     let mut warn = None;
     if ctrl.is_some_and(|r| r.kind == "DaemonSet") {
-        return if o.ignore_ds { Verdict::Ignore(DS_WARNING) } else { Verdict::Error(DS_FATAL) };
+        return if o.ignore_ds {
+            Verdict::Ignore(DS_WARNING)
+        } else {
+            Verdict::Error(DS_FATAL)
+        };
     }
-    if pod.metadata.annotations.as_ref().is_some_and(|a| a.contains_key("kubernetes.io/config.mirror")) {
+    if pod
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"))
+    {
         return Verdict::Skip;
     }
-    let empty_dir = pod.spec.as_ref().and_then(|s| s.volumes.as_ref()).is_some_and(|v| v.iter().any(|v| v.empty_dir.is_some()));
+    let empty_dir = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.volumes.as_ref())
+        .is_some_and(|v| v.iter().any(|v| v.empty_dir.is_some()));
     if empty_dir && !finished {
         if !o.delete_local {
             return Verdict::Error(LOCAL_FATAL);
@@ -151,9 +184,15 @@ pub fn drain(sim: &mut Sim, words: &[String]) -> Outcome {
         Err(e) => return Outcome::err(e),
     };
     let Some(name) = p.args.first() else {
-        return Outcome::err("error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples\n");
+        return Outcome::err(
+            "error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples\n",
+        );
     };
-    let name = name.strip_prefix("node/").or_else(|| name.strip_prefix("nodes/")).unwrap_or(name).to_string();
+    let name = name
+        .strip_prefix("node/")
+        .or_else(|| name.strip_prefix("nodes/"))
+        .unwrap_or(name)
+        .to_string();
     let grace = match p.get("grace-period") {
         None => -1,
         Some(g) => match g.parse::<i64>() {
@@ -187,18 +226,44 @@ pub fn drain(sim: &mut Sim, words: &[String]) -> Outcome {
             return out;
         }
     }
-    let mut pods: Vec<Pod> = sim.store().pods_on_node(&name).iter().filter_map(|o| o.as_pod().cloned()).collect();
+    let mut pods: Vec<Pod> = sim
+        .store()
+        .pods_on_node(&name)
+        .iter()
+        .filter_map(|o| o.as_pod().cloned())
+        .collect();
     // The API lists pods by namespace and name.
-    pods.sort_by(|a, b| (a.metadata.namespace.as_deref(), a.metadata.name.as_deref()).cmp(&(b.metadata.namespace.as_deref(), b.metadata.name.as_deref())));
+    pods.sort_by(|a, b| {
+        (a.metadata.namespace.as_deref(), a.metadata.name.as_deref())
+            .cmp(&(b.metadata.namespace.as_deref(), b.metadata.name.as_deref()))
+    });
     if let Some(sel) = p.get("pod-selector") {
-        let pairs: Vec<(String, String)> = sel.split(',').filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim_start_matches('=').trim().to_string()))).collect();
-        pods.retain(|pod| pairs.iter().all(|(k, v)| pod.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v)));
+        let pairs: Vec<(String, String)> = sel
+            .split(',')
+            .filter_map(|kv| {
+                kv.split_once('=').map(|(k, v)| {
+                    (
+                        k.trim().to_string(),
+                        v.trim_start_matches('=').trim().to_string(),
+                    )
+                })
+            })
+            .collect();
+        pods.retain(|pod| {
+            pairs
+                .iter()
+                .all(|(k, v)| pod.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v))
+        });
     }
     let mut errors: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut warnings: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut evict: Vec<Pod> = Vec::new();
     for pod in pods {
-        let id = format!("{}/{}", pod.metadata.namespace.as_deref().unwrap_or(""), pod.metadata.name.as_deref().unwrap_or(""));
+        let id = format!(
+            "{}/{}",
+            pod.metadata.namespace.as_deref().unwrap_or(""),
+            pod.metadata.name.as_deref().unwrap_or("")
+        );
         match verdict(&pod, &opts) {
             Verdict::Evict => evict.push(pod),
             Verdict::Skip => {}
@@ -211,10 +276,21 @@ pub fn drain(sim: &mut Sim, words: &[String]) -> Outcome {
         }
     }
     if !errors.is_empty() {
-        let errs: Vec<String> = errors.iter().map(|(m, ps)| format!("cannot delete {m}: {}", ps.join(", "))).collect();
-        let agg = if errs.len() == 1 { errs[0].clone() } else { format!("[{}]", errs.join(", ")) };
-        out.stderr.push_str(&format!("error: unable to drain node \"{name}\" due to error: {agg}, continuing command...\n"));
-        out.stderr.push_str(&format!("There are pending nodes to be drained:\n {name}\n"));
+        let errs: Vec<String> = errors
+            .iter()
+            .map(|(m, ps)| format!("cannot delete {m}: {}", ps.join(", ")))
+            .collect();
+        let agg = if errs.len() == 1 {
+            errs[0].clone()
+        } else {
+            format!("[{}]", errs.join(", "))
+        };
+        out.stderr.push_str(&format!(
+            "error: unable to drain node \"{name}\" due to error: {agg}, continuing command...\n"
+        ));
+        out.stderr.push_str(&format!(
+            "There are pending nodes to be drained:\n {name}\n"
+        ));
         for e in errs {
             out.stderr.push_str(&e);
             out.stderr.push('\n');
@@ -223,8 +299,12 @@ pub fn drain(sim: &mut Sim, words: &[String]) -> Outcome {
         return out;
     }
     if !warnings.is_empty() {
-        let ws: Vec<String> = warnings.iter().map(|(m, ps)| format!("{m}: {}", ps.join(", "))).collect();
-        out.stderr.push_str(&format!("Warning: {}\n", ws.join("; ")));
+        let ws: Vec<String> = warnings
+            .iter()
+            .map(|(m, ps)| format!("{m}: {}", ps.join(", ")))
+            .collect();
+        out.stderr
+            .push_str(&format!("Warning: {}\n", ws.join("; ")));
     }
     let disable = p.bool("disable-eviction");
     let mut waits = Vec::new();
@@ -237,7 +317,11 @@ pub fn drain(sim: &mut Sim, words: &[String]) -> Outcome {
             // The eviction API marks the pod as a disruption target, then deletes it.
             if podutil::is_active(&pod) {
                 let mut p2 = pod.clone();
-                let conds = p2.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new);
+                let conds = p2
+                    .status
+                    .get_or_insert_with(Default::default)
+                    .conditions
+                    .get_or_insert_with(Vec::new);
                 conds.retain(|c| c.type_ != "DisruptionTarget");
                 conds.push(PodCondition {
                     type_: "DisruptionTarget".into(),
@@ -314,10 +398,24 @@ pub fn poll(sim: &Sim, w: &mut DrainWait) -> Progress {
                     }
                 })
                 .collect();
-            let errs = if w.deleted { errs.into_iter().take(1).collect() } else { errs };
-            let agg = if errs.len() == 1 { errs[0].clone() } else { format!("[{}]", errs.join(", ")) };
-            p.stderr.push_str(&format!("error: unable to drain node \"{}\" due to error: {agg}, continuing command...\n", w.node));
-            p.stderr.push_str(&format!("There are pending nodes to be drained:\n {}\n", w.node));
+            let errs = if w.deleted {
+                errs.into_iter().take(1).collect()
+            } else {
+                errs
+            };
+            let agg = if errs.len() == 1 {
+                errs[0].clone()
+            } else {
+                format!("[{}]", errs.join(", "))
+            };
+            p.stderr.push_str(&format!(
+                "error: unable to drain node \"{}\" due to error: {agg}, continuing command...\n",
+                w.node
+            ));
+            p.stderr.push_str(&format!(
+                "There are pending nodes to be drained:\n {}\n",
+                w.node
+            ));
             for e in errs {
                 p.stderr.push_str(&e);
                 p.stderr.push('\n');
@@ -333,6 +431,10 @@ pub fn poll(sim: &Sim, w: &mut DrainWait) -> Progress {
 /// Whether the drain has nothing more to wait for.
 pub fn is_done(sim: &Sim, w: &DrainWait) -> bool {
     w.finished
-        || w.pods.iter().all(|(k, uid)| sim.get(k).is_none_or(|o| o.uid() != uid))
-        || w.deadline.as_ref().is_some_and(|(at, _)| sim.elapsed_ms() >= *at)
+        || w.pods
+            .iter()
+            .all(|(k, uid)| sim.get(k).is_none_or(|o| o.uid() != uid))
+        || w.deadline
+            .as_ref()
+            .is_some_and(|(at, _)| sim.elapsed_ms() >= *at)
 }

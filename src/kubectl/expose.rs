@@ -69,8 +69,13 @@ pub fn expose(sim: &mut Sim, words: &[String]) -> Outcome {
         Err(e) => return Outcome::err(e),
     };
     let dry = p.get("dry-run").unwrap_or("none").to_string();
-    if !matches!(dry.as_str(), "none" | "client" | "server" | "true" | "false") {
-        return err(format!("Invalid dry-run value ({dry}). Must be \"none\", \"server\", or \"client\"."));
+    if !matches!(
+        dry.as_str(),
+        "none" | "client" | "server" | "true" | "false"
+    ) {
+        return err(format!(
+            "Invalid dry-run value ({dry}). Must be \"none\", \"server\", or \"client\"."
+        ));
     }
     let output = p.get("output").unwrap_or("").to_string();
     if !matches!(output.as_str(), "" | "yaml" | "json" | "name") {
@@ -106,13 +111,32 @@ pub fn expose(sim: &mut Sim, words: &[String]) -> Outcome {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn expose_one(sim: &mut Sim, p: &Parsed, o: &mut Opts, kind: Kind, name: &str, ns: &str, dry: &str, output: &str) -> Outcome {
+fn expose_one(
+    sim: &mut Sim,
+    p: &Parsed,
+    o: &mut Opts,
+    kind: Kind,
+    name: &str,
+    ns: &str,
+    dry: &str,
+    output: &str,
+) -> Outcome {
     let key = ObjKey::new(kind, if kind.namespaced() { ns } else { "" }, name);
     let Some(obj) = sim.get(&key).cloned() else {
-        return Outcome::err(format!("{}\n", ApiError::not_found(kind, name).kubectl_message()));
+        return Outcome::err(format!(
+            "{}\n",
+            ApiError::not_found(kind, name).kubectl_message()
+        ));
     };
-    if !matches!(kind, Kind::Pod | Kind::Service | Kind::Deployment | Kind::ReplicaSet) {
-        let gk = if kind.group().is_empty() { kind.name().to_string() } else { format!("{}.{}", kind.name(), kind.group()) };
+    if !matches!(
+        kind,
+        Kind::Pod | Kind::Service | Kind::Deployment | Kind::ReplicaSet
+    ) {
+        let gk = if kind.group().is_empty() {
+            kind.name().to_string()
+        } else {
+            format!("{}.{}", kind.name(), kind.group())
+        };
         return err(format!("cannot expose a {gk}"));
     }
     let default_name: String = name.chars().take(MAX_NAME).collect();
@@ -120,7 +144,11 @@ fn expose_one(sim: &mut Sim, p: &Parsed, o: &mut Opts, kind: Kind, name: &str, n
     if o.selector.is_empty() {
         match selector_for(&obj) {
             Ok(s) => o.selector = s,
-            Err(e) => return err(format!("couldn't retrieve selectors via --selector flag or introspection: {e}")),
+            Err(e) => {
+                return err(format!(
+                    "couldn't retrieve selectors via --selector flag or introspection: {e}"
+                ))
+            }
         }
     }
     let headless = p.get("cluster-ip") == Some("None");
@@ -138,7 +166,14 @@ fn expose_one(sim: &mut Sim, p: &Parsed, o: &mut Opts, kind: Kind, name: &str, n
         o.protocols = protocols;
     }
     if o.labels.is_empty() {
-        o.labels = obj.meta().labels.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+        o.labels = obj
+            .meta()
+            .labels
+            .iter()
+            .flatten()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",");
     }
 
     let svc = match create_service(p, o, &default_name) {
@@ -169,8 +204,14 @@ fn expose_one(sim: &mut Sim, p: &Parsed, o: &mut Opts, kind: Kind, name: &str, n
         return Outcome::err(format!("{}\n", e.kubectl_message()));
     }
     if dry == "server" {
-        if sim.get(&ObjKey::new(Kind::Service, ns, &svc_name)).is_some() {
-            return Outcome::err(format!("{}\n", ApiError::already_exists(Kind::Service, &svc_name).kubectl_message()));
+        if sim
+            .get(&ObjKey::new(Kind::Service, ns, &svc_name))
+            .is_some()
+        {
+            return Outcome::err(format!(
+                "{}\n",
+                ApiError::already_exists(Kind::Service, &svc_name).kubectl_message()
+            ));
         }
         return print(&Object::Service(svc).to_json_value(), " (server dry run)");
     }
@@ -182,7 +223,10 @@ fn expose_one(sim: &mut Sim, p: &Parsed, o: &mut Opts, kind: Kind, name: &str, n
 
 /// `MakeLabels`: `k=v` joined with commas.
 fn make_labels(m: &BTreeMap<String, String>) -> String {
-    m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+    m.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Go's `%+v` of `[]metav1.LabelSelectorRequirement`.
@@ -191,7 +235,14 @@ fn expressions_go(sel: &LabelSelector) -> String {
         .match_expressions
         .iter()
         .flatten()
-        .map(|e| format!("{{Key:{} Operator:{} Values:[{}]}}", e.key, e.operator, e.values.clone().unwrap_or_default().join(" ")))
+        .map(|e| {
+            format!(
+                "{{Key:{} Operator:{} Values:[{}]}}",
+                e.key,
+                e.operator,
+                e.values.clone().unwrap_or_default().join(" ")
+            )
+        })
         .collect();
     format!("[{}]", items.join(" "))
 }
@@ -199,13 +250,25 @@ fn expressions_go(sel: &LabelSelector) -> String {
 /// `mapBasedSelectorForObject`.
 fn selector_for(obj: &Object) -> Result<String, String> {
     let workload = |sel: Option<&LabelSelector>, what: &str| {
-        let Some(sel) = sel.filter(|s| s.match_labels.as_ref().is_some_and(|m| !m.is_empty())) else {
-            return Err(format!("invalid {what}: no selectors, therefore cannot be exposed"));
+        let Some(sel) = sel.filter(|s| s.match_labels.as_ref().is_some_and(|m| !m.is_empty()))
+        else {
+            return Err(format!(
+                "invalid {what}: no selectors, therefore cannot be exposed"
+            ));
         };
-        if sel.match_expressions.as_ref().is_some_and(|e| !e.is_empty()) {
-            return Err(format!("couldn't convert expressions - \"{}\" to map-based selector format", expressions_go(sel)));
+        if sel
+            .match_expressions
+            .as_ref()
+            .is_some_and(|e| !e.is_empty())
+        {
+            return Err(format!(
+                "couldn't convert expressions - \"{}\" to map-based selector format",
+                expressions_go(sel)
+            ));
         }
-        Ok(make_labels(sel.match_labels.as_ref().unwrap_or(&BTreeMap::new())))
+        Ok(make_labels(
+            sel.match_labels.as_ref().unwrap_or(&BTreeMap::new()),
+        ))
     };
     match obj {
         Object::Pod(pod) => match pod.metadata.labels.as_ref().filter(|l| !l.is_empty()) {
@@ -234,9 +297,20 @@ fn pod_spec(obj: &Object) -> Option<&PodSpec> {
 /// `portsForObject`: container ports (or a Service's ports), de-duplicated, in order.
 fn ports_for(obj: &Object) -> Vec<String> {
     let nums: Vec<i32> = match obj {
-        Object::Service(svc) => svc.spec.as_ref().and_then(|s| s.ports.as_ref()).map(|ps| ps.iter().map(|p| p.port).collect()).unwrap_or_default(),
+        Object::Service(svc) => svc
+            .spec
+            .as_ref()
+            .and_then(|s| s.ports.as_ref())
+            .map(|ps| ps.iter().map(|p| p.port).collect())
+            .unwrap_or_default(),
         _ => pod_spec(obj)
-            .map(|s| s.containers.iter().flat_map(|c| c.ports.iter().flatten()).map(|p| p.container_port).collect())
+            .map(|s| {
+                s.containers
+                    .iter()
+                    .flat_map(|c| c.ports.iter().flatten())
+                    .map(|p| p.container_port)
+                    .collect()
+            })
             .unwrap_or_default(),
     };
     let mut out: Vec<String> = Vec::new();
@@ -256,14 +330,34 @@ fn protocols_for(obj: &Object) -> BTreeMap<String, Vec<String>> {
             .spec
             .as_ref()
             .and_then(|s| s.ports.as_ref())
-            .map(|ps| ps.iter().map(|p| (p.port, p.protocol.clone().filter(|x| !x.is_empty()).unwrap_or_else(|| "TCP".into()))).collect())
+            .map(|ps| {
+                ps.iter()
+                    .map(|p| {
+                        (
+                            p.port,
+                            p.protocol
+                                .clone()
+                                .filter(|x| !x.is_empty())
+                                .unwrap_or_else(|| "TCP".into()),
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default(),
         _ => pod_spec(obj)
             .map(|s| {
                 s.containers
                     .iter()
                     .flat_map(|c| c.ports.iter().flatten())
-                    .map(|p| (p.container_port, p.protocol.clone().filter(|x| !x.is_empty()).unwrap_or_else(|| "TCP".into())))
+                    .map(|p| {
+                        (
+                            p.container_port,
+                            p.protocol
+                                .clone()
+                                .filter(|x| !x.is_empty())
+                                .unwrap_or_else(|| "TCP".into()),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default(),
@@ -296,11 +390,16 @@ fn parse_labels(spec: &str) -> Result<BTreeMap<String, String>, String> {
 
 /// Go's `strconv.Atoi` error text.
 fn atoi(s: &str) -> Result<i32, String> {
-    let valid = !s.is_empty() && s.trim_start_matches(['+', '-']).bytes().all(|b| b.is_ascii_digit()) && s.len() > usize::from(s.starts_with(['+', '-']));
+    let valid = !s.is_empty()
+        && s.trim_start_matches(['+', '-'])
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+        && s.len() > usize::from(s.starts_with(['+', '-']));
     if !valid {
         return Err(format!("strconv.Atoi: parsing \"{s}\": invalid syntax"));
     }
-    s.parse::<i32>().map_err(|_| format!("strconv.Atoi: parsing \"{s}\": value out of range"))
+    s.parse::<i32>()
+        .map_err(|_| format!("strconv.Atoi: parsing \"{s}\": value out of range"))
 }
 
 /// `createService`.
@@ -309,20 +408,32 @@ fn create_service(p: &Parsed, o: &Opts, default_name: &str) -> Result<Service, S
         return Err("selector must be specified".into());
     }
     let selector = parse_labels(&o.selector)?;
-    let labels = if o.labels.is_empty() { None } else { Some(parse_labels(&o.labels)?) };
+    let labels = if o.labels.is_empty() {
+        None
+    } else {
+        Some(parse_labels(&o.labels)?)
+    };
     let name = match p.get("name").filter(|n| !n.is_empty()) {
         Some(n) => n.to_string(),
         None if !default_name.is_empty() => default_name.to_string(),
         None => return Err("name must be specified".into()),
     };
-    let port_string = if o.ports.is_empty() { o.port.as_str() } else { o.ports.as_str() };
+    let port_string = if o.ports.is_empty() {
+        o.port.as_str()
+    } else {
+        o.ports.as_str()
+    };
     let flag_protocol = p.get("protocol").unwrap_or("");
     let mut ports: Vec<ServicePort> = Vec::new();
     if !port_string.is_empty() {
         let list: Vec<&str> = port_string.split(',').collect();
         for (i, s) in list.iter().enumerate() {
             let port = atoi(s)?;
-            let port_name = if list.len() > 1 { Some(format!("port-{}", i + 1)) } else { None };
+            let port_name = if list.len() > 1 {
+                Some(format!("port-{}", i + 1))
+            } else {
+                None
+            };
             let mut protocol = flag_protocol.to_string();
             if protocol.is_empty() {
                 protocol = "TCP".into();
@@ -332,7 +443,11 @@ fn create_service(p: &Parsed, o: &Opts, default_name: &str) -> Result<Service, S
                     } else {
                         for proto in ps {
                             ports.push(ServicePort {
-                                name: Some(format!("port-{}-{}", i + 1, proto.to_ascii_lowercase())),
+                                name: Some(format!(
+                                    "port-{}-{}",
+                                    i + 1,
+                                    proto.to_ascii_lowercase()
+                                )),
                                 port,
                                 protocol: Some(proto.clone()),
                                 ..Default::default()
@@ -342,7 +457,12 @@ fn create_service(p: &Parsed, o: &Opts, default_name: &str) -> Result<Service, S
                     }
                 }
             }
-            ports.push(ServicePort { name: port_name, port, protocol: Some(protocol), ..Default::default() });
+            ports.push(ServicePort {
+                name: port_name,
+                port,
+                protocol: Some(protocol),
+                ..Default::default()
+            });
         }
     }
     // `intstr.Parse`: a number if it is one, else a name; the same target for every port.
@@ -368,7 +488,10 @@ fn create_service(p: &Parsed, o: &Opts, default_name: &str) -> Result<Service, S
         spec.type_ = Some(t.to_string());
     }
     if spec.type_.as_deref() == Some("LoadBalancer") {
-        spec.load_balancer_ip = p.get("load-balancer-ip").filter(|s| !s.is_empty()).map(str::to_string);
+        spec.load_balancer_ip = p
+            .get("load-balancer-ip")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
     }
     if let Some(a) = p.get("session-affinity").filter(|s| !s.is_empty()) {
         match a {
@@ -380,9 +503,16 @@ fn create_service(p: &Parsed, o: &Opts, default_name: &str) -> Result<Service, S
         spec.cluster_ip = Some(ip.to_string());
     }
     Ok(Service {
-        metadata: ObjectMeta { name: Some(name), labels, ..Default::default() },
+        metadata: ObjectMeta {
+            name: Some(name),
+            labels,
+            ..Default::default()
+        },
         spec: Some(spec),
-        status: Some(ServiceStatus { load_balancer: Some(Default::default()), ..Default::default() }),
+        status: Some(ServiceStatus {
+            load_balancer: Some(Default::default()),
+            ..Default::default()
+        }),
     })
 }
 
@@ -400,7 +530,10 @@ fn server_validation(svc: &Service) -> Option<ApiError> {
     }
     for (i, p) in spec.ports.iter().flatten().enumerate() {
         if !(1..=65535).contains(&p.port) {
-            causes.push(format!("spec.ports[{i}].port: Invalid value: {}: must be between 1 and 65535, inclusive", p.port));
+            causes.push(format!(
+                "spec.ports[{i}].port: Invalid value: {}: must be between 1 and 65535, inclusive",
+                p.port
+            ));
         }
         match p.protocol.as_deref() {
             Some("TCP") | Some("UDP") | Some("SCTP") | None => {}
@@ -426,15 +559,27 @@ mod tests {
     #[test]
     fn go_atoi_errors() {
         assert_eq!(atoi("80"), Ok(80));
-        assert_eq!(atoi("http"), Err("strconv.Atoi: parsing \"http\": invalid syntax".to_string()));
-        assert_eq!(atoi("-"), Err("strconv.Atoi: parsing \"-\": invalid syntax".to_string()));
+        assert_eq!(
+            atoi("http"),
+            Err("strconv.Atoi: parsing \"http\": invalid syntax".to_string())
+        );
+        assert_eq!(
+            atoi("-"),
+            Err("strconv.Atoi: parsing \"-\": invalid syntax".to_string())
+        );
         assert!(atoi("99999999999").is_err());
     }
 
     #[test]
     fn label_specs() {
         assert_eq!(parse_labels("a=b,c=d").map(|m| m.len()), Ok(2));
-        assert_eq!(parse_labels("a"), Err("unexpected label spec: a".to_string()));
-        assert_eq!(parse_labels("=b"), Err("unexpected empty label key".to_string()));
+        assert_eq!(
+            parse_labels("a"),
+            Err("unexpected label spec: a".to_string())
+        );
+        assert_eq!(
+            parse_labels("=b"),
+            Err("unexpected empty label key".to_string())
+        );
     }
 }

@@ -63,7 +63,10 @@ pub fn namespace(sim: &mut Sim, words: &[String]) -> Outcome {
         Err(o) => return o,
     };
     let obj = Object::Namespace(Namespace {
-        metadata: ObjectMeta { name: Some(name), ..Default::default() },
+        metadata: ObjectMeta {
+            name: Some(name),
+            ..Default::default()
+        },
         spec: Some(Default::default()),
         status: Some(Default::default()),
     });
@@ -75,10 +78,14 @@ fn sources(p: &Parsed, inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, Outcom
     let mut out = Vec::new();
     for lit in p.all("from-literal") {
         let Some((k, v)) = lit.split_once('=') else {
-            return Err(Outcome::err(format!("error: invalid literal source {lit}, expected key=value\n")));
+            return Err(Outcome::err(format!(
+                "error: invalid literal source {lit}, expected key=value\n"
+            )));
         };
         if k.is_empty() {
-            return Err(Outcome::err(format!("error: invalid literal source {lit}, expected key=value\n")));
+            return Err(Outcome::err(format!(
+                "error: invalid literal source {lit}, expected key=value\n"
+            )));
         }
         out.push((k.to_string(), v.as_bytes().to_vec()));
     }
@@ -88,12 +95,17 @@ fn sources(p: &Parsed, inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, Outcom
             None => (f.rsplit('/').next().unwrap_or(&f).to_string(), f.clone()),
         };
         let Some(text) = (inputs.read_file)(&path) else {
-            return Err(Outcome::err(format!("error: error reading {path}: no such file or directory\n")));
+            return Err(Outcome::err(format!(
+                "error: error reading {path}: no such file or directory\n"
+            )));
         };
         out.push((key, text.into_bytes()));
     }
     for (k, _) in &out {
-        let valid = !k.is_empty() && k.len() <= 253 && k.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        let valid = !k.is_empty()
+            && k.len() <= 253
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
         if !valid {
             return Err(Outcome::err(format!(
                 "error: \"{k}\" is not a valid key name: a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')\n"
@@ -143,9 +155,17 @@ pub fn configmap(sim: &mut Sim, words: &[String], inputs: &Inputs) -> Outcome {
         }
     }
     let obj = Object::ConfigMap(ConfigMap {
-        metadata: ObjectMeta { name: Some(name), namespace: ns(&p, Kind::ConfigMap), ..Default::default() },
+        metadata: ObjectMeta {
+            name: Some(name),
+            namespace: ns(&p, Kind::ConfigMap),
+            ..Default::default()
+        },
         data: if data.is_empty() { None } else { Some(data) },
-        binary_data: if binary.is_empty() { None } else { Some(binary) },
+        binary_data: if binary.is_empty() {
+            None
+        } else {
+            Some(binary)
+        },
         immutable: None,
     });
     finish(sim, &p, obj)
@@ -155,11 +175,17 @@ pub fn secret(sim: &mut Sim, words: &[String], inputs: &Inputs) -> Outcome {
     match words.first().map(String::as_str) {
         Some("generic") => {}
         Some(t @ ("tls" | "docker-registry")) => {
-            return Outcome::err(format!("error: \"kubectl create secret {t}\" is not available in kubeplay yet\n"))
+            return Outcome::err(format!(
+                "error: \"kubectl create secret {t}\" is not available in kubeplay yet\n"
+            ))
         }
-        _ => {
-            return Outcome::err("error: Unexpected args: []\nSee 'kubectl create secret -h' for help and examples\n".replace("[]", &format!("[{}]", words.first().cloned().unwrap_or_default())))
-        }
+        _ => return Outcome::err(
+            "error: Unexpected args: []\nSee 'kubectl create secret -h' for help and examples\n"
+                .replace(
+                    "[]",
+                    &format!("[{}]", words.first().cloned().unwrap_or_default()),
+                ),
+        ),
     }
     let p = match parse(&words[1..], DATA_FLAGS, "kubectl create secret generic") {
         Ok(p) => p,
@@ -173,9 +199,14 @@ pub fn secret(sim: &mut Sim, words: &[String], inputs: &Inputs) -> Outcome {
         Ok(s) => s,
         Err(o) => return o,
     };
-    let data: BTreeMap<String, ByteString> = srcs.into_iter().map(|(k, v)| (k, ByteString(v))).collect();
+    let data: BTreeMap<String, ByteString> =
+        srcs.into_iter().map(|(k, v)| (k, ByteString(v))).collect();
     let obj = Object::Secret(Secret {
-        metadata: ObjectMeta { name: Some(name), namespace: ns(&p, Kind::Secret), ..Default::default() },
+        metadata: ObjectMeta {
+            name: Some(name),
+            namespace: ns(&p, Kind::Secret),
+            ..Default::default()
+        },
         data: if data.is_empty() { None } else { Some(data) },
         type_: p.get("type").map(str::to_string),
         ..Default::default()
@@ -189,16 +220,19 @@ pub fn service(sim: &mut Sim, words: &[String]) -> Outcome {
         Some("nodeport") => ("nodeport", "NodePort"),
         Some("loadbalancer") => ("loadbalancer", "LoadBalancer"),
         Some("externalname") => ("externalname", "ExternalName"),
-        other => {
-            return Outcome::err(format!(
-                "error: Unexpected args: [{}]\nSee 'kubectl create service -h' for help and examples\n",
-                other.unwrap_or("")
-            ))
-        }
+        other => return Outcome::err(format!(
+            "error: Unexpected args: [{}]\nSee 'kubectl create service -h' for help and examples\n",
+            other.unwrap_or("")
+        )),
     };
     let p = match parse(
         &words[1..],
-        &[flag("tcp", None, true), flag("clusterip", None, true), flag("node-port", None, true), flag("external-name", None, true)],
+        &[
+            flag("tcp", None, true),
+            flag("clusterip", None, true),
+            flag("node-port", None, true),
+            flag("external-name", None, true),
+        ],
         &format!("kubectl create service {t}"),
     ) {
         Ok(p) => p,
@@ -209,7 +243,11 @@ pub fn service(sim: &mut Sim, words: &[String]) -> Outcome {
         Err(o) => return o,
     };
     let mut ports = Vec::new();
-    for spec in p.all("tcp").iter().flat_map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>()) {
+    for spec in p
+        .all("tcp")
+        .iter()
+        .flat_map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>())
+    {
         let (port, target) = match spec.split_once(':') {
             Some((a, b)) => (a.to_string(), b.to_string()),
             None => (spec.clone(), spec.clone()),
@@ -221,8 +259,18 @@ pub fn service(sim: &mut Sim, words: &[String]) -> Outcome {
             Ok(n) => IntOrString::Int(n),
             Err(_) => IntOrString::String(target.clone()),
         };
-        let pname = if port == target { port.clone() } else { format!("{port}-{target}") };
-        let node_port = if svc_type == "NodePort" { p.get("node-port").and_then(|n| n.parse::<i32>().ok()).filter(|n| *n > 0) } else { None };
+        let pname = if port == target {
+            port.clone()
+        } else {
+            format!("{port}-{target}")
+        };
+        let node_port = if svc_type == "NodePort" {
+            p.get("node-port")
+                .and_then(|n| n.parse::<i32>().ok())
+                .filter(|n| *n > 0)
+        } else {
+            None
+        };
         ports.push(ServicePort {
             name: Some(pname),
             port: port_n,
@@ -255,7 +303,10 @@ pub fn service(sim: &mut Sim, words: &[String]) -> Outcome {
             external_name: p.get("external-name").map(str::to_string),
             ..Default::default()
         }),
-        status: Some(k8s_openapi::api::core::v1::ServiceStatus { load_balancer: Some(Default::default()), ..Default::default() }),
+        status: Some(k8s_openapi::api::core::v1::ServiceStatus {
+            load_balancer: Some(Default::default()),
+            ..Default::default()
+        }),
     });
     finish(sim, &p, obj)
 }

@@ -17,7 +17,11 @@ enum Seg {
     Field(String),
     Index(i64),
     All,
-    Filter { path: Vec<Seg>, eq: bool, literal: Value },
+    Filter {
+        path: Vec<Seg>,
+        eq: bool,
+        literal: Value,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -60,7 +64,10 @@ fn literal(s: &str) -> Option<String> {
     Some(out)
 }
 
-fn nest(tokens: &mut std::iter::Peekable<std::vec::IntoIter<Tok>>, in_range: bool) -> Result<Vec<Part>, String> {
+fn nest(
+    tokens: &mut std::iter::Peekable<std::vec::IntoIter<Tok>>,
+    in_range: bool,
+) -> Result<Vec<Part>, String> {
     let mut parts = Vec::new();
     while let Some(t) = tokens.next() {
         match t {
@@ -107,7 +114,8 @@ impl JsonPath {
         let mut any_expr = false;
         while i < chars.len() {
             if chars[i] == '{' {
-                let end = find_close(&chars, i).ok_or_else(|| format!("unclosed '{{' at offset {i} in {template:?}"))?;
+                let end = find_close(&chars, i)
+                    .ok_or_else(|| format!("unclosed '{{' at offset {i} in {template:?}"))?;
                 if !text.is_empty() {
                     toks.push(Tok::Text(std::mem::take(&mut text)));
                 }
@@ -119,9 +127,13 @@ impl JsonPath {
                 } else if inner == "end" {
                     toks.push(Tok::End);
                 } else if let Some(rest) = inner.strip_prefix("range ") {
-                    toks.push(Tok::Range(parse_expr(rest.trim()).map_err(|e| format!("{e} in {template:?}"))?));
+                    toks.push(Tok::Range(
+                        parse_expr(rest.trim()).map_err(|e| format!("{e} in {template:?}"))?,
+                    ));
                 } else {
-                    toks.push(Tok::Expr(parse_expr(inner).map_err(|e| format!("{e} in {template:?}"))?));
+                    toks.push(Tok::Expr(
+                        parse_expr(inner).map_err(|e| format!("{e} in {template:?}"))?,
+                    ));
                 }
                 i = end + 1;
             } else if chars[i] == '}' {
@@ -135,10 +147,15 @@ impl JsonPath {
             toks.push(Tok::Text(text));
         }
         if !any_expr {
-            return Err(format!("no {{expression}} in {template:?} (write e.g. {{.status.phase}})"));
+            return Err(format!(
+                "no {{expression}} in {template:?} (write e.g. {{.status.phase}})"
+            ));
         }
         let parts = nest(&mut toks.into_iter().peekable(), false)?;
-        Ok(JsonPath { parts, source: template.to_string() })
+        Ok(JsonPath {
+            parts,
+            source: template.to_string(),
+        })
     }
 
     /// Evaluates the template against a JSON value and prints the result as kubectl would.
@@ -209,11 +226,18 @@ fn parse_expr(s: &str) -> Result<Vec<Seg>, String> {
         i = 1;
     }
     if i >= chars.len() {
-        return if s.is_empty() { Err("empty expression {}".into()) } else { Ok(Vec::new()) };
+        return if s.is_empty() {
+            Err("empty expression {}".into())
+        } else {
+            Ok(Vec::new())
+        };
     }
     let (segs, end) = parse_segs(&chars, i, false)?;
     if end != chars.len() {
-        return Err(format!("unexpected {:?} at offset {end} of expression {s:?}", chars[end]));
+        return Err(format!(
+            "unexpected {:?} at offset {end} of expression {s:?}",
+            chars[end]
+        ));
     }
     Ok(segs)
 }
@@ -260,7 +284,11 @@ fn parse_segs(chars: &[char], mut i: usize, inner: bool) -> Result<(Vec<Seg>, us
                 i = next;
             }
             c if inner && (c == '=' || c == '!' || c == ')' || c.is_whitespace()) => break,
-            c => return Err(format!("unexpected {c:?} at offset {i} (a path goes .field, [N], [*] or [?(...)])")),
+            c => {
+                return Err(format!(
+                    "unexpected {c:?} at offset {i} (a path goes .field, [N], [*] or [?(...)])"
+                ))
+            }
         }
     }
     Ok((segs, i))
@@ -307,13 +335,17 @@ fn parse_bracket(chars: &[char], open: usize) -> Result<(Seg, usize), String> {
         return Ok((Seg::Index(n), next));
     }
     if body.contains(':') {
-        return Err(format!("slices ([{body}]) are not supported; use [N] or [*]"));
+        return Err(format!(
+            "slices ([{body}]) are not supported; use [N] or [*]"
+        ));
     }
     if let Some(f) = body.strip_prefix("?(").and_then(|b| b.strip_suffix(')')) {
         let f = f.trim();
         let fc: Vec<char> = f.chars().collect();
         if fc.first() != Some(&'@') {
-            return Err(format!("a filter starts with @, as in [?(@.type==\"Ready\")], not [{body}]"));
+            return Err(format!(
+                "a filter starts with @, as in [?(@.type==\"Ready\")], not [{body}]"
+            ));
         }
         let (path, k) = parse_segs(&fc, 1, true)?;
         let op: String = fc[k..].iter().collect();
@@ -326,19 +358,28 @@ fn parse_bracket(chars: &[char], open: usize) -> Result<(Seg, usize), String> {
             return Err(format!("a filter compares with == or !=: [{body}]"));
         };
         let lit = lit.trim();
-        let literal = if lit.len() >= 2 && ((lit.starts_with('"') && lit.ends_with('"')) || (lit.starts_with('\'') && lit.ends_with('\''))) {
+        let literal = if lit.len() >= 2
+            && ((lit.starts_with('"') && lit.ends_with('"'))
+                || (lit.starts_with('\'') && lit.ends_with('\'')))
+        {
             Value::String(lit[1..lit.len() - 1].to_string())
         } else if let Ok(v) = serde_json::from_str::<Value>(lit) {
             if v.is_object() || v.is_array() {
-                return Err(format!("a filter compares with a string, number or boolean: [{body}]"));
+                return Err(format!(
+                    "a filter compares with a string, number or boolean: [{body}]"
+                ));
             }
             v
         } else {
-            return Err(format!("cannot read the value {lit:?} in [{body}] (quote strings)"));
+            return Err(format!(
+                "cannot read the value {lit:?} in [{body}] (quote strings)"
+            ));
         };
         return Ok((Seg::Filter { path, eq, literal }, next));
     }
-    Err(format!("cannot read [{body}]: use [N], [*], ['name'] or [?(@.field==\"value\")]"))
+    Err(format!(
+        "cannot read [{body}]: use [N], [*], ['name'] or [?(@.field==\"value\")]"
+    ))
 }
 
 fn eval<'a>(segs: &[Seg], root: &'a Value) -> Vec<&'a Value> {
@@ -410,7 +451,10 @@ mod tests {
         assert_eq!(r("{.items[*].metadata.name}", &v), "a b");
         assert_eq!(r("{.items[-1].metadata.name}", &v), "b");
         assert_eq!(r("{.items[0].metadata.labels.pod-template-hash}", &v), "x1");
-        assert_eq!(r("{.items[0].metadata.labels['pod-template-hash']}", &v), "x1");
+        assert_eq!(
+            r("{.items[0].metadata.labels['pod-template-hash']}", &v),
+            "x1"
+        );
         assert_eq!(r("{.status.missing}", &v), "");
         assert_eq!(r("n={.spec.replicas}!", &v), "n=3!");
         assert_eq!(r("{.spec}", &v), "{\"replicas\":3}");
@@ -419,14 +463,37 @@ mod tests {
     #[test]
     fn filters() {
         let v = json!({"status": {"conditions": [{"type": "Available", "status": "True"}, {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"}]}});
-        assert_eq!(r("{.status.conditions[?(@.type==\"Progressing\")].reason}", &v), "NewReplicaSetAvailable");
-        assert_eq!(r("{.status.conditions[?(@.type=='Available')].status}", &v), "True");
-        assert_eq!(r("{.status.conditions[?(@.type!=\"Available\")].type}", &v), "Progressing");
+        assert_eq!(
+            r(
+                "{.status.conditions[?(@.type==\"Progressing\")].reason}",
+                &v
+            ),
+            "NewReplicaSetAvailable"
+        );
+        assert_eq!(
+            r("{.status.conditions[?(@.type=='Available')].status}", &v),
+            "True"
+        );
+        assert_eq!(
+            r("{.status.conditions[?(@.type!=\"Available\")].type}", &v),
+            "Progressing"
+        );
     }
 
     #[test]
     fn errors() {
-        for bad in ["", "{", "{.a", "{..a}", "{.a[1:2]}", "{.a[?(.b==1)]}", "no braces", "{.a}}", "{.a[x]}", "{.a b}"] {
+        for bad in [
+            "",
+            "{",
+            "{.a",
+            "{..a}",
+            "{.a[1:2]}",
+            "{.a[?(.b==1)]}",
+            "no braces",
+            "{.a}}",
+            "{.a[x]}",
+            "{.a b}",
+        ] {
             assert!(JsonPath::parse(bad).is_err(), "{bad} should not parse");
         }
     }

@@ -54,13 +54,17 @@ pub fn label_columns(p: &Parsed) -> Vec<String> {
 
 /// The header of each `-L` column: the key's last `/` segment, upper-cased (`formatLabelHeaders`).
 pub fn label_column_headers(keys: &[String]) -> Vec<String> {
-    keys.iter().map(|k| k.rsplit('/').next().unwrap_or(k).to_uppercase()).collect()
+    keys.iter()
+        .map(|k| k.rsplit('/').next().unwrap_or(k).to_uppercase())
+        .collect()
 }
 
 /// The cells of the `-L` columns for one object: the label's value, or empty.
 pub fn label_column_cells(o: &Object, keys: &[String]) -> Vec<String> {
     let labels = o.meta().labels.as_ref();
-    keys.iter().map(|k| labels.and_then(|l| l.get(k)).cloned().unwrap_or_default()).collect()
+    keys.iter()
+        .map(|k| labels.and_then(|l| l.get(k)).cloned().unwrap_or_default())
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,19 +141,27 @@ fn report(fails: &[Failure]) -> String {
 }
 
 /// `cmdutil.GetResourcesAndPairs`: resources first, then `k=v` / `k-` pairs.
-fn resources_and_pairs(args: &[String], pair_type: &str) -> Result<(Vec<String>, Vec<String>), String> {
+fn resources_and_pairs(
+    args: &[String],
+    pair_type: &str,
+) -> Result<(Vec<String>, Vec<String>), String> {
     let mut resources = Vec::new();
     let mut pairs = Vec::new();
     let mut found = false;
     for s in args {
-        let non_resource = (s.contains('=') && !s.starts_with('=')) || (s.ends_with('-') && s != "-");
+        let non_resource =
+            (s.contains('=') && !s.starts_with('=')) || (s.ends_with('-') && s != "-");
         match (found, non_resource) {
             (_, true) => {
                 found = true;
                 pairs.push(s.clone());
             }
             (false, false) => resources.push(s.clone()),
-            (true, false) => return Err(format!("all resources must be specified before {pair_type} changes: {s}")),
+            (true, false) => {
+                return Err(format!(
+                    "all resources must be specified before {pair_type} changes: {s}"
+                ))
+            }
         }
     }
     Ok((resources, pairs))
@@ -178,7 +190,11 @@ fn parse_labels(specs: &[String]) -> Result<(Updates, Vec<String>), String> {
             }
             let errs = is_valid_label_value(parts[1]);
             if !errs.is_empty() {
-                return Err(format!("invalid label value: {}: {}", go_quote(spec), errs.join(";")));
+                return Err(format!(
+                    "invalid label value: {}: {}",
+                    go_quote(spec),
+                    errs.join(";")
+                ));
             }
             set_update(&mut labels, parts[0], parts[1]);
         } else if let Some(k) = spec.strip_suffix('-') {
@@ -215,32 +231,51 @@ fn parse_annotations(specs: &[String]) -> Result<(Updates, Vec<String>), String>
 }
 
 fn validate_annotation_removals(new: &Updates, remove: &[String]) -> Result<(), String> {
-    let both: Vec<&str> = remove.iter().filter(|r| new.iter().any(|(k, _)| k == *r)).map(String::as_str).collect();
+    let both: Vec<&str> = remove
+        .iter()
+        .filter(|r| new.iter().any(|(k, _)| k == *r))
+        .map(String::as_str)
+        .collect();
     if both.is_empty() {
         Ok(())
     } else {
-        Err(format!("can not both modify and remove the following annotation(s) in the same command: {}", both.join(", ")))
+        Err(format!(
+            "can not both modify and remove the following annotation(s) in the same command: {}",
+            both.join(", ")
+        ))
     }
 }
 
 /// Length of Go's `json.Marshal` of a string (HTML-safe escaping of `<`, `>`, `&`, U+2028/9).
 fn go_json_str_len(s: &str) -> usize {
-    let base = serde_json::to_string(s).map(|j| j.len()).unwrap_or(s.len() + 2);
+    let base = serde_json::to_string(s)
+        .map(|j| j.len())
+        .unwrap_or(s.len() + 2);
     base + s.chars().filter(|c| matches!(c, '<' | '>' | '&')).count() * 5
-        + s.chars().filter(|c| matches!(c, '\u{2028}' | '\u{2029}')).count() * 3
+        + s.chars()
+            .filter(|c| matches!(c, '\u{2028}' | '\u{2029}'))
+            .count()
+            * 3
 }
 
 /// Length `"labels":{...},` adds to the serialized object (0 when the field is absent).
 fn labels_json_len(m: Option<&BTreeMap<String, String>>) -> usize {
     let Some(m) = m else { return 0 };
-    let body: usize = m.iter().map(|(k, v)| go_json_str_len(k) + 1 + go_json_str_len(v)).sum::<usize>()
+    let body: usize = m
+        .iter()
+        .map(|(k, v)| go_json_str_len(k) + 1 + go_json_str_len(v))
+        .sum::<usize>()
         + m.len().saturating_sub(1);
     "\"labels\":".len() + 2 + body + 1
 }
 
 /// `updateDataChangeMsg`: unchanged → `not labeled`; shorter without `--overwrite` → `unlabeled`;
 /// any other change → `labeled`.
-fn label_change_msg(old: Option<&BTreeMap<String, String>>, new: &BTreeMap<String, String>, overwrite: bool) -> &'static str {
+fn label_change_msg(
+    old: Option<&BTreeMap<String, String>>,
+    new: &BTreeMap<String, String>,
+    overwrite: bool,
+) -> &'static str {
     if old == Some(new) {
         return "not labeled";
     }
@@ -278,7 +313,11 @@ fn run(sim: &mut Sim, words: &[String], verb: Verb) -> Outcome {
         None | Some("none") | Some("false") => "",
         Some("client") | Some("true") => "client",
         Some("server") => "server",
-        Some(v) => return fail(&format!("Invalid dry-run value ({v}). Must be \"none\", \"server\", or \"client\".")),
+        Some(v) => {
+            return fail(&format!(
+                "Invalid dry-run value ({v}). Must be \"none\", \"server\", or \"client\"."
+            ))
+        }
     };
     // annotate builds its printer in Complete; label only when it prints (after the write).
     let printer_error = (!matches!(output.as_str(), "" | "yaml" | "json" | "name")).then(|| {
@@ -321,10 +360,15 @@ fn run(sim: &mut Sim, words: &[String], verb: Verb) -> Outcome {
         return fail("cannot set --all and --field-selector at the same time");
     }
     if p.bool("local") || p.has("filename") || p.has("kustomize") {
-        return fail(&format!("\"kubectl {} -f/--local\" is not available in kubeplay yet", verb.noun().replace("ation", "ate")));
+        return fail(&format!(
+            "\"kubectl {} -f/--local\" is not available in kubeplay yet",
+            verb.noun().replace("ation", "ate")
+        ));
     }
     if resources.is_empty() {
-        return fail("one or more resources must be specified as <resource> <name> or <resource>/<name>");
+        return fail(
+            "one or more resources must be specified as <resource> <name> or <resource>/<name>",
+        );
     }
     if updates.is_empty() && remove.is_empty() && !list {
         return fail(&format!("at least one {} update is required", verb.noun()));
@@ -381,11 +425,17 @@ fn run(sim: &mut Sim, words: &[String], verb: Verb) -> Outcome {
     let mut visits: Vec<Result<Rc<Object>, Failure>> = Vec::new();
     if named.is_empty() {
         for kind in &kinds {
-            let scope = if !kind.namespaced() || all_ns { None } else { Some(ns.as_str()) };
+            let scope = if !kind.namespaced() || all_ns {
+                None
+            } else {
+                Some(ns.as_str())
+            };
             let mut objs = sim.store().list(*kind, scope);
             if let Some((raw, sel)) = &selector {
                 match sel {
-                    Ok(sel) => objs.retain(|o| sel.matches(o.meta().labels.as_ref().unwrap_or(&BTreeMap::new()))),
+                    Ok(sel) => objs.retain(|o| {
+                        sel.matches(o.meta().labels.as_ref().unwrap_or(&BTreeMap::new()))
+                    }),
                     Err(e) => {
                         // The list fails on the server; the message already reads `Error from server`.
                         out.stderr.push_str(&list_error(*kind, raw, e));
@@ -399,7 +449,11 @@ fn run(sim: &mut Sim, words: &[String], verb: Verb) -> Outcome {
     } else {
         for (kind, name) in &named {
             let key = ObjKey::new(*kind, if kind.namespaced() { &ns } else { "" }, name);
-            visits.push(sim.get(&key).cloned().ok_or_else(|| Failure::Api(ApiError::not_found(*kind, name))));
+            visits.push(
+                sim.get(&key)
+                    .cloned()
+                    .ok_or_else(|| Failure::Api(ApiError::not_found(*kind, name))),
+            );
         }
     }
 
@@ -426,7 +480,8 @@ fn run(sim: &mut Sim, words: &[String], verb: Verb) -> Outcome {
         if verb == Verb::Label && !local {
             for r in &remove {
                 if !current.as_ref().is_some_and(|l| l.contains_key(r)) {
-                    out.stdout.push_str(&format!("label {} not found.\n", go_quote(r)));
+                    out.stdout
+                        .push_str(&format!("label {} not found.\n", go_quote(r)));
                 }
             }
         }
@@ -436,12 +491,18 @@ fn run(sim: &mut Sim, words: &[String], verb: Verb) -> Outcome {
             let clashes: Vec<String> = updates
                 .iter()
                 .filter(|(k, _)| verb == Verb::Label || k != "kubernetes.io/change-cause")
-                .filter_map(|(k, _)| have.get(k).map(|v| format!("'{k}' already has a value ({v})")))
+                .filter_map(|(k, _)| {
+                    have.get(k)
+                        .map(|v| format!("'{k}' already has a value ({v})"))
+                })
                 .collect();
             if !clashes.is_empty() {
                 fails.push(match verb {
                     Verb::Label => Failure::Many(
-                        clashes.into_iter().map(|c| format!("{c}, and --overwrite is false")).collect(),
+                        clashes
+                            .into_iter()
+                            .map(|c| format!("{c}, and --overwrite is false"))
+                            .collect(),
                     ),
                     Verb::Annotate => Failure::Plain(format!(
                         "--overwrite is false but found the following declared annotation(s): {}",
@@ -470,7 +531,11 @@ fn run(sim: &mut Sim, words: &[String], verb: Verb) -> Outcome {
                 Verb::Annotate => &mut m.annotations,
             };
             // The API server drops an empty map (`omitempty`).
-            *field = if new_map.is_empty() { None } else { Some(new_map.clone()) };
+            *field = if new_map.is_empty() {
+                None
+            } else {
+                Some(new_map.clone())
+            };
         }
         if !local {
             if let Some(rv) = p.get("resource-version").filter(|v| !v.is_empty()) {
@@ -502,8 +567,17 @@ fn run(sim: &mut Sim, words: &[String], verb: Verb) -> Outcome {
             .unwrap_or_default();
             let indent = if one { "" } else { " " };
             if !one {
-                let what = if verb == Verb::Label { "labels" } else { "annotations" };
-                out.stdout.push_str(&format!("Listing {what} for {}.{}/{}:\n", kind.name(), kind.group(), obj.name()));
+                let what = if verb == Verb::Label {
+                    "labels"
+                } else {
+                    "annotations"
+                };
+                out.stdout.push_str(&format!(
+                    "Listing {what} for {}.{}/{}:\n",
+                    kind.name(),
+                    kind.group(),
+                    obj.name()
+                ));
             }
             for (k, v) in m {
                 out.stdout.push_str(&format!("{indent}{k}={v}\n"));
@@ -517,8 +591,15 @@ fn run(sim: &mut Sim, words: &[String], verb: Verb) -> Outcome {
         match output.as_str() {
             "yaml" => out.stdout.push_str(&yaml(&new_obj.to_json_value())),
             "json" => out.stdout.push_str(&json(&new_obj.to_json_value())),
-            "name" => out.stdout.push_str(&format!("{}/{}\n", kind.qualified_singular(), obj.name())),
-            _ => out.stdout.push_str(&format!("{}/{} {msg}{suffix}\n", kind.qualified_singular(), obj.name())),
+            "name" => {
+                out.stdout
+                    .push_str(&format!("{}/{}\n", kind.qualified_singular(), obj.name()))
+            }
+            _ => out.stdout.push_str(&format!(
+                "{}/{} {msg}{suffix}\n",
+                kind.qualified_singular(),
+                obj.name()
+            )),
         }
     }
     if !fails.is_empty() {
@@ -552,8 +633,14 @@ mod tests {
 
     #[test]
     fn resources_then_pairs() {
-        assert_eq!(resources_and_pairs(&w(&["pod", "x", "a=b", "c-"]), "label"), Ok((w(&["pod", "x"]), w(&["a=b", "c-"]))));
-        assert_eq!(resources_and_pairs(&w(&["pod", "x", "=v", "-"]), "label"), Ok((w(&["pod", "x", "=v", "-"]), w(&[]))));
+        assert_eq!(
+            resources_and_pairs(&w(&["pod", "x", "a=b", "c-"]), "label"),
+            Ok((w(&["pod", "x"]), w(&["a=b", "c-"])))
+        );
+        assert_eq!(
+            resources_and_pairs(&w(&["pod", "x", "=v", "-"]), "label"),
+            Ok((w(&["pod", "x", "=v", "-"]), w(&[])))
+        );
         assert_eq!(
             resources_and_pairs(&w(&["pod", "x", "a=b", "foo"]), "label"),
             Err("all resources must be specified before label changes: foo".into())
@@ -562,30 +649,63 @@ mod tests {
 
     #[test]
     fn label_specs() {
-        assert_eq!(parse_labels(&w(&["a=b=c"])).err(), Some("invalid label spec: a=b=c".into()));
-        assert_eq!(parse_labels(&w(&["a=b", "a-"])).err(), Some("can not both modify and remove a label in the same command".into()));
-        assert!(parse_labels(&w(&["x=-bad"])).is_err_and(|e| e.starts_with("invalid label value: \"x=-bad\": a valid label")));
-        assert_eq!(parse_labels(&w(&["a=1", "b=2", "a=3"])).ok(), Some((vec![("a".into(), "3".into()), ("b".into(), "2".into())], vec![])));
-        assert_eq!(parse_annotations(&w(&["k=a=b"])).ok(), Some((vec![("k".into(), "a=b".into())], vec![])));
+        assert_eq!(
+            parse_labels(&w(&["a=b=c"])).err(),
+            Some("invalid label spec: a=b=c".into())
+        );
+        assert_eq!(
+            parse_labels(&w(&["a=b", "a-"])).err(),
+            Some("can not both modify and remove a label in the same command".into())
+        );
+        assert!(parse_labels(&w(&["x=-bad"]))
+            .is_err_and(|e| e.starts_with("invalid label value: \"x=-bad\": a valid label")));
+        assert_eq!(
+            parse_labels(&w(&["a=1", "b=2", "a=3"])).ok(),
+            Some((
+                vec![("a".into(), "3".into()), ("b".into(), "2".into())],
+                vec![]
+            ))
+        );
+        assert_eq!(
+            parse_annotations(&w(&["k=a=b"])).ok(),
+            Some((vec![("k".into(), "a=b".into())], vec![]))
+        );
     }
 
     #[test]
     fn change_messages() {
-        let m = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>();
+        let m = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<BTreeMap<_, _>>()
+        };
         let web = m(&[("app", "web")]);
         assert_eq!(label_change_msg(Some(&web), &web, false), "not labeled");
         assert_eq!(label_change_msg(Some(&web), &m(&[]), false), "unlabeled");
         assert_eq!(label_change_msg(Some(&web), &m(&[]), true), "labeled");
-        assert_eq!(label_change_msg(Some(&web), &m(&[("app", "db")]), true), "labeled");
-        assert_eq!(label_change_msg(Some(&web), &m(&[("app", "w")]), true), "labeled");
-        assert_eq!(label_change_msg(Some(&web), &m(&[("new", "1")]), false), "unlabeled");
+        assert_eq!(
+            label_change_msg(Some(&web), &m(&[("app", "db")]), true),
+            "labeled"
+        );
+        assert_eq!(
+            label_change_msg(Some(&web), &m(&[("app", "w")]), true),
+            "labeled"
+        );
+        assert_eq!(
+            label_change_msg(Some(&web), &m(&[("new", "1")]), false),
+            "unlabeled"
+        );
         // Removing an absent label from an object without labels still writes `"labels":{}`.
         assert_eq!(label_change_msg(None, &m(&[]), false), "labeled");
     }
 
     #[test]
     fn label_column_headers_use_the_last_segment() {
-        assert_eq!(label_column_headers(&w(&["app", "app.kubernetes.io/name"])), w(&["APP", "NAME"]));
+        assert_eq!(
+            label_column_headers(&w(&["app", "app.kubernetes.io/name"])),
+            w(&["APP", "NAME"])
+        );
         assert_eq!(gvr(Kind::Pod), "/v1, Resource=pods");
         assert_eq!(gvr(Kind::Deployment), "apps/v1, Resource=deployments");
     }

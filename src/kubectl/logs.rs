@@ -103,21 +103,44 @@ pub fn logs(sim: &mut Sim, words: &[String]) -> Outcome {
         Some(v) => match v.parse::<i64>() {
             Ok(n) if n < 0 => None,
             Ok(n) => Some(n as usize),
-            Err(_) => return flag_error("tail", None, v, &format!("strconv.ParseInt: parsing \"{v}\": invalid syntax")),
+            Err(_) => {
+                return flag_error(
+                    "tail",
+                    None,
+                    v,
+                    &format!("strconv.ParseInt: parsing \"{v}\": invalid syntax"),
+                )
+            }
         },
     };
     let since_ms = match p.get("since") {
         None => None,
-        Some(v) => match super::parse_duration_ms(v).filter(|_| !v.chars().all(|c| c.is_ascii_digit())) {
-            Some(ms) => Some(ms),
-            None => return flag_error("since", None, v, &format!("time: missing unit in duration \"{v}\"")),
-        },
+        Some(v) => {
+            match super::parse_duration_ms(v).filter(|_| !v.chars().all(|c| c.is_ascii_digit())) {
+                Some(ms) => Some(ms),
+                None => {
+                    return flag_error(
+                        "since",
+                        None,
+                        v,
+                        &format!("time: missing unit in duration \"{v}\""),
+                    )
+                }
+            }
+        }
     };
     let limit_bytes = match p.get("limit-bytes") {
         None => None,
         Some(v) => match v.parse::<usize>() {
             Ok(n) => Some(n),
-            Err(_) => return flag_error("limit-bytes", None, v, &format!("strconv.ParseInt: parsing \"{v}\": invalid syntax")),
+            Err(_) => {
+                return flag_error(
+                    "limit-bytes",
+                    None,
+                    v,
+                    &format!("strconv.ParseInt: parsing \"{v}\": invalid syntax"),
+                )
+            }
         },
     };
     let opts = Opts {
@@ -148,18 +171,30 @@ pub fn logs(sim: &mut Sim, words: &[String]) -> Outcome {
     }
     let mut stderr = String::new();
     let pod = match target.split_once('/') {
-        None => match sim.get(&ObjKey::new(Kind::Pod, &ns, &target)).and_then(|o| o.as_pod().cloned()) {
+        None => match sim
+            .get(&ObjKey::new(Kind::Pod, &ns, &target))
+            .and_then(|o| o.as_pod().cloned())
+        {
             Some(pod) => pod,
-            None => return Outcome::err(format!("Error from server (NotFound): pods \"{target}\" not found\n")),
+            None => {
+                return Outcome::err(format!(
+                    "Error from server (NotFound): pods \"{target}\" not found\n"
+                ))
+            }
         },
         Some((t, name)) => {
             let Some(kind) = resolve_kind(t) else {
-                return Outcome::err(format!("error: the server doesn't have a resource type \"{t}\"\n"));
+                return Outcome::err(format!(
+                    "error: the server doesn't have a resource type \"{t}\"\n"
+                ));
             };
             match first_pod(sim, kind, &ns, name) {
                 Ok((pod, n)) => {
                     if n > 1 {
-                        stderr.push_str(&format!("Found {n} pods, using pod/{}\n", pod.metadata.name.as_deref().unwrap_or("")));
+                        stderr.push_str(&format!(
+                            "Found {n} pods, using pod/{}\n",
+                            pod.metadata.name.as_deref().unwrap_or("")
+                        ));
                     }
                     pod
                 }
@@ -167,7 +202,13 @@ pub fn logs(sim: &mut Sim, words: &[String]) -> Outcome {
             }
         }
     };
-    let mut out = pod_logs(sim, &pod, container.as_deref(), p.bool("all-containers"), &opts);
+    let mut out = pod_logs(
+        sim,
+        &pod,
+        container.as_deref(),
+        p.bool("all-containers"),
+        &opts,
+    );
     out.stderr = stderr + &out.stderr;
     out
 }
@@ -177,19 +218,41 @@ pub fn logs(sim: &mut Sim, words: &[String]) -> Outcome {
 fn first_pod(sim: &Sim, kind: Kind, ns: &str, name: &str) -> Result<(Pod, usize), Outcome> {
     let key = ObjKey::new(kind, ns, name);
     let Some(obj) = sim.get(&key) else {
-        return Err(Outcome::err(format!("Error from server (NotFound): {} \"{name}\" not found\n", kind.qualified_plural())));
+        return Err(Outcome::err(format!(
+            "Error from server (NotFound): {} \"{name}\" not found\n",
+            kind.qualified_plural()
+        )));
     };
     let selector = match kind {
-        Kind::Pod => return obj.as_pod().cloned().map(|p| (p, 1)).ok_or_else(|| Outcome::err("error: not a pod\n")),
-        Kind::Deployment => obj.as_deployment().and_then(|d| d.spec.as_ref()).map(|s| s.selector.clone()),
-        Kind::ReplicaSet => obj.as_replicaset().and_then(|d| d.spec.as_ref()).map(|s| s.selector.clone()),
-        Kind::Job => obj.as_job().and_then(|j| j.spec.as_ref()).and_then(|s| s.selector.clone()),
+        Kind::Pod => {
+            return obj
+                .as_pod()
+                .cloned()
+                .map(|p| (p, 1))
+                .ok_or_else(|| Outcome::err("error: not a pod\n"))
+        }
+        Kind::Deployment => obj
+            .as_deployment()
+            .and_then(|d| d.spec.as_ref())
+            .map(|s| s.selector.clone()),
+        Kind::ReplicaSet => obj
+            .as_replicaset()
+            .and_then(|d| d.spec.as_ref())
+            .map(|s| s.selector.clone()),
+        Kind::Job => obj
+            .as_job()
+            .and_then(|j| j.spec.as_ref())
+            .and_then(|s| s.selector.clone()),
         _ => None,
     };
     let Some(selector) = selector else {
-        return Err(Outcome::err(format!("error: cannot get the logs from {}\n", kind.qualified_singular())));
+        return Err(Outcome::err(format!(
+            "error: cannot get the logs from {}\n",
+            kind.qualified_singular()
+        )));
     };
-    let sel = Selector::from_label_selector(Some(&selector)).unwrap_or_else(|_| Selector::nothing());
+    let sel =
+        Selector::from_label_selector(Some(&selector)).unwrap_or_else(|_| Selector::nothing());
     let mut pods = matching_pods(sim, ns, &sel);
     if pods.is_empty() {
         return Err(Outcome::err("error: timed out waiting for the condition\n"));
@@ -243,14 +306,28 @@ fn by_logging(a: &Pod, b: &Pod) -> std::cmp::Ordering {
     if xa != xb {
         return xb.cmp(&xa);
     }
-    a.metadata.creation_timestamp.as_ref().map(|t| t.0).cmp(&b.metadata.creation_timestamp.as_ref().map(|t| t.0))
+    a.metadata
+        .creation_timestamp
+        .as_ref()
+        .map(|t| t.0)
+        .cmp(&b.metadata.creation_timestamp.as_ref().map(|t| t.0))
 }
 
 fn all_container_names(pod: &Pod) -> String {
     let spec = pod.spec.clone().unwrap_or_default();
     let mut v: Vec<String> = spec.containers.iter().map(|c| c.name.clone()).collect();
-    v.extend(spec.ephemeral_containers.iter().flatten().map(|c| format!("{} (ephem)", c.name)));
-    v.extend(spec.init_containers.iter().flatten().map(|c| format!("{} (init)", c.name)));
+    v.extend(
+        spec.ephemeral_containers
+            .iter()
+            .flatten()
+            .map(|c| format!("{} (ephem)", c.name)),
+    );
+    v.extend(
+        spec.init_containers
+            .iter()
+            .flatten()
+            .map(|c| format!("{} (init)", c.name)),
+    );
     v.join(", ")
 }
 
@@ -262,29 +339,49 @@ fn pick_container(pod: &Pod, asked: Option<&str>, stderr: &mut String) -> Result
     let exists = |n: &str| {
         spec.containers.iter().any(|c| c.name == n)
             || spec.init_containers.iter().flatten().any(|c| c.name == n)
-            || spec.ephemeral_containers.iter().flatten().any(|c| c.name == n)
+            || spec
+                .ephemeral_containers
+                .iter()
+                .flatten()
+                .any(|c| c.name == n)
     };
     let mut name = asked.map(str::to_string).unwrap_or_default();
     if name.is_empty() {
-        if let Some(d) = pod.metadata.annotations.as_ref().and_then(|a| a.get(DEFAULT_CONTAINER)).filter(|d| !d.is_empty()) {
+        if let Some(d) = pod
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(DEFAULT_CONTAINER))
+            .filter(|d| !d.is_empty())
+        {
             if exists(d) {
                 name = d.clone();
             } else {
-                stderr.push_str(&format!("Default container name \"{d}\" not found in pod {pod_name}\n"));
+                stderr.push_str(&format!(
+                    "Default container name \"{d}\" not found in pod {pod_name}\n"
+                ));
             }
         }
     }
     if name.is_empty() {
         let Some(first) = spec.containers.first() else {
-            return Err(Outcome::err(format!("error: pod {pod_name} has no containers\n")));
+            return Err(Outcome::err(format!(
+                "error: pod {pod_name} has no containers\n"
+            )));
         };
         name = first.name.clone();
-        if spec.containers.len() > 1 || spec.init_containers.as_ref().is_some_and(|v| !v.is_empty()) {
-            stderr.push_str(&format!("Defaulted container \"{name}\" out of: {}\n", all_container_names(pod)));
+        if spec.containers.len() > 1 || spec.init_containers.as_ref().is_some_and(|v| !v.is_empty())
+        {
+            stderr.push_str(&format!(
+                "Defaulted container \"{name}\" out of: {}\n",
+                all_container_names(pod)
+            ));
         }
     }
     if !exists(&name) {
-        return Err(Outcome::err(format!("{stderr}error: container {name} is not valid for pod {pod_name}\n")));
+        return Err(Outcome::err(format!(
+            "{stderr}error: container {name} is not valid for pod {pod_name}\n"
+        )));
     }
     Ok(name)
 }
@@ -304,28 +401,41 @@ fn container_status(pod: &Pod, name: &str) -> Option<ContainerStatus> {
 fn log_container_id(pod: &Pod, name: &str, previous: bool) -> Result<String, String> {
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let Some(cs) = container_status(pod, name) else {
-        return Err(format!("container \"{name}\" in pod \"{pod_name}\" is not available"));
+        return Err(format!(
+            "container \"{name}\" in pod \"{pod_name}\" is not available"
+        ));
     };
     let state = cs.state.clone().unwrap_or_default();
     let last = cs.last_state.as_ref().and_then(|s| s.terminated.clone());
-    let last_id = last.as_ref().and_then(|t| t.container_id.clone()).filter(|i| !i.is_empty());
+    let last_id = last
+        .as_ref()
+        .and_then(|t| t.container_id.clone())
+        .filter(|i| !i.is_empty());
     if previous {
-        return last_id.ok_or_else(|| format!("previous terminated container \"{name}\" in pod \"{pod_name}\" not found"));
+        return last_id.ok_or_else(|| {
+            format!("previous terminated container \"{name}\" in pod \"{pod_name}\" not found")
+        });
     }
     if state.running.is_some() {
-        return cs.container_id.clone().ok_or_else(|| format!("container \"{name}\" in pod \"{pod_name}\" is not available"));
+        return cs
+            .container_id
+            .clone()
+            .ok_or_else(|| format!("container \"{name}\" in pod \"{pod_name}\" is not available"));
     }
     if let Some(t) = &state.terminated {
         return match t.container_id.clone().filter(|i| !i.is_empty()) {
             Some(id) => Ok(id),
-            None => last_id.ok_or_else(|| format!("container \"{name}\" in pod \"{pod_name}\" is terminated")),
+            None => last_id
+                .ok_or_else(|| format!("container \"{name}\" in pod \"{pod_name}\" is terminated")),
         };
     }
     if let Some(id) = last_id {
         return Ok(id);
     }
     if last.is_some() {
-        return Err(format!("container \"{name}\" in pod \"{pod_name}\" is terminated"));
+        return Err(format!(
+            "container \"{name}\" in pod \"{pod_name}\" is terminated"
+        ));
     }
     match state.waiting.and_then(|w| w.reason) {
         Some(r) if r == "ErrImagePull" => Err(format!("container \"{name}\" in pod \"{pod_name}\" is waiting to start: image can't be pulled")),
@@ -337,7 +447,14 @@ fn log_container_id(pod: &Pod, name: &str, previous: bool) -> Result<String, Str
     }
 }
 
-fn render(sim: &Sim, inst: &Instance, from_ms: Option<u64>, until_ms: u64, opts: &Opts, prefix: &str) -> String {
+fn render(
+    sim: &Sim,
+    inst: &Instance,
+    from_ms: Option<u64>,
+    until_ms: u64,
+    opts: &Opts,
+    prefix: &str,
+) -> String {
     let trace = inst.trace(until_ms);
     let clock = sim.clock();
     let mut lines: Vec<&crate::sim::program::Line> = trace
@@ -345,7 +462,9 @@ fn render(sim: &Sim, inst: &Instance, from_ms: Option<u64>, until_ms: u64, opts:
         .iter()
         .filter(|l| {
             let at = inst.started_ms + l.at_ms;
-            from_ms.is_none_or(|f| at > f) && at <= until_ms && opts.since_ms.is_none_or(|s| at + s >= until_ms)
+            from_ms.is_none_or(|f| at > f)
+                && at <= until_ms
+                && opts.since_ms.is_none_or(|s| at + s >= until_ms)
         })
         .collect();
     if let Some(n) = opts.tail.filter(|_| from_ms.is_none()) {
@@ -378,7 +497,12 @@ fn pod_logs(sim: &Sim, pod: &Pod, asked: Option<&str>, all: bool, opts: &Opts) -
     let mut stderr = String::new();
     let names: Vec<String> = if all {
         let spec = pod.spec.clone().unwrap_or_default();
-        spec.init_containers.iter().flatten().chain(spec.containers.iter()).map(|c| c.name.clone()).collect()
+        spec.init_containers
+            .iter()
+            .flatten()
+            .chain(spec.containers.iter())
+            .map(|c| c.name.clone())
+            .collect()
     } else {
         match pick_container(pod, asked, &mut stderr) {
             Ok(n) => vec![n],
@@ -388,7 +512,10 @@ fn pod_logs(sim: &Sim, pod: &Pod, asked: Option<&str>, all: bool, opts: &Opts) -
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     // A pod not yet bound to a node has no kubelet to ask: the API server streams nothing.
     if podutil::node(pod).is_none() {
-        return Outcome { stderr, ..Default::default() };
+        return Outcome {
+            stderr,
+            ..Default::default()
+        };
     }
     let now = sim.elapsed_ms();
     let mut stdout = String::new();
@@ -407,11 +534,19 @@ fn pod_logs(sim: &Sim, pod: &Pod, asked: Option<&str>, all: bool, opts: &Opts) -
             // The runtime no longer has it (garbage-collected): nothing to print.
             continue;
         };
-        let prefix = if opts.prefix { format!("[pod/{pod_name}/{name}] ") } else { String::new() };
+        let prefix = if opts.prefix {
+            format!("[pod/{pod_name}/{name}] ")
+        } else {
+            String::new()
+        };
         stdout.push_str(&render(sim, inst, None, now, opts, &prefix));
         if opts.follow && inst.finished.is_none() {
             follows.push(Follow {
-                pod: ObjKey::new(Kind::Pod, pod.metadata.namespace.as_deref().unwrap_or("default"), &pod_name),
+                pod: ObjKey::new(
+                    Kind::Pod,
+                    pod.metadata.namespace.as_deref().unwrap_or("default"),
+                    &pod_name,
+                ),
                 pod_uid: pod.metadata.uid.clone().unwrap_or_default(),
                 container_id: id,
                 shown_ms: now,
@@ -420,7 +555,11 @@ fn pod_logs(sim: &Sim, pod: &Pod, asked: Option<&str>, all: bool, opts: &Opts) -
             });
         }
     }
-    let mut out = Outcome { stdout, stderr, ..Default::default() };
+    let mut out = Outcome {
+        stdout,
+        stderr,
+        ..Default::default()
+    };
     if !follows.is_empty() {
         out.wait = Some(Wait::Logs(follows));
     }
@@ -436,7 +575,10 @@ fn by_selector(sim: &Sim, p: &Parsed, ns: &str, sel: &str, opts: &Opts) -> Outco
     if pods.is_empty() {
         return Outcome::err(format!("No resources found in {ns} namespace.\n"));
     }
-    let max = p.get("max-log-requests").and_then(|v| v.parse::<usize>().ok()).unwrap_or(5);
+    let max = p
+        .get("max-log-requests")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(5);
     if opts.follow && pods.len() > max {
         return Outcome::err(format!(
             "error: you are attempting to follow {} log streams, but maximum allowed concurrency is {max}, use --max-log-requests to increase the limit\n",
@@ -444,11 +586,24 @@ fn by_selector(sim: &Sim, p: &Parsed, ns: &str, sel: &str, opts: &Opts) -> Outco
         ));
     }
     // With a selector, kubectl keeps the last 10 lines of each pod unless --tail says otherwise.
-    let opts = Opts { tail: if p.get("tail").is_none() { Some(10) } else { opts.tail }, ..*opts };
+    let opts = Opts {
+        tail: if p.get("tail").is_none() {
+            Some(10)
+        } else {
+            opts.tail
+        },
+        ..*opts
+    };
     let mut out = Outcome::default();
     let mut follows = Vec::new();
     for pod in &pods {
-        let o = pod_logs(sim, pod, p.get("container"), p.bool("all-containers"), &opts);
+        let o = pod_logs(
+            sim,
+            pod,
+            p.get("container"),
+            p.bool("all-containers"),
+            &opts,
+        );
         out.stdout.push_str(&o.stdout);
         out.stderr.push_str(&o.stderr);
         if o.exit_code != 0 {
@@ -485,9 +640,20 @@ pub fn poll(sim: &Sim, follows: &mut [Follow]) -> Progress {
     let now = sim.elapsed_ms();
     let mut p = Progress::default();
     for f in follows.iter_mut() {
-        let Some(inst) = instance_of(sim, f) else { continue };
-        let opts = Opts { previous: false, follow: true, tail: None, since_ms: None, timestamps: f.timestamps, prefix: false, limit_bytes: None };
-        p.stdout.push_str(&render(sim, inst, Some(f.shown_ms), now, &opts, &f.prefix));
+        let Some(inst) = instance_of(sim, f) else {
+            continue;
+        };
+        let opts = Opts {
+            previous: false,
+            follow: true,
+            tail: None,
+            since_ms: None,
+            timestamps: f.timestamps,
+            prefix: false,
+            limit_bytes: None,
+        };
+        p.stdout
+            .push_str(&render(sim, inst, Some(f.shown_ms), now, &opts, &f.prefix));
         f.shown_ms = now;
     }
     p.done = follow_done(sim, follows);
@@ -525,13 +691,22 @@ pub fn exec(sim: &mut Sim, words: &[String]) -> Outcome {
     let ns = p.get("namespace").unwrap_or("default").to_string();
     let mut stderr = String::new();
     let pod = match target.split_once('/') {
-        None => match sim.get(&ObjKey::new(Kind::Pod, &ns, &target)).and_then(|o| o.as_pod().cloned()) {
+        None => match sim
+            .get(&ObjKey::new(Kind::Pod, &ns, &target))
+            .and_then(|o| o.as_pod().cloned())
+        {
             Some(pod) => pod,
-            None => return Outcome::err(format!("Error from server (NotFound): pods \"{target}\" not found\n")),
+            None => {
+                return Outcome::err(format!(
+                    "Error from server (NotFound): pods \"{target}\" not found\n"
+                ))
+            }
         },
         Some((t, name)) => {
             let Some(kind) = resolve_kind(t) else {
-                return Outcome::err(format!("error: the server doesn't have a resource type \"{t}\"\n"));
+                return Outcome::err(format!(
+                    "error: the server doesn't have a resource type \"{t}\"\n"
+                ));
             };
             match first_pod(sim, kind, &ns, name) {
                 Ok((pod, _)) => pod,
@@ -541,25 +716,34 @@ pub fn exec(sim: &mut Sim, words: &[String]) -> Outcome {
     };
     let phase = podutil::phase(&pod).to_string();
     if matches!(phase.as_str(), "Succeeded" | "Failed") {
-        return Outcome::err(format!("error: cannot exec into a container in a completed pod; current phase is {phase}\n"));
+        return Outcome::err(format!(
+            "error: cannot exec into a container in a completed pod; current phase is {phase}\n"
+        ));
     }
     let name = match pick_container(&pod, p.get("container"), &mut stderr) {
         Ok(n) => n,
         Err(o) => return o,
     };
-    let running = container_status(&pod, &name).filter(|cs| cs.state.as_ref().and_then(|s| s.running.as_ref()).is_some());
+    let running = container_status(&pod, &name)
+        .filter(|cs| cs.state.as_ref().and_then(|s| s.running.as_ref()).is_some());
     let inst = running
         .as_ref()
         .and_then(|cs| cs.container_id.clone())
         .and_then(|id| kubelet::find_instance(sim, &pod, &id));
     let Some(inst) = inst else {
-        return Outcome::err(format!("{stderr}error: unable to upgrade connection: container not found (\"{name}\")\n"));
+        return Outcome::err(format!(
+            "{stderr}error: unable to upgrade connection: container not found (\"{name}\")\n"
+        ));
     };
     let interactive = p.bool("stdin") && p.bool("tty");
     let image = pod
         .spec
         .iter()
-        .flat_map(|s| s.containers.iter().chain(s.init_containers.iter().flatten()))
+        .flat_map(|s| {
+            s.containers
+                .iter()
+                .chain(s.init_containers.iter().flatten())
+        })
         .find(|c| c.name == name)
         .and_then(|c| c.image.clone())
         .unwrap_or_default();
@@ -573,19 +757,30 @@ pub fn exec(sim: &mut Sim, words: &[String]) -> Outcome {
         };
         o.stderr = stderr + &o.stderr;
         if o.exit_code != 0 {
-            o.stderr.push_str(&format!("command terminated with exit code {}\n", o.exit_code));
+            o.stderr.push_str(&format!(
+                "command terminated with exit code {}\n",
+                o.exit_code
+            ));
         }
         return o;
     }
     let probe = Program::resolve(&image, Some(&argv), None, &inst.ctx.env);
     if let Some(e) = probe.start_error() {
-        let detail = e.message.rsplit("error during container init: ").next().unwrap_or(&e.message).to_string();
+        let detail = e
+            .message
+            .rsplit("error during container init: ")
+            .next()
+            .unwrap_or(&e.message)
+            .to_string();
         return Outcome::err(format!(
             "{stderr}error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{}\": OCI runtime exec failed: exec failed: unable to start container process: {detail}\n",
             hex_id(&inst.id)
         ));
     }
-    let is_shell = matches!(argv[0].rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash")) && argv.len() == 1;
+    let is_shell = matches!(
+        argv[0].rsplit('/').next(),
+        Some("sh" | "bash" | "ash" | "dash")
+    ) && argv.len() == 1;
     if interactive && is_shell {
         return Outcome::err(format!(
             "{stderr}error: kubeplay has no interactive terminal yet; run one command at a time, e.g. kubectl exec {target} -- ls /\n"
@@ -594,9 +789,14 @@ pub fn exec(sim: &mut Sim, words: &[String]) -> Outcome {
     let ctx: &Ctx = &inst.ctx;
     let at = sim.elapsed_ms().saturating_sub(inst.started_ms);
     let (out, err, code) = inst.program.exec(ctx, at, &argv);
-    let mut o = Outcome { stdout: out, stderr: stderr + &err, ..Default::default() };
+    let mut o = Outcome {
+        stdout: out,
+        stderr: stderr + &err,
+        ..Default::default()
+    };
     if code != 0 {
-        o.stderr.push_str(&format!("command terminated with exit code {code}\n"));
+        o.stderr
+            .push_str(&format!("command terminated with exit code {code}\n"));
         o.exit_code = code;
     }
     o
@@ -616,6 +816,9 @@ mod tests {
     fn nano_timestamps() {
         let t = crate::sim::clock::parse_rfc3339("2025-03-01T09:00:05Z").unwrap();
         assert_eq!(rfc3339_nano(t), "2025-03-01T09:00:05Z");
-        assert_eq!(rfc3339_nano(t + chrono::Duration::milliseconds(120)), "2025-03-01T09:00:05.12Z");
+        assert_eq!(
+            rfc3339_nano(t + chrono::Duration::milliseconds(120)),
+            "2025-03-01T09:00:05.12Z"
+        );
     }
 }

@@ -19,14 +19,23 @@ pub fn parse_documents(text: &str, source: &str) -> Result<Vec<serde_json::Value
     for doc in serde_yaml::Deserializer::from_str(text) {
         let v = match serde_yaml::Value::deserialize(doc) {
             Ok(v) => v,
-            Err(e) => return Err(format!("error: error parsing {source}: error converting YAML to JSON: yaml: {}\n", yaml_err(&e))),
+            Err(e) => {
+                return Err(format!(
+                    "error: error parsing {source}: error converting YAML to JSON: yaml: {}\n",
+                    yaml_err(&e)
+                ))
+            }
         };
         if v.is_null() {
             continue;
         }
         let j = match serde_json::to_value(&v) {
             Ok(j) => j,
-            Err(e) => return Err(format!("error: error parsing {source}: error converting YAML to JSON: {e}\n")),
+            Err(e) => {
+                return Err(format!(
+                    "error: error parsing {source}: error converting YAML to JSON: {e}\n"
+                ))
+            }
         };
         if !j.is_object() {
             return Err(format!(
@@ -35,7 +44,12 @@ pub fn parse_documents(text: &str, source: &str) -> Result<Vec<serde_json::Value
             ));
         }
         if j.get("kind").and_then(|k| k.as_str()) == Some("List") {
-            for item in j.get("items").and_then(|i| i.as_array()).cloned().unwrap_or_default() {
+            for item in j
+                .get("items")
+                .and_then(|i| i.as_array())
+                .cloned()
+                .unwrap_or_default()
+            {
                 out.push(item);
             }
         } else {
@@ -47,7 +61,11 @@ pub fn parse_documents(text: &str, source: &str) -> Result<Vec<serde_json::Value
 
 fn yaml_err(e: &serde_yaml::Error) -> String {
     match e.location() {
-        Some(l) => format!("line {}: {}", l.line(), e.to_string().split(" at line").next().unwrap_or("")),
+        Some(l) => format!(
+            "line {}: {}",
+            l.line(),
+            e.to_string().split(" at line").next().unwrap_or("")
+        ),
         None => e.to_string(),
     }
 }
@@ -67,8 +85,14 @@ fn json_type(v: &serde_json::Value) -> &'static str {
 pub fn decode(v: serde_json::Value, source: &str, verb: &str) -> Result<Doc, String> {
     let api_version = v.get("apiVersion").and_then(|x| x.as_str()).unwrap_or("");
     let kind_name = v.get("kind").and_then(|x| x.as_str()).unwrap_or("");
-    let name = v.pointer("/metadata/name").and_then(|x| x.as_str()).unwrap_or("");
-    let ns = v.pointer("/metadata/namespace").and_then(|x| x.as_str()).unwrap_or("");
+    let name = v
+        .pointer("/metadata/name")
+        .and_then(|x| x.as_str())
+        .unwrap_or("");
+    let ns = v
+        .pointer("/metadata/namespace")
+        .and_then(|x| x.as_str())
+        .unwrap_or("");
     if kind_name.is_empty() || api_version.is_empty() {
         let missing = if api_version.is_empty() && kind_name.is_empty() {
             "[apiVersion not set, kind not set]"
@@ -98,14 +122,21 @@ pub fn decode(v: serde_json::Value, source: &str, verb: &str) -> Result<Doc, Str
     };
     let unknown = unknown_fields(&v, &object.to_json_value(), "");
     if !unknown.is_empty() {
-        let list: Vec<String> = unknown.iter().map(|f| format!("unknown field \"{f}\"")).collect();
+        let list: Vec<String> = unknown
+            .iter()
+            .map(|f| format!("unknown field \"{f}\""))
+            .collect();
         return Err(format!(
             "Error from server (BadRequest): error when {verb} \"{source}\": {kind_name} in version \"{}\" cannot be handled as a {kind_name}: strict decoding error: {}\n",
             version_of(api_version),
             list.join(", ")
         ));
     }
-    Ok(Doc { kind, json: v, object })
+    Ok(Doc {
+        kind,
+        json: v,
+        object,
+    })
 }
 
 fn version_of(api_version: &str) -> &str {
@@ -114,12 +145,20 @@ fn version_of(api_version: &str) -> &str {
 
 /// Fields present in the input but lost by decoding into the typed object: what strict field
 /// validation reports (`spec.template.spec.containers[0].imagee`).
-pub fn unknown_fields(input: &serde_json::Value, decoded: &serde_json::Value, path: &str) -> Vec<String> {
+pub fn unknown_fields(
+    input: &serde_json::Value,
+    decoded: &serde_json::Value,
+    path: &str,
+) -> Vec<String> {
     let mut out = Vec::new();
     match (input, decoded) {
         (serde_json::Value::Object(a), serde_json::Value::Object(b)) => {
             for (k, v) in a {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 match b.get(k) {
                     Some(bv) => out.extend(unknown_fields(v, bv, &p)),
                     None => {
@@ -174,13 +213,25 @@ mod tests {
     #[test]
     fn unknown_kind() {
         let v = serde_json::json!({"apiVersion": "v1", "kind": "Foo", "metadata": {"name": "x"}});
-        assert!(decode(v, "f.yaml", "creating").unwrap_err().starts_with("error: resource mapping not found for name: \"x\""));
+        assert!(decode(v, "f.yaml", "creating")
+            .unwrap_err()
+            .starts_with("error: resource mapping not found for name: \"x\""));
     }
 
     #[test]
     fn garbage_never_panics() {
-        for t in ["", "---", "a: [", "- 1\n- 2", "{", "\t\t", "kind: List\nitems: 3", ": :"] {
-            let _ = parse_documents(t, "x").map(|d| d.into_iter().map(|v| decode(v, "x", "creating")).count());
+        for t in [
+            "",
+            "---",
+            "a: [",
+            "- 1\n- 2",
+            "{",
+            "\t\t",
+            "kind: List\nitems: 3",
+            ": :",
+        ] {
+            let _ = parse_documents(t, "x")
+                .map(|d| d.into_iter().map(|v| decode(v, "x", "creating")).count());
         }
     }
 }

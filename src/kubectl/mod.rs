@@ -10,16 +10,16 @@ pub mod drain;
 pub mod expose;
 pub mod generate;
 pub mod jsonpath;
-pub mod manifest;
-pub mod net;
 pub mod label;
 pub mod logs;
+pub mod manifest;
+pub mod net;
 pub mod outcome;
 pub mod patch;
 pub mod printers;
 pub mod rollout;
-pub mod sim_cmd;
 pub mod shell;
+pub mod sim_cmd;
 pub mod taint;
 pub mod wait;
 pub mod watch;
@@ -136,23 +136,40 @@ impl Shell {
 
     fn read_file(&self, path: &str) -> Option<String> {
         let p = path.strip_prefix("./").unwrap_or(path);
-        self.files.get(p).cloned().or_else(|| self.host_files.as_ref().and_then(|f| f(path)))
+        self.files
+            .get(p)
+            .cloned()
+            .or_else(|| self.host_files.as_ref().and_then(|f| f(path)))
     }
 
     /// Runs one line of the script language. Inside a heredoc the line is collected; the command
     /// runs when the delimiter line arrives (until then the outcome has `more` set).
     pub fn run_line(&mut self, line: &str) -> Outcome {
         if line.len() > MAX_LINE {
-            return Outcome { stderr: "bash: line too long\n".into(), exit_code: 2, ..Default::default() };
+            return Outcome {
+                stderr: "bash: line too long\n".into(),
+                exit_code: 2,
+                ..Default::default()
+            };
         }
         if let Some(h) = self.pending.as_mut() {
-            let candidate = if h.strip_tabs { line.trim_start_matches('\t') } else { line };
+            let candidate = if h.strip_tabs {
+                line.trim_start_matches('\t')
+            } else {
+                line
+            };
             if candidate.trim_end() == h.delimiter {
                 let h = self.pending.take().expect("pending heredoc");
                 let body = if h.expand {
                     match self.expand_line(&h.body, true) {
                         Ok(b) => b,
-                        Err(e) => return self.finish(Outcome { stderr: format!("{e}\n"), exit_code: 1, ..Default::default() }),
+                        Err(e) => {
+                            return self.finish(Outcome {
+                                stderr: format!("{e}\n"),
+                                exit_code: 1,
+                                ..Default::default()
+                            })
+                        }
                     }
                 } else {
                     h.body
@@ -162,12 +179,23 @@ impl Shell {
             }
             if h.body.len() + line.len() > MAX_HEREDOC {
                 self.pending = None;
-                return Outcome { stderr: "bash: here-document too large\n".into(), exit_code: 2, ..Default::default() };
+                return Outcome {
+                    stderr: "bash: here-document too large\n".into(),
+                    exit_code: 2,
+                    ..Default::default()
+                };
             }
-            let l = if h.strip_tabs { line.trim_start_matches('\t') } else { line };
+            let l = if h.strip_tabs {
+                line.trim_start_matches('\t')
+            } else {
+                line
+            };
             h.body.push_str(l);
             h.body.push('\n');
-            return Outcome { more: true, ..Default::default() };
+            return Outcome {
+                more: true,
+                ..Default::default()
+            };
         }
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
@@ -191,7 +219,13 @@ impl Shell {
                 let mut o = self.run_line(cmd);
                 if o.more {
                     self.pending = None;
-                    return self.finish(Outcome { stderr: "bash: here-documents inside a command list are not supported here\n".into(), exit_code: 2, ..Default::default() });
+                    return self.finish(Outcome {
+                        stderr:
+                            "bash: here-documents inside a command list are not supported here\n"
+                                .into(),
+                        exit_code: 2,
+                        ..Default::default()
+                    });
                 }
                 out.stdout.push_str(&o.stdout);
                 out.stderr.push_str(&o.stderr);
@@ -207,11 +241,21 @@ impl Shell {
         if let Some(o) = self.assignment(trimmed) {
             return self.finish(o);
         }
-        let quoted_delimiter = trimmed.contains("<<'") || trimmed.contains("<<\"") || trimmed.contains("<<\\")
-            || trimmed.contains("<< '") || trimmed.contains("<< \"") || trimmed.contains("<<-'");
+        let quoted_delimiter = trimmed.contains("<<'")
+            || trimmed.contains("<<\"")
+            || trimmed.contains("<<\\")
+            || trimmed.contains("<< '")
+            || trimmed.contains("<< \"")
+            || trimmed.contains("<<-'");
         let expanded = match self.expand_line(trimmed, false) {
             Ok(e) => e,
-            Err(e) => return self.finish(Outcome { stderr: format!("{e}\n"), exit_code: 1, ..Default::default() }),
+            Err(e) => {
+                return self.finish(Outcome {
+                    stderr: format!("{e}\n"),
+                    exit_code: 1,
+                    ..Default::default()
+                })
+            }
         };
         let trimmed = expanded.as_str();
         let Some(words) = shlex::split(trimmed) else {
@@ -222,7 +266,10 @@ impl Shell {
             };
         };
         // A trailing comment ends the words.
-        let words: Vec<String> = words.into_iter().take_while(|w| !w.starts_with('#')).collect();
+        let words: Vec<String> = words
+            .into_iter()
+            .take_while(|w| !w.starts_with('#'))
+            .collect();
         // A pipeline: `cat <<EOF | kubectl apply -f -`.
         let mut segments: Vec<Vec<String>> = vec![Vec::new()];
         for w in words {
@@ -233,7 +280,11 @@ impl Shell {
             }
         }
         if segments.iter().any(|s| s.is_empty()) {
-            return Outcome { stderr: "bash: syntax error near unexpected token `|'\n".into(), exit_code: 2, ..Default::default() };
+            return Outcome {
+                stderr: "bash: syntax error near unexpected token `|'\n".into(),
+                exit_code: 2,
+                ..Default::default()
+            };
         }
         // A heredoc (`<<EOF`, `<< EOF`, `<<-EOF`, `<<'EOF'`) on any segment.
         let mut heredoc: Option<(String, bool)> = None;
@@ -250,7 +301,8 @@ impl Shell {
                             seg.remove(i + 1)
                         } else {
                             return Outcome {
-                                stderr: "bash: syntax error near unexpected token `newline'\n".into(),
+                                stderr: "bash: syntax error near unexpected token `newline'\n"
+                                    .into(),
                                 exit_code: 2,
                                 ..Default::default()
                             };
@@ -266,8 +318,17 @@ impl Shell {
             }
         }
         if let Some((delimiter, strip_tabs)) = heredoc {
-            self.pending = Some(Heredoc { segments, delimiter, strip_tabs, body: String::new(), expand: !quoted_delimiter });
-            return Outcome { more: true, ..Default::default() };
+            self.pending = Some(Heredoc {
+                segments,
+                delimiter,
+                strip_tabs,
+                body: String::new(),
+                expand: !quoted_delimiter,
+            });
+            return Outcome {
+                more: true,
+                ..Default::default()
+            };
         }
         let o = self.run_segments(segments, None);
         self.finish(o)
@@ -334,9 +395,17 @@ impl Shell {
     fn capture(&mut self, inner: &str) -> Outcome {
         let expanded = match self.expand_line(inner.trim(), false) {
             Ok(e) => e,
-            Err(e) => return Outcome { stderr: e, exit_code: 1, ..Default::default() },
+            Err(e) => {
+                return Outcome {
+                    stderr: e,
+                    exit_code: 1,
+                    ..Default::default()
+                }
+            }
         };
-        let Some(words) = shlex::split(&expanded) else { return Outcome::default() };
+        let Some(words) = shlex::split(&expanded) else {
+            return Outcome::default();
+        };
         let mut segments: Vec<Vec<String>> = vec![Vec::new()];
         for w in words {
             if w == "|" {
@@ -367,7 +436,11 @@ impl Shell {
         let name = &rest[..eq];
         if !shell::is_identifier(name) {
             return if export {
-                Some(Outcome { stderr: format!("bash: export: `{rest}': not a valid identifier\n"), exit_code: 1, ..Default::default() })
+                Some(Outcome {
+                    stderr: format!("bash: export: `{rest}': not a valid identifier\n"),
+                    exit_code: 1,
+                    ..Default::default()
+                })
             } else {
                 None
             };
@@ -376,11 +449,23 @@ impl Shell {
         // Only a single assignment per line is taken apart here (the common tutorial form).
         let expanded = match self.expand_line(raw_value, false) {
             Ok(v) => v,
-            Err(e) => return Some(Outcome { stderr: format!("{e}\n"), exit_code: 1, ..Default::default() }),
+            Err(e) => {
+                return Some(Outcome {
+                    stderr: format!("{e}\n"),
+                    exit_code: 1,
+                    ..Default::default()
+                })
+            }
         };
         let value = match shlex::split(&expanded) {
             Some(words) => words.join(" "),
-            None => return Some(Outcome { stderr: "bash: unexpected EOF while looking for matching quote\n".into(), exit_code: 2, ..Default::default() }),
+            None => {
+                return Some(Outcome {
+                    stderr: "bash: unexpected EOF while looking for matching quote\n".into(),
+                    exit_code: 2,
+                    ..Default::default()
+                })
+            }
         };
         self.vars.insert(name.to_string(), value);
         Some(Outcome::default())
@@ -410,9 +495,16 @@ impl Shell {
     fn run_command(&mut self, mut words: Vec<String>, stdin: Option<String>) -> Outcome {
         // Output redirection `> FILE` (cat and echo write the terminal's files).
         let mut redirect: Option<String> = None;
-        if let Some(i) = words.iter().position(|w| w == ">" || (w.starts_with('>') && w.len() > 1)) {
+        if let Some(i) = words
+            .iter()
+            .position(|w| w == ">" || (w.starts_with('>') && w.len() > 1))
+        {
             let target = if words[i] == ">" {
-                if i + 1 < words.len() { Some(words.remove(i + 1)) } else { None }
+                if i + 1 < words.len() {
+                    Some(words.remove(i + 1))
+                } else {
+                    None
+                }
             } else {
                 Some(words[i][1..].to_string())
             };
@@ -420,11 +512,17 @@ impl Shell {
             match target {
                 Some(t) => redirect = Some(t),
                 None => {
-                    return Outcome { stderr: "bash: syntax error near unexpected token `newline'\n".into(), exit_code: 2, ..Default::default() }
+                    return Outcome {
+                        stderr: "bash: syntax error near unexpected token `newline'\n".into(),
+                        exit_code: 2,
+                        ..Default::default()
+                    }
                 }
             }
         }
-        let Some(program) = words.first().cloned() else { return Outcome::default() };
+        let Some(program) = words.first().cloned() else {
+            return Outcome::default();
+        };
         let mut out = match program.as_str() {
             "kubectl" => {
                 // `-f` reads the terminal's files (and, natively, the host's); the simulation is
@@ -528,17 +626,26 @@ impl Shell {
         };
         if let Some(path) = redirect {
             if path.len() > 255 || path.contains('\0') {
-                return Outcome { stderr: format!("bash: {path}: File name too long\n"), exit_code: 1, ..Default::default() };
+                return Outcome {
+                    stderr: format!("bash: {path}: File name too long\n"),
+                    exit_code: 1,
+                    ..Default::default()
+                };
             }
             let text = std::mem::take(&mut out.stdout);
-            self.files.insert(path.strip_prefix("./").unwrap_or(&path).to_string(), text);
+            self.files
+                .insert(path.strip_prefix("./").unwrap_or(&path).to_string(), text);
         }
         out
     }
 
     fn sleep(&mut self, args: &[String]) -> Outcome {
         if args.is_empty() {
-            return Outcome { stderr: "sleep: missing operand\nTry 'sleep --help' for more information.\n".into(), exit_code: 1, ..Default::default() };
+            return Outcome {
+                stderr: "sleep: missing operand\nTry 'sleep --help' for more information.\n".into(),
+                exit_code: 1,
+                ..Default::default()
+            };
         }
         let mut total = 0u64;
         for a in args {
@@ -553,7 +660,9 @@ impl Shell {
                 }
             }
         }
-        Outcome::default().with_wait(Wait::Until { elapsed_ms: self.sim.elapsed_ms().saturating_add(total) })
+        Outcome::default().with_wait(Wait::Until {
+            elapsed_ms: self.sim.elapsed_ms().saturating_add(total),
+        })
     }
 
     /// True when a waiting command has nothing more to do. Streaming waits (`rollout status`) are
@@ -561,22 +670,29 @@ impl Shell {
     pub fn is_done(&self, wait: &Wait) -> bool {
         match wait {
             Wait::Until { elapsed_ms } => self.sim.elapsed_ms() >= *elapsed_ms,
-            Wait::Gone(objs) => objs.iter().all(|(key, uid)| self.sim.get(key).is_none_or(|o| o.uid() != uid)),
-            Wait::Rollout { key, uid, .. } => {
-                rollout::status_now(&self.sim, key, uid, None).1
-            }
+            Wait::Gone(objs) => objs
+                .iter()
+                .all(|(key, uid)| self.sim.get(key).is_none_or(|o| o.uid() != uid)),
+            Wait::Rollout { key, uid, .. } => rollout::status_now(&self.sim, key, uid, None).1,
             Wait::Logs(follows) => logs::follow_done(&self.sim, follows),
             Wait::Drain(d) => drain::is_done(&self.sim, d),
             Wait::Watch(_) => false,
             Wait::Cond(w) => w.items.iter().all(|i| i.2) || self.sim.elapsed_ms() >= w.deadline_ms,
-            Wait::Timeout { inner, deadline_ms } => self.sim.elapsed_ms() >= *deadline_ms || self.is_done(inner),
+            Wait::Timeout { inner, deadline_ms } => {
+                self.sim.elapsed_ms() >= *deadline_ms || self.is_done(inner)
+            }
         }
     }
 
     /// Reports what a waiting command printed since the last poll, and whether it has finished.
     pub fn poll(&self, wait: &mut Wait) -> Progress {
         match wait {
-            Wait::Rollout { key, uid, last_rv, revision } => rollout::poll_status(&self.sim, key, uid, last_rv, *revision),
+            Wait::Rollout {
+                key,
+                uid,
+                last_rv,
+                revision,
+            } => rollout::poll_status(&self.sim, key, uid, last_rv, *revision),
             Wait::Logs(follows) => logs::poll(&self.sim, follows),
             Wait::Drain(d) => drain::poll(&self.sim, d),
             Wait::Watch(w) => watch::poll(&self.sim, w),
@@ -589,7 +705,10 @@ impl Shell {
                 }
                 p
             }
-            other => Progress { done: self.is_done(other), ..Default::default() },
+            other => Progress {
+                done: self.is_done(other),
+                ..Default::default()
+            },
         }
     }
 

@@ -34,7 +34,12 @@ fn parse_url(u: &str) -> Option<Url> {
     if host.is_empty() {
         return None;
     }
-    Some(Url { host, port: port.or(if https { Some(443) } else { None }), path, https })
+    Some(Url {
+        host,
+        port: port.or(if https { Some(443) } else { None }),
+        path,
+        https,
+    })
 }
 
 /// `curl [-s] [-S] [-i] [-I] [-f] [-m SECONDS] URL`
@@ -82,22 +87,40 @@ pub fn curl(sim: &mut Sim, client: Client<'_>, args: &[String]) -> Outcome {
         return Outcome { stderr: "curl: no URL specified\ncurl: try 'curl --help' or 'curl --manual' for more information\n".into(), exit_code: 2, ..Default::default() };
     };
     let Some(url) = parse_url(&u) else {
-        return Outcome { stderr: format!("curl: (3) URL rejected: Bad hostname\n"), exit_code: 3, ..Default::default() };
+        return Outcome {
+            stderr: format!("curl: (3) URL rejected: Bad hostname\n"),
+            exit_code: 3,
+            ..Default::default()
+        };
     };
     let quiet_err = silent && !show_error;
     let fail_with = |code: i32, msg: String| Outcome {
-        stderr: if quiet_err { String::new() } else { format!("curl: ({code}) {msg}\n") },
+        stderr: if quiet_err {
+            String::new()
+        } else {
+            format!("curl: ({code}) {msg}\n")
+        },
         exit_code: code,
         ..Default::default()
     };
     if url.https {
         // The simulated servers speak plain HTTP.
-        return fail_with(7, format!("Failed to connect to {} port {} after 0 ms: Couldn't connect to server", url.host, url.port.unwrap_or(443)));
+        return fail_with(
+            7,
+            format!(
+                "Failed to connect to {} port {} after 0 ms: Couldn't connect to server",
+                url.host,
+                url.port.unwrap_or(443)
+            ),
+        );
     }
     match sim.http_get(client, &url.host, url.port, &url.path) {
         Ok(r) => {
             if fail && r.status >= 400 {
-                return fail_with(22, format!("The requested URL returned error: {}", r.status));
+                return fail_with(
+                    22,
+                    format!("The requested URL returned error: {}", r.status),
+                );
             }
             let mut out = String::new();
             if include || head {
@@ -105,7 +128,11 @@ pub fn curl(sim: &mut Sim, client: Client<'_>, args: &[String]) -> Outcome {
                 if !r.server.is_empty() {
                     out.push_str(&format!("Server: {}\n", r.server));
                 }
-                out.push_str(&format!("Content-Type: {}\nContent-Length: {}\n\n", r.content_type, r.body.len()));
+                out.push_str(&format!(
+                    "Content-Type: {}\nContent-Length: {}\n\n",
+                    r.content_type,
+                    r.body.len()
+                ));
             }
             if !head {
                 out.push_str(&r.body);
@@ -113,10 +140,26 @@ pub fn curl(sim: &mut Sim, client: Client<'_>, args: &[String]) -> Outcome {
             Outcome::ok(out)
         }
         Err(NetError::Resolve(h)) => fail_with(6, format!("Could not resolve host: {h}")),
-        Err(NetError::Refused { host, port, .. }) => fail_with(7, format!("Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server")),
+        Err(NetError::Refused { host, port, .. }) => fail_with(
+            7,
+            format!(
+                "Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server"
+            ),
+        ),
         Err(NetError::Timeout { host, port, .. }) => match max_time {
-            Some(t) => fail_with(28, format!("Connection timed out after {} milliseconds", (t * 1000.0) as u64 + 1)),
-            None => fail_with(28, format!("Failed to connect to {host} port {port} after 130000 ms: Timeout was reached")),
+            Some(t) => fail_with(
+                28,
+                format!(
+                    "Connection timed out after {} milliseconds",
+                    (t * 1000.0) as u64 + 1
+                ),
+            ),
+            None => fail_with(
+                28,
+                format!(
+                    "Failed to connect to {host} port {port} after 130000 ms: Timeout was reached"
+                ),
+            ),
         },
     }
 }
@@ -152,21 +195,35 @@ pub fn wget(sim: &mut Sim, client: Client<'_>, args: &[String]) -> Outcome {
         return Outcome { stderr: "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n".into(), exit_code: 1, ..Default::default() };
     };
     let Some(url) = parse_url(&u) else {
-        return Outcome { stderr: format!("wget: bad address '{u}'\n"), exit_code: 1, ..Default::default() };
+        return Outcome {
+            stderr: format!("wget: bad address '{u}'\n"),
+            exit_code: 1,
+            ..Default::default()
+        };
     };
     let port = url.port.unwrap_or(80);
     match sim.http_get(client, &url.host, url.port, &url.path) {
         Ok(r) => {
             if r.status >= 400 {
                 return Outcome {
-                    stderr: format!("{}wget: server returned error: HTTP/1.1 {} {}\n", if quiet { String::new() } else { format!("Connecting to {} ({}:{port})\n", url.host, r.ip) }, r.status, r.reason),
+                    stderr: format!(
+                        "{}wget: server returned error: HTTP/1.1 {} {}\n",
+                        if quiet {
+                            String::new()
+                        } else {
+                            format!("Connecting to {} ({}:{port})\n", url.host, r.ip)
+                        },
+                        r.status,
+                        r.reason
+                    ),
                     exit_code: 1,
                     ..Default::default()
                 };
             }
             let mut o = Outcome::default();
             if !quiet {
-                o.stderr.push_str(&format!("Connecting to {} ({}:{port})\n", url.host, r.ip));
+                o.stderr
+                    .push_str(&format!("Connecting to {} ({}:{port})\n", url.host, r.ip));
             }
             if to_stdout {
                 if !quiet {
@@ -178,18 +235,39 @@ pub fn wget(sim: &mut Sim, client: Client<'_>, args: &[String]) -> Outcome {
                 }
             } else if !quiet {
                 o.stderr.push_str("saving to 'index.html'\nindex.html           100% |********************************|   ");
-                o.stderr.push_str(&format!("{}  0:00:00 ETA\n'index.html' saved\n", r.body.len()));
+                o.stderr.push_str(&format!(
+                    "{}  0:00:00 ETA\n'index.html' saved\n",
+                    r.body.len()
+                ));
             }
             o
         }
-        Err(NetError::Resolve(h)) => Outcome { stderr: format!("wget: bad address '{h}'\n"), exit_code: 1, ..Default::default() },
+        Err(NetError::Resolve(h)) => Outcome {
+            stderr: format!("wget: bad address '{h}'\n"),
+            exit_code: 1,
+            ..Default::default()
+        },
         Err(NetError::Refused { host, ip, port }) => Outcome {
-            stderr: format!("{}wget: can't connect to remote host ({ip}): Connection refused\n", if quiet { String::new() } else { format!("Connecting to {host} ({ip}:{port})\n") }),
+            stderr: format!(
+                "{}wget: can't connect to remote host ({ip}): Connection refused\n",
+                if quiet {
+                    String::new()
+                } else {
+                    format!("Connecting to {host} ({ip}:{port})\n")
+                }
+            ),
             exit_code: 1,
             ..Default::default()
         },
         Err(NetError::Timeout { host, ip, port }) => Outcome {
-            stderr: format!("{}wget: download timed out\n", if quiet { String::new() } else { format!("Connecting to {host} ({ip}:{port})\n") }),
+            stderr: format!(
+                "{}wget: download timed out\n",
+                if quiet {
+                    String::new()
+                } else {
+                    format!("Connecting to {host} ({ip}:{port})\n")
+                }
+            ),
             exit_code: 1,
             ..Default::default()
         },
@@ -203,13 +281,28 @@ pub fn image_has(image: &str, tool: &str) -> bool {
     match tool {
         "curl" => matches!(
             repo,
-            "library/nginx" | "library/httpd" | "gcr.io/google-samples/kubernetes-bootcamp" | "jocatalin/kubernetes-bootcamp"
-                | "curlimages/curl" | "library/python" | "library/perl" | "library/postgres" | "registry.k8s.io/nginx-slim"
+            "library/nginx"
+                | "library/httpd"
+                | "gcr.io/google-samples/kubernetes-bootcamp"
+                | "jocatalin/kubernetes-bootcamp"
+                | "curlimages/curl"
+                | "library/python"
+                | "library/perl"
+                | "library/postgres"
+                | "registry.k8s.io/nginx-slim"
         ),
-        "wget" => matches!(
-            repo,
-            "library/busybox" | "library/alpine" | "registry.k8s.io/busybox" | "k8s.gcr.io/busybox" | "library/nginx" | "curlimages/curl"
-        ) || repo.ends_with("-alpine") || r.tag.contains("alpine"),
+        "wget" => {
+            matches!(
+                repo,
+                "library/busybox"
+                    | "library/alpine"
+                    | "registry.k8s.io/busybox"
+                    | "k8s.gcr.io/busybox"
+                    | "library/nginx"
+                    | "curlimages/curl"
+            ) || repo.ends_with("-alpine")
+                || r.tag.contains("alpine")
+        }
         _ => false,
     }
 }
@@ -221,9 +314,15 @@ mod tests {
     #[test]
     fn urls() {
         let u = parse_url("http://web:8080/x").unwrap();
-        assert_eq!((u.host.as_str(), u.port, u.path.as_str()), ("web", Some(8080), "/x"));
+        assert_eq!(
+            (u.host.as_str(), u.port, u.path.as_str()),
+            ("web", Some(8080), "/x")
+        );
         let u = parse_url("10.96.0.1").unwrap();
-        assert_eq!((u.host.as_str(), u.port, u.path.as_str()), ("10.96.0.1", None, "/"));
+        assert_eq!(
+            (u.host.as_str(), u.port, u.path.as_str()),
+            ("10.96.0.1", None, "/")
+        );
         assert!(parse_url("http://:80").is_none());
         assert!(parse_url("http://web:99999").is_none());
     }

@@ -11,7 +11,12 @@ pub enum Wait {
     Gone(Vec<(ObjKey, String)>),
     /// `kubectl rollout status`: prints the rollout's state on every change of the Deployment
     /// (`last_rv`: the resourceVersion last reported) until it is complete or has failed.
-    Rollout { key: ObjKey, uid: String, last_rv: String, revision: Option<i64> },
+    Rollout {
+        key: ObjKey,
+        uid: String,
+        last_rv: String,
+        revision: Option<i64>,
+    },
     /// `kubectl logs -f`: prints what the followed container instances print as virtual time
     /// passes, until they have all ended.
     Logs(Vec<super::logs::Follow>),
@@ -50,10 +55,17 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn ok(stdout: impl Into<String>) -> Self {
-        Outcome { stdout: stdout.into(), ..Default::default() }
+        Outcome {
+            stdout: stdout.into(),
+            ..Default::default()
+        }
     }
     pub fn err(stderr: impl Into<String>) -> Self {
-        Outcome { stderr: stderr.into(), exit_code: 1, ..Default::default() }
+        Outcome {
+            stderr: stderr.into(),
+            exit_code: 1,
+            ..Default::default()
+        }
     }
     pub fn with_wait(mut self, wait: Wait) -> Self {
         self.wait = Some(wait);

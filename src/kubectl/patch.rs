@@ -56,7 +56,11 @@ pub fn strategic_patch(target: &mut serde_json::Value, patch: &serde_json::Value
                 }
             }
         }
-        (Value::Array(t), Value::Array(p)) if !p.is_empty() && p.iter().all(|x| x.get("name").is_some()) && t.iter().all(|x| x.get("name").is_some()) => {
+        (Value::Array(t), Value::Array(p))
+            if !p.is_empty()
+                && p.iter().all(|x| x.get("name").is_some())
+                && t.iter().all(|x| x.get("name").is_some()) =>
+        {
             for item in p {
                 match t.iter_mut().find(|x| x.get("name") == item.get("name")) {
                     Some(existing) => strategic_patch(existing, item),
@@ -73,12 +77,20 @@ fn pointer_parts(path: &str) -> Result<Vec<String>, String> {
         return Ok(Vec::new());
     }
     let Some(rest) = path.strip_prefix('/') else {
-        return Err(format!("JSON pointer must be empty or start with a \"/\": {path}"));
+        return Err(format!(
+            "JSON pointer must be empty or start with a \"/\": {path}"
+        ));
     };
-    Ok(rest.split('/').map(|s| s.replace("~1", "/").replace("~0", "~")).collect())
+    Ok(rest
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect())
 }
 
-fn parent_mut<'a>(doc: &'a mut serde_json::Value, parts: &[String]) -> Option<&'a mut serde_json::Value> {
+fn parent_mut<'a>(
+    doc: &'a mut serde_json::Value,
+    parts: &[String],
+) -> Option<&'a mut serde_json::Value> {
     let mut cur = doc;
     for p in parts {
         cur = match cur {
@@ -118,11 +130,15 @@ pub fn json_patch(doc: &mut serde_json::Value, ops: &serde_json::Value) -> Resul
                     *doc = v;
                     continue;
                 };
-                let parent = parent_mut(doc, parents).ok_or_else(|| format!("{kind} operation does not apply: doc is missing path: \"{path}\""))?;
+                let parent = parent_mut(doc, parents).ok_or_else(|| {
+                    format!("{kind} operation does not apply: doc is missing path: \"{path}\"")
+                })?;
                 match parent {
                     serde_json::Value::Object(m) => {
                         if kind == "replace" && !m.contains_key(last) {
-                            return Err(format!("replace operation does not apply: doc is missing key: {path}"));
+                            return Err(format!(
+                                "replace operation does not apply: doc is missing key: {path}"
+                            ));
                         }
                         m.insert(last.clone(), v);
                     }
@@ -130,7 +146,8 @@ pub fn json_patch(doc: &mut serde_json::Value, ops: &serde_json::Value) -> Resul
                         if last == "-" && kind == "add" {
                             a.push(v);
                         } else {
-                            let i: usize = last.parse().map_err(|_| format!("invalid index {last}"))?;
+                            let i: usize =
+                                last.parse().map_err(|_| format!("invalid index {last}"))?;
                             if kind == "add" && i <= a.len() {
                                 a.insert(i, v);
                             } else if kind == "replace" && i < a.len() {
@@ -140,14 +157,20 @@ pub fn json_patch(doc: &mut serde_json::Value, ops: &serde_json::Value) -> Resul
                             }
                         }
                     }
-                    _ => return Err(format!("{kind} operation does not apply: doc is missing path: \"{path}\"")),
+                    _ => {
+                        return Err(format!(
+                            "{kind} operation does not apply: doc is missing path: \"{path}\""
+                        ))
+                    }
                 }
             }
             "remove" => {
                 let Some((last, parents)) = parts.split_last() else {
                     return Err("remove operation does not apply: cannot remove the root".into());
                 };
-                let parent = parent_mut(doc, parents).ok_or_else(|| format!("remove operation does not apply: doc is missing path: \"{path}\""))?;
+                let parent = parent_mut(doc, parents).ok_or_else(|| {
+                    format!("remove operation does not apply: doc is missing path: \"{path}\"")
+                })?;
                 let removed = match parent {
                     serde_json::Value::Object(m) => m.remove(last).is_some(),
                     serde_json::Value::Array(a) => match last.parse::<usize>() {
@@ -160,7 +183,9 @@ pub fn json_patch(doc: &mut serde_json::Value, ops: &serde_json::Value) -> Resul
                     _ => false,
                 };
                 if !removed {
-                    return Err(format!("remove operation does not apply: doc is missing path: \"{path}\""));
+                    return Err(format!(
+                        "remove operation does not apply: doc is missing path: \"{path}\""
+                    ));
                 }
             }
             "test" => {
@@ -171,11 +196,16 @@ pub fn json_patch(doc: &mut serde_json::Value, ops: &serde_json::Value) -> Resul
             "move" | "copy" => {
                 let from = op.get("from").and_then(|f| f.as_str()).unwrap_or("");
                 let fp = pointer_parts(from)?;
-                let v = get(doc, &fp).ok_or_else(|| format!("{kind} operation does not apply: doc is missing from path: \"{from}\""))?;
+                let v = get(doc, &fp).ok_or_else(|| {
+                    format!("{kind} operation does not apply: doc is missing from path: \"{from}\"")
+                })?;
                 if kind == "move" {
                     json_patch(doc, &serde_json::json!([{"op": "remove", "path": from}]))?;
                 }
-                json_patch(doc, &serde_json::json!([{"op": "add", "path": path, "value": v}]))?;
+                json_patch(
+                    doc,
+                    &serde_json::json!([{"op": "add", "path": path, "value": v}]),
+                )?;
             }
             other => return Err(format!("Unexpected kind: {other}")),
         }
@@ -189,16 +219,21 @@ pub fn patch(sim: &mut Sim, words: &[String]) -> Outcome {
         Err(e) => return Outcome::err(e),
     };
     let Some(text) = p.get("patch").map(str::to_string) else {
-        return Outcome::err("error: must specify --patch or --patch-file containing the contents of the patch\n");
+        return Outcome::err(
+            "error: must specify --patch or --patch-file containing the contents of the patch\n",
+        );
     };
     let ptype = p.get("type").unwrap_or("strategic").to_string();
     if !matches!(ptype.as_str(), "strategic" | "merge" | "json") {
-        return Outcome::err(format!("error: --type must be one of [json merge strategic], not \"{ptype}\"\n"));
+        return Outcome::err(format!(
+            "error: --type must be one of [json merge strategic], not \"{ptype}\"\n"
+        ));
     }
     // kubectl reads the patch as YAML (a superset of JSON).
-    let parsed: Result<serde_json::Value, String> = serde_yaml::from_str::<serde_yaml::Value>(&text)
-        .map_err(|e| e.to_string())
-        .and_then(|v| serde_json::to_value(v).map_err(|e| e.to_string()));
+    let parsed: Result<serde_json::Value, String> =
+        serde_yaml::from_str::<serde_yaml::Value>(&text)
+            .map_err(|e| e.to_string())
+            .and_then(|v| serde_json::to_value(v).map_err(|e| e.to_string()));
     let patch_v = match parsed {
         Ok(v) => v,
         Err(e) => return Outcome::err(format!("error: unable to parse \"{text}\": {e}\n")),
@@ -231,13 +266,15 @@ pub fn patch(sim: &mut Sim, words: &[String]) -> Outcome {
             }
         };
         if let Err(e) = res {
-            out.stderr.push_str(&format!("Error from server (UnprocessableEntity): {e}\n"));
+            out.stderr
+                .push_str(&format!("Error from server (UnprocessableEntity): {e}\n"));
             out.exit_code = 1;
             continue;
         }
         let label = format!("{}/{}", kind.qualified_singular(), name);
         if doc == before {
-            out.stdout.push_str(&format!("{label} patched (no change)\n"));
+            out.stdout
+                .push_str(&format!("{label} patched (no change)\n"));
             continue;
         }
         let obj = match Object::from_json(kind, doc) {
@@ -279,20 +316,31 @@ mod tests {
     #[test]
     fn json_patch_ops() {
         let mut t = json!({"spec": {"replicas": 1, "list": [1, 2]}});
-        json_patch(&mut t, &json!([
-            {"op": "replace", "path": "/spec/replicas", "value": 3},
-            {"op": "add", "path": "/spec/list/-", "value": 9},
-            {"op": "remove", "path": "/spec/list/0"},
-            {"op": "test", "path": "/spec/replicas", "value": 3},
-        ])).unwrap();
+        json_patch(
+            &mut t,
+            &json!([
+                {"op": "replace", "path": "/spec/replicas", "value": 3},
+                {"op": "add", "path": "/spec/list/-", "value": 9},
+                {"op": "remove", "path": "/spec/list/0"},
+                {"op": "test", "path": "/spec/replicas", "value": 3},
+            ]),
+        )
+        .unwrap();
         assert_eq!(t, json!({"spec": {"replicas": 3, "list": [2, 9]}}));
         assert!(json_patch(&mut t, &json!([{"op": "remove", "path": "/nope"}])).is_err());
     }
 
     #[test]
     fn strategic_merges_named_lists() {
-        let mut t = json!({"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}]});
-        strategic_patch(&mut t, &json!({"containers": [{"name": "b", "image": "z"}]}));
-        assert_eq!(t, json!({"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "z"}]}));
+        let mut t =
+            json!({"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}]});
+        strategic_patch(
+            &mut t,
+            &json!({"containers": [{"name": "b", "image": "z"}]}),
+        );
+        assert_eq!(
+            t,
+            json!({"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "z"}]})
+        );
     }
 }

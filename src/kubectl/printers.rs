@@ -48,7 +48,11 @@ pub fn human_duration(secs: i64) -> String {
     let minutes = s / 60;
     if minutes < 10 {
         let rem = s % 60;
-        return if rem == 0 { format!("{minutes}m") } else { format!("{minutes}m{rem}s") };
+        return if rem == 0 {
+            format!("{minutes}m")
+        } else {
+            format!("{minutes}m{rem}s")
+        };
     }
     if minutes < 60 * 3 {
         return format!("{minutes}m");
@@ -56,7 +60,11 @@ pub fn human_duration(secs: i64) -> String {
     let hours = s / 3600;
     if hours < 8 {
         let m = minutes % 60;
-        return if m == 0 { format!("{hours}h") } else { format!("{hours}h{m}m") };
+        return if m == 0 {
+            format!("{hours}h")
+        } else {
+            format!("{hours}h{m}m")
+        };
     }
     if hours < 48 {
         return format!("{hours}h");
@@ -64,7 +72,11 @@ pub fn human_duration(secs: i64) -> String {
     if hours < 24 * 8 {
         let h = hours % 24;
         let d = hours / 24;
-        return if h == 0 { format!("{d}d") } else { format!("{d}d{h}h") };
+        return if h == 0 {
+            format!("{d}d")
+        } else {
+            format!("{d}d{h}h")
+        };
     }
     if hours < 24 * 365 * 2 {
         return format!("{}d", hours / 24);
@@ -72,7 +84,11 @@ pub fn human_duration(secs: i64) -> String {
     if hours < 24 * 365 * 8 {
         let dy = (hours / 24) % 365;
         let y = hours / 24 / 365;
-        return if dy == 0 { format!("{y}y") } else { format!("{y}y{dy}d") };
+        return if dy == 0 {
+            format!("{y}y")
+        } else {
+            format!("{y}y{dy}d")
+        };
     }
     format!("{}y", hours / 24 / 365)
 }
@@ -163,7 +179,9 @@ fn yaml_seq(a: &[serde_json::Value], indent: usize, out: &mut String) {
                 out.push('\n');
                 yaml_seq(a2, indent + 2, out);
             }
-            serde_json::Value::String(s) if s.contains('\n') => out.push_str(&literal_block(s, indent + 2)),
+            serde_json::Value::String(s) if s.contains('\n') => {
+                out.push_str(&literal_block(s, indent + 2))
+            }
             other => {
                 out.push(' ');
                 out.push_str(&yaml_inline(other, indent));
@@ -202,7 +220,10 @@ pub fn yaml_scalar(s: &str) -> String {
     // go-yaml's emitter: a string that is plain-unsafe only by its characters (`*/5 * * * *`,
     // `{x}`) but printable goes single-quoted; one that would resolve to another type, or holds
     // control characters, goes double-quoted.
-    if needs_quotes(s) && !resolves_to_other_type(s) && !s.chars().any(|c| (c as u32) < 0x20 || c == '\u{7f}') {
+    if needs_quotes(s)
+        && !resolves_to_other_type(s)
+        && !s.chars().any(|c| (c as u32) < 0x20 || c == '\u{7f}')
+    {
         return format!("'{}'", s.replace('\'', "''"));
     }
     if needs_quotes(s) {
@@ -232,7 +253,10 @@ fn resolves_to_other_type(s: &str) -> bool {
         return true;
     }
     let lower = s.to_ascii_lowercase();
-    const RESERVED: &[&str] = &["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".inf", "-.inf", "+.inf", ".nan"];
+    const RESERVED: &[&str] = &[
+        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".inf", "-.inf", "+.inf",
+        ".nan",
+    ];
     if RESERVED.contains(&lower.as_str()) {
         return true;
     }
@@ -246,7 +270,11 @@ fn resolves_to_other_type(s: &str) -> bool {
         return true;
     }
     let b = s.as_bytes();
-    b.len() >= 10 && b[0..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[5..7].iter().all(u8::is_ascii_digit) && b[7] == b'-'
+    b.len() >= 10
+        && b[0..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
 }
 
 fn needs_quotes(s: &str) -> bool {
@@ -254,7 +282,10 @@ fn needs_quotes(s: &str) -> bool {
         return true;
     }
     let lower = s.to_ascii_lowercase();
-    const RESERVED: &[&str] = &["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".inf", "-.inf", "+.inf", ".nan"];
+    const RESERVED: &[&str] = &[
+        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".inf", "-.inf", "+.inf",
+        ".nan",
+    ];
     if RESERVED.contains(&lower.as_str()) {
         return true;
     }
@@ -269,7 +300,12 @@ fn needs_quotes(s: &str) -> bool {
         return true;
     }
     let b = s.as_bytes();
-    if b.len() >= 10 && b[0..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[5..7].iter().all(u8::is_ascii_digit) && b[7] == b'-' {
+    if b.len() >= 10
+        && b[0..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+    {
         return true;
     }
     let first = s.chars().next().unwrap_or(' ');
@@ -284,7 +320,10 @@ fn needs_quotes(s: &str) -> bool {
             return true;
         }
     }
-    s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.chars().any(|c| (c as u32) < 0x20 || c == '\u{7f}')
+    s.contains(": ")
+        || s.contains(" #")
+        || s.ends_with(':')
+        || s.chars().any(|c| (c as u32) < 0x20 || c == '\u{7f}')
 }
 
 #[cfg(test)]
@@ -294,10 +333,21 @@ mod tests {
     #[test]
     fn human_durations_match_apimachinery() {
         let cases = [
-            (0, "0s"), (119, "119s"), (120, "2m"), (190, "3m10s"), (599, "9m59s"), (600, "10m"),
-            (179 * 60, "179m"), (3 * 3600 + 60, "3h1m"), (8 * 3600 - 60, "7h59m"), (47 * 3600, "47h"),
-            (49 * 3600, "2d1h"), (8 * 86400 - 3600, "7d23h"), (729 * 86400, "729d"),
-            (2 * 365 * 86400 + 86400, "2y1d"), (9 * 365 * 86400, "9y"),
+            (0, "0s"),
+            (119, "119s"),
+            (120, "2m"),
+            (190, "3m10s"),
+            (599, "9m59s"),
+            (600, "10m"),
+            (179 * 60, "179m"),
+            (3 * 3600 + 60, "3h1m"),
+            (8 * 3600 - 60, "7h59m"),
+            (47 * 3600, "47h"),
+            (49 * 3600, "2d1h"),
+            (8 * 86400 - 3600, "7d23h"),
+            (729 * 86400, "729d"),
+            (2 * 365 * 86400 + 86400, "2y1d"),
+            (9 * 365 * 86400, "9y"),
         ];
         for (s, want) in cases {
             assert_eq!(human_duration(s), want, "{s}s");
@@ -323,6 +373,9 @@ mod tests {
             vec!["NAME".to_string(), "READY".to_string(), "AGE".to_string()],
             vec!["web-abc".to_string(), "1/1".to_string(), "5s".to_string()],
         ];
-        assert_eq!(table(&rows), "NAME      READY   AGE\nweb-abc   1/1     5s\n");
+        assert_eq!(
+            table(&rows),
+            "NAME      READY   AGE\nweb-abc   1/1     5s\n"
+        );
     }
 }

@@ -23,7 +23,13 @@ fn namespace(p: &args::Parsed) -> String {
 }
 
 /// The one workload a rollout command names, of one of `kinds`.
-fn one_workload(sim: &Sim, args: &[String], ns: &str, cmd: &str, kinds: &[Kind]) -> Result<(ObjKey, Rc<Object>), Outcome> {
+fn one_workload(
+    sim: &Sim,
+    args: &[String],
+    ns: &str,
+    cmd: &str,
+    kinds: &[Kind],
+) -> Result<(ObjKey, Rc<Object>), Outcome> {
     let targets = split_targets(args)?;
     let Some((kind, name)) = targets.into_iter().next() else {
         return Err(Outcome::err(format!(
@@ -31,7 +37,10 @@ fn one_workload(sim: &Sim, args: &[String], ns: &str, cmd: &str, kinds: &[Kind])
         )));
     };
     if !kinds.contains(&kind) {
-        return Err(Outcome::err(format!("error: no {cmd} support for {}\n", kind.name())));
+        return Err(Outcome::err(format!(
+            "error: no {cmd} support for {}\n",
+            kind.name()
+        )));
     }
     let key = ObjKey::new(kind, ns, &name);
     match sim.get(&key) {
@@ -74,12 +83,24 @@ fn set_template(o: &mut Object, t: PodTemplateSpec) {
 }
 
 /// A StatefulSet's or DaemonSet's ControllerRevisions by revision number: (template, change-cause).
-fn controller_revisions(sim: &Sim, owner_uid: &str) -> BTreeMap<i64, (PodTemplateSpec, Option<String>)> {
+fn controller_revisions(
+    sim: &Sim,
+    owner_uid: &str,
+) -> BTreeMap<i64, (PodTemplateSpec, Option<String>)> {
     let mut m = BTreeMap::new();
     for o in revisions_of(sim, owner_uid) {
-        let Some(cr) = o.as_controllerrevision() else { continue };
-        let Some(t) = revision_template(cr) else { continue };
-        let cause = cr.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).cloned();
+        let Some(cr) = o.as_controllerrevision() else {
+            continue;
+        };
+        let Some(t) = revision_template(cr) else {
+            continue;
+        };
+        let cause = cr
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(CHANGE_CAUSE))
+            .cloned();
         m.insert(cr.revision, (t, cause));
     }
     m
@@ -131,26 +152,45 @@ fn status(sim: &mut Sim, words: &[String]) -> Outcome {
     };
     let uid = d.uid().to_string();
     let watch = p.get("watch").is_none_or(|w| w != "false");
-    let mut wait = Wait::Rollout { key, uid, last_rv: String::new(), revision };
+    let mut wait = Wait::Rollout {
+        key,
+        uid,
+        last_rv: String::new(),
+        revision,
+    };
     let first = poll_status_sim(sim, &mut wait);
-    let mut out = Outcome { stdout: first.stdout, stderr: first.stderr, exit_code: first.exit_code, ..Default::default() };
+    let mut out = Outcome {
+        stdout: first.stdout,
+        stderr: first.stderr,
+        exit_code: first.exit_code,
+        ..Default::default()
+    };
     if !first.done && watch {
         out.wait = Some(wait);
     }
     out
 }
 
-
 fn poll_status_sim(sim: &Sim, wait: &mut Wait) -> Progress {
     match wait {
-        Wait::Rollout { key, uid, last_rv, revision } => poll_status(sim, key, uid, last_rv, *revision),
+        Wait::Rollout {
+            key,
+            uid,
+            last_rv,
+            revision,
+        } => poll_status(sim, key, uid, last_rv, *revision),
         _ => Progress::default(),
     }
 }
 
 /// The line `rollout status` prints for the Deployment's current state, and whether it is the last.
 /// (`DeploymentStatusViewer.Status` in kubectl.)
-pub fn status_now(sim: &Sim, key: &ObjKey, uid: &str, revision: Option<i64>) -> (Result<String, String>, bool) {
+pub fn status_now(
+    sim: &Sim,
+    key: &ObjKey,
+    uid: &str,
+    revision: Option<i64>,
+) -> (Result<String, String>, bool) {
     let Some(obj) = sim.get(key).filter(|o| o.uid() == uid) else {
         return (Err("error: object has been deleted\n".into()), true);
     };
@@ -161,20 +201,40 @@ pub fn status_now(sim: &Sim, key: &ObjKey, uid: &str, revision: Option<i64>) -> 
     if let Some(d) = obj.as_daemonset() {
         return ds_status(d, name);
     }
-    let Some(d) = obj.as_deployment() else { return (Err(String::new()), true) };
+    let Some(d) = obj.as_deployment() else {
+        return (Err(String::new()), true);
+    };
     if let Some(want) = revision {
-        let cur = d.metadata.annotations.as_ref().and_then(|a| a.get(REVISION)).and_then(|r| r.parse::<i64>().ok()).unwrap_or(0);
+        let cur = d
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(REVISION))
+            .and_then(|r| r.parse::<i64>().ok())
+            .unwrap_or(0);
         if cur != want {
             return (Err(format!("error: desired revision ({want}) is different from the running revision ({cur})\n")), true);
         }
     }
     let st = d.status.clone().unwrap_or_default();
     if d.metadata.generation > st.observed_generation {
-        return (Ok("Waiting for deployment spec update to be observed...\n".into()), false);
+        return (
+            Ok("Waiting for deployment spec update to be observed...\n".into()),
+            false,
+        );
     }
-    let cond = st.conditions.iter().flatten().find(|c| c.type_ == "Progressing");
+    let cond = st
+        .conditions
+        .iter()
+        .flatten()
+        .find(|c| c.type_ == "Progressing");
     if cond.is_some_and(|c| c.reason.as_deref() == Some("ProgressDeadlineExceeded")) {
-        return (Err(format!("error: deployment \"{name}\" exceeded its progress deadline\n")), true);
+        return (
+            Err(format!(
+                "error: deployment \"{name}\" exceeded its progress deadline\n"
+            )),
+            true,
+        );
     }
     let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
     let updated = st.updated_replicas.unwrap_or(0);
@@ -189,7 +249,10 @@ pub fn status_now(sim: &Sim, key: &ObjKey, uid: &str, revision: Option<i64>) -> 
     if available < updated {
         return (Ok(format!("Waiting for deployment \"{name}\" rollout to finish: {available} of {updated} updated replicas are available...\n")), false);
     }
-    (Ok(format!("deployment \"{name}\" successfully rolled out\n")), true)
+    (
+        Ok(format!("deployment \"{name}\" successfully rolled out\n")),
+        true,
+    )
 }
 
 /// `StatefulSetStatusViewer.Status`.
@@ -198,17 +261,29 @@ fn sts_status(s: &StatefulSet) -> (Result<String, String>, bool) {
     let st = s.status.clone().unwrap_or_default();
     let strategy = spec.update_strategy.clone().unwrap_or_default();
     if strategy.type_.as_deref().unwrap_or("RollingUpdate") != "RollingUpdate" {
-        return (Err("error: rollout status is only available for RollingUpdate strategy type\n".into()), true);
+        return (
+            Err("error: rollout status is only available for RollingUpdate strategy type\n".into()),
+            true,
+        );
     }
     let observed = st.observed_generation.unwrap_or(0);
     if observed == 0 || s.metadata.generation.unwrap_or(0) > observed {
-        return (Ok("Waiting for statefulset spec update to be observed...\n".into()), false);
+        return (
+            Ok("Waiting for statefulset spec update to be observed...\n".into()),
+            false,
+        );
     }
     let updated = st.updated_replicas.unwrap_or(0);
     if let Some(want) = spec.replicas {
         let ready = st.ready_replicas.unwrap_or(0);
         if ready < want {
-            return (Ok(format!("Waiting for {} pods to be ready...\n", want - ready)), false);
+            return (
+                Ok(format!(
+                    "Waiting for {} pods to be ready...\n",
+                    want - ready
+                )),
+                false,
+            );
         }
     }
     if let Some(ru) = &strategy.rolling_update {
@@ -217,13 +292,27 @@ fn sts_status(s: &StatefulSet) -> (Result<String, String>, bool) {
                 return (Ok(format!("Waiting for partitioned roll out to finish: {updated} out of {} new pods have been updated...\n", want - part)), false);
             }
         }
-        return (Ok(format!("partitioned roll out complete: {updated} new pods have been updated...\n")), true);
+        return (
+            Ok(format!(
+                "partitioned roll out complete: {updated} new pods have been updated...\n"
+            )),
+            true,
+        );
     }
-    let (cur, upd) = (st.current_revision.clone().unwrap_or_default(), st.update_revision.clone().unwrap_or_default());
+    let (cur, upd) = (
+        st.current_revision.clone().unwrap_or_default(),
+        st.update_revision.clone().unwrap_or_default(),
+    );
     if upd != cur {
         return (Ok(format!("waiting for statefulset rolling update to complete {updated} pods at revision {upd}...\n")), false);
     }
-    (Ok(format!("statefulset rolling update complete {} pods at revision {cur}...\n", st.current_replicas.unwrap_or(0))), true)
+    (
+        Ok(format!(
+            "statefulset rolling update complete {} pods at revision {cur}...\n",
+            st.current_replicas.unwrap_or(0)
+        )),
+        true,
+    )
 }
 
 /// `DaemonSetStatusViewer.Status`.
@@ -232,10 +321,16 @@ fn ds_status(d: &DaemonSet, name: &str) -> (Result<String, String>, bool) {
     let st = d.status.clone().unwrap_or_default();
     let strategy = spec.update_strategy.clone().unwrap_or_default();
     if strategy.type_.as_deref().unwrap_or("RollingUpdate") != "RollingUpdate" {
-        return (Err("error: rollout status is only available for RollingUpdate strategy type\n".into()), true);
+        return (
+            Err("error: rollout status is only available for RollingUpdate strategy type\n".into()),
+            true,
+        );
     }
     if d.metadata.generation.unwrap_or(0) > st.observed_generation.unwrap_or(0) {
-        return (Ok("Waiting for daemon set spec update to be observed...\n".into()), false);
+        return (
+            Ok("Waiting for daemon set spec update to be observed...\n".into()),
+            false,
+        );
     }
     let desired = st.desired_number_scheduled;
     let updated = st.updated_number_scheduled.unwrap_or(0);
@@ -246,14 +341,30 @@ fn ds_status(d: &DaemonSet, name: &str) -> (Result<String, String>, bool) {
     if available < desired {
         return (Ok(format!("Waiting for daemon set \"{name}\" rollout to finish: {available} of {desired} updated pods are available...\n")), false);
     }
-    (Ok(format!("daemon set \"{name}\" successfully rolled out\n")), true)
+    (
+        Ok(format!("daemon set \"{name}\" successfully rolled out\n")),
+        true,
+    )
 }
 
 /// Prints the current line once per change of the Deployment (each watch event), as kubectl does.
-pub fn poll_status(sim: &Sim, key: &ObjKey, uid: &str, last_rv: &mut String, revision: Option<i64>) -> Progress {
-    let rv = sim.get(key).filter(|o| o.uid() == uid).and_then(|o| o.meta().resource_version.clone()).unwrap_or_default();
+pub fn poll_status(
+    sim: &Sim,
+    key: &ObjKey,
+    uid: &str,
+    last_rv: &mut String,
+    revision: Option<i64>,
+) -> Progress {
+    let rv = sim
+        .get(key)
+        .filter(|o| o.uid() == uid)
+        .and_then(|o| o.meta().resource_version.clone())
+        .unwrap_or_default();
     let (line, done) = status_now(sim, key, uid, revision);
-    let mut p = Progress { done, ..Default::default() };
+    let mut p = Progress {
+        done,
+        ..Default::default()
+    };
     if rv == *last_rv && !rv.is_empty() {
         p.done = false;
         return p;
@@ -276,11 +387,19 @@ fn revisions(sim: &Sim, d: &Deployment) -> BTreeMap<i64, ReplicaSet> {
     let uid = d.metadata.uid.clone().unwrap_or_default();
     let mut m = BTreeMap::new();
     for o in sim.store().owned_by(&uid) {
-        let Some(rs) = o.as_replicaset() else { continue };
+        let Some(rs) = o.as_replicaset() else {
+            continue;
+        };
         if o.controller_ref().is_none_or(|r| r.uid != uid) {
             continue;
         }
-        let rev = rs.metadata.annotations.as_ref().and_then(|a| a.get(REVISION)).and_then(|r| r.parse::<i64>().ok()).unwrap_or(0);
+        let rev = rs
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(REVISION))
+            .and_then(|r| r.parse::<i64>().ok())
+            .unwrap_or(0);
         m.insert(rev, rs.clone());
     }
     m
@@ -300,7 +419,14 @@ fn history_table(rows: &[[String; 2]]) -> String {
 }
 
 fn history(sim: &mut Sim, words: &[String]) -> Outcome {
-    let p = match args::parse(words, &[flag("revision", None, true), flag("output", Some('o'), true)], "kubectl rollout history") {
+    let p = match args::parse(
+        words,
+        &[
+            flag("revision", None, true),
+            flag("output", Some('o'), true),
+        ],
+        "kubectl rollout history",
+    ) {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
@@ -314,8 +440,22 @@ fn history(sim: &mut Sim, words: &[String]) -> Outcome {
         Some(d) => revisions(sim, d)
             .into_iter()
             .map(|(n, rs)| {
-                let t = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
-                (n, (t, rs.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).cloned()))
+                let t = rs
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.template.clone())
+                    .unwrap_or_default();
+                (
+                    n,
+                    (
+                        t,
+                        rs.metadata
+                            .annotations
+                            .as_ref()
+                            .and_then(|a| a.get(CHANGE_CAUSE))
+                            .cloned(),
+                    ),
+                )
             })
             .collect(),
         None => controller_revisions(sim, obj.uid()),
@@ -331,7 +471,10 @@ fn history(sim: &mut Sim, words: &[String]) -> Outcome {
             let Some((t, _)) = revs.get(&n) else {
                 return Outcome::err("error: unable to find the specified revision\n");
             };
-            return Outcome::ok(format!("{qualified} with revision #{n}\n{}", describe_template(t)));
+            return Outcome::ok(format!(
+                "{qualified} with revision #{n}\n{}",
+                describe_template(t)
+            ));
         }
     }
     if revs.is_empty() {
@@ -339,7 +482,10 @@ fn history(sim: &mut Sim, words: &[String]) -> Outcome {
     }
     let mut rows = vec![["REVISION".to_string(), "CHANGE-CAUSE".to_string()]];
     for (rev, (_, cause)) in &revs {
-        rows.push([rev.to_string(), cause.clone().unwrap_or_else(|| "<none>".into())]);
+        rows.push([
+            rev.to_string(),
+            cause.clone().unwrap_or_else(|| "<none>".into()),
+        ]);
     }
     Outcome::ok(format!("{header}\n{}\n", history_table(&rows)))
 }
@@ -350,21 +496,44 @@ pub fn describe_template(t: &PodTemplateSpec) -> String {
     let meta = t.metadata.clone().unwrap_or_default();
     let spec = t.spec.clone().unwrap_or_default();
     let mut s = String::from("Pod Template:\n");
-    let labels: Vec<String> = meta.labels.iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
-    s.push_str(&format!("  Labels:\t{}\n", if labels.is_empty() { none.clone() } else { labels.join("\n\t") }));
-    let ann: Vec<String> = meta.annotations.iter().flatten().map(|(k, v)| format!("{k}: {v}")).collect();
+    let labels: Vec<String> = meta
+        .labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    s.push_str(&format!(
+        "  Labels:\t{}\n",
+        if labels.is_empty() {
+            none.clone()
+        } else {
+            labels.join("\n\t")
+        }
+    ));
+    let ann: Vec<String> = meta
+        .annotations
+        .iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
     if !ann.is_empty() {
         s.push_str(&format!("  Annotations:\t{}\n", ann.join("\n\t")));
     }
     s.push_str("  Containers:\n");
     for c in &spec.containers {
         s.push_str(&format!("   {}:\n", c.name));
-        s.push_str(&format!("    Image:\t{}\n", c.image.clone().unwrap_or_default()));
+        s.push_str(&format!(
+            "    Image:\t{}\n",
+            c.image.clone().unwrap_or_default()
+        ));
         match c.ports.as_ref().and_then(|p| p.first()) {
             Some(p) => {
                 let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
                 s.push_str(&format!("    Port:\t{}/{proto}\n", p.container_port));
-                s.push_str(&format!("    Host Port:\t{}/{proto}\n", p.host_port.unwrap_or(0)));
+                s.push_str(&format!(
+                    "    Host Port:\t{}/{proto}\n",
+                    p.host_port.unwrap_or(0)
+                ));
             }
             None => {
                 s.push_str("    Port:\t<none>\n");
@@ -383,8 +552,20 @@ pub fn describe_template(t: &PodTemplateSpec) -> String {
                 s.push_str(&format!("      {a}\n"));
             }
         }
-        let env: Vec<String> = c.env.iter().flatten().map(|e| format!("{}:\t{}", e.name, e.value.clone().unwrap_or_default())).collect();
-        s.push_str(&format!("    Environment:\t{}\n", if env.is_empty() { none.clone() } else { format!("\n      {}", env.join("\n      ")) }));
+        let env: Vec<String> = c
+            .env
+            .iter()
+            .flatten()
+            .map(|e| format!("{}:\t{}", e.name, e.value.clone().unwrap_or_default()))
+            .collect();
+        s.push_str(&format!(
+            "    Environment:\t{}\n",
+            if env.is_empty() {
+                none.clone()
+            } else {
+                format!("\n      {}", env.join("\n      "))
+            }
+        ));
         s.push_str("    Mounts:\t<none>\n");
     }
     s.push_str("  Volumes:\t<none>\n");
@@ -404,7 +585,11 @@ fn strip_hash(t: &PodTemplateSpec) -> PodTemplateSpec {
 }
 
 fn undo(sim: &mut Sim, words: &[String]) -> Outcome {
-    let p = match args::parse(words, &[flag("to-revision", None, true), flag("dry-run", None, true)], "kubectl rollout undo") {
+    let p = match args::parse(
+        words,
+        &[flag("to-revision", None, true), flag("dry-run", None, true)],
+        "kubectl rollout undo",
+    ) {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
@@ -429,37 +614,70 @@ fn undo(sim: &mut Sim, words: &[String]) -> Outcome {
         ));
     }
     let revs = revisions(sim, &d);
-    let current = d.metadata.annotations.as_ref().and_then(|a| a.get(REVISION)).and_then(|r| r.parse::<i64>().ok()).unwrap_or(0);
+    let current = d
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(REVISION))
+        .and_then(|r| r.parse::<i64>().ok())
+        .unwrap_or(0);
     let target = if to == 0 {
         // The previous revision: the highest below the current one.
         match revs.keys().filter(|r| **r < current).max() {
             Some(r) => *r,
-            None => return Outcome::err(format!("error: no rollout history found for deployment \"{}\"\n", key.name)),
+            None => {
+                return Outcome::err(format!(
+                    "error: no rollout history found for deployment \"{}\"\n",
+                    key.name
+                ))
+            }
         }
     } else {
         to
     };
     let Some(rs) = revs.get(&target) else {
-        return Outcome::err(format!("error: unable to find specified revision {target} in history\n"));
+        return Outcome::err(format!(
+            "error: unable to find specified revision {target} in history\n"
+        ));
     };
-    let template = strip_hash(&rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default());
-    let cur_template = d.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
+    let template = strip_hash(
+        &rs.spec
+            .as_ref()
+            .and_then(|s| s.template.clone())
+            .unwrap_or_default(),
+    );
+    let cur_template = d
+        .spec
+        .as_ref()
+        .map(|s| s.template.clone())
+        .unwrap_or_default();
     if template == cur_template {
         return Outcome::ok(format!(
             "deployment.apps/{} skipped rollback (current template already matches revision {target})\n",
             key.name
         ));
     }
-    let dry = matches!(p.get("dry-run"), Some("client") | Some("server") | Some("true"));
+    let dry = matches!(
+        p.get("dry-run"),
+        Some("client") | Some("server") | Some("true")
+    );
     if dry {
-        return Outcome::ok(format!("deployment.apps/{} rolled back (dry run)\n", key.name));
+        return Outcome::ok(format!(
+            "deployment.apps/{} rolled back (dry run)\n",
+            key.name
+        ));
     }
     let mut d2 = d.clone();
     if let Some(s) = d2.spec.as_mut() {
         s.template = template;
     }
     // The change-cause of the target revision comes back with it.
-    let cause = rs.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).cloned();
+    let cause = rs
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(CHANGE_CAUSE))
+        .cloned();
     let ann = d2.metadata.annotations.get_or_insert_with(Default::default);
     match cause {
         Some(c) => {
@@ -477,7 +695,13 @@ fn undo(sim: &mut Sim, words: &[String]) -> Outcome {
 
 /// `StatefulSetRollbacker` / `DaemonSetRollbacker`: apply the revision's data (the template as a
 /// replacing patch) to the object.
-fn undo_controller_revision(sim: &mut Sim, key: &ObjKey, obj: &Object, to: i64, p: &args::Parsed) -> Outcome {
+fn undo_controller_revision(
+    sim: &mut Sim,
+    key: &ObjKey,
+    obj: &Object,
+    to: i64,
+    p: &args::Parsed,
+) -> Outcome {
     let revs = controller_revisions(sim, obj.uid());
     let qualified = format!("{}/{}", key.kind.qualified_singular(), key.name);
     // `findHistory`: revision 0 is the one before the newest.
@@ -491,15 +715,24 @@ fn undo_controller_revision(sim: &mut Sim, key: &ObjKey, obj: &Object, to: i64, 
         revs.contains_key(&to).then_some(to)
     };
     let Some(target) = target else {
-        return Outcome::err(format!("error: unable to find specified revision {to} in history\n"));
+        return Outcome::err(format!(
+            "error: unable to find specified revision {to} in history\n"
+        ));
     };
     let Some((template, _)) = revs.get(&target).cloned() else {
-        return Outcome::err(format!("error: unable to find specified revision {to} in history\n"));
+        return Outcome::err(format!(
+            "error: unable to find specified revision {to} in history\n"
+        ));
     };
     if template_of(obj).as_ref() == Some(&template) {
-        return Outcome::ok(format!("{qualified} skipped rollback (current template already matches revision {target})\n"));
+        return Outcome::ok(format!(
+            "{qualified} skipped rollback (current template already matches revision {target})\n"
+        ));
     }
-    if matches!(p.get("dry-run"), Some("client") | Some("server") | Some("true")) {
+    if matches!(
+        p.get("dry-run"),
+        Some("client") | Some("server") | Some("true")
+    ) {
         return Outcome::ok(format!("{qualified} rolled back (dry run)\n"));
     }
     let mut new = obj.clone();
@@ -513,7 +746,11 @@ fn undo_controller_revision(sim: &mut Sim, key: &ObjKey, obj: &Object, to: i64, 
 // ------------------------------------------------------------------------------------ restart, pause
 
 fn restart(sim: &mut Sim, words: &[String]) -> Outcome {
-    let p = match args::parse(words, &[flag("dry-run", None, true)], "kubectl rollout restart") {
+    let p = match args::parse(
+        words,
+        &[flag("dry-run", None, true)],
+        "kubectl rollout restart",
+    ) {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
@@ -522,7 +759,12 @@ fn restart(sim: &mut Sim, words: &[String]) -> Outcome {
         Ok(x) => x,
         Err(o) => return o,
     };
-    if obj.as_deployment().and_then(|d| d.spec.as_ref()).and_then(|s| s.paused) == Some(true) {
+    if obj
+        .as_deployment()
+        .and_then(|d| d.spec.as_ref())
+        .and_then(|s| s.paused)
+        == Some(true)
+    {
         return Outcome::err(format!("error: deployments.apps \"{}\" can't restart paused deployment (run rollout resume first)\n", key.name));
     }
     let now = sim.clock().now_rfc3339();
@@ -535,7 +777,11 @@ fn restart(sim: &mut Sim, words: &[String]) -> Outcome {
     let mut new = (*obj).clone();
     set_template(&mut new, t);
     match sim.update(new) {
-        Ok(_) => Outcome::ok(format!("{}/{} restarted\n", key.kind.qualified_singular(), key.name)),
+        Ok(_) => Outcome::ok(format!(
+            "{}/{} restarted\n",
+            key.kind.qualified_singular(),
+            key.name
+        )),
         Err(e) => Outcome::err(format!("{}\n", e.kubectl_message())),
     }
 }
@@ -554,7 +800,11 @@ fn pause(sim: &mut Sim, words: &[String], pause: bool) -> Outcome {
     // `ObjectPauserFn` / `ObjectResumerFn` know only Deployments.
     let Some(d) = obj.as_deployment().cloned() else {
         let what = if pause { "pausing" } else { "resuming" };
-        return Outcome::err(format!("error: {} \"{}\" {what} is not supported\n", key.kind.qualified_plural(), key.name));
+        return Outcome::err(format!(
+            "error: {} \"{}\" {what} is not supported\n",
+            key.kind.qualified_plural(),
+            key.name
+        ));
     };
     let is_paused = d.spec.as_ref().and_then(|s| s.paused) == Some(true);
     let done = if pause { "paused" } else { "resumed" };
@@ -599,7 +849,8 @@ fn set_image(sim: &mut Sim, words: &[String]) -> Outcome {
         Err(e) => return Outcome::err(e),
     };
     // Resources first, then CONTAINER=IMAGE pairs.
-    let (pairs, res): (Vec<String>, Vec<String>) = p.args.iter().cloned().partition(|a| a.contains('='));
+    let (pairs, res): (Vec<String>, Vec<String>) =
+        p.args.iter().cloned().partition(|a| a.contains('='));
     if pairs.is_empty() {
         return Outcome::err("error: at least one image update is required\nSee 'kubectl set image -h' for help and examples\n");
     }
@@ -618,8 +869,14 @@ fn set_image(sim: &mut Sim, words: &[String]) -> Outcome {
     };
     let mut out = Outcome::default();
     for (kind, name) in targets {
-        if !matches!(kind, Kind::Deployment | Kind::ReplicaSet | Kind::Pod | Kind::StatefulSet | Kind::DaemonSet) {
-            out.stderr.push_str(&format!("error: {} is not supported by set image\n", kind.name()));
+        if !matches!(
+            kind,
+            Kind::Deployment | Kind::ReplicaSet | Kind::Pod | Kind::StatefulSet | Kind::DaemonSet
+        ) {
+            out.stderr.push_str(&format!(
+                "error: {} is not supported by set image\n",
+                kind.name()
+            ));
             out.exit_code = 1;
             continue;
         }
@@ -633,7 +890,11 @@ fn set_image(sim: &mut Sim, words: &[String]) -> Outcome {
         let mut new = (*obj).clone();
         let spec = match &mut new {
             Object::Deployment(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
-            Object::ReplicaSet(rs) => rs.spec.as_mut().and_then(|s| s.template.as_mut()).and_then(|t| t.spec.as_mut()),
+            Object::ReplicaSet(rs) => rs
+                .spec
+                .as_mut()
+                .and_then(|s| s.template.as_mut())
+                .and_then(|t| t.spec.as_mut()),
             Object::Pod(pod) => pod.spec.as_mut(),
             Object::StatefulSet(x) => x.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
             Object::DaemonSet(x) => x.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
@@ -642,7 +903,11 @@ fn set_image(sim: &mut Sim, words: &[String]) -> Outcome {
         let Some(spec) = spec else { continue };
         for (c, img) in &updates {
             let mut found = false;
-            for ctr in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
+            for ctr in spec
+                .containers
+                .iter_mut()
+                .chain(spec.init_containers.iter_mut().flatten())
+            {
                 if c == "*" || ctr.name == *c {
                     ctr.image = Some(img.clone());
                     found = true;
@@ -656,7 +921,11 @@ fn set_image(sim: &mut Sim, words: &[String]) -> Outcome {
             continue;
         }
         match sim.update(new) {
-            Ok(_) => out.stdout.push_str(&format!("{}/{} image updated\n", kind.qualified_singular(), name)),
+            Ok(_) => out.stdout.push_str(&format!(
+                "{}/{} image updated\n",
+                kind.qualified_singular(),
+                name
+            )),
             Err(e) => {
                 out.stderr.push_str(&format!("{}\n", e.kubectl_message()));
                 out.exit_code = 1;
@@ -676,13 +945,25 @@ fn _kinds_used(k: &str) -> Option<Kind> {
 fn set_env(sim: &mut Sim, words: &[String]) -> Outcome {
     let p = match args::parse(
         words,
-        &[flag("containers", Some('c'), true), flag("dry-run", None, true), flag("overwrite", None, false), flag("all", None, false), flag("selector", Some('l'), true), flag("list", None, false), flag("output", Some('o'), true)],
+        &[
+            flag("containers", Some('c'), true),
+            flag("dry-run", None, true),
+            flag("overwrite", None, false),
+            flag("all", None, false),
+            flag("selector", Some('l'), true),
+            flag("list", None, false),
+            flag("output", Some('o'), true),
+        ],
         "kubectl set env",
     ) {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
-    let (changes, res): (Vec<String>, Vec<String>) = p.args.iter().cloned().partition(|a| a.contains('=') || (a.ends_with('-') && !a.contains('/')));
+    let (changes, res): (Vec<String>, Vec<String>) = p
+        .args
+        .iter()
+        .cloned()
+        .partition(|a| a.contains('=') || (a.ends_with('-') && !a.contains('/')));
     let targets = match split_targets(&res) {
         Ok(t) => t,
         Err(o) => return o,
@@ -704,18 +985,29 @@ fn set_env(sim: &mut Sim, words: &[String]) -> Outcome {
         let mut new = (*obj).clone();
         let spec = match &mut new {
             Object::Deployment(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
-            Object::ReplicaSet(rs) => rs.spec.as_mut().and_then(|s| s.template.as_mut()).and_then(|t| t.spec.as_mut()),
+            Object::ReplicaSet(rs) => rs
+                .spec
+                .as_mut()
+                .and_then(|s| s.template.as_mut())
+                .and_then(|t| t.spec.as_mut()),
             Object::StatefulSet(s) => s.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
             Object::DaemonSet(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
             Object::Pod(pod) => pod.spec.as_mut(),
             _ => None,
         };
         let Some(spec) = spec else {
-            out.stderr.push_str(&format!("error: {} is not supported by set env\n", kind.name()));
+            out.stderr.push_str(&format!(
+                "error: {} is not supported by set env\n",
+                kind.name()
+            ));
             out.exit_code = 1;
             continue;
         };
-        for c in spec.containers.iter_mut().filter(|c| want_c == "*" || c.name == want_c) {
+        for c in spec
+            .containers
+            .iter_mut()
+            .filter(|c| want_c == "*" || c.name == want_c)
+        {
             let env = c.env.get_or_insert_with(Vec::new);
             for ch in &changes {
                 if let Some((k, v)) = ch.split_once('=') {
@@ -724,7 +1016,11 @@ fn set_env(sim: &mut Sim, words: &[String]) -> Outcome {
                             e.value = Some(v.to_string());
                             e.value_from = None;
                         }
-                        None => env.push(k8s_openapi::api::core::v1::EnvVar { name: k.to_string(), value: Some(v.to_string()), value_from: None }),
+                        None => env.push(k8s_openapi::api::core::v1::EnvVar {
+                            name: k.to_string(),
+                            value: Some(v.to_string()),
+                            value_from: None,
+                        }),
                     }
                 } else if let Some(k) = ch.strip_suffix('-') {
                     env.retain(|e| e.name != k);
@@ -738,7 +1034,11 @@ fn set_env(sim: &mut Sim, words: &[String]) -> Outcome {
             continue;
         }
         match sim.update(new) {
-            Ok(_) => out.stdout.push_str(&format!("{}/{} env updated\n", kind.qualified_singular(), name)),
+            Ok(_) => out.stdout.push_str(&format!(
+                "{}/{} env updated\n",
+                kind.qualified_singular(),
+                name
+            )),
             Err(e) => {
                 out.stderr.push_str(&format!("{}\n", e.kubectl_message()));
                 out.exit_code = 1;

@@ -11,7 +11,11 @@ const UNQUOTED_SPECIAL: &str = "\\'\"$`;&|<>()*?#~{}[]!";
 
 fn escape_into(out: &mut String, value: &str, in_double: bool) {
     for c in value.chars() {
-        let special = if in_double { matches!(c, '\\' | '"' | '$' | '`') } else { UNQUOTED_SPECIAL.contains(c) };
+        let special = if in_double {
+            matches!(c, '\\' | '"' | '$' | '`')
+        } else {
+            UNQUOTED_SPECIAL.contains(c)
+        };
         if special {
             out.push('\\');
         }
@@ -122,7 +126,9 @@ fn expand_mode(
                 match next {
                     Some('(') if chars.get(i + 2) != Some(&'(') => {
                         let Some(end) = closing_paren(&chars, i + 2) else {
-                            return Err("bash: unexpected EOF while looking for matching `)'".into());
+                            return Err(
+                                "bash: unexpected EOF while looking for matching `)'".into()
+                            );
                         };
                         let inner: String = chars[i + 2..end].iter().collect();
                         let result = run(&inner);
@@ -130,11 +136,17 @@ fn expand_mode(
                         i = end + 1;
                     }
                     Some('{') => {
-                        let Some(end) = chars[i + 2..].iter().position(|c| *c == '}').map(|p| p + i + 2) else {
+                        let Some(end) = chars[i + 2..]
+                            .iter()
+                            .position(|c| *c == '}')
+                            .map(|p| p + i + 2)
+                        else {
                             return Err("bash: bad substitution".into());
                         };
                         let name: String = chars[i + 2..end].iter().collect();
-                        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                        if name.is_empty()
+                            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                        {
                             return Err(format!("bash: ${{{name}}}: bad substitution"));
                         }
                         escape_into(&mut out, &var(&name).unwrap_or_default(), in_double);
@@ -146,7 +158,9 @@ fn expand_mode(
                     }
                     Some(n) if n.is_ascii_alphabetic() || n == '_' => {
                         let mut j = i + 1;
-                        while j < chars.len() && (chars[j].is_ascii_alphanumeric() || chars[j] == '_') {
+                        while j < chars.len()
+                            && (chars[j].is_ascii_alphanumeric() || chars[j] == '_')
+                        {
                             j += 1;
                         }
                         let name: String = chars[i + 1..j].iter().collect();
@@ -214,12 +228,18 @@ pub fn split_commands(line: &str) -> Vec<(String, String)> {
                     depth -= 1;
                     cur.push(c);
                 } else if depth == 0 && (two == "&&" || two == "||") {
-                    out.push((std::mem::take(&mut sep), std::mem::take(&mut cur).trim().to_string()));
+                    out.push((
+                        std::mem::take(&mut sep),
+                        std::mem::take(&mut cur).trim().to_string(),
+                    ));
                     sep = two;
                     i += 2;
                     continue;
                 } else if depth == 0 && c == ';' {
-                    out.push((std::mem::take(&mut sep), std::mem::take(&mut cur).trim().to_string()));
+                    out.push((
+                        std::mem::take(&mut sep),
+                        std::mem::take(&mut cur).trim().to_string(),
+                    ));
                     sep = ";".into();
                 } else {
                     cur.push(c);
@@ -236,7 +256,8 @@ pub fn split_commands(line: &str) -> Vec<(String, String)> {
 /// A shell variable name.
 pub fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn lines(s: &str) -> Vec<&str> {
@@ -261,11 +282,21 @@ fn count_arg(args: &[String], default: usize) -> Result<(usize, Vec<String>), St
         let a = &args[i];
         if a == "-n" {
             i += 1;
-            n = args.get(i).and_then(|v| v.parse().ok()).ok_or_else(|| "invalid number of lines".to_string())?;
+            n = args
+                .get(i)
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| "invalid number of lines".to_string())?;
         } else if let Some(v) = a.strip_prefix("-n") {
-            n = v.parse().map_err(|_| format!("invalid number of lines: '{v}'"))?;
-        } else if let Some(v) = a.strip_prefix('-').filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit())) {
-            n = v.parse().map_err(|_| format!("invalid number of lines: '{v}'"))?;
+            n = v
+                .parse()
+                .map_err(|_| format!("invalid number of lines: '{v}'"))?;
+        } else if let Some(v) = a
+            .strip_prefix('-')
+            .filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()))
+        {
+            n = v
+                .parse()
+                .map_err(|_| format!("invalid number of lines: '{v}'"))?;
         } else {
             rest.push(a.clone());
         }
@@ -276,7 +307,11 @@ fn count_arg(args: &[String], default: usize) -> Result<(usize, Vec<String>), St
 
 /// A `grep` pattern: literal text with optional `^` / `$` anchors (no other regex syntax).
 fn grep_match(line: &str, pat: &str, icase: bool, word: bool) -> bool {
-    let (l, p) = if icase { (line.to_lowercase(), pat.to_lowercase()) } else { (line.to_string(), pat.to_string()) };
+    let (l, p) = if icase {
+        (line.to_lowercase(), pat.to_lowercase())
+    } else {
+        (line.to_string(), pat.to_string())
+    };
     let (start, p) = match p.strip_prefix('^') {
         Some(r) => (true, r.to_string()),
         None => (false, p),
@@ -292,7 +327,8 @@ fn grep_match(line: &str, pat: &str, icase: bool, word: bool) -> bool {
         (false, true) => l.ends_with(&p),
         (false, false) => {
             if word {
-                l.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| w == p)
+                l.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|w| w == p)
             } else {
                 l.contains(&p)
             }
@@ -301,12 +337,22 @@ fn grep_match(line: &str, pat: &str, icase: bool, word: bool) -> bool {
 }
 
 /// Runs a text filter on `input`; `None` if `program` is not one.
-pub fn filter(program: &str, args: &[String], input: &str, files: &dyn Fn(&str) -> Option<String>) -> Option<Outcome> {
-    let err = |msg: String, code: i32| Outcome { stderr: msg, exit_code: code, ..Default::default() };
+pub fn filter(
+    program: &str,
+    args: &[String],
+    input: &str,
+    files: &dyn Fn(&str) -> Option<String>,
+) -> Option<Outcome> {
+    let err = |msg: String, code: i32| Outcome {
+        stderr: msg,
+        exit_code: code,
+        ..Default::default()
+    };
     // A file argument replaces standard input, as these tools read files too.
     let file_input = |rest: &[String]| -> Result<String, Outcome> {
         match rest.first() {
-            Some(f) => files(f).ok_or_else(|| err(format!("{program}: {f}: No such file or directory\n"), 1)),
+            Some(f) => files(f)
+                .ok_or_else(|| err(format!("{program}: {f}: No such file or directory\n"), 1)),
             None => Ok(input.to_string()),
         }
     };
@@ -341,10 +387,21 @@ pub fn filter(program: &str, args: &[String], input: &str, files: &dyn Fn(&str) 
                 Ok(t) => t,
                 Err(o) => return Some(o),
             };
-            let hits: Vec<&str> = text.lines().filter(|l| grep_match(l, &pat, icase, word) != invert).collect();
+            let hits: Vec<&str> = text
+                .lines()
+                .filter(|l| grep_match(l, &pat, icase, word) != invert)
+                .collect();
             let code = if hits.is_empty() { 1 } else { 0 };
-            let stdout = if count { format!("{}\n", hits.len()) } else { joined(&hits) };
-            Outcome { stdout, exit_code: code, ..Default::default() }
+            let stdout = if count {
+                format!("{}\n", hits.len())
+            } else {
+                joined(&hits)
+            };
+            Outcome {
+                stdout,
+                exit_code: code,
+                ..Default::default()
+            }
         }
         "head" | "tail" => {
             let (n, rest) = match count_arg(args, 10) {
@@ -356,18 +413,32 @@ pub fn filter(program: &str, args: &[String], input: &str, files: &dyn Fn(&str) 
                 Err(o) => return Some(o),
             };
             let ls = lines(&text);
-            let pick: Vec<&str> = if program == "head" { ls.iter().take(n).copied().collect() } else { ls[ls.len().saturating_sub(n)..].to_vec() };
+            let pick: Vec<&str> = if program == "head" {
+                ls.iter().take(n).copied().collect()
+            } else {
+                ls[ls.len().saturating_sub(n)..].to_vec()
+            };
             Outcome::ok(joined(&pick))
         }
         "wc" => {
-            let text = match file_input(&args.iter().filter(|a| !a.starts_with('-')).cloned().collect::<Vec<_>>()) {
+            let text = match file_input(
+                &args
+                    .iter()
+                    .filter(|a| !a.starts_with('-'))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            ) {
                 Ok(t) => t,
                 Err(o) => return Some(o),
             };
             let l = text.matches('\n').count();
             let w = text.split_whitespace().count();
             let c = text.len();
-            let flags: String = args.iter().filter(|a| a.starts_with('-')).map(|a| a.trim_start_matches('-')).collect();
+            let flags: String = args
+                .iter()
+                .filter(|a| a.starts_with('-'))
+                .map(|a| a.trim_start_matches('-'))
+                .collect();
             let mut parts = Vec::new();
             if flags.is_empty() || flags.contains('l') {
                 parts.push(l);
@@ -378,21 +449,46 @@ pub fn filter(program: &str, args: &[String], input: &str, files: &dyn Fn(&str) 
             if flags.is_empty() || flags.contains('c') || flags.contains('m') {
                 parts.push(c);
             }
-            let s = if parts.len() == 1 { parts[0].to_string() } else { parts.iter().map(|n| format!("{n:>7}")).collect::<Vec<_>>().join(" ") };
+            let s = if parts.len() == 1 {
+                parts[0].to_string()
+            } else {
+                parts
+                    .iter()
+                    .map(|n| format!("{n:>7}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
             Outcome::ok(format!("{s}\n"))
         }
         "sort" => {
             let reverse = args.iter().any(|a| a.starts_with('-') && a.contains('r'));
             let numeric = args.iter().any(|a| a.starts_with('-') && a.contains('n'));
             let unique = args.iter().any(|a| a.starts_with('-') && a.contains('u'));
-            let text = match file_input(&args.iter().filter(|a| !a.starts_with('-')).cloned().collect::<Vec<_>>()) {
+            let text = match file_input(
+                &args
+                    .iter()
+                    .filter(|a| !a.starts_with('-'))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            ) {
                 Ok(t) => t,
                 Err(o) => return Some(o),
             };
             let mut ls = lines(&text);
             if numeric {
-                let key = |s: &str| s.trim().split_whitespace().next().and_then(|w| w.parse::<f64>().ok()).unwrap_or(0.0);
-                ls.sort_by(|a, b| key(a).partial_cmp(&key(b)).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(b)));
+                let key = |s: &str| {
+                    s.trim()
+                        .split_whitespace()
+                        .next()
+                        .and_then(|w| w.parse::<f64>().ok())
+                        .unwrap_or(0.0)
+                };
+                ls.sort_by(|a, b| {
+                    key(a)
+                        .partial_cmp(&key(b))
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                        .then(a.cmp(b))
+                });
             } else {
                 ls.sort();
             }
@@ -405,7 +501,13 @@ pub fn filter(program: &str, args: &[String], input: &str, files: &dyn Fn(&str) 
             Outcome::ok(joined(&ls))
         }
         "uniq" => {
-            let text = match file_input(&args.iter().filter(|a| !a.starts_with('-')).cloned().collect::<Vec<_>>()) {
+            let text = match file_input(
+                &args
+                    .iter()
+                    .filter(|a| !a.starts_with('-'))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            ) {
                 Ok(t) => t,
                 Err(o) => return Some(o),
             };
@@ -415,8 +517,16 @@ pub fn filter(program: &str, args: &[String], input: &str, files: &dyn Fn(&str) 
         }
         "base64" => {
             use base64::Engine;
-            let decode = args.iter().any(|a| a == "-d" || a == "--decode" || a == "-D");
-            let text = match file_input(&args.iter().filter(|a| !a.starts_with('-')).cloned().collect::<Vec<_>>()) {
+            let decode = args
+                .iter()
+                .any(|a| a == "-d" || a == "--decode" || a == "-D");
+            let text = match file_input(
+                &args
+                    .iter()
+                    .filter(|a| !a.starts_with('-'))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            ) {
                 Ok(t) => t,
                 Err(o) => return Some(o),
             };
@@ -428,7 +538,11 @@ pub fn filter(program: &str, args: &[String], input: &str, files: &dyn Fn(&str) 
                 }
             } else {
                 let enc = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-                let wrapped: Vec<String> = enc.as_bytes().chunks(76).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+                let wrapped: Vec<String> = enc
+                    .as_bytes()
+                    .chunks(76)
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect();
                 Outcome::ok(format!("{}\n", wrapped.join("\n")))
             }
         }
@@ -438,7 +552,11 @@ pub fn filter(program: &str, args: &[String], input: &str, files: &dyn Fn(&str) 
             let mut i = 0;
             while i < args.len() {
                 let a = &args[i];
-                let (flag, val) = if a.len() > 2 && a.starts_with('-') { (&a[..2], Some(a[2..].to_string())) } else { (a.as_str(), None) };
+                let (flag, val) = if a.len() > 2 && a.starts_with('-') {
+                    (&a[..2], Some(a[2..].to_string()))
+                } else {
+                    (a.as_str(), None)
+                };
                 let val = match val {
                     Some(v) => Some(v),
                     None if flag == "-d" || flag == "-f" => {
@@ -457,13 +575,20 @@ pub fn filter(program: &str, args: &[String], input: &str, files: &dyn Fn(&str) 
                 i += 1;
             }
             if fields.is_empty() {
-                return Some(err("cut: you must specify a list of bytes, characters, or fields\n".into(), 1));
+                return Some(err(
+                    "cut: you must specify a list of bytes, characters, or fields\n".into(),
+                    1,
+                ));
             }
             let out: Vec<String> = input
                 .lines()
                 .map(|l| {
                     let parts: Vec<&str> = l.split(delim).collect();
-                    fields.iter().filter_map(|f| parts.get(f.saturating_sub(1)).copied()).collect::<Vec<_>>().join(&delim.to_string())
+                    fields
+                        .iter()
+                        .filter_map(|f| parts.get(f.saturating_sub(1)).copied())
+                        .collect::<Vec<_>>()
+                        .join(&delim.to_string())
                 })
                 .collect();
             Outcome::ok(out.iter().map(|l| format!("{l}\n")).collect::<String>())
@@ -474,7 +599,12 @@ pub fn filter(program: &str, args: &[String], input: &str, files: &dyn Fn(&str) 
                     return Some(err("tr: missing operand\n".into(), 1));
                 };
                 let drop: Vec<char> = set.chars().collect();
-                return Some(Outcome::ok(input.chars().filter(|c| !drop.contains(c)).collect::<String>()));
+                return Some(Outcome::ok(
+                    input
+                        .chars()
+                        .filter(|c| !drop.contains(c))
+                        .collect::<String>(),
+                ));
             }
             let (Some(a), Some(b)) = (args.first(), args.get(1)) else {
                 return Some(err("tr: missing operand\n".into(), 1));
@@ -510,12 +640,27 @@ mod tests {
     #[test]
     fn expansions() {
         let mut run = |c: &str| format!("<{c}>\n");
-        assert_eq!(expand("echo $POD ${POD}x", &vars, &mut run).unwrap(), "echo web-abc web-abcx");
-        assert_eq!(expand("echo '$POD' \"$POD\"", &vars, &mut run).unwrap(), "echo '$POD' \"web-abc\"");
-        assert_eq!(expand("x=$(kubectl get pods)", &vars, &mut run).unwrap(), "x=\\<kubectl get pods\\>");
+        assert_eq!(
+            expand("echo $POD ${POD}x", &vars, &mut run).unwrap(),
+            "echo web-abc web-abcx"
+        );
+        assert_eq!(
+            expand("echo '$POD' \"$POD\"", &vars, &mut run).unwrap(),
+            "echo '$POD' \"web-abc\""
+        );
+        assert_eq!(
+            expand("x=$(kubectl get pods)", &vars, &mut run).unwrap(),
+            "x=\\<kubectl get pods\\>"
+        );
         assert_eq!(expand("echo $SP", &vars, &mut run).unwrap(), "echo a b");
         let q = expand("echo $Q", &vars, &mut run).unwrap();
-        assert_eq!(shlex::split(&q).unwrap(), vec!["echo", "it\\'s", "\"x\""].iter().map(|s| s.replace('\\', "")).collect::<Vec<_>>());
+        assert_eq!(
+            shlex::split(&q).unwrap(),
+            vec!["echo", "it\\'s", "\"x\""]
+                .iter()
+                .map(|s| s.replace('\\', ""))
+                .collect::<Vec<_>>()
+        );
         assert_eq!(expand("echo $NOPE.", &vars, &mut run).unwrap(), "echo .");
         assert!(expand("echo $(oops", &vars, &mut run).is_err());
         assert_eq!(expand("echo $ 5", &vars, &mut run).unwrap(), "echo $ 5");
@@ -524,7 +669,15 @@ mod tests {
     #[test]
     fn command_lists() {
         let v = split_commands("a; b && c || d");
-        assert_eq!(v, vec![("".into(), "a".into()), (";".into(), "b".into()), ("&&".into(), "c".into()), ("||".into(), "d".into())]);
+        assert_eq!(
+            v,
+            vec![
+                ("".into(), "a".into()),
+                (";".into(), "b".into()),
+                ("&&".into(), "c".into()),
+                ("||".into(), "d".into())
+            ]
+        );
         assert_eq!(split_commands("echo 'a;b' \"c;d\" $(x; y)").len(), 1);
         assert_eq!(split_commands("kubectl get pods").len(), 1);
     }
@@ -533,17 +686,69 @@ mod tests {
     fn filters() {
         let none = |_: &str| None;
         let text = "NAME   READY\nweb-1  1/1\ndb-1   0/1\nweb-2  1/1\n";
-        assert_eq!(filter("grep", &["web".into()], text, &none).unwrap().stdout, "web-1  1/1\nweb-2  1/1\n");
-        assert_eq!(filter("grep", &["-v".into(), "web".into()], text, &none).unwrap().stdout, "NAME   READY\ndb-1   0/1\n");
-        assert_eq!(filter("grep", &["-c".into(), "^web".into()], text, &none).unwrap().stdout, "2\n");
-        assert_eq!(filter("grep", &["zzz".into()], text, &none).unwrap().exit_code, 1);
-        assert_eq!(filter("wc", &["-l".into()], text, &none).unwrap().stdout, "4\n");
-        assert_eq!(filter("head", &["-n".into(), "2".into()], text, &none).unwrap().stdout, "NAME   READY\nweb-1  1/1\n");
-        assert_eq!(filter("tail", &["-1".into()], text, &none).unwrap().stdout, "web-2  1/1\n");
-        assert_eq!(filter("base64", &["-d".into()], "czNjcjN0", &none).unwrap().stdout, "s3cr3t");
-        assert_eq!(filter("base64", &[], "admin", &none).unwrap().stdout, "YWRtaW4=\n");
-        assert_eq!(filter("sort", &["-r".into()], "a\nc\nb\n", &none).unwrap().stdout, "c\nb\na\n");
-        assert_eq!(filter("cut", &["-d".into(), ":".into(), "-f".into(), "2".into()], "a:b\nc:d\n", &none).unwrap().stdout, "b\nd\n");
+        assert_eq!(
+            filter("grep", &["web".into()], text, &none).unwrap().stdout,
+            "web-1  1/1\nweb-2  1/1\n"
+        );
+        assert_eq!(
+            filter("grep", &["-v".into(), "web".into()], text, &none)
+                .unwrap()
+                .stdout,
+            "NAME   READY\ndb-1   0/1\n"
+        );
+        assert_eq!(
+            filter("grep", &["-c".into(), "^web".into()], text, &none)
+                .unwrap()
+                .stdout,
+            "2\n"
+        );
+        assert_eq!(
+            filter("grep", &["zzz".into()], text, &none)
+                .unwrap()
+                .exit_code,
+            1
+        );
+        assert_eq!(
+            filter("wc", &["-l".into()], text, &none).unwrap().stdout,
+            "4\n"
+        );
+        assert_eq!(
+            filter("head", &["-n".into(), "2".into()], text, &none)
+                .unwrap()
+                .stdout,
+            "NAME   READY\nweb-1  1/1\n"
+        );
+        assert_eq!(
+            filter("tail", &["-1".into()], text, &none).unwrap().stdout,
+            "web-2  1/1\n"
+        );
+        assert_eq!(
+            filter("base64", &["-d".into()], "czNjcjN0", &none)
+                .unwrap()
+                .stdout,
+            "s3cr3t"
+        );
+        assert_eq!(
+            filter("base64", &[], "admin", &none).unwrap().stdout,
+            "YWRtaW4=\n"
+        );
+        assert_eq!(
+            filter("sort", &["-r".into()], "a\nc\nb\n", &none)
+                .unwrap()
+                .stdout,
+            "c\nb\na\n"
+        );
+        assert_eq!(
+            filter(
+                "cut",
+                &["-d".into(), ":".into(), "-f".into(), "2".into()],
+                "a:b\nc:d\n",
+                &none
+            )
+            .unwrap()
+            .stdout,
+            "b\nd\n"
+        );
         assert!(filter("vim", &[], "", &none).is_none());
     }
 }

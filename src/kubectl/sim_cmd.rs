@@ -30,7 +30,11 @@ Clock:
 ";
 
 fn usage(msg: &str) -> Outcome {
-    Outcome { stderr: format!("sim: {msg}\nRun 'sim help' for usage.\n"), exit_code: 1, ..Default::default() }
+    Outcome {
+        stderr: format!("sim: {msg}\nRun 'sim help' for usage.\n"),
+        exit_code: 1,
+        ..Default::default()
+    }
 }
 
 fn done(r: Result<String, String>) -> Outcome {
@@ -41,7 +45,11 @@ fn done(r: Result<String, String>) -> Outcome {
 }
 
 /// Takes `--name V`, `--name=V` (or the short form) out of `words`.
-fn take_flag(words: &mut Vec<String>, long: &str, short: Option<&str>) -> Result<Option<String>, String> {
+fn take_flag(
+    words: &mut Vec<String>,
+    long: &str,
+    short: Option<&str>,
+) -> Result<Option<String>, String> {
     let mut value = None;
     let mut i = 0;
     while i < words.len() {
@@ -68,23 +76,37 @@ fn take_flag(words: &mut Vec<String>, long: &str, short: Option<&str>) -> Result
 /// Runs `sim WORDS...`.
 pub fn sim(sim: &mut Sim, words: &[String]) -> Outcome {
     let mut w: Vec<String> = words.to_vec();
-    let Some(group) = w.first().cloned() else { return Outcome::ok(HELP) };
+    let Some(group) = w.first().cloned() else {
+        return Outcome::ok(HELP);
+    };
     w.remove(0);
-    if let Some(bad) = w.iter().find(|a| a.starts_with('-') && !matches!(a.split('=').next(), Some("--zone" | "-c" | "--container" | "-n" | "--namespace"))) {
+    if let Some(bad) = w.iter().find(|a| {
+        a.starts_with('-')
+            && !matches!(
+                a.split('=').next(),
+                Some("--zone" | "-c" | "--container" | "-n" | "--namespace")
+            )
+    }) {
         return usage(&format!("unknown flag: {bad}"));
     }
     match group.as_str() {
         "help" | "--help" | "-h" => Outcome::ok(HELP),
         "time" => {
             let ms = sim.elapsed_ms();
-            Outcome::ok(format!("virtual time {} (elapsed {})\n", sim.clock().now_rfc3339(), go_duration(ms - ms % 1000)))
+            Outcome::ok(format!(
+                "virtual time {} (elapsed {})\n",
+                sim.clock().now_rfc3339(),
+                go_duration(ms - ms % 1000)
+            ))
         }
         "node" => {
             let zone = match take_flag(&mut w, "zone", None) {
                 Ok(z) => z,
                 Err(e) => return usage(&e),
             };
-            let Some(verb) = w.first().cloned() else { return usage("node: expected add, remove, fail, partition or recover") };
+            let Some(verb) = w.first().cloned() else {
+                return usage("node: expected add, remove, fail, partition or recover");
+            };
             let args = &w[1..];
             if zone.is_some() && verb != "add" {
                 return usage("--zone only applies to `sim node add`");
@@ -92,14 +114,18 @@ pub fn sim(sim: &mut Sim, words: &[String]) -> Outcome {
             match (verb.as_str(), args) {
                 ("add", []) => done(sim.node_add(None, zone.as_deref())),
                 ("add", [name]) => done(sim.node_add(Some(name), zone.as_deref())),
-                ("remove" | "fail" | "partition" | "recover", [node]) => done(match verb.as_str() {
-                    "remove" => sim.node_remove(node),
-                    "fail" => sim.node_fail(node),
-                    "partition" => sim.node_partition(node),
-                    _ => sim.node_recover(node),
-                }),
+                ("remove" | "fail" | "partition" | "recover", [node]) => {
+                    done(match verb.as_str() {
+                        "remove" => sim.node_remove(node),
+                        "fail" => sim.node_fail(node),
+                        "partition" => sim.node_partition(node),
+                        _ => sim.node_recover(node),
+                    })
+                }
                 ("add", _) => usage("usage: sim node add [NAME] [--zone Z]"),
-                ("remove" | "fail" | "partition" | "recover", _) => usage(&format!("usage: sim node {verb} NODE")),
+                ("remove" | "fail" | "partition" | "recover", _) => {
+                    usage(&format!("usage: sim node {verb} NODE"))
+                }
                 (other, _) => usage(&format!("unknown node command \"{other}\"")),
             }
         }
@@ -111,13 +137,19 @@ pub fn sim(sim: &mut Sim, words: &[String]) -> Outcome {
             (None, _) => usage("cloud: expected delete-instance or routes"),
         },
         "container" => {
-            let (c, ns) = match (take_flag(&mut w, "container", Some("-c")), take_flag(&mut w, "namespace", Some("-n"))) {
+            let (c, ns) = match (
+                take_flag(&mut w, "container", Some("-c")),
+                take_flag(&mut w, "namespace", Some("-n")),
+            ) {
                 (Ok(c), Ok(n)) => (c, n.unwrap_or_else(|| "default".into())),
                 (Err(e), _) | (_, Err(e)) => return usage(&e),
             };
             match (w.first().map(String::as_str), &w.get(1..).unwrap_or(&[])) {
                 (Some("crash"), [pod]) => {
-                    let pod = pod.strip_prefix("pod/").or_else(|| pod.strip_prefix("pods/")).unwrap_or(pod);
+                    let pod = pod
+                        .strip_prefix("pod/")
+                        .or_else(|| pod.strip_prefix("pods/"))
+                        .unwrap_or(pod);
                     done(sim.container_crash(&ns, pod, c.as_deref()))
                 }
                 (Some("crash"), _) => usage("usage: sim container crash POD [-c CONTAINER]"),
@@ -155,7 +187,10 @@ fn routes(sim: &Sim) -> Outcome {
     if rows.is_empty() {
         return Outcome::ok("No routes.\n");
     }
-    let mut all = vec![["NAME", "DESTINATION", "TARGET", "AGE"].iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    let mut all = vec![["NAME", "DESTINATION", "TARGET", "AGE"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()];
     all.extend(rows);
     Outcome::ok(table(&all))
 }

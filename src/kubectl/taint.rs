@@ -28,7 +28,9 @@ fn parse_change(s: &str) -> Result<Change, String> {
         return Err(format!("error: unknown taint spec: {s}"));
     };
     if !EFFECTS.contains(&effect) {
-        return Err(format!("error: invalid taint effect: {effect}, unsupported taint effect"));
+        return Err(format!(
+            "error: invalid taint effect: {effect}, unsupported taint effect"
+        ));
     }
     let (k, v) = match kv.split_once('=') {
         Some((k, v)) => (k, Some(v.to_string())),
@@ -37,11 +39,25 @@ fn parse_change(s: &str) -> Result<Change, String> {
     if k.is_empty() {
         return Err(format!("error: invalid taint spec: {s}"));
     }
-    Ok(Change::Add(Taint { key: k.into(), value: v.filter(|v| !v.is_empty()), effect: effect.into(), time_added: None }))
+    Ok(Change::Add(Taint {
+        key: k.into(),
+        value: v.filter(|v| !v.is_empty()),
+        effect: effect.into(),
+        time_added: None,
+    }))
 }
 
 pub fn taint(sim: &mut Sim, words: &[String]) -> Outcome {
-    let p = match args::parse(words, &[flag("overwrite", None, false), flag("all", None, false), flag("selector", Some('l'), true), flag("dry-run", None, true)], "kubectl taint") {
+    let p = match args::parse(
+        words,
+        &[
+            flag("overwrite", None, false),
+            flag("all", None, false),
+            flag("selector", Some('l'), true),
+            flag("dry-run", None, true),
+        ],
+        "kubectl taint",
+    ) {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
@@ -53,21 +69,35 @@ pub fn taint(sim: &mut Sim, words: &[String]) -> Outcome {
     let mut names = Vec::new();
     if let Some((t, n)) = args[0].split_once('/') {
         if resolve_kind(t) != Some(Kind::Node) {
-            return Outcome::err(format!("error: invalid resource type {t}, only node types are supported\n"));
+            return Outcome::err(format!(
+                "error: invalid resource type {t}, only node types are supported\n"
+            ));
         }
         names.push(n.to_string());
         args.remove(0);
     } else {
         if resolve_kind(&args[0]) != Some(Kind::Node) {
-            return Outcome::err(format!("error: invalid resource type {}, only node types are supported\n", args[0]));
+            return Outcome::err(format!(
+                "error: invalid resource type {}, only node types are supported\n",
+                args[0]
+            ));
         }
         args.remove(0);
-        if !args.is_empty() && !args[0].contains(':') && !args[0].contains('=') && !args[0].ends_with('-') {
+        if !args.is_empty()
+            && !args[0].contains(':')
+            && !args[0].contains('=')
+            && !args[0].ends_with('-')
+        {
             names.push(args.remove(0));
         }
     }
     if p.bool("all") {
-        names = sim.store().list(Kind::Node, None).iter().map(|o| o.name().to_string()).collect();
+        names = sim
+            .store()
+            .list(Kind::Node, None)
+            .iter()
+            .map(|o| o.name().to_string())
+            .collect();
     }
     if names.is_empty() {
         return Outcome::err("error: resource(s) were provided, but no name was specified\n");
@@ -93,13 +123,20 @@ pub fn taint(sim: &mut Sim, words: &[String]) -> Outcome {
         };
         let Some(node) = obj.as_node() else { continue };
         let mut n = node.clone();
-        let taints = n.spec.get_or_insert_with(Default::default).taints.get_or_insert_with(Vec::new);
+        let taints = n
+            .spec
+            .get_or_insert_with(Default::default)
+            .taints
+            .get_or_insert_with(Vec::new);
         let mut removed = false;
         let mut added = false;
         for c in &changes {
             match c {
                 Change::Add(t) => {
-                    if let Some(existing) = taints.iter_mut().find(|x| x.key == t.key && x.effect == t.effect) {
+                    if let Some(existing) = taints
+                        .iter_mut()
+                        .find(|x| x.key == t.key && x.effect == t.effect)
+                    {
                         if !p.bool("overwrite") {
                             return Outcome::err(format!(
                                 "error: node {name} already has {} taint(s) with same effect(s) and --overwrite is false\n",
@@ -116,10 +153,13 @@ pub fn taint(sim: &mut Sim, words: &[String]) -> Outcome {
                     let before = taints.len();
                     taints.retain(|x| !(x.key == *k && e.as_ref().is_none_or(|e| x.effect == *e)));
                     if taints.len() == before {
-                        return Outcome::err(format!("error: taint {:?} not found\n", match e {
-                            Some(e) => format!("{k}:{e}"),
-                            None => k.clone(),
-                        }));
+                        return Outcome::err(format!(
+                            "error: taint {:?} not found\n",
+                            match e {
+                                Some(e) => format!("{k}:{e}"),
+                                None => k.clone(),
+                            }
+                        ));
                     }
                     removed = true;
                 }
@@ -128,7 +168,13 @@ pub fn taint(sim: &mut Sim, words: &[String]) -> Outcome {
         if taints.is_empty() {
             n.spec.get_or_insert_with(Default::default).taints = None;
         }
-        let word = if added && removed { "modified" } else if removed { "untainted" } else { "tainted" };
+        let word = if added && removed {
+            "modified"
+        } else if removed {
+            "untainted"
+        } else {
+            "tainted"
+        };
         match sim.update(Object::Node(n)) {
             Ok(_) => out.stdout.push_str(&format!("node/{name} {word}\n")),
             Err(e) => {

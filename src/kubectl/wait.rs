@@ -55,9 +55,16 @@ fn parse_for(s: &str) -> Result<Cond, String> {
             Some(i) => (&rest[..=i], rest[i + 2..].to_string()),
             None => (rest, String::new()),
         };
-        let expr = if expr.starts_with('{') { expr.to_string() } else { format!("{{{expr}}}") };
+        let expr = if expr.starts_with('{') {
+            expr.to_string()
+        } else {
+            format!("{{{expr}}}")
+        };
         JsonPath::parse(&expr).map_err(|e| format!("error: {e}"))?;
-        return Ok(Cond::JsonPath(expr, want.trim_matches('\'').trim_matches('"').to_string()));
+        return Ok(Cond::JsonPath(
+            expr,
+            want.trim_matches('\'').trim_matches('"').to_string(),
+        ));
     }
     Err(format!("error: unrecognized condition: \"{s}\""))
 }
@@ -68,15 +75,23 @@ fn met(sim: &Sim, key: &ObjKey, uid: &str, cond: &Cond) -> bool {
         Cond::Delete => obj.is_none(),
         Cond::Condition(c, v) => obj.is_some_and(|o| {
             let j = o.to_json_value();
-            j.pointer("/status/conditions").and_then(|c| c.as_array()).is_some_and(|conds| {
-                conds.iter().any(|x| {
-                    x.get("type").and_then(|t| t.as_str()).is_some_and(|t| t.eq_ignore_ascii_case(c))
-                        && x.get("status").and_then(|s| s.as_str()).is_some_and(|s| s.eq_ignore_ascii_case(v))
+            j.pointer("/status/conditions")
+                .and_then(|c| c.as_array())
+                .is_some_and(|conds| {
+                    conds.iter().any(|x| {
+                        x.get("type")
+                            .and_then(|t| t.as_str())
+                            .is_some_and(|t| t.eq_ignore_ascii_case(c))
+                            && x.get("status")
+                                .and_then(|s| s.as_str())
+                                .is_some_and(|s| s.eq_ignore_ascii_case(v))
+                    })
                 })
-            })
         }),
         Cond::JsonPath(expr, want) => obj.is_some_and(|o| {
-            JsonPath::parse(expr).map(|j| j.render(&o.to_json_value()) == *want).unwrap_or(false)
+            JsonPath::parse(expr)
+                .map(|j| j.render(&o.to_json_value()) == *want)
+                .unwrap_or(false)
         }),
     }
 }
@@ -106,19 +121,31 @@ pub fn wait(sim: &mut Sim, words: &[String]) -> Outcome {
     };
     let ns = p.get("namespace").unwrap_or("default").to_string();
     let mut keys: Vec<ObjKey> = Vec::new();
-    let by_listing = p.args.len() == 1 && !p.args[0].contains('/') && (p.bool("all") || p.get("selector").is_some());
+    let by_listing = p.args.len() == 1
+        && !p.args[0].contains('/')
+        && (p.bool("all") || p.get("selector").is_some());
     if by_listing {
         let Some(kind) = resolve_kind(&p.args[0]) else {
-            return Outcome::err(format!("error: the server doesn't have a resource type \"{}\"\n", p.args[0]));
+            return Outcome::err(format!(
+                "error: the server doesn't have a resource type \"{}\"\n",
+                p.args[0]
+            ));
         };
         let sel = match super::label::selector_flag(&p) {
             Some((_, Ok(s))) => Some(s),
             Some((raw, Err(e))) => return Outcome::err(super::label::list_error(kind, &raw, &e)),
             None => None,
         };
-        let scope = if kind.namespaced() && !p.bool("all-namespaces") { Some(ns.as_str()) } else { None };
+        let scope = if kind.namespaced() && !p.bool("all-namespaces") {
+            Some(ns.as_str())
+        } else {
+            None
+        };
         for o in sim.store().list(kind, scope) {
-            if sel.as_ref().is_none_or(|s| s.matches(&o.meta().labels.clone().unwrap_or_default())) {
+            if sel
+                .as_ref()
+                .is_none_or(|s| s.matches(&o.meta().labels.clone().unwrap_or_default()))
+            {
                 keys.push(ObjKey::of(&o));
             }
         }
@@ -136,7 +163,11 @@ pub fn wait(sim: &mut Sim, words: &[String]) -> Outcome {
                 if cond == Cond::Delete {
                     continue;
                 }
-                return Outcome::err(format!("Error from server (NotFound): {} \"{}\" not found\n", kind.qualified_plural(), name));
+                return Outcome::err(format!(
+                    "Error from server (NotFound): {} \"{}\" not found\n",
+                    kind.qualified_plural(),
+                    name
+                ));
             }
             keys.push(key);
         }
@@ -148,9 +179,18 @@ pub fn wait(sim: &mut Sim, words: &[String]) -> Outcome {
             (k, uid, false)
         })
         .collect();
-    let mut state = WaitState { items, cond, deadline_ms: sim.elapsed_ms().saturating_add(timeout_ms) };
+    let mut state = WaitState {
+        items,
+        cond,
+        deadline_ms: sim.elapsed_ms().saturating_add(timeout_ms),
+    };
     let first = poll(sim, &mut state);
-    let mut out = Outcome { stdout: first.stdout, stderr: first.stderr, exit_code: first.exit_code, ..Default::default() };
+    let mut out = Outcome {
+        stdout: first.stdout,
+        stderr: first.stderr,
+        exit_code: first.exit_code,
+        ..Default::default()
+    };
     if !first.done {
         out.wait = Some(Wait::Cond(Box::new(state)));
     }
@@ -164,7 +204,8 @@ pub fn poll(sim: &Sim, w: &mut WaitState) -> Progress {
     for (key, uid, printed) in w.items.iter_mut() {
         if !*printed && met(sim, key, uid, &w.cond) {
             *printed = true;
-            p.stdout.push_str(&format!("{} condition met\n", label(key)));
+            p.stdout
+                .push_str(&format!("{} condition met\n", label(key)));
         }
     }
     if w.items.iter().all(|i| i.2) {
@@ -173,7 +214,11 @@ pub fn poll(sim: &Sim, w: &mut WaitState) -> Progress {
     }
     if sim.elapsed_ms() >= w.deadline_ms {
         if let Some((k, _, _)) = w.items.iter().find(|i| !i.2) {
-            p.stderr.push_str(&format!("error: timed out waiting for the condition on {}/{}\n", k.kind.plural(), k.name));
+            p.stderr.push_str(&format!(
+                "error: timed out waiting for the condition on {}/{}\n",
+                k.kind.plural(),
+                k.name
+            ));
         }
         p.done = true;
         p.exit_code = 1;

@@ -30,9 +30,15 @@ pub fn go_template_to_jsonpath(t: &str) -> Result<String, String> {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let Some(end) = after.find("}}") else {
-            return Err(format!("error: error parsing template {t}, template: output:1: unclosed action"));
+            return Err(format!(
+                "error: error parsing template {t}, template: output:1: unclosed action"
+            ));
         };
-        let action = after[..end].trim().trim_start_matches('-').trim_end_matches('-').trim();
+        let action = after[..end]
+            .trim()
+            .trim_start_matches('-')
+            .trim_end_matches('-')
+            .trim();
         let expr = if action == "end" {
             "end".to_string()
         } else if let Some(r) = action.strip_prefix("range ") {
@@ -40,7 +46,10 @@ pub fn go_template_to_jsonpath(t: &str) -> Result<String, String> {
             format!("range {}[*]", r)
         } else if action.starts_with('"') {
             action.to_string()
-        } else if let Some(inner) = action.strip_prefix("(index ").and_then(|a| a.split_once(')')) {
+        } else if let Some(inner) = action
+            .strip_prefix("(index ")
+            .and_then(|a| a.split_once(')'))
+        {
             // (index .a.b 0).c  ->  .a.b[0].c
             let (args, tail) = inner;
             let mut parts = args.split_whitespace();
@@ -60,7 +69,11 @@ pub fn go_template_to_jsonpath(t: &str) -> Result<String, String> {
                 format!("{path}['{idx}']")
             }
         } else if action.starts_with('.') || action == "." {
-            if action == "." { "@".to_string() } else { action.to_string() }
+            if action == "." {
+                "@".to_string()
+            } else {
+                action.to_string()
+            }
         } else {
             return Err(format!("error: error parsing template {t}, template: output:1: function \"{}\" not defined", action.split_whitespace().next().unwrap_or("")));
         };
@@ -85,7 +98,9 @@ impl Template {
         match kind {
             "jsonpath" | "template" | "go-template" => {
                 let Some(a) = arg else {
-                    return Err(format!("error: template format specified but no template given\n"));
+                    return Err(format!(
+                        "error: template format specified but no template given\n"
+                    ));
                 };
                 if kind == "jsonpath" {
                     JsonPath::parse(&a)
@@ -93,19 +108,28 @@ impl Template {
                         .map_err(|e| format!("error: error parsing jsonpath {a}, {e}\n"))
                 } else {
                     let jp = go_template_to_jsonpath(&a).map_err(|e| format!("{e}\n"))?;
-                    JsonPath::parse(&jp).map(|j| Some(Template::GoTemplate(j))).map_err(|e| format!("error: error parsing template {a}, {e}\n"))
+                    JsonPath::parse(&jp)
+                        .map(|j| Some(Template::GoTemplate(j)))
+                        .map_err(|e| format!("error: error parsing template {a}, {e}\n"))
                 }
             }
             "custom-columns" => {
                 let Some(a) = arg else {
-                    return Err("error: custom-columns format specified but no custom columns given\n".into());
+                    return Err(
+                        "error: custom-columns format specified but no custom columns given\n"
+                            .into(),
+                    );
                 };
                 let mut cols = Vec::new();
                 for spec in a.split(',') {
                     let Some((name, path)) = spec.split_once(':') else {
                         return Err(format!("error: unexpected custom-columns spec: {spec}, expected <header>:<json-path-expr>\n"));
                     };
-                    let p = if path.starts_with('{') { path.to_string() } else { format!("{{{path}}}") };
+                    let p = if path.starts_with('{') {
+                        path.to_string()
+                    } else {
+                        format!("{{{path}}}")
+                    };
                     let jp = JsonPath::parse(&p).map_err(|e| format!("error: {e}\n"))?;
                     cols.push((name.to_string(), jp));
                 }
@@ -135,14 +159,25 @@ impl Template {
     }
 
     fn render_rows(&self, items: &[serde_json::Value]) -> String {
-        let Template::CustomColumns(cols) = self else { return String::new() };
+        let Template::CustomColumns(cols) = self else {
+            return String::new();
+        };
         let mut rows = vec![cols.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()];
         for it in items {
             rows.push(
                 cols.iter()
                     .map(|(_, j)| {
-                        let v = j.render(it).split(' ').filter(|s| !s.is_empty()).collect::<Vec<_>>().join(",");
-                        if v.is_empty() { "<none>".to_string() } else { v }
+                        let v = j
+                            .render(it)
+                            .split(' ')
+                            .filter(|s| !s.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(",");
+                        if v.is_empty() {
+                            "<none>".to_string()
+                        } else {
+                            v
+                        }
                     })
                     .collect(),
             );
@@ -153,17 +188,26 @@ impl Template {
 
 /// `--sort-by=.metadata.name` or `{.metadata.name}`.
 pub fn sort_key(s: &str) -> Result<JsonPath, String> {
-    let p = if s.starts_with('{') { s.to_string() } else { format!("{{{s}}}") };
+    let p = if s.starts_with('{') {
+        s.to_string()
+    } else {
+        format!("{{{s}}}")
+    };
     JsonPath::parse(&p).map_err(|e| format!("error: couldn't parse sort-by {s}: {e}\n"))
 }
 
 /// Sorts objects by a JSONPath value: numerically when both are numbers, else as strings.
 pub fn sort_objects(objs: &mut [Rc<Object>], key: &JsonPath) {
-    let mut keyed: Vec<(String, Rc<Object>)> = objs.iter().map(|o| (key.render(&o.to_json_value()), o.clone())).collect();
-    keyed.sort_by(|(a, _), (b, _)| match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
-        _ => a.cmp(b),
-    });
+    let mut keyed: Vec<(String, Rc<Object>)> = objs
+        .iter()
+        .map(|o| (key.render(&o.to_json_value()), o.clone()))
+        .collect();
+    keyed.sort_by(
+        |(a, _), (b, _)| match (a.parse::<f64>(), b.parse::<f64>()) {
+            (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
+            _ => a.cmp(b),
+        },
+    );
     for (slot, (_, o)) in objs.iter_mut().zip(keyed) {
         *slot = o;
     }
@@ -189,7 +233,11 @@ impl PartialEq for WatchState {
         self.kinds == other.kinds
             && self.namespace == other.namespace
             && self.names == other.names
-            && self.seen.iter().map(|(k, (rv, _))| (k, rv)).eq(other.seen.iter().map(|(k, (rv, _))| (k, rv)))
+            && self
+                .seen
+                .iter()
+                .map(|(k, (rv, _))| (k, rv))
+                .eq(other.seen.iter().map(|(k, (rv, _))| (k, rv)))
     }
 }
 impl Eq for WatchState {}
@@ -238,7 +286,11 @@ pub fn poll(sim: &Sim, w: &mut WatchState) -> Progress {
     let mut p = Progress::default();
     let mut current: BTreeMap<ObjKey, Rc<Object>> = BTreeMap::new();
     for kind in w.kinds.clone() {
-        let scope = if kind.namespaced() { w.namespace.as_deref() } else { None };
+        let scope = if kind.namespaced() {
+            w.namespace.as_deref()
+        } else {
+            None
+        };
         for o in sim.store().list(kind, scope) {
             if in_scope(w, &o) {
                 current.insert(ObjKey::of(&o), o);
@@ -253,7 +305,12 @@ pub fn poll(sim: &Sim, w: &mut WatchState) -> Progress {
             w.seen.insert(k.clone(), (rv, o.clone()));
         }
     }
-    let gone: Vec<ObjKey> = w.seen.keys().filter(|k| !current.contains_key(*k)).cloned().collect();
+    let gone: Vec<ObjKey> = w
+        .seen
+        .keys()
+        .filter(|k| !current.contains_key(*k))
+        .cloned()
+        .collect();
     for k in gone {
         if let Some((_, o)) = w.seen.remove(&k) {
             changed.push(o);
@@ -262,7 +319,10 @@ pub fn poll(sim: &Sim, w: &mut WatchState) -> Progress {
     for o in changed {
         let kind = o.kind();
         let row = object_row(sim, kind, &o, &w.opts);
-        let widths = w.widths.entry(kind).or_insert_with(|| column_widths(&[header_row(kind, &w.opts)]));
+        let widths = w
+            .widths
+            .entry(kind)
+            .or_insert_with(|| column_widths(&[header_row(kind, &w.opts)]));
         if !w.header_done && !w.no_headers {
             let header = header_row(kind, &w.opts);
             let _ = padded(widths, &row);

@@ -38,16 +38,23 @@ pub fn verify(lesson: &Lesson) -> Verification {
             return v;
         }
     };
-    v.log.push(format!("setup: {} command(s), cluster ready at {:.1}s (virtual)", lesson.setup.commands.len(), p.elapsed_ms() as f64 / 1000.0));
+    v.log.push(format!(
+        "setup: {} command(s), cluster ready at {:.1}s (virtual)",
+        lesson.setup.commands.len(),
+        p.elapsed_ms() as f64 / 1000.0
+    ));
     for (i, step) in lesson.steps.iter().enumerate() {
         let n = i + 1;
         let at_start = p.lesson().map(|r| r.step_index());
         if at_start != Some(i) {
-            v.errors.push(format!("{file}: steps[{i}]: the lesson is at step {at_start:?}, not this one"));
+            v.errors.push(format!(
+                "{file}: steps[{i}]: the lesson is at step {at_start:?}, not this one"
+            ));
             return v;
         }
         let Some(report) = p.goal_report() else {
-            v.errors.push(format!("{file}: steps[{i}]: no goal to evaluate"));
+            v.errors
+                .push(format!("{file}: steps[{i}]: no goal to evaluate"));
             return v;
         };
         if report.met {
@@ -61,7 +68,10 @@ pub fn verify(lesson: &Lesson) -> Verification {
         let t0 = p.elapsed_ms();
         let solved = solve_step(&mut p, true);
         if let Some((j, cmd, code, err)) = solved.failures.first() {
-            v.errors.push(format!("{file}: steps[{i}].solution[{j}] `{cmd}` failed (exit {code}): {}", err.trim()));
+            v.errors.push(format!(
+                "{file}: steps[{i}].solution[{j}] `{cmd}` failed (exit {code}): {}",
+                err.trim()
+            ));
             return v;
         }
         match solved.done {
@@ -165,14 +175,19 @@ pub fn preview_goal(live: &Playground) -> Option<GoalPreview> {
     let met = solved.done.as_ref().is_some_and(|d| d.index == step);
     let view = p.view();
     let now = live.view();
-    let unchanged = view.nodes == now.nodes && view.unscheduled == now.unscheduled && view.owners == now.owners;
+    let unchanged =
+        view.nodes == now.nodes && view.unscheduled == now.unscheduled && view.owners == now.owners;
     Some(GoalPreview {
         lesson,
         step,
         view,
         met,
         after_ms: p.elapsed_ms() - t0,
-        failed: solved.failures.into_iter().map(|(_, line, _, _)| line).collect(),
+        failed: solved
+            .failures
+            .into_iter()
+            .map(|(_, line, _, _)| line)
+            .collect(),
         unchanged,
     })
 }
@@ -182,7 +197,11 @@ mod tests {
     use super::*;
 
     fn lesson(id: &str) -> Lesson {
-        crate::lessons::catalog().0.into_iter().find(|l| l.id == id).expect("lesson")
+        crate::lessons::catalog()
+            .0
+            .into_iter()
+            .find(|l| l.id == id)
+            .expect("lesson")
     }
 
     #[test]
@@ -195,11 +214,20 @@ mod tests {
         assert_eq!(g.step, 0);
         assert!(!g.unchanged);
         assert!(g.failed.is_empty());
-        let pods: Vec<_> = g.view.nodes.iter().flat_map(|n| &n.pods).filter(|p| p.namespace == "default").collect();
+        let pods: Vec<_> = g
+            .view
+            .nodes
+            .iter()
+            .flat_map(|n| &n.pods)
+            .filter(|p| p.namespace == "default")
+            .collect();
         assert_eq!(pods.len(), 1);
         assert_eq!(pods[0].status, "Running");
         // The live session is untouched.
-        assert_eq!((live.elapsed_ms(), live.view(), live.inputs().len()), before);
+        assert_eq!(
+            (live.elapsed_ms(), live.view(), live.inputs().len()),
+            before
+        );
         assert_eq!(live.lesson().unwrap().step_index(), 0);
     }
 

@@ -162,7 +162,11 @@ impl Lesson {
 
     /// The track's display name.
     pub fn track_title(&self) -> &'static str {
-        TRACKS.iter().find(|(id, _)| *id == self.track).map(|(_, t)| *t).unwrap_or("Other")
+        TRACKS
+            .iter()
+            .find(|(id, _)| *id == self.track)
+            .map(|(_, t)| *t)
+            .unwrap_or("Other")
     }
 
     /// Parses and validates one lesson file; `file` is its name, used in messages and to check
@@ -171,23 +175,46 @@ impl Lesson {
         let raw: RawLesson = serde_yaml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
         let err = |m: String| format!("{file}: {m}");
         if !is_kebab(&raw.id) {
-            return Err(err(format!("id: {:?} must be kebab-case (a-z, 0-9, -)", raw.id)));
+            return Err(err(format!(
+                "id: {:?} must be kebab-case (a-z, 0-9, -)",
+                raw.id
+            )));
         }
-        let stem = std::path::Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let stem = std::path::Path::new(file)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("");
         if !stem.is_empty() && stem != raw.id {
-            return Err(err(format!("id: {:?} must match the file name ({stem}.yaml)", raw.id)));
+            return Err(err(format!(
+                "id: {:?} must match the file name ({stem}.yaml)",
+                raw.id
+            )));
         }
-        for (field, v) in [("title", &raw.title), ("summary", &raw.summary), ("concept", &raw.concept)] {
+        for (field, v) in [
+            ("title", &raw.title),
+            ("summary", &raw.summary),
+            ("concept", &raw.concept),
+        ] {
             if v.trim().is_empty() {
                 return Err(err(format!("{field}: must not be empty")));
             }
         }
         if !TRACKS.iter().any(|(t, _)| *t == raw.track) {
-            return Err(err(format!("track: {:?} is not one of {}", raw.track, TRACKS.iter().map(|(t, _)| *t).collect::<Vec<_>>().join(", "))));
+            return Err(err(format!(
+                "track: {:?} is not one of {}",
+                raw.track,
+                TRACKS
+                    .iter()
+                    .map(|(t, _)| *t)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
         }
         if let Some(c) = &raw.setup.cluster {
             if c != "default" {
-                return Err(err(format!("setup.cluster: only `default` is available so far, not {c:?}")));
+                return Err(err(format!(
+                    "setup.cluster: only `default` is available so far, not {c:?}"
+                )));
             }
         }
         if let Some(c) = &raw.setup.clock {
@@ -199,7 +226,9 @@ impl Lesson {
         }
         for name in raw.setup.files.keys() {
             if name.trim().is_empty() || name.contains(char::is_whitespace) {
-                return Err(err(format!("setup.files: {name:?} is not a usable file name (no spaces)")));
+                return Err(err(format!(
+                    "setup.files: {name:?} is not a usable file name (no spaces)"
+                )));
             }
         }
         for (i, c) in raw.setup.commands.iter().enumerate() {
@@ -207,7 +236,9 @@ impl Lesson {
                 return Err(err(format!("setup.commands[{i}]: empty command")));
             }
             if !goal::var_names(c).is_empty() {
-                return Err(err(format!("setup.commands[{i}]: setup cannot use $variables (captures start with step 1)")));
+                return Err(err(format!(
+                    "setup.commands[{i}]: setup cannot use $variables (captures start with step 1)"
+                )));
             }
         }
         let mut known_vars: BTreeSet<String> = BTreeSet::new();
@@ -221,13 +252,23 @@ impl Lesson {
                 return Err(err(format!("{p}.instructions: must not be empty")));
             }
             for (name, cap) in &s.capture {
-                if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || name.starts_with(|c: char| c.is_ascii_digit()) {
-                    return Err(err(format!("{p}.capture: {name:?} is not a variable name (letters, digits, _)")));
+                if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    || name.starts_with(|c: char| c.is_ascii_digit())
+                {
+                    return Err(err(format!(
+                        "{p}.capture: {name:?} is not a variable name (letters, digits, _)"
+                    )));
                 }
-                goal::parse_target(&cap.get).map_err(|e| err(format!("{p}.capture.{name}.get: {e}")))?;
-                crate::kubectl::jsonpath::JsonPath::parse(&cap.jsonpath).map_err(|e| err(format!("{p}.capture.{name}.jsonpath: {e}")))?;
-                if !goal::var_names(&cap.get).is_empty() || !goal::var_names(&cap.jsonpath).is_empty() {
-                    return Err(err(format!("{p}.capture.{name}: captures cannot use other $variables")));
+                goal::parse_target(&cap.get)
+                    .map_err(|e| err(format!("{p}.capture.{name}.get: {e}")))?;
+                crate::kubectl::jsonpath::JsonPath::parse(&cap.jsonpath)
+                    .map_err(|e| err(format!("{p}.capture.{name}.jsonpath: {e}")))?;
+                if !goal::var_names(&cap.get).is_empty()
+                    || !goal::var_names(&cap.jsonpath).is_empty()
+                {
+                    return Err(err(format!(
+                        "{p}.capture.{name}: captures cannot use other $variables"
+                    )));
                 }
             }
             known_vars.extend(s.capture.keys().cloned());
@@ -246,9 +287,23 @@ impl Lesson {
             let goal = goal::parse_goal(&g, &format!("{p}.goal"), &mut 0).map_err(err)?;
             let mut texts: Vec<(String, String)> = Vec::new();
             texts.push((format!("{p}.instructions"), s.instructions.clone()));
-            texts.extend(s.hints.iter().enumerate().map(|(j, h)| (format!("{p}.hints[{j}]"), h.clone())));
-            texts.extend(solution.iter().enumerate().map(|(j, c)| (format!("{p}.solution[{j}]"), c.clone())));
-            texts.extend(goal::goal_strings(&goal).into_iter().map(|t| (format!("{p}.goal"), t)));
+            texts.extend(
+                s.hints
+                    .iter()
+                    .enumerate()
+                    .map(|(j, h)| (format!("{p}.hints[{j}]"), h.clone())),
+            );
+            texts.extend(
+                solution
+                    .iter()
+                    .enumerate()
+                    .map(|(j, c)| (format!("{p}.solution[{j}]"), c.clone())),
+            );
+            texts.extend(
+                goal::goal_strings(&goal)
+                    .into_iter()
+                    .map(|t| (format!("{p}.goal"), t)),
+            );
             for (where_, t) in &texts {
                 for v in goal::var_names(t) {
                     if !known_vars.contains(&v) {
@@ -281,7 +336,14 @@ impl Lesson {
             prerequisites: raw.prerequisites,
             concept: raw.concept,
             corrects: raw.corrects,
-            setup: Setup { seed: raw.setup.seed.unwrap_or(1), clock: raw.setup.clock, workers, paused: raw.setup.paused, files: raw.setup.files, commands: raw.setup.commands },
+            setup: Setup {
+                seed: raw.setup.seed.unwrap_or(1),
+                clock: raw.setup.clock,
+                workers,
+                paused: raw.setup.paused,
+                files: raw.setup.files,
+                commands: raw.setup.commands,
+            },
             steps,
             break_it: raw.break_it,
             file: file.to_string(),
@@ -290,8 +352,17 @@ impl Lesson {
 
     /// The simulation configuration the lesson starts from.
     pub fn sim_config(&self) -> crate::sim::SimConfig {
-        let mut c = crate::sim::SimConfig { seed: self.setup.seed, workers: self.setup.workers, ..Default::default() };
-        if let Some(t) = self.setup.clock.as_deref().and_then(|t| clock::parse_rfc3339(t).ok()) {
+        let mut c = crate::sim::SimConfig {
+            seed: self.setup.seed,
+            workers: self.setup.workers,
+            ..Default::default()
+        };
+        if let Some(t) = self
+            .setup
+            .clock
+            .as_deref()
+            .and_then(|t| clock::parse_rfc3339(t).ok())
+        {
             c.start = t;
         }
         c
@@ -300,7 +371,8 @@ impl Lesson {
 
 fn is_kebab(s: &str) -> bool {
     !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !s.starts_with('-')
         && !s.ends_with('-')
         && !s.contains("--")
@@ -320,17 +392,34 @@ pub fn parse_all(files: &[(&str, &str)]) -> (Vec<Lesson>, Vec<String>) {
     let mut seen = BTreeSet::new();
     for l in &lessons {
         if !seen.insert(l.id.clone()) {
-            errors.push(format!("{}: id: {:?} is used by another lesson", l.file, l.id));
+            errors.push(format!(
+                "{}: id: {:?} is used by another lesson",
+                l.file, l.id
+            ));
         }
     }
     for l in &lessons {
         for (i, p) in l.prerequisites.iter().enumerate() {
             if !seen.contains(p) {
-                errors.push(format!("{}: prerequisites[{i}]: no lesson has the id {p:?}", l.file));
+                errors.push(format!(
+                    "{}: prerequisites[{i}]: no lesson has the id {p:?}",
+                    l.file
+                ));
             }
         }
     }
-    let track_pos = |t: &str| TRACKS.iter().position(|(id, _)| *id == t).unwrap_or(TRACKS.len());
-    lessons.sort_by(|a, b| (track_pos(&a.track), a.order.unwrap_or(u32::MAX), &a.id).cmp(&(track_pos(&b.track), b.order.unwrap_or(u32::MAX), &b.id)));
+    let track_pos = |t: &str| {
+        TRACKS
+            .iter()
+            .position(|(id, _)| *id == t)
+            .unwrap_or(TRACKS.len())
+    };
+    lessons.sort_by(|a, b| {
+        (track_pos(&a.track), a.order.unwrap_or(u32::MAX), &a.id).cmp(&(
+            track_pos(&b.track),
+            b.order.unwrap_or(u32::MAX),
+            &b.id,
+        ))
+    });
     (lessons, errors)
 }

@@ -47,7 +47,10 @@ pub struct Check {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Query {
     /// `get` target (may contain `$VARS`) and a JSONPath template.
-    Get { target: String, path: String },
+    Get {
+        target: String,
+        path: String,
+    },
     Pods(PodFilter),
     Exists(String),
     Absent(String),
@@ -154,8 +157,21 @@ pub struct Ctx<'a> {
 // Parsing
 
 const QUERY_KEYS: [&str; 6] = ["get", "pods", "exists", "absent", "event", "ran"];
-const PRED_KEYS: [&str; 13] =
-    ["equals", "not_equals", "contains", "starts_with", "ends_with", "one_of", "nonempty", "gte", "lte", "between", "count", "changed", "unchanged"];
+const PRED_KEYS: [&str; 13] = [
+    "equals",
+    "not_equals",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "one_of",
+    "nonempty",
+    "gte",
+    "lte",
+    "between",
+    "count",
+    "changed",
+    "unchanged",
+];
 
 /// Parses a goal at `path` (for messages); numbers its leaves from `next_id`.
 pub fn parse_goal(v: &Yaml, path: &str, next_id: &mut usize) -> Result<Goal, String> {
@@ -172,10 +188,17 @@ pub fn parse_goal(v: &Yaml, path: &str, next_id: &mut usize) -> Result<Goal, Str
     for combinator in ["all", "any", "not"] {
         if let Some(inner) = map.get(combinator) {
             if keys.len() != 1 {
-                return Err(format!("{path}: `{combinator}` must be the only key of its mapping (found: {})", keys.join(", ")));
+                return Err(format!(
+                    "{path}: `{combinator}` must be the only key of its mapping (found: {})",
+                    keys.join(", ")
+                ));
             }
             if combinator == "not" {
-                return Ok(Goal::Not(Box::new(parse_goal(inner, &format!("{path}.not"), next_id)?)));
+                return Ok(Goal::Not(Box::new(parse_goal(
+                    inner,
+                    &format!("{path}.not"),
+                    next_id,
+                )?)));
             }
             let Some(seq) = inner.as_sequence() else {
                 return Err(format!("{path}.{combinator}: a list of goals"));
@@ -183,12 +206,21 @@ pub fn parse_goal(v: &Yaml, path: &str, next_id: &mut usize) -> Result<Goal, Str
             if seq.is_empty() {
                 return Err(format!("{path}.{combinator}: an empty list"));
             }
-            let goals = seq.iter().enumerate().map(|(i, g)| parse_goal(g, &format!("{path}.{combinator}[{i}]"), next_id)).collect::<Result<Vec<_>, _>>()?;
-            return Ok(if combinator == "all" { Goal::All(goals) } else { Goal::Any(goals) });
+            let goals = seq
+                .iter()
+                .enumerate()
+                .map(|(i, g)| parse_goal(g, &format!("{path}.{combinator}[{i}]"), next_id))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(if combinator == "all" {
+                Goal::All(goals)
+            } else {
+                Goal::Any(goals)
+            });
         }
     }
     for k in &keys {
-        if !QUERY_KEYS.contains(&k.as_str()) && !PRED_KEYS.contains(&k.as_str()) && k != "jsonpath" {
+        if !QUERY_KEYS.contains(&k.as_str()) && !PRED_KEYS.contains(&k.as_str()) && k != "jsonpath"
+        {
             return Err(format!(
                 "{path}: unknown key `{k}`{}; a goal uses one of {}, with predicates {} (or all/any/not)",
                 suggest(k),
@@ -197,19 +229,36 @@ pub fn parse_goal(v: &Yaml, path: &str, next_id: &mut usize) -> Result<Goal, Str
             ));
         }
     }
-    let queries: Vec<&String> = keys.iter().filter(|k| QUERY_KEYS.contains(&k.as_str())).collect();
+    let queries: Vec<&String> = keys
+        .iter()
+        .filter(|k| QUERY_KEYS.contains(&k.as_str()))
+        .collect();
     if queries.len() != 1 {
         return Err(format!(
             "{path}: a check names exactly one of {} (found {}); combine several with all: [...]",
             QUERY_KEYS.join(", "),
-            if queries.is_empty() { "none".to_string() } else { queries.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") }
+            if queries.is_empty() {
+                "none".to_string()
+            } else {
+                queries
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
         ));
     }
     let q = queries[0].as_str();
     let preds = keys
         .iter()
         .filter(|k| PRED_KEYS.contains(&k.as_str()))
-        .map(|k| parse_pred(k, map.get(k.as_str()).unwrap_or(&Yaml::Null), &format!("{path}.{k}")))
+        .map(|k| {
+            parse_pred(
+                k,
+                map.get(k.as_str()).unwrap_or(&Yaml::Null),
+                &format!("{path}.{k}"),
+            )
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let has_jsonpath = keys.iter().any(|k| k == "jsonpath");
     if has_jsonpath && q != "get" {
@@ -226,7 +275,9 @@ pub fn parse_goal(v: &Yaml, path: &str, next_id: &mut usize) -> Result<Goal, Str
             let jp = scalar_string(jp, &format!("{path}.jsonpath"))?;
             JsonPath::parse(&placeholder_vars(&jp)).map_err(|e| format!("{path}.jsonpath: {e}"))?;
             if preds.is_empty() {
-                return Err(format!("{path}: say what the value must be (equals, count, gte, changed, ...)"));
+                return Err(format!(
+                    "{path}: say what the value must be (equals, count, gte, changed, ...)"
+                ));
             }
             Query::Get { target, path: jp }
         }
@@ -240,18 +291,25 @@ pub fn parse_goal(v: &Yaml, path: &str, next_id: &mut usize) -> Result<Goal, Str
                 Query::Absent(t)
             }
         }
-        "event" => Query::Event(parse_event_filter(field("event"), &format!("{path}.event"))?),
+        "event" => Query::Event(parse_event_filter(
+            field("event"),
+            &format!("{path}.event"),
+        )?),
         "ran" => {
             let r = scalar_string(field("ran"), &format!("{path}.ran"))?;
             if shlex::split(&r).is_none_or(|w| w.is_empty()) {
-                return Err(format!("{path}.ran: a command such as \"kubectl get nodes\""));
+                return Err(format!(
+                    "{path}.ran: a command such as \"kubectl get nodes\""
+                ));
             }
             Query::Ran(r)
         }
         _ => unreachable_query(q, path)?,
     };
     if !preds.is_empty() && !matches!(query, Query::Get { .. } | Query::Pods(_)) {
-        return Err(format!("{path}: `{q}` takes no predicates (equals, count, ...); they go with get or pods"));
+        return Err(format!(
+            "{path}: `{q}` takes no predicates (equals, count, ...); they go with get or pods"
+        ));
     }
     let id = *next_id;
     *next_id += 1;
@@ -275,7 +333,10 @@ fn kind_of(v: &Yaml) -> &'static str {
 }
 
 fn suggest(k: &str) -> String {
-    let all = QUERY_KEYS.iter().chain(PRED_KEYS.iter()).chain(["jsonpath", "all", "any", "not"].iter());
+    let all = QUERY_KEYS
+        .iter()
+        .chain(PRED_KEYS.iter())
+        .chain(["jsonpath", "all", "any", "not"].iter());
     let best = all.map(|c| (levenshtein(k, c), *c)).min();
     match best {
         Some((d, c)) if d <= 2 => format!(" (did you mean `{c}`?)"),
@@ -305,20 +366,30 @@ pub(crate) fn scalar_string(v: &Yaml, path: &str) -> Result<String, String> {
         Yaml::Number(n) => Ok(n.to_string()),
         Yaml::Bool(b) => Ok(b.to_string()),
         Yaml::Null => Ok(String::new()),
-        other => Err(format!("{path}: expected a string or number, found {}", kind_of(other))),
+        other => Err(format!(
+            "{path}: expected a string or number, found {}",
+            kind_of(other)
+        )),
     }
 }
 
 fn number(v: &Yaml, path: &str) -> Result<f64, String> {
     match v {
         Yaml::Number(n) => n.as_f64().ok_or_else(|| format!("{path}: not a number")),
-        Yaml::String(s) => s.trim().parse().map_err(|_| format!("{path}: expected a number, found {s:?}")),
-        other => Err(format!("{path}: expected a number, found {}", kind_of(other))),
+        Yaml::String(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| format!("{path}: expected a number, found {s:?}")),
+        other => Err(format!(
+            "{path}: expected a number, found {}",
+            kind_of(other)
+        )),
     }
 }
 
 fn boolean(v: &Yaml, path: &str) -> Result<bool, String> {
-    v.as_bool().ok_or_else(|| format!("{path}: expected true or false, found {}", kind_of(v)))
+    v.as_bool()
+        .ok_or_else(|| format!("{path}: expected true or false, found {}", kind_of(v)))
 }
 
 fn num_pred(key: &str, v: &Yaml, path: &str) -> Result<Num, String> {
@@ -327,14 +398,24 @@ fn num_pred(key: &str, v: &Yaml, path: &str) -> Result<Num, String> {
         "lte" => Num::Lte(number(v, path)?),
         "equals" => Num::Eq(number(v, path)?),
         "between" => {
-            let seq = v.as_sequence().filter(|s| s.len() == 2).ok_or_else(|| format!("{path}: between takes [low, high]"))?;
-            let (lo, hi) = (number(&seq[0], &format!("{path}[0]"))?, number(&seq[1], &format!("{path}[1]"))?);
+            let seq = v
+                .as_sequence()
+                .filter(|s| s.len() == 2)
+                .ok_or_else(|| format!("{path}: between takes [low, high]"))?;
+            let (lo, hi) = (
+                number(&seq[0], &format!("{path}[0]"))?,
+                number(&seq[1], &format!("{path}[1]"))?,
+            );
             if lo > hi {
                 return Err(format!("{path}: low ({lo}) is above high ({hi})"));
             }
             Num::Between(lo, hi)
         }
-        other => return Err(format!("{path}: unknown comparison `{other}` (equals, gte, lte, between)")),
+        other => {
+            return Err(format!(
+                "{path}: unknown comparison `{other}` (equals, gte, lte, between)"
+            ))
+        }
     })
 }
 
@@ -346,8 +427,16 @@ fn parse_pred(key: &str, v: &Yaml, path: &str) -> Result<Pred, String> {
         "starts_with" => Pred::StartsWith(scalar_string(v, path)?),
         "ends_with" => Pred::EndsWith(scalar_string(v, path)?),
         "one_of" => {
-            let seq = v.as_sequence().filter(|s| !s.is_empty()).ok_or_else(|| format!("{path}: a non-empty list of values"))?;
-            Pred::OneOf(seq.iter().enumerate().map(|(i, x)| scalar_string(x, &format!("{path}[{i}]"))).collect::<Result<_, _>>()?)
+            let seq = v
+                .as_sequence()
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| format!("{path}: a non-empty list of values"))?;
+            Pred::OneOf(
+                seq.iter()
+                    .enumerate()
+                    .map(|(i, x)| scalar_string(x, &format!("{path}[{i}]")))
+                    .collect::<Result<_, _>>()?,
+            )
         }
         "nonempty" => Pred::NonEmpty(boolean(v, path)?),
         "gte" | "lte" | "between" => Pred::Number(num_pred(key, v, path)?),
@@ -357,7 +446,9 @@ fn parse_pred(key: &str, v: &Yaml, path: &str) -> Result<Pred, String> {
                     return Err(format!("{path}: one comparison, e.g. count: {{gte: 2}}"));
                 }
                 let (k, val) = m.iter().next().ok_or_else(|| format!("{path}: empty"))?;
-                let k = k.as_str().ok_or_else(|| format!("{path}: keys must be strings"))?;
+                let k = k
+                    .as_str()
+                    .ok_or_else(|| format!("{path}: keys must be strings"))?;
                 Pred::Count(num_pred(k, val, &format!("{path}.{k}"))?)
             }
             other => Pred::Count(Num::Eq(number(other, path)?)),
@@ -376,13 +467,28 @@ fn parse_pred(key: &str, v: &Yaml, path: &str) -> Result<Pred, String> {
     })
 }
 
-fn mapping_fields<'a>(v: &'a Yaml, path: &str, allowed: &[&str]) -> Result<BTreeMap<String, &'a Yaml>, String> {
-    let m = v.as_mapping().ok_or_else(|| format!("{path}: expected a mapping with {}, found {}", allowed.join("/"), kind_of(v)))?;
+fn mapping_fields<'a>(
+    v: &'a Yaml,
+    path: &str,
+    allowed: &[&str],
+) -> Result<BTreeMap<String, &'a Yaml>, String> {
+    let m = v.as_mapping().ok_or_else(|| {
+        format!(
+            "{path}: expected a mapping with {}, found {}",
+            allowed.join("/"),
+            kind_of(v)
+        )
+    })?;
     let mut out = BTreeMap::new();
     for (k, val) in m {
-        let k = k.as_str().ok_or_else(|| format!("{path}: keys must be strings"))?;
+        let k = k
+            .as_str()
+            .ok_or_else(|| format!("{path}: keys must be strings"))?;
         if !allowed.contains(&k) {
-            return Err(format!("{path}: unknown key `{k}` (allowed: {})", allowed.join(", ")));
+            return Err(format!(
+                "{path}: unknown key `{k}` (allowed: {})",
+                allowed.join(", ")
+            ));
         }
         out.insert(k.to_string(), val);
     }
@@ -390,15 +496,37 @@ fn mapping_fields<'a>(v: &'a Yaml, path: &str, allowed: &[&str]) -> Result<BTree
 }
 
 fn parse_pod_filter(v: &Yaml, path: &str) -> Result<PodFilter, String> {
-    let f = mapping_fields(v, path, &["selector", "namespace", "status", "phase", "ready", "node"])?;
-    let s = |k: &str| -> Result<Option<String>, String> { f.get(k).map(|v| scalar_string(v, &format!("{path}.{k}"))).transpose() };
+    let f = mapping_fields(
+        v,
+        path,
+        &["selector", "namespace", "status", "phase", "ready", "node"],
+    )?;
+    let s = |k: &str| -> Result<Option<String>, String> {
+        f.get(k)
+            .map(|v| scalar_string(v, &format!("{path}.{k}")))
+            .transpose()
+    };
     let status = match f.get("status") {
         None => Vec::new(),
-        Some(Yaml::Sequence(seq)) => seq.iter().enumerate().map(|(i, x)| scalar_string(x, &format!("{path}.status[{i}]"))).collect::<Result<_, _>>()?,
+        Some(Yaml::Sequence(seq)) => seq
+            .iter()
+            .enumerate()
+            .map(|(i, x)| scalar_string(x, &format!("{path}.status[{i}]")))
+            .collect::<Result<_, _>>()?,
         Some(other) => vec![scalar_string(other, &format!("{path}.status"))?],
     };
-    let ready = f.get("ready").map(|v| boolean(v, &format!("{path}.ready"))).transpose()?;
-    let pf = PodFilter { selector: s("selector")?, namespace: s("namespace")?, status, phase: s("phase")?, ready, node: s("node")? };
+    let ready = f
+        .get("ready")
+        .map(|v| boolean(v, &format!("{path}.ready")))
+        .transpose()?;
+    let pf = PodFilter {
+        selector: s("selector")?,
+        namespace: s("namespace")?,
+        status,
+        phase: s("phase")?,
+        ready,
+        node: s("node")?,
+    };
     if let Some(sel) = &pf.selector {
         parse_selector(&placeholder_vars(sel)).map_err(|e| format!("{path}.selector: {e}"))?;
     }
@@ -407,11 +535,19 @@ fn parse_pod_filter(v: &Yaml, path: &str) -> Result<PodFilter, String> {
 
 fn parse_event_filter(v: &Yaml, path: &str) -> Result<EventFilter, String> {
     let f = mapping_fields(v, path, &["reason", "object", "type", "message_contains"])?;
-    let s = |k: &str| -> Result<Option<String>, String> { f.get(k).map(|v| scalar_string(v, &format!("{path}.{k}"))).transpose() };
-    let reason = s("reason")?.filter(|r| !r.is_empty()).ok_or_else(|| format!("{path}: an event goal needs a `reason` (e.g. SuccessfulCreate)"))?;
+    let s = |k: &str| -> Result<Option<String>, String> {
+        f.get(k)
+            .map(|v| scalar_string(v, &format!("{path}.{k}")))
+            .transpose()
+    };
+    let reason = s("reason")?
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| format!("{path}: an event goal needs a `reason` (e.g. SuccessfulCreate)"))?;
     let object = s("object")?;
     if let Some(o) = &object {
-        let (k, _) = o.split_once('/').ok_or_else(|| format!("{path}.object: write KIND/NAME, e.g. replicaset/web-*"))?;
+        let (k, _) = o
+            .split_once('/')
+            .ok_or_else(|| format!("{path}.object: write KIND/NAME, e.g. replicaset/web-*"))?;
         if crate::kubectl::cmd::resolve_kind(k).is_none() {
             return Err(format!("{path}.object: unknown kind {k:?}"));
         }
@@ -422,7 +558,12 @@ fn parse_event_filter(v: &Yaml, path: &str) -> Result<EventFilter, String> {
             return Err(format!("{path}.type: Normal or Warning, not {t:?}"));
         }
     }
-    Ok(EventFilter { reason, object, type_, message_contains: s("message_contains")? })
+    Ok(EventFilter {
+        reason,
+        object,
+        type_,
+        message_contains: s("message_contains")?,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -483,7 +624,13 @@ pub struct Target {
 pub fn parse_target(s: &str) -> Result<Target, String> {
     let words = shlex::split(s).ok_or_else(|| format!("unclosed quote in {s:?}"))?;
     let mut positional = Vec::new();
-    let mut t = Target { kind: Kind::Pod, name: None, namespace: None, all_namespaces: false, selector: Vec::new() };
+    let mut t = Target {
+        kind: Kind::Pod,
+        name: None,
+        namespace: None,
+        all_namespaces: false,
+        selector: Vec::new(),
+    };
     let mut i = 0;
     while i < words.len() {
         let w = &words[i];
@@ -492,7 +639,10 @@ pub fn parse_target(s: &str) -> Result<Target, String> {
                 return Ok(v.to_string());
             }
             i += 1;
-            words.get(i).cloned().ok_or_else(|| format!("{flag} needs a value in {s:?}"))
+            words
+                .get(i)
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value in {s:?}"))
         };
         if w == "-n" || w.starts_with("--namespace") {
             t.namespace = Some(value("-n")?);
@@ -501,7 +651,9 @@ pub fn parse_target(s: &str) -> Result<Target, String> {
         } else if w == "-A" || w == "--all-namespaces" {
             t.all_namespaces = true;
         } else if w.starts_with('-') {
-            return Err(format!("unknown flag {w} in {s:?} (goals take -n, -l and -A)"));
+            return Err(format!(
+                "unknown flag {w} in {s:?} (goals take -n, -l and -A)"
+            ));
         } else {
             positional.push(w.clone());
         }
@@ -513,22 +665,35 @@ pub fn parse_target(s: &str) -> Result<Target, String> {
             None => (one.clone(), None),
         },
         [k, n] => (k.clone(), Some(n.clone())),
-        [] => return Err(format!("no resource type in {s:?} (e.g. deploy/web, pods -l app=web)")),
-        _ => return Err(format!("too many words in {s:?}: one KIND/NAME or KIND [NAME]")),
+        [] => {
+            return Err(format!(
+                "no resource type in {s:?} (e.g. deploy/web, pods -l app=web)"
+            ))
+        }
+        _ => {
+            return Err(format!(
+                "too many words in {s:?}: one KIND/NAME or KIND [NAME]"
+            ))
+        }
     };
-    t.kind = crate::kubectl::cmd::resolve_kind(&kind_word).ok_or_else(|| format!("unknown resource type {kind_word:?} in {s:?}"))?;
+    t.kind = crate::kubectl::cmd::resolve_kind(&kind_word)
+        .ok_or_else(|| format!("unknown resource type {kind_word:?} in {s:?}"))?;
     if name.as_deref() == Some("") {
         return Err(format!("empty name in {s:?}"));
     }
     t.name = name;
     if t.name.is_some() && !t.selector.is_empty() {
-        return Err(format!("{s:?}: a name and a selector (-l) cannot be combined"));
+        return Err(format!(
+            "{s:?}: a name and a selector (-l) cannot be combined"
+        ));
     }
     Ok(t)
 }
 
 fn check_target(s: &str, path: &str) -> Result<(), String> {
-    parse_target(&placeholder_vars(s)).map(|_| ()).map_err(|e| format!("{path}: {e}"))
+    parse_target(&placeholder_vars(s))
+        .map(|_| ())
+        .map_err(|e| format!("{path}: {e}"))
 }
 
 /// `$NAME` / `${NAME}` replaced by `x` (to validate text before variables have values).
@@ -562,7 +727,10 @@ fn scan_vars(s: &str, mut f: impl FnMut(&str) -> Option<String>) -> String {
             let braced = chars.get(i + 1) == Some(&'{');
             let start = if braced { i + 2 } else { i + 1 };
             let mut j = start;
-            while j < chars.len() && (chars[j].is_ascii_alphanumeric() || chars[j] == '_') && !(j == start && chars[j].is_ascii_digit()) {
+            while j < chars.len()
+                && (chars[j].is_ascii_alphanumeric() || chars[j] == '_')
+                && !(j == start && chars[j].is_ascii_digit())
+            {
                 j += 1;
             }
             let ok = j > start && (!braced || chars.get(j) == Some(&'}'));
@@ -586,7 +754,9 @@ fn scan_vars(s: &str, mut f: impl FnMut(&str) -> Option<String>) -> String {
 // ---------------------------------------------------------------------------------------------
 // Evaluation
 
-fn labels_of(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> BTreeMap<String, String> {
+fn labels_of(
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+) -> BTreeMap<String, String> {
     meta.labels.clone().unwrap_or_default()
 }
 
@@ -601,12 +771,21 @@ fn resolve(sim: &Sim, t: &Target) -> Vec<std::rc::Rc<crate::sim::Object>> {
         Some(n) => {
             let key = crate::sim::store::ObjKey::new(t.kind, ns.as_deref().unwrap_or(""), n);
             if t.all_namespaces && t.kind.namespaced() {
-                sim.store().list(t.kind, None).into_iter().filter(|o| o.name() == n).collect()
+                sim.store()
+                    .list(t.kind, None)
+                    .into_iter()
+                    .filter(|o| o.name() == n)
+                    .collect()
             } else {
                 sim.get(&key).cloned().into_iter().collect()
             }
         }
-        None => sim.store().list(t.kind, ns.as_deref()).into_iter().filter(|o| selector_matches(&t.selector, &labels_of(o.meta()))).collect(),
+        None => sim
+            .store()
+            .list(t.kind, ns.as_deref())
+            .into_iter()
+            .filter(|o| selector_matches(&t.selector, &labels_of(o.meta())))
+            .collect(),
     }
 }
 
@@ -630,12 +809,20 @@ pub fn query_jsonpath(sim: &Sim, target: &str, path: &str) -> Result<String, Str
     Ok(jp.render(&root))
 }
 
-fn pods_matching(sim: &Sim, f: &PodFilter, vars: &BTreeMap<String, String>) -> Result<Vec<String>, String> {
+fn pods_matching(
+    sim: &Sim,
+    f: &PodFilter,
+    vars: &BTreeMap<String, String>,
+) -> Result<Vec<String>, String> {
     let sel = match &f.selector {
         Some(s) => parse_selector(&substitute(s, vars))?,
         None => Vec::new(),
     };
-    let ns = f.namespace.as_deref().map(|n| substitute(n, vars)).unwrap_or_else(|| "default".into());
+    let ns = f
+        .namespace
+        .as_deref()
+        .map(|n| substitute(n, vars))
+        .unwrap_or_else(|| "default".into());
     let ns_opt = if ns == "*" { None } else { Some(ns.as_str()) };
     let mut out = Vec::new();
     for o in sim.store().list(Kind::Pod, ns_opt) {
@@ -669,7 +856,11 @@ impl Check {
     /// The value a `get` or `pods` check compares (None for the others).
     pub fn value(&self, ctx: &Ctx) -> Option<Result<String, String>> {
         match &self.query {
-            Query::Get { target, path } => Some(query_jsonpath(ctx.sim, &substitute(target, ctx.vars), &substitute(path, ctx.vars))),
+            Query::Get { target, path } => Some(query_jsonpath(
+                ctx.sim,
+                &substitute(target, ctx.vars),
+                &substitute(path, ctx.vars),
+            )),
             Query::Pods(f) => Some(pods_matching(ctx.sim, f, ctx.vars).map(|v| v.join(" "))),
             _ => None,
         }
@@ -677,7 +868,9 @@ impl Check {
 
     /// True when a baseline must be captured at the step's start.
     pub fn needs_baseline(&self) -> bool {
-        self.preds.iter().any(|p| matches!(p, Pred::Changed | Pred::Unchanged))
+        self.preds
+            .iter()
+            .any(|p| matches!(p, Pred::Changed | Pred::Unchanged))
     }
 
     pub fn describe(&self, vars: &BTreeMap<String, String>) -> String {
@@ -699,7 +892,11 @@ impl Check {
                     s.push_str(&format!(" in phase {ph}"));
                 }
                 if let Some(r) = f.ready {
-                    s.push_str(if r { " that are ready" } else { " that are not ready" });
+                    s.push_str(if r {
+                        " that are ready"
+                    } else {
+                        " that are not ready"
+                    });
                 }
                 if let Some(n) = &f.node {
                     s.push_str(&format!(" on {}", sub(n)));
@@ -756,29 +953,73 @@ impl Check {
                 let want = matches!(self.query, Query::Exists(_));
                 let found = match parse_target(&substitute(t, ctx.vars)) {
                     Ok(t) => !resolve(ctx.sim, &t).is_empty(),
-                    Err(e) => return CheckLine { met: false, text, actual: Some(e) },
+                    Err(e) => {
+                        return CheckLine {
+                            met: false,
+                            text,
+                            actual: Some(e),
+                        }
+                    }
                 };
-                CheckLine { met: found == want, text, actual: Some(if found { "exists".into() } else { "not found".into() }) }
+                CheckLine {
+                    met: found == want,
+                    text,
+                    actual: Some(if found {
+                        "exists".into()
+                    } else {
+                        "not found".into()
+                    }),
+                }
             }
             Query::Event(f) => {
                 let met = event_seen(ctx, f);
-                CheckLine { met, text, actual: (!met).then(|| "no such event yet".to_string()) }
+                CheckLine {
+                    met,
+                    text,
+                    actual: (!met).then(|| "no such event yet".to_string()),
+                }
             }
             Query::Ran(c) => {
                 let pattern = shlex::split(&substitute(c, ctx.vars)).unwrap_or_default();
-                let met = ctx.commands.iter().any(|r| r.exit_code == 0 && command_matches(&pattern, &r.words));
-                CheckLine { met, text, actual: None }
+                let met = ctx
+                    .commands
+                    .iter()
+                    .any(|r| r.exit_code == 0 && command_matches(&pattern, &r.words));
+                CheckLine {
+                    met,
+                    text,
+                    actual: None,
+                }
             }
             Query::Get { .. } | Query::Pods(_) => {
                 let v = match self.value(ctx) {
                     Some(Ok(v)) => v,
-                    Some(Err(e)) => return CheckLine { met: false, text, actual: Some(e) },
+                    Some(Err(e)) => {
+                        return CheckLine {
+                            met: false,
+                            text,
+                            actual: Some(e),
+                        }
+                    }
                     None => String::new(),
                 };
                 let baseline = ctx.baselines.get(&self.id);
-                let met = self.preds.iter().all(|p| pred_holds(p, &v, baseline, ctx.vars));
-                let actual = if v.is_empty() { "(empty)".to_string() } else if matches!(self.query, Query::Pods(_)) { format!("{} pod(s): {v}", v.split_whitespace().count()) } else { v };
-                CheckLine { met, text, actual: Some(actual) }
+                let met = self
+                    .preds
+                    .iter()
+                    .all(|p| pred_holds(p, &v, baseline, ctx.vars));
+                let actual = if v.is_empty() {
+                    "(empty)".to_string()
+                } else if matches!(self.query, Query::Pods(_)) {
+                    format!("{} pod(s): {v}", v.split_whitespace().count())
+                } else {
+                    v
+                };
+                CheckLine {
+                    met,
+                    text,
+                    actual: Some(actual),
+                }
             }
         }
     }
@@ -802,7 +1043,12 @@ fn num_holds(n: &Num, x: f64) -> bool {
     }
 }
 
-fn pred_holds(p: &Pred, v: &str, baseline: Option<&String>, vars: &BTreeMap<String, String>) -> bool {
+fn pred_holds(
+    p: &Pred,
+    v: &str,
+    baseline: Option<&String>,
+    vars: &BTreeMap<String, String>,
+) -> bool {
     let v = v.trim();
     let sub = |s: &str| substitute(s, vars);
     match p {
@@ -822,7 +1068,10 @@ fn pred_holds(p: &Pred, v: &str, baseline: Option<&String>, vars: &BTreeMap<Stri
 
 fn event_seen(ctx: &Ctx, f: &EventFilter) -> bool {
     let obj = f.object.as_ref().map(|o| substitute(o, ctx.vars));
-    let obj = obj.as_deref().and_then(|o| o.split_once('/')).and_then(|(k, n)| crate::kubectl::cmd::resolve_kind(k).map(|k| (k, n.to_string())));
+    let obj = obj
+        .as_deref()
+        .and_then(|o| o.split_once('/'))
+        .and_then(|(k, n)| crate::kubectl::cmd::resolve_kind(k).map(|k| (k, n.to_string())));
     if f.object.is_some() && obj.is_none() {
         return false;
     }
@@ -830,7 +1079,9 @@ fn event_seen(ctx: &Ctx, f: &EventFilter) -> bool {
         (i >= ctx.step_start_events || e.last_ms > ctx.step_start_ms)
             && e.reason == f.reason
             && f.type_.as_ref().is_none_or(|t| *t == e.type_)
-            && f.message_contains.as_ref().is_none_or(|m| e.message.contains(&substitute(m, ctx.vars)))
+            && f.message_contains
+                .as_ref()
+                .is_none_or(|m| e.message.contains(&substitute(m, ctx.vars)))
             && obj.as_ref().is_none_or(|(k, n)| {
                 e.object.kind == *k
                     && match n.strip_suffix('*') {
@@ -890,13 +1141,25 @@ pub fn goal_strings(g: &Goal) -> Vec<String> {
                 out.push(target.clone());
                 out.push(path.clone());
             }
-            Query::Pods(f) => out.extend([f.selector.clone(), f.namespace.clone(), f.node.clone()].into_iter().flatten()),
+            Query::Pods(f) => out.extend(
+                [f.selector.clone(), f.namespace.clone(), f.node.clone()]
+                    .into_iter()
+                    .flatten(),
+            ),
             Query::Exists(t) | Query::Absent(t) | Query::Ran(t) => out.push(t.clone()),
-            Query::Event(e) => out.extend([e.object.clone(), e.message_contains.clone()].into_iter().flatten()),
+            Query::Event(e) => out.extend(
+                [e.object.clone(), e.message_contains.clone()]
+                    .into_iter()
+                    .flatten(),
+            ),
         }
         for p in &c.preds {
             match p {
-                Pred::Equals(s) | Pred::NotEquals(s) | Pred::Contains(s) | Pred::StartsWith(s) | Pred::EndsWith(s) => out.push(s.clone()),
+                Pred::Equals(s)
+                | Pred::NotEquals(s)
+                | Pred::Contains(s)
+                | Pred::StartsWith(s)
+                | Pred::EndsWith(s) => out.push(s.clone()),
                 Pred::OneOf(v) => out.extend(v.iter().cloned()),
                 _ => {}
             }
@@ -914,8 +1177,14 @@ pub fn evaluate(g: &Goal, ctx: &Ctx) -> GoalReport {
 
 fn eval_into(g: &Goal, ctx: &Ctx, lines: &mut Vec<CheckLine>, negated: bool) -> bool {
     match g {
-        Goal::All(v) => v.iter().map(|x| eval_into(x, ctx, lines, negated)).fold(true, |a, b| a && b),
-        Goal::Any(v) => v.iter().map(|x| eval_into(x, ctx, lines, negated)).fold(false, |a, b| a || b),
+        Goal::All(v) => v
+            .iter()
+            .map(|x| eval_into(x, ctx, lines, negated))
+            .fold(true, |a, b| a && b),
+        Goal::Any(v) => v
+            .iter()
+            .map(|x| eval_into(x, ctx, lines, negated))
+            .fold(false, |a, b| a || b),
         Goal::Not(x) => !eval_into(x, ctx, lines, !negated),
         Goal::Check(c) => {
             let mut line = c.evaluate(ctx);
@@ -942,9 +1211,15 @@ mod tests {
     #[test]
     fn parses_and_reports_paths() {
         assert!(goal("{get: deploy/web, jsonpath: '{.spec.replicas}', equals: 3}").is_ok());
-        assert!(goal("{all: [{exists: deploy/web}, {pods: {selector: app=web, status: Running}, count: 3}]}").is_ok());
+        assert!(goal(
+            "{all: [{exists: deploy/web}, {pods: {selector: app=web, status: Running}, count: 3}]}"
+        )
+        .is_ok());
         let e = goal("{all: [{exists: deploy/web}, {get: deploy/web, jsonpath: '{.spec.replicas}', equal: 3}]}").unwrap_err();
-        assert!(e.contains("goal.all[1]: unknown key `equal`") && e.contains("did you mean `equals`"), "{e}");
+        assert!(
+            e.contains("goal.all[1]: unknown key `equal`") && e.contains("did you mean `equals`"),
+            "{e}"
+        );
         let e = goal("{get: deploy/web, equals: 3}").unwrap_err();
         assert!(e.contains("needs a `jsonpath`"), "{e}");
         let e = goal("{get: deploy/web, jsonpath: '{.spec.replicas}'}").unwrap_err();
@@ -960,7 +1235,10 @@ mod tests {
     #[test]
     fn variables() {
         let vars: BTreeMap<String, String> = [("POD".to_string(), "web-1".to_string())].into();
-        assert_eq!(substitute("kubectl delete pod $POD", &vars), "kubectl delete pod web-1");
+        assert_eq!(
+            substitute("kubectl delete pod $POD", &vars),
+            "kubectl delete pod web-1"
+        );
         assert_eq!(substitute("${POD}x $NOPE $1", &vars), "web-1x $NOPE $1");
         assert_eq!(var_names("a $A ${B_2} $"), vec!["A", "B_2"]);
     }
@@ -968,9 +1246,21 @@ mod tests {
     #[test]
     fn command_patterns() {
         let w = |s: &str| shlex::split(s).unwrap();
-        assert!(command_matches(&w("kubectl get nodes"), &w("kubectl get no -o wide")));
-        assert!(command_matches(&w("kubectl rollout undo deployment/web"), &w("kubectl rollout undo deploy/web")));
-        assert!(!command_matches(&w("kubectl get nodes"), &w("kubectl get pods")));
-        assert!(!command_matches(&w("kubectl get nodes"), &w("echo kubectl get nodes")));
+        assert!(command_matches(
+            &w("kubectl get nodes"),
+            &w("kubectl get no -o wide")
+        ));
+        assert!(command_matches(
+            &w("kubectl rollout undo deployment/web"),
+            &w("kubectl rollout undo deploy/web")
+        ));
+        assert!(!command_matches(
+            &w("kubectl get nodes"),
+            &w("kubectl get pods")
+        ));
+        assert!(!command_matches(
+            &w("kubectl get nodes"),
+            &w("echo kubectl get nodes")
+        ));
     }
 }

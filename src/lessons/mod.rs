@@ -45,7 +45,10 @@ pub fn catalog() -> (Vec<Lesson>, Vec<String>) {
 /// One embedded lesson by id.
 pub fn find_lesson(id: &str) -> Result<Lesson, String> {
     let Some((name, text)) = lesson_files().iter().find(|(name, _)| {
-        std::path::Path::new(name).file_stem().and_then(|s| s.to_str()) == Some(id)
+        std::path::Path::new(name)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            == Some(id)
     }) else {
         let (lessons, _) = catalog();
         let ids: Vec<&str> = lessons.iter().map(|l| l.id.as_str()).collect();
@@ -76,7 +79,13 @@ pub struct Playground {
 impl Playground {
     /// A fresh default cluster (one control-plane node, two workers), seeded.
     pub fn new(config: SimConfig) -> Self {
-        let mut p = Playground { shell: Shell::new(config), lesson: None, log: Vec::new(), snapshots: Vec::new(), host_files: None };
+        let mut p = Playground {
+            shell: Shell::new(config),
+            lesson: None,
+            log: Vec::new(),
+            snapshots: Vec::new(),
+            host_files: None,
+        };
         p.rebase();
         p
     }
@@ -90,7 +99,11 @@ impl Playground {
     /// Logs an input at the current position in the run.
     fn log_input(&mut self, action: Action) {
         let sim = self.shell.sim();
-        self.log.push(TimedInput { at_ms: sim.elapsed_ms(), tasks_run: timetravel::tasks_run(sim), action });
+        self.log.push(TimedInput {
+            at_ms: sim.elapsed_ms(),
+            tasks_run: timetravel::tasks_run(sim),
+            action,
+        });
     }
 
     /// Takes a snapshot when enough virtual time has passed since the last one (and something ran).
@@ -107,7 +120,8 @@ impl Playground {
             // Only the clock moved: replaying from the last snapshot costs nothing.
             return;
         }
-        self.snapshots.push(Snapshot::take(&self.shell, &self.lesson, self.log.len()));
+        self.snapshots
+            .push(Snapshot::take(&self.shell, &self.lesson, self.log.len()));
         timetravel::thin(&mut self.snapshots);
     }
 
@@ -124,7 +138,12 @@ impl Playground {
                 }
             }
             Action::File { path, text } => shell.write_file(path, text),
-            Action::RollingUpdate { ns, name, surge, unavailable } => {
+            Action::RollingUpdate {
+                ns,
+                name,
+                surge,
+                unavailable,
+            } => {
                 Self::rolling_update(shell, ns, name, surge, unavailable);
             }
             Action::LessonCheck => {
@@ -144,7 +163,11 @@ impl Playground {
     /// task due at or before `ms` has run; inputs typed at `ms` itself have not (they come next).
     /// A time before the base gives the base; a time after now gives now, with the clock moved on.
     fn rebuild(&self, ms: u64) -> (Shell, Option<LessonRun>, usize) {
-        let i = self.snapshots.iter().rposition(|s| self.snapshot_before(s, ms)).unwrap_or(0);
+        let i = self
+            .snapshots
+            .iter()
+            .rposition(|s| self.snapshot_before(s, ms))
+            .unwrap_or(0);
         let snap = &self.snapshots[i];
         let mut shell = snap.shell.clone();
         let mut lesson = snap.lesson.clone();
@@ -169,7 +192,8 @@ impl Playground {
 
     /// True when `snap` holds nothing that happens after the moment `ms` (no input typed at `ms`).
     fn snapshot_before(&self, snap: &Snapshot, ms: u64) -> bool {
-        snap.at_ms <= ms && (snap.inputs == 0 || self.log.get(snap.inputs - 1).is_some_and(|i| i.at_ms < ms))
+        snap.at_ms <= ms
+            && (snap.inputs == 0 || self.log.get(snap.inputs - 1).is_some_and(|i| i.at_ms < ms))
     }
 
     /// Where time travel begins (virtual ms): the session's start, or a lesson's first step.
@@ -184,7 +208,12 @@ impl Playground {
 
     /// How many command lines were typed at or after `ms` (what "continue from here" drops).
     pub fn lines_after(&self, ms: u64) -> usize {
-        self.log.iter().filter(|i| i.at_ms >= ms && matches!(&i.action, Action::Line(l) if !l.trim().is_empty())).count()
+        self.log
+            .iter()
+            .filter(|i| {
+                i.at_ms >= ms && matches!(&i.action, Action::Line(l) if !l.trim().is_empty())
+            })
+            .count()
     }
 
     /// Snapshots held now (for tests of the memory bound).
@@ -198,8 +227,19 @@ impl Playground {
     pub fn at(&self, ms: u64) -> Playground {
         let ms = ms.min(self.elapsed_ms());
         let (shell, lesson, applied) = self.rebuild(ms);
-        let snapshots = self.snapshots.iter().filter(|s| s.inputs <= applied && self.snapshot_before(s, ms)).cloned().collect();
-        Playground { shell, lesson, log: self.log[..applied].to_vec(), snapshots, host_files: self.host_files.clone() }
+        let snapshots = self
+            .snapshots
+            .iter()
+            .filter(|s| s.inputs <= applied && self.snapshot_before(s, ms))
+            .cloned()
+            .collect();
+        Playground {
+            shell,
+            lesson,
+            log: self.log[..applied].to_vec(),
+            snapshots,
+            host_files: self.host_files.clone(),
+        }
     }
 
     /// What the cluster view drew at virtual time `ms`.
@@ -248,11 +288,16 @@ impl Playground {
         self.shell = shell;
         self.lesson = lesson;
         let dropped = self.log.split_off(applied);
-        let keep: Vec<bool> = self.snapshots.iter().map(|s| s.inputs <= applied && self.snapshot_before(s, ms)).collect();
+        let keep: Vec<bool> = self
+            .snapshots
+            .iter()
+            .map(|s| s.inputs <= applied && self.snapshot_before(s, ms))
+            .collect();
         let mut k = keep.into_iter();
         self.snapshots.retain(|_| k.next().unwrap_or(false));
         if self.snapshots.is_empty() {
-            self.snapshots.push(Snapshot::take(&self.shell, &self.lesson, self.log.len()));
+            self.snapshots
+                .push(Snapshot::take(&self.shell, &self.lesson, self.log.len()));
         }
         dropped
     }
@@ -309,7 +354,11 @@ impl Playground {
         for (i, cmd) in lesson.setup.commands.iter().enumerate() {
             let code = p.run_to_end(cmd);
             if let Err((code, err)) = code {
-                return Err(format!("{}: setup.commands[{i}] `{cmd}` failed (exit {code}): {}", lesson.file, err.trim()));
+                return Err(format!(
+                    "{}: setup.commands[{i}] `{cmd}` failed (exit {code}): {}",
+                    lesson.file,
+                    err.trim()
+                ));
             }
         }
         let run = LessonRun::new(lesson.clone(), p.shell.sim());
@@ -323,7 +372,10 @@ impl Playground {
     /// (the simulation is deterministic), then restores ticks and hints.
     pub fn resume(lesson: &Lesson, saved: &LessonProgress) -> Result<Self, String> {
         if saved.lesson != lesson.id {
-            return Err(format!("saved progress is for lesson {:?}, not {:?}", saved.lesson, lesson.id));
+            return Err(format!(
+                "saved progress is for lesson {:?}, not {:?}",
+                saved.lesson, lesson.id
+            ));
         }
         let mut p = Playground::for_lesson(lesson)?;
         for input in &saved.inputs {
@@ -355,7 +407,13 @@ impl Playground {
             stdout.push_str(&pr.stdout);
             stderr.push_str(&pr.stderr);
             if !pr.done {
-                return Err((124, format!("{stderr}still waiting after {} virtual minutes", COMMAND_WAIT_LIMIT_MS / 60_000)));
+                return Err((
+                    124,
+                    format!(
+                        "{stderr}still waiting after {} virtual minutes",
+                        COMMAND_WAIT_LIMIT_MS / 60_000
+                    ),
+                ));
             }
             if pr.exit_code != 0 {
                 code = pr.exit_code;
@@ -478,7 +536,13 @@ impl Playground {
 
     /// Sets a Deployment's RollingUpdate maxSurge / maxUnavailable (ints or percentages), as a
     /// `kubectl patch` would; used by tests until `patch` exists.
-    pub fn set_rolling_update(&mut self, ns: &str, name: &str, surge: &str, unavailable: &str) -> bool {
+    pub fn set_rolling_update(
+        &mut self,
+        ns: &str,
+        name: &str,
+        surge: &str,
+        unavailable: &str,
+    ) -> bool {
         self.log_input(Action::RollingUpdate {
             ns: ns.to_string(),
             name: name.to_string(),
@@ -488,18 +552,33 @@ impl Playground {
         Self::rolling_update(&mut self.shell, ns, name, surge, unavailable)
     }
 
-    fn rolling_update(shell: &mut Shell, ns: &str, name: &str, surge: &str, unavailable: &str) -> bool {
+    fn rolling_update(
+        shell: &mut Shell,
+        ns: &str,
+        name: &str,
+        surge: &str,
+        unavailable: &str,
+    ) -> bool {
         use crate::sim::object::{Kind, Object};
         use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
         let key = crate::sim::store::ObjKey::new(Kind::Deployment, ns, name);
-        let Some(obj) = shell.sim().get(&key).cloned() else { return false };
-        let Some(d) = obj.as_deployment() else { return false };
+        let Some(obj) = shell.sim().get(&key).cloned() else {
+            return false;
+        };
+        let Some(d) = obj.as_deployment() else {
+            return false;
+        };
         let mut d = d.clone();
         let parse = |v: &str| match v.parse::<i32>() {
             Ok(n) => IntOrString::Int(n),
             Err(_) => IntOrString::String(v.to_string()),
         };
-        if let Some(ru) = d.spec.as_mut().and_then(|s| s.strategy.as_mut()).and_then(|s| s.rolling_update.as_mut()) {
+        if let Some(ru) = d
+            .spec
+            .as_mut()
+            .and_then(|s| s.strategy.as_mut())
+            .and_then(|s| s.rolling_update.as_mut())
+        {
             ru.max_surge = Some(parse(surge));
             ru.max_unavailable = Some(parse(unavailable));
         }
@@ -515,7 +594,10 @@ impl Playground {
 
     /// Adds a file to the terminal's file system (`kubectl apply -f NAME` reads it).
     pub fn write_file(&mut self, path: &str, text: &str) {
-        self.log_input(Action::File { path: path.to_string(), text: text.to_string() });
+        self.log_input(Action::File {
+            path: path.to_string(),
+            text: text.to_string(),
+        });
         self.shell.write_file(path, text);
     }
 

@@ -106,7 +106,9 @@ impl LessonRun {
     }
     /// The hints revealed so far for the current step.
     pub fn hints_revealed(&self) -> Vec<String> {
-        let Some(s) = self.current_step() else { return Vec::new() };
+        let Some(s) = self.current_step() else {
+            return Vec::new();
+        };
         let n = self.hints.get(self.step).copied().unwrap_or(0);
         s.hints.iter().take(n).map(|h| self.fill(h)).collect()
     }
@@ -122,20 +124,31 @@ impl LessonRun {
     }
     /// How many hints the current step has left.
     pub fn hints_left(&self) -> usize {
-        let Some(s) = self.current_step() else { return 0 };
-        s.hints.len().saturating_sub(self.hints.get(self.step).copied().unwrap_or(0))
+        let Some(s) = self.current_step() else {
+            return 0;
+        };
+        s.hints
+            .len()
+            .saturating_sub(self.hints.get(self.step).copied().unwrap_or(0))
     }
     /// The current step's solution, filled in (what "Show solution" types).
     pub fn solution(&self) -> Vec<String> {
-        self.current_step().map(|s| s.solution.iter().map(|c| self.fill(c)).collect()).unwrap_or_default()
+        self.current_step()
+            .map(|s| s.solution.iter().map(|c| self.fill(c)).collect())
+            .unwrap_or_default()
     }
     /// The current step's goal in words: the author's `goal_text`, or one line per check.
     pub fn goal_text(&self) -> Vec<String> {
-        let Some(s) = self.current_step() else { return Vec::new() };
+        let Some(s) = self.current_step() else {
+            return Vec::new();
+        };
         if let Some(t) = &s.goal_text {
             return vec![self.fill(t)];
         }
-        goal::leaves(&s.goal).iter().map(|c| c.describe(&self.vars)).collect()
+        goal::leaves(&s.goal)
+            .iter()
+            .map(|c| c.describe(&self.vars))
+            .collect()
     }
 
     fn ctx<'a>(&'a self, sim: &'a Sim) -> Ctx<'a> {
@@ -157,9 +170,15 @@ impl LessonRun {
 
     /// Records a line the learner ran (goals of kind `ran` look at these).
     pub fn record(&mut self, at_ms: u64, line: &str, exit_code: i32) {
-        self.inputs.push(Input { at_ms, line: line.to_string() });
+        self.inputs.push(Input {
+            at_ms,
+            line: line.to_string(),
+        });
         if let Some(words) = shlex::split(line.trim()) {
-            let words: Vec<String> = words.into_iter().take_while(|w| !w.starts_with('#')).collect();
+            let words: Vec<String> = words
+                .into_iter()
+                .take_while(|w| !w.starts_with('#'))
+                .collect();
             if !words.is_empty() {
                 self.commands.push(RanCommand { words, exit_code });
             }
@@ -179,7 +198,11 @@ impl LessonRun {
         let commands = self.commands.len();
         self.step += 1;
         self.begin_step(sim);
-        Some(StepDone { index, commands, lesson_complete: self.is_complete() })
+        Some(StepDone {
+            index,
+            commands,
+            lesson_complete: self.is_complete(),
+        })
     }
 
     /// Skips the current step without meeting its goal (the learner may come back with `goto`).
@@ -195,7 +218,9 @@ impl LessonRun {
         self.start_events = sim.events().len();
         self.commands.clear();
         self.baselines.clear();
-        let Some(s) = self.lesson.steps.get(self.step).cloned() else { return };
+        let Some(s) = self.lesson.steps.get(self.step).cloned() else {
+            return;
+        };
         for (name, cap) in &s.capture {
             let v = goal::query_jsonpath(sim, &cap.get, &cap.jsonpath).unwrap_or_default();
             self.vars.insert(name.clone(), v.trim().to_string());

@@ -26,7 +26,12 @@ pub enum Action {
     /// A file added to the terminal's file system.
     File { path: String, text: String },
     /// `set_rolling_update` (tests).
-    RollingUpdate { ns: String, name: String, surge: String, unavailable: String },
+    RollingUpdate {
+        ns: String,
+        name: String,
+        surge: String,
+        unavailable: String,
+    },
     /// The lesson's goal was met here (the step ticked).
     LessonCheck,
     /// The lesson's step was skipped here.
@@ -68,13 +73,25 @@ pub(crate) struct Snapshot {
 impl Snapshot {
     pub fn take(shell: &Shell, lesson: &Option<LessonRun>, inputs: usize) -> Rc<Snapshot> {
         let sim = shell.sim();
-        Rc::new(Snapshot { at_ms: sim.elapsed_ms(), inputs, shell: shell.clone(), lesson: lesson.clone(), weight: weight(sim) })
+        Rc::new(Snapshot {
+            at_ms: sim.elapsed_ms(),
+            inputs,
+            shell: shell.clone(),
+            lesson: lesson.clone(),
+            weight: weight(sim),
+        })
     }
 }
 
 /// How much a snapshot of `sim` holds, roughly (objects, decisions, events).
 pub(crate) fn weight(sim: &Sim) -> usize {
-    Kind::ALL.iter().map(|k| sim.store().count(*k)).sum::<usize>() + sim.decisions().len() + sim.events().len() + 1
+    Kind::ALL
+        .iter()
+        .map(|k| sim.store().count(*k))
+        .sum::<usize>()
+        + sim.decisions().len()
+        + sim.events().len()
+        + 1
 }
 
 /// Tasks the engine has run so far (a position in the run).
@@ -103,7 +120,9 @@ pub(crate) fn seek(sim: &mut Sim, tasks: u64, at_ms: u64) {
 pub(crate) fn thin(snapshots: &mut Vec<Rc<Snapshot>>) {
     loop {
         let total: usize = snapshots.iter().map(|s| s.weight).sum();
-        if snapshots.len() <= 2 || (snapshots.len() <= MAX_SNAPSHOTS && total <= MAX_SNAPSHOT_WEIGHT) {
+        if snapshots.len() <= 2
+            || (snapshots.len() <= MAX_SNAPSHOTS && total <= MAX_SNAPSHOT_WEIGHT)
+        {
             return;
         }
         let half = snapshots.len() / 2;
@@ -139,7 +158,10 @@ pub fn line_diff<'a>(old: &'a str, new: &'a str) -> Vec<(DiffMark, &'a str)> {
         head += 1;
     }
     let mut tail = 0;
-    while tail < a.len() - head && tail < b.len() - head && a[a.len() - 1 - tail] == b[b.len() - 1 - tail] {
+    while tail < a.len() - head
+        && tail < b.len() - head
+        && a[a.len() - 1 - tail] == b[b.len() - 1 - tail]
+    {
         tail += 1;
     }
     let am = &a[head..a.len() - tail];

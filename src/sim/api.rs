@@ -45,7 +45,11 @@ impl ApiError {
         } else {
             format!("{}.{}", kind.name(), kind.group())
         };
-        let detail = if causes.len() == 1 { causes[0].clone() } else { format!("[{}]", causes.join(", ")) };
+        let detail = if causes.len() == 1 {
+            causes[0].clone()
+        } else {
+            format!("[{}]", causes.join(", "))
+        };
         ApiError {
             code: 422,
             reason: "Invalid".into(),
@@ -91,7 +95,8 @@ pub fn is_dns1123_subdomain(s: &str) -> bool {
         !b.is_empty()
             && b[0].is_ascii_alphanumeric()
             && b[b.len() - 1].is_ascii_alphanumeric()
-            && b.iter().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase() || *c == b'-')
+            && b.iter()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase() || *c == b'-')
     }) && !s.bytes().any(|c| c.is_ascii_uppercase())
 }
 
@@ -105,14 +110,19 @@ pub fn validate(obj: &Object) -> Result<(), ApiError> {
     } else if matches!(obj.kind(), Kind::Namespace | Kind::Service) {
         // Checked by validate_spec with the label rules these kinds use.
     } else if !is_dns1123_subdomain(name) {
-        causes.push(format!("metadata.name: Invalid value: \"{name}\": {DNS1123_SUBDOMAIN_MSG}"));
+        causes.push(format!(
+            "metadata.name: Invalid value: \"{name}\": {DNS1123_SUBDOMAIN_MSG}"
+        ));
     }
     let meta = obj.meta();
     if let Some(l) = &meta.labels {
         causes.extend(super::labels::validate_labels(l, "metadata.labels"));
     }
     if let Some(a) = &meta.annotations {
-        causes.extend(super::labels::validate_annotations(a, "metadata.annotations"));
+        causes.extend(super::labels::validate_annotations(
+            a,
+            "metadata.annotations",
+        ));
     }
     if causes.is_empty() {
         Ok(())
@@ -172,7 +182,19 @@ impl Sim {
             let meta = obj.meta_mut();
             meta.uid = Some(uid);
             meta.creation_timestamp = Some(now);
-            meta.generation = if matches!(kind, Kind::Deployment | Kind::ReplicaSet | Kind::Job | Kind::CronJob | Kind::StatefulSet | Kind::DaemonSet) { Some(1) } else { None };
+            meta.generation = if matches!(
+                kind,
+                Kind::Deployment
+                    | Kind::ReplicaSet
+                    | Kind::Job
+                    | Kind::CronJob
+                    | Kind::StatefulSet
+                    | Kind::DaemonSet
+            ) {
+                Some(1)
+            } else {
+                None
+            };
             meta.deletion_timestamp = None;
             meta.deletion_grace_period_seconds = None;
         }
@@ -183,7 +205,9 @@ impl Sim {
             allocate_service(self, svc)?;
         }
         let name = key.name.clone();
-        self.store.insert(obj).map_err(|_| ApiError::already_exists(kind, &name))
+        self.store
+            .insert(obj)
+            .map_err(|_| ApiError::already_exists(kind, &name))
     }
 
     /// `PUT`: replaces an object's spec/metadata (status is kept by the caller). `generation` goes up
@@ -206,14 +230,22 @@ impl Sim {
         }
         if let (Object::Service(new), Object::Service(prev)) = (&mut obj, old.as_ref()) {
             // ClusterIP and NodePorts are kept across updates that do not set them.
-            let (ns, ps) = (new.spec.get_or_insert_with(Default::default), prev.spec.clone().unwrap_or_default());
+            let (ns, ps) = (
+                new.spec.get_or_insert_with(Default::default),
+                prev.spec.clone().unwrap_or_default(),
+            );
             if ns.cluster_ip.as_deref().unwrap_or("").is_empty() {
                 ns.cluster_ip = ps.cluster_ip.clone();
                 ns.cluster_ips = ps.cluster_ips.clone();
             }
             for p in ns.ports.iter_mut().flatten() {
                 if p.node_port.is_none() {
-                    p.node_port = ps.ports.iter().flatten().find(|q| q.port == p.port && q.protocol == p.protocol).and_then(|q| q.node_port);
+                    p.node_port = ps
+                        .ports
+                        .iter()
+                        .flatten()
+                        .find(|q| q.port == p.port && q.protocol == p.protocol)
+                        .and_then(|q| q.node_port);
                 }
             }
         }
@@ -223,7 +255,10 @@ impl Sim {
                 *g += 1;
             }
         }
-        let stored = self.store.replace(obj).ok_or_else(|| ApiError::not_found(key.kind, &key.name))?;
+        let stored = self
+            .store
+            .replace(obj)
+            .ok_or_else(|| ApiError::not_found(key.kind, &key.name))?;
         self.finish_if_finalized(&key);
         Ok(stored)
     }
@@ -234,7 +269,11 @@ impl Sim {
     }
 
     /// `DELETE` with background propagation (what kubectl and controllers use by default).
-    pub fn delete(&mut self, key: &ObjKey, grace_seconds: Option<i64>) -> Result<Rc<Object>, ApiError> {
+    pub fn delete(
+        &mut self,
+        key: &ObjKey,
+        grace_seconds: Option<i64>,
+    ) -> Result<Rc<Object>, ApiError> {
         self.delete_with(key, grace_seconds, Propagation::Background)
     }
 
@@ -243,11 +282,18 @@ impl Sim {
     /// `foregroundDeletion` / `orphan` finalizer for the garbage collector. An object with
     /// finalizers only gets `deletionTimestamp` and waits (Terminating) until the list is empty.
     /// A namespace goes Terminating and its controller empties it first.
-    pub fn delete_with(&mut self, key: &ObjKey, grace_seconds: Option<i64>, propagation: Propagation) -> Result<Rc<Object>, ApiError> {
+    pub fn delete_with(
+        &mut self,
+        key: &ObjKey,
+        grace_seconds: Option<i64>,
+        propagation: Propagation,
+    ) -> Result<Rc<Object>, ApiError> {
         let Some(obj) = self.store.get(key).cloned() else {
             return Err(ApiError::not_found(key.kind, &key.name));
         };
-        let now = k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(super::clock::truncate_to_seconds(self.clock.now()));
+        let now = k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+            super::clock::truncate_to_seconds(self.clock.now()),
+        );
         let mut next = (*obj).clone();
         let mut keep = false;
         {
@@ -277,13 +323,29 @@ impl Sim {
             ns.status.get_or_insert_with(Default::default).phase = Some("Terminating".into());
         }
         if let Object::Pod(pod) = &obj.as_ref() {
-            let bound = pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
-            let finished = matches!(pod.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded") | Some("Failed"));
+            let bound = pod
+                .spec
+                .as_ref()
+                .and_then(|s| s.node_name.as_ref())
+                .is_some();
+            let finished = matches!(
+                pod.status.as_ref().and_then(|s| s.phase.as_deref()),
+                Some("Succeeded") | Some("Failed")
+            );
             let grace = grace_seconds
-                .or_else(|| pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds))
+                .or_else(|| {
+                    pod.spec
+                        .as_ref()
+                        .and_then(|s| s.termination_grace_period_seconds)
+                })
                 .unwrap_or(30)
                 .max(0);
-            let node_alive = self.kubelets.contains_key(pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or(""));
+            let node_alive = self.kubelets.contains_key(
+                pod.spec
+                    .as_ref()
+                    .and_then(|s| s.node_name.as_deref())
+                    .unwrap_or(""),
+            );
             if bound && !finished && grace > 0 && node_alive {
                 if pod.metadata.deletion_timestamp.is_some() {
                     return Ok(obj);
@@ -291,13 +353,20 @@ impl Sim {
                 let deadline = self.clock.now() + chrono::Duration::seconds(grace);
                 let meta = next.meta_mut();
                 meta.deletion_timestamp =
-                    Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(super::clock::truncate_to_seconds(deadline)));
+                    Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+                        super::clock::truncate_to_seconds(deadline),
+                    ));
                 meta.deletion_grace_period_seconds = Some(grace);
-                return self.store.replace(next).ok_or_else(|| ApiError::not_found(key.kind, &key.name));
+                return self
+                    .store
+                    .replace(next)
+                    .ok_or_else(|| ApiError::not_found(key.kind, &key.name));
             }
         }
         if keep {
-            if obj.meta().deletion_timestamp.is_some() && obj.meta().finalizers == next.meta().finalizers {
+            if obj.meta().deletion_timestamp.is_some()
+                && obj.meta().finalizers == next.meta().finalizers
+            {
                 return Ok(obj);
             }
             let meta = next.meta_mut();
@@ -305,20 +374,35 @@ impl Sim {
                 meta.deletion_timestamp = Some(now);
                 meta.deletion_grace_period_seconds = Some(0);
             }
-            return self.store.replace(next).ok_or_else(|| ApiError::not_found(key.kind, &key.name));
+            return self
+                .store
+                .replace(next)
+                .ok_or_else(|| ApiError::not_found(key.kind, &key.name));
         }
-        self.store.remove(key).ok_or_else(|| ApiError::not_found(key.kind, &key.name))
+        self.store
+            .remove(key)
+            .ok_or_else(|| ApiError::not_found(key.kind, &key.name))
     }
 
     /// After a write that may have emptied a terminating object's finalizers: remove it for good.
     pub(crate) fn finish_if_finalized(&mut self, key: &ObjKey) {
-        let Some(obj) = self.store.get(key) else { return };
+        let Some(obj) = self.store.get(key) else {
+            return;
+        };
         let m = obj.meta();
         if m.deletion_timestamp.is_some() && m.finalizers.as_ref().is_none_or(|f| f.is_empty()) {
             let pod_running = obj.as_pod().is_some_and(|p| {
                 p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some()
-                    && !matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded") | Some("Failed"))
-                    && self.kubelets.contains_key(p.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or(""))
+                    && !matches!(
+                        p.status.as_ref().and_then(|s| s.phase.as_deref()),
+                        Some("Succeeded") | Some("Failed")
+                    )
+                    && self.kubelets.contains_key(
+                        p.spec
+                            .as_ref()
+                            .and_then(|s| s.node_name.as_deref())
+                            .unwrap_or(""),
+                    )
             });
             let ns = obj.kind() == Kind::Namespace;
             if !pod_running && !ns {
@@ -342,22 +426,42 @@ pub enum Propagation {
 /// Kind-specific validation: a workload's selector must match its template and cannot change.
 fn validate_spec(obj: &Object, old: Option<&Object>) -> Result<(), ApiError> {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-    let (selector, template_labels): (Option<&LabelSelector>, Option<std::collections::BTreeMap<String, String>>) = match obj {
+    let (selector, template_labels): (
+        Option<&LabelSelector>,
+        Option<std::collections::BTreeMap<String, String>>,
+    ) = match obj {
         Object::Deployment(d) => {
             let s = d.spec.as_ref();
-            (s.map(|s| &s.selector), s.and_then(|s| s.template.metadata.as_ref()).and_then(|m| m.labels.clone()))
+            (
+                s.map(|s| &s.selector),
+                s.and_then(|s| s.template.metadata.as_ref())
+                    .and_then(|m| m.labels.clone()),
+            )
         }
         Object::ReplicaSet(rs) => {
             let s = rs.spec.as_ref();
-            (s.map(|s| &s.selector), s.and_then(|s| s.template.as_ref()).and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone()))
+            (
+                s.map(|s| &s.selector),
+                s.and_then(|s| s.template.as_ref())
+                    .and_then(|t| t.metadata.as_ref())
+                    .and_then(|m| m.labels.clone()),
+            )
         }
         Object::StatefulSet(ss) => {
             let s = ss.spec.as_ref();
-            (s.map(|s| &s.selector), s.and_then(|s| s.template.metadata.as_ref()).and_then(|m| m.labels.clone()))
+            (
+                s.map(|s| &s.selector),
+                s.and_then(|s| s.template.metadata.as_ref())
+                    .and_then(|m| m.labels.clone()),
+            )
         }
         Object::DaemonSet(ds) => {
             let s = ds.spec.as_ref();
-            (s.map(|s| &s.selector), s.and_then(|s| s.template.metadata.as_ref()).and_then(|m| m.labels.clone()))
+            (
+                s.map(|s| &s.selector),
+                s.and_then(|s| s.template.metadata.as_ref())
+                    .and_then(|m| m.labels.clone()),
+            )
         }
         _ => (None, None),
     };
@@ -366,11 +470,20 @@ fn validate_spec(obj: &Object, old: Option<&Object>) -> Result<(), ApiError> {
     let mut causes = Vec::new();
     if let Some(sel) = selector {
         let labels = template_labels.clone().unwrap_or_default();
-        let empty = sel.match_labels.as_ref().is_none_or(|m| m.is_empty()) && sel.match_expressions.as_ref().is_none_or(|m| m.is_empty());
+        let empty = sel.match_labels.as_ref().is_none_or(|m| m.is_empty())
+            && sel.match_expressions.as_ref().is_none_or(|m| m.is_empty());
         if empty {
             causes.push("spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment".to_string());
-        } else if !sel.match_labels.iter().flatten().all(|(k, v)| labels.get(k) == Some(v)) {
-            let shown: Vec<String> = labels.iter().map(|(k, v)| format!("\"{k}\":\"{v}\"")).collect();
+        } else if !sel
+            .match_labels
+            .iter()
+            .flatten()
+            .all(|(k, v)| labels.get(k) == Some(v))
+        {
+            let shown: Vec<String> = labels
+                .iter()
+                .map(|(k, v)| format!("\"{k}\":\"{v}\""))
+                .collect();
             causes.push(format!(
                 "spec.template.metadata.labels: Invalid value: map[string]string{{{}}}: `selector` does not match template `labels`",
                 shown.join(", ")
@@ -385,7 +498,12 @@ fn validate_spec(obj: &Object, old: Option<&Object>) -> Result<(), ApiError> {
             };
             if let Some(os) = old_sel {
                 if os != *sel {
-                    let ml: Vec<String> = sel.match_labels.iter().flatten().map(|(k, v)| format!("\"{k}\":\"{v}\"")).collect();
+                    let ml: Vec<String> = sel
+                        .match_labels
+                        .iter()
+                        .flatten()
+                        .map(|(k, v)| format!("\"{k}\":\"{v}\""))
+                        .collect();
                     causes.push(format!(
                         "spec.selector: Invalid value: v1.LabelSelector{{MatchLabels:map[string]string{{{}}}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}}: field is immutable",
                         ml.join(", ")
@@ -404,24 +522,43 @@ fn validate_spec(obj: &Object, old: Option<&Object>) -> Result<(), ApiError> {
             causes.push(format!("metadata.name: Invalid value: \"{name}\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"));
         }
         let spec = svc.spec.clone().unwrap_or_default();
-        if spec.type_.as_deref() != Some("ExternalName") && spec.ports.as_ref().is_none_or(|p| p.is_empty()) && spec.cluster_ip.as_deref() != Some("None") {
+        if spec.type_.as_deref() != Some("ExternalName")
+            && spec.ports.as_ref().is_none_or(|p| p.is_empty())
+            && spec.cluster_ip.as_deref() != Some("None")
+        {
             causes.push("spec.ports: Required value".to_string());
         }
     }
     // ConfigMaps and Secrets hold at most 1 MiB of data (`MaxSecretSize`, `validateConfigMapSize`).
     let data_size: usize = match obj {
         Object::ConfigMap(cm) => {
-            cm.data.iter().flatten().map(|(k, v)| k.len() + v.len()).sum::<usize>()
-                + cm.binary_data.iter().flatten().map(|(k, v)| k.len() + v.0.len()).sum::<usize>()
+            cm.data
+                .iter()
+                .flatten()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>()
+                + cm.binary_data
+                    .iter()
+                    .flatten()
+                    .map(|(k, v)| k.len() + v.0.len())
+                    .sum::<usize>()
         }
-        Object::Secret(sec) => sec.data.iter().flatten().map(|(k, v)| k.len() + v.0.len()).sum(),
+        Object::Secret(sec) => sec
+            .data
+            .iter()
+            .flatten()
+            .map(|(k, v)| k.len() + v.0.len())
+            .sum(),
         _ => 0,
     };
     if data_size > 1 << 20 {
         causes.push("[]: Too long: must have at most 1048576 bytes".to_string());
     }
     match obj {
-        Object::Job(j) => causes.extend(super::controllers::job::validate(j, old.and_then(|o| o.as_job()))),
+        Object::Job(j) => causes.extend(super::controllers::job::validate(
+            j,
+            old.and_then(|o| o.as_job()),
+        )),
         Object::CronJob(c) => causes.extend(super::controllers::cronjob::validate(c)),
         _ => {}
     }
@@ -449,11 +586,20 @@ const SERVICE_CIDR_BASE: u32 = (10 << 24) | (96 << 16); // 10.96.0.0/12
 const SERVICE_CIDR_SIZE: u32 = 1 << 20;
 
 fn ip_to_string(ip: u32) -> String {
-    format!("{}.{}.{}.{}", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255)
+    format!(
+        "{}.{}.{}.{}",
+        ip >> 24,
+        (ip >> 16) & 255,
+        (ip >> 8) & 255,
+        ip & 255
+    )
 }
 
 fn parse_ip(s: &str) -> Option<u32> {
-    let parts: Vec<u32> = s.split('.').map(|p| p.parse::<u32>().ok().filter(|n| *n < 256)).collect::<Option<Vec<_>>>()?;
+    let parts: Vec<u32> = s
+        .split('.')
+        .map(|p| p.parse::<u32>().ok().filter(|n| *n < 256))
+        .collect::<Option<Vec<_>>>()?;
     if parts.len() != 4 {
         return None;
     }
@@ -461,7 +607,10 @@ fn parse_ip(s: &str) -> Option<u32> {
 }
 
 /// The ClusterIP and NodePort allocators (random within the ranges, as the API server allocates).
-fn allocate_service(sim: &mut Sim, svc: &mut k8s_openapi::api::core::v1::Service) -> Result<(), ApiError> {
+fn allocate_service(
+    sim: &mut Sim,
+    svc: &mut k8s_openapi::api::core::v1::Service,
+) -> Result<(), ApiError> {
     let name = svc.metadata.name.clone().unwrap_or_default();
     let spec = svc.spec.get_or_insert_with(Default::default);
     let t = spec.type_.clone().unwrap_or_else(|| "ClusterIP".into());
@@ -470,7 +619,9 @@ fn allocate_service(sim: &mut Sim, svc: &mut k8s_openapi::api::core::v1::Service
         match spec.cluster_ip.as_deref() {
             Some("None") => spec.cluster_ips = Some(vec!["None".into()]),
             Some(ip) if !ip.is_empty() => {
-                let parsed = parse_ip(ip).filter(|n| *n > SERVICE_CIDR_BASE && *n < SERVICE_CIDR_BASE + SERVICE_CIDR_SIZE - 1);
+                let parsed = parse_ip(ip).filter(|n| {
+                    *n > SERVICE_CIDR_BASE && *n < SERVICE_CIDR_BASE + SERVICE_CIDR_SIZE - 1
+                });
                 let Some(n) = parsed else {
                     return Err(ApiError::invalid(Kind::Service, &name, &[format!("spec.clusterIPs: Invalid value: []string{{\"{ip}\"}}: failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. The range of valid IPs is 10.96.0.0/12")]));
                 };
@@ -483,7 +634,9 @@ fn allocate_service(sim: &mut Sim, svc: &mut k8s_openapi::api::core::v1::Service
             _ => {
                 let mut n;
                 loop {
-                    n = SERVICE_CIDR_BASE + 1 + sim.rng.below((SERVICE_CIDR_SIZE - 2) as u64) as u32;
+                    n = SERVICE_CIDR_BASE
+                        + 1
+                        + sim.rng.below((SERVICE_CIDR_SIZE - 2) as u64) as u32;
                     if !sim.service_ips.contains(&n) {
                         break;
                     }
@@ -530,7 +683,9 @@ fn allocate_service(sim: &mut Sim, svc: &mut k8s_openapi::api::core::v1::Service
 
 /// Frees a deleted Service's ClusterIP and NodePorts.
 pub(crate) fn release_service(sim: &mut Sim, svc: &k8s_openapi::api::core::v1::Service) {
-    let Some(spec) = svc.spec.as_ref() else { return };
+    let Some(spec) = svc.spec.as_ref() else {
+        return;
+    };
     if let Some(n) = spec.cluster_ip.as_deref().and_then(parse_ip) {
         sim.service_ips.remove(&n);
     }
@@ -542,7 +697,10 @@ pub(crate) fn release_service(sim: &mut Sim, svc: &k8s_openapi::api::core::v1::S
 }
 
 fn spec_json(obj: &Object) -> serde_json::Value {
-    obj.to_json_value().get("spec").cloned().unwrap_or(serde_json::Value::Null)
+    obj.to_json_value()
+        .get("spec")
+        .cloned()
+        .unwrap_or(serde_json::Value::Null)
 }
 
 #[cfg(test)]

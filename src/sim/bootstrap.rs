@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, Namespace, Node, NodeAddress, NodeCondition, NodeDaemonEndpoints, NodeSpec, NodeStatus,
-    NodeSystemInfo, DaemonEndpoint, Pod, PodSpec, PodTemplateSpec, Taint, Toleration,
+    Container, ContainerPort, DaemonEndpoint, Namespace, Node, NodeAddress, NodeCondition,
+    NodeDaemonEndpoints, NodeSpec, NodeStatus, NodeSystemInfo, Pod, PodSpec, PodTemplateSpec,
+    Taint, Toleration,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -39,11 +40,20 @@ fn q(s: &str) -> Quantity {
 }
 
 fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 pub(crate) fn default_cluster(sim: &mut Sim) {
-    for ns in ["default", "kube-node-lease", "kube-public", "kube-system", "local-path-storage"] {
+    for ns in [
+        "default",
+        "kube-node-lease",
+        "kube-public",
+        "kube-system",
+        "local-path-storage",
+    ] {
         let _ = sim.create(Object::Namespace(Namespace {
             metadata: ObjectMeta {
                 name: Some(ns.into()),
@@ -56,7 +66,11 @@ pub(crate) fn default_cluster(sim: &mut Sim) {
     let prefix = sim.config.cluster_name.clone();
     let mut names = vec![format!("{prefix}-control-plane")];
     for i in 0..sim.config.workers {
-        names.push(if i == 0 { format!("{prefix}-worker") } else { format!("{prefix}-worker{}", i + 1) });
+        names.push(if i == 0 {
+            format!("{prefix}-worker")
+        } else {
+            format!("{prefix}-worker{}", i + 1)
+        });
     }
     for (i, name) in names.iter().enumerate() {
         add_node(sim, name, i, i == 0);
@@ -65,15 +79,34 @@ pub(crate) fn default_cluster(sim: &mut Sim) {
     for (comp, image) in [
         ("etcd", "registry.k8s.io/etcd:3.5.16-0"),
         ("kube-apiserver", "registry.k8s.io/kube-apiserver:v1.32.2"),
-        ("kube-controller-manager", "registry.k8s.io/kube-controller-manager:v1.32.2"),
+        (
+            "kube-controller-manager",
+            "registry.k8s.io/kube-controller-manager:v1.32.2",
+        ),
         ("kube-scheduler", "registry.k8s.io/kube-scheduler:v1.32.2"),
     ] {
         static_pod(sim, &cp, comp, image);
     }
-    node_agent(sim, "kube-proxy", KUBE_PROXY_IMAGE, &[("k8s-app", "kube-proxy")], &[("k8s-app", "kube-proxy")], true);
-    node_agent(sim, "kindnet", KINDNET_IMAGE, &[("app", "kindnet"), ("k8s-app", "kindnet"), ("tier", "node")], &[("app", "kindnet")], false);
+    node_agent(
+        sim,
+        "kube-proxy",
+        KUBE_PROXY_IMAGE,
+        &[("k8s-app", "kube-proxy")],
+        &[("k8s-app", "kube-proxy")],
+        true,
+    );
+    node_agent(
+        sim,
+        "kindnet",
+        KINDNET_IMAGE,
+        &[("app", "kindnet"), ("k8s-app", "kindnet"), ("tier", "node")],
+        &[("app", "kindnet")],
+        false,
+    );
     coredns(sim);
-    let _ = sim.create(Object::StorageClass(super::controllers::pvc::standard_class()));
+    let _ = sim.create(Object::StorageClass(
+        super::controllers::pvc::standard_class(),
+    ));
     services(sim);
 }
 
@@ -92,7 +125,10 @@ fn services(sim: &mut Sim) {
         metadata: ObjectMeta {
             name: Some("kubernetes".into()),
             namespace: Some("default".into()),
-            labels: Some(labels(&[("component", "apiserver"), ("provider", "kubernetes")])),
+            labels: Some(labels(&[
+                ("component", "apiserver"),
+                ("provider", "kubernetes"),
+            ])),
             ..Default::default()
         },
         spec: Some(ServiceSpec {
@@ -111,7 +147,10 @@ fn services(sim: &mut Sim) {
                 ("kubernetes.io/cluster-service", "true"),
                 ("kubernetes.io/name", "CoreDNS"),
             ])),
-            annotations: Some(labels(&[("prometheus.io/port", "9153"), ("prometheus.io/scrape", "true")])),
+            annotations: Some(labels(&[
+                ("prometheus.io/port", "9153"),
+                ("prometheus.io/scrape", "true"),
+            ])),
             ..Default::default()
         },
         spec: Some(ServiceSpec {
@@ -152,8 +191,14 @@ pub fn add_node(sim: &mut Sim, name: &str, index: usize, control_plane: bool) {
         sim.cloud.launch(&cluster, name, &ip, None);
     }
     if control_plane {
-        l.insert("node-role.kubernetes.io/control-plane".into(), String::new());
-        l.insert("node.kubernetes.io/exclude-from-external-load-balancers".into(), String::new());
+        l.insert(
+            "node-role.kubernetes.io/control-plane".into(),
+            String::new(),
+        );
+        l.insert(
+            "node.kubernetes.io/exclude-from-external-load-balancers".into(),
+            String::new(),
+        );
         taints.push(Taint {
             key: "node-role.kubernetes.io/control-plane".into(),
             effect: "NoSchedule".into(),
@@ -190,9 +235,15 @@ pub fn add_node(sim: &mut Sim, name: &str, index: usize, control_plane: bool) {
             labels: Some(l),
             annotations: Some(
                 [
-                    ("kubeadm.alpha.kubernetes.io/cri-socket", "unix:///run/containerd/containerd.sock"),
+                    (
+                        "kubeadm.alpha.kubernetes.io/cri-socket",
+                        "unix:///run/containerd/containerd.sock",
+                    ),
                     ("node.alpha.kubernetes.io/ttl", "0"),
-                    ("volumes.kubernetes.io/controller-managed-attach-detach", "true"),
+                    (
+                        "volumes.kubernetes.io/controller-managed-attach-detach",
+                        "true",
+                    ),
                 ]
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -208,18 +259,46 @@ pub fn add_node(sim: &mut Sim, name: &str, index: usize, control_plane: bool) {
         }),
         status: Some(NodeStatus {
             addresses: Some(vec![
-                NodeAddress { type_: "InternalIP".into(), address: ip.clone() },
-                NodeAddress { type_: "Hostname".into(), address: name.into() },
+                NodeAddress {
+                    type_: "InternalIP".into(),
+                    address: ip.clone(),
+                },
+                NodeAddress {
+                    type_: "Hostname".into(),
+                    address: name.into(),
+                },
             ]),
             allocatable: Some(resources.clone()),
             capacity: Some(resources),
             conditions: Some(vec![
-                cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-                cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-                cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+                cond(
+                    "MemoryPressure",
+                    "False",
+                    "KubeletHasSufficientMemory",
+                    "kubelet has sufficient memory available",
+                ),
+                cond(
+                    "DiskPressure",
+                    "False",
+                    "KubeletHasNoDiskPressure",
+                    "kubelet has no disk pressure",
+                ),
+                cond(
+                    "PIDPressure",
+                    "False",
+                    "KubeletHasSufficientPID",
+                    "kubelet has sufficient PID available",
+                ),
+                cond(
+                    "Ready",
+                    "True",
+                    "KubeletReady",
+                    "kubelet is posting ready status",
+                ),
             ]),
-            daemon_endpoints: Some(NodeDaemonEndpoints { kubelet_endpoint: Some(DaemonEndpoint { port: 10250 }) }),
+            daemon_endpoints: Some(NodeDaemonEndpoints {
+                kubelet_endpoint: Some(DaemonEndpoint { port: 10250 }),
+            }),
             node_info: Some(NodeSystemInfo {
                 architecture: "amd64".into(),
                 boot_id: boot,
@@ -235,7 +314,10 @@ pub fn add_node(sim: &mut Sim, name: &str, index: usize, control_plane: bool) {
             ..Default::default()
         }),
     };
-    sim.kubelets.insert(name.to_string(), Kubelet::new(name, &ip, &pod_net, PRELOADED));
+    sim.kubelets.insert(
+        name.to_string(),
+        Kubelet::new(name, &ip, &pod_net, PRELOADED),
+    );
     let _ = sim.create(Object::Node(node));
 }
 
@@ -244,7 +326,10 @@ fn static_pod(sim: &mut Sim, node: &str, component: &str, image: &str) {
         metadata: ObjectMeta {
             name: Some(format!("{component}-{node}")),
             namespace: Some("kube-system".into()),
-            labels: Some(labels(&[("component", component), ("tier", "control-plane")])),
+            labels: Some(labels(&[
+                ("component", component),
+                ("tier", "control-plane"),
+            ])),
             annotations: Some(labels(&[
                 ("kubernetes.io/config.mirror", "static"),
                 ("kubernetes.io/config.source", "file"),
@@ -256,8 +341,16 @@ fn static_pod(sim: &mut Sim, node: &str, component: &str, image: &str) {
             host_network: Some(true),
             priority_class_name: Some("system-node-critical".into()),
             priority: Some(2000001000),
-            containers: vec![Container { name: component.into(), image: Some(image.into()), ..Default::default() }],
-            tolerations: Some(vec![Toleration { operator: Some("Exists".into()), effect: Some("NoExecute".into()), ..Default::default() }]),
+            containers: vec![Container {
+                name: component.into(),
+                image: Some(image.into()),
+                ..Default::default()
+            }],
+            tolerations: Some(vec![Toleration {
+                operator: Some("Exists".into()),
+                effect: Some("NoExecute".into()),
+                ..Default::default()
+            }]),
             ..Default::default()
         }),
         status: None,
@@ -267,7 +360,14 @@ fn static_pod(sim: &mut Sim, node: &str, component: &str, image: &str) {
 
 /// A per-node agent (kube-proxy, kindnet): a DaemonSet in kube-system tolerating every taint, so
 /// the DaemonSet controller puts one pod on every node, control plane included.
-fn node_agent(sim: &mut Sim, app: &str, image: &str, l: &[(&str, &str)], selector: &[(&str, &str)], linux_only: bool) {
+fn node_agent(
+    sim: &mut Sim,
+    app: &str,
+    image: &str,
+    l: &[(&str, &str)],
+    selector: &[(&str, &str)],
+    linux_only: bool,
+) {
     let ds = DaemonSet {
         metadata: ObjectMeta {
             name: Some(app.into()),
@@ -276,16 +376,33 @@ fn node_agent(sim: &mut Sim, app: &str, image: &str, l: &[(&str, &str)], selecto
             ..Default::default()
         },
         spec: Some(DaemonSetSpec {
-            selector: LabelSelector { match_labels: Some(labels(selector)), match_expressions: None },
+            selector: LabelSelector {
+                match_labels: Some(labels(selector)),
+                match_expressions: None,
+            },
             template: PodTemplateSpec {
-                metadata: Some(ObjectMeta { labels: Some(labels(l)), ..Default::default() }),
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels(l)),
+                    ..Default::default()
+                }),
                 spec: Some(PodSpec {
                     host_network: Some(true),
                     priority_class_name: Some("system-node-critical".into()),
                     service_account_name: Some(app.into()),
-                    node_selector: if linux_only { Some(labels(&[("kubernetes.io/os", "linux")])) } else { None },
-                    containers: vec![Container { name: app.into(), image: Some(image.into()), ..Default::default() }],
-                    tolerations: Some(vec![Toleration { operator: Some("Exists".into()), ..Default::default() }]),
+                    node_selector: if linux_only {
+                        Some(labels(&[("kubernetes.io/os", "linux")]))
+                    } else {
+                        None
+                    },
+                    containers: vec![Container {
+                        name: app.into(),
+                        image: Some(image.into()),
+                        ..Default::default()
+                    }],
+                    tolerations: Some(vec![Toleration {
+                        operator: Some("Exists".into()),
+                        ..Default::default()
+                    }]),
                     ..Default::default()
                 }),
             },
@@ -307,9 +424,15 @@ fn coredns(sim: &mut Sim) {
         },
         spec: Some(DeploymentSpec {
             replicas: Some(2),
-            selector: LabelSelector { match_labels: Some(l.clone()), match_expressions: None },
+            selector: LabelSelector {
+                match_labels: Some(l.clone()),
+                match_expressions: None,
+            },
             template: PodTemplateSpec {
-                metadata: Some(ObjectMeta { labels: Some(l), ..Default::default() }),
+                metadata: Some(ObjectMeta {
+                    labels: Some(l),
+                    ..Default::default()
+                }),
                 spec: Some(PodSpec {
                     priority_class_name: Some("system-cluster-critical".into()),
                     containers: vec![Container {
@@ -317,15 +440,38 @@ fn coredns(sim: &mut Sim) {
                         image: Some(COREDNS_IMAGE.into()),
                         args: Some(vec!["-conf".into(), "/etc/coredns/Corefile".into()]),
                         ports: Some(vec![
-                            ContainerPort { container_port: 53, name: Some("dns".into()), protocol: Some("UDP".into()), ..Default::default() },
-                            ContainerPort { container_port: 53, name: Some("dns-tcp".into()), protocol: Some("TCP".into()), ..Default::default() },
-                            ContainerPort { container_port: 9153, name: Some("metrics".into()), protocol: Some("TCP".into()), ..Default::default() },
+                            ContainerPort {
+                                container_port: 53,
+                                name: Some("dns".into()),
+                                protocol: Some("UDP".into()),
+                                ..Default::default()
+                            },
+                            ContainerPort {
+                                container_port: 53,
+                                name: Some("dns-tcp".into()),
+                                protocol: Some("TCP".into()),
+                                ..Default::default()
+                            },
+                            ContainerPort {
+                                container_port: 9153,
+                                name: Some("metrics".into()),
+                                protocol: Some("TCP".into()),
+                                ..Default::default()
+                            },
                         ]),
                         ..Default::default()
                     }],
                     tolerations: Some(vec![
-                        Toleration { key: Some("CriticalAddonsOnly".into()), operator: Some("Exists".into()), ..Default::default() },
-                        Toleration { key: Some("node-role.kubernetes.io/control-plane".into()), effect: Some("NoSchedule".into()), ..Default::default() },
+                        Toleration {
+                            key: Some("CriticalAddonsOnly".into()),
+                            operator: Some("Exists".into()),
+                            ..Default::default()
+                        },
+                        Toleration {
+                            key: Some("node-role.kubernetes.io/control-plane".into()),
+                            effect: Some("NoSchedule".into()),
+                            ..Default::default()
+                        },
                     ]),
                     ..Default::default()
                 }),

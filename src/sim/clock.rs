@@ -17,7 +17,10 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(start: DateTime<Utc>) -> Self {
-        Clock { start, elapsed_ms: 0 }
+        Clock {
+            start,
+            elapsed_ms: 0,
+        }
     }
     pub fn elapsed_ms(&self) -> u64 {
         self.elapsed_ms
@@ -99,7 +102,14 @@ impl Rng {
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
         let h: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..32]
+        )
     }
     /// `n` lowercase hex digits (container IDs, image digests).
     pub fn hex(&mut self, n: usize) -> String {

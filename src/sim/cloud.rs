@@ -20,10 +20,14 @@ const LAST_HOST: u8 = 254;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LbState {
     /// Being created; ready at this virtual instant (ms since start).
-    Provisioning { ready_at_ms: u64 },
+    Provisioning {
+        ready_at_ms: u64,
+    },
     Active,
     /// Being deleted; gone at this virtual instant.
-    Deleting { done_at_ms: u64 },
+    Deleting {
+        done_at_ms: u64,
+    },
 }
 
 /// One cloud load balancer, in front of a Service's NodePorts on a set of nodes.
@@ -94,7 +98,11 @@ impl Cloud {
     pub fn launch(&mut self, cluster: &str, node: &str, ip: &str, zone: Option<&str>) -> &Instance {
         let zone = zone.map(str::to_string).unwrap_or_else(|| {
             let count = |z: &str| self.instances.values().filter(|i| i.zone == z).count();
-            ZONES.iter().min_by_key(|z| count(z)).map_or(ZONES[0], |z| *z).to_string()
+            ZONES
+                .iter()
+                .min_by_key(|z| count(z))
+                .map_or(ZONES[0], |z| *z)
+                .to_string()
         });
         let inst = Instance {
             provider_id: format!("kind://docker/{cluster}/{node}"),
@@ -120,11 +128,22 @@ impl Cloud {
     fn free_ip(&self) -> Option<String> {
         (FIRST_HOST..=LAST_HOST)
             .map(|h| format!("203.0.113.{h}"))
-            .find(|ip| !self.load_balancers.values().any(|lb| lb.ip.as_deref() == Some(ip.as_str())))
+            .find(|ip| {
+                !self
+                    .load_balancers
+                    .values()
+                    .any(|lb| lb.ip.as_deref() == Some(ip.as_str()))
+            })
     }
 
     /// Starts provisioning a load balancer for a Service.
-    pub fn create(&mut self, svc: Rc<Object>, now_ms: u64, nodes: Vec<String>, ports: Vec<(i32, i32, String)>) -> &LoadBalancer {
+    pub fn create(
+        &mut self,
+        svc: Rc<Object>,
+        now_ms: u64,
+        nodes: Vec<String>,
+        ports: Vec<(i32, i32, String)>,
+    ) -> &LoadBalancer {
         let key = ObjKey::of(&svc);
         let uid = svc.uid().to_string();
         let lb = LoadBalancer {
@@ -133,7 +152,9 @@ impl Cloud {
             service_uid: uid,
             last_seen: svc,
             ip: None,
-            state: LbState::Provisioning { ready_at_ms: now_ms + PROVISION_MS },
+            state: LbState::Provisioning {
+                ready_at_ms: now_ms + PROVISION_MS,
+            },
             nodes,
             ports,
         };
@@ -159,7 +180,9 @@ impl Cloud {
     pub fn begin_delete(&mut self, svc: &ObjKey, now_ms: u64) -> bool {
         match self.load_balancers.get_mut(svc) {
             Some(lb) if !matches!(lb.state, LbState::Deleting { .. }) => {
-                lb.state = LbState::Deleting { done_at_ms: now_ms + TEARDOWN_MS };
+                lb.state = LbState::Deleting {
+                    done_at_ms: now_ms + TEARDOWN_MS,
+                };
                 true
             }
             _ => false,
@@ -197,7 +220,10 @@ mod tests {
 
     #[test]
     fn names_follow_the_default_provider_rule() {
-        assert_eq!(load_balancer_name("0606fc78-25fd-4bea-a25f-1cd3bcbb223e"), "a0606fc7825fd4beaa25f1cd3bcbb223");
+        assert_eq!(
+            load_balancer_name("0606fc78-25fd-4bea-a25f-1cd3bcbb223e"),
+            "a0606fc7825fd4beaa25f1cd3bcbb223"
+        );
     }
 
     #[test]
@@ -209,8 +235,14 @@ mod tests {
         c.create(a, 0, vec!["n1".into()], vec![(80, 30080, "TCP".into())]);
         c.create(b, 100, vec![], vec![]);
         assert_eq!(c.poll_provisioned(&ka, PROVISION_MS - 1), None);
-        assert_eq!(c.poll_provisioned(&ka, PROVISION_MS).as_deref(), Some("203.0.113.10"));
-        assert_eq!(c.poll_provisioned(&kb, PROVISION_MS + 100).as_deref(), Some("203.0.113.11"));
+        assert_eq!(
+            c.poll_provisioned(&ka, PROVISION_MS).as_deref(),
+            Some("203.0.113.10")
+        );
+        assert_eq!(
+            c.poll_provisioned(&kb, PROVISION_MS + 100).as_deref(),
+            Some("203.0.113.11")
+        );
         assert!(c.begin_delete(&ka, 5_000));
         assert!(!c.begin_delete(&ka, 5_001));
         assert!(c.poll_deleted(&ka, 5_000 + TEARDOWN_MS - 1).is_none());
@@ -219,6 +251,9 @@ mod tests {
         let a2 = svc("a2", "u3");
         let k2 = ObjKey::of(&a2);
         c.create(a2, 10_000, vec![], vec![]);
-        assert_eq!(c.poll_provisioned(&k2, 20_000).as_deref(), Some("203.0.113.10"));
+        assert_eq!(
+            c.poll_provisioned(&k2, 20_000).as_deref(),
+            Some("203.0.113.10")
+        );
     }
 }

@@ -15,9 +15,21 @@ struct Bounds {
     names: &'static [(&'static str, u32)],
 }
 
-const MINUTES: Bounds = Bounds { min: 0, max: 59, names: &[] };
-const HOURS: Bounds = Bounds { min: 0, max: 23, names: &[] };
-const DOM: Bounds = Bounds { min: 1, max: 31, names: &[] };
+const MINUTES: Bounds = Bounds {
+    min: 0,
+    max: 59,
+    names: &[],
+};
+const HOURS: Bounds = Bounds {
+    min: 0,
+    max: 23,
+    names: &[],
+};
+const DOM: Bounds = Bounds {
+    min: 1,
+    max: 31,
+    names: &[],
+};
 const MONTHS: Bounds = Bounds {
     min: 1,
     max: 12,
@@ -39,14 +51,29 @@ const MONTHS: Bounds = Bounds {
 const DOW: Bounds = Bounds {
     min: 0,
     max: 6,
-    names: &[("sun", 0), ("mon", 1), ("tue", 2), ("wed", 3), ("thu", 4), ("fri", 5), ("sat", 6)],
+    names: &[
+        ("sun", 0),
+        ("mon", 1),
+        ("tue", 2),
+        ("wed", 3),
+        ("thu", 4),
+        ("fri", 5),
+        ("sat", 6),
+    ],
 };
 
 /// A parsed schedule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Schedule {
     /// The five fields as bit sets (bit n = value n), with `STAR` where the field was `*`/`?`.
-    Spec { minute: u64, hour: u64, dom: u64, month: u64, dow: u64, offset_secs: i32 },
+    Spec {
+        minute: u64,
+        hour: u64,
+        dom: u64,
+        month: u64,
+        dow: u64,
+        offset_secs: i32,
+    },
     /// `@every D`: D rounded down to whole seconds, at least 1 s.
     Every { secs: i64 },
 }
@@ -68,16 +95,24 @@ fn bits(start: u32, end: u32, step: u32) -> u64 {
 fn must_parse_int(expr: &str) -> Result<u32, String> {
     let digits = expr.strip_prefix(['+', '-']).unwrap_or(expr);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("failed to parse int from {expr}: strconv.Atoi: parsing \"{expr}\": invalid syntax"));
+        return Err(format!(
+            "failed to parse int from {expr}: strconv.Atoi: parsing \"{expr}\": invalid syntax"
+        ));
     }
     let n: i64 = match expr.parse::<i64>() {
         Ok(n) if (i64::from(i32::MIN) * 4..=i64::from(i32::MAX) * 4).contains(&n) => n,
-        _ => return Err(format!("failed to parse int from {expr}: strconv.Atoi: parsing \"{expr}\": value out of range")),
+        _ => return Err(format!(
+            "failed to parse int from {expr}: strconv.Atoi: parsing \"{expr}\": value out of range"
+        )),
     };
     if n < 0 {
         return Err(format!("negative number ({n}) not allowed: {expr}"));
     }
-    u32::try_from(n).map_err(|_| format!("failed to parse int from {expr}: strconv.Atoi: parsing \"{expr}\": value out of range"))
+    u32::try_from(n).map_err(|_| {
+        format!(
+            "failed to parse int from {expr}: strconv.Atoi: parsing \"{expr}\": value out of range"
+        )
+    })
 }
 
 fn int_or_name(expr: &str, r: Bounds) -> Result<u32, String> {
@@ -122,13 +157,21 @@ fn range(expr: &str, r: Bounds) -> Result<u64, String> {
         _ => return Err(format!("too many slashes: {expr}")),
     };
     if start < r.min {
-        return Err(format!("beginning of range ({start}) below minimum ({}): {expr}", r.min));
+        return Err(format!(
+            "beginning of range ({start}) below minimum ({}): {expr}",
+            r.min
+        ));
     }
     if end > r.max {
-        return Err(format!("end of range ({end}) above maximum ({}): {expr}", r.max));
+        return Err(format!(
+            "end of range ({end}) above maximum ({}): {expr}",
+            r.max
+        ));
     }
     if start > end {
-        return Err(format!("beginning of range ({start}) beyond end of range ({end}): {expr}"));
+        return Err(format!(
+            "beginning of range ({start}) beyond end of range ({end}): {expr}"
+        ));
     }
     if step == 0 {
         return Err(format!("step of range should be a positive number: {expr}"));
@@ -164,14 +207,18 @@ pub fn parse_go_duration(s: &str) -> Result<f64, String> {
     }
     let mut total = 0.0;
     while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         let num = &rest[..num_len];
         if num.is_empty() || num == "." {
             return Err(err());
         }
         let v: f64 = num.parse().map_err(|_| err())?;
         rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let unit = &rest[..unit_len];
         rest = &rest[unit_len..];
         let secs = match unit {
@@ -199,15 +246,25 @@ fn descriptor(spec: &str, offset_secs: i32) -> Result<Schedule, String> {
         "@hourly" => (one(0), all(HOURS), all(DOM), all(MONTHS), all(DOW)),
         _ => {
             if let Some(d) = spec.strip_prefix("@every ") {
-                let secs = parse_go_duration(d).map_err(|e| format!("failed to parse duration {spec}: {e}"))?;
+                let secs = parse_go_duration(d)
+                    .map_err(|e| format!("failed to parse duration {spec}: {e}"))?;
                 // `Every`: below a second becomes a second; fractions of a second are dropped.
                 let whole = secs.trunc() as i64;
-                return Ok(Schedule::Every { secs: if secs < 1.0 { 1 } else { whole } });
+                return Ok(Schedule::Every {
+                    secs: if secs < 1.0 { 1 } else { whole },
+                });
             }
             return Err(format!("unrecognized descriptor: {spec}"));
         }
     };
-    Ok(Schedule::Spec { minute, hour, dom, month, dow, offset_secs })
+    Ok(Schedule::Spec {
+        minute,
+        hour,
+        dom,
+        month,
+        dow,
+        offset_secs,
+    })
 }
 
 /// `cron.ParseStandard`. Errors are robfig's own words (the API server quotes them).
@@ -220,7 +277,9 @@ pub fn parse_standard(spec: &str) -> Result<Schedule, String> {
     if spec.starts_with("TZ=") || spec.starts_with("CRON_TZ=") {
         let Some(i) = spec.find(' ') else {
             // Go would slice out of range and panic; say what is wrong instead.
-            return Err(format!("provided bad location {spec}: unknown time zone {spec}"));
+            return Err(format!(
+                "provided bad location {spec}: unknown time zone {spec}"
+            ));
         };
         let eq = spec.find('=').unwrap_or(0);
         let name = &spec[eq + 1..i];
@@ -232,7 +291,11 @@ pub fn parse_standard(spec: &str) -> Result<Schedule, String> {
     }
     let fields: Vec<&str> = spec.split_whitespace().collect();
     if fields.len() != 5 {
-        return Err(format!("expected exactly 5 fields, found {}: [{}]", fields.len(), fields.join(" ")));
+        return Err(format!(
+            "expected exactly 5 fields, found {}: [{}]",
+            fields.len(),
+            fields.join(" ")
+        ));
     }
     Ok(Schedule::Spec {
         minute: field(fields[0], MINUTES)?,
@@ -261,7 +324,14 @@ impl Schedule {
                 let whole = DateTime::<Utc>::from_timestamp(t.timestamp(), 0)?;
                 Some(whole + Duration::seconds(secs))
             }
-            Schedule::Spec { minute, hour, dom, month, dow, offset_secs } => {
+            Schedule::Spec {
+                minute,
+                hour,
+                dom,
+                month,
+                dow,
+                offset_secs,
+            } => {
                 let off = Duration::seconds(i64::from(offset_secs));
                 let local = (t + off).naive_utc();
                 // The next whole minute strictly after t (seconds are always 0 in the standard spec).
@@ -274,13 +344,21 @@ impl Schedule {
                         return None;
                     }
                     if !has(month, c.month()) {
-                        let (y, m) = if c.month() == 12 { (c.year() + 1, 1) } else { (c.year(), c.month() + 1) };
+                        let (y, m) = if c.month() == 12 {
+                            (c.year() + 1, 1)
+                        } else {
+                            (c.year(), c.month() + 1)
+                        };
                         c = NaiveDate::from_ymd_opt(y, m, 1)?.and_hms_opt(0, 0, 0)?;
                         continue;
                     }
                     let dom_match = has(dom, c.day());
                     let dow_match = has(dow, c.weekday().num_days_from_sunday());
-                    let day_ok = if dom & STAR != 0 || dow & STAR != 0 { dom_match && dow_match } else { dom_match || dow_match };
+                    let day_ok = if dom & STAR != 0 || dow & STAR != 0 {
+                        dom_match && dow_match
+                    } else {
+                        dom_match || dow_match
+                    };
                     if !day_ok {
                         c = c.date().succ_opt()?.and_hms_opt(0, 0, 0)?;
                         continue;
@@ -374,7 +452,11 @@ pub fn load_location(name: &str) -> Result<i32, String> {
         } else {
             (0, "")
         };
-        if sign != 0 && !digits.is_empty() && digits.len() <= 2 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if sign != 0
+            && !digits.is_empty()
+            && digits.len() <= 2
+            && digits.bytes().all(|b| b.is_ascii_digit())
+        {
             if let Ok(h) = digits.parse::<i32>() {
                 let max = if sign < 0 { 12 } else { 14 };
                 if h <= max {
@@ -390,7 +472,9 @@ pub fn load_location(name: &str) -> Result<i32, String> {
 pub fn validate_time_zone(tz: Option<&str>) -> Vec<String> {
     let Some(tz) = tz else { return Vec::new() };
     if tz.is_empty() {
-        return vec![format!("spec.timeZone: Invalid value: \"\": timeZone must be nil or non-empty string")];
+        return vec![format!(
+            "spec.timeZone: Invalid value: \"\": timeZone must be nil or non-empty string"
+        )];
     }
     if tz.eq_ignore_ascii_case("local") {
         return vec![format!(
@@ -424,11 +508,15 @@ mod tests {
     use chrono::TimeZone;
 
     fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_else(|_| Utc.timestamp_opt(0, 0).unwrap())
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|_| Utc.timestamp_opt(0, 0).unwrap())
     }
     fn next(spec: &str, from: &str) -> String {
         let s = parse_standard(spec).unwrap_or_else(|e| panic!("{spec}: {e}"));
-        s.next(at(from)).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default()
+        s.next(at(from))
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default()
     }
     fn err(spec: &str) -> String {
         parse_standard(spec).err().unwrap_or_default()
@@ -437,17 +525,44 @@ mod tests {
     // robfig/cron v3 spec_test.go TestNext / TestActivation cases, in UTC.
     #[test]
     fn next_matches_robfig() {
-        assert_eq!(next("* * * * *", "2012-07-09T14:45:00Z"), "2012-07-09T14:46:00Z");
-        assert_eq!(next("* * * * *", "2012-07-09T14:45:30Z"), "2012-07-09T14:46:00Z");
-        assert_eq!(next("*/15 * * * *", "2012-07-09T14:45:00Z"), "2012-07-09T15:00:00Z");
-        assert_eq!(next("0 */2 * * *", "2012-07-09T23:46:00Z"), "2012-07-10T00:00:00Z");
+        assert_eq!(
+            next("* * * * *", "2012-07-09T14:45:00Z"),
+            "2012-07-09T14:46:00Z"
+        );
+        assert_eq!(
+            next("* * * * *", "2012-07-09T14:45:30Z"),
+            "2012-07-09T14:46:00Z"
+        );
+        assert_eq!(
+            next("*/15 * * * *", "2012-07-09T14:45:00Z"),
+            "2012-07-09T15:00:00Z"
+        );
+        assert_eq!(
+            next("0 */2 * * *", "2012-07-09T23:46:00Z"),
+            "2012-07-10T00:00:00Z"
+        );
         // Wrap around months and years.
-        assert_eq!(next("0 0 9 Apr-Oct ?", "2012-07-09T23:35:00Z"), "2012-08-09T00:00:00Z");
-        assert_eq!(next("0 0 * Feb Mon", "2012-07-09T23:35:00Z"), "2013-02-04T00:00:00Z");
-        assert_eq!(next("0 0 * Feb Mon/2", "2012-07-09T23:35:00Z"), "2013-02-01T00:00:00Z");
-        assert_eq!(next("0 0 1 1 *", "2012-12-31T23:59:45Z"), "2013-01-01T00:00:00Z");
+        assert_eq!(
+            next("0 0 9 Apr-Oct ?", "2012-07-09T23:35:00Z"),
+            "2012-08-09T00:00:00Z"
+        );
+        assert_eq!(
+            next("0 0 * Feb Mon", "2012-07-09T23:35:00Z"),
+            "2013-02-04T00:00:00Z"
+        );
+        assert_eq!(
+            next("0 0 * Feb Mon/2", "2012-07-09T23:35:00Z"),
+            "2013-02-01T00:00:00Z"
+        );
+        assert_eq!(
+            next("0 0 1 1 *", "2012-12-31T23:59:45Z"),
+            "2013-01-01T00:00:00Z"
+        );
         // Leap year.
-        assert_eq!(next("0 0 29 Feb ?", "2012-07-09T23:35:00Z"), "2016-02-29T00:00:00Z");
+        assert_eq!(
+            next("0 0 29 Feb ?", "2012-07-09T23:35:00Z"),
+            "2016-02-29T00:00:00Z"
+        );
         // Impossible.
         assert_eq!(next("0 0 30 Feb ?", "2012-07-09T23:35:00Z"), "");
         assert_eq!(next("59 23 31 2 *", "2016-05-19T10:00:00Z"), "");
@@ -456,53 +571,131 @@ mod tests {
     #[test]
     fn dom_and_dow_use_or_when_both_restricted() {
         // 2012-07-15 is a Sunday.
-        assert_eq!(next("0 0 */10 * Sun", "2012-07-09T00:00:00Z"), "2012-07-11T00:00:00Z");
-        assert_eq!(next("0 0 1 * Sun", "2012-07-09T00:00:00Z"), "2012-07-15T00:00:00Z");
+        assert_eq!(
+            next("0 0 */10 * Sun", "2012-07-09T00:00:00Z"),
+            "2012-07-11T00:00:00Z"
+        );
+        assert_eq!(
+            next("0 0 1 * Sun", "2012-07-09T00:00:00Z"),
+            "2012-07-15T00:00:00Z"
+        );
         // One of them `*`: both must match (`*` matches all).
-        assert_eq!(next("0 0 * * Sun", "2012-07-09T00:00:00Z"), "2012-07-15T00:00:00Z");
-        assert_eq!(next("0 0 15 * *", "2012-07-09T00:00:00Z"), "2012-07-15T00:00:00Z");
+        assert_eq!(
+            next("0 0 * * Sun", "2012-07-09T00:00:00Z"),
+            "2012-07-15T00:00:00Z"
+        );
+        assert_eq!(
+            next("0 0 15 * *", "2012-07-09T00:00:00Z"),
+            "2012-07-15T00:00:00Z"
+        );
         // `*/1` keeps the star bit; `*/2` does not.
-        assert_eq!(next("0 0 */2 * Sun", "2012-07-09T00:00:00Z"), "2012-07-11T00:00:00Z");
+        assert_eq!(
+            next("0 0 */2 * Sun", "2012-07-09T00:00:00Z"),
+            "2012-07-11T00:00:00Z"
+        );
     }
 
     #[test]
     fn descriptors() {
-        assert_eq!(next("@hourly", "2016-05-19T10:30:00Z"), "2016-05-19T11:00:00Z");
-        assert_eq!(next("@daily", "2016-05-19T10:30:00Z"), "2016-05-20T00:00:00Z");
-        assert_eq!(next("@midnight", "2016-05-19T10:30:00Z"), "2016-05-20T00:00:00Z");
+        assert_eq!(
+            next("@hourly", "2016-05-19T10:30:00Z"),
+            "2016-05-19T11:00:00Z"
+        );
+        assert_eq!(
+            next("@daily", "2016-05-19T10:30:00Z"),
+            "2016-05-20T00:00:00Z"
+        );
+        assert_eq!(
+            next("@midnight", "2016-05-19T10:30:00Z"),
+            "2016-05-20T00:00:00Z"
+        );
         // 2016-05-22 is a Sunday.
-        assert_eq!(next("@weekly", "2016-05-19T10:30:00Z"), "2016-05-22T00:00:00Z");
-        assert_eq!(next("@monthly", "2016-05-19T10:30:00Z"), "2016-06-01T00:00:00Z");
-        assert_eq!(next("@yearly", "2016-05-19T10:30:00Z"), "2017-01-01T00:00:00Z");
-        assert_eq!(next("@annually", "2016-05-19T10:30:00Z"), "2017-01-01T00:00:00Z");
-        assert_eq!(next("@every 90s", "2016-05-19T10:30:00Z"), "2016-05-19T10:31:30Z");
+        assert_eq!(
+            next("@weekly", "2016-05-19T10:30:00Z"),
+            "2016-05-22T00:00:00Z"
+        );
+        assert_eq!(
+            next("@monthly", "2016-05-19T10:30:00Z"),
+            "2016-06-01T00:00:00Z"
+        );
+        assert_eq!(
+            next("@yearly", "2016-05-19T10:30:00Z"),
+            "2017-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            next("@annually", "2016-05-19T10:30:00Z"),
+            "2017-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            next("@every 90s", "2016-05-19T10:30:00Z"),
+            "2016-05-19T10:31:30Z"
+        );
         assert_eq!(err("@fortnightly"), "unrecognized descriptor: @fortnightly");
-        assert_eq!(err("@every x"), "failed to parse duration @every x: time: invalid duration \"x\"");
+        assert_eq!(
+            err("@every x"),
+            "failed to parse duration @every x: time: invalid duration \"x\""
+        );
         assert_eq!(err("@Hourly"), "unrecognized descriptor: @Hourly");
     }
 
     #[test]
     fn names_lists_ranges_steps() {
-        assert_eq!(next("5,35 9-17/4 * jan-MAR mon-fri", "2025-03-01T09:00:00Z"), "2025-03-03T09:05:00Z");
-        assert_eq!(next("0 12 * * 5", "2016-05-19T10:00:00Z"), "2016-05-20T12:00:00Z");
-        assert_eq!(next("30 6-16/4 * * 1-5", "2025-03-03T07:00:00Z"), "2025-03-03T10:30:00Z");
-        assert_eq!(next("10/20 * * * *", "2025-03-03T07:31:00Z"), "2025-03-03T07:50:00Z");
+        assert_eq!(
+            next("5,35 9-17/4 * jan-MAR mon-fri", "2025-03-01T09:00:00Z"),
+            "2025-03-03T09:05:00Z"
+        );
+        assert_eq!(
+            next("0 12 * * 5", "2016-05-19T10:00:00Z"),
+            "2016-05-20T12:00:00Z"
+        );
+        assert_eq!(
+            next("30 6-16/4 * * 1-5", "2025-03-03T07:00:00Z"),
+            "2025-03-03T10:30:00Z"
+        );
+        assert_eq!(
+            next("10/20 * * * *", "2025-03-03T07:31:00Z"),
+            "2025-03-03T07:50:00Z"
+        );
     }
 
     #[test]
     fn errors_are_robfigs() {
         assert_eq!(err(""), "empty spec string");
-        assert_eq!(err("* * * *"), "expected exactly 5 fields, found 4: [* * * *]");
-        assert_eq!(err("0 0 0 0 0 0"), "expected exactly 5 fields, found 6: [0 0 0 0 0 0]");
-        assert_eq!(err("60 * * * *"), "end of range (60) above maximum (59): 60");
+        assert_eq!(
+            err("* * * *"),
+            "expected exactly 5 fields, found 4: [* * * *]"
+        );
+        assert_eq!(
+            err("0 0 0 0 0 0"),
+            "expected exactly 5 fields, found 6: [0 0 0 0 0 0]"
+        );
+        assert_eq!(
+            err("60 * * * *"),
+            "end of range (60) above maximum (59): 60"
+        );
         assert_eq!(err("* * * * 7"), "end of range (7) above maximum (6): 7");
-        assert_eq!(err("* * 0 * *"), "beginning of range (0) below minimum (1): 0");
-        assert_eq!(err("* * * * mon-sun"), "beginning of range (1) beyond end of range (0): mon-sun");
-        assert_eq!(err("x * * * *"), "failed to parse int from x: strconv.Atoi: parsing \"x\": invalid syntax");
+        assert_eq!(
+            err("* * 0 * *"),
+            "beginning of range (0) below minimum (1): 0"
+        );
+        assert_eq!(
+            err("* * * * mon-sun"),
+            "beginning of range (1) beyond end of range (0): mon-sun"
+        );
+        assert_eq!(
+            err("x * * * *"),
+            "failed to parse int from x: strconv.Atoi: parsing \"x\": invalid syntax"
+        );
         assert_eq!(err("1-2-3 * * * *"), "too many hyphens: 1-2-3");
         assert_eq!(err("*/2/3 * * * *"), "too many slashes: */2/3");
-        assert_eq!(err("*/0 * * * *"), "step of range should be a positive number: */0");
-        assert_eq!(err("TZ=Mars/Olympus * * * * *"), "provided bad location Mars/Olympus: unknown time zone Mars/Olympus");
+        assert_eq!(
+            err("*/0 * * * *"),
+            "step of range should be a positive number: */0"
+        );
+        assert_eq!(
+            err("TZ=Mars/Olympus * * * * *"),
+            "provided bad location Mars/Olympus: unknown time zone Mars/Olympus"
+        );
     }
 
     #[test]
@@ -510,15 +703,26 @@ mod tests {
         assert_eq!(load_location("Etc/UTC"), Ok(0));
         assert_eq!(load_location("Etc/GMT+5"), Ok(-5 * 3600));
         assert_eq!(load_location("Etc/GMT-14"), Ok(14 * 3600));
-        assert_eq!(load_location("Etc/GMT-15"), Err("unknown time zone Etc/GMT-15".into()));
-        assert_eq!(load_location("Mars/Olympus"), Err("unknown time zone Mars/Olympus".into()));
+        assert_eq!(
+            load_location("Etc/GMT-15"),
+            Err("unknown time zone Etc/GMT-15".into())
+        );
+        assert_eq!(
+            load_location("Mars/Olympus"),
+            Err("unknown time zone Mars/Olympus".into())
+        );
         // 09:00 in Tokyo is 00:00 UTC.
-        let s = parse_standard("0 9 * * *").map(|s| s.in_zone(9 * 3600)).ok();
+        let s = parse_standard("0 9 * * *")
+            .map(|s| s.in_zone(9 * 3600))
+            .ok();
         let n = s.and_then(|s| s.next(at("2025-03-01T09:00:00Z")));
         assert_eq!(n, Some(at("2025-03-02T00:00:00Z")));
         assert_eq!(
             validate_time_zone(Some("Mars/Olympus")),
-            vec!["spec.timeZone: Invalid value: \"Mars/Olympus\": unknown time zone Mars/Olympus".to_string()]
+            vec![
+                "spec.timeZone: Invalid value: \"Mars/Olympus\": unknown time zone Mars/Olympus"
+                    .to_string()
+            ]
         );
         assert_eq!(
             validate_schedule("TZ=UTC * * * * *", "spec.schedule"),

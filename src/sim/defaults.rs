@@ -4,7 +4,8 @@
 use k8s_openapi::api::core::v1::{
     ConfigMapProjection, Container, DownwardAPIProjection, DownwardAPIVolumeFile, KeyToPath,
     ObjectFieldSelector, PodSecurityContext, PodSpec, PodTemplateSpec, ProjectedVolumeSource,
-    ResourceRequirements, ServiceAccountTokenProjection, Toleration, Volume, VolumeMount, VolumeProjection,
+    ResourceRequirements, ServiceAccountTokenProjection, Toleration, Volume, VolumeMount,
+    VolumeProjection,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -22,8 +23,10 @@ pub fn apply(obj: &mut Object, rng: &mut Rng) {
             let t = strategy.type_.get_or_insert_with(|| "RollingUpdate".into());
             if t == "RollingUpdate" {
                 let ru = strategy.rolling_update.get_or_insert_with(Default::default);
-                ru.max_surge.get_or_insert(IntOrString::String("25%".into()));
-                ru.max_unavailable.get_or_insert(IntOrString::String("25%".into()));
+                ru.max_surge
+                    .get_or_insert(IntOrString::String("25%".into()));
+                ru.max_unavailable
+                    .get_or_insert(IntOrString::String("25%".into()));
             }
             template(&mut spec.template);
         }
@@ -43,7 +46,8 @@ pub fn apply(obj: &mut Object, rng: &mut Rng) {
             let spec = p.spec.get_or_insert_with(Default::default);
             pod_spec(spec);
             spec.enable_service_links.get_or_insert(true);
-            spec.preemption_policy.get_or_insert_with(|| "PreemptLowerPriority".into());
+            spec.preemption_policy
+                .get_or_insert_with(|| "PreemptLowerPriority".into());
             // The Priority admission plugin: the built-in classes' values.
             let class_priority = match spec.priority_class_name.as_deref() {
                 Some("system-node-critical") => 2000001000,
@@ -63,19 +67,23 @@ pub fn apply(obj: &mut Object, rng: &mut Rng) {
             let status = ns.status.get_or_insert_with(Default::default);
             status.phase.get_or_insert_with(|| "Active".into());
             let spec = ns.spec.get_or_insert_with(Default::default);
-            spec.finalizers.get_or_insert_with(|| vec!["kubernetes".into()]);
+            spec.finalizers
+                .get_or_insert_with(|| vec!["kubernetes".into()]);
         }
         Object::Service(svc) => {
             let spec = svc.spec.get_or_insert_with(Default::default);
             let t = spec.type_.get_or_insert_with(|| "ClusterIP".into()).clone();
             if t != "ExternalName" {
                 spec.session_affinity.get_or_insert_with(|| "None".into());
-                spec.internal_traffic_policy.get_or_insert_with(|| "Cluster".into());
+                spec.internal_traffic_policy
+                    .get_or_insert_with(|| "Cluster".into());
                 spec.ip_families.get_or_insert_with(|| vec!["IPv4".into()]);
-                spec.ip_family_policy.get_or_insert_with(|| "SingleStack".into());
+                spec.ip_family_policy
+                    .get_or_insert_with(|| "SingleStack".into());
             }
             if t == "NodePort" || t == "LoadBalancer" {
-                spec.external_traffic_policy.get_or_insert_with(|| "Cluster".into());
+                spec.external_traffic_policy
+                    .get_or_insert_with(|| "Cluster".into());
             }
             if t == "LoadBalancer" {
                 spec.allocate_load_balancer_node_ports.get_or_insert(true);
@@ -86,10 +94,11 @@ pub fn apply(obj: &mut Object, rng: &mut Rng) {
                     p.target_port = Some(IntOrString::Int(p.port));
                 }
             }
-            svc.status.get_or_insert_with(|| k8s_openapi::api::core::v1::ServiceStatus {
-                load_balancer: Some(Default::default()),
-                ..Default::default()
-            });
+            svc.status
+                .get_or_insert_with(|| k8s_openapi::api::core::v1::ServiceStatus {
+                    load_balancer: Some(Default::default()),
+                    ..Default::default()
+                });
         }
         Object::Secret(sec) => {
             sec.type_.get_or_insert_with(|| "Opaque".into());
@@ -103,7 +112,12 @@ pub fn apply(obj: &mut Object, rng: &mut Rng) {
         }
         Object::Endpoints(e) => {
             // SetDefaults_Endpoints: port protocol TCP.
-            for p in e.subsets.iter_mut().flatten().flat_map(|s| s.ports.iter_mut().flatten()) {
+            for p in e
+                .subsets
+                .iter_mut()
+                .flatten()
+                .flat_map(|s| s.ports.iter_mut().flatten())
+            {
                 p.protocol.get_or_insert_with(|| "TCP".into());
             }
         }
@@ -134,22 +148,38 @@ fn pod_spec(spec: &mut PodSpec) {
     spec.restart_policy.get_or_insert_with(|| "Always".into());
     spec.termination_grace_period_seconds.get_or_insert(30);
     spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
-    spec.scheduler_name.get_or_insert_with(|| "default-scheduler".into());
-    spec.security_context.get_or_insert_with(PodSecurityContext::default);
-    for c in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
+    spec.scheduler_name
+        .get_or_insert_with(|| "default-scheduler".into());
+    spec.security_context
+        .get_or_insert_with(PodSecurityContext::default);
+    for c in spec
+        .containers
+        .iter_mut()
+        .chain(spec.init_containers.iter_mut().flatten())
+    {
         container(c);
     }
 }
 
 fn container(c: &mut Container) {
-    c.termination_message_path.get_or_insert_with(|| "/dev/termination-log".into());
-    c.termination_message_policy.get_or_insert_with(|| "File".into());
-    c.resources.get_or_insert_with(ResourceRequirements::default);
+    c.termination_message_path
+        .get_or_insert_with(|| "/dev/termination-log".into());
+    c.termination_message_policy
+        .get_or_insert_with(|| "File".into());
+    c.resources
+        .get_or_insert_with(ResourceRequirements::default);
     if c.image_pull_policy.is_none() {
         let image = c.image.as_deref().unwrap_or("");
         let tag = super::images::parse_image(image).tag;
         let pinned = image.contains('@');
-        c.image_pull_policy = Some(if tag == "latest" && !pinned { "Always" } else { "IfNotPresent" }.into());
+        c.image_pull_policy = Some(
+            if tag == "latest" && !pinned {
+                "Always"
+            } else {
+                "IfNotPresent"
+            }
+            .into(),
+        );
     }
     for p in c.ports.iter_mut().flatten() {
         p.protocol.get_or_insert_with(|| "TCP".into());
@@ -160,7 +190,10 @@ const SA_MOUNT: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 /// The ServiceAccount admission plugin: `default` account and its projected token volume.
 fn service_account(spec: &mut PodSpec, rng: &mut Rng) {
-    let sa = spec.service_account_name.get_or_insert_with(|| "default".into()).clone();
+    let sa = spec
+        .service_account_name
+        .get_or_insert_with(|| "default".into())
+        .clone();
     spec.service_account.get_or_insert(sa);
     if spec.automount_service_account_token == Some(false) {
         return;
@@ -190,7 +223,11 @@ fn service_account(spec: &mut PodSpec, rng: &mut Rng) {
                 VolumeProjection {
                     config_map: Some(ConfigMapProjection {
                         name: "kube-root-ca.crt".into(),
-                        items: Some(vec![KeyToPath { key: "ca.crt".into(), path: "ca.crt".into(), mode: None }]),
+                        items: Some(vec![KeyToPath {
+                            key: "ca.crt".into(),
+                            path: "ca.crt".into(),
+                            mode: None,
+                        }]),
                         optional: None,
                     }),
                     ..Default::default()
@@ -212,21 +249,32 @@ fn service_account(spec: &mut PodSpec, rng: &mut Rng) {
         }),
         ..Default::default()
     });
-    for c in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
-        c.volume_mounts.get_or_insert_with(Vec::new).push(VolumeMount {
-            name: name.clone(),
-            mount_path: SA_MOUNT.into(),
-            read_only: Some(true),
-            ..Default::default()
-        });
+    for c in spec
+        .containers
+        .iter_mut()
+        .chain(spec.init_containers.iter_mut().flatten())
+    {
+        c.volume_mounts
+            .get_or_insert_with(Vec::new)
+            .push(VolumeMount {
+                name: name.clone(),
+                mount_path: SA_MOUNT.into(),
+                read_only: Some(true),
+                ..Default::default()
+            });
     }
 }
 
 /// DefaultTolerationSeconds: tolerate not-ready and unreachable for 300 s unless the pod says otherwise.
 fn default_tolerations(spec: &mut PodSpec) {
     let tols = spec.tolerations.get_or_insert_with(Vec::new);
-    for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
-        if !tols.iter().any(|t| t.key.as_deref() == Some(key) && t.effect.as_deref().is_none_or(|e| e == "NoExecute")) {
+    for key in [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ] {
+        if !tols.iter().any(|t| {
+            t.key.as_deref() == Some(key) && t.effect.as_deref().is_none_or(|e| e == "NoExecute")
+        }) {
             tols.push(Toleration {
                 key: Some(key.into()),
                 operator: Some("Exists".into()),

@@ -16,7 +16,11 @@ pub enum Task {
     /// The scheduler takes pods off its queue.
     Schedule,
     /// A kubelet step for one pod (by uid) on one node.
-    Kubelet { node: String, uid: String, step: KStep },
+    Kubelet {
+        node: String,
+        uid: String,
+        step: KStep,
+    },
     /// An image pull on a node finished.
     ImagePulled { node: String, image: String },
     /// Node lifecycle, taint eviction, pod GC and the CCM's node and route controllers.
@@ -51,7 +55,11 @@ pub struct Engine {
 impl Engine {
     pub fn push(&mut self, at: u64, task: Task) {
         self.seq += 1;
-        self.heap.push(Reverse(Entry { at, seq: self.seq, task }));
+        self.heap.push(Reverse(Entry {
+            at,
+            seq: self.seq,
+            task,
+        }));
     }
     pub fn peek_time(&self) -> Option<u64> {
         self.heap.peek().map(|Reverse(e)| e.at)
@@ -81,8 +89,20 @@ mod tests {
     fn orders_by_time_then_sequence() {
         let mut e = Engine::default();
         e.push(5, Task::Schedule);
-        e.push(1, Task::ImagePulled { node: "a".into(), image: "x".into() });
-        e.push(1, Task::ImagePulled { node: "b".into(), image: "x".into() });
+        e.push(
+            1,
+            Task::ImagePulled {
+                node: "a".into(),
+                image: "x".into(),
+            },
+        );
+        e.push(
+            1,
+            Task::ImagePulled {
+                node: "b".into(),
+                image: "x".into(),
+            },
+        );
         let order: Vec<_> = std::iter::from_fn(|| e.pop()).collect();
         assert_eq!(order[0].0, 1);
         assert!(matches!(&order[0].1, Task::ImagePulled { node, .. } if node == "a"));

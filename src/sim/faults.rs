@@ -19,7 +19,9 @@ fn not_found(node: &str) -> String {
 
 impl Sim {
     fn known_node(&self, node: &str) -> Result<(), String> {
-        if self.store.contains(&ObjKey::new(Kind::Node, "", node)) && self.kubelets.contains_key(node) {
+        if self.store.contains(&ObjKey::new(Kind::Node, "", node))
+            && self.kubelets.contains_key(node)
+        {
             Ok(())
         } else {
             Err(not_found(node))
@@ -34,15 +36,25 @@ impl Sim {
     fn take_down(&mut self, node: &str, kind: DownKind) -> Result<(), String> {
         self.known_node(node)?;
         if let Some(d) = self.nodelife.down(node) {
-            return Err(format!("sim: node \"{node}\" is already down ({})", d.kind.describe()));
+            return Err(format!(
+                "sim: node \"{node}\" is already down ({})",
+                d.kind.describe()
+            ));
         }
         let now = self.elapsed_ms();
         if let Some(h) = self.nodelife.nodes.get_mut(node) {
-            h.down = Some(Down { kind, since_ms: now });
+            h.down = Some(Down {
+                kind,
+                since_ms: now,
+            });
         }
         let what = match kind {
-            DownKind::KubeletStopped => "the kubelet stopped: no more heartbeats; its containers keep running unseen",
-            DownKind::Partitioned => "cut off from the network: no heartbeats reach the control plane",
+            DownKind::KubeletStopped => {
+                "the kubelet stopped: no more heartbeats; its containers keep running unseen"
+            }
+            DownKind::Partitioned => {
+                "cut off from the network: no heartbeats reach the control plane"
+            }
             DownKind::InstanceGone => "its cloud instance was deleted",
         };
         self.decide(&format!("kubelet/{node}"), what.to_string());
@@ -53,13 +65,17 @@ impl Sim {
     /// `sim node fail NODE`: the kubelet stops (no heartbeats; containers keep running unseen).
     pub fn node_fail(&mut self, node: &str) -> Result<String, String> {
         self.take_down(node, DownKind::KubeletStopped)?;
-        Ok(format!("node/{node} failed: the kubelet stopped posting status (containers keep running)\n"))
+        Ok(format!(
+            "node/{node} failed: the kubelet stopped posting status (containers keep running)\n"
+        ))
     }
 
     /// `sim node partition NODE`: the node loses the network (same from the control plane's view).
     pub fn node_partition(&mut self, node: &str) -> Result<String, String> {
         self.take_down(node, DownKind::Partitioned)?;
-        Ok(format!("node/{node} partitioned: it can no longer reach the control plane\n"))
+        Ok(format!(
+            "node/{node} partitioned: it can no longer reach the control plane\n"
+        ))
     }
 
     /// `sim node recover NODE`: the kubelet is back; it posts status and resumes its work.
@@ -69,7 +85,9 @@ impl Sim {
             return Err(format!("sim: node \"{node}\" is not down"));
         };
         if d.kind == DownKind::InstanceGone {
-            return Err(format!("sim: node \"{node}\" has no instance any more; it cannot recover"));
+            return Err(format!(
+                "sim: node \"{node}\" has no instance any more; it cannot recover"
+            ));
         }
         let now = self.elapsed_ms();
         if let Some(h) = self.nodelife.nodes.get_mut(node) {
@@ -81,7 +99,10 @@ impl Sim {
             DownKind::Partitioned => "network restored",
             _ => "kubelet restarted",
         };
-        self.decide(&format!("kubelet/{node}"), format!("{was}; posting node status and syncing its pods"));
+        self.decide(
+            &format!("kubelet/{node}"),
+            format!("{was}; posting node status and syncing its pods"),
+        );
         nodelifecycle::post_ready_status(self, node);
         kubelet::resync(self, node);
         let parked = self.nodelife.parked.remove(node).unwrap_or_default();
@@ -98,17 +119,30 @@ impl Sim {
             Some(n) => n.to_string(),
             None => {
                 // kind's naming: kind-worker, kind-worker2, kind-worker3, …
-                let taken = |n: &str| self.store.contains(&ObjKey::new(Kind::Node, "", n)) || self.kubelets.contains_key(n);
+                let taken = |n: &str| {
+                    self.store.contains(&ObjKey::new(Kind::Node, "", n))
+                        || self.kubelets.contains_key(n)
+                };
                 (1..)
-                    .map(|i| if i == 1 { format!("{prefix}-worker") } else { format!("{prefix}-worker{i}") })
+                    .map(|i| {
+                        if i == 1 {
+                            format!("{prefix}-worker")
+                        } else {
+                            format!("{prefix}-worker{i}")
+                        }
+                    })
                     .find(|n| !taken(n))
                     .unwrap_or_default()
             }
         };
         if !is_dns1123_subdomain(&name) {
-            return Err(format!("sim: invalid node name \"{name}\": must be a lowercase RFC 1123 subdomain"));
+            return Err(format!(
+                "sim: invalid node name \"{name}\": must be a lowercase RFC 1123 subdomain"
+            ));
         }
-        if self.store.contains(&ObjKey::new(Kind::Node, "", &name)) || self.kubelets.contains_key(&name) {
+        if self.store.contains(&ObjKey::new(Kind::Node, "", &name))
+            || self.kubelets.contains_key(&name)
+        {
             return Err(format!("sim: node \"{name}\" already exists"));
         }
         if let Some(z) = zone {
@@ -131,8 +165,13 @@ impl Sim {
         let cluster = self.config.cluster_name.clone();
         let zone = self.cloud.launch(&cluster, &name, &ip, zone).zone.clone();
         bootstrap::add_node(self, &name, index, false);
-        self.decide("cloud", format!("launched an instance for {name} in {zone}; its kubelet registers the node"));
-        Ok(format!("node/{name} added (zone {zone}, InternalIP {ip}, PodCIDR 10.244.{index}.0/24)\n"))
+        self.decide(
+            "cloud",
+            format!("launched an instance for {name} in {zone}; its kubelet registers the node"),
+        );
+        Ok(format!(
+            "node/{name} added (zone {zone}, InternalIP {ip}, PodCIDR 10.244.{index}.0/24)\n"
+        ))
     }
 
     /// `sim node remove NODE`: the machine is shut down and its Node deleted; the pod garbage
@@ -143,7 +182,10 @@ impl Sim {
         self.kubelets.remove(node);
         self.nodelife.parked.remove(node);
         let _ = self.delete(&ObjKey::new(Kind::Node, "", node), None);
-        self.decide("cloud", format!("removed the machine of {node} and its Node"));
+        self.decide(
+            "cloud",
+            format!("removed the machine of {node} and its Node"),
+        );
         Ok(format!("node/{node} removed\n"))
     }
 
@@ -166,29 +208,49 @@ impl Sim {
     }
 
     /// `sim container crash POD [-c CONTAINER]`: the container's process is killed (exit 137).
-    pub fn container_crash(&mut self, namespace: &str, pod: &str, container: Option<&str>) -> Result<String, String> {
+    pub fn container_crash(
+        &mut self,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+    ) -> Result<String, String> {
         let key = ObjKey::new(Kind::Pod, namespace, pod);
         let Some(obj) = self.store.get(&key).cloned() else {
-            return Err(format!("sim: pod \"{pod}\" not found in namespace \"{namespace}\""));
+            return Err(format!(
+                "sim: pod \"{pod}\" not found in namespace \"{namespace}\""
+            ));
         };
-        let Some(p) = obj.as_pod() else { return Err(format!("sim: pod \"{pod}\" not found")) };
+        let Some(p) = obj.as_pod() else {
+            return Err(format!("sim: pod \"{pod}\" not found"));
+        };
         let Some(node) = podutil::node(p).map(str::to_string) else {
             return Err(format!("sim: pod \"{pod}\" is not running on any node"));
         };
         if self.kubelet_down(&node) {
-            return Err(format!("sim: node \"{node}\" is down; its containers cannot be reached"));
+            return Err(format!(
+                "sim: node \"{node}\" is down; its containers cannot be reached"
+            ));
         }
         let spec = p.spec.clone().unwrap_or_default();
         let inits = spec.init_containers.clone().unwrap_or_default();
-        let names: Vec<String> = inits.iter().chain(spec.containers.iter()).map(|c| c.name.clone()).collect();
+        let names: Vec<String> = inits
+            .iter()
+            .chain(spec.containers.iter())
+            .map(|c| c.name.clone())
+            .collect();
         let slot = match container {
-            Some(c) => names.iter().position(|n| n == c).ok_or_else(|| format!("sim: container \"{c}\" not found in pod \"{pod}\""))?,
+            Some(c) => names
+                .iter()
+                .position(|n| n == c)
+                .ok_or_else(|| format!("sim: container \"{c}\" not found in pod \"{pod}\""))?,
             None => inits.len(),
         };
         let cname = names.get(slot).cloned().unwrap_or_default();
         kubelet::crash(self, &node, obj.uid(), slot)
             .map_err(|e| format!("sim: container \"{cname}\" of pod \"{pod}\" {e}"))?;
-        Ok(format!("container {cname} of pod/{pod} crashed (exit code 137)\n"))
+        Ok(format!(
+            "container {cname} of pod/{pod} crashed (exit code 137)\n"
+        ))
     }
 
     /// `sim image break IMAGE`: pulls of the image fail from now on.
@@ -199,7 +261,9 @@ impl Sim {
         let full = images::full_name(image);
         self.nodelife.broken_images.insert(full.clone());
         self.decide("registry", format!("{full} is unavailable: pulls fail"));
-        Ok(format!("image {full} broken: pulls fail (nodes that have it cached keep using it)\n"))
+        Ok(format!(
+            "image {full} broken: pulls fail (nodes that have it cached keep using it)\n"
+        ))
     }
 
     /// `sim image fix IMAGE`: pulls succeed again.
@@ -218,11 +282,19 @@ pub(crate) fn park(sim: &mut Sim, node: &str, task: Task) -> bool {
     if sim.nodelife.down(node).is_none() {
         return false;
     }
-    if sim.nodelife.down(node).is_some_and(|d| d.kind == DownKind::InstanceGone) {
+    if sim
+        .nodelife
+        .down(node)
+        .is_some_and(|d| d.kind == DownKind::InstanceGone)
+    {
         // The machine is gone: nothing it would have done happens.
         return true;
     }
-    sim.nodelife.parked.entry(node.to_string()).or_default().push(task);
+    sim.nodelife
+        .parked
+        .entry(node.to_string())
+        .or_default()
+        .push(task);
     true
 }
 

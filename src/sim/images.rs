@@ -22,7 +22,20 @@ pub struct ImageInfo {
 const CATALOGUE: &[ImageInfo] = &[
     ImageInfo {
         repo: "library/nginx",
-        tags: &["latest", "stable", "alpine", "1.25", "1.26", "1.27", "1.27.3", "1.27.4", "1.27-alpine", "1.28", "1.14.2", "1.16.1"],
+        tags: &[
+            "latest",
+            "stable",
+            "alpine",
+            "1.25",
+            "1.26",
+            "1.27",
+            "1.27.3",
+            "1.27.4",
+            "1.27-alpine",
+            "1.28",
+            "1.14.2",
+            "1.16.1",
+        ],
         size: 72_195_292,
         behaviour: Behaviour::Server { stop_ms: 300 },
     },
@@ -58,7 +71,14 @@ const CATALOGUE: &[ImageInfo] = &[
     },
     ImageInfo {
         repo: "library/debian",
-        tags: &["latest", "bookworm", "bookworm-slim", "12", "12-slim", "stable-slim"],
+        tags: &[
+            "latest",
+            "bookworm",
+            "bookworm-slim",
+            "12",
+            "12-slim",
+            "stable-slim",
+        ],
         size: 48_494_272,
         behaviour: Behaviour::ExitsImmediately,
     },
@@ -99,26 +119,121 @@ const CATALOGUE: &[ImageInfo] = &[
         behaviour: Behaviour::Server { stop_ms: 300 },
     },
     // Images the Kubernetes documentation's examples and tutorials use.
-    ImageInfo { repo: "library/mongo", tags: &["latest", "4.2", "7", "8"], size: 140_515_234, behaviour: Behaviour::Server { stop_ms: 800 } },
-    ImageInfo { repo: "registry.k8s.io/nginx-slim", tags: &["0.8", "0.24", "0.27"], size: 41_021_466, behaviour: Behaviour::Server { stop_ms: 300 } },
-    ImageInfo { repo: "registry.k8s.io/hpa-example", tags: &["latest"], size: 167_233_562, behaviour: Behaviour::Server { stop_ms: 400 } },
-    ImageInfo { repo: "registry.k8s.io/goproxy", tags: &["0.1"], size: 2_513_310, behaviour: Behaviour::Server { stop_ms: 200 } },
-    ImageInfo { repo: "registry.k8s.io/busybox", tags: &["latest", "1.27.2", "1.24"], size: 1_144_547, behaviour: Behaviour::ExitsImmediately },
-    ImageInfo { repo: "k8s.gcr.io/busybox", tags: &["latest", "1.27.2", "1.24"], size: 1_144_547, behaviour: Behaviour::ExitsImmediately },
-    ImageInfo { repo: "k8s.gcr.io/liveness", tags: &["latest"], size: 2_615_440, behaviour: Behaviour::Server { stop_ms: 200 } },
-    ImageInfo { repo: "registry.k8s.io/liveness", tags: &["latest"], size: 2_615_440, behaviour: Behaviour::Server { stop_ms: 200 } },
-    ImageInfo { repo: "k8s.gcr.io/fluentd-elasticsearch", tags: &["1.20"], size: 51_840_000, behaviour: Behaviour::Server { stop_ms: 500 } },
-    ImageInfo { repo: "quay.io/fluentd_elasticsearch/fluentd", tags: &["v2.5.2", "v5.0.1"], size: 148_201_101, behaviour: Behaviour::Server { stop_ms: 500 } },
-    ImageInfo { repo: "gcr.io/google-samples/hello-app", tags: &["1.0", "2.0"], size: 11_042_342, behaviour: Behaviour::Server { stop_ms: 200 } },
-    ImageInfo { repo: "us-docker.pkg.dev/google-samples/containers/gke/hello-app", tags: &["1.0", "2.0"], size: 11_042_342, behaviour: Behaviour::Server { stop_ms: 200 } },
-    ImageInfo { repo: "gcr.io/google-samples/hello-frontend", tags: &["1.0"], size: 7_730_123, behaviour: Behaviour::Server { stop_ms: 300 } },
-    ImageInfo { repo: "gcr.io/google-samples/hello-go-gke", tags: &["1.0"], size: 4_122_781, behaviour: Behaviour::Server { stop_ms: 200 } },
-    ImageInfo { repo: "corelab/gb-frontend", tags: &["v5"], size: 98_311_020, behaviour: Behaviour::Server { stop_ms: 500 } },
-    ImageInfo { repo: "us-docker.pkg.dev/google-samples/containers/gke/gb-frontend", tags: &["v5"], size: 98_311_020, behaviour: Behaviour::Server { stop_ms: 500 } },
-    ImageInfo { repo: "us-docker.pkg.dev/google-samples/containers/gke/gb-redis-follower", tags: &["v2"], size: 38_201_544, behaviour: Behaviour::Server { stop_ms: 200 } },
+    ImageInfo {
+        repo: "library/mongo",
+        tags: &["latest", "4.2", "7", "8"],
+        size: 140_515_234,
+        behaviour: Behaviour::Server { stop_ms: 800 },
+    },
+    ImageInfo {
+        repo: "registry.k8s.io/nginx-slim",
+        tags: &["0.8", "0.24", "0.27"],
+        size: 41_021_466,
+        behaviour: Behaviour::Server { stop_ms: 300 },
+    },
+    ImageInfo {
+        repo: "registry.k8s.io/hpa-example",
+        tags: &["latest"],
+        size: 167_233_562,
+        behaviour: Behaviour::Server { stop_ms: 400 },
+    },
+    ImageInfo {
+        repo: "registry.k8s.io/goproxy",
+        tags: &["0.1"],
+        size: 2_513_310,
+        behaviour: Behaviour::Server { stop_ms: 200 },
+    },
+    ImageInfo {
+        repo: "registry.k8s.io/busybox",
+        tags: &["latest", "1.27.2", "1.24"],
+        size: 1_144_547,
+        behaviour: Behaviour::ExitsImmediately,
+    },
+    ImageInfo {
+        repo: "k8s.gcr.io/busybox",
+        tags: &["latest", "1.27.2", "1.24"],
+        size: 1_144_547,
+        behaviour: Behaviour::ExitsImmediately,
+    },
+    ImageInfo {
+        repo: "k8s.gcr.io/liveness",
+        tags: &["latest"],
+        size: 2_615_440,
+        behaviour: Behaviour::Server { stop_ms: 200 },
+    },
+    ImageInfo {
+        repo: "registry.k8s.io/liveness",
+        tags: &["latest"],
+        size: 2_615_440,
+        behaviour: Behaviour::Server { stop_ms: 200 },
+    },
+    ImageInfo {
+        repo: "k8s.gcr.io/fluentd-elasticsearch",
+        tags: &["1.20"],
+        size: 51_840_000,
+        behaviour: Behaviour::Server { stop_ms: 500 },
+    },
+    ImageInfo {
+        repo: "quay.io/fluentd_elasticsearch/fluentd",
+        tags: &["v2.5.2", "v5.0.1"],
+        size: 148_201_101,
+        behaviour: Behaviour::Server { stop_ms: 500 },
+    },
+    ImageInfo {
+        repo: "gcr.io/google-samples/hello-app",
+        tags: &["1.0", "2.0"],
+        size: 11_042_342,
+        behaviour: Behaviour::Server { stop_ms: 200 },
+    },
+    ImageInfo {
+        repo: "us-docker.pkg.dev/google-samples/containers/gke/hello-app",
+        tags: &["1.0", "2.0"],
+        size: 11_042_342,
+        behaviour: Behaviour::Server { stop_ms: 200 },
+    },
+    ImageInfo {
+        repo: "gcr.io/google-samples/hello-frontend",
+        tags: &["1.0"],
+        size: 7_730_123,
+        behaviour: Behaviour::Server { stop_ms: 300 },
+    },
+    ImageInfo {
+        repo: "gcr.io/google-samples/hello-go-gke",
+        tags: &["1.0"],
+        size: 4_122_781,
+        behaviour: Behaviour::Server { stop_ms: 200 },
+    },
+    ImageInfo {
+        repo: "corelab/gb-frontend",
+        tags: &["v5"],
+        size: 98_311_020,
+        behaviour: Behaviour::Server { stop_ms: 500 },
+    },
+    ImageInfo {
+        repo: "us-docker.pkg.dev/google-samples/containers/gke/gb-frontend",
+        tags: &["v5"],
+        size: 98_311_020,
+        behaviour: Behaviour::Server { stop_ms: 500 },
+    },
+    ImageInfo {
+        repo: "us-docker.pkg.dev/google-samples/containers/gke/gb-redis-follower",
+        tags: &["v2"],
+        size: 38_201_544,
+        behaviour: Behaviour::Server { stop_ms: 200 },
+    },
     // The playground's own teaching app: a shop keeping carts per session, in memory or in Redis.
-    ImageInfo { repo: "kubeplay/session-shop", tags: &["latest", "v1"], size: 18_404_112, behaviour: Behaviour::Server { stop_ms: 200 } },
-    ImageInfo { repo: "jocatalin/kubernetes-bootcamp", tags: &["v1", "v2"], size: 70_011_231, behaviour: Behaviour::Server { stop_ms: 400 } },
+    ImageInfo {
+        repo: "kubeplay/session-shop",
+        tags: &["latest", "v1"],
+        size: 18_404_112,
+        behaviour: Behaviour::Server { stop_ms: 200 },
+    },
+    ImageInfo {
+        repo: "jocatalin/kubernetes-bootcamp",
+        tags: &["v1", "v2"],
+        size: 70_011_231,
+        behaviour: Behaviour::Server { stop_ms: 400 },
+    },
 ];
 
 /// Pull bandwidth of the simulated network (bytes per virtual second).
@@ -141,7 +256,8 @@ pub fn parse_image(image: &str) -> ImageRef {
     let name = name.split('@').next().unwrap_or(name);
     let mut repo = name.strip_prefix("docker.io/").unwrap_or(name).to_string();
     let first = repo.split('/').next().unwrap_or("");
-    let has_registry = repo.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    let has_registry =
+        repo.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
     if !repo.contains('/') {
         repo = format!("library/{repo}");
     } else if has_registry {
@@ -153,7 +269,9 @@ pub fn parse_image(image: &str) -> ImageRef {
 /// Looks an image up in the catalogue; `None` means the registry does not have it.
 pub fn lookup(image: &str) -> Option<&'static ImageInfo> {
     let r = parse_image(image);
-    CATALOGUE.iter().find(|i| i.repo == r.repo && i.tags.contains(&r.tag.as_str()))
+    CATALOGUE
+        .iter()
+        .find(|i| i.repo == r.repo && i.tags.contains(&r.tag.as_str()))
 }
 
 /// The fully-qualified name the runtime reports (`docker.io/library/nginx:latest`).
@@ -194,9 +312,18 @@ mod tests {
 
     #[test]
     fn parses_references() {
-        assert_eq!(parse_image("nginx"), ImageRef { repo: "library/nginx".into(), tag: "latest".into() });
+        assert_eq!(
+            parse_image("nginx"),
+            ImageRef {
+                repo: "library/nginx".into(),
+                tag: "latest".into()
+            }
+        );
         assert_eq!(parse_image("nginx:1.27").tag, "1.27");
-        assert_eq!(parse_image("docker.io/library/nginx:1.27").repo, "library/nginx");
+        assert_eq!(
+            parse_image("docker.io/library/nginx:1.27").repo,
+            "library/nginx"
+        );
         assert_eq!(parse_image("localhost:5000/app").repo, "localhost:5000/app");
         assert_eq!(full_name("nginx"), "docker.io/library/nginx:latest");
         assert_eq!(
@@ -214,8 +341,18 @@ mod tests {
         assert!(digest("nginx").starts_with("docker.io/library/nginx@sha256:"));
         assert_eq!(lookup("python:3.12-slim").map(|i| i.size), Some(44_938_510));
         assert_eq!(lookup("python:3.12").map(|i| i.size), Some(389_722_103));
-        for i in ["alpine", "debian:bookworm", "ubuntu:24.04", "perl:5.34.0", "busybox:1.28"] {
-            assert_eq!(lookup(i).map(|i| i.behaviour), Some(Behaviour::ExitsImmediately), "{i}");
+        for i in [
+            "alpine",
+            "debian:bookworm",
+            "ubuntu:24.04",
+            "perl:5.34.0",
+            "busybox:1.28",
+        ] {
+            assert_eq!(
+                lookup(i).map(|i| i.behaviour),
+                Some(Behaviour::ExitsImmediately),
+                "{i}"
+            );
         }
     }
 }

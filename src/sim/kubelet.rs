@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    Container, ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus,
-    HostIP, Pod, PodCondition, PodIP, PodStatus, Probe,
+    Container, ContainerState, ContainerStateRunning, ContainerStateTerminated,
+    ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodCondition, PodIP, PodStatus, Probe,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -87,7 +87,10 @@ struct ProbeRun {
 enum ImageState {
     Present,
     /// Being pulled; (pod uid, container slot, when it asked) wait for it.
-    Pulling { started_ms: u64, waiters: Vec<(String, usize, u64)> },
+    Pulling {
+        started_ms: u64,
+        waiters: Vec<(String, usize, u64)>,
+    },
 }
 
 /// One run of a container: what it runs and when; kept for `kubectl logs` (current and previous).
@@ -106,7 +109,9 @@ impl Instance {
     /// What the instance printed up to `now_ms` (or its end).
     pub fn trace(&self, now_ms: u64) -> program::Trace {
         let until = self.finished.map_or(now_ms, |(f, _)| f.min(now_ms));
-        let mut t = self.program.run(&self.ctx, Some(until.saturating_sub(self.started_ms)));
+        let mut t = self
+            .program
+            .run(&self.ctx, Some(until.saturating_sub(self.started_ms)));
         if self.finished.is_none() || until < self.finished.map_or(0, |f| f.0) {
             t.exit = None;
         }
@@ -180,16 +185,26 @@ impl Kubelet {
             node_ip: node_ip.to_string(),
             pod_net: pod_net.to_string(),
             next_ip: 2,
-            images: preloaded.iter().map(|i| (images::full_name(i), ImageState::Present)).collect(),
+            images: preloaded
+                .iter()
+                .map(|i| (images::full_name(i), ImageState::Present))
+                .collect(),
             pods: BTreeMap::new(),
         }
     }
     pub fn has_image(&self, image: &str) -> bool {
-        matches!(self.images.get(&images::full_name(image)), Some(ImageState::Present))
+        matches!(
+            self.images.get(&images::full_name(image)),
+            Some(ImageState::Present)
+        )
     }
     fn alloc_ip(&mut self) -> String {
         let ip = format!("{}.{}", self.pod_net, self.next_ip);
-        self.next_ip = if self.next_ip >= 254 { 2 } else { self.next_ip + 1 };
+        self.next_ip = if self.next_ip >= 254 {
+            2
+        } else {
+            self.next_ip + 1
+        };
         ip
     }
     /// The container instance with this `containerd://…` id, in the pod with this uid.
@@ -206,10 +221,16 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
     if ev.key.kind != Kind::Pod {
         return;
     }
-    let Some(pod) = ev.object.as_pod() else { return };
-    let Some(node) = podutil::node(pod).map(str::to_string) else { return };
+    let Some(pod) = ev.object.as_pod() else {
+        return;
+    };
+    let Some(node) = podutil::node(pod).map(str::to_string) else {
+        return;
+    };
     let uid = ev.object.uid().to_string();
-    let Some(k) = sim.kubelets.get_mut(&node) else { return };
+    let Some(k) = sim.kubelets.get_mut(&node) else {
+        return;
+    };
     match ev.kind {
         WatchType::Deleted => {
             k.pods.remove(&uid);
@@ -222,18 +243,46 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
                 }
                 k.pods.insert(
                     uid.clone(),
-                    PodRt { key: ev.key.clone(), killing: false, backoff: BTreeMap::new(), ctrs: BTreeMap::new() },
+                    PodRt {
+                        key: ev.key.clone(),
+                        killing: false,
+                        backoff: BTreeMap::new(),
+                        ctrs: BTreeMap::new(),
+                    },
                 );
                 if podutil::terminating(pod) {
-                    sim.schedule(ADMIT_MS, Task::Kubelet { node, uid, step: KStep::Kill });
+                    sim.schedule(
+                        ADMIT_MS,
+                        Task::Kubelet {
+                            node,
+                            uid,
+                            step: KStep::Kill,
+                        },
+                    );
                 } else {
-                    sim.schedule(ADMIT_MS, Task::Kubelet { node, uid, step: KStep::Admit });
+                    sim.schedule(
+                        ADMIT_MS,
+                        Task::Kubelet {
+                            node,
+                            uid,
+                            step: KStep::Admit,
+                        },
+                    );
                 }
             } else if podutil::terminating(pod) {
-                let Some(rt) = k.pods.get_mut(&uid) else { return };
+                let Some(rt) = k.pods.get_mut(&uid) else {
+                    return;
+                };
                 if !rt.killing {
                     rt.killing = true;
-                    sim.schedule(50, Task::Kubelet { node, uid, step: KStep::Kill });
+                    sim.schedule(
+                        50,
+                        Task::Kubelet {
+                            node,
+                            uid,
+                            step: KStep::Kill,
+                        },
+                    );
                 }
             }
         }
@@ -277,7 +326,10 @@ fn set_condition(conds: &mut Vec<PodCondition>, c: PodCondition) {
 }
 
 fn n_init(pod: &Pod) -> usize {
-    pod.spec.as_ref().and_then(|s| s.init_containers.as_ref()).map_or(0, |v| v.len())
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.init_containers.as_ref())
+        .map_or(0, |v| v.len())
 }
 
 /// The container in `slot` (init containers first) and whether it is an init container.
@@ -296,7 +348,10 @@ fn is_sidecar(c: &Container) -> bool {
 }
 
 fn restart_policy(pod: &Pod) -> &str {
-    pod.spec.as_ref().and_then(|s| s.restart_policy.as_deref()).unwrap_or("Always")
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.restart_policy.as_deref())
+        .unwrap_or("Always")
 }
 
 fn is_running(cs: &ContainerStatus) -> bool {
@@ -396,8 +451,13 @@ fn update_status(sim: &mut Sim, uid: &str, f: impl FnOnce(&mut Pod, &mut Sim)) -
     status.phase = Some(phase.clone());
     let statuses = status.container_statuses.clone().unwrap_or_default();
     let init_statuses = status.init_container_statuses.clone().unwrap_or_default();
-    let sidecars: Vec<String> =
-        spec.init_containers.iter().flatten().filter(|c| is_sidecar(c)).map(|c| c.name.clone()).collect();
+    let sidecars: Vec<String> = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .filter(|c| is_sidecar(c))
+        .map(|c| c.name.clone())
+        .collect();
     let mut not_ready: Vec<String> = Vec::new();
     for c in &spec.containers {
         if !statuses.iter().any(|s| s.name == c.name && s.ready) {
@@ -424,33 +484,101 @@ fn update_status(sim: &mut Sim, uid: &str, f: impl FnOnce(&mut Pod, &mut Sim)) -
     let all_ready = not_ready.is_empty() && !terminal;
     let conds = status.conditions.get_or_insert_with(Vec::new);
     if terminal {
-        set_condition(conds, condition("PodReadyToStartContainers", false, None, None, &now));
-        let reason = if phase == "Succeeded" { Some("PodCompleted") } else { None };
-        set_condition(conds, condition("Initialized", incomplete.is_empty(), reason.filter(|_| incomplete.is_empty()), None, &now));
-        set_condition(conds, condition("Ready", false, Some("PodCompleted"), None, &now));
-        set_condition(conds, condition("ContainersReady", false, Some("PodCompleted"), None, &now));
+        set_condition(
+            conds,
+            condition("PodReadyToStartContainers", false, None, None, &now),
+        );
+        let reason = if phase == "Succeeded" {
+            Some("PodCompleted")
+        } else {
+            None
+        };
+        set_condition(
+            conds,
+            condition(
+                "Initialized",
+                incomplete.is_empty(),
+                reason.filter(|_| incomplete.is_empty()),
+                None,
+                &now,
+            ),
+        );
+        set_condition(
+            conds,
+            condition("Ready", false, Some("PodCompleted"), None, &now),
+        );
+        set_condition(
+            conds,
+            condition("ContainersReady", false, Some("PodCompleted"), None, &now),
+        );
     } else {
         if incomplete.is_empty() {
             set_condition(conds, condition("Initialized", true, None, None, &now));
         } else {
-            let msg = format!("containers with incomplete status: [{}]", incomplete.join(" "));
-            set_condition(conds, condition("Initialized", false, Some("ContainersNotInitialized"), Some(msg), &now));
+            let msg = format!(
+                "containers with incomplete status: [{}]",
+                incomplete.join(" ")
+            );
+            set_condition(
+                conds,
+                condition(
+                    "Initialized",
+                    false,
+                    Some("ContainersNotInitialized"),
+                    Some(msg),
+                    &now,
+                ),
+            );
         }
-        let msg = if all_ready { None } else { Some(format!("containers with unready status: [{}]", not_ready.join(" "))) };
-        let reason = if all_ready { None } else { Some("ContainersNotReady") };
-        set_condition(conds, condition("Ready", all_ready, reason, msg.clone(), &now));
-        set_condition(conds, condition("ContainersReady", all_ready, reason, msg, &now));
+        let msg = if all_ready {
+            None
+        } else {
+            Some(format!(
+                "containers with unready status: [{}]",
+                not_ready.join(" ")
+            ))
+        };
+        let reason = if all_ready {
+            None
+        } else {
+            Some("ContainersNotReady")
+        };
+        set_condition(
+            conds,
+            condition("Ready", all_ready, reason, msg.clone(), &now),
+        );
+        set_condition(
+            conds,
+            condition("ContainersReady", all_ready, reason, msg, &now),
+        );
     }
     // kubectl and the API list conditions in this order.
-    let order = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"];
-    conds.sort_by_key(|c| order.iter().position(|o| *o == c.type_).unwrap_or(order.len()));
+    let order = [
+        "PodReadyToStartContainers",
+        "Initialized",
+        "Ready",
+        "ContainersReady",
+        "PodScheduled",
+    ];
+    conds.sort_by_key(|c| {
+        order
+            .iter()
+            .position(|o| *o == c.type_)
+            .unwrap_or(order.len())
+    });
     let stored = sim.write_status(Object::Pod(pod.clone()))?;
     stored.as_pod().cloned()
 }
 
 fn container_status(pod: &Pod, slot: usize) -> ContainerStatus {
-    let (c, _) = spec_container(pod, slot).map(|(c, i)| (c.clone(), i)).unwrap_or_default();
-    let reason = if n_init(pod) > 0 { "PodInitializing" } else { "ContainerCreating" };
+    let (c, _) = spec_container(pod, slot)
+        .map(|(c, i)| (c.clone(), i))
+        .unwrap_or_default();
+    let reason = if n_init(pod) > 0 {
+        "PodInitializing"
+    } else {
+        "ContainerCreating"
+    };
     ContainerStatus {
         name: c.name.clone(),
         image: c.image.clone().unwrap_or_default(),
@@ -459,7 +587,10 @@ fn container_status(pod: &Pod, slot: usize) -> ContainerStatus {
         restart_count: 0,
         started: Some(false),
         state: Some(ContainerState {
-            waiting: Some(ContainerStateWaiting { reason: Some(reason.into()), message: None }),
+            waiting: Some(ContainerStateWaiting {
+                reason: Some(reason.into()),
+                message: None,
+            }),
             ..Default::default()
         }),
         ..Default::default()
@@ -467,11 +598,17 @@ fn container_status(pod: &Pod, slot: usize) -> ContainerStatus {
 }
 
 fn set_container<F: FnOnce(&mut ContainerStatus)>(pod: &mut Pod, slot: usize, f: F) {
-    let Some((c, init)) = spec_container(pod, slot) else { return };
+    let Some((c, init)) = spec_container(pod, slot) else {
+        return;
+    };
     let name = c.name.clone();
     let base = container_status(pod, slot);
     let status = pod.status.get_or_insert_with(PodStatus::default);
-    let list = if init { &mut status.init_container_statuses } else { &mut status.container_statuses };
+    let list = if init {
+        &mut status.init_container_statuses
+    } else {
+        &mut status.container_statuses
+    };
     let list = list.get_or_insert_with(Vec::new);
     if let Some(cs) = list.iter_mut().find(|c| c.name == name) {
         f(cs);
@@ -485,20 +622,36 @@ fn set_container<F: FnOnce(&mut ContainerStatus)>(pod: &mut Pod, slot: usize, f:
 fn get_container_status(pod: &Pod, slot: usize) -> Option<ContainerStatus> {
     let (c, init) = spec_container(pod, slot)?;
     let st = pod.status.as_ref()?;
-    let list = if init { st.init_container_statuses.as_ref() } else { st.container_statuses.as_ref() };
+    let list = if init {
+        st.init_container_statuses.as_ref()
+    } else {
+        st.container_statuses.as_ref()
+    };
     list?.iter().find(|s| s.name == c.name).cloned()
 }
 
 fn slot_name(pod: &Pod, slot: usize) -> String {
-    spec_container(pod, slot).map(|(c, _)| c.name.clone()).unwrap_or_default()
+    spec_container(pod, slot)
+        .map(|(c, _)| c.name.clone())
+        .unwrap_or_default()
 }
 
 fn slot_image(pod: &Pod, slot: usize) -> String {
-    spec_container(pod, slot).and_then(|(c, _)| c.image.clone()).unwrap_or_default()
+    spec_container(pod, slot)
+        .and_then(|(c, _)| c.image.clone())
+        .unwrap_or_default()
 }
 
 fn ctr_rt<'a>(sim: &'a mut Sim, node: &str, uid: &str, slot: usize) -> Option<&'a mut CtrRt> {
-    Some(sim.kubelets.get_mut(node)?.pods.get_mut(uid)?.ctrs.entry(slot).or_default())
+    Some(
+        sim.kubelets
+            .get_mut(node)?
+            .pods
+            .get_mut(uid)?
+            .ctrs
+            .entry(slot)
+            .or_default(),
+    )
 }
 
 /// `format.Pod`: `name_namespace(uid)`.
@@ -522,13 +675,29 @@ fn first_slots(pod: &Pod) -> Vec<usize> {
 }
 
 pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
-    if super::faults::park(sim, node, Task::Kubelet { node: node.into(), uid: uid.into(), step: step.clone() }) {
+    if super::faults::park(
+        sim,
+        node,
+        Task::Kubelet {
+            node: node.into(),
+            uid: uid.into(),
+            step: step.clone(),
+        },
+    ) {
         return;
     }
-    let Some(k) = sim.kubelets.get(node) else { return };
-    let Some(rt) = k.pods.get(uid).cloned() else { return };
-    let Some(obj) = sim.store.get(&rt.key).cloned() else { return };
-    let Some(pod) = obj.as_pod().cloned() else { return };
+    let Some(k) = sim.kubelets.get(node) else {
+        return;
+    };
+    let Some(rt) = k.pods.get(uid).cloned() else {
+        return;
+    };
+    let Some(obj) = sim.store.get(&rt.key).cloned() else {
+        return;
+    };
+    let Some(pod) = obj.as_pod().cloned() else {
+        return;
+    };
     if obj.uid() != uid {
         return;
     }
@@ -544,17 +713,32 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
             update_status(sim, uid, |p, _| {
                 let st = p.status.get_or_insert_with(PodStatus::default);
                 st.host_ip = Some(node_ip.clone());
-                st.host_ips = Some(vec![HostIP { ip: node_ip.clone() }]);
+                st.host_ips = Some(vec![HostIP {
+                    ip: node_ip.clone(),
+                }]);
                 st.start_time = Some(now.clone());
                 st.phase = Some("Pending".into());
                 let conds = st.conditions.get_or_insert_with(Vec::new);
-                set_condition(conds, condition("PodReadyToStartContainers", false, None, None, &now));
+                set_condition(
+                    conds,
+                    condition("PodReadyToStartContainers", false, None, None, &now),
+                );
                 for i in 0..n_slots {
                     set_container(p, i, |_| {});
                 }
             });
-            sim.decide(&comp, format!("admitted {}; creating the pod sandbox", rt.key.name));
-            sim.schedule(SANDBOX_MS, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::SandboxReady });
+            sim.decide(
+                &comp,
+                format!("admitted {}; creating the pod sandbox", rt.key.name),
+            );
+            sim.schedule(
+                SANDBOX_MS,
+                Task::Kubelet {
+                    node: node.into(),
+                    uid: uid.into(),
+                    step: KStep::SandboxReady,
+                },
+            );
         }
         KStep::SandboxReady => {
             let host_network = pod.spec.as_ref().and_then(|s| s.host_network) == Some(true);
@@ -569,11 +753,17 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
                 st.pod_ip = Some(ip.clone());
                 st.pod_ips = Some(vec![PodIP { ip: ip.clone() }]);
                 let conds = st.conditions.get_or_insert_with(Vec::new);
-                set_condition(conds, condition("PodReadyToStartContainers", true, None, None, &now));
+                set_condition(
+                    conds,
+                    condition("PodReadyToStartContainers", true, None, None, &now),
+                );
             }) else {
                 return;
             };
-            sim.decide(&comp, format!("sandbox for {} is up with IP {ip}", rt.key.name));
+            sim.decide(
+                &comp,
+                format!("sandbox for {} is up with IP {ip}", rt.key.name),
+            );
             for i in first_slots(&pod) {
                 ensure_image(sim, node, uid, &pod, i);
             }
@@ -589,33 +779,81 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
                 images::full_name(&image),
                 images::full_name(&image)
             );
-            let mut msg = format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = {why}");
+            let mut msg = format!(
+                "Failed to pull image \"{image}\": rpc error: code = NotFound desc = {why}"
+            );
             if sim.nodelife.image_broken(&images::full_name(&image)) {
-                msg = format!("Failed to pull image \"{image}\": rpc error: code = Unknown desc = {}", super::faults::unavailable_reason(&image));
+                msg = format!(
+                    "Failed to pull image \"{image}\": rpc error: code = Unknown desc = {}",
+                    super::faults::unavailable_reason(&image)
+                );
             }
-            sim.event(&obj, "Warning", "Failed", msg.clone(), "kubelet", Some(node));
-            sim.event(&obj, "Warning", "Failed", "Error: ErrImagePull".into(), "kubelet", Some(node));
+            sim.event(
+                &obj,
+                "Warning",
+                "Failed",
+                msg.clone(),
+                "kubelet",
+                Some(node),
+            );
+            sim.event(
+                &obj,
+                "Warning",
+                "Failed",
+                "Error: ErrImagePull".into(),
+                "kubelet",
+                Some(node),
+            );
             update_status(sim, uid, |p, _| {
                 set_container(p, i, |cs| {
                     cs.state = Some(ContainerState {
-                        waiting: Some(ContainerStateWaiting { reason: Some("ErrImagePull".into()), message: Some(msg.clone()) }),
+                        waiting: Some(ContainerStateWaiting {
+                            reason: Some("ErrImagePull".into()),
+                            message: Some(msg.clone()),
+                        }),
                         ..Default::default()
                     });
                 });
             });
-            sim.decide(&comp, format!("could not pull {image} for {}: not found", rt.key.name));
-            sim.schedule(1_000, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::PullBackOff(i) });
+            sim.decide(
+                &comp,
+                format!("could not pull {image} for {}: not found", rt.key.name),
+            );
+            sim.schedule(
+                1_000,
+                Task::Kubelet {
+                    node: node.into(),
+                    uid: uid.into(),
+                    step: KStep::PullBackOff(i),
+                },
+            );
         }
         KStep::PullBackOff(i) => {
             let image = slot_image(&pod, i);
             let delay = {
-                let Some(rt) = sim.kubelets.get_mut(node).and_then(|k| k.pods.get_mut(uid)) else { return };
+                let Some(rt) = sim.kubelets.get_mut(node).and_then(|k| k.pods.get_mut(uid)) else {
+                    return;
+                };
                 let d = rt.backoff.get(&i).copied().unwrap_or(BACKOFF_START_MS);
                 rt.backoff.insert(i, (d * 2).min(BACKOFF_MAX_MS));
                 d
             };
-            sim.event(&obj, "Normal", "BackOff", format!("Back-off pulling image \"{image}\""), "kubelet", Some(node));
-            sim.event(&obj, "Warning", "Failed", "Error: ImagePullBackOff".into(), "kubelet", Some(node));
+            sim.event(
+                &obj,
+                "Normal",
+                "BackOff",
+                format!("Back-off pulling image \"{image}\""),
+                "kubelet",
+                Some(node),
+            );
+            sim.event(
+                &obj,
+                "Warning",
+                "Failed",
+                "Error: ImagePullBackOff".into(),
+                "kubelet",
+                Some(node),
+            );
             update_status(sim, uid, |p, _| {
                 set_container(p, i, |cs| {
                     cs.state = Some(ContainerState {
@@ -627,15 +865,36 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
                     });
                 });
             });
-            sim.decide(&comp, format!("backing off {}s before pulling {image} again for {}", delay / 1000, rt.key.name));
-            sim.schedule(delay, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::RetryPull(i) });
+            sim.decide(
+                &comp,
+                format!(
+                    "backing off {}s before pulling {image} again for {}",
+                    delay / 1000,
+                    rt.key.name
+                ),
+            );
+            sim.schedule(
+                delay,
+                Task::Kubelet {
+                    node: node.into(),
+                    uid: uid.into(),
+                    step: KStep::RetryPull(i),
+                },
+            );
         }
         KStep::RetryPull(i) => ensure_image(sim, node, uid, &pod, i),
         KStep::Probe(i, kind, epoch) => probe_tick(sim, node, uid, &obj, &pod, i, kind, epoch),
-        KStep::ProbeKilled(i, epoch, code) => exited_with(sim, node, uid, &pod, i, epoch, Some(code)),
+        KStep::ProbeKilled(i, epoch, code) => {
+            exited_with(sim, node, uid, &pod, i, epoch, Some(code))
+        }
         KStep::Kill => {
             let now = sim.clock.elapsed_ms();
-            let grace_ms = pod.metadata.deletion_grace_period_seconds.unwrap_or(30).max(0) as u64 * 1000;
+            let grace_ms = pod
+                .metadata
+                .deletion_grace_period_seconds
+                .unwrap_or(30)
+                .max(0) as u64
+                * 1000;
             let mut running: Vec<(usize, String)> = Vec::new();
             for slot in 0..n_slots {
                 if get_container_status(&pod, slot).is_some_and(|cs| is_running(&cs)) {
@@ -644,12 +903,25 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
             }
             let mut wait = 0u64;
             for (slot, c) in &running {
-                sim.event(&obj, "Normal", "Killing", format!("Stopping container {c}"), "kubelet", Some(node));
-                let Some(ctr) = ctr_rt(sim, node, uid, *slot) else { continue };
+                sim.event(
+                    &obj,
+                    "Normal",
+                    "Killing",
+                    format!("Stopping container {c}"),
+                    "kubelet",
+                    Some(node),
+                );
+                let Some(ctr) = ctr_rt(sim, node, uid, *slot) else {
+                    continue;
+                };
                 // SIGTERM: a server exits soon; a shell or `sleep` as PID 1 ignores it and is killed
                 // (SIGKILL, exit 137) when the grace period ends. A program that ends on its own first
                 // just ends.
-                let (mut after, mut code) = match ctr.current.as_ref().and_then(|i| i.program.sigterm_exit_ms()) {
+                let (mut after, mut code) = match ctr
+                    .current
+                    .as_ref()
+                    .and_then(|i| i.program.sigterm_exit_ms())
+                {
                     Some(ms) if ms <= grace_ms => (ms, 0),
                     _ => (grace_ms, 137),
                 };
@@ -668,13 +940,30 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
             if let Some(rt) = sim.kubelets.get_mut(node).and_then(|k| k.pods.get_mut(uid)) {
                 rt.killing = true;
             }
-            sim.decide(&comp, format!("{} is being deleted; stopping {} container(s)", rt.key.name, running.len()));
-            sim.schedule(wait, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::Killed });
+            sim.decide(
+                &comp,
+                format!(
+                    "{} is being deleted; stopping {} container(s)",
+                    rt.key.name,
+                    running.len()
+                ),
+            );
+            sim.schedule(
+                wait,
+                Task::Kubelet {
+                    node: node.into(),
+                    uid: uid.into(),
+                    step: KStep::Killed,
+                },
+            );
         }
         KStep::Killed => {
             let now_ms = sim.clock.elapsed_ms();
-            let stops: BTreeMap<usize, (u64, i32)> =
-                rt.ctrs.iter().filter_map(|(s, c)| c.stopping.map(|st| (*s, st))).collect();
+            let stops: BTreeMap<usize, (u64, i32)> = rt
+                .ctrs
+                .iter()
+                .filter_map(|(s, c)| c.stopping.map(|st| (*s, st)))
+                .collect();
             if let Some(prt) = sim.kubelets.get_mut(node).and_then(|k| k.pods.get_mut(uid)) {
                 for (s, (at, code)) in &stops {
                     if let Some(inst) = prt.ctrs.get_mut(s).and_then(|c| c.current.as_mut()) {
@@ -685,13 +974,19 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
             let clock = sim.clock.clone();
             update_status(sim, uid, |p, _| {
                 for slot in 0..n_slots {
-                    let Some(cs) = get_container_status(p, slot) else { continue };
+                    let Some(cs) = get_container_status(p, slot) else {
+                        continue;
+                    };
                     if !is_running(&cs) {
                         continue;
                     }
                     let (at, code) = stops.get(&slot).copied().unwrap_or((now_ms, 0));
                     set_container(p, slot, |cs| {
-                        let started = cs.state.as_ref().and_then(|s| s.running.as_ref()).and_then(|r| r.started_at.clone());
+                        let started = cs
+                            .state
+                            .as_ref()
+                            .and_then(|s| s.running.as_ref())
+                            .and_then(|r| r.started_at.clone());
                         cs.ready = false;
                         cs.started = Some(false);
                         cs.state = Some(ContainerState {
@@ -699,9 +994,11 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
                                 exit_code: code,
                                 reason: Some(if code == 0 { "Completed" } else { "Error" }.into()),
                                 started_at: started,
-                                finished_at: Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
-                                    super::clock::truncate_to_seconds(clock.at(at)),
-                                )),
+                                finished_at: Some(
+                                    k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+                                        super::clock::truncate_to_seconds(clock.at(at)),
+                                    ),
+                                ),
                                 container_id: cs.container_id.clone(),
                                 ..Default::default()
                             }),
@@ -712,7 +1009,10 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
             });
             // The containers are gone: the kubelet confirms the deletion (grace period 0).
             let _ = sim.store.remove(&rt.key);
-            sim.decide(&comp, format!("containers of {} stopped; pod removed", rt.key.name));
+            sim.decide(
+                &comp,
+                format!("containers of {} stopped; pod removed", rt.key.name),
+            );
         }
     }
 }
@@ -721,9 +1021,17 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
 /// the container's `env` (with `$(VAR)` references and `fieldRef`s resolved), the `kubernetes`
 /// Service's variables, HOME.
 fn container_env(sim: &Sim, pod: &Pod, c: &Container) -> Vec<(String, String)> {
-    let hostname = pod.spec.as_ref().and_then(|s| s.hostname.clone()).or_else(|| pod.metadata.name.clone()).unwrap_or_default();
+    let hostname = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.hostname.clone())
+        .or_else(|| pod.metadata.name.clone())
+        .unwrap_or_default();
     let mut env: Vec<(String, String)> = vec![
-        ("PATH".into(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()),
+        (
+            "PATH".into(),
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),
+        ),
         ("HOSTNAME".into(), hostname),
     ];
     let image = c.image.clone().unwrap_or_default();
@@ -734,15 +1042,29 @@ fn container_env(sim: &Sim, pod: &Pod, c: &Container) -> Vec<(String, String)> {
     for src in c.env_from.iter().flatten() {
         let prefix = src.prefix.clone().unwrap_or_default();
         let pairs: Vec<(String, String)> = if let Some(r) = &src.config_map_ref {
-            match sim.store.get(&ObjKey::new(Kind::ConfigMap, ns, &r.name)).map(|o| o.as_ref()) {
-                Some(Object::ConfigMap(cm)) => cm.data.clone().unwrap_or_default().into_iter().collect(),
+            match sim
+                .store
+                .get(&ObjKey::new(Kind::ConfigMap, ns, &r.name))
+                .map(|o| o.as_ref())
+            {
+                Some(Object::ConfigMap(cm)) => {
+                    cm.data.clone().unwrap_or_default().into_iter().collect()
+                }
                 _ => Vec::new(),
             }
         } else if let Some(r) = &src.secret_ref {
-            match sim.store.get(&ObjKey::new(Kind::Secret, ns, &r.name)).map(|o| o.as_ref()) {
-                Some(Object::Secret(sec)) => {
-                    sec.data.clone().unwrap_or_default().into_iter().map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned())).collect()
-                }
+            match sim
+                .store
+                .get(&ObjKey::new(Kind::Secret, ns, &r.name))
+                .map(|o| o.as_ref())
+            {
+                Some(Object::Secret(sec)) => sec
+                    .data
+                    .clone()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned()))
+                    .collect(),
                 _ => Vec::new(),
             }
         } else {
@@ -761,16 +1083,26 @@ fn container_env(sim: &Sim, pod: &Pod, c: &Container) -> Vec<(String, String)> {
                 if let Some(f) = &from.field_ref {
                     field_value(pod, &f.field_path)
                 } else if let Some(r) = &from.config_map_key_ref {
-                    let key = ObjKey::new(Kind::ConfigMap, pod.metadata.namespace.as_deref().unwrap_or("default"), &r.name);
+                    let key = ObjKey::new(
+                        Kind::ConfigMap,
+                        pod.metadata.namespace.as_deref().unwrap_or("default"),
+                        &r.name,
+                    );
                     sim.store
                         .get(&key)
                         .and_then(|o| match o.as_ref() {
-                            Object::ConfigMap(cm) => cm.data.as_ref().and_then(|d| d.get(&r.key)).cloned(),
+                            Object::ConfigMap(cm) => {
+                                cm.data.as_ref().and_then(|d| d.get(&r.key)).cloned()
+                            }
                             _ => None,
                         })
                         .unwrap_or_default()
                 } else if let Some(r) = &from.secret_key_ref {
-                    let key = ObjKey::new(Kind::Secret, pod.metadata.namespace.as_deref().unwrap_or("default"), &r.name);
+                    let key = ObjKey::new(
+                        Kind::Secret,
+                        pod.metadata.namespace.as_deref().unwrap_or("default"),
+                        &r.name,
+                    );
                     sim.store
                         .get(&key)
                         .and_then(|o| match o.as_ref() {
@@ -779,7 +1111,9 @@ fn container_env(sim: &Sim, pod: &Pod, c: &Container) -> Vec<(String, String)> {
                                 .as_ref()
                                 .and_then(|d| d.get(&r.key))
                                 .map(|b| String::from_utf8_lossy(&b.0).to_string())
-                                .or_else(|| s.string_data.as_ref().and_then(|d| d.get(&r.key)).cloned()),
+                                .or_else(|| {
+                                    s.string_data.as_ref().and_then(|d| d.get(&r.key)).cloned()
+                                }),
                             _ => None,
                         })
                         .unwrap_or_default()
@@ -808,18 +1142,36 @@ fn container_env(sim: &Sim, pod: &Pod, c: &Container) -> Vec<(String, String)> {
             let n = svc.name().to_ascii_uppercase().replace('-', "_");
             let ports = spec.ports.clone().unwrap_or_default();
             let Some(first) = ports.first() else { continue };
-            let proto = |p: &k8s_openapi::api::core::v1::ServicePort| p.protocol.clone().unwrap_or_else(|| "TCP".into());
+            let proto = |p: &k8s_openapi::api::core::v1::ServicePort| {
+                p.protocol.clone().unwrap_or_else(|| "TCP".into())
+            };
             let mut vars = vec![
                 (format!("{n}_SERVICE_HOST"), ip.clone()),
                 (format!("{n}_SERVICE_PORT"), first.port.to_string()),
-                (format!("{n}_PORT"), format!("{}://{ip}:{}", proto(first).to_ascii_lowercase(), first.port)),
+                (
+                    format!("{n}_PORT"),
+                    format!(
+                        "{}://{ip}:{}",
+                        proto(first).to_ascii_lowercase(),
+                        first.port
+                    ),
+                ),
             ];
             for p in &ports {
                 if let Some(pn) = &p.name {
-                    vars.push((format!("{n}_SERVICE_PORT_{}", pn.to_ascii_uppercase().replace('-', "_")), p.port.to_string()));
+                    vars.push((
+                        format!(
+                            "{n}_SERVICE_PORT_{}",
+                            pn.to_ascii_uppercase().replace('-', "_")
+                        ),
+                        p.port.to_string(),
+                    ));
                 }
                 let base = format!("{n}_PORT_{}_{}", p.port, proto(p));
-                vars.push((base.clone(), format!("{}://{ip}:{}", proto(p).to_ascii_lowercase(), p.port)));
+                vars.push((
+                    base.clone(),
+                    format!("{}://{ip}:{}", proto(p).to_ascii_lowercase(), p.port),
+                ));
                 vars.push((format!("{base}_PROTO"), proto(p).to_ascii_lowercase()));
                 vars.push((format!("{base}_PORT"), p.port.to_string()));
                 vars.push((format!("{base}_ADDR"), ip.clone()));
@@ -863,11 +1215,27 @@ fn field_value(pod: &Pod, path: &str) -> String {
         "status.podIP" => st.pod_ip.unwrap_or_default(),
         "status.hostIP" => st.host_ip.unwrap_or_default(),
         p => {
-            let label = p.strip_prefix("metadata.labels['").and_then(|r| r.strip_suffix("']"));
-            let ann = p.strip_prefix("metadata.annotations['").and_then(|r| r.strip_suffix("']"));
+            let label = p
+                .strip_prefix("metadata.labels['")
+                .and_then(|r| r.strip_suffix("']"));
+            let ann = p
+                .strip_prefix("metadata.annotations['")
+                .and_then(|r| r.strip_suffix("']"));
             match (label, ann) {
-                (Some(l), _) => pod.metadata.labels.as_ref().and_then(|m| m.get(l)).cloned().unwrap_or_default(),
-                (_, Some(a)) => pod.metadata.annotations.as_ref().and_then(|m| m.get(a)).cloned().unwrap_or_default(),
+                (Some(l), _) => pod
+                    .metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|m| m.get(l))
+                    .cloned()
+                    .unwrap_or_default(),
+                (_, Some(a)) => pod
+                    .metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|m| m.get(a))
+                    .cloned()
+                    .unwrap_or_default(),
                 _ => String::new(),
             }
         }
@@ -910,7 +1278,13 @@ pub fn expand_refs(s: &str, env: &[(String, String)]) -> String {
 fn node_cpus(sim: &Sim, node: &str) -> u32 {
     sim.store
         .get(&ObjKey::new(Kind::Node, "", node))
-        .and_then(|o| o.as_node().and_then(|n| n.status.as_ref()).and_then(|s| s.capacity.as_ref()).and_then(|c| c.get("cpu")).and_then(|q| q.0.parse().ok()))
+        .and_then(|o| {
+            o.as_node()
+                .and_then(|n| n.status.as_ref())
+                .and_then(|s| s.capacity.as_ref())
+                .and_then(|c| c.get("cpu"))
+                .and_then(|q| q.0.parse().ok())
+        })
         .unwrap_or(4)
 }
 
@@ -918,33 +1292,67 @@ fn node_cpus(sim: &Sim, node: &str) -> u32 {
 /// `items`), downward API fields, and the projected service-account token volume.
 fn volume_files(sim: &Sim, pod: &Pod, c: &Container) -> Vec<(String, String)> {
     let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
-    let volumes = pod.spec.as_ref().and_then(|s| s.volumes.clone()).unwrap_or_default();
+    let volumes = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.volumes.clone())
+        .unwrap_or_default();
     let cm_data = |name: &str| -> Vec<(String, String)> {
-        match sim.store.get(&ObjKey::new(Kind::ConfigMap, ns, name)).map(|o| o.as_ref()) {
-            Some(Object::ConfigMap(cm)) => cm.data.clone().unwrap_or_default().into_iter().collect(),
+        match sim
+            .store
+            .get(&ObjKey::new(Kind::ConfigMap, ns, name))
+            .map(|o| o.as_ref())
+        {
+            Some(Object::ConfigMap(cm)) => {
+                cm.data.clone().unwrap_or_default().into_iter().collect()
+            }
             _ => Vec::new(),
         }
     };
     let secret_data = |name: &str| -> Vec<(String, String)> {
-        match sim.store.get(&ObjKey::new(Kind::Secret, ns, name)).map(|o| o.as_ref()) {
-            Some(Object::Secret(sec)) => sec.data.clone().unwrap_or_default().into_iter().map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned())).collect(),
+        match sim
+            .store
+            .get(&ObjKey::new(Kind::Secret, ns, name))
+            .map(|o| o.as_ref())
+        {
+            Some(Object::Secret(sec)) => sec
+                .data
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned()))
+                .collect(),
             _ => Vec::new(),
         }
     };
-    let pick = |data: Vec<(String, String)>, items: &Option<Vec<k8s_openapi::api::core::v1::KeyToPath>>| -> Vec<(String, String)> {
+    let pick = |data: Vec<(String, String)>,
+                items: &Option<Vec<k8s_openapi::api::core::v1::KeyToPath>>|
+     -> Vec<(String, String)> {
         match items {
-            Some(items) => items.iter().filter_map(|it| data.iter().find(|(k, _)| *k == it.key).map(|(_, v)| (it.path.clone(), v.clone()))).collect(),
+            Some(items) => items
+                .iter()
+                .filter_map(|it| {
+                    data.iter()
+                        .find(|(k, _)| *k == it.key)
+                        .map(|(_, v)| (it.path.clone(), v.clone()))
+                })
+                .collect(),
             None => data,
         }
     };
     let mut out = Vec::new();
     for m in c.volume_mounts.iter().flatten() {
-        let Some(v) = volumes.iter().find(|v| v.name == m.name) else { continue };
+        let Some(v) = volumes.iter().find(|v| v.name == m.name) else {
+            continue;
+        };
         let mut files: Vec<(String, String)> = Vec::new();
         if let Some(cm) = &v.config_map {
             files = pick(cm_data(&cm.name), &cm.items);
         } else if let Some(sec) = &v.secret {
-            files = pick(secret_data(sec.secret_name.as_deref().unwrap_or("")), &sec.items);
+            files = pick(
+                secret_data(sec.secret_name.as_deref().unwrap_or("")),
+                &sec.items,
+            );
         } else if let Some(d) = &v.downward_api {
             for it in d.items.iter().flatten() {
                 if let Some(f) = &it.field_ref {
@@ -954,7 +1362,13 @@ fn volume_files(sim: &Sim, pod: &Pod, c: &Container) -> Vec<(String, String)> {
         } else if let Some(pr) = &v.projected {
             for src in pr.sources.iter().flatten() {
                 if let Some(t) = &src.service_account_token {
-                    files.push((t.path.clone(), format!("eyJhbGciOiJSUzI1NiIsImtpZCI6ImtpbmQifQ.{}.signature", pod.metadata.uid.as_deref().unwrap_or(""))));
+                    files.push((
+                        t.path.clone(),
+                        format!(
+                            "eyJhbGciOiJSUzI1NiIsImtpZCI6ImtpbmQifQ.{}.signature",
+                            pod.metadata.uid.as_deref().unwrap_or("")
+                        ),
+                    ));
                 }
                 if let Some(cm) = &src.config_map {
                     if cm.name == "kube-root-ca.crt" {
@@ -998,14 +1412,30 @@ fn mount_error(sim: &Sim, pod: &Pod) -> Option<String> {
     let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
     for v in pod.spec.iter().flat_map(|s| s.volumes.iter().flatten()) {
         if let Some(cm) = &v.config_map {
-            if cm.optional != Some(true) && sim.store.get(&ObjKey::new(Kind::ConfigMap, ns, &cm.name)).is_none() {
-                return Some(format!("MountVolume.SetUp failed for volume \"{}\" : configmap \"{}\" not found", v.name, cm.name));
+            if cm.optional != Some(true)
+                && sim
+                    .store
+                    .get(&ObjKey::new(Kind::ConfigMap, ns, &cm.name))
+                    .is_none()
+            {
+                return Some(format!(
+                    "MountVolume.SetUp failed for volume \"{}\" : configmap \"{}\" not found",
+                    v.name, cm.name
+                ));
             }
         }
         if let Some(sec) = &v.secret {
             let name = sec.secret_name.clone().unwrap_or_default();
-            if sec.optional != Some(true) && sim.store.get(&ObjKey::new(Kind::Secret, ns, &name)).is_none() {
-                return Some(format!("MountVolume.SetUp failed for volume \"{}\" : secret \"{name}\" not found", v.name));
+            if sec.optional != Some(true)
+                && sim
+                    .store
+                    .get(&ObjKey::new(Kind::Secret, ns, &name))
+                    .is_none()
+            {
+                return Some(format!(
+                    "MountVolume.SetUp failed for volume \"{}\" : secret \"{name}\" not found",
+                    v.name
+                ));
             }
         }
     }
@@ -1037,8 +1467,13 @@ fn config_error(sim: &Sim, pod: &Pod, c: &Container) -> Option<String> {
             }
             match get(Kind::ConfigMap, &r.name).as_deref() {
                 None => return Some(format!("configmap \"{}\" not found", r.name)),
-                Some(Object::ConfigMap(cm)) if !cm.data.as_ref().is_some_and(|d| d.contains_key(&r.key)) => {
-                    return Some(format!("couldn't find key {} in ConfigMap {ns}/{}", r.key, r.name))
+                Some(Object::ConfigMap(cm))
+                    if !cm.data.as_ref().is_some_and(|d| d.contains_key(&r.key)) =>
+                {
+                    return Some(format!(
+                        "couldn't find key {} in ConfigMap {ns}/{}",
+                        r.key, r.name
+                    ))
                 }
                 _ => {}
             }
@@ -1049,8 +1484,13 @@ fn config_error(sim: &Sim, pod: &Pod, c: &Container) -> Option<String> {
             }
             match get(Kind::Secret, &r.name).as_deref() {
                 None => return Some(format!("secret \"{}\" not found", r.name)),
-                Some(Object::Secret(sec)) if !sec.data.as_ref().is_some_and(|d| d.contains_key(&r.key)) => {
-                    return Some(format!("couldn't find key {} in Secret {ns}/{}", r.key, r.name))
+                Some(Object::Secret(sec))
+                    if !sec.data.as_ref().is_some_and(|d| d.contains_key(&r.key)) =>
+                {
+                    return Some(format!(
+                        "couldn't find key {} in Secret {ns}/{}",
+                        r.key, r.name
+                    ))
                 }
                 _ => {}
             }
@@ -1060,55 +1500,127 @@ fn config_error(sim: &Sim, pod: &Pod, c: &Container) -> Option<String> {
 }
 
 fn start_container(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod, i: usize) {
-    let Some((c, _init)) = spec_container(pod, i) else { return };
+    let Some((c, _init)) = spec_container(pod, i) else {
+        return;
+    };
     let c = c.clone();
     let cname = c.name.clone();
     if let Some(err) = mount_error(sim, pod) {
         // The volume cannot be set up: the pod stays ContainerCreating and the kubelet retries.
-        sim.event(obj, "Warning", "FailedMount", err.clone(), "kubelet", Some(node));
-        sim.decide(&component(node), format!("cannot mount volumes of {}: {err}; retrying", pod.metadata.name.as_deref().unwrap_or("")));
-        sim.schedule(10_000, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::StartContainer(i) });
+        sim.event(
+            obj,
+            "Warning",
+            "FailedMount",
+            err.clone(),
+            "kubelet",
+            Some(node),
+        );
+        sim.decide(
+            &component(node),
+            format!(
+                "cannot mount volumes of {}: {err}; retrying",
+                pod.metadata.name.as_deref().unwrap_or("")
+            ),
+        );
+        sim.schedule(
+            10_000,
+            Task::Kubelet {
+                node: node.into(),
+                uid: uid.into(),
+                step: KStep::StartContainer(i),
+            },
+        );
         return;
     }
     if let Some(err) = config_error(sim, pod, &c) {
         // The kubelet reports it and tries again on its next sync.
-        sim.event(obj, "Warning", "Failed", format!("Error: {err}"), "kubelet", Some(node));
+        sim.event(
+            obj,
+            "Warning",
+            "Failed",
+            format!("Error: {err}"),
+            "kubelet",
+            Some(node),
+        );
         update_status(sim, uid, |p, _| {
             set_container(p, i, |cs| {
                 cs.state = Some(ContainerState {
-                    waiting: Some(ContainerStateWaiting { reason: Some("CreateContainerConfigError".into()), message: Some(err.clone()) }),
+                    waiting: Some(ContainerStateWaiting {
+                        reason: Some("CreateContainerConfigError".into()),
+                        message: Some(err.clone()),
+                    }),
                     ..Default::default()
                 });
             });
         });
-        sim.decide(&component(node), format!("cannot start {cname} of {}: {err}; retrying", pod.metadata.name.as_deref().unwrap_or("")));
-        sim.schedule(10_000, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::StartContainer(i) });
+        sim.decide(
+            &component(node),
+            format!(
+                "cannot start {cname} of {}: {err}; retrying",
+                pod.metadata.name.as_deref().unwrap_or("")
+            ),
+        );
+        sim.schedule(
+            10_000,
+            Task::Kubelet {
+                node: node.into(),
+                uid: uid.into(),
+                step: KStep::StartContainer(i),
+            },
+        );
         return;
     }
     let image = c.image.clone().unwrap_or_default();
     let comp = component(node);
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let env = container_env(sim, pod, &c);
-    let command: Option<Vec<String>> = c.command.as_ref().map(|v| v.iter().map(|a| expand_refs(a, &env)).collect());
-    let args: Option<Vec<String>> = c.args.as_ref().map(|v| v.iter().map(|a| expand_refs(a, &env)).collect());
+    let command: Option<Vec<String>> = c
+        .command
+        .as_ref()
+        .map(|v| v.iter().map(|a| expand_refs(a, &env)).collect());
+    let args: Option<Vec<String>> = c
+        .args
+        .as_ref()
+        .map(|v| v.iter().map(|a| expand_refs(a, &env)).collect());
     let program = Program::resolve(&image, command.as_deref(), args.as_deref(), &env);
     let now_ms = sim.clock.elapsed_ms();
     let ctx = Ctx {
         start: sim.clock.at(now_ms),
         env,
-        hostname: pod.spec.as_ref().and_then(|s| s.hostname.clone()).unwrap_or_else(|| pod_name.clone()),
-        pod_ip: pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default(),
+        hostname: pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.hostname.clone())
+            .unwrap_or_else(|| pod_name.clone()),
+        pod_ip: pod
+            .status
+            .as_ref()
+            .and_then(|s| s.pod_ip.clone())
+            .unwrap_or_default(),
         cpus: node_cpus(sim, node),
         mounts: volume_files(sim, pod, &c),
     };
     let cid = format!("containerd://{}", sim.rng.hex(64));
-    sim.event(obj, "Normal", "Created", format!("Created container: {cname}"), "kubelet", Some(node));
+    sim.event(
+        obj,
+        "Normal",
+        "Created",
+        format!("Created container: {cname}"),
+        "kubelet",
+        Some(node),
+    );
     let start_error = program.start_error();
-    let exit = if start_error.is_some() { None } else { program.exit(&ctx) };
+    let exit = if start_error.is_some() {
+        None
+    } else {
+        program.exit(&ctx)
+    };
     let has_startup = c.startup_probe.is_some() && i >= n_init(pod);
     let has_readiness = c.readiness_probe.is_some() && i >= n_init(pod);
     let (epoch, restarts) = {
-        let Some(ctr) = ctr_rt(sim, node, uid, i) else { return };
+        let Some(ctr) = ctr_rt(sim, node, uid, i) else {
+            return;
+        };
         ctr.epoch += 1;
         ctr.probes.clear();
         ctr.started = !has_startup;
@@ -1129,12 +1641,22 @@ fn start_container(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod
     let now = sim.clock.now_time();
     if let Some(err) = start_error {
         let msg = err.message.clone();
-        sim.event(obj, "Warning", "Failed", format!("Error: {msg}"), "kubelet", Some(node));
+        sim.event(
+            obj,
+            "Warning",
+            "Failed",
+            format!("Error: {msg}"),
+            "kubelet",
+            Some(node),
+        );
         update_status(sim, uid, |p, _| {
             set_container(p, i, |cs| {
                 let prev = cs.state.as_ref().and_then(|s| s.terminated.clone());
                 if prev.is_some() {
-                    cs.last_state = Some(ContainerState { terminated: prev, ..Default::default() });
+                    cs.last_state = Some(ContainerState {
+                        terminated: prev,
+                        ..Default::default()
+                    });
                 }
                 cs.restart_count = restarts;
                 cs.ready = false;
@@ -1158,19 +1680,37 @@ fn start_container(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod
                 });
             });
         });
-        sim.decide(&comp, format!("container {cname} of {pod_name} could not start: {msg}"));
+        sim.decide(
+            &comp,
+            format!("container {cname} of {pod_name} could not start: {msg}"),
+        );
         after_exit(sim, node, uid, pod, i, epoch, 128);
         return;
     }
-    sim.event(obj, "Normal", "Started", format!("Started container {cname}"), "kubelet", Some(node));
+    sim.event(
+        obj,
+        "Normal",
+        "Started",
+        format!("Started container {cname}"),
+        "kubelet",
+        Some(node),
+    );
     update_status(sim, uid, |p, _| {
         set_container(p, i, |cs| {
             let prev = cs.state.as_ref().and_then(|s| s.terminated.clone());
             if prev.is_some() {
-                cs.last_state = Some(ContainerState { terminated: prev, ..Default::default() });
+                cs.last_state = Some(ContainerState {
+                    terminated: prev,
+                    ..Default::default()
+                });
             }
             cs.restart_count = restarts;
-            cs.state = Some(ContainerState { running: Some(ContainerStateRunning { started_at: Some(now.clone()) }), ..Default::default() });
+            cs.state = Some(ContainerState {
+                running: Some(ContainerStateRunning {
+                    started_at: Some(now.clone()),
+                }),
+                ..Default::default()
+            });
             // A running app container is ready at once unless a startup or readiness probe has
             // to pass first; an init container is not (a sidecar is, once started).
             cs.ready = (i >= n_init(pod) && !has_startup && !has_readiness) || is_sidecar(&c);
@@ -1182,8 +1722,21 @@ fn start_container(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod
     });
     match exit {
         Some(e) => {
-            sim.decide(&comp, format!("started container {cname} of {pod_name}; its program ends in {}", go_duration(e.at_ms)));
-            sim.schedule(e.at_ms, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::Exited(i, epoch) });
+            sim.decide(
+                &comp,
+                format!(
+                    "started container {cname} of {pod_name}; its program ends in {}",
+                    go_duration(e.at_ms)
+                ),
+            );
+            sim.schedule(
+                e.at_ms,
+                Task::Kubelet {
+                    node: node.into(),
+                    uid: uid.into(),
+                    step: KStep::Exited(i, epoch),
+                },
+            );
         }
         None => sim.decide(&comp, format!("started container {cname} of {pod_name}")),
     }
@@ -1199,9 +1752,15 @@ fn start_container(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod
 /// Init container `i` is done (or a sidecar started): start the next init container, or the app
 /// containers after the last one.
 fn next_after_init(sim: &mut Sim, node: &str, uid: &str, i: usize) {
-    let Some(pod) = sim.store.get_by_uid(uid).and_then(|o| o.as_pod().cloned()) else { return };
+    let Some(pod) = sim.store.get_by_uid(uid).and_then(|o| o.as_pod().cloned()) else {
+        return;
+    };
     let ni = n_init(&pod);
-    let slots: Vec<usize> = if i + 1 < ni { vec![i + 1] } else { (ni..ni + pod.spec.as_ref().map_or(0, |s| s.containers.len())).collect() };
+    let slots: Vec<usize> = if i + 1 < ni {
+        vec![i + 1]
+    } else {
+        (ni..ni + pod.spec.as_ref().map_or(0, |s| s.containers.len())).collect()
+    };
     for s in slots {
         ensure_image(sim, node, uid, &pod, s);
     }
@@ -1214,8 +1773,14 @@ fn exited(sim: &mut Sim, node: &str, uid: &str, pod: &Pod, i: usize, epoch: u32)
 /// `sim container crash`: the running instance of container `slot` is killed (exit 137) and the
 /// kubelet handles it as any other exit (restart per policy, back-off).
 pub(crate) fn crash(sim: &mut Sim, node: &str, uid: &str, slot: usize) -> Result<(), String> {
-    let pod = sim.store.get_by_uid(uid).and_then(|o| o.as_pod().cloned()).ok_or("is gone")?;
-    let Some(ctr) = ctr_rt(sim, node, uid, slot) else { return Err("is not running".into()) };
+    let pod = sim
+        .store
+        .get_by_uid(uid)
+        .and_then(|o| o.as_pod().cloned())
+        .ok_or("is gone")?;
+    let Some(ctr) = ctr_rt(sim, node, uid, slot) else {
+        return Err("is not running".into());
+    };
     let epoch = ctr.epoch;
     if ctr.current.as_ref().is_none_or(|i| i.finished.is_some()) {
         return Err("is not running".into());
@@ -1224,13 +1789,25 @@ pub(crate) fn crash(sim: &mut Sim, node: &str, uid: &str, slot: usize) -> Result
     Ok(())
 }
 
-fn exited_with(sim: &mut Sim, node: &str, uid: &str, pod: &Pod, i: usize, epoch: u32, forced: Option<i32>) {
+fn exited_with(
+    sim: &mut Sim,
+    node: &str,
+    uid: &str,
+    pod: &Pod,
+    i: usize,
+    epoch: u32,
+    forced: Option<i32>,
+) {
     let now_ms = sim.clock.elapsed_ms();
-    let Some(ctr) = ctr_rt(sim, node, uid, i) else { return };
+    let Some(ctr) = ctr_rt(sim, node, uid, i) else {
+        return;
+    };
     if ctr.epoch != epoch {
         return;
     }
-    let Some(inst) = ctr.current.as_mut() else { return };
+    let Some(inst) = ctr.current.as_mut() else {
+        return;
+    };
     if inst.finished.is_some() {
         return;
     }
@@ -1240,7 +1817,11 @@ fn exited_with(sim: &mut Sim, node: &str, uid: &str, pod: &Pod, i: usize, epoch:
     let cname = slot_name(pod, i);
     update_status(sim, uid, |p, _| {
         set_container(p, i, |cs| {
-            let started = cs.state.as_ref().and_then(|s| s.running.as_ref()).and_then(|r| r.started_at.clone());
+            let started = cs
+                .state
+                .as_ref()
+                .and_then(|s| s.running.as_ref())
+                .and_then(|r| r.started_at.clone());
             cs.ready = false;
             cs.started = Some(false);
             cs.state = Some(ContainerState {
@@ -1256,14 +1837,22 @@ fn exited_with(sim: &mut Sim, node: &str, uid: &str, pod: &Pod, i: usize, epoch:
             });
         });
     });
-    sim.decide(&component(node), format!("container {cname} of {} exited with code {code}", pod.metadata.name.as_deref().unwrap_or("")));
+    sim.decide(
+        &component(node),
+        format!(
+            "container {cname} of {} exited with code {code}",
+            pod.metadata.name.as_deref().unwrap_or("")
+        ),
+    );
     after_exit(sim, node, uid, pod, i, epoch, code);
 }
 
 /// After container `i` ended with `code`: carry on with the next init container, or have the kubelet
 /// sync it (restart or back-off) if the restart policy says it restarts.
 fn after_exit(sim: &mut Sim, node: &str, uid: &str, pod: &Pod, i: usize, epoch: u32, code: i32) {
-    let Some((c, init)) = spec_container(pod, i) else { return };
+    let Some((c, init)) = spec_container(pod, i) else {
+        return;
+    };
     let policy = restart_policy(pod);
     let restarts = if init && is_sidecar(c) {
         true
@@ -1279,37 +1868,69 @@ fn after_exit(sim: &mut Sim, node: &str, uid: &str, pod: &Pod, i: usize, epoch: 
     };
     if init && !is_sidecar(c) && code == 0 {
         let (node, uid) = (node.to_string(), uid.to_string());
-        sim.schedule(EXIT_SYNC_MS, Task::Kubelet { node: node.clone(), uid: uid.clone(), step: KStep::SyncExited(i, epoch) });
+        sim.schedule(
+            EXIT_SYNC_MS,
+            Task::Kubelet {
+                node: node.clone(),
+                uid: uid.clone(),
+                step: KStep::SyncExited(i, epoch),
+            },
+        );
         return;
     }
     if restarts {
-        sim.schedule(EXIT_SYNC_MS, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::SyncExited(i, epoch) });
+        sim.schedule(
+            EXIT_SYNC_MS,
+            Task::Kubelet {
+                node: node.into(),
+                uid: uid.into(),
+                step: KStep::SyncExited(i, epoch),
+            },
+        );
     }
 }
 
 /// The pod worker's sync after container `i` ended (`doBackOff` in kuberuntime): the first
 /// restart is immediate; later ones wait 10 s, 20 s, 40 s … 300 s after the last exit, and the
 /// delay resets once a container ran 10 minutes between exits.
-fn sync_exited(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod, i: usize, epoch: u32) {
-    let Some((c, init)) = spec_container(pod, i).map(|(c, i)| (c.clone(), i)) else { return };
+fn sync_exited(
+    sim: &mut Sim,
+    node: &str,
+    uid: &str,
+    obj: &Object,
+    pod: &Pod,
+    i: usize,
+    epoch: u32,
+) {
+    let Some((c, init)) = spec_container(pod, i).map(|(c, i)| (c.clone(), i)) else {
+        return;
+    };
     let now = sim.clock.elapsed_ms();
-    let Some(ctr) = ctr_rt(sim, node, uid, i) else { return };
+    let Some(ctr) = ctr_rt(sim, node, uid, i) else {
+        return;
+    };
     if ctr.epoch != epoch {
         return;
     }
-    let Some((finished, code)) = ctr.current.as_ref().and_then(|x| x.finished) else { return };
+    let Some((finished, code)) = ctr.current.as_ref().and_then(|x| x.finished) else {
+        return;
+    };
     if init && !is_sidecar(&c) && code == 0 {
         next_after_init(sim, node, uid, i);
         return;
     }
     let in_backoff = match ctr.backoff {
-        Some((delay, last)) if finished.saturating_sub(last) <= 2 * BACKOFF_MAX_MS => now < finished + delay,
+        Some((delay, last)) if finished.saturating_sub(last) <= 2 * BACKOFF_MAX_MS => {
+            now < finished + delay
+        }
         _ => false,
     };
     if !in_backoff {
         // `backOff.Next`: the first delay, doubled each time, reset after 10 minutes.
         ctr.backoff = Some(match ctr.backoff {
-            Some((delay, last)) if finished.saturating_sub(last) <= 2 * BACKOFF_MAX_MS => (next_backoff(Some(delay)), finished),
+            Some((delay, last)) if finished.saturating_sub(last) <= 2 * BACKOFF_MAX_MS => {
+                (next_backoff(Some(delay)), finished)
+            }
             _ => (BACKOFF_START_MS, finished),
         });
         ensure_image(sim, node, uid, pod, i);
@@ -1318,61 +1939,144 @@ fn sync_exited(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod, i:
     let (delay, _) = ctr.backoff.unwrap_or((BACKOFF_START_MS, finished));
     let cname = c.name.clone();
     let pref = pod_ref(pod);
-    sim.event(obj, "Warning", "BackOff", format!("Back-off restarting failed container {cname} in pod {pref}"), "kubelet", Some(node));
-    let msg = format!("back-off {} restarting failed container={cname} pod={pref}", go_duration(delay));
+    sim.event(
+        obj,
+        "Warning",
+        "BackOff",
+        format!("Back-off restarting failed container {cname} in pod {pref}"),
+        "kubelet",
+        Some(node),
+    );
+    let msg = format!(
+        "back-off {} restarting failed container={cname} pod={pref}",
+        go_duration(delay)
+    );
     update_status(sim, uid, |p, _| {
         set_container(p, i, |cs| {
             if let Some(t) = cs.state.as_ref().and_then(|s| s.terminated.clone()) {
-                cs.last_state = Some(ContainerState { terminated: Some(t), ..Default::default() });
+                cs.last_state = Some(ContainerState {
+                    terminated: Some(t),
+                    ..Default::default()
+                });
             }
             cs.ready = false;
             cs.started = Some(false);
             cs.state = Some(ContainerState {
-                waiting: Some(ContainerStateWaiting { reason: Some("CrashLoopBackOff".into()), message: Some(msg.clone()) }),
+                waiting: Some(ContainerStateWaiting {
+                    reason: Some("CrashLoopBackOff".into()),
+                    message: Some(msg.clone()),
+                }),
                 ..Default::default()
             });
         });
     });
     sim.decide(
         &component(node),
-        format!("container {cname} of {} keeps failing; back-off {} before restarting it", pod.metadata.name.as_deref().unwrap_or(""), go_duration(delay)),
+        format!(
+            "container {cname} of {} keeps failing; back-off {} before restarting it",
+            pod.metadata.name.as_deref().unwrap_or(""),
+            go_duration(delay)
+        ),
     );
-    sim.schedule(finished + delay - now, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::SyncExited(i, epoch) });
+    sim.schedule(
+        finished + delay - now,
+        Task::Kubelet {
+            node: node.into(),
+            uid: uid.into(),
+            step: KStep::SyncExited(i, epoch),
+        },
+    );
 }
 
 fn ensure_image(sim: &mut Sim, node: &str, uid: &str, pod: &Pod, i: usize) {
-    let Some(obj) = sim.store.get_by_uid(uid).cloned() else { return };
-    let Some((c, _)) = spec_container(pod, i).map(|(c, x)| (c.clone(), x)) else { return };
+    let Some(obj) = sim.store.get_by_uid(uid).cloned() else {
+        return;
+    };
+    let Some((c, _)) = spec_container(pod, i).map(|(c, x)| (c.clone(), x)) else {
+        return;
+    };
     let image = c.image.clone().unwrap_or_default();
     let full = images::full_name(&image);
     let always = c.image_pull_policy.as_deref() == Some("Always");
     let now = sim.clock.elapsed_ms();
     let comp = component(node);
-    let Some(k) = sim.kubelets.get_mut(node) else { return };
+    let Some(k) = sim.kubelets.get_mut(node) else {
+        return;
+    };
     match k.images.get_mut(&full) {
         Some(ImageState::Present) if !always => {
-            sim.event(&obj, "Normal", "Pulled", format!("Container image \"{image}\" already present on machine"), "kubelet", Some(node));
-            sim.schedule(CREATE_START_MS, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::StartContainer(i) });
+            sim.event(
+                &obj,
+                "Normal",
+                "Pulled",
+                format!("Container image \"{image}\" already present on machine"),
+                "kubelet",
+                Some(node),
+            );
+            sim.schedule(
+                CREATE_START_MS,
+                Task::Kubelet {
+                    node: node.into(),
+                    uid: uid.into(),
+                    step: KStep::StartContainer(i),
+                },
+            );
         }
         Some(ImageState::Pulling { waiters, .. }) => {
             waiters.push((uid.to_string(), i, now));
-            sim.event(&obj, "Normal", "Pulling", format!("Pulling image \"{image}\""), "kubelet", Some(node));
+            sim.event(
+                &obj,
+                "Normal",
+                "Pulling",
+                format!("Pulling image \"{image}\""),
+                "kubelet",
+                Some(node),
+            );
         }
         state => {
             let present = matches!(state, Some(ImageState::Present));
-            sim.event(&obj, "Normal", "Pulling", format!("Pulling image \"{image}\""), "kubelet", Some(node));
+            sim.event(
+                &obj,
+                "Normal",
+                "Pulling",
+                format!("Pulling image \"{image}\""),
+                "kubelet",
+                Some(node),
+            );
             match images::lookup(&image).filter(|_| !sim.nodelife.image_broken(&full)) {
                 None => {
-                    sim.schedule(PULL_FAIL_MS, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::PullFailed(i) });
+                    sim.schedule(
+                        PULL_FAIL_MS,
+                        Task::Kubelet {
+                            node: node.into(),
+                            uid: uid.into(),
+                            step: KStep::PullFailed(i),
+                        },
+                    );
                 }
                 Some(info) => {
                     // With pull policy Always and the image present, only the manifest is checked.
                     let ms = if present { 450 } else { images::pull_ms(info) };
                     if let Some(k) = sim.kubelets.get_mut(node) {
-                        k.images.insert(full.clone(), ImageState::Pulling { started_ms: now, waiters: vec![(uid.to_string(), i, now)] });
+                        k.images.insert(
+                            full.clone(),
+                            ImageState::Pulling {
+                                started_ms: now,
+                                waiters: vec![(uid.to_string(), i, now)],
+                            },
+                        );
                     }
-                    sim.decide(&comp, format!("pulling {image} ({} MB)", info.size / 1_000_000));
-                    sim.schedule(ms, Task::ImagePulled { node: node.into(), image: full });
+                    sim.decide(
+                        &comp,
+                        format!("pulling {image} ({} MB)", info.size / 1_000_000),
+                    );
+                    sim.schedule(
+                        ms,
+                        Task::ImagePulled {
+                            node: node.into(),
+                            image: full,
+                        },
+                    );
                 }
             }
         }
@@ -1407,21 +2111,40 @@ pub fn go_duration(ms: u64) -> String {
 }
 
 pub(crate) fn image_pulled(sim: &mut Sim, node: &str, full: &str) {
-    if super::faults::park(sim, node, Task::ImagePulled { node: node.into(), image: full.into() }) {
+    if super::faults::park(
+        sim,
+        node,
+        Task::ImagePulled {
+            node: node.into(),
+            image: full.into(),
+        },
+    ) {
         return;
     }
     let now = sim.clock.elapsed_ms();
-    let Some(k) = sim.kubelets.get_mut(node) else { return };
-    let Some(ImageState::Pulling { started_ms, waiters }) = k.images.insert(full.to_string(), ImageState::Present) else {
+    let Some(k) = sim.kubelets.get_mut(node) else {
+        return;
+    };
+    let Some(ImageState::Pulling {
+        started_ms,
+        waiters,
+    }) = k.images.insert(full.to_string(), ImageState::Present)
+    else {
         return;
     };
     let size = images::lookup(full).map(|i| i.size).unwrap_or(0);
     for (idx, (uid, i, asked)) in waiters.into_iter().enumerate() {
-        let Some(obj) = sim.store.get_by_uid(&uid).cloned() else { continue };
+        let Some(obj) = sim.store.get_by_uid(&uid).cloned() else {
+            continue;
+        };
         let Some(pod) = obj.as_pod() else { continue };
         let image = slot_image(pod, i);
         // The first asker pulled it; the others waited for that pull and then found the layers.
-        let pull = if idx == 0 { now - started_ms } else { 120 + (now - asked) % 97 };
+        let pull = if idx == 0 {
+            now - started_ms
+        } else {
+            120 + (now - asked) % 97
+        };
         let total = (now - asked).max(pull);
         sim.event(
             &obj,
@@ -1435,7 +2158,14 @@ pub(crate) fn image_pulled(sim: &mut Sim, node: &str, full: &str) {
             "kubelet",
             Some(node),
         );
-        sim.schedule(CREATE_START_MS, Task::Kubelet { node: node.into(), uid, step: KStep::StartContainer(i) });
+        sim.schedule(
+            CREATE_START_MS,
+            Task::Kubelet {
+                node: node.into(),
+                uid,
+                step: KStep::StartContainer(i),
+            },
+        );
     }
     sim.decide(&component(node), format!("pulled {full}"));
 }
@@ -1443,11 +2173,25 @@ pub(crate) fn image_pulled(sim: &mut Sim, node: &str, full: &str) {
 /// A kubelet that comes back (`sim node recover`) posts the status of its pods again: pods the node
 /// lifecycle controller marked not ready are Ready again if their containers are.
 pub(crate) fn resync(sim: &mut Sim, node: &str) {
-    let uids: Vec<String> = sim.kubelets.get(node).map(|k| k.pods.keys().cloned().collect()).unwrap_or_default();
+    let uids: Vec<String> = sim
+        .kubelets
+        .get(node)
+        .map(|k| k.pods.keys().cloned().collect())
+        .unwrap_or_default();
     for uid in uids {
-        let Some(pod) = sim.store.get_by_uid(&uid).and_then(|o| o.as_pod().cloned()) else { continue };
-        let marked = pod.status.as_ref().and_then(|s| s.conditions.as_ref()).is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "False"));
-        let containers_ready = pod.status.as_ref().and_then(|s| s.container_statuses.as_ref()).is_some_and(|c| !c.is_empty() && c.iter().all(|c| c.ready));
+        let Some(pod) = sim.store.get_by_uid(&uid).and_then(|o| o.as_pod().cloned()) else {
+            continue;
+        };
+        let marked = pod
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "False"));
+        let containers_ready = pod
+            .status
+            .as_ref()
+            .and_then(|s| s.container_statuses.as_ref())
+            .is_some_and(|c| !c.is_empty() && c.iter().all(|c| c.ready));
         if marked && containers_ready && !matches!(podutil::phase(&pod), "Succeeded" | "Failed") {
             update_status(sim, &uid, |_, _| {});
         }
@@ -1526,10 +2270,21 @@ const PROBE_FIRST_MS: u64 = 200;
 /// cost anything). Readiness and liveness workers tick from the start too, but skip their probe
 /// until the startup probe has passed.
 fn schedule_probes(sim: &mut Sim, node: &str, uid: &str, c: &Container, i: usize, epoch: u32) {
-    for kind in [ProbeKind::Startup, ProbeKind::Readiness, ProbeKind::Liveness] {
+    for kind in [
+        ProbeKind::Startup,
+        ProbeKind::Readiness,
+        ProbeKind::Liveness,
+    ] {
         if let Some(p) = kind.probe(c) {
             let first = probe_spec(p).initial_ms.max(PROBE_FIRST_MS);
-            sim.schedule(first, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::Probe(i, kind, epoch) });
+            sim.schedule(
+                first,
+                Task::Kubelet {
+                    node: node.into(),
+                    uid: uid.into(),
+                    step: KStep::Probe(i, kind, epoch),
+                },
+            );
         }
     }
 }
@@ -1548,16 +2303,39 @@ fn probe_port(c: &Container, port: &IntOrString) -> Option<u16> {
 }
 
 /// Runs one probe: success, or the failure output the kubelet records.
-fn run_probe(sim: &Sim, pod: &Pod, c: &Container, p: &Probe, inst: &Instance, timeout_ms: u64) -> Result<(), String> {
-    let pod_ip = pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default();
+fn run_probe(
+    sim: &Sim,
+    pod: &Pod,
+    c: &Container,
+    p: &Probe,
+    inst: &Instance,
+    timeout_ms: u64,
+) -> Result<(), String> {
+    let pod_ip = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.pod_ip.clone())
+        .unwrap_or_default();
     let now = sim.clock.elapsed_ms();
     if let Some(h) = &p.http_get {
-        let host = h.host.clone().filter(|h| !h.is_empty()).unwrap_or_else(|| pod_ip.clone());
+        let host = h
+            .host
+            .clone()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| pod_ip.clone());
         let Some(port) = probe_port(c, &h.port) else {
             return Err(format!("unknown port {:?}", h.port));
         };
-        let path = h.path.clone().filter(|p| !p.is_empty()).unwrap_or_else(|| "/".into());
-        let path = if path.starts_with('/') { path } else { format!("/{path}") };
+        let path = h
+            .path
+            .clone()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "/".into());
+        let path = if path.starts_with('/') {
+            path
+        } else {
+            format!("/{path}")
+        };
         let scheme = h.scheme.clone().unwrap_or_else(|| "HTTP".into());
         return match super::network::probe_http(sim, pod, &host, &scheme, port, &path) {
             Ok(code) if (200..400).contains(&code) => Ok(()),
@@ -1566,7 +2344,11 @@ fn run_probe(sim: &Sim, pod: &Pod, c: &Container, p: &Probe, inst: &Instance, ti
         };
     }
     if let Some(t) = &p.tcp_socket {
-        let host = t.host.clone().filter(|h| !h.is_empty()).unwrap_or_else(|| pod_ip.clone());
+        let host = t
+            .host
+            .clone()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| pod_ip.clone());
         let Some(port) = probe_port(c, &t.port) else {
             return Err(format!("unknown port {:?}", t.port));
         };
@@ -1578,9 +2360,17 @@ fn run_probe(sim: &Sim, pod: &Pod, c: &Container, p: &Probe, inst: &Instance, ti
             return Err(String::new());
         }
         let image = c.image.clone().unwrap_or_default();
-        if let Some(err) = Program::resolve(&image, Some(&argv), None, &inst.ctx.env).start_error() {
-            let detail = err.message.rsplit("error during container init: ").next().unwrap_or(&err.message).to_string();
-            return Err(format!("OCI runtime exec failed: exec failed: unable to start container process: {detail}"));
+        if let Some(err) = Program::resolve(&image, Some(&argv), None, &inst.ctx.env).start_error()
+        {
+            let detail = err
+                .message
+                .rsplit("error during container init: ")
+                .next()
+                .unwrap_or(&err.message)
+                .to_string();
+            return Err(format!(
+                "OCI runtime exec failed: exec failed: unable to start container process: {detail}"
+            ));
         }
         let at = now.saturating_sub(inst.started_ms);
         // A command still running when the timeout ends counts as failed.
@@ -1602,19 +2392,43 @@ fn run_probe(sim: &Sim, pod: &Pod, c: &Container, p: &Probe, inst: &Instance, ti
 }
 
 #[allow(clippy::too_many_arguments)]
-fn probe_tick(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod, i: usize, kind: ProbeKind, epoch: u32) {
-    let Some((c, _)) = spec_container(pod, i).map(|(c, x)| (c.clone(), x)) else { return };
-    let Some(p) = kind.probe(&c).cloned() else { return };
+fn probe_tick(
+    sim: &mut Sim,
+    node: &str,
+    uid: &str,
+    obj: &Object,
+    pod: &Pod,
+    i: usize,
+    kind: ProbeKind,
+    epoch: u32,
+) {
+    let Some((c, _)) = spec_container(pod, i).map(|(c, x)| (c.clone(), x)) else {
+        return;
+    };
+    let Some(p) = kind.probe(&c).cloned() else {
+        return;
+    };
     let spec = probe_spec(&p);
     let again = |sim: &mut Sim| {
-        sim.schedule(spec.period_ms, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::Probe(i, kind, epoch) });
+        sim.schedule(
+            spec.period_ms,
+            Task::Kubelet {
+                node: node.into(),
+                uid: uid.into(),
+                step: KStep::Probe(i, kind, epoch),
+            },
+        );
     };
     let (inst, started) = {
-        let Some(ctr) = ctr_rt(sim, node, uid, i) else { return };
+        let Some(ctr) = ctr_rt(sim, node, uid, i) else {
+            return;
+        };
         if ctr.epoch != epoch || ctr.stopping.is_some() || ctr.probe_killed {
             return;
         }
-        let Some(inst) = ctr.current.clone() else { return };
+        let Some(inst) = ctr.current.clone() else {
+            return;
+        };
         if inst.finished.is_some() {
             return;
         }
@@ -1630,10 +2444,19 @@ fn probe_tick(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod, i: 
     let ok = result.is_ok();
     let cname = c.name.clone();
     if let Err(out) = &result {
-        sim.event(obj, "Warning", "Unhealthy", format!("{} probe failed: {out}", kind.word()), "kubelet", Some(node));
+        sim.event(
+            obj,
+            "Warning",
+            "Unhealthy",
+            format!("{} probe failed: {out}", kind.word()),
+            "kubelet",
+            Some(node),
+        );
     }
     let (run, changed_to) = {
-        let Some(ctr) = ctr_rt(sim, node, uid, i) else { return };
+        let Some(ctr) = ctr_rt(sim, node, uid, i) else {
+            return;
+        };
         let w = ctr.probes.entry(kind).or_default();
         if w.last == Some(ok) {
             w.run += 1;
@@ -1643,7 +2466,11 @@ fn probe_tick(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod, i: 
         }
         (w.run, ok)
     };
-    let reached = if changed_to { run >= spec.success } else { run >= spec.failure };
+    let reached = if changed_to {
+        run >= spec.success
+    } else {
+        run >= spec.failure
+    };
     if !reached {
         return again(sim);
     }
@@ -1655,7 +2482,10 @@ fn probe_tick(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod, i: 
             if was != ok {
                 update_status(sim, uid, |p, _| set_container(p, i, |cs| cs.ready = ok));
                 let word = if ok { "ready" } else { "not ready" };
-                sim.decide(&comp, format!("readiness probe of {cname} in {pod_name}: container is {word}"));
+                sim.decide(
+                    &comp,
+                    format!("readiness probe of {cname} in {pod_name}: container is {word}"),
+                );
             }
             again(sim);
         }
@@ -1670,16 +2500,34 @@ fn probe_tick(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod, i: 
                     cs.ready = ready;
                 })
             });
-            sim.decide(&comp, format!("startup probe of {cname} in {pod_name} passed"));
+            sim.decide(
+                &comp,
+                format!("startup probe of {cname} in {pod_name} passed"),
+            );
         }
         (ProbeKind::Liveness, true) => again(sim),
         (ProbeKind::Startup | ProbeKind::Liveness, false) => {
-            let what = if kind == ProbeKind::Liveness { "liveness" } else { "startup" };
-            sim.event(obj, "Normal", "Killing", format!("Container {cname} failed {what} probe, will be restarted"), "kubelet", Some(node));
+            let what = if kind == ProbeKind::Liveness {
+                "liveness"
+            } else {
+                "startup"
+            };
+            sim.event(
+                obj,
+                "Normal",
+                "Killing",
+                format!("Container {cname} failed {what} probe, will be restarted"),
+                "kubelet",
+                Some(node),
+            );
             // SIGTERM, then SIGKILL when the grace period (the probe's own, else the pod's) ends.
             let grace_ms = p
                 .termination_grace_period_seconds
-                .or_else(|| pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds))
+                .or_else(|| {
+                    pod.spec
+                        .as_ref()
+                        .and_then(|s| s.termination_grace_period_seconds)
+                })
                 .unwrap_or(30)
                 .max(0) as u64
                 * 1000;
@@ -1690,8 +2538,18 @@ fn probe_tick(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod, i: 
             if let Some(ctr) = ctr_rt(sim, node, uid, i) {
                 ctr.probe_killed = true;
             }
-            sim.decide(&comp, format!("{cname} in {pod_name} failed its {what} probe; restarting it"));
-            sim.schedule(after, Task::Kubelet { node: node.into(), uid: uid.into(), step: KStep::ProbeKilled(i, epoch, code) });
+            sim.decide(
+                &comp,
+                format!("{cname} in {pod_name} failed its {what} probe; restarting it"),
+            );
+            sim.schedule(
+                after,
+                Task::Kubelet {
+                    node: node.into(),
+                    uid: uid.into(),
+                    step: KStep::ProbeKilled(i, epoch, code),
+                },
+            );
         }
     }
 }

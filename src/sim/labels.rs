@@ -19,7 +19,8 @@ const QUALIFIED_NAME_ERR: &str =
     "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
 const LABEL_VALUE_ERR: &str = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const DNS1123_SUBDOMAIN_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const DNS1123_SUBDOMAIN_FMT: &str =
+    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 const DNS1123_SUBDOMAIN_ERR: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
 
 /// Longest label value and name part of a key (`LabelValueMaxLength`, `qualifiedNameMaxLength`).
@@ -55,7 +56,8 @@ fn is_qualified_name_part(s: &str) -> bool {
     !b.is_empty()
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
 /// Matches the DNS-1123 subdomain regex (anchored), without the length check.
@@ -66,7 +68,8 @@ fn matches_dns1123_subdomain(s: &str) -> bool {
             !b.is_empty()
                 && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
                 && (b[b.len() - 1].is_ascii_lowercase() || b[b.len() - 1].is_ascii_digit())
-                && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+                && b.iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         })
 }
 
@@ -77,7 +80,11 @@ pub fn is_dns1123_subdomain(value: &str) -> Vec<String> {
         errs.push(max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH));
     }
     if !matches_dns1123_subdomain(value) {
-        errs.push(regex_error(DNS1123_SUBDOMAIN_ERR, DNS1123_SUBDOMAIN_FMT, &["example.com"]));
+        errs.push(regex_error(
+            DNS1123_SUBDOMAIN_ERR,
+            DNS1123_SUBDOMAIN_FMT,
+            &["example.com"],
+        ));
     }
     errs
 }
@@ -92,7 +99,11 @@ pub fn is_qualified_name(value: &str) -> Vec<String> {
             if prefix.is_empty() {
                 errs.push("prefix part must be non-empty".to_string());
             } else {
-                errs.extend(is_dns1123_subdomain(prefix).into_iter().map(|m| format!("prefix part {m}")));
+                errs.extend(
+                    is_dns1123_subdomain(prefix)
+                        .into_iter()
+                        .map(|m| format!("prefix part {m}")),
+                );
             }
             *name
         }
@@ -107,12 +118,19 @@ pub fn is_qualified_name(value: &str) -> Vec<String> {
     if name.is_empty() {
         errs.push("name part must be non-empty".to_string());
     } else if name.len() > LABEL_VALUE_MAX_LENGTH {
-        errs.push(format!("name part {}", max_len_error(LABEL_VALUE_MAX_LENGTH)));
+        errs.push(format!(
+            "name part {}",
+            max_len_error(LABEL_VALUE_MAX_LENGTH)
+        ));
     }
     if !is_qualified_name_part(name) {
         errs.push(format!(
             "name part {}",
-            regex_error(QUALIFIED_NAME_ERR, QUALIFIED_NAME_FMT, &["MyName", "my.name", "123-abc"])
+            regex_error(
+                QUALIFIED_NAME_ERR,
+                QUALIFIED_NAME_FMT,
+                &["MyName", "my.name", "123-abc"]
+            )
         ));
     }
     errs
@@ -125,7 +143,11 @@ pub fn is_valid_label_value(value: &str) -> Vec<String> {
         errs.push(max_len_error(LABEL_VALUE_MAX_LENGTH));
     }
     if !value.is_empty() && !is_qualified_name_part(value) {
-        errs.push(regex_error(LABEL_VALUE_ERR, LABEL_VALUE_FMT, &["MyValue", "my_value", "12345"]));
+        errs.push(regex_error(
+            LABEL_VALUE_ERR,
+            LABEL_VALUE_FMT,
+            &["MyValue", "my_value", "12345"],
+        ));
     }
     errs
 }
@@ -145,7 +167,9 @@ pub fn go_quote(s: &str) -> String {
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
             '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -184,7 +208,9 @@ pub fn validate_annotations(annotations: &BTreeMap<String, String>, path: &str) 
     }
     let total: usize = annotations.iter().map(|(k, v)| k.len() + v.len()).sum();
     if total > TOTAL_ANNOTATION_SIZE_LIMIT {
-        causes.push(format!("{path}: Too long: may not be more than {TOTAL_ANNOTATION_SIZE_LIMIT} bytes"));
+        causes.push(format!(
+            "{path}: Too long: may not be more than {TOTAL_ANNOTATION_SIZE_LIMIT} bytes"
+        ));
     }
     causes
 }
@@ -194,7 +220,11 @@ pub fn format_labels(labels: &BTreeMap<String, String>) -> String {
     if labels.is_empty() {
         return "<none>".into();
     }
-    labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -232,7 +262,10 @@ fn go_string_slice(v: &[String]) -> String {
     if v.is_empty() {
         return "[]string{}".into();
     }
-    format!("[]string{{{}}}", v.iter().map(|s| go_quote(s)).collect::<Vec<_>>().join(", "))
+    format!(
+        "[]string{{{}}}",
+        v.iter().map(|s| go_quote(s)).collect::<Vec<_>>().join(", ")
+    )
 }
 
 /// `utilerrors.NewAggregate(errs).Error()`: one message as is, several de-duplicated in `[a, b]`.
@@ -246,7 +279,13 @@ fn aggregate(errs: &[String]) -> String {
     if errs.len() == 1 || seen.len() == 1 {
         return seen.first().map(|s| s.to_string()).unwrap_or_default();
     }
-    format!("[{}]", seen.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        seen.iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 fn validate_label_key(key: &str, path: Option<&str>) -> Result<(), String> {
@@ -272,10 +311,14 @@ impl Requirement {
                 "values: Invalid value: {}: for 'in', 'notin' operators, values set can't be empty",
                 go_string_slice(&values)
             )),
-            Operator::Equals | Operator::DoubleEquals | Operator::NotEquals if values.len() != 1 => errs.push(format!(
+            Operator::Equals | Operator::DoubleEquals | Operator::NotEquals
+                if values.len() != 1 =>
+            {
+                errs.push(format!(
                 "values: Invalid value: {}: exact-match compatibility requires one single value",
                 go_string_slice(&values)
-            )),
+            ))
+            }
             Operator::Exists | Operator::DoesNotExist if !values.is_empty() => errs.push(format!(
                 "values: Invalid value: {}: values set must be empty for exists and does not exist",
                 go_string_slice(&values)
@@ -302,7 +345,11 @@ impl Requirement {
         for (i, v) in values.iter().enumerate() {
             let msgs = is_valid_label_value(v);
             if !msgs.is_empty() {
-                errs.push(field_invalid(&format!("values[{i}][{key}]"), v, &msgs.join("; ")));
+                errs.push(field_invalid(
+                    &format!("values[{i}][{key}]"),
+                    v,
+                    &msgs.join("; "),
+                ));
             }
         }
         if !errs.is_empty() {
@@ -311,7 +358,11 @@ impl Requirement {
         let mut values = values;
         values.sort();
         values.dedup();
-        Ok(Requirement { key: key.to_string(), op, values })
+        Ok(Requirement {
+            key: key.to_string(),
+            op,
+            values,
+        })
     }
 
     pub fn key(&self) -> &str {
@@ -329,14 +380,22 @@ impl Requirement {
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
         let has = |v: &String| self.values.iter().any(|x| x == v);
         match self.op {
-            Operator::In | Operator::Equals | Operator::DoubleEquals => labels.get(&self.key).is_some_and(has),
+            Operator::In | Operator::Equals | Operator::DoubleEquals => {
+                labels.get(&self.key).is_some_and(has)
+            }
             Operator::NotIn | Operator::NotEquals => labels.get(&self.key).is_none_or(|v| !has(v)),
             Operator::Exists => labels.contains_key(&self.key),
             Operator::DoesNotExist => !labels.contains_key(&self.key),
             Operator::GreaterThan | Operator::LessThan => {
-                let Some(v) = labels.get(&self.key) else { return false };
-                let (Some(have), [want]) = (parse_go_int(v), self.values.as_slice()) else { return false };
-                let Some(want) = parse_go_int(want) else { return false };
+                let Some(v) = labels.get(&self.key) else {
+                    return false;
+                };
+                let (Some(have), [want]) = (parse_go_int(v), self.values.as_slice()) else {
+                    return false;
+                };
+                let Some(want) = parse_go_int(want) else {
+                    return false;
+                };
                 if self.op == Operator::GreaterThan {
                     have > want
                 } else {
@@ -397,7 +456,10 @@ impl Selector {
     }
     /// `labels.Nothing()`.
     pub fn nothing() -> Selector {
-        Selector { reqs: Vec::new(), nothing: true }
+        Selector {
+            reqs: Vec::new(),
+            nothing: true,
+        }
     }
     /// `labels.Parse`: the string syntax of `kubectl -l`. The error is apimachinery's message
     /// (`unable to parse requirement: ...`, `found ',', expected: ...`).
@@ -405,20 +467,32 @@ impl Selector {
         let mut reqs = Parser::new(s).parse()?;
         // `sort.Sort(ByKey)`: insertion sort for the short lists selectors are, so stable.
         reqs.sort_by(|a, b| a.key.cmp(&b.key));
-        Ok(Selector { reqs, nothing: false })
+        Ok(Selector {
+            reqs,
+            nothing: false,
+        })
     }
     /// `labels.SelectorFromSet`: equality on every pair (an empty map selects everything).
     pub fn from_set(set: &BTreeMap<String, String>) -> Selector {
         let reqs = set
             .iter()
-            .map(|(k, v)| Requirement { key: k.clone(), op: Operator::Equals, values: vec![v.clone()] })
+            .map(|(k, v)| Requirement {
+                key: k.clone(),
+                op: Operator::Equals,
+                values: vec![v.clone()],
+            })
             .collect();
-        Selector { reqs, nothing: false }
+        Selector {
+            reqs,
+            nothing: false,
+        }
     }
     /// `metav1.LabelSelectorAsSelector`: `None` matches nothing, `{}` everything; `matchLabels` are
     /// `k in (v)`, `matchExpressions` take In, NotIn, Exists, DoesNotExist.
     pub fn from_label_selector(ls: Option<&LabelSelector>) -> Result<Selector, String> {
-        let Some(ls) = ls else { return Ok(Selector::nothing()) };
+        let Some(ls) = ls else {
+            return Ok(Selector::nothing());
+        };
         let labels = ls.match_labels.as_ref().filter(|m| !m.is_empty());
         let exprs = ls.match_expressions.as_ref().filter(|e| !e.is_empty());
         if labels.is_none() && exprs.is_none() {
@@ -434,12 +508,24 @@ impl Selector {
                 "NotIn" => Operator::NotIn,
                 "Exists" => Operator::Exists,
                 "DoesNotExist" => Operator::DoesNotExist,
-                o => return Err(format!("{} is not a valid label selector operator", go_quote(o))),
+                o => {
+                    return Err(format!(
+                        "{} is not a valid label selector operator",
+                        go_quote(o)
+                    ))
+                }
             };
-            reqs.push(Requirement::new(&e.key, op, e.values.clone().unwrap_or_default())?);
+            reqs.push(Requirement::new(
+                &e.key,
+                op,
+                e.values.clone().unwrap_or_default(),
+            )?);
         }
         reqs.sort_by(|a, b| a.key.cmp(&b.key));
-        Ok(Selector { reqs, nothing: false })
+        Ok(Selector {
+            reqs,
+            nothing: false,
+        })
     }
 
     pub fn requirements(&self) -> &[Requirement] {
@@ -462,7 +548,11 @@ impl Selector {
     pub fn required_pairs(&self) -> BTreeMap<String, String> {
         let mut m = BTreeMap::new();
         for r in &self.reqs {
-            if matches!(r.op, Operator::Equals | Operator::DoubleEquals | Operator::In) && r.values.len() == 1 {
+            if matches!(
+                r.op,
+                Operator::Equals | Operator::DoubleEquals | Operator::In
+            ) && r.values.len() == 1
+            {
                 m.insert(r.key.clone(), r.values[0].clone());
             }
         }
@@ -589,11 +679,18 @@ const BINARY_OPERATORS: &str = "in, notin, =, ==, !=, gt, lt";
 
 impl Parser {
     fn new(s: &str) -> Parser {
-        Parser { items: lex(s), pos: 0 }
+        Parser {
+            items: lex(s),
+            pos: 0,
+        }
     }
 
     fn at(&self, i: usize, ctx: Ctx) -> (Token, String) {
-        let (t, l) = self.items.get(i).cloned().unwrap_or((Token::EndOfString, String::new()));
+        let (t, l) = self
+            .items
+            .get(i)
+            .cloned()
+            .unwrap_or((Token::EndOfString, String::new()));
         let t = match (ctx, t) {
             (Ctx::Values, Token::In | Token::NotIn) => Token::Identifier,
             (_, t) => t,
@@ -618,7 +715,9 @@ impl Parser {
             let (tok, lit) = self.lookahead(Ctx::Values);
             match tok {
                 Token::Identifier | Token::DoesNotExist => {
-                    let r = self.parse_requirement().map_err(|e| format!("unable to parse requirement: {e}"))?;
+                    let r = self
+                        .parse_requirement()
+                        .map_err(|e| format!("unable to parse requirement: {e}"))?;
                     reqs.push(r);
                     let (t, l) = self.consume(Ctx::Values);
                     match t {
@@ -626,14 +725,20 @@ impl Parser {
                         Token::Comma => {
                             let (t2, l2) = self.lookahead(Ctx::Values);
                             if t2 != Token::Identifier && t2 != Token::DoesNotExist {
-                                return Err(format!("found '{l2}', expected: identifier after ','"));
+                                return Err(format!(
+                                    "found '{l2}', expected: identifier after ','"
+                                ));
                             }
                         }
                         _ => return Err(format!("found '{l}', expected: ',' or 'end of string'")),
                     }
                 }
                 Token::EndOfString => return Ok(reqs),
-                _ => return Err(format!("found '{lit}', expected: !, identifier, or 'end of string'")),
+                _ => {
+                    return Err(format!(
+                        "found '{lit}', expected: !, identifier, or 'end of string'"
+                    ))
+                }
             }
         }
     }
@@ -762,7 +867,10 @@ mod tests {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement;
 
     fn set(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     const NAME_MSG: &str = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
@@ -770,23 +878,60 @@ mod tests {
 
     #[test]
     fn qualified_names() {
-        for ok in ["simple", "now-with-dashes", "1-starts-with-num", "1234", "simple/simple", "now-with-dashes/simple",
-            "now-with-dashes/now-with-dashes", "now.with.dots/simple", "now-with.dashes-and.dots/simple",
-            "1-num.2-num/3-num", "1234/5678", "1.2.3.4/5678", "Uppercase_Is_OK_123", "example.com/Uppercase_Is_OK_123",
-            "requests.storage-foo", &"a".repeat(63), &format!("{}/b", "a".repeat(253))]
-        {
+        for ok in [
+            "simple",
+            "now-with-dashes",
+            "1-starts-with-num",
+            "1234",
+            "simple/simple",
+            "now-with-dashes/simple",
+            "now-with-dashes/now-with-dashes",
+            "now.with.dots/simple",
+            "now-with.dashes-and.dots/simple",
+            "1-num.2-num/3-num",
+            "1234/5678",
+            "1.2.3.4/5678",
+            "Uppercase_Is_OK_123",
+            "example.com/Uppercase_Is_OK_123",
+            "requests.storage-foo",
+            &"a".repeat(63),
+            &format!("{}/b", "a".repeat(253)),
+        ] {
             assert!(is_qualified_name(ok).is_empty(), "{ok}");
         }
-        for bad in ["", "/simple", "example.com/", "Example.com/abc", "a/b/c", "nospecialchars%^=@", "cantendwithadash-",
-            "-cantstartwithadash", "only/one/slash", "Example.com/abc", "example_com/abc", "example.com/!@#$%^&*()",
-            "example.com/-starts-with-dash", "example.com/ends-with-dash-", ".starts.with.dot", &"a".repeat(64),
-            &format!("{}/b", "a".repeat(254))]
-        {
+        for bad in [
+            "",
+            "/simple",
+            "example.com/",
+            "Example.com/abc",
+            "a/b/c",
+            "nospecialchars%^=@",
+            "cantendwithadash-",
+            "-cantstartwithadash",
+            "only/one/slash",
+            "Example.com/abc",
+            "example_com/abc",
+            "example.com/!@#$%^&*()",
+            "example.com/-starts-with-dash",
+            "example.com/ends-with-dash-",
+            ".starts.with.dot",
+            &"a".repeat(64),
+            &format!("{}/b", "a".repeat(254)),
+        ] {
             assert!(!is_qualified_name(bad).is_empty(), "{bad}");
         }
         assert_eq!(is_qualified_name("a b"), vec![NAME_MSG.to_string()]);
-        assert_eq!(is_qualified_name("example.com/"), vec!["name part must be non-empty".to_string(), NAME_MSG.to_string()]);
-        assert_eq!(is_qualified_name("/simple"), vec!["prefix part must be non-empty".to_string()]);
+        assert_eq!(
+            is_qualified_name("example.com/"),
+            vec![
+                "name part must be non-empty".to_string(),
+                NAME_MSG.to_string()
+            ]
+        );
+        assert_eq!(
+            is_qualified_name("/simple"),
+            vec!["prefix part must be non-empty".to_string()]
+        );
         assert_eq!(
             is_qualified_name("Example.com/abc"),
             vec!["prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')".to_string()]
@@ -803,17 +948,38 @@ mod tests {
 
     #[test]
     fn label_values() {
-        for ok in ["", "simple", "now-with-dashes", "1-starts-with-num", "end-with-num-1", "1234", "Uppercase_Is_OK_123",
-            &"a".repeat(63)]
-        {
+        for ok in [
+            "",
+            "simple",
+            "now-with-dashes",
+            "1-starts-with-num",
+            "end-with-num-1",
+            "1234",
+            "Uppercase_Is_OK_123",
+            &"a".repeat(63),
+        ] {
             assert!(is_valid_label_value(ok).is_empty(), "{ok:?}");
         }
-        for bad in ["nospecialchars%^=@", "Tama-nui-te-rā.is.Māori.sun", "\\backslashes\\are\\bad", "-starts-with-dash",
-            "ends-with-dash-", ".starts.with.dot", "ends.with.dot.", "a b"]
-        {
-            assert_eq!(is_valid_label_value(bad), vec![VALUE_MSG.to_string()], "{bad}");
+        for bad in [
+            "nospecialchars%^=@",
+            "Tama-nui-te-rā.is.Māori.sun",
+            "\\backslashes\\are\\bad",
+            "-starts-with-dash",
+            "ends-with-dash-",
+            ".starts.with.dot",
+            "ends.with.dot.",
+            "a b",
+        ] {
+            assert_eq!(
+                is_valid_label_value(bad),
+                vec![VALUE_MSG.to_string()],
+                "{bad}"
+            );
         }
-        assert_eq!(is_valid_label_value(&"a".repeat(64)), vec!["must be no more than 63 characters".to_string()]);
+        assert_eq!(
+            is_valid_label_value(&"a".repeat(64)),
+            vec!["must be no more than 63 characters".to_string()]
+        );
         assert_eq!(is_valid_label_value(&"-".repeat(64)).len(), 2);
     }
 
@@ -821,18 +987,28 @@ mod tests {
     fn object_meta_validation() {
         assert_eq!(
             validate_labels(&set(&[("app", "-bad")]), "metadata.labels"),
-            vec![format!("metadata.labels: Invalid value: \"-bad\": {VALUE_MSG}")]
+            vec![format!(
+                "metadata.labels: Invalid value: \"-bad\": {VALUE_MSG}"
+            )]
         );
         assert_eq!(
             validate_labels(&set(&[("a b", "x")]), "metadata.labels"),
-            vec![format!("metadata.labels: Invalid value: \"a b\": {NAME_MSG}")]
+            vec![format!(
+                "metadata.labels: Invalid value: \"a b\": {NAME_MSG}"
+            )]
         );
         assert!(validate_labels(&set(&[("example.com/App_1", "")]), "metadata.labels").is_empty());
         // Annotation keys are checked in lower case; values are free.
-        assert!(validate_annotations(&set(&[("Example.com/abc", "any thing: {}")]), "metadata.annotations").is_empty());
+        assert!(validate_annotations(
+            &set(&[("Example.com/abc", "any thing: {}")]),
+            "metadata.annotations"
+        )
+        .is_empty());
         assert_eq!(
             validate_annotations(&set(&[("a b", "x")]), "metadata.annotations"),
-            vec![format!("metadata.annotations: Invalid value: \"a b\": {NAME_MSG}")]
+            vec![format!(
+                "metadata.annotations: Invalid value: \"a b\": {NAME_MSG}"
+            )]
         );
         let big = set(&[("k", &"v".repeat(TOTAL_ANNOTATION_SIZE_LIMIT))]);
         assert_eq!(
@@ -849,19 +1025,65 @@ mod tests {
 
     #[test]
     fn parses_valid_selectors() {
-        for s in ["", "x=a,y=b,z=c", "x!=a,y=b", "x=,z= ", "x= ,z= ", "!x", "x>1", "x>1,z<5", "x in (a,b)", "x notin (a)",
-            "foo  in\t (abc)", "x notin\n (abc)", "a ", "a in (x,y,notin, z,in)", "notin=in", "x in ()", "x in (abc,)",
-            "x in (a,,,)", "x==a", "in=notin", "x in (,a)", "!x,y", "x,!y", "k8s.io/name in (a, b)"]
-        {
-            assert!(Selector::parse(s).is_ok(), "{s:?}: {:?}", Selector::parse(s));
+        for s in [
+            "",
+            "x=a,y=b,z=c",
+            "x!=a,y=b",
+            "x=,z= ",
+            "x= ,z= ",
+            "!x",
+            "x>1",
+            "x>1,z<5",
+            "x in (a,b)",
+            "x notin (a)",
+            "foo  in\t (abc)",
+            "x notin\n (abc)",
+            "a ",
+            "a in (x,y,notin, z,in)",
+            "notin=in",
+            "x in ()",
+            "x in (abc,)",
+            "x in (a,,,)",
+            "x==a",
+            "in=notin",
+            "x in (,a)",
+            "!x,y",
+            "x,!y",
+            "k8s.io/name in (a, b)",
+        ] {
+            assert!(
+                Selector::parse(s).is_ok(),
+                "{s:?}: {:?}",
+                Selector::parse(s)
+            );
         }
     }
 
     #[test]
     fn rejects_invalid_selectors() {
-        for s in ["x=a||y=b", "x==a==b", "!x=a", "x<a", "x,,y", ",x,y", "x nott in (y)", "a in (xyz),", "a in (xyz)b notin ()",
-            "a in (xyz abc)", "a notin(", "a (", "(", "x=a,", "x in (a", "x in", "x=(", "=a", "!", "x>-1", "x=a b"]
-        {
+        for s in [
+            "x=a||y=b",
+            "x==a==b",
+            "!x=a",
+            "x<a",
+            "x,,y",
+            ",x,y",
+            "x nott in (y)",
+            "a in (xyz),",
+            "a in (xyz)b notin ()",
+            "a in (xyz abc)",
+            "a notin(",
+            "a (",
+            "(",
+            "x=a,",
+            "x in (a",
+            "x in",
+            "x=(",
+            "=a",
+            "!",
+            "x>-1",
+            "x=a b",
+        ] {
             assert!(Selector::parse(s).is_err(), "{s:?} should fail");
         }
     }
@@ -870,30 +1092,76 @@ mod tests {
     fn parse_error_messages() {
         let e = |s: &str| Selector::parse(s).err().unwrap_or_default();
         assert_eq!(e("x,,y"), "found ',', expected: identifier after ','");
-        assert_eq!(e(",x,y"), "found ',', expected: !, identifier, or 'end of string'");
+        assert_eq!(
+            e(",x,y"),
+            "found ',', expected: !, identifier, or 'end of string'"
+        );
         assert_eq!(e("a in (xyz),"), "found '', expected: identifier after ','");
-        assert_eq!(e("a in (xyz)b notin ()"), "found 'b', expected: ',' or 'end of string'");
+        assert_eq!(
+            e("a in (xyz)b notin ()"),
+            "found 'b', expected: ',' or 'end of string'"
+        );
         assert_eq!(e("x==a==b"), "found '==', expected: ',' or 'end of string'");
         assert_eq!(e("!x=a"), "found '=', expected: ',' or 'end of string'");
-        assert_eq!(e("("), "found '(', expected: !, identifier, or 'end of string'");
-        assert_eq!(e("x nott in (y)"), "unable to parse requirement: found 'nott', expected: in, notin, =, ==, !=, gt, lt");
-        assert_eq!(e("a ("), "unable to parse requirement: found '(', expected: in, notin, =, ==, !=, gt, lt");
-        assert_eq!(e("a notin("), "unable to parse requirement: found '', expected: ',', ')' or identifier");
-        assert_eq!(e("a in (xyz abc)"), "unable to parse requirement: found 'abc', expected: ',' or ')'");
-        assert_eq!(e("x in (a"), "unable to parse requirement: found '', expected: ',' or ')'");
-        assert_eq!(e("x in (a,"), "unable to parse requirement: found '', expected: ',', or identifier");
-        assert_eq!(e("x in a"), "unable to parse requirement: found 'a' expected: '('");
-        assert_eq!(e("x=("), "unable to parse requirement: found '(', expected: identifier");
-        assert_eq!(e("!"), "unable to parse requirement: found '', expected: identifier");
+        assert_eq!(
+            e("("),
+            "found '(', expected: !, identifier, or 'end of string'"
+        );
+        assert_eq!(
+            e("x nott in (y)"),
+            "unable to parse requirement: found 'nott', expected: in, notin, =, ==, !=, gt, lt"
+        );
+        assert_eq!(
+            e("a ("),
+            "unable to parse requirement: found '(', expected: in, notin, =, ==, !=, gt, lt"
+        );
+        assert_eq!(
+            e("a notin("),
+            "unable to parse requirement: found '', expected: ',', ')' or identifier"
+        );
+        assert_eq!(
+            e("a in (xyz abc)"),
+            "unable to parse requirement: found 'abc', expected: ',' or ')'"
+        );
+        assert_eq!(
+            e("x in (a"),
+            "unable to parse requirement: found '', expected: ',' or ')'"
+        );
+        assert_eq!(
+            e("x in (a,"),
+            "unable to parse requirement: found '', expected: ',', or identifier"
+        );
+        assert_eq!(
+            e("x in a"),
+            "unable to parse requirement: found 'a' expected: '('"
+        );
+        assert_eq!(
+            e("x=("),
+            "unable to parse requirement: found '(', expected: identifier"
+        );
+        assert_eq!(
+            e("!"),
+            "unable to parse requirement: found '', expected: identifier"
+        );
         assert_eq!(
             e("x<a"),
             "unable to parse requirement: values[0]: Invalid value: \"a\": for 'Gt', 'Lt' operators, the value must be an integer"
         );
-        assert_eq!(e("x=a||y=b"), format!("unable to parse requirement: values[0][x]: Invalid value: \"a||y\": {VALUE_MSG}"));
-        assert_eq!(e("app:web"), format!("unable to parse requirement: <nil>: Invalid value: \"app:web\": {NAME_MSG}"));
+        assert_eq!(
+            e("x=a||y=b"),
+            format!(
+                "unable to parse requirement: values[0][x]: Invalid value: \"a||y\": {VALUE_MSG}"
+            )
+        );
+        assert_eq!(
+            e("app:web"),
+            format!("unable to parse requirement: <nil>: Invalid value: \"app:web\": {NAME_MSG}")
+        );
         assert_eq!(
             e("x>-1"),
-            format!("unable to parse requirement: values[0][x]: Invalid value: \"-1\": {VALUE_MSG}")
+            format!(
+                "unable to parse requirement: values[0][x]: Invalid value: \"-1\": {VALUE_MSG}"
+            )
         );
         assert_eq!(
             e(&format!("x={}", "a".repeat(64))),
@@ -938,10 +1206,18 @@ mod tests {
         assert!(m("app in (db,web)", &web) && !m("app in (db)", &web) && !m("app in (web)", &bare));
         // The ones simulators get wrong: `!=` and `notin` match objects WITHOUT the key.
         assert!(m("app!=db", &web) && !m("app!=web", &web) && m("app!=web", &bare));
-        assert!(m("app notin (db)", &web) && !m("app notin (web)", &web) && m("app notin (web)", &bare));
+        assert!(
+            m("app notin (db)", &web) && !m("app notin (web)", &web) && m("app notin (web)", &bare)
+        );
         assert!(m("app", &web) && !m("app", &bare));
         assert!(!m("!app", &web) && m("!app", &bare));
-        assert!(m("n>4", &web) && !m("n>5", &web) && m("n<6", &web) && !m("n<5", &web) && !m("n>1", &bare));
+        assert!(
+            m("n>4", &web)
+                && !m("n>5", &web)
+                && m("n<6", &web)
+                && !m("n<5", &web)
+                && !m("n>1", &bare)
+        );
         assert!(!m("app>1", &web)); // a non-integer label value never compares
         assert!(m("app=web,tier=fe", &web) && !m("app=web,tier=be", &web));
         assert!(m("notin=in", &set(&[("notin", "in")])));
@@ -951,20 +1227,41 @@ mod tests {
 
     #[test]
     fn structured_selectors() {
-        assert!(Selector::from_label_selector(None).is_ok_and(|s| s.is_nothing() && !s.matches(&set(&[]))));
+        assert!(Selector::from_label_selector(None)
+            .is_ok_and(|s| s.is_nothing() && !s.matches(&set(&[]))));
         let empty = LabelSelector::default();
-        assert!(Selector::from_label_selector(Some(&empty)).is_ok_and(|s| s.is_empty() && s.matches(&set(&[("a", "b")]))));
+        assert!(Selector::from_label_selector(Some(&empty))
+            .is_ok_and(|s| s.is_empty() && s.matches(&set(&[("a", "b")]))));
         let ls = LabelSelector {
             match_labels: Some(set(&[("app", "web")])),
             match_expressions: Some(vec![
-                LabelSelectorRequirement { key: "tier".into(), operator: "NotIn".into(), values: Some(vec!["db".into()]) },
-                LabelSelectorRequirement { key: "env".into(), operator: "In".into(), values: Some(vec!["prod".into(), "dev".into()]) },
-                LabelSelectorRequirement { key: "debug".into(), operator: "DoesNotExist".into(), values: None },
-                LabelSelectorRequirement { key: "app".into(), operator: "Exists".into(), values: None },
+                LabelSelectorRequirement {
+                    key: "tier".into(),
+                    operator: "NotIn".into(),
+                    values: Some(vec!["db".into()]),
+                },
+                LabelSelectorRequirement {
+                    key: "env".into(),
+                    operator: "In".into(),
+                    values: Some(vec!["prod".into(), "dev".into()]),
+                },
+                LabelSelectorRequirement {
+                    key: "debug".into(),
+                    operator: "DoesNotExist".into(),
+                    values: None,
+                },
+                LabelSelectorRequirement {
+                    key: "app".into(),
+                    operator: "Exists".into(),
+                    values: None,
+                },
             ]),
         };
         let s = Selector::from_label_selector(Some(&ls)).unwrap_or_default();
-        assert_eq!(s.to_string(), "app=web,app,!debug,env in (dev,prod),tier notin (db)");
+        assert_eq!(
+            s.to_string(),
+            "app=web,app,!debug,env in (dev,prod),tier notin (db)"
+        );
         assert!(s.matches(&set(&[("app", "web"), ("env", "dev")])));
         assert!(!s.matches(&set(&[("app", "web"), ("env", "dev"), ("debug", "1")])));
         assert!(!s.matches(&set(&[("app", "web"), ("env", "dev"), ("tier", "db")])));
@@ -973,19 +1270,33 @@ mod tests {
         let bad = |op: &str, values: Option<Vec<String>>| {
             let ls = LabelSelector {
                 match_labels: None,
-                match_expressions: Some(vec![LabelSelectorRequirement { key: "k".into(), operator: op.into(), values }]),
+                match_expressions: Some(vec![LabelSelectorRequirement {
+                    key: "k".into(),
+                    operator: op.into(),
+                    values,
+                }]),
             };
-            Selector::from_label_selector(Some(&ls)).err().unwrap_or_default()
+            Selector::from_label_selector(Some(&ls))
+                .err()
+                .unwrap_or_default()
         };
         assert_eq!(bad("In", None), "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty");
         assert_eq!(
             bad("Exists", Some(vec!["x".into()])),
             "values: Invalid value: []string{\"x\"}: values set must be empty for exists and does not exist"
         );
-        assert_eq!(bad("Foo", None), "\"Foo\" is not a valid label selector operator");
-        let badkey = LabelSelector { match_labels: Some(set(&[("a b", "x")])), match_expressions: None };
         assert_eq!(
-            Selector::from_label_selector(Some(&badkey)).err().unwrap_or_default(),
+            bad("Foo", None),
+            "\"Foo\" is not a valid label selector operator"
+        );
+        let badkey = LabelSelector {
+            match_labels: Some(set(&[("a b", "x")])),
+            match_expressions: None,
+        };
+        assert_eq!(
+            Selector::from_label_selector(Some(&badkey))
+                .err()
+                .unwrap_or_default(),
             format!("key: Invalid value: \"a b\": {NAME_MSG}")
         );
     }
@@ -995,7 +1306,9 @@ mod tests {
         assert!(Requirement::new("x", Operator::In, vec![]).is_err());
         assert!(Requirement::new("x", Operator::Equals, vec!["a".into(), "b".into()]).is_err());
         assert!(Requirement::new("x", Operator::Exists, vec!["a".into()]).is_err());
-        assert!(Requirement::new("x", Operator::GreaterThan, vec!["1".into(), "2".into()]).is_err());
+        assert!(
+            Requirement::new("x", Operator::GreaterThan, vec!["1".into(), "2".into()]).is_err()
+        );
         assert!(Requirement::new("x", Operator::GreaterThan, vec!["1".into()]).is_ok());
         assert!(Requirement::new(&"a".repeat(254), Operator::Exists, vec![]).is_err());
         assert!(Requirement::new("x", Operator::In, vec!["a b".into()]).is_err());

@@ -12,9 +12,9 @@ pub mod defaults;
 pub mod engine;
 pub mod faults;
 pub mod images;
-pub mod network;
 pub mod kubelet;
 pub mod labels;
+pub mod network;
 pub mod nodelifecycle;
 pub mod object;
 pub mod podutil;
@@ -49,7 +49,12 @@ pub struct SimConfig {
 
 impl Default for SimConfig {
     fn default() -> Self {
-        SimConfig { seed: 1, start: clock::default_start(), workers: 2, cluster_name: "kind".into() }
+        SimConfig {
+            seed: 1,
+            start: clock::default_start(),
+            workers: 2,
+            cluster_name: "kind".into(),
+        }
     }
 }
 
@@ -187,7 +192,9 @@ impl Sim {
 
     /// Runs the next task, if any; returns whether one ran.
     pub fn step(&mut self) -> bool {
-        let Some((at, task)) = self.engine.pop() else { return false };
+        let Some((at, task)) = self.engine.pop() else {
+            return false;
+        };
         if at > self.clock.elapsed_ms() {
             self.clock.set_elapsed(at);
         }
@@ -254,11 +261,23 @@ impl Sim {
 
     /// Records a decision in words for the narration log.
     pub(crate) fn decide(&mut self, component: &str, message: String) {
-        self.decisions.push(Decision { at_ms: self.clock.elapsed_ms(), component: component.to_string(), message });
+        self.decisions.push(Decision {
+            at_ms: self.clock.elapsed_ms(),
+            component: component.to_string(),
+            message,
+        });
     }
 
     /// Records a Kubernetes Event about `obj`, aggregating repeats as the event recorder does.
-    pub(crate) fn event(&mut self, obj: &Object, type_: &str, reason: &str, message: String, source: &str, host: Option<&str>) {
+    pub(crate) fn event(
+        &mut self,
+        obj: &Object,
+        type_: &str,
+        reason: &str,
+        message: String,
+        source: &str,
+        host: Option<&str>,
+    ) {
         let uid = obj.uid().to_string();
         let now = self.clock.elapsed_ms();
         let k = (uid.clone(), reason.to_string(), message.clone());

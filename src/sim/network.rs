@@ -52,11 +52,16 @@ fn server_of(image: &str) -> Option<(u16, &'static str)> {
     Some(match repo {
         "library/nginx" | "registry.k8s.io/nginx-slim" => (80, "nginx"),
         "library/httpd" => (80, "httpd"),
-        "gcr.io/google-samples/kubernetes-bootcamp" | "jocatalin/kubernetes-bootcamp" => (8080, "bootcamp"),
-        "gcr.io/google-samples/hello-app" | "us-docker.pkg.dev/google-samples/containers/gke/hello-app" => (8080, "hello-app"),
+        "gcr.io/google-samples/kubernetes-bootcamp" | "jocatalin/kubernetes-bootcamp" => {
+            (8080, "bootcamp")
+        }
+        "gcr.io/google-samples/hello-app"
+        | "us-docker.pkg.dev/google-samples/containers/gke/hello-app" => (8080, "hello-app"),
         "registry.k8s.io/echoserver" => (8080, "echoserver"),
         "registry.k8s.io/hpa-example" => (80, "hpa"),
-        "corelab/gb-frontend" | "us-docker.pkg.dev/google-samples/containers/gke/gb-frontend" => (80, "guestbook"),
+        "corelab/gb-frontend" | "us-docker.pkg.dev/google-samples/containers/gke/gb-frontend" => {
+            (80, "guestbook")
+        }
         "gcr.io/google-samples/hello-frontend" => (80, "nginx"),
         "kubeplay/session-shop" => (8080, "shop"),
         // The probe examples' servers: /healthz answers 200 for the first 10 s, then 500.
@@ -72,7 +77,11 @@ fn nginx_page() -> String {
 
 /// How long the program serving `pod` has been up at `now` (from its container's `startedAt`).
 fn up_ms(pod: &Pod, image: &str, now: chrono::DateTime<chrono::Utc>) -> u64 {
-    let statuses = pod.status.as_ref().and_then(|s| s.container_statuses.clone()).unwrap_or_default();
+    let statuses = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.clone())
+        .unwrap_or_default();
     let started = pod
         .spec
         .iter()
@@ -84,7 +93,14 @@ fn up_ms(pod: &Pod, image: &str, now: chrono::DateTime<chrono::Utc>) -> u64 {
 }
 
 /// The answer of the program serving `pod` to `GET path`.
-fn answer(kind: &'static str, image: &str, pod: &Pod, path: &str, client_ip: &str, up: u64) -> (u16, &'static str, &'static str, &'static str, String) {
+fn answer(
+    kind: &'static str,
+    image: &str,
+    pod: &Pod,
+    path: &str,
+    client_ip: &str,
+    up: u64,
+) -> (u16, &'static str, &'static str, &'static str, String) {
     let name = pod.metadata.name.clone().unwrap_or_default();
     let tag = super::images::parse_image(image).tag;
     let ok = |ct, server, body: String| (200, "OK", ct, server, body);
@@ -128,17 +144,31 @@ fn answer(kind: &'static str, image: &str, pod: &Pod, path: &str, client_ip: &st
 }
 
 fn parse_ip(s: &str) -> Option<[u8; 4]> {
-    let v: Vec<u8> = s.split('.').map(|p| p.parse::<u8>().ok()).collect::<Option<Vec<_>>>()?;
+    let v: Vec<u8> = s
+        .split('.')
+        .map(|p| p.parse::<u8>().ok())
+        .collect::<Option<Vec<_>>>()?;
     (v.len() == 4).then(|| [v[0], v[1], v[2], v[3]])
 }
 
 /// A Service's port for a request to `port` (by number), and its target.
-fn service_port(svc: &Service, port: u16, node_port: bool) -> Option<(Option<String>, IntOrString)> {
+fn service_port(
+    svc: &Service,
+    port: u16,
+    node_port: bool,
+) -> Option<(Option<String>, IntOrString)> {
     let spec = svc.spec.as_ref()?;
     for p in spec.ports.iter().flatten() {
-        let hit = if node_port { p.node_port == Some(port as i32) } else { p.port == port as i32 };
+        let hit = if node_port {
+            p.node_port == Some(port as i32)
+        } else {
+            p.port == port as i32
+        };
         if hit && p.protocol.as_deref().unwrap_or("TCP") == "TCP" {
-            return Some((p.name.clone(), p.target_port.clone().unwrap_or(IntOrString::Int(p.port))));
+            return Some((
+                p.name.clone(),
+                p.target_port.clone().unwrap_or(IntOrString::Int(p.port)),
+            ));
         }
     }
     None
@@ -146,11 +176,25 @@ fn service_port(svc: &Service, port: u16, node_port: bool) -> Option<(Option<Str
 
 /// Ready endpoints (pod key, ip, port) of a Service port, from its EndpointSlices (what kube-proxy
 /// programs).
-fn ready_endpoints(sim: &Sim, svc_ns: &str, svc_name: &str, port_name: Option<&str>) -> Vec<(ObjKey, String, u16)> {
+fn ready_endpoints(
+    sim: &Sim,
+    svc_ns: &str,
+    svc_name: &str,
+    port_name: Option<&str>,
+) -> Vec<(ObjKey, String, u16)> {
     let mut out = Vec::new();
-    let labels: BTreeMap<String, String> = [("kubernetes.io/service-name".to_string(), svc_name.to_string())].into();
-    for k in sim.store.matching_labels(Kind::EndpointSlice, svc_ns, &labels) {
-        let Some(Object::EndpointSlice(slice)) = sim.store.get(&k).map(|o| o.as_ref()) else { continue };
+    let labels: BTreeMap<String, String> = [(
+        "kubernetes.io/service-name".to_string(),
+        svc_name.to_string(),
+    )]
+    .into();
+    for k in sim
+        .store
+        .matching_labels(Kind::EndpointSlice, svc_ns, &labels)
+    {
+        let Some(Object::EndpointSlice(slice)) = sim.store.get(&k).map(|o| o.as_ref()) else {
+            continue;
+        };
         let port = slice
             .ports
             .iter()
@@ -162,8 +206,14 @@ fn ready_endpoints(sim: &Sim, svc_ns: &str, svc_name: &str, port_name: Option<&s
             if ep.conditions.as_ref().and_then(|c| c.ready) != Some(true) {
                 continue;
             }
-            let Some(tr) = ep.target_ref.as_ref() else { continue };
-            let pk = ObjKey::new(Kind::Pod, tr.namespace.as_deref().unwrap_or(svc_ns), tr.name.as_deref().unwrap_or(""));
+            let Some(tr) = ep.target_ref.as_ref() else {
+                continue;
+            };
+            let pk = ObjKey::new(
+                Kind::Pod,
+                tr.namespace.as_deref().unwrap_or(svc_ns),
+                tr.name.as_deref().unwrap_or(""),
+            );
             for a in &ep.addresses {
                 out.push((pk.clone(), a.clone(), port as u16));
             }
@@ -176,7 +226,9 @@ fn ready_endpoints(sim: &Sim, svc_ns: &str, svc_name: &str, port_name: Option<&s
 fn pod_by_ip(sim: &Sim, ip: &str) -> Option<Pod> {
     for o in sim.store.list(Kind::Pod, None) {
         if let Some(p) = o.as_pod() {
-            if p.status.as_ref().and_then(|s| s.pod_ip.as_deref()) == Some(ip) && p.spec.as_ref().and_then(|s| s.host_network) != Some(true) {
+            if p.status.as_ref().and_then(|s| s.pod_ip.as_deref()) == Some(ip)
+                && p.spec.as_ref().and_then(|s| s.host_network) != Some(true)
+            {
                 return Some(p.clone());
             }
         }
@@ -189,9 +241,19 @@ fn listener(pod: &Pod, port: u16) -> Option<(&'static str, String)> {
     if podutil::terminating(pod) || podutil::phase(pod) != "Running" {
         return None;
     }
-    let statuses = pod.status.as_ref().and_then(|s| s.container_statuses.clone()).unwrap_or_default();
+    let statuses = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.clone())
+        .unwrap_or_default();
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
-        let running = statuses.iter().any(|s| s.name == c.name && s.state.as_ref().and_then(|st| st.running.as_ref()).is_some());
+        let running = statuses.iter().any(|s| {
+            s.name == c.name
+                && s.state
+                    .as_ref()
+                    .and_then(|st| st.running.as_ref())
+                    .is_some()
+        });
         if !running || c.command.is_some() {
             continue;
         }
@@ -221,16 +283,30 @@ fn resolve_target(pod: &Pod, target: &IntOrString) -> Option<u16> {
 impl Sim {
     fn net_pick(&mut self, n: usize) -> usize {
         let seed = self.config.seed;
-        let rng = self.net_rng.get_or_insert_with(|| Rng::new(seed ^ 0x6e65_7477_6f72_6b21));
+        let rng = self
+            .net_rng
+            .get_or_insert_with(|| Rng::new(seed ^ 0x6e65_7477_6f72_6b21));
         rng.below(n as u64) as usize
     }
 
     /// `GET http://host[:port]/path` from `client`, as curl or wget would send it.
-    pub fn http_get(&mut self, client: Client<'_>, host: &str, port: Option<u16>, path: &str) -> Result<Response, NetError> {
+    pub fn http_get(
+        &mut self,
+        client: Client<'_>,
+        host: &str,
+        port: Option<u16>,
+        path: &str,
+    ) -> Result<Response, NetError> {
         let (client_ns, client_ip, inside) = match &client {
             Client::Pod(p) => (
-                p.metadata.namespace.clone().unwrap_or_else(|| "default".into()),
-                p.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default(),
+                p.metadata
+                    .namespace
+                    .clone()
+                    .unwrap_or_else(|| "default".into()),
+                p.status
+                    .as_ref()
+                    .and_then(|s| s.pod_ip.clone())
+                    .unwrap_or_default(),
                 true,
             ),
             Client::Outside => ("default".to_string(), "172.18.0.1".to_string(), false),
@@ -242,7 +318,11 @@ impl Sim {
             host_l.clone()
         } else if host_l == "localhost" {
             if !inside {
-                return Err(NetError::Refused { host: host.into(), ip: "127.0.0.1".into(), port });
+                return Err(NetError::Refused {
+                    host: host.into(),
+                    ip: "127.0.0.1".into(),
+                    port,
+                });
             }
             client_ip.clone()
         } else if inside {
@@ -252,13 +332,26 @@ impl Sim {
             }
         } else {
             // The learner's machine knows the node names (as with kind, via /etc/hosts) only.
-            match self.store.list(Kind::Node, None).iter().find(|n| n.name() == host_l) {
+            match self
+                .store
+                .list(Kind::Node, None)
+                .iter()
+                .find(|n| n.name() == host_l)
+            {
                 Some(n) => n.as_node().and_then(node_ip).unwrap_or_default(),
                 None => return Err(NetError::Resolve(host.to_string())),
             }
         };
-        let refused = || NetError::Refused { host: host.to_string(), ip: ip.clone(), port };
-        let timeout = || NetError::Timeout { host: host.to_string(), ip: ip.clone(), port };
+        let refused = || NetError::Refused {
+            host: host.to_string(),
+            ip: ip.clone(),
+            port,
+        };
+        let timeout = || NetError::Timeout {
+            host: host.to_string(),
+            ip: ip.clone(),
+            port,
+        };
 
         // A Service's ClusterIP (inside only), a node's NodePort, or a load balancer's address.
         let mut via_service: Option<(Service, Option<String>, IntOrString)> = None;
@@ -275,7 +368,11 @@ impl Sim {
                 }
                 break;
             }
-            let lb = svc.status.as_ref().and_then(|s| s.load_balancer.as_ref()).and_then(|l| l.ingress.as_ref());
+            let lb = svc
+                .status
+                .as_ref()
+                .and_then(|s| s.load_balancer.as_ref())
+                .and_then(|l| l.ingress.as_ref());
             if lb.is_some_and(|v| v.iter().any(|i| i.ip.as_deref() == Some(ip.as_str()))) {
                 match service_port(svc, port, false) {
                     Some((n, t)) => via_service = Some((svc.clone(), n, t)),
@@ -285,7 +382,11 @@ impl Sim {
             }
         }
         if via_service.is_none() {
-            let is_node = self.store.list(Kind::Node, None).iter().any(|n| n.as_node().and_then(node_ip).as_deref() == Some(ip.as_str()));
+            let is_node = self
+                .store
+                .list(Kind::Node, None)
+                .iter()
+                .any(|n| n.as_node().and_then(node_ip).as_deref() == Some(ip.as_str()));
             if is_node {
                 for o in self.store.list(Kind::Service, None) {
                     let Some(svc) = o.as_service() else { continue };
@@ -309,10 +410,20 @@ impl Sim {
                     return Err(refused());
                 }
                 // sessionAffinity ClientIP: the same client keeps its endpoint while it is ready.
-                let sticky = svc.spec.as_ref().and_then(|s| s.session_affinity.as_deref()) == Some("ClientIP");
-                let akey = (svc.metadata.uid.clone().unwrap_or_default(), client_ip.clone());
+                let sticky = svc
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.session_affinity.as_deref())
+                    == Some("ClientIP");
+                let akey = (
+                    svc.metadata.uid.clone().unwrap_or_default(),
+                    client_ip.clone(),
+                );
                 let chosen = if sticky {
-                    self.affinity.get(&akey).and_then(|k| eps.iter().find(|e| &e.0 == k)).cloned()
+                    self.affinity
+                        .get(&akey)
+                        .and_then(|k| eps.iter().find(|e| &e.0 == k))
+                        .cloned()
                 } else {
                     None
                 };
@@ -332,15 +443,29 @@ impl Sim {
                     return Err(timeout());
                 }
                 match pod_by_ip(self, &ip) {
-                    Some(p) => (ObjKey::new(Kind::Pod, p.metadata.namespace.as_deref().unwrap_or(""), p.metadata.name.as_deref().unwrap_or("")), ip.clone(), port),
+                    Some(p) => (
+                        ObjKey::new(
+                            Kind::Pod,
+                            p.metadata.namespace.as_deref().unwrap_or(""),
+                            p.metadata.name.as_deref().unwrap_or(""),
+                        ),
+                        ip.clone(),
+                        port,
+                    ),
                     None => return Err(timeout()),
                 }
             }
         };
-        let Some(pod) = self.store.get(&pod_key).and_then(|o| o.as_pod().cloned()) else { return Err(refused()) };
+        let Some(pod) = self.store.get(&pod_key).and_then(|o| o.as_pod().cloned()) else {
+            return Err(refused());
+        };
         let _ = resolve_target;
         let Some((kind, image)) = listener(&pod, target_port) else {
-            return Err(NetError::Refused { host: host.to_string(), ip: pod_ip, port: target_port });
+            return Err(NetError::Refused {
+                host: host.to_string(),
+                ip: pod_ip,
+                port: target_port,
+            });
         };
         let up = up_ms(&pod, &image, self.clock.now());
         let (status, reason, content_type, server, body) = if kind == "shop" {
@@ -348,17 +473,33 @@ impl Sim {
         } else {
             answer(kind, &image, &pod, path, &client_ip, up)
         };
-        Ok(Response { status, reason, content_type, server, body, pod: (pod_key.namespace, pod_key.name), ip })
+        Ok(Response {
+            status,
+            reason,
+            content_type,
+            server,
+            body,
+            pod: (pod_key.namespace, pod_key.name),
+            ip,
+        })
     }
 
     /// `kubeplay/session-shop`: `/add?session=S` puts an item in S's cart, `/cart?session=S` shows
     /// it. Carts live in the process's memory, or in Redis when the container's `SESSION_STORE`
     /// is `redis://HOST:PORT` (Redis keeps them in its volume's claim when it has one, else in
     /// its own process).
-    fn shop(&mut self, pod: &Pod, path: &str) -> (u16, &'static str, &'static str, &'static str, String) {
+    fn shop(
+        &mut self,
+        pod: &Pod,
+        path: &str,
+    ) -> (u16, &'static str, &'static str, &'static str, String) {
         let name = pod.metadata.name.clone().unwrap_or_default();
         let (route, query) = path.split_once('?').unwrap_or((path, ""));
-        let session = query.split('&').find_map(|kv| kv.strip_prefix("session=")).unwrap_or("").to_string();
+        let session = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("session="))
+            .unwrap_or("")
+            .to_string();
         let store = pod
             .spec
             .iter()
@@ -366,33 +507,80 @@ impl Sim {
             .flat_map(|c| c.env.iter().flatten())
             .find(|e| e.name == "SESSION_STORE")
             .and_then(|e| e.value.clone());
-        let ns = pod.metadata.namespace.clone().unwrap_or_else(|| "default".into());
+        let ns = pod
+            .metadata
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".into());
         let bucket = match store.as_deref().and_then(|s| s.strip_prefix("redis://")) {
             Some(hostport) => {
                 let host = hostport.split(':').next().unwrap_or("");
                 let Some(ip) = self.dns(host, &ns) else {
-                    return (503, "Service Unavailable", "text/plain", "", format!("session store {host} unreachable (served by {name})\n"));
+                    return (
+                        503,
+                        "Service Unavailable",
+                        "text/plain",
+                        "",
+                        format!("session store {host} unreachable (served by {name})\n"),
+                    );
                 };
                 let Some(redis) = pod_by_ip(self, &ip).or_else(|| {
                     // A ClusterIP: the store is whichever ready Redis pod the Service has.
-                    self.store.list(Kind::Service, Some(&ns)).iter().find(|o| o.as_service().and_then(|s| s.spec.as_ref()).and_then(|s| s.cluster_ip.as_deref()) == Some(ip.as_str())).and_then(|o| {
-                        let eps = ready_endpoints(self, &ns, o.name(), None);
-                        eps.first().and_then(|e| self.store.get(&e.0)).and_then(|p| p.as_pod().cloned())
-                    })
+                    self.store
+                        .list(Kind::Service, Some(&ns))
+                        .iter()
+                        .find(|o| {
+                            o.as_service()
+                                .and_then(|s| s.spec.as_ref())
+                                .and_then(|s| s.cluster_ip.as_deref())
+                                == Some(ip.as_str())
+                        })
+                        .and_then(|o| {
+                            let eps = ready_endpoints(self, &ns, o.name(), None);
+                            eps.first()
+                                .and_then(|e| self.store.get(&e.0))
+                                .and_then(|p| p.as_pod().cloned())
+                        })
                 }) else {
-                    return (503, "Service Unavailable", "text/plain", "", format!("session store {host} unreachable (served by {name})\n"));
+                    return (
+                        503,
+                        "Service Unavailable",
+                        "text/plain",
+                        "",
+                        format!("session store {host} unreachable (served by {name})\n"),
+                    );
                 };
-                if listener(&redis, 6379).is_none() && !redis.spec.iter().flat_map(|s| s.containers.iter()).any(|c| c.image.as_deref().unwrap_or("").contains("redis")) || podutil::phase(&redis) != "Running" {
-                    return (503, "Service Unavailable", "text/plain", "", format!("session store {host} unreachable (served by {name})\n"));
+                if listener(&redis, 6379).is_none()
+                    && !redis
+                        .spec
+                        .iter()
+                        .flat_map(|s| s.containers.iter())
+                        .any(|c| c.image.as_deref().unwrap_or("").contains("redis"))
+                    || podutil::phase(&redis) != "Running"
+                {
+                    return (
+                        503,
+                        "Service Unavailable",
+                        "text/plain",
+                        "",
+                        format!("session store {host} unreachable (served by {name})\n"),
+                    );
                 }
                 let claim = redis
                     .spec
                     .iter()
                     .flat_map(|s| s.volumes.iter().flatten())
-                    .find_map(|v| v.persistent_volume_claim.as_ref().map(|c| c.claim_name.clone()));
+                    .find_map(|v| {
+                        v.persistent_volume_claim
+                            .as_ref()
+                            .map(|c| c.claim_name.clone())
+                    });
                 match claim {
                     Some(c) => format!("redis-pvc/{ns}/{c}"),
-                    None => format!("redis-pod/{}", redis.metadata.uid.clone().unwrap_or_default()),
+                    None => format!(
+                        "redis-pod/{}",
+                        redis.metadata.uid.clone().unwrap_or_default()
+                    ),
                 }
             }
             None => format!("memory/{}", pod.metadata.uid.clone().unwrap_or_default()),
@@ -403,14 +591,38 @@ impl Sim {
                 let n = self.app_state.entry(key).or_insert(0);
                 *n += 1;
                 let n = *n;
-                (200, "OK", "text/plain", "", format!("added: session={session} items={n} (served by {name})\n"))
+                (
+                    200,
+                    "OK",
+                    "text/plain",
+                    "",
+                    format!("added: session={session} items={n} (served by {name})\n"),
+                )
             }
             "/cart" => {
                 let n = self.app_state.get(&key).copied().unwrap_or(0);
-                (200, "OK", "text/plain", "", format!("cart: session={session} items={n} (served by {name})\n"))
+                (
+                    200,
+                    "OK",
+                    "text/plain",
+                    "",
+                    format!("cart: session={session} items={n} (served by {name})\n"),
+                )
             }
-            "/" | "/healthz" => (200, "OK", "text/plain", "", format!("session-shop (served by {name})\n")),
-            _ => (404, "Not Found", "text/plain", "", "404 page not found\n".into()),
+            "/" | "/healthz" => (
+                200,
+                "OK",
+                "text/plain",
+                "",
+                format!("session-shop (served by {name})\n"),
+            ),
+            _ => (
+                404,
+                "Not Found",
+                "text/plain",
+                "",
+                "404 page not found\n".into(),
+            ),
         }
     }
 
@@ -431,7 +643,11 @@ impl Sim {
         let spec = svc_obj.as_service()?.spec.clone().unwrap_or_default();
         let headless = spec.cluster_ip.as_deref() == Some("None");
         if let Some(pod_name) = pod_part {
-            let p = self.store.get(&ObjKey::new(Kind::Pod, ns, pod_name))?.as_pod()?.clone();
+            let p = self
+                .store
+                .get(&ObjKey::new(Kind::Pod, ns, pod_name))?
+                .as_pod()?
+                .clone();
             if p.spec.as_ref().and_then(|s| s.subdomain.as_deref()) != Some(svc) {
                 return None;
             }
@@ -441,7 +657,15 @@ impl Sim {
             return None;
         }
         if headless {
-            let eps = ready_endpoints(self, ns, svc, spec.ports.as_ref().and_then(|p| p.first()).and_then(|p| p.name.as_deref()));
+            let eps = ready_endpoints(
+                self,
+                ns,
+                svc,
+                spec.ports
+                    .as_ref()
+                    .and_then(|p| p.first())
+                    .and_then(|p| p.name.as_deref()),
+            );
             return eps.first().map(|e| e.1.clone());
         }
         spec.cluster_ip
@@ -451,10 +675,19 @@ impl Sim {
 /// What the kubelet's prober sees: `httpGet` on the pod's `port` and `path` (the status code, or
 /// the Go error text when nothing accepts the connection), and `tcpSocket` (an error text when
 /// refused).
-pub fn probe_http(sim: &Sim, pod: &Pod, host: &str, scheme: &str, port: u16, path: &str) -> Result<u16, String> {
+pub fn probe_http(
+    sim: &Sim,
+    pod: &Pod,
+    host: &str,
+    scheme: &str,
+    port: u16,
+    path: &str,
+) -> Result<u16, String> {
     let url = format!("{}://{host}:{port}{path}", scheme.to_ascii_lowercase());
     let Some((kind, image)) = listener(pod, port) else {
-        return Err(format!("Get \"{url}\": dial tcp {host}:{port}: connect: connection refused"));
+        return Err(format!(
+            "Get \"{url}\": dial tcp {host}:{port}: connect: connection refused"
+        ));
     };
     let up = up_ms(pod, &image, sim.clock.now());
     Ok(answer(kind, &image, pod, path, &node_of_pod_ip(pod), up).0)
@@ -463,14 +696,25 @@ pub fn probe_http(sim: &Sim, pod: &Pod, host: &str, scheme: &str, port: u16, pat
 pub fn probe_tcp(pod: &Pod, host: &str, port: u16) -> Result<(), String> {
     match listener(pod, port) {
         Some(_) => Ok(()),
-        None => Err(format!("dial tcp {host}:{port}: connect: connection refused")),
+        None => Err(format!(
+            "dial tcp {host}:{port}: connect: connection refused"
+        )),
     }
 }
 
 fn node_of_pod_ip(pod: &Pod) -> String {
-    pod.status.as_ref().and_then(|s| s.host_ip.clone()).unwrap_or_default()
+    pod.status
+        .as_ref()
+        .and_then(|s| s.host_ip.clone())
+        .unwrap_or_default()
 }
 
 fn node_ip(n: &k8s_openapi::api::core::v1::Node) -> Option<String> {
-    n.status.as_ref()?.addresses.as_ref()?.iter().find(|a| a.type_ == "InternalIP").map(|a| a.address.clone())
+    n.status
+        .as_ref()?
+        .addresses
+        .as_ref()?
+        .iter()
+        .find(|a| a.type_ == "InternalIP")
+        .map(|a| a.address.clone())
 }

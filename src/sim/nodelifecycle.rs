@@ -178,25 +178,42 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
             match ev.kind {
                 WatchType::Added => {
                     let now = sim.elapsed_ms();
-                    sim.nodelife.nodes.entry(name.clone()).or_insert(NodeHealth { registered_ms: now, down: None, no_execute_since_ms: None });
+                    sim.nodelife
+                        .nodes
+                        .entry(name.clone())
+                        .or_insert(NodeHealth {
+                            registered_ms: now,
+                            down: None,
+                            no_execute_since_ms: None,
+                        });
                     queue(sim, NlTask::CcmNode(name.clone()));
                     queue(sim, NlTask::Route(name.clone()));
                     queue(sim, NlTask::Monitor(name));
                 }
                 WatchType::Modified => {
-                    let (Some(new), Some(old)) = (ev.object.as_node(), ev.old.as_ref().and_then(|o| o.as_node())) else { return };
+                    let (Some(new), Some(old)) = (
+                        ev.object.as_node(),
+                        ev.old.as_ref().and_then(|o| o.as_node()),
+                    ) else {
+                        return;
+                    };
                     if no_execute(new) != no_execute(old) {
                         for p in sim.store.pods_on_node(&name) {
                             queue(sim, NlTask::Evict(ObjKey::of(&p)));
                         }
                     }
-                    if ready_status(new) != ready_status(old) || unschedulable(new) != unschedulable(old) {
+                    if ready_status(new) != ready_status(old)
+                        || unschedulable(new) != unschedulable(old)
+                    {
                         queue(sim, NlTask::Monitor(name.clone()));
                     }
-                    if ready_status(new) != ready_status(old) || has_taint(new, TAINT_UNINITIALIZED) {
+                    if ready_status(new) != ready_status(old) || has_taint(new, TAINT_UNINITIALIZED)
+                    {
                         queue(sim, NlTask::CcmNode(name.clone()));
                     }
-                    if new.spec.as_ref().and_then(|s| s.pod_cidr.as_ref()) != old.spec.as_ref().and_then(|s| s.pod_cidr.as_ref()) {
+                    if new.spec.as_ref().and_then(|s| s.pod_cidr.as_ref())
+                        != old.spec.as_ref().and_then(|s| s.pod_cidr.as_ref())
+                    {
                         queue(sim, NlTask::Route(name));
                     }
                 }
@@ -204,11 +221,26 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
                     let gone = sim.nodelife.nodes.remove(&name);
                     sim.nodelife.parked.remove(&name);
                     // A machine that is gone takes its kubelet with it.
-                    if gone.and_then(|h| h.down).is_some_and(|d| d.kind == DownKind::InstanceGone) || !sim.cloud.instances.contains_key(&name) {
+                    if gone
+                        .and_then(|h| h.down)
+                        .is_some_and(|d| d.kind == DownKind::InstanceGone)
+                        || !sim.cloud.instances.contains_key(&name)
+                    {
                         sim.kubelets.remove(&name);
                     }
                     if let Some(n) = ev.object.as_node() {
-                        sim.event(&ev.object, "Normal", "RemovingNode", format!("Node {} event: Removing Node {} from Controller", n.metadata.name.as_deref().unwrap_or(""), n.metadata.name.as_deref().unwrap_or("")), NODE_CONTROLLER, None);
+                        sim.event(
+                            &ev.object,
+                            "Normal",
+                            "RemovingNode",
+                            format!(
+                                "Node {} event: Removing Node {} from Controller",
+                                n.metadata.name.as_deref().unwrap_or(""),
+                                n.metadata.name.as_deref().unwrap_or("")
+                            ),
+                            NODE_CONTROLLER,
+                            None,
+                        );
                     }
                     queue(sim, NlTask::Route(name.clone()));
                     if sim.store.pod_count_on_node(&name) > 0 {
@@ -218,12 +250,20 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
             }
         }
         Kind::Pod if ev.kind != WatchType::Deleted => {
-            let Some(pod) = ev.object.as_pod() else { return };
-            let Some(node) = podutil::node(pod) else { return };
+            let Some(pod) = ev.object.as_pod() else {
+                return;
+            };
+            let Some(node) = podutil::node(pod) else {
+                return;
+            };
             if podutil::terminating(pod) {
                 return;
             }
-            let tainted = sim.store.get(&ObjKey::new(Kind::Node, "", node)).and_then(|o| o.as_node().map(no_execute)).is_some_and(|t| !t.is_empty());
+            let tainted = sim
+                .store
+                .get(&ObjKey::new(Kind::Node, "", node))
+                .and_then(|o| o.as_node().map(no_execute))
+                .is_some_and(|t| !t.is_empty());
             if tainted {
                 queue(sim, NlTask::Evict(ev.key.clone()));
             }
@@ -233,11 +273,17 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
 }
 
 fn conditions(n: &Node) -> &[NodeCondition] {
-    n.status.as_ref().and_then(|s| s.conditions.as_deref()).unwrap_or(&[])
+    n.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_deref())
+        .unwrap_or(&[])
 }
 
 pub fn ready_status(n: &Node) -> String {
-    conditions(n).iter().find(|c| c.type_ == "Ready").map_or_else(|| "Unknown".into(), |c| c.status.clone())
+    conditions(n)
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .map_or_else(|| "Unknown".into(), |c| c.status.clone())
 }
 
 fn unschedulable(n: &Node) -> bool {
@@ -245,12 +291,22 @@ fn unschedulable(n: &Node) -> bool {
 }
 
 pub fn has_taint(n: &Node, key: &str) -> bool {
-    n.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some_and(|t| t.iter().any(|t| t.key == key))
+    n.spec
+        .as_ref()
+        .and_then(|s| s.taints.as_ref())
+        .is_some_and(|t| t.iter().any(|t| t.key == key))
 }
 
 /// The node's NoExecute taints as (key, value).
 fn no_execute(n: &Node) -> Vec<(String, Option<String>)> {
-    n.spec.as_ref().and_then(|s| s.taints.as_ref()).into_iter().flatten().filter(|t| t.effect == "NoExecute").map(|t| (t.key.clone(), t.value.clone())).collect()
+    n.spec
+        .as_ref()
+        .and_then(|s| s.taints.as_ref())
+        .into_iter()
+        .flatten()
+        .filter(|t| t.effect == "NoExecute")
+        .map(|t| (t.key.clone(), t.value.clone()))
+        .collect()
 }
 
 fn secs(ms: u64) -> u64 {
@@ -260,11 +316,15 @@ fn secs(ms: u64) -> u64 {
 /// The node lifecycle controller's look at one node (`monitorNodeHealth`, the tainting passes).
 fn monitor(sim: &mut Sim, name: &str) {
     let key = ObjKey::new(Kind::Node, "", name);
-    let Some(obj) = sim.store.get(&key).cloned() else { return };
+    let Some(obj) = sim.store.get(&key).cloned() else {
+        return;
+    };
     let Some(node) = obj.as_node() else { return };
     let mut node = node.clone();
     let now = sim.elapsed_ms();
-    let Some(h) = sim.nodelife.nodes.get(name).cloned() else { return };
+    let Some(h) = sim.nodelife.nodes.get(name).cloned() else {
+        return;
+    };
     let mut changed = false;
     if let Some(d) = h.down {
         let last = last_tick(h.registered_ms, d.since_ms);
@@ -276,8 +336,17 @@ fn monitor(sim: &mut Sim, name: &str) {
         }
         if ready_status(&node) != "Unknown" {
             let t = sim.clock.now_time();
-            for c in node.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new).iter_mut() {
-                if !matches!(c.type_.as_str(), "Ready" | "MemoryPressure" | "DiskPressure" | "PIDPressure") {
+            for c in node
+                .status
+                .get_or_insert_with(Default::default)
+                .conditions
+                .get_or_insert_with(Vec::new)
+                .iter_mut()
+            {
+                if !matches!(
+                    c.type_.as_str(),
+                    "Ready" | "MemoryPressure" | "DiskPressure" | "PIDPressure"
+                ) {
                     continue;
                 }
                 c.status = "Unknown".into();
@@ -286,8 +355,21 @@ fn monitor(sim: &mut Sim, name: &str) {
                 c.last_transition_time = Some(t.clone());
             }
             changed = true;
-            sim.decide(LIFECYCLE, format!("{name} has not posted status for {}s; marking Ready=Unknown", secs(now - last)));
-            sim.event(&obj, "Normal", "NodeNotReady", format!("Node {name} status is now: NodeNotReady"), NODE_CONTROLLER, None);
+            sim.decide(
+                LIFECYCLE,
+                format!(
+                    "{name} has not posted status for {}s; marking Ready=Unknown",
+                    secs(now - last)
+                ),
+            );
+            sim.event(
+                &obj,
+                "Normal",
+                "NodeNotReady",
+                format!("Node {name} status is now: NodeNotReady"),
+                NODE_CONTROLLER,
+                None,
+            );
             mark_pods_not_ready(sim, name);
         }
     }
@@ -295,8 +377,14 @@ fn monitor(sim: &mut Sim, name: &str) {
     let ready = ready_status(&node);
     let mut want: Vec<(&str, &str)> = Vec::new();
     match ready.as_str() {
-        "False" => want.extend([(TAINT_NOT_READY, "NoSchedule"), (TAINT_NOT_READY, "NoExecute")]),
-        "Unknown" => want.extend([(TAINT_UNREACHABLE, "NoSchedule"), (TAINT_UNREACHABLE, "NoExecute")]),
+        "False" => want.extend([
+            (TAINT_NOT_READY, "NoSchedule"),
+            (TAINT_NOT_READY, "NoExecute"),
+        ]),
+        "Unknown" => want.extend([
+            (TAINT_UNREACHABLE, "NoSchedule"),
+            (TAINT_UNREACHABLE, "NoExecute"),
+        ]),
         _ => {}
     }
     if unschedulable(&node) {
@@ -307,31 +395,61 @@ fn monitor(sim: &mut Sim, name: &str) {
     let old: Vec<Taint> = spec.taints.clone().unwrap_or_default();
     let mut next: Vec<Taint> = old
         .iter()
-        .filter(|t| !managed.contains(&t.key.as_str()) || want.iter().any(|(k, e)| *k == t.key && *e == t.effect))
+        .filter(|t| {
+            !managed.contains(&t.key.as_str())
+                || want.iter().any(|(k, e)| *k == t.key && *e == t.effect)
+        })
         .cloned()
         .collect();
     let mut added_no_execute = false;
     for (k, e) in &want {
         if !next.iter().any(|t| t.key == *k && t.effect == *e) {
-            let time_added = if *e == "NoExecute" { Some(sim.clock.now_time()) } else { None };
+            let time_added = if *e == "NoExecute" {
+                Some(sim.clock.now_time())
+            } else {
+                None
+            };
             added_no_execute |= *e == "NoExecute";
-            next.push(Taint { key: k.to_string(), effect: e.to_string(), value: None, time_added });
+            next.push(Taint {
+                key: k.to_string(),
+                effect: e.to_string(),
+                value: None,
+                time_added,
+            });
         }
     }
     if next != old {
-        let added: Vec<String> = next.iter().filter(|t| !old.contains(t)).map(|t| format!("{}:{}", t.key, t.effect)).collect();
-        let removed: Vec<String> = old.iter().filter(|t| !next.contains(t)).map(|t| format!("{}:{}", t.key, t.effect)).collect();
+        let added: Vec<String> = next
+            .iter()
+            .filter(|t| !old.contains(t))
+            .map(|t| format!("{}:{}", t.key, t.effect))
+            .collect();
+        let removed: Vec<String> = old
+            .iter()
+            .filter(|t| !next.contains(t))
+            .map(|t| format!("{}:{}", t.key, t.effect))
+            .collect();
         if !added.is_empty() {
-            sim.decide(LIFECYCLE, format!("tainting {name} with {}", added.join(", ")));
+            sim.decide(
+                LIFECYCLE,
+                format!("tainting {name} with {}", added.join(", ")),
+            );
         }
         if !removed.is_empty() {
-            sim.decide(LIFECYCLE, format!("removing taint(s) {} from {name}", removed.join(", ")));
+            sim.decide(
+                LIFECYCLE,
+                format!("removing taint(s) {} from {name}", removed.join(", ")),
+            );
         }
         spec.taints = if next.is_empty() { None } else { Some(next) };
         changed = true;
     }
     if let Some(h) = sim.nodelife.nodes.get_mut(name) {
-        let has = node.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some_and(|t| t.iter().any(|t| t.effect == "NoExecute"));
+        let has = node
+            .spec
+            .as_ref()
+            .and_then(|s| s.taints.as_ref())
+            .is_some_and(|t| t.iter().any(|t| t.effect == "NoExecute"));
         if !has {
             h.no_execute_since_ms = None;
         } else if added_no_execute || h.no_execute_since_ms.is_none() {
@@ -352,16 +470,30 @@ fn mark_pods_not_ready(sim: &mut Sim, node: &str) {
             continue;
         }
         let mut p = pod.clone();
-        let conds = p.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new);
+        let conds = p
+            .status
+            .get_or_insert_with(Default::default)
+            .conditions
+            .get_or_insert_with(Vec::new);
         let mut changed = false;
-        for c in conds.iter_mut().filter(|c| c.type_ == "Ready" && c.status != "False") {
+        for c in conds
+            .iter_mut()
+            .filter(|c| c.type_ == "Ready" && c.status != "False")
+        {
             c.status = "False".into();
             c.last_transition_time = Some(t.clone());
             changed = true;
         }
         if changed {
             if let Some(stored) = sim.write_status(Object::Pod(p)) {
-                sim.event(&stored, "Warning", "NodeNotReady", "Node is not ready".into(), NODE_CONTROLLER, None);
+                sim.event(
+                    &stored,
+                    "Warning",
+                    "NodeNotReady",
+                    "Node is not ready".into(),
+                    NODE_CONTROLLER,
+                    None,
+                );
             }
         }
     }
@@ -369,11 +501,16 @@ fn mark_pods_not_ready(sim: &mut Sim, node: &str) {
 
 /// Whether toleration `t` tolerates taint (key, value, NoExecute) — `Toleration.ToleratesTaint`.
 fn tolerates(t: &k8s_openapi::api::core::v1::Toleration, key: &str, value: Option<&str>) -> bool {
-    let effect_ok = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == "NoExecute");
+    let effect_ok = t
+        .effect
+        .as_deref()
+        .is_none_or(|e| e.is_empty() || e == "NoExecute");
     let op = t.operator.as_deref().unwrap_or("Equal");
     let key_ok = match t.key.as_deref() {
         None | Some("") => op == "Exists",
-        Some(k) => k == key && (op == "Exists" || t.value.as_deref().unwrap_or("") == value.unwrap_or("")),
+        Some(k) => {
+            k == key && (op == "Exists" || t.value.as_deref().unwrap_or("") == value.unwrap_or(""))
+        }
     };
     effect_ok && key_ok
 }
@@ -381,10 +518,17 @@ fn tolerates(t: &k8s_openapi::api::core::v1::Toleration, key: &str, value: Optio
 /// When a pod on a node with these NoExecute taints must go: `Some(0)` now, `Some(ms)` after that
 /// long, `None` never (`getMinTolerationTime`).
 pub fn toleration_ms(pod: &Pod, taints: &[(String, Option<String>)]) -> Option<u64> {
-    let tols = pod.spec.as_ref().and_then(|s| s.tolerations.clone()).unwrap_or_default();
+    let tols = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.tolerations.clone())
+        .unwrap_or_default();
     let mut min: Option<u64> = None;
     for (k, v) in taints {
-        let used: Vec<_> = tols.iter().filter(|t| tolerates(t, k, v.as_deref())).collect();
+        let used: Vec<_> = tols
+            .iter()
+            .filter(|t| tolerates(t, k, v.as_deref()))
+            .collect();
         if used.is_empty() {
             return Some(0);
         }
@@ -400,34 +544,70 @@ pub fn toleration_ms(pod: &Pod, taints: &[(String, Option<String>)]) -> Option<u
 
 /// The taint-eviction controller on one pod.
 fn evict(sim: &mut Sim, key: &ObjKey) {
-    let Some(obj) = sim.store.get(key).cloned() else { return };
+    let Some(obj) = sim.store.get(key).cloned() else {
+        return;
+    };
     let Some(pod) = obj.as_pod() else { return };
     if podutil::terminating(pod) {
         return;
     }
-    let Some(node_name) = podutil::node(pod).map(str::to_string) else { return };
-    let Some(node) = sim.store.get(&ObjKey::new(Kind::Node, "", &node_name)).and_then(|o| o.as_node().cloned()) else { return };
+    let Some(node_name) = podutil::node(pod).map(str::to_string) else {
+        return;
+    };
+    let Some(node) = sim
+        .store
+        .get(&ObjKey::new(Kind::Node, "", &node_name))
+        .and_then(|o| o.as_node().cloned())
+    else {
+        return;
+    };
     let taints = no_execute(&node);
     if taints.is_empty() {
         return;
     }
-    let Some(after) = toleration_ms(pod, &taints) else { return };
+    let Some(after) = toleration_ms(pod, &taints) else {
+        return;
+    };
     let now = sim.elapsed_ms();
-    let since = sim.nodelife.nodes.get(&node_name).and_then(|h| h.no_execute_since_ms).unwrap_or(now);
+    let since = sim
+        .nodelife
+        .nodes
+        .get(&node_name)
+        .and_then(|h| h.no_execute_since_ms)
+        .unwrap_or(now);
     let due = since + after;
     if now < due {
         later(sim, due - now, NlTask::Evict(key.clone()));
         return;
     }
-    let taint_names: Vec<String> = taints.iter().map(|(k, _)| k.trim_start_matches("node.kubernetes.io/").to_string()).collect();
+    let taint_names: Vec<String> = taints
+        .iter()
+        .map(|(k, _)| k.trim_start_matches("node.kubernetes.io/").to_string())
+        .collect();
     sim.decide(
         TAINT_EVICTION,
-        format!("{} has tolerated {}:NoExecute for {}s; evicting", key.name, taint_names.join(","), secs(after)),
+        format!(
+            "{} has tolerated {}:NoExecute for {}s; evicting",
+            key.name,
+            taint_names.join(","),
+            secs(after)
+        ),
     );
-    sim.event(&obj, "Normal", "TaintManagerEviction", format!("Marking for deletion Pod {}/{}", key.namespace, key.name), TAINT_EVICTION, None);
+    sim.event(
+        &obj,
+        "Normal",
+        "TaintManagerEviction",
+        format!("Marking for deletion Pod {}/{}", key.namespace, key.name),
+        TAINT_EVICTION,
+        None,
+    );
     let mut p = pod.clone();
     let t = sim.clock.now_time();
-    let conds = p.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new);
+    let conds = p
+        .status
+        .get_or_insert_with(Default::default)
+        .conditions
+        .get_or_insert_with(Vec::new);
     conds.retain(|c| c.type_ != "DisruptionTarget");
     conds.push(PodCondition {
         type_: "DisruptionTarget".into(),
@@ -448,7 +628,10 @@ fn pod_gc(sim: &mut Sim, node: &str) {
     }
     for obj in sim.store.pods_on_node(node) {
         let key = ObjKey::of(&obj);
-        sim.decide(PODGC, format!("deleting {}: its node {node} no longer exists", key.name));
+        sim.decide(
+            PODGC,
+            format!("deleting {}: its node {node} no longer exists", key.name),
+        );
         let _ = sim.delete(&key, Some(0));
     }
 }
@@ -456,16 +639,36 @@ fn pod_gc(sim: &mut Sim, node: &str) {
 /// A kubelet that comes back posts its node status: conditions healthy again, heartbeat now.
 pub(crate) fn post_ready_status(sim: &mut Sim, name: &str) {
     let key = ObjKey::new(Kind::Node, "", name);
-    let Some(obj) = sim.store.get(&key).cloned() else { return };
+    let Some(obj) = sim.store.get(&key).cloned() else {
+        return;
+    };
     let Some(node) = obj.as_node() else { return };
     let mut node = node.clone();
     let t: Time = sim.clock.now_time();
     let mut became_ready = false;
-    for c in node.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new).iter_mut() {
+    for c in node
+        .status
+        .get_or_insert_with(Default::default)
+        .conditions
+        .get_or_insert_with(Vec::new)
+        .iter_mut()
+    {
         let (status, reason, msg) = match c.type_.as_str() {
-            "MemoryPressure" => ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-            "DiskPressure" => ("False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-            "PIDPressure" => ("False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+            "MemoryPressure" => (
+                "False",
+                "KubeletHasSufficientMemory",
+                "kubelet has sufficient memory available",
+            ),
+            "DiskPressure" => (
+                "False",
+                "KubeletHasNoDiskPressure",
+                "kubelet has no disk pressure",
+            ),
+            "PIDPressure" => (
+                "False",
+                "KubeletHasSufficientPID",
+                "kubelet has sufficient PID available",
+            ),
             "Ready" => ("True", "KubeletReady", "kubelet is posting ready status"),
             _ => continue,
         };
@@ -480,7 +683,14 @@ pub(crate) fn post_ready_status(sim: &mut Sim, name: &str) {
     }
     if let Some(stored) = sim.write_status(Object::Node(node)) {
         if became_ready {
-            sim.event(&stored, "Normal", "NodeReady", format!("Node {name} status is now: NodeReady"), "kubelet", Some(name));
+            sim.event(
+                &stored,
+                "Normal",
+                "NodeReady",
+                format!("Node {name} status is now: NodeReady"),
+                "kubelet",
+                Some(name),
+            );
         }
     }
 }
@@ -507,14 +717,26 @@ mod tests {
             toleration_seconds: s,
             ..Default::default()
         };
-        let mut pod = Pod { spec: Some(PodSpec { tolerations: Some(vec![tol(TAINT_UNREACHABLE, Some(300)), tol(TAINT_NOT_READY, Some(300))]), ..Default::default() }), ..Default::default() };
+        let mut pod = Pod {
+            spec: Some(PodSpec {
+                tolerations: Some(vec![
+                    tol(TAINT_UNREACHABLE, Some(300)),
+                    tol(TAINT_NOT_READY, Some(300)),
+                ]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
         let taints = vec![(TAINT_UNREACHABLE.to_string(), None)];
         assert_eq!(toleration_ms(&pod, &taints), Some(300_000));
         pod.spec.as_mut().unwrap().tolerations = Some(vec![tol(TAINT_UNREACHABLE, None)]);
         assert_eq!(toleration_ms(&pod, &taints), None);
         pod.spec.as_mut().unwrap().tolerations = None;
         assert_eq!(toleration_ms(&pod, &taints), Some(0));
-        let everything = Toleration { operator: Some("Exists".into()), ..Default::default() };
+        let everything = Toleration {
+            operator: Some("Exists".into()),
+            ..Default::default()
+        };
         pod.spec.as_mut().unwrap().tolerations = Some(vec![everything]);
         assert_eq!(toleration_ms(&pod, &taints), None);
     }

@@ -1,10 +1,15 @@
 //! The kinds the simulation stores, as the field's own Kubernetes types (k8s-openapi, API v1.32).
 
-use k8s_openapi::api::apps::v1::{ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet};
-use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service};
-use k8s_openapi::api::storage::v1::StorageClass;
-use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::apps::v1::{
+    ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet,
+};
 use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret,
+    Service,
+};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 /// A resource kind the API server serves.
@@ -54,7 +59,10 @@ impl Kind {
 
     /// The kind named by a manifest's `apiVersion` and `kind`, if the simulation serves it.
     pub fn from_api(api_version: &str, kind: &str) -> Option<Kind> {
-        Kind::ALL.iter().copied().find(|k| k.api_version() == api_version && k.name() == kind)
+        Kind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.api_version() == api_version && k.name() == kind)
     }
 
     pub fn name(self) -> &'static str {
@@ -81,7 +89,13 @@ impl Kind {
     }
     pub fn api_version(self) -> &'static str {
         match self {
-            Kind::Namespace | Kind::Node | Kind::Pod | Kind::Service | Kind::ConfigMap | Kind::Secret | Kind::Endpoints => "v1",
+            Kind::Namespace
+            | Kind::Node
+            | Kind::Pod
+            | Kind::Service
+            | Kind::ConfigMap
+            | Kind::Secret
+            | Kind::Endpoints => "v1",
             Kind::ReplicaSet | Kind::Deployment => "apps/v1",
             Kind::EndpointSlice => "discovery.k8s.io/v1",
             Kind::StatefulSet | Kind::DaemonSet | Kind::ControllerRevision => "apps/v1",
@@ -93,7 +107,13 @@ impl Kind {
     /// The API group ("" for core).
     pub fn group(self) -> &'static str {
         match self {
-            Kind::Namespace | Kind::Node | Kind::Pod | Kind::Service | Kind::ConfigMap | Kind::Secret | Kind::Endpoints => "",
+            Kind::Namespace
+            | Kind::Node
+            | Kind::Pod
+            | Kind::Service
+            | Kind::ConfigMap
+            | Kind::Secret
+            | Kind::Endpoints => "",
             Kind::ReplicaSet | Kind::Deployment => "apps",
             Kind::EndpointSlice => "discovery.k8s.io",
             Kind::StatefulSet | Kind::DaemonSet | Kind::ControllerRevision => "apps",
@@ -143,7 +163,10 @@ impl Kind {
         }
     }
     pub fn namespaced(self) -> bool {
-        !matches!(self, Kind::Namespace | Kind::Node | Kind::PersistentVolume | Kind::StorageClass)
+        !matches!(
+            self,
+            Kind::Namespace | Kind::Node | Kind::PersistentVolume | Kind::StorageClass
+        )
     }
 }
 
@@ -286,7 +309,9 @@ impl Object {
             Kind::StatefulSet => Object::StatefulSet(serde_json::from_value(v)?),
             Kind::DaemonSet => Object::DaemonSet(serde_json::from_value(v)?),
             Kind::ControllerRevision => Object::ControllerRevision(serde_json::from_value(v)?),
-            Kind::PersistentVolumeClaim => Object::PersistentVolumeClaim(serde_json::from_value(v)?),
+            Kind::PersistentVolumeClaim => {
+                Object::PersistentVolumeClaim(serde_json::from_value(v)?)
+            }
             Kind::PersistentVolume => Object::PersistentVolume(serde_json::from_value(v)?),
             Kind::StorageClass => Object::StorageClass(serde_json::from_value(v)?),
             Kind::Job => Object::Job(serde_json::from_value(v)?),
@@ -388,7 +413,10 @@ impl Object {
             Object::EndpointSlice(o) => serde_json::to_value(o).map(|mut v| {
                 // The API server returns empty lists as `null` (`endpoints: null`, `ports: null`).
                 if let Some(m) = v.as_object_mut() {
-                    if m.get("endpoints").and_then(|e| e.as_array()).is_some_and(|a| a.is_empty()) {
+                    if m.get("endpoints")
+                        .and_then(|e| e.as_array())
+                        .is_some_and(|a| a.is_empty())
+                    {
                         m.insert("endpoints".into(), serde_json::Value::Null);
                     }
                     m.entry("ports").or_insert(serde_json::Value::Null);
@@ -401,7 +429,10 @@ impl Object {
 }
 
 pub fn controller_ref(meta: &ObjectMeta) -> Option<&OwnerReference> {
-    meta.owner_references.as_ref()?.iter().find(|r| r.controller == Some(true))
+    meta.owner_references
+        .as_ref()?
+        .iter()
+        .find(|r| r.controller == Some(true))
 }
 
 /// A controller reference as `metav1.NewControllerRef` builds it.

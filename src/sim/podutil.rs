@@ -3,7 +3,10 @@
 use k8s_openapi::api::core::v1::Pod;
 
 pub fn phase(p: &Pod) -> &str {
-    p.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("Pending")
+    p.status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or("Pending")
 }
 
 pub fn node(p: &Pod) -> Option<&str> {
@@ -20,7 +23,12 @@ pub fn is_active(p: &Pod) -> bool {
 }
 
 fn ready_condition(p: &Pod) -> Option<&k8s_openapi::api::core::v1::PodCondition> {
-    p.status.as_ref()?.conditions.as_ref()?.iter().find(|c| c.type_ == "Ready")
+    p.status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_ == "Ready")
 }
 
 pub fn is_ready(p: &Pod) -> bool {
@@ -84,8 +92,14 @@ pub fn summary(p: &Pod) -> PodSummary {
     let mut ready = 0usize;
     let mut restarts = 0i32;
     let mut last: Option<chrono::DateTime<chrono::Utc>> = None;
-    let note_last = |cs: &k8s_openapi::api::core::v1::ContainerStatus, last: &mut Option<chrono::DateTime<chrono::Utc>>| {
-        if let Some(t) = cs.last_state.as_ref().and_then(|s| s.terminated.as_ref()).and_then(|t| t.finished_at.as_ref()) {
+    let note_last = |cs: &k8s_openapi::api::core::v1::ContainerStatus,
+                     last: &mut Option<chrono::DateTime<chrono::Utc>>| {
+        if let Some(t) = cs
+            .last_state
+            .as_ref()
+            .and_then(|s| s.terminated.as_ref())
+            .and_then(|t| t.finished_at.as_ref())
+        {
             if last.is_none_or(|l| t.0 > l) {
                 *last = Some(t.0);
             }
@@ -114,7 +128,12 @@ pub fn summary(p: &Pod) -> PodSummary {
                 _ if t.signal.unwrap_or(0) != 0 => format!("Init:Signal:{}", t.signal.unwrap_or(0)),
                 _ => format!("Init:ExitCode:{}", t.exit_code),
             };
-        } else if let Some(r) = st.waiting.as_ref().and_then(|w| w.reason.clone()).filter(|r| !r.is_empty() && r != "PodInitializing") {
+        } else if let Some(r) = st
+            .waiting
+            .as_ref()
+            .and_then(|w| w.reason.clone())
+            .filter(|r| !r.is_empty() && r != "PodInitializing")
+        {
             reason = format!("Init:{r}");
         } else {
             reason = format!("Init:{i}/{n_init}");
@@ -122,7 +141,11 @@ pub fn summary(p: &Pod) -> PodSummary {
         initializing = true;
         break;
     }
-    let initialized = status.conditions.iter().flatten().any(|c| c.type_ == "Initialized" && c.status == "True");
+    let initialized = status
+        .conditions
+        .iter()
+        .flatten()
+        .any(|c| c.type_ == "Initialized" && c.status == "True");
     if !initializing || initialized {
         restarts = 0;
         for cs in &init_statuses {
@@ -135,7 +158,12 @@ pub fn summary(p: &Pod) -> PodSummary {
             restarts += cs.restart_count;
             note_last(cs, &mut last);
             let st = cs.state.clone().unwrap_or_default();
-            if let Some(r) = st.waiting.as_ref().and_then(|w| w.reason.clone()).filter(|r| !r.is_empty()) {
+            if let Some(r) = st
+                .waiting
+                .as_ref()
+                .and_then(|w| w.reason.clone())
+                .filter(|r| !r.is_empty())
+            {
                 reason = r;
             } else if let Some(t) = &st.terminated {
                 reason = match &t.reason {
@@ -149,8 +177,16 @@ pub fn summary(p: &Pod) -> PodSummary {
             }
         }
         if reason == "Completed" && has_running {
-            let pod_ready = status.conditions.iter().flatten().any(|c| c.type_ == "Ready" && c.status == "True");
-            reason = if pod_ready { "Running".into() } else { "NotReady".into() };
+            let pod_ready = status
+                .conditions
+                .iter()
+                .flatten()
+                .any(|c| c.type_ == "Ready" && c.status == "True");
+            reason = if pod_ready {
+                "Running".into()
+            } else {
+                "NotReady".into()
+            };
         }
     }
     if p.metadata.deletion_timestamp.is_some() {
@@ -160,5 +196,10 @@ pub fn summary(p: &Pod) -> PodSummary {
             reason = "Terminating".into();
         }
     }
-    PodSummary { ready: format!("{ready}/{total}"), status: reason, restarts, last_restart: last }
+    PodSummary {
+        ready: format!("{ready}/{total}"),
+        status: reason,
+        restarts,
+        last_restart: last,
+    }
 }

@@ -33,7 +33,14 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(start: DateTime<Utc>) -> Self {
-        Ctx { start, env: Vec::new(), hostname: "pod".into(), pod_ip: "10.244.0.2".into(), cpus: 4, mounts: Vec::new() }
+        Ctx {
+            start,
+            env: Vec::new(),
+            hostname: "pod".into(),
+            pod_ip: "10.244.0.2".into(),
+            cpus: 4,
+            mounts: Vec::new(),
+        }
     }
 }
 
@@ -134,10 +141,22 @@ pub fn image_env(image: &str) -> Vec<(String, String)> {
             ("PKG_RELEASE".into(), "1~bookworm".into()),
             ("DYNPKG_RELEASE".into(), "1~bookworm".into()),
         ],
-        "redis" => vec![("REDIS_DOWNLOAD_URL".into(), "http://download.redis.io/releases/redis-7.4.2.tar.gz".into())],
-        "httpd" => vec![("HTTPD_PREFIX".into(), "/usr/local/apache2".into()), ("HTTPD_VERSION".into(), "2.4.63".into())],
-        "postgres" => vec![("PG_MAJOR".into(), "17".into()), ("PGDATA".into(), "/var/lib/postgresql/data".into())],
-        "kubernetes-bootcamp" => vec![("NPM_CONFIG_LOGLEVEL".into(), "info".into()), ("NODE_VERSION".into(), "6.3.1".into())],
+        "redis" => vec![(
+            "REDIS_DOWNLOAD_URL".into(),
+            "http://download.redis.io/releases/redis-7.4.2.tar.gz".into(),
+        )],
+        "httpd" => vec![
+            ("HTTPD_PREFIX".into(), "/usr/local/apache2".into()),
+            ("HTTPD_VERSION".into(), "2.4.63".into()),
+        ],
+        "postgres" => vec![
+            ("PG_MAJOR".into(), "17".into()),
+            ("PGDATA".into(), "/var/lib/postgresql/data".into()),
+        ],
+        "kubernetes-bootcamp" => vec![
+            ("NPM_CONFIG_LOGLEVEL".into(), "info".into()),
+            ("NODE_VERSION".into(), "6.3.1".into()),
+        ],
         _ => Vec::new(),
     }
 }
@@ -157,21 +176,43 @@ impl Program {
     /// The program a container of `image` runs with these `command` and `args` (Kubernetes: `command`
     /// replaces the image's ENTRYPOINT, `args` its CMD). `env` is the container's environment, for
     /// programs whose behaviour depends on it (postgres wants a password).
-    pub fn resolve(image: &str, command: Option<&[String]>, args: Option<&[String]>, env: &[(String, String)]) -> Program {
+    pub fn resolve(
+        image: &str,
+        command: Option<&[String]>,
+        args: Option<&[String]>,
+        env: &[(String, String)],
+    ) -> Program {
         let r = images::parse_image(image);
         let dash = is_debian(&r.repo, &r.tag);
         let base = r.repo.rsplit('/').next().unwrap_or(&r.repo).to_string();
         let server = match base.as_str() {
-            "nginx" => Some(Server::Nginx { version: nginx_version(&r.tag), alpine: r.tag.contains("alpine") }),
-            "httpd" => Some(Server::Httpd),
-            "redis" => Some(Server::Redis { version: if r.tag.starts_with("6") { "6.2.17".into() } else { "7.4.2".into() } }),
-            "postgres" => Some(Server::Postgres {
-                password: env.iter().any(|(k, v)| (k == "POSTGRES_PASSWORD" && !v.is_empty()) || (k == "POSTGRES_HOST_AUTH_METHOD" && v == "trust")),
+            "nginx" => Some(Server::Nginx {
+                version: nginx_version(&r.tag),
+                alpine: r.tag.contains("alpine"),
             }),
-            "kubernetes-bootcamp" => Some(Server::Bootcamp { version: r.tag.clone() }),
+            "httpd" => Some(Server::Httpd),
+            "redis" => Some(Server::Redis {
+                version: if r.tag.starts_with("6") {
+                    "6.2.17".into()
+                } else {
+                    "7.4.2".into()
+                },
+            }),
+            "postgres" => Some(Server::Postgres {
+                password: env.iter().any(|(k, v)| {
+                    (k == "POSTGRES_PASSWORD" && !v.is_empty())
+                        || (k == "POSTGRES_HOST_AUTH_METHOD" && v == "trust")
+                }),
+            }),
+            "kubernetes-bootcamp" => Some(Server::Bootcamp {
+                version: r.tag.clone(),
+            }),
             _ => None,
         };
-        let body = match (command.filter(|c| !c.is_empty()), args.filter(|a| !a.is_empty())) {
+        let body = match (
+            command.filter(|c| !c.is_empty()),
+            args.filter(|a| !a.is_empty()),
+        ) {
             (Some(c), a) => Body::Argv(c.iter().chain(a.into_iter().flatten()).cloned().collect()),
             // `args` alone go to the image's ENTRYPOINT: shell images have none; the entrypoint
             // scripts of nginx, redis and postgres run a program named first, or the server with
@@ -179,7 +220,10 @@ impl Program {
             (None, Some(a)) => match (server, default_argv(&r.repo)) {
                 (_, Some(_)) => Body::Argv(a.to_vec()),
                 (Some(s), None) if a[0].starts_with('-') => Body::Server(s),
-                (Some(Server::Nginx { .. } | Server::Redis { .. } | Server::Postgres { .. }), None) => Body::Argv(a.to_vec()),
+                (
+                    Some(Server::Nginx { .. } | Server::Redis { .. } | Server::Postgres { .. }),
+                    None,
+                ) => Body::Argv(a.to_vec()),
                 (Some(s), None) => Body::Server(s),
                 (None, None) => Body::Server(Server::Quiet),
             },
@@ -190,7 +234,11 @@ impl Program {
                 (None, None) => Body::Server(Server::Quiet),
             },
         };
-        Program { body, dash, image: image.to_string() }
+        Program {
+            body,
+            dash,
+            image: image.to_string(),
+        }
     }
 
     /// Milliseconds the program takes to exit after SIGTERM, or `None` if it ignores it (a shell or
@@ -202,7 +250,14 @@ impl Program {
                 _ => 100,
             }),
             Body::Argv(a) => match a.first().map(|s| basename(s)) {
-                Some("nginx" | "redis-server" | "httpd-foreground" | "httpd" | "postgres" | "docker-entrypoint.sh") => Some(300),
+                Some(
+                    "nginx"
+                    | "redis-server"
+                    | "httpd-foreground"
+                    | "httpd"
+                    | "postgres"
+                    | "docker-entrypoint.sh",
+                ) => Some(300),
                 _ => None,
             },
         }
@@ -210,7 +265,9 @@ impl Program {
 
     /// Fails to start when the executable does not exist in the image.
     pub fn start_error(&self) -> Option<StartError> {
-        let Body::Argv(a) = &self.body else { return None };
+        let Body::Argv(a) = &self.body else {
+            return None;
+        };
         let Some(prog) = a.first() else { return None };
         if known_binary(basename(prog), &self.image) {
             return None;
@@ -242,7 +299,12 @@ impl Program {
             _ => Some(it.status),
         };
         let at = it.t;
-        Trace { lines: it.lines, exit: exit.filter(|_| horizon_ms.is_none_or(|h| at <= h)).map(|code| Exit { at_ms: at, code }) }
+        Trace {
+            lines: it.lines,
+            exit: exit
+                .filter(|_| horizon_ms.is_none_or(|h| at <= h))
+                .map(|code| Exit { at_ms: at, code }),
+        }
     }
 
     /// When and how the program ends, or `None` if it runs until stopped.
@@ -287,8 +349,9 @@ fn basename(s: &str) -> &str {
 
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash"];
 const BUILTINS: &[&str] = &[
-    "echo", "printf", "sleep", "date", "printenv", "env", "hostname", "cat", "ls", "true", "false", "test", "[", "seq",
-    "expr", "tail", "pwd", "whoami", "id", "uname", "wc", "head", "yes", "nslookup", "wget", "touch", "mkdir", "rm",
+    "echo", "printf", "sleep", "date", "printenv", "env", "hostname", "cat", "ls", "true", "false",
+    "test", "[", "seq", "expr", "tail", "pwd", "whoami", "id", "uname", "wc", "head", "yes",
+    "nslookup", "wget", "touch", "mkdir", "rm",
 ];
 
 fn known_binary(name: &str, image: &str) -> bool {
@@ -390,7 +453,10 @@ fn lex(src: &str) -> Result<Vec<Tok>, String> {
             }
             '\'' => {
                 in_word = true;
-                let close = c[i + 1..].iter().position(|&x| x == '\'').ok_or("unterminated quoted string")?;
+                let close = c[i + 1..]
+                    .iter()
+                    .position(|&x| x == '\'')
+                    .ok_or("unterminated quoted string")?;
                 cur.extend(&c[i..i + close + 2]);
                 i += close + 2;
             }
@@ -454,7 +520,10 @@ fn skip_parens(c: &[char], mut i: usize) -> Result<usize, String> {
                 }
             }
             '\'' => {
-                let close = c[i + 1..].iter().position(|&x| x == '\'').ok_or("unterminated quoted string")?;
+                let close = c[i + 1..]
+                    .iter()
+                    .position(|&x| x == '\'')
+                    .ok_or("unterminated quoted string")?;
                 i += close + 1;
             }
             '\\' => i += 1,
@@ -481,18 +550,39 @@ fn skip_backquote(c: &[char], i: usize) -> Result<usize, String> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Redir {
     /// Send fd to a file (`/dev/null` discards); `append`.
-    File { fd: u32, path: String, append: bool },
+    File {
+        fd: u32,
+        path: String,
+        append: bool,
+    },
     /// fd `from` writes where `to` writes.
-    Dup { from: u32, to: u32 },
+    Dup {
+        from: u32,
+        to: u32,
+    },
     Input,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Node {
-    Simple { words: Vec<String>, redirs: Vec<Redir> },
-    Loop { until: bool, cond: List, body: List },
-    For { var: String, items: Option<Vec<String>>, body: List },
-    If { branches: Vec<(List, List)>, otherwise: Option<List> },
+    Simple {
+        words: Vec<String>,
+        redirs: Vec<Redir>,
+    },
+    Loop {
+        until: bool,
+        cond: List,
+        body: List,
+    },
+    For {
+        var: String,
+        items: Option<Vec<String>>,
+        body: List,
+    },
+    If {
+        branches: Vec<(List, List)>,
+        otherwise: Option<List>,
+    },
     Group(List, Vec<Redir>),
 }
 
@@ -609,9 +699,17 @@ impl Parser {
             out.push(match op {
                 ">&" => match target.parse::<u32>() {
                     Ok(to) => Redir::Dup { from: fd, to },
-                    Err(_) => Redir::File { fd, path: target, append: false },
+                    Err(_) => Redir::File {
+                        fd,
+                        path: target,
+                        append: false,
+                    },
                 },
-                ">" | ">>" => Redir::File { fd, path: target, append: op == ">>" },
+                ">" | ">>" => Redir::File {
+                    fd,
+                    path: target,
+                    append: op == ">>",
+                },
                 _ => Redir::Input,
             });
         }
@@ -676,7 +774,10 @@ impl Parser {
                         }
                     }
                 }
-                Node::If { branches, otherwise }
+                Node::If {
+                    branches,
+                    otherwise,
+                }
             }
             Some(Tok::Word(w)) if w == "{" => {
                 self.pos += 1;
@@ -740,17 +841,29 @@ fn can_escape(list: &List) -> bool {
         match n {
             Node::Simple { words, .. } => words.iter().any(|w| {
                 let w = w.as_str();
-                w == "break" || w == "exit" || w == "return" || w.contains("exit") || w.contains("kill")
+                w == "break"
+                    || w == "exit"
+                    || w == "return"
+                    || w.contains("exit")
+                    || w.contains("kill")
             }),
             Node::Loop { cond, body, .. } => can_escape(cond) || can_escape(body),
             Node::For { body, .. } => can_escape(body),
-            Node::If { branches, otherwise } => {
-                branches.iter().any(|(c, b)| can_escape(c) || can_escape(b)) || otherwise.as_ref().is_some_and(can_escape)
+            Node::If {
+                branches,
+                otherwise,
+            } => {
+                branches.iter().any(|(c, b)| can_escape(c) || can_escape(b))
+                    || otherwise.as_ref().is_some_and(can_escape)
             }
             Node::Group(l, _) => can_escape(l),
         }
     }
-    list.iter().any(|a| std::iter::once(&a.first).chain(a.rest.iter().map(|(_, p)| p)).any(|p| p.cmds.iter().any(node)))
+    list.iter().any(|a| {
+        std::iter::once(&a.first)
+            .chain(a.rest.iter().map(|(_, p)| p))
+            .any(|p| p.cmds.iter().any(node))
+    })
 }
 
 fn always_true(list: &List) -> bool {
@@ -807,7 +920,8 @@ impl<'a> Interp<'a> {
                 env_order.push(k.clone());
             }
         }
-        vars.entry("HOSTNAME".into()).or_insert_with(|| ctx.hostname.clone());
+        vars.entry("HOSTNAME".into())
+            .or_insert_with(|| ctx.hostname.clone());
         let mut files = BTreeMap::new();
         files.insert("/etc/hostname".to_string(), format!("{}\n", ctx.hostname));
         files.insert("/etc/hosts".to_string(), format!(
@@ -890,7 +1004,12 @@ impl<'a> Interp<'a> {
         buf.push_str(text);
         let mut rest = buf.as_str();
         while let Some(nl) = rest.find('\n') {
-            self.lines.push(Line { at_ms: self.t, stream, text: rest[..nl].to_string(), newline: true });
+            self.lines.push(Line {
+                at_ms: self.t,
+                stream,
+                text: rest[..nl].to_string(),
+                newline: true,
+            });
             rest = &rest[nl + 1..];
         }
         self.partial[idx] = rest.to_string();
@@ -904,7 +1023,12 @@ impl<'a> Interp<'a> {
         for (idx, stream) in [(0, Stream::Stdout), (1, Stream::Stderr)] {
             let p = std::mem::take(&mut self.partial[idx]);
             if !p.is_empty() {
-                self.lines.push(Line { at_ms: self.t.min(self.horizon.unwrap_or(u64::MAX)), stream, text: p, newline: false });
+                self.lines.push(Line {
+                    at_ms: self.t.min(self.horizon.unwrap_or(u64::MAX)),
+                    stream,
+                    text: p,
+                    newline: false,
+                });
             }
         }
         if self.lines.len() > MAX_LINES {
@@ -935,7 +1059,9 @@ impl<'a> Interp<'a> {
     // ------------------------------------------------------------------ top level
 
     fn exec_argv(&mut self, argv: &[String], top: bool) -> Flow {
-        let Some(prog) = argv.first() else { return Flow::Normal };
+        let Some(prog) = argv.first() else {
+            return Flow::Normal;
+        };
         let name = basename(prog).to_string();
         if SHELLS.contains(&name.as_str()) {
             let mut i = 1;
@@ -954,7 +1080,9 @@ impl<'a> Interp<'a> {
                     i += 1;
                     continue;
                 }
-                self.err(&format!("{name}: can't open '{a}': No such file or directory\n"));
+                self.err(&format!(
+                    "{name}: can't open '{a}': No such file or directory\n"
+                ));
                 return Flow::Exit(if name == "bash" { 127 } else { 2 });
             }
             // A shell with no script and no terminal reads EOF and exits at once.
@@ -977,7 +1105,11 @@ impl<'a> Interp<'a> {
                 other => other,
             },
             Err(e) => {
-                let who = if shell == "bash" { "bash: -c: line 1".to_string() } else { format!("{shell}: 1") };
+                let who = if shell == "bash" {
+                    "bash: -c: line 1".to_string()
+                } else {
+                    format!("{shell}: 1")
+                };
                 self.err(&format!("{who}: {e}\n"));
                 Flow::Exit(2)
             }
@@ -1137,7 +1269,10 @@ impl<'a> Interp<'a> {
                 self.sinks = saved;
                 f
             }
-            Node::If { branches, otherwise } => {
+            Node::If {
+                branches,
+                otherwise,
+            } => {
                 for (cond, body) in branches {
                     let f = self.list(cond);
                     if !matches!(f, Flow::Normal) {
@@ -1240,7 +1375,10 @@ impl<'a> Interp<'a> {
             let ch = c[i];
             match ch {
                 '\'' if !dq => {
-                    let close = c[i + 1..].iter().position(|&x| x == '\'').unwrap_or(c.len() - i - 1);
+                    let close = c[i + 1..]
+                        .iter()
+                        .position(|&x| x == '\'')
+                        .unwrap_or(c.len() - i - 1);
                     cur.extend(&c[i + 1..i + 1 + close]);
                     have = true;
                     i += close + 2;
@@ -1325,7 +1463,10 @@ impl<'a> Interp<'a> {
                 let v = match arith(&inner, &self.vars) {
                     Ok(n) => n.to_string(),
                     Err(e) => {
-                        self.err(&format!("{}: arithmetic syntax error: {e}\n", self.shell_name()));
+                        self.err(&format!(
+                            "{}: arithmetic syntax error: {e}\n",
+                            self.shell_name()
+                        ));
                         String::new()
                     }
                 };
@@ -1337,7 +1478,11 @@ impl<'a> Interp<'a> {
                 (Some(self.command_subst(&inner)), end)
             }
             Some('{') => {
-                let close = c[i + 2..].iter().position(|&x| x == '}').map(|p| i + 2 + p).unwrap_or(c.len());
+                let close = c[i + 2..]
+                    .iter()
+                    .position(|&x| x == '}')
+                    .map(|p| i + 2 + p)
+                    .unwrap_or(c.len());
                 let inner: String = c[i + 2..close.min(c.len())].iter().collect();
                 let (name, default) = match inner.split_once(":-") {
                     Some((n, d)) => (n.to_string(), Some(d.to_string())),
@@ -1372,7 +1517,10 @@ impl<'a> Interp<'a> {
 
     fn command_subst(&mut self, src: &str) -> String {
         self.capture.push((String::new(), String::new()));
-        let saved_sinks = std::mem::replace(&mut self.sinks, [Sink::Out(Stream::Stdout), Sink::Out(Stream::Stderr)]);
+        let saved_sinks = std::mem::replace(
+            &mut self.sinks,
+            [Sink::Out(Stream::Stdout), Sink::Out(Stream::Stderr)],
+        );
         let saved_status = self.status;
         let f = match parse(src) {
             Ok(l) => self.list(&l),
@@ -1397,11 +1545,32 @@ impl<'a> Interp<'a> {
             ":" | "true" => {}
             "false" => self.status = 1,
             "exit" => {
-                let code = args.first().map(|a| a.parse::<i64>().map(|n| n.rem_euclid(256) as i32).unwrap_or(2)).unwrap_or(self.status);
+                let code = args
+                    .first()
+                    .map(|a| {
+                        a.parse::<i64>()
+                            .map(|n| n.rem_euclid(256) as i32)
+                            .unwrap_or(2)
+                    })
+                    .unwrap_or(self.status);
                 return Flow::Exit(code);
             }
-            "break" => return Flow::Break(args.first().and_then(|a| a.parse().ok()).unwrap_or(1).max(1)),
-            "continue" => return Flow::Continue(args.first().and_then(|a| a.parse().ok()).unwrap_or(1).max(1)),
+            "break" => {
+                return Flow::Break(
+                    args.first()
+                        .and_then(|a| a.parse().ok())
+                        .unwrap_or(1)
+                        .max(1),
+                )
+            }
+            "continue" => {
+                return Flow::Continue(
+                    args.first()
+                        .and_then(|a| a.parse().ok())
+                        .unwrap_or(1)
+                        .max(1),
+                )
+            }
             "echo" => self.echo(args),
             "printf" => self.printf(args),
             "sleep" => return self.sleep(args),
@@ -1474,7 +1643,10 @@ impl<'a> Interp<'a> {
                 let mut s = String::new();
                 let mut n = from;
                 let mut count = 0;
-                while step != 0 && ((step > 0 && n <= to) || (step < 0 && n >= to)) && count < 100_000 {
+                while step != 0
+                    && ((step > 0 && n <= to) || (step < 0 && n >= to))
+                    && count < 100_000
+                {
                     s.push_str(&format!("{n}\n"));
                     n += step;
                     count += 1;
@@ -1511,11 +1683,23 @@ impl<'a> Interp<'a> {
             }
             "tail" | "head" | "wc" => {}
             "wget" | "nslookup" => {
-                let target = args.iter().rev().find(|a| !a.starts_with('-')).cloned().unwrap_or_default();
+                let target = args
+                    .iter()
+                    .rev()
+                    .find(|a| !a.starts_with('-'))
+                    .cloned()
+                    .unwrap_or_default();
                 let msg = if name == "nslookup" {
                     format!(";; connection timed out; no servers could be reached\n\n")
                 } else {
-                    format!("wget: bad address '{}'\n", target.trim_start_matches("http://").split('/').next().unwrap_or(""))
+                    format!(
+                        "wget: bad address '{}'\n",
+                        target
+                            .trim_start_matches("http://")
+                            .split('/')
+                            .next()
+                            .unwrap_or("")
+                    )
                 };
                 if let Flow::Stop = self.pass(if name == "nslookup" { 15_000 } else { 5_000 }) {
                     return Flow::Stop;
@@ -1527,8 +1711,15 @@ impl<'a> Interp<'a> {
             "python" | "python3" => {
                 if let Some(i) = args.iter().position(|a| a == "-c") {
                     let code = args.get(i + 1).cloned().unwrap_or_default();
-                    if let Some(inner) = code.trim().strip_prefix("print(").and_then(|s| s.strip_suffix(')')) {
-                        let v = inner.trim().trim_matches(|c| c == '"' || c == '\'').to_string();
+                    if let Some(inner) = code
+                        .trim()
+                        .strip_prefix("print(")
+                        .and_then(|s| s.strip_suffix(')'))
+                    {
+                        let v = inner
+                            .trim()
+                            .trim_matches(|c| c == '"' || c == '\'')
+                            .to_string();
                         self.out(&format!("{v}\n"));
                     }
                 }
@@ -1545,13 +1736,28 @@ impl<'a> Interp<'a> {
                     other => other,
                 };
             }
-            "nginx" | "redis-server" | "httpd-foreground" | "httpd" | "postgres" | "docker-entrypoint.sh" | "node" => {
+            "nginx"
+            | "redis-server"
+            | "httpd-foreground"
+            | "httpd"
+            | "postgres"
+            | "docker-entrypoint.sh"
+            | "node" => {
                 let s = match name.as_str() {
-                    "nginx" => Server::Nginx { version: nginx_version(&images::parse_image("nginx").tag), alpine: false },
-                    "redis-server" => Server::Redis { version: "7.4.2".into() },
+                    "nginx" => Server::Nginx {
+                        version: nginx_version(&images::parse_image("nginx").tag),
+                        alpine: false,
+                    },
+                    "redis-server" => Server::Redis {
+                        version: "7.4.2".into(),
+                    },
                     "httpd-foreground" | "httpd" => Server::Httpd,
-                    "node" => Server::Bootcamp { version: "v1".into() },
-                    _ => Server::Postgres { password: self.vars.contains_key("POSTGRES_PASSWORD") },
+                    "node" => Server::Bootcamp {
+                        version: "v1".into(),
+                    },
+                    _ => Server::Postgres {
+                        password: self.vars.contains_key("POSTGRES_PASSWORD"),
+                    },
                 };
                 return self.server(&s);
             }
@@ -1611,19 +1817,43 @@ impl<'a> Interp<'a> {
                 match chars[i] {
                     '%' => {
                         let mut j = i + 1;
-                        while j < chars.len() && (chars[j].is_ascii_digit() || matches!(chars[j], '-' | '.')) {
+                        while j < chars.len()
+                            && (chars[j].is_ascii_digit() || matches!(chars[j], '-' | '.'))
+                        {
                             j += 1;
                         }
                         let spec: String = chars[i + 1..j].iter().collect();
                         let conv = chars.get(j).copied().unwrap_or('%');
-                        let arg = if conv == '%' { None } else if rest.is_empty() { None } else { Some(rest.remove(0).clone()) };
+                        let arg = if conv == '%' {
+                            None
+                        } else if rest.is_empty() {
+                            None
+                        } else {
+                            Some(rest.remove(0).clone())
+                        };
                         let body = match conv {
                             '%' => "%".to_string(),
-                            'd' | 'i' => arg.as_deref().unwrap_or("0").trim().parse::<i64>().unwrap_or(0).to_string(),
-                            'c' => arg.unwrap_or_default().chars().next().map(String::from).unwrap_or_default(),
+                            'd' | 'i' => arg
+                                .as_deref()
+                                .unwrap_or("0")
+                                .trim()
+                                .parse::<i64>()
+                                .unwrap_or(0)
+                                .to_string(),
+                            'c' => arg
+                                .unwrap_or_default()
+                                .chars()
+                                .next()
+                                .map(String::from)
+                                .unwrap_or_default(),
                             _ => arg.unwrap_or_default(),
                         };
-                        let width: usize = spec.trim_start_matches('-').split('.').next().and_then(|w| w.parse().ok()).unwrap_or(0);
+                        let width: usize = spec
+                            .trim_start_matches('-')
+                            .split('.')
+                            .next()
+                            .and_then(|w| w.parse().ok())
+                            .unwrap_or(0);
                         let padded = if spec.starts_with('-') {
                             format!("{body:<width$}")
                         } else if spec.starts_with('0') && conv == 'd' {
@@ -1635,7 +1865,11 @@ impl<'a> Interp<'a> {
                         i = j + 1;
                     }
                     '\\' => {
-                        let (t, _) = unescape(&chars[i..(i + 2).min(chars.len())].iter().collect::<String>());
+                        let (t, _) = unescape(
+                            &chars[i..(i + 2).min(chars.len())]
+                                .iter()
+                                .collect::<String>(),
+                        );
                         out.push_str(&t);
                         i += 2;
                     }
@@ -1677,7 +1911,10 @@ impl<'a> Interp<'a> {
 
     fn date(&mut self, args: &[String]) {
         let now = self.now();
-        let fmt = args.iter().find_map(|a| a.strip_prefix('+')).map(str::to_string);
+        let fmt = args
+            .iter()
+            .find_map(|a| a.strip_prefix('+'))
+            .map(str::to_string);
         let s = match fmt {
             Some(f) => now.format(&f.replace("%N", "000000000")).to_string(),
             None => now.format("%a %b %e %H:%M:%S UTC %Y").to_string(),
@@ -1698,7 +1935,12 @@ impl<'a> Interp<'a> {
         }
         let mut missing = false;
         for a in args {
-            match self.vars.get(a).filter(|_| self.env_order.contains(a)).cloned() {
+            match self
+                .vars
+                .get(a)
+                .filter(|_| self.env_order.contains(a))
+                .cloned()
+            {
                 Some(v) => self.out(&format!("{v}\n")),
                 None => missing = true,
             }
@@ -1711,7 +1953,9 @@ impl<'a> Interp<'a> {
             match self.files.get(a).cloned() {
                 Some(s) => self.out(&s),
                 None => {
-                    self.err(&format!("cat: can't open '{a}': No such file or directory\n"));
+                    self.err(&format!(
+                        "cat: can't open '{a}': No such file or directory\n"
+                    ));
                     self.status = 1;
                 }
             }
@@ -1719,7 +1963,11 @@ impl<'a> Interp<'a> {
     }
 
     fn ls(&mut self, args: &[String]) {
-        let dir = args.iter().find(|a| !a.starts_with('-')).cloned().unwrap_or_else(|| "/".into());
+        let dir = args
+            .iter()
+            .find(|a| !a.starts_with('-'))
+            .cloned()
+            .unwrap_or_else(|| "/".into());
         let listing = match dir.trim_end_matches('/') {
             "" => "bin\ndev\netc\nhome\nlib\nlib64\nproc\nroot\nsys\ntmp\nusr\nvar\n".to_string(),
             d => {
@@ -1744,8 +1992,18 @@ impl<'a> Interp<'a> {
     }
 
     fn perl(&mut self, args: &[String]) -> Flow {
-        let code = args.iter().rev().find(|a| !a.starts_with('-')).cloned().unwrap_or_default();
-        if let Some(n) = code.split("bpi(").nth(1).and_then(|r| r.split(')').next()).and_then(|n| n.trim().parse::<usize>().ok()) {
+        let code = args
+            .iter()
+            .rev()
+            .find(|a| !a.starts_with('-'))
+            .cloned()
+            .unwrap_or_default();
+        if let Some(n) = code
+            .split("bpi(")
+            .nth(1)
+            .and_then(|r| r.split(')').next())
+            .and_then(|n| n.trim().parse::<usize>().ok())
+        {
             let n = n.clamp(1, 20_000);
             // bignum's bpi takes a moment: about 3.5 s for 2000 digits on a kind node.
             let ms = 900 + (n as u64 * n as u64) / 1_500;
@@ -1757,9 +2015,18 @@ impl<'a> Interp<'a> {
             return Flow::Normal;
         }
         if let Some(rest) = code.trim().strip_prefix("print") {
-            let v = rest.trim().trim_end_matches(';').trim().trim_matches(|c| c == '"' || c == '\'').to_string();
+            let v = rest
+                .trim()
+                .trim_end_matches(';')
+                .trim()
+                .trim_matches(|c| c == '"' || c == '\'')
+                .to_string();
             let (v, _) = unescape(&v);
-            let nl = if args.iter().any(|a| a.starts_with('-') && a.contains('l')) { "\n" } else { "" };
+            let nl = if args.iter().any(|a| a.starts_with('-') && a.contains('l')) {
+                "\n"
+            } else {
+                ""
+            };
             self.out(&format!("{v}{nl}"));
         }
         Flow::Normal
@@ -1801,7 +2068,11 @@ impl<'a> Interp<'a> {
                         return Flow::Stop;
                     }
                     let ts = stamp(self, "%Y/%m/%d %H:%M:%S");
-                    let gcc = if *alpine { "gcc 14.2.0 (Alpine 14.2.0) " } else { "gcc 12.2.0 (Debian 12.2.0-14) " };
+                    let gcc = if *alpine {
+                        "gcc 14.2.0 (Alpine 14.2.0) "
+                    } else {
+                        "gcc 12.2.0 (Debian 12.2.0-14) "
+                    };
                     let mut s = String::new();
                     for m in [
                         "using the \"epoll\" event method".to_string(),
@@ -1814,7 +2085,10 @@ impl<'a> Interp<'a> {
                         s.push_str(&format!("{ts} [notice] 1#1: {m}\n"));
                     }
                     for w in 0..self.ctx.cpus.clamp(1, 64) {
-                        s.push_str(&format!("{ts} [notice] 1#1: start worker process {}\n", 29 + w));
+                        s.push_str(&format!(
+                            "{ts} [notice] 1#1: start worker process {}\n",
+                            29 + w
+                        ));
                     }
                     self.out(&s);
                 }
@@ -1834,14 +2108,18 @@ impl<'a> Interp<'a> {
             Server::Redis { version } => {
                 let ts = |it: &Interp| stamp(it, "%d %b %Y %H:%M:%S%.3f");
                 let t0 = ts(self);
-                self.out(&format!("1:C {t0} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo\n"));
+                self.out(&format!(
+                    "1:C {t0} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo\n"
+                ));
                 self.out(&format!("1:C {t0} * Redis version={version}, bits=64, commit=00000000, modified=0, pid=1, just started\n"));
                 self.out(&format!("1:C {t0} # Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf\n"));
                 if !self.at(2) {
                     return Flow::Stop;
                 }
                 let t1 = ts(self);
-                self.out(&format!("1:M {t1} * monotonic clock: POSIX clock_gettime\n"));
+                self.out(&format!(
+                    "1:M {t1} * monotonic clock: POSIX clock_gettime\n"
+                ));
                 self.out(&format!("1:M {t1} * Running mode=standalone, port=6379.\n"));
                 self.out(&format!("1:M {t1} * Server initialized\n"));
                 self.out(&format!("1:M {t1} * Ready to accept connections tcp\n"));
@@ -1861,15 +2139,23 @@ impl<'a> Interp<'a> {
                 self.out("\nPostgreSQL init process complete; ready for start up.\n\n");
                 let ts = stamp(self, "%Y-%m-%d %H:%M:%S%.3f UTC");
                 self.err(&format!("{ts} [1] LOG:  starting PostgreSQL 17.4 (Debian 17.4-1.pgdg120+2) on x86_64-pc-linux-gnu, compiled by gcc (Debian 12.2.0-14) 12.2.0, 64-bit\n"));
-                self.err(&format!("{ts} [1] LOG:  listening on IPv4 address \"0.0.0.0\", port 5432\n"));
-                self.err(&format!("{ts} [1] LOG:  listening on IPv6 address \"::\", port 5432\n"));
-                self.err(&format!("{ts} [1] LOG:  database system is ready to accept connections\n"));
+                self.err(&format!(
+                    "{ts} [1] LOG:  listening on IPv4 address \"0.0.0.0\", port 5432\n"
+                ));
+                self.err(&format!(
+                    "{ts} [1] LOG:  listening on IPv6 address \"::\", port 5432\n"
+                ));
+                self.err(&format!(
+                    "{ts} [1] LOG:  database system is ready to accept connections\n"
+                ));
             }
             Server::Bootcamp { version } => {
                 let ts = self.now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
                 let _ = version;
                 let host = self.ctx.hostname.clone();
-                self.out(&format!("Kubernetes Bootcamp App Started At: {ts} | Running On:  {host} \n\n"));
+                self.out(&format!(
+                    "Kubernetes Bootcamp App Started At: {ts} | Running On:  {host} \n\n"
+                ));
             }
         }
         self.flush();
@@ -1893,7 +2179,10 @@ fn sleep_ms(a: &str) -> Option<u64> {
 fn assignment(w: &str) -> Option<(&str, &str)> {
     let (name, val) = w.split_once('=')?;
     let ok = !name.is_empty()
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     ok.then_some((name, val))
 }
@@ -1929,7 +2218,13 @@ fn test(args: &[String], files: &BTreeMap<String, String>) -> i32 {
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     let r = match a.as_slice() {
         [] => false,
-        ["!", rest @ ..] => return 1 - test(&rest.iter().map(|s| s.to_string()).collect::<Vec<_>>(), files).min(1),
+        ["!", rest @ ..] => {
+            return 1 - test(
+                &rest.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                files,
+            )
+            .min(1)
+        }
         [s] => !s.is_empty(),
         ["-z", s] => s.is_empty(),
         ["-n", s] => !s.is_empty(),
@@ -1938,7 +2233,9 @@ fn test(args: &[String], files: &BTreeMap<String, String>) -> i32 {
         [x, "=" | "==", y] => x == y,
         [x, "!=", y] => x != y,
         [x, op, y] => {
-            let (Ok(x), Ok(y)) = (x.trim().parse::<i64>(), y.trim().parse::<i64>()) else { return 2 };
+            let (Ok(x), Ok(y)) = (x.trim().parse::<i64>(), y.trim().parse::<i64>()) else {
+                return 2;
+            };
             match *op {
                 "-eq" => x == y,
                 "-ne" => x != y,
@@ -1978,20 +2275,37 @@ pub fn arith(src: &str, vars: &BTreeMap<String, String>) -> Result<i64, String> 
                 j += 1;
             }
             let s: String = c[i..j].iter().collect();
-            toks.push(T::N(s.parse().map_err(|_| format!("invalid number \"{s}\""))?));
+            toks.push(T::N(
+                s.parse().map_err(|_| format!("invalid number \"{s}\""))?,
+            ));
             i = j;
         } else if ch.is_ascii_alphabetic() || ch == '_' || ch == '$' {
             let mut j = i + 1;
             while j < c.len() && (c[j].is_ascii_alphanumeric() || c[j] == '_') {
                 j += 1;
             }
-            let name: String = c[i..j].iter().collect::<String>().trim_start_matches('$').to_string();
-            let v = vars.get(&name).map(|v| v.trim().to_string()).unwrap_or_default();
-            toks.push(T::N(if v.is_empty() { 0 } else { v.parse().map_err(|_| format!("invalid number \"{v}\""))? }));
+            let name: String = c[i..j]
+                .iter()
+                .collect::<String>()
+                .trim_start_matches('$')
+                .to_string();
+            let v = vars
+                .get(&name)
+                .map(|v| v.trim().to_string())
+                .unwrap_or_default();
+            toks.push(T::N(if v.is_empty() {
+                0
+            } else {
+                v.parse().map_err(|_| format!("invalid number \"{v}\""))?
+            }));
             i = j;
         } else {
             let two: String = c[i..(i + 2).min(c.len())].iter().collect();
-            let op = if ["<=", ">=", "==", "!=", "&&", "||"].contains(&two.as_str()) { two } else { ch.to_string() };
+            let op = if ["<=", ">=", "==", "!=", "&&", "||"].contains(&two.as_str()) {
+                two
+            } else {
+                ch.to_string()
+            };
             if !"+-*/%()<>!=&|".contains(op.chars().next().unwrap_or(' ')) {
                 return Err(format!("unexpected \"{op}\""));
             }
@@ -2084,7 +2398,12 @@ pub fn pi_digits(n: usize) -> String {
     thread_local! {
         static CACHE: std::cell::RefCell<Option<(usize, String)>> = const { std::cell::RefCell::new(None) };
     }
-    if let Some(s) = CACHE.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == n).map(|(_, s)| s.clone())) {
+    if let Some(s) = CACHE.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(k, _)| *k == n)
+            .map(|(_, s)| s.clone())
+    }) {
         return s;
     }
     let s = compute_pi_digits(n);
@@ -2180,14 +2499,27 @@ mod tests {
     use super::*;
 
     fn ctx() -> Ctx {
-        let mut c = Ctx::new(chrono::DateTime::parse_from_rfc3339("2025-03-01T09:00:00Z").map(|t| t.with_timezone(&Utc)).unwrap());
+        let mut c = Ctx::new(
+            chrono::DateTime::parse_from_rfc3339("2025-03-01T09:00:00Z")
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap(),
+        );
         c.hostname = "demo".into();
-        c.env = vec![("PATH".into(), "/usr/bin:/bin".into()), ("HOSTNAME".into(), "demo".into()), ("GREETING".into(), "hello".into())];
+        c.env = vec![
+            ("PATH".into(), "/usr/bin:/bin".into()),
+            ("HOSTNAME".into(), "demo".into()),
+            ("GREETING".into(), "hello".into()),
+        ];
         c
     }
 
     fn sh(script: &str) -> Program {
-        Program::resolve("busybox", Some(&["sh".into(), "-c".into(), script.into()]), None, &[])
+        Program::resolve(
+            "busybox",
+            Some(&["sh".into(), "-c".into(), script.into()]),
+            None,
+            &[],
+        )
     }
 
     fn texts(t: &Trace) -> Vec<String> {
@@ -2206,26 +2538,55 @@ mod tests {
         let p = Program::resolve("nginx", None, None, &[]);
         assert_eq!(p.exit(&ctx()), None);
         let t = p.run(&ctx(), Some(60_000));
-        assert!(t.lines.iter().any(|l| l.text.contains("Configuration complete")));
-        assert!(t.lines.iter().any(|l| l.text == "2025/03/01 09:00:00 [notice] 1#1: start worker process 29"), "{:?}", texts(&t));
+        assert!(t
+            .lines
+            .iter()
+            .any(|l| l.text.contains("Configuration complete")));
+        assert!(
+            t.lines
+                .iter()
+                .any(|l| l.text == "2025/03/01 09:00:00 [notice] 1#1: start worker process 29"),
+            "{:?}",
+            texts(&t)
+        );
         assert_eq!(p.sigterm_exit_ms(), Some(300));
         let pg = Program::resolve("postgres", None, None, &[]);
         assert_eq!(pg.exit(&ctx()).map(|e| e.code), Some(1));
-        let pg = Program::resolve("postgres", None, None, &[("POSTGRES_PASSWORD".into(), "x".into())]);
+        let pg = Program::resolve(
+            "postgres",
+            None,
+            None,
+            &[("POSTGRES_PASSWORD".into(), "x".into())],
+        );
         assert_eq!(pg.exit(&ctx()), None);
     }
 
     #[test]
     fn sleep_exit_and_sequences() {
         let p = Program::resolve("busybox", Some(&["sleep".into(), "5".into()]), None, &[]);
-        assert_eq!(p.exit(&ctx()), Some(Exit { at_ms: 5_000, code: 0 }));
+        assert_eq!(
+            p.exit(&ctx()),
+            Some(Exit {
+                at_ms: 5_000,
+                code: 0
+            })
+        );
         assert_eq!(sh("exit 3").exit(&ctx()).map(|e| e.code), Some(3));
         assert_eq!(sh("false").exit(&ctx()).map(|e| e.code), Some(1));
-        assert_eq!(sh("true && false || exit 7").exit(&ctx()).map(|e| e.code), Some(7));
+        assert_eq!(
+            sh("true && false || exit 7").exit(&ctx()).map(|e| e.code),
+            Some(7)
+        );
         let t = sh("echo a; sleep 2 && echo b; sleep 1; exit 1").run(&ctx(), None);
         assert_eq!(texts(&t), ["a", "b"]);
         assert_eq!(t.lines[1].at_ms, 2_000);
-        assert_eq!(t.exit, Some(Exit { at_ms: 3_000, code: 1 }));
+        assert_eq!(
+            t.exit,
+            Some(Exit {
+                at_ms: 3_000,
+                code: 1
+            })
+        );
     }
 
     #[test]
@@ -2233,7 +2594,14 @@ mod tests {
         let p = sh("i=0; while true; do echo \"$i: $(date)\"; i=$((i+1)); sleep 1; done");
         assert_eq!(p.exit(&ctx()), None);
         let t = p.run(&ctx(), Some(2_500));
-        assert_eq!(texts(&t), ["0: Sat Mar  1 09:00:00 UTC 2025", "1: Sat Mar  1 09:00:01 UTC 2025", "2: Sat Mar  1 09:00:02 UTC 2025"]);
+        assert_eq!(
+            texts(&t),
+            [
+                "0: Sat Mar  1 09:00:00 UTC 2025",
+                "1: Sat Mar  1 09:00:01 UTC 2025",
+                "2: Sat Mar  1 09:00:02 UTC 2025"
+            ]
+        );
         assert_eq!(t.exit, None);
         assert_eq!(t.lines[2].at_ms, 2_000);
     }
@@ -2243,7 +2611,8 @@ mod tests {
         let t = sh("for i in 1 2 3; do echo $i; done; i=0; while [ $i -lt 2 ]; do i=$((i+1)); echo w$i; done").run(&ctx(), None);
         assert_eq!(texts(&t), ["1", "2", "3", "w1", "w2"]);
         assert_eq!(t.exit.map(|e| e.code), Some(0));
-        let t = sh("for i in $(seq 1 3); do if [ $i = 2 ]; then echo two; else echo $i; fi; done").run(&ctx(), None);
+        let t = sh("for i in $(seq 1 3); do if [ $i = 2 ]; then echo two; else echo $i; fi; done")
+            .run(&ctx(), None);
         assert_eq!(texts(&t), ["1", "two", "3"]);
         let t = sh("n=0; while true; do n=$((n+1)); if [ $n -ge 3 ]; then break; fi; sleep 1; done; echo done $n").run(&ctx(), None);
         assert_eq!(texts(&t), ["done 3"]);
@@ -2254,15 +2623,26 @@ mod tests {
     fn printenv_and_expansions() {
         let p = Program::resolve("busybox", Some(&["printenv".into()]), None, &[]);
         let t = p.run(&ctx(), None);
-        assert_eq!(texts(&t), ["PATH=/usr/bin:/bin", "HOSTNAME=demo", "GREETING=hello"]);
-        let t = Program::resolve("busybox", Some(&["printenv".into(), "GREETING".into(), "NOPE".into()]), None, &[]).run(&ctx(), None);
+        assert_eq!(
+            texts(&t),
+            ["PATH=/usr/bin:/bin", "HOSTNAME=demo", "GREETING=hello"]
+        );
+        let t = Program::resolve(
+            "busybox",
+            Some(&["printenv".into(), "GREETING".into(), "NOPE".into()]),
+            None,
+            &[],
+        )
+        .run(&ctx(), None);
         assert_eq!(texts(&t), ["hello"]);
         assert_eq!(t.exit.map(|e| e.code), Some(1));
-        let t = sh("echo \"$GREETING ${HOSTNAME}\" '$GREETING' $((2*3+1)) `echo hi`").run(&ctx(), None);
+        let t =
+            sh("echo \"$GREETING ${HOSTNAME}\" '$GREETING' $((2*3+1)) `echo hi`").run(&ctx(), None);
         assert_eq!(texts(&t), ["hello demo $GREETING 7 hi"]);
         let t = sh("printf '%s=%d\\n' a 1 b 2; echo -n x; echo y").run(&ctx(), None);
         assert_eq!(texts(&t), ["a=1", "b=2", "xy"]);
-        let t = sh("echo err >&2; echo quiet > /dev/null; echo f > /tmp/f; cat /tmp/f; nosuch").run(&ctx(), None);
+        let t = sh("echo err >&2; echo quiet > /dev/null; echo f > /tmp/f; cat /tmp/f; nosuch")
+            .run(&ctx(), None);
         assert_eq!(texts(&t), ["err", "f", "sh: nosuch: not found"]);
         assert_eq!(t.lines[0].stream, Stream::Stderr);
         assert_eq!(t.exit.map(|e| e.code), Some(127));
@@ -2273,7 +2653,17 @@ mod tests {
         assert_eq!(pi_digits(20), "31415926535897932385");
         let d = pi_digits(2000);
         assert!(d.ends_with("04780275901"), "{}", &d[1990..]);
-        let p = Program::resolve("perl:5.34.0", Some(&["perl".into(), "-Mbignum=bpi".into(), "-wle".into(), "print bpi(2000)".into()]), None, &[]);
+        let p = Program::resolve(
+            "perl:5.34.0",
+            Some(&[
+                "perl".into(),
+                "-Mbignum=bpi".into(),
+                "-wle".into(),
+                "print bpi(2000)".into(),
+            ]),
+            None,
+            &[],
+        );
         let t = p.run(&ctx(), None);
         assert_eq!(t.lines.len(), 1);
         assert_eq!(t.lines[0].text.len(), 2001);
@@ -2286,7 +2676,9 @@ mod tests {
     #[test]
     fn start_errors_and_syntax_errors() {
         let p = Program::resolve("busybox", Some(&["exit".into(), "1".into()]), None, &[]);
-        assert!(p.start_error().is_some_and(|e| e.message.contains("exec: \"exit\": executable file not found in $PATH")));
+        assert!(p.start_error().is_some_and(|e| e
+            .message
+            .contains("exec: \"exit\": executable file not found in $PATH")));
         assert!(sh("echo hi").start_error().is_none());
         let t = sh("if then").run(&ctx(), None);
         assert_eq!(t.exit.map(|e| e.code), Some(2));
@@ -2312,7 +2704,13 @@ mod tests {
         assert_eq!(t.exit, None);
         let t = p.run(&ctx(), Some(10_000));
         assert_eq!(texts(&t), ["a", "b"]);
-        assert_eq!(t.exit, Some(Exit { at_ms: 10_000, code: 0 }));
+        assert_eq!(
+            t.exit,
+            Some(Exit {
+                at_ms: 10_000,
+                code: 0
+            })
+        );
     }
 
     #[test]

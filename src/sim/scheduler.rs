@@ -83,10 +83,16 @@ pub(crate) struct Failure {
 
 impl Failure {
     pub fn unresolvable(r: &str) -> Option<Failure> {
-        Some(Failure { reasons: vec![r.to_string()], resolvable: false })
+        Some(Failure {
+            reasons: vec![r.to_string()],
+            resolvable: false,
+        })
     }
     pub fn resolvable(r: &str) -> Option<Failure> {
-        Some(Failure { reasons: vec![r.to_string()], resolvable: true })
+        Some(Failure {
+            reasons: vec![r.to_string()],
+            resolvable: true,
+        })
     }
 }
 
@@ -110,7 +116,12 @@ impl Nodes {
         self.by_name.get(name).and_then(|i| self.list.get(*i))
     }
     pub fn label<'a>(&'a self, name: &str, key: &str) -> Option<&'a str> {
-        self.get(name)?.metadata.labels.as_ref()?.get(key).map(String::as_str)
+        self.get(name)?
+            .metadata
+            .labels
+            .as_ref()?
+            .get(key)
+            .map(String::as_str)
     }
 }
 
@@ -143,8 +154,18 @@ pub fn parse_cpu_milli(q: &Quantity) -> Option<i64> {
 pub fn parse_bytes(q: &Quantity) -> Option<i64> {
     let s = q.0.trim();
     const SUFFIXES: [(&str, i64); 12] = [
-        ("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30), ("Ti", 1 << 40), ("Pi", 1 << 50), ("Ei", 1 << 60),
-        ("k", 1_000), ("M", 1_000_000), ("G", 1_000_000_000), ("T", 1_000_000_000_000), ("P", 1_000_000_000_000_000), ("E", 1_000_000_000_000_000_000),
+        ("Ki", 1 << 10),
+        ("Mi", 1 << 20),
+        ("Gi", 1 << 30),
+        ("Ti", 1 << 40),
+        ("Pi", 1 << 50),
+        ("Ei", 1 << 60),
+        ("k", 1_000),
+        ("M", 1_000_000),
+        ("G", 1_000_000_000),
+        ("T", 1_000_000_000_000),
+        ("P", 1_000_000_000_000_000),
+        ("E", 1_000_000_000_000_000_000),
     ];
     for (suf, mul) in SUFFIXES {
         if let Some(n) = s.strip_suffix(suf) {
@@ -169,13 +190,19 @@ fn requests(pod: &Pod) -> (i64, i64, i64, i64) {
 }
 
 fn wants_us(pod: &Pod) -> bool {
-    pod.spec.as_ref().and_then(|s| s.scheduler_name.as_deref()).unwrap_or("default-scheduler") == "default-scheduler"
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.scheduler_name.as_deref())
+        .unwrap_or("default-scheduler")
+        == "default-scheduler"
 }
 
 pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
     match ev.key.kind {
         Kind::Pod => {
-            let Some(pod) = ev.object.as_pod() else { return };
+            let Some(pod) = ev.object.as_pod() else {
+                return;
+            };
             let uid = ev.object.uid().to_string();
             let node = podutil::node(pod).map(str::to_string);
             if ev.kind == WatchType::Deleted || podutil::terminating(pod) && node.is_none() {
@@ -215,7 +242,9 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
 
 fn retry_unschedulable(sim: &mut Sim) {
     sim.scheduler.waiting_for_pods.clear();
-    let retry: Vec<ObjKey> = std::mem::take(&mut sim.scheduler.unschedulable).into_iter().collect();
+    let retry: Vec<ObjKey> = std::mem::take(&mut sim.scheduler.unschedulable)
+        .into_iter()
+        .collect();
     for k in retry {
         enqueue(sim, k);
     }
@@ -223,7 +252,9 @@ fn retry_unschedulable(sim: &mut Sim) {
 
 /// A pod was bound: retry the unschedulable pods it may help (pod affinity, topology spreading).
 fn retry_waiting_for_pods(sim: &mut Sim) {
-    let retry: Vec<ObjKey> = std::mem::take(&mut sim.scheduler.waiting_for_pods).into_iter().collect();
+    let retry: Vec<ObjKey> = std::mem::take(&mut sim.scheduler.waiting_for_pods)
+        .into_iter()
+        .collect();
     for k in retry {
         sim.scheduler.unschedulable.remove(&k);
         enqueue(sim, k);
@@ -241,8 +272,16 @@ pub(crate) fn host_ports(pod: &Pod) -> Vec<HostPort> {
     for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
         for p in c.ports.iter().flatten() {
             if let Some(hp) = p.host_port.filter(|hp| *hp > 0) {
-                let proto = p.protocol.clone().filter(|x| !x.is_empty()).unwrap_or_else(|| "TCP".into());
-                let ip = p.host_ip.clone().filter(|x| !x.is_empty()).unwrap_or_else(|| "0.0.0.0".into());
+                let proto = p
+                    .protocol
+                    .clone()
+                    .filter(|x| !x.is_empty())
+                    .unwrap_or_else(|| "TCP".into());
+                let ip = p
+                    .host_ip
+                    .clone()
+                    .filter(|x| !x.is_empty())
+                    .unwrap_or_else(|| "0.0.0.0".into());
                 out.push((proto, ip, hp));
             }
         }
@@ -253,7 +292,13 @@ pub(crate) fn host_ports(pod: &Pod) -> Vec<HostPort> {
 fn account(sim: &mut Sim, uid: &str, node: &str, obj: &Rc<Object>) {
     let Some(pod) = obj.as_pod() else { return };
     let (cpu, mem, nz_cpu, nz_mem) = requests(pod);
-    let add = Usage { cpu, mem, nz_cpu, nz_mem, pods: 1 };
+    let add = Usage {
+        cpu,
+        mem,
+        nz_cpu,
+        nz_mem,
+        pods: 1,
+    };
     let u = sim.scheduler.usage.entry(node.to_string()).or_default();
     u.cpu += add.cpu;
     u.mem += add.mem;
@@ -262,17 +307,31 @@ fn account(sim: &mut Sim, uid: &str, node: &str, obj: &Rc<Object>) {
     u.pods += add.pods;
     let ports = host_ports(pod);
     for p in &ports {
-        *sim.scheduler.ports.entry(node.to_string()).or_default().entry(p.clone()).or_insert(0) += 1;
+        *sim.scheduler
+            .ports
+            .entry(node.to_string())
+            .or_default()
+            .entry(p.clone())
+            .or_insert(0) += 1;
     }
     if has_pod_affinity(pod) {
         sim.scheduler.with_affinity.insert(uid.to_string());
     }
     let terminating = podutil::terminating(pod);
     let ns = pod.metadata.namespace.as_deref().unwrap_or("");
-    sim.scheduler.counters.adjust(ns, pod_labels(pod), node, terminating, 1);
     sim.scheduler
-        .bound
-        .insert(uid.to_string(), BoundPod { node: node.to_string(), usage: add, pod: obj.clone(), terminating, ports });
+        .counters
+        .adjust(ns, pod_labels(pod), node, terminating, 1);
+    sim.scheduler.bound.insert(
+        uid.to_string(),
+        BoundPod {
+            node: node.to_string(),
+            usage: add,
+            pod: obj.clone(),
+            terminating,
+            ports,
+        },
+    );
     if !sim.scheduler.waiting_for_pods.is_empty() {
         retry_waiting_for_pods(sim);
     }
@@ -282,7 +341,9 @@ fn account(sim: &mut Sim, uid: &str, node: &str, obj: &Rc<Object>) {
 fn refresh(sim: &mut Sim, uid: &str, obj: &Rc<Object>) {
     let Some(pod) = obj.as_pod() else { return };
     let terminating = podutil::terminating(pod);
-    let Some(bp) = sim.scheduler.bound.get_mut(uid) else { return };
+    let Some(bp) = sim.scheduler.bound.get_mut(uid) else {
+        return;
+    };
     let old = bp.pod.clone();
     let old_term = bp.terminating;
     bp.pod = obj.clone();
@@ -291,8 +352,12 @@ fn refresh(sim: &mut Sim, uid: &str, obj: &Rc<Object>) {
     let Some(old_pod) = old.as_pod() else { return };
     if old_term != terminating || pod_labels(old_pod) != pod_labels(pod) {
         let ns = pod.metadata.namespace.as_deref().unwrap_or("");
-        sim.scheduler.counters.adjust(ns, pod_labels(old_pod), &node, old_term, -1);
-        sim.scheduler.counters.adjust(ns, pod_labels(pod), &node, terminating, 1);
+        sim.scheduler
+            .counters
+            .adjust(ns, pod_labels(old_pod), &node, old_term, -1);
+        sim.scheduler
+            .counters
+            .adjust(ns, pod_labels(pod), &node, terminating, 1);
     }
 }
 
@@ -319,7 +384,9 @@ fn release(sim: &mut Sim, uid: &str) {
         sim.scheduler.with_affinity.remove(uid);
         if let Some(pod) = bp.pod.as_pod() {
             let ns = pod.metadata.namespace.as_deref().unwrap_or("");
-            sim.scheduler.counters.adjust(ns, pod_labels(pod), node, bp.terminating, -1);
+            sim.scheduler
+                .counters
+                .adjust(ns, pod_labels(pod), node, bp.terminating, -1);
         }
         // A pod went away: anything waiting on ports, anti-affinity or spreading may fit now.
         if !sim.scheduler.unschedulable.is_empty() {
@@ -340,7 +407,10 @@ pub(crate) fn counts(sim: &mut Sim, m: &Matcher) -> NodeCounts {
     let mut c = NodeCounts::new();
     for bp in sim.scheduler.bound.values() {
         let Some(pod) = bp.pod.as_pod() else { continue };
-        if m.matches(pod.metadata.namespace.as_deref().unwrap_or(""), pod_labels(pod)) {
+        if m.matches(
+            pod.metadata.namespace.as_deref().unwrap_or(""),
+            pod_labels(pod),
+        ) {
             let e = c.entry(bp.node.clone()).or_insert((0, 0));
             e.0 += 1;
             if bp.terminating {
@@ -372,19 +442,41 @@ fn enqueue(sim: &mut Sim, key: ObjKey) {
 
 pub(crate) fn run(sim: &mut Sim) {
     sim.scheduler.worker_scheduled = false;
-    let nodes: Vec<Node> = sim.store.list(Kind::Node, None).iter().filter_map(|o| o.as_node().cloned()).collect();
+    let nodes: Vec<Node> = sim
+        .store
+        .list(Kind::Node, None)
+        .iter()
+        .filter_map(|o| o.as_node().cloned())
+        .collect();
     // Registration order: by creation revision.
     let mut nodes: Vec<(u64, Node)> = nodes
         .into_iter()
-        .map(|n| (sim.store.created_rev(&ObjKey::new(Kind::Node, "", n.metadata.name.as_deref().unwrap_or(""))).unwrap_or(0), n))
+        .map(|n| {
+            (
+                sim.store
+                    .created_rev(&ObjKey::new(
+                        Kind::Node,
+                        "",
+                        n.metadata.name.as_deref().unwrap_or(""),
+                    ))
+                    .unwrap_or(0),
+                n,
+            )
+        })
         .collect();
     nodes.sort_by_key(|(r, _)| *r);
     let list: Vec<Node> = nodes.into_iter().map(|(_, n)| n).collect();
-    let by_name = list.iter().enumerate().map(|(i, n)| (n.metadata.name.clone().unwrap_or_default(), i)).collect();
+    let by_name = list
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.metadata.name.clone().unwrap_or_default(), i))
+        .collect();
     let nodes = Nodes { list, by_name };
     let n = sim.scheduler.queue.len();
     for _ in 0..n {
-        let Some(key) = sim.scheduler.queue.pop() else { break };
+        let Some(key) = sim.scheduler.queue.pop() else {
+            break;
+        };
         schedule_one(sim, &key, &nodes);
         sim.dispatch();
     }
@@ -419,10 +511,15 @@ fn filter(sim: &Sim, pod: &Pod, node: &Node, wanted_ports: &[HostPort]) -> Optio
     let tolerations = spec.tolerations.clone().unwrap_or_default();
     let tolerates = |key: &str, value: Option<&str>, effect: &str| {
         tolerations.iter().any(|t| {
-            let effect_ok = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == effect);
-            let key_ok = t.key.as_deref().is_none_or(|k| k.is_empty()) && t.operator.as_deref() == Some("Exists")
+            let effect_ok = t
+                .effect
+                .as_deref()
+                .is_none_or(|e| e.is_empty() || e == effect);
+            let key_ok = t.key.as_deref().is_none_or(|k| k.is_empty())
+                && t.operator.as_deref() == Some("Exists")
                 || t.key.as_deref() == Some(key)
-                    && (t.operator.as_deref() == Some("Exists") || t.value.as_deref().unwrap_or("") == value.unwrap_or(""));
+                    && (t.operator.as_deref() == Some("Exists")
+                        || t.value.as_deref().unwrap_or("") == value.unwrap_or(""));
             effect_ok && key_ok
         })
     };
@@ -439,9 +536,21 @@ fn filter(sim: &Sim, pod: &Pod, node: &Node, wanted_ports: &[HostPort]) -> Optio
         }
     }
     // TaintToleration
-    for t in node.spec.as_ref().and_then(|s| s.taints.as_ref()).into_iter().flatten() {
-        if (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerates(&t.key, t.value.as_deref(), &t.effect) {
-            return Failure::unresolvable(&format!("node(s) had untolerated taint {{{}: {}}}", t.key, t.value.as_deref().unwrap_or("")));
+    for t in node
+        .spec
+        .as_ref()
+        .and_then(|s| s.taints.as_ref())
+        .into_iter()
+        .flatten()
+    {
+        if (t.effect == "NoSchedule" || t.effect == "NoExecute")
+            && !tolerates(&t.key, t.value.as_deref(), &t.effect)
+        {
+            return Failure::unresolvable(&format!(
+                "node(s) had untolerated taint {{{}: {}}}",
+                t.key,
+                t.value.as_deref().unwrap_or("")
+            ));
         }
     }
     // NodeAffinity (nodeSelector and required node-affinity terms)
@@ -449,7 +558,13 @@ fn filter(sim: &Sim, pod: &Pod, node: &Node, wanted_ports: &[HostPort]) -> Optio
         return Failure::unresolvable("node(s) didn't match Pod's node affinity/selector");
     }
     // NodePorts
-    if !wanted_ports.is_empty() && sim.scheduler.ports.get(name).is_some_and(|used| ports_conflict(used, wanted_ports)) {
+    if !wanted_ports.is_empty()
+        && sim
+            .scheduler
+            .ports
+            .get(name)
+            .is_some_and(|used| ports_conflict(used, wanted_ports))
+    {
         return Failure::resolvable("node(s) didn't have free ports for the requested pod ports");
     }
     // VolumeBinding: bound volumes with node affinity
@@ -459,7 +574,9 @@ fn filter(sim: &Sim, pod: &Pod, node: &Node, wanted_ports: &[HostPort]) -> Optio
     // NodeResourcesFit
     let usage = sim.scheduler.usage.get(name).copied().unwrap_or_default();
     let (cpu, mem, _, _) = requests(pod);
-    let max_pods = alloc(node, "pods").and_then(|q| q.0.parse::<i64>().ok()).unwrap_or(110);
+    let max_pods = alloc(node, "pods")
+        .and_then(|q| q.0.parse::<i64>().ok())
+        .unwrap_or(110);
     let mut insufficient = Vec::new();
     if usage.pods + 1 > max_pods {
         insufficient.push("Too many pods".to_string());
@@ -471,10 +588,15 @@ fn filter(sim: &Sim, pod: &Pod, node: &Node, wanted_ports: &[HostPort]) -> Optio
         insufficient.push("Insufficient memory".to_string());
     }
     if !insufficient.is_empty() {
-        return Some(Failure { reasons: insufficient, resolvable: true });
+        return Some(Failure {
+            reasons: insufficient,
+            resolvable: true,
+        });
     }
     if !node_ready(node) {
-        return Failure::unresolvable("node(s) had untolerated taint {node.kubernetes.io/not-ready: }");
+        return Failure::unresolvable(
+            "node(s) had untolerated taint {node.kubernetes.io/not-ready: }",
+        );
     }
     None
 }
@@ -484,8 +606,14 @@ fn score(sim: &Sim, pod: &Pod, node: &Node) -> i64 {
     let name = node.metadata.name.as_deref().unwrap_or("");
     let u = sim.scheduler.usage.get(name).copied().unwrap_or_default();
     let (_, _, nz_cpu, nz_mem) = requests(pod);
-    let cap_cpu = alloc(node, "cpu").and_then(parse_cpu_milli).unwrap_or(1).max(1);
-    let cap_mem = alloc(node, "memory").and_then(parse_bytes).unwrap_or(1).max(1);
+    let cap_cpu = alloc(node, "cpu")
+        .and_then(parse_cpu_milli)
+        .unwrap_or(1)
+        .max(1);
+    let cap_mem = alloc(node, "memory")
+        .and_then(parse_bytes)
+        .unwrap_or(1)
+        .max(1);
     let req_cpu = (u.nz_cpu + nz_cpu).min(cap_cpu);
     let req_mem = (u.nz_mem + nz_mem).min(cap_mem);
     let least = ((cap_cpu - req_cpu) * 100 / cap_cpu + (cap_mem - req_mem) * 100 / cap_mem) / 2;
@@ -518,17 +646,27 @@ pub(crate) fn fit_error(total: usize, failures: &[Failure]) -> String {
     parts.sort();
     let mut post = Vec::new();
     if helpless > 0 {
-        post.push(format!("{helpless} Preemption is not helpful for scheduling"));
+        post.push(format!(
+            "{helpless} Preemption is not helpful for scheduling"
+        ));
     }
     if no_victims > 0 {
-        post.push(format!("{no_victims} No preemption victims found for incoming pod"));
+        post.push(format!(
+            "{no_victims} No preemption victims found for incoming pod"
+        ));
     }
     post.sort();
-    format!("0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {}.", parts.join(", "), post.join(", "))
+    format!(
+        "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {}.",
+        parts.join(", "),
+        post.join(", ")
+    )
 }
 
 fn schedule_one(sim: &mut Sim, key: &ObjKey, nodes: &Nodes) {
-    let Some(obj) = sim.store.get(key).cloned() else { return };
+    let Some(obj) = sim.store.get(key).cloned() else {
+        return;
+    };
     let Some(pod) = obj.as_pod() else { return };
     if podutil::node(pod).is_some() || podutil::terminating(pod) {
         return;
@@ -569,14 +707,24 @@ fn schedule_one(sim: &mut Sim, key: &ObjKey, nodes: &Nodes) {
     let now = sim.clock.now_time();
     let pod_name = key.name.clone();
     match best {
-        Some((_, node)) if matches!(volumes, Ok(super::controllers::pvc::VolumeCheck::Delayed(_))) => {
+        Some((_, node))
+            if matches!(
+                volumes,
+                Ok(super::controllers::pvc::VolumeCheck::Delayed(_))
+            ) =>
+        {
             // Claims wait for this pod's node: write it on them and wait until they are bound.
             let node_name = node.metadata.name.clone().unwrap_or_default();
             if let Ok(super::controllers::pvc::VolumeCheck::Delayed(claims)) = &volumes {
                 super::controllers::pvc::select_node(sim, claims, &node_name);
             }
             sim.scheduler.unschedulable.insert(key.clone());
-            sim.decide(COMPONENT, format!("{pod_name} fits {node_name}; waiting for its volumes to be provisioned there"));
+            sim.decide(
+                COMPONENT,
+                format!(
+                    "{pod_name} fits {node_name}; waiting for its volumes to be provisioned there"
+                ),
+            );
         }
         Some((_, node)) => {
             let node_name = node.metadata.name.clone().unwrap_or_default();
@@ -602,7 +750,10 @@ fn schedule_one(sim: &mut Sim, key: &ObjKey, nodes: &Nodes) {
                     &stored,
                     "Normal",
                     "Scheduled",
-                    format!("Successfully assigned {}/{} to {}", key.namespace, pod_name, node_name),
+                    format!(
+                        "Successfully assigned {}/{} to {}",
+                        key.namespace, pod_name, node_name
+                    ),
                     COMPONENT,
                     None,
                 );
@@ -627,8 +778,13 @@ fn schedule_one(sim: &mut Sim, key: &ObjKey, nodes: &Nodes) {
             let mut p = pod.clone();
             let status = p.status.get_or_insert_with(Default::default);
             let conds = status.conditions.get_or_insert_with(Vec::new);
-            let same = conds.iter().any(|c| c.type_ == "PodScheduled" && c.message.as_deref() == Some(msg.as_str()));
-            sim.decide(COMPONENT, format!("{pod_name} fits 0 of {total} nodes; will retry when nodes or pods change"));
+            let same = conds
+                .iter()
+                .any(|c| c.type_ == "PodScheduled" && c.message.as_deref() == Some(msg.as_str()));
+            sim.decide(
+                COMPONENT,
+                format!("{pod_name} fits 0 of {total} nodes; will retry when nodes or pods change"),
+            );
             if !same {
                 conds.retain(|c| c.type_ != "PodScheduled");
                 conds.push(PodCondition {
@@ -658,6 +814,9 @@ mod tests {
         assert_eq!(parse_cpu_milli(&Quantity("0.5".into())), Some(500));
         assert_eq!(parse_bytes(&Quantity("128Mi".into())), Some(128 << 20));
         assert_eq!(parse_bytes(&Quantity("1G".into())), Some(1_000_000_000));
-        assert_eq!(parse_bytes(&Quantity("16365100Ki".into())), Some(16365100 << 10));
+        assert_eq!(
+            parse_bytes(&Quantity("16365100Ki".into())),
+            Some(16365100 << 10)
+        );
     }
 }

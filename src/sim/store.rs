@@ -18,7 +18,11 @@ pub struct ObjKey {
 
 impl ObjKey {
     pub fn new(kind: Kind, namespace: &str, name: &str) -> Self {
-        ObjKey { kind, namespace: namespace.to_string(), name: name.to_string() }
+        ObjKey {
+            kind,
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        }
     }
     pub fn of(obj: &Object) -> Self {
         ObjKey::new(obj.kind(), obj.namespace(), obj.name())
@@ -108,14 +112,34 @@ impl Store {
         self.pods_by_node.get(node).map_or(0, |s| s.len())
     }
     /// Keys of `kind` objects in `namespace` carrying label `key=value`.
-    pub fn with_label(&self, kind: Kind, namespace: &str, key: &str, value: &str) -> Option<&BTreeSet<ObjKey>> {
-        self.by_label.get(&(kind, namespace.to_string(), key.to_string(), value.to_string()))
+    pub fn with_label(
+        &self,
+        kind: Kind,
+        namespace: &str,
+        key: &str,
+        value: &str,
+    ) -> Option<&BTreeSet<ObjKey>> {
+        self.by_label.get(&(
+            kind,
+            namespace.to_string(),
+            key.to_string(),
+            value.to_string(),
+        ))
     }
     /// Keys of `kind` objects in `namespace` that carry every label of `labels` (an equality selector),
     /// found by intersecting the label index from its smallest set.
-    pub fn matching_labels(&self, kind: Kind, namespace: &str, labels: &BTreeMap<String, String>) -> Vec<ObjKey> {
+    pub fn matching_labels(
+        &self,
+        kind: Kind,
+        namespace: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> Vec<ObjKey> {
         if labels.is_empty() {
-            return self.list(kind, Some(namespace)).iter().map(|o| ObjKey::of(o)).collect();
+            return self
+                .list(kind, Some(namespace))
+                .iter()
+                .map(|o| ObjKey::of(o))
+                .collect();
         }
         let mut sets: Vec<&BTreeSet<ObjKey>> = Vec::new();
         for (k, v) in labels {
@@ -126,7 +150,11 @@ impl Store {
         }
         sets.sort_by_key(|s| s.len());
         let (first, rest) = sets.split_first().expect("labels is non-empty");
-        first.iter().filter(|k| rest.iter().all(|s| s.contains(*k))).cloned().collect()
+        first
+            .iter()
+            .filter(|k| rest.iter().all(|s| s.contains(*k)))
+            .cloned()
+            .collect()
     }
     pub fn created_rev(&self, key: &ObjKey) -> Option<u64> {
         self.objects.get(key).map(|e| e.created_rev)
@@ -149,8 +177,19 @@ impl Store {
         let rc = Rc::new(obj);
         self.index(&key, &rc, self.revision);
         *self.counts.entry(key.kind).or_insert(0) += 1;
-        self.objects.insert(key.clone(), Entry { obj: rc.clone(), created_rev: self.revision });
-        self.events.push(WatchEvent { kind: WatchType::Added, key, object: rc.clone(), old: None });
+        self.objects.insert(
+            key.clone(),
+            Entry {
+                obj: rc.clone(),
+                created_rev: self.revision,
+            },
+        );
+        self.events.push(WatchEvent {
+            kind: WatchType::Added,
+            key,
+            object: rc.clone(),
+            old: None,
+        });
         Ok(rc)
     }
 
@@ -161,10 +200,24 @@ impl Store {
         self.revision += 1;
         obj.meta_mut().resource_version = Some(self.revision.to_string());
         let rc = Rc::new(obj);
-        let old = self.objects.insert(key.clone(), Entry { obj: rc.clone(), created_rev })?.obj;
+        let old = self
+            .objects
+            .insert(
+                key.clone(),
+                Entry {
+                    obj: rc.clone(),
+                    created_rev,
+                },
+            )?
+            .obj;
         self.unindex(&key, &old, created_rev);
         self.index(&key, &rc, created_rev);
-        self.events.push(WatchEvent { kind: WatchType::Modified, key, object: rc.clone(), old: Some(old) });
+        self.events.push(WatchEvent {
+            kind: WatchType::Modified,
+            key,
+            object: rc.clone(),
+            old: Some(old),
+        });
         Some(rc)
     }
 
@@ -191,7 +244,10 @@ impl Store {
             self.by_uid.insert(uid.clone(), key.clone());
         }
         for r in meta.owner_references.iter().flatten() {
-            self.by_owner.entry(r.uid.clone()).or_default().insert((created_rev, key.clone()));
+            self.by_owner
+                .entry(r.uid.clone())
+                .or_default()
+                .insert((created_rev, key.clone()));
         }
         if let Some(labels) = &meta.labels {
             for (k, v) in labels {
@@ -202,7 +258,10 @@ impl Store {
             }
         }
         if let Some(node) = pod_node(obj) {
-            self.pods_by_node.entry(node.to_string()).or_default().insert((created_rev, key.clone()));
+            self.pods_by_node
+                .entry(node.to_string())
+                .or_default()
+                .insert((created_rev, key.clone()));
         }
     }
 
@@ -258,11 +317,18 @@ mod tests {
                 uid: Some(format!("uid-{name}")),
                 labels: Some([("app".to_string(), app.to_string())].into()),
                 owner_references: owner.map(|o| {
-                    vec![OwnerReference { uid: o.into(), controller: Some(true), ..Default::default() }]
+                    vec![OwnerReference {
+                        uid: o.into(),
+                        controller: Some(true),
+                        ..Default::default()
+                    }]
                 }),
                 ..Default::default()
             },
-            spec: Some(PodSpec { node_name: node.map(Into::into), ..Default::default() }),
+            spec: Some(PodSpec {
+                node_name: node.map(Into::into),
+                ..Default::default()
+            }),
             status: None,
         })
     }
@@ -277,7 +343,10 @@ mod tests {
         s.remove(&ObjKey::new(Kind::Pod, "default", "a")).unwrap();
         assert_eq!(s.revision(), 3);
         let ev: Vec<_> = s.drain_events().into_iter().map(|e| e.kind).collect();
-        assert_eq!(ev, vec![WatchType::Added, WatchType::Modified, WatchType::Deleted]);
+        assert_eq!(
+            ev,
+            vec![WatchType::Added, WatchType::Modified, WatchType::Deleted]
+        );
         assert_eq!(s.count(Kind::Pod), 0);
     }
 

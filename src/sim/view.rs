@@ -143,14 +143,22 @@ impl Sim {
             .iter()
             .filter_map(|o| {
                 let n = o.as_node()?;
-                let rev = self.store.created_rev(&super::store::ObjKey::of(o)).unwrap_or(0);
+                let rev = self
+                    .store
+                    .created_rev(&super::store::ObjKey::of(o))
+                    .unwrap_or(0);
                 Some((
                     rev,
                     NodeView {
                         name: o.name().to_string(),
                         status: node_status(n),
                         roles: node_roles(n),
-                        pods: self.store.pods_on_node(o.name()).iter().filter_map(|p| pod_view(p)).collect(),
+                        pods: self
+                            .store
+                            .pods_on_node(o.name())
+                            .iter()
+                            .filter_map(|p| pod_view(p))
+                            .collect(),
                     },
                 ))
             })
@@ -177,11 +185,17 @@ impl Sim {
                 ready_count: st.ready_replicas.unwrap_or(0),
                 updated: st.updated_replicas.unwrap_or(0),
                 available: st.available_replicas.unwrap_or(0),
-                revision: d.metadata.annotations.as_ref().and_then(|a| a.get(super::controllers::deployment::REVISION).cloned()),
+                revision: d
+                    .metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get(super::controllers::deployment::REVISION).cloned()),
                 parent: None,
             });
             for rs_obj in self.store.owned_by(o.uid()) {
-                let Some(rs) = rs_obj.as_replicaset() else { continue };
+                let Some(rs) = rs_obj.as_replicaset() else {
+                    continue;
+                };
                 let st = rs.status.clone().unwrap_or_default();
                 let desired = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
                 owners.push(OwnerView {
@@ -194,7 +208,11 @@ impl Sim {
                     ready_count: st.ready_replicas.unwrap_or(0),
                     updated: st.replicas,
                     available: st.available_replicas.unwrap_or(0),
-                    revision: rs.metadata.annotations.as_ref().and_then(|a| a.get(super::controllers::deployment::REVISION).cloned()),
+                    revision: rs
+                        .metadata
+                        .annotations
+                        .as_ref()
+                        .and_then(|a| a.get(super::controllers::deployment::REVISION).cloned()),
                     parent: Some(o.name().into()),
                 });
             }

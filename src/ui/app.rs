@@ -93,7 +93,11 @@ pub enum Msg {
     Live,
     /// Step to the next event (→), in the past or live.
     StepEvent,
-    Inspect { kind: Kind, ns: String, name: String },
+    Inspect {
+        kind: Kind,
+        ns: String,
+        name: String,
+    },
     CloseInspector,
     InspectorTab(Tab),
     /// Open a lesson from the map (starts it fresh, or resumes saved progress).
@@ -205,7 +209,9 @@ fn scroll_to_bottom(r: &NodeRef) {
 
 /// True when a key press belongs to a text field or a control that handles it natively.
 fn in_control(target: Option<web_sys::EventTarget>, key: &str) -> bool {
-    let Some(el) = target.and_then(|t| t.dyn_into::<Element>().ok()) else { return false };
+    let Some(el) = target.and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return false;
+    };
     let tag = el.tag_name().to_ascii_uppercase();
     match tag.as_str() {
         "TEXTAREA" | "INPUT" | "SELECT" => true,
@@ -217,10 +223,16 @@ fn in_control(target: Option<web_sys::EventTarget>, key: &str) -> bool {
 /// Focuses the chip or owner row that opened the inspector (keyboard users return where they were).
 fn focus_inspectable(ns: &str, name: &str) {
     let doc = gloo::utils::document();
-    let Ok(list) = doc.query_selector_all(".pod[data-pod], [data-inspect-kind]") else { return };
+    let Ok(list) = doc.query_selector_all(".pod[data-pod], [data-inspect-kind]") else {
+        return;
+    };
     for i in 0..list.length() {
-        let Some(el) = list.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) else { continue };
-        let el_name = el.get_attribute("data-pod").or_else(|| el.get_attribute("data-inspect-name"));
+        let Some(el) = list.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) else {
+            continue;
+        };
+        let el_name = el
+            .get_attribute("data-pod")
+            .or_else(|| el.get_attribute("data-inspect-name"));
         let el_ns = el.get_attribute("data-ns").unwrap_or_default();
         if el_name.as_deref() == Some(name) && el_ns == ns {
             let _ = el.focus();
@@ -234,7 +246,10 @@ fn url_lesson() -> (Option<String>, Option<usize>) {
     let loc = gloo::utils::window().location();
     let mut lesson = None;
     let mut step = None;
-    for part in [loc.search().unwrap_or_default(), loc.hash().unwrap_or_default()] {
+    for part in [
+        loc.search().unwrap_or_default(),
+        loc.hash().unwrap_or_default(),
+    ] {
         let q = part.trim_start_matches(['?', '#']);
         for pair in q.split('&') {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
@@ -256,7 +271,11 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'%' if i + 2 < b.len() => match std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(()) {
+            b'%' if i + 2 < b.len() => match std::str::from_utf8(&b[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or(())
+            {
                 Ok(v) => {
                     out.push(v);
                     i += 3;
@@ -281,8 +300,14 @@ fn inspect_target(target: Option<web_sys::EventTarget>) -> Option<Msg> {
     }
     if let Some(chip) = el.closest(".pod[data-pod]").ok().flatten() {
         let name = chip.get_attribute("data-pod")?;
-        let ns = chip.get_attribute("data-ns").unwrap_or_else(|| "default".into());
-        return Some(Msg::Inspect { kind: Kind::Pod, ns, name });
+        let ns = chip
+            .get_attribute("data-ns")
+            .unwrap_or_else(|| "default".into());
+        return Some(Msg::Inspect {
+            kind: Kind::Pod,
+            ns,
+            name,
+        });
     }
     let row = el.closest("[data-inspect-kind]").ok().flatten()?;
     let kind_name = row.get_attribute("data-inspect-kind")?;
@@ -302,7 +327,9 @@ impl App {
     }
 
     fn is_lit(&self, key: &str) -> bool {
-        self.cues.get(key).is_some_and(|&t| self.ticks.saturating_sub(t) < CUE_TICKS)
+        self.cues
+            .get(key)
+            .is_some_and(|&t| self.ticks.saturating_sub(t) < CUE_TICKS)
     }
 
     /// Re-reads the view and the new decisions; lights lamps for what happened.
@@ -338,7 +365,13 @@ impl App {
             for list in old_lists {
                 for (index, p) in list.iter().enumerate() {
                     if p.namespace != cluster::SYSTEM_NS && !now.contains(&key(p)) {
-                        self.ghosts.push((Ghost { pod: p.clone(), index }, self.ticks));
+                        self.ghosts.push((
+                            Ghost {
+                                pod: p.clone(),
+                                index,
+                            },
+                            self.ticks,
+                        ));
                     }
                 }
             }
@@ -379,7 +412,10 @@ impl App {
     /// lesson is complete or left.
     fn sync_goal(&mut self) {
         let Some(g) = self.goal.as_ref() else { return };
-        let here = self.pg.lesson().map(|r| (r.lesson().id.clone(), r.step_index()));
+        let here = self
+            .pg
+            .lesson()
+            .map(|r| (r.lesson().id.clone(), r.step_index()));
         if here != Some((g.lesson.clone(), g.step)) {
             self.goal = preview_goal(&self.pg);
         }
@@ -396,7 +432,9 @@ impl App {
 
     /// Re-reads the inspected object at the shown moment.
     fn refresh_inspector(&mut self, first: bool) {
-        let Some(i) = self.inspect.as_ref() else { return };
+        let Some(i) = self.inspect.as_ref() else {
+            return;
+        };
         let (kind, ns, name) = (i.kind, i.ns.clone(), i.name.clone());
         let pg = self.shown();
         let yaml = pg.object_yaml(kind, &ns, &name);
@@ -476,7 +514,9 @@ impl App {
     /// Runs queued lines until one has to wait.
     fn run_queue(&mut self) {
         while self.waiting.is_none() {
-            let Some(line) = self.queue.pop_front() else { break };
+            let Some(line) = self.queue.pop_front() else {
+                break;
+            };
             if self.pg.in_heredoc() {
                 // Inside a heredoc every line counts as typed (indentation, blank lines, `#`):
                 // it joins the command's block, and the command runs at the delimiter.
@@ -515,7 +555,11 @@ impl App {
             self.fire("apiserver".into());
             if !trimmed.starts_with('#') {
                 self.scroll_narr = self.scroll_narr || near_bottom(&self.narr_ref);
-                self.narration.push(NarrItem::Command { id: self.next_id, line: trimmed.to_string(), at_ms });
+                self.narration.push(NarrItem::Command {
+                    id: self.next_id,
+                    line: trimmed.to_string(),
+                    at_ms,
+                });
             }
             let mut out = self.pg.run_line(trimmed);
             let mut waiting = out.wait.is_some();
@@ -631,7 +675,11 @@ impl App {
                 let props = lesson::PanelProps {
                     run,
                     report: self.pg.goal_report(),
-                    solution: self.solution.as_ref().filter(|(i, _)| *i == run.step_index()).map(|(_, l)| l.clone()),
+                    solution: self
+                        .solution
+                        .as_ref()
+                        .filter(|(i, _)| *i == run.step_index())
+                        .map(|(_, l)| l.clone()),
                     typing: self.typing_line.is_some() || !self.typing.is_empty(),
                     note: self.lesson_note.as_deref(),
                     in_past,
@@ -699,7 +747,9 @@ impl App {
             .inputs()
             .iter()
             .filter_map(|i| match &i.action {
-                crate::lessons::Action::Line(l) if !l.trim().is_empty() && !l.trim().starts_with('#') => {
+                crate::lessons::Action::Line(l)
+                    if !l.trim().is_empty() && !l.trim().starts_with('#') =>
+                {
                     Some((i.at_ms, l.trim().to_string()))
                 }
                 _ => None,
@@ -728,7 +778,10 @@ impl App {
         type Ran = (String, Result<String, (i32, String)>, u64);
         let mut blocks: Vec<Ran> = Vec::new();
         let resumable = saved.as_ref().filter(|s| {
-            resume && s.lesson == id && (step.is_none() || step == Some(s.step + 1)) && (!s.inputs.is_empty() || s.step > 0)
+            resume
+                && s.lesson == id
+                && (step.is_none() || step == Some(s.step + 1))
+                && (!s.inputs.is_empty() || s.step > 0)
         });
         let pg = match resumable.map(|s| Playground::resume(&lesson, s)) {
             Some(Ok(pg)) => {
@@ -769,7 +822,8 @@ impl App {
                 pg
             }
         };
-        let fresh_start = pg.lesson().map(|r| r.step_index() == 0).unwrap_or(true) && pg.inputs().is_empty();
+        let fresh_start =
+            pg.lesson().map(|r| r.step_index() == 0).unwrap_or(true) && pg.inputs().is_empty();
         self.pg = pg;
         self.reset_ui();
         for (cmd, out, at_ms) in blocks {
@@ -779,7 +833,16 @@ impl App {
                 Ok(o) => (o, String::new(), 0),
                 Err((c, e)) => (String::new(), e, c),
             };
-            self.push_block(Block { id, command: cmd, stdout, stderr, exit_code, at_ms, waiting: false, local: false });
+            self.push_block(Block {
+                id,
+                command: cmd,
+                stdout,
+                stderr,
+                exit_code,
+                at_ms,
+                waiting: false,
+                local: false,
+            });
         }
         self.playing = !(lesson.setup.paused && fresh_start);
         self.lesson_note = note;
@@ -809,7 +872,11 @@ impl App {
         let Some(d) = dones.last() else { return };
         let Some(run) = self.pg.lesson() else { return };
         let lesson = run.lesson();
-        let sol = lesson.steps.get(d.index).map(|s| s.solution.len()).unwrap_or(0);
+        let sol = lesson
+            .steps
+            .get(d.index)
+            .map(|s| s.solution.len())
+            .unwrap_or(0);
         let head = format!(
             "✓ Step {} done in {} command{} (solution: {sol}).",
             d.index + 1,
@@ -819,8 +886,15 @@ impl App {
         self.announce = if d.lesson_complete {
             format!("{head} Lesson complete: {}.", lesson.title)
         } else {
-            let next = run.current_step().map(|s| s.title.clone()).unwrap_or_default();
-            let stop = if next.ends_with(['.', '?', '!']) { "" } else { "." };
+            let next = run
+                .current_step()
+                .map(|s| s.title.clone())
+                .unwrap_or_default();
+            let stop = if next.ends_with(['.', '?', '!']) {
+                ""
+            } else {
+                "."
+            };
             format!("{head} Next: step {}, {next}{stop}", run.step_index() + 1)
         };
         let from_solution = self.solution.is_some();
@@ -833,7 +907,10 @@ impl App {
         // Keyboard users working in the panel (or who asked for the solution) follow the new
         // step; typing in the terminal keeps its focus (the live region says what happened).
         let active = gloo::utils::document().active_element();
-        let in_panel = active.as_ref().and_then(|el| el.closest("#lesson-panel").ok().flatten()).is_some();
+        let in_panel = active
+            .as_ref()
+            .and_then(|el| el.closest("#lesson-panel").ok().flatten())
+            .is_some();
         let lost = active.is_none_or(|el| el.tag_name().eq_ignore_ascii_case("BODY"));
         self.focus_step = in_panel || lost || from_solution;
         self.save_lesson();
@@ -842,8 +919,14 @@ impl App {
 
     /// Saves the lesson's progress (local storage) and updates the map's ticks.
     fn save_lesson(&mut self) {
-        let Some(p) = self.pg.lesson_progress() else { return };
-        let total = self.pg.lesson().map(|r| r.lesson().steps.len()).unwrap_or(0);
+        let Some(p) = self.pg.lesson_progress() else {
+            return;
+        };
+        let total = self
+            .pg
+            .lesson()
+            .map(|r| r.lesson().steps.len())
+            .unwrap_or(0);
         let _ = LocalStorage::set(format!("{LESSON_KEY}{}", p.lesson), &p);
         let complete_now = total > 0 && p.step >= total;
         let tick = self.lesson_ticks.entry(p.lesson.clone()).or_default();
@@ -865,7 +948,11 @@ impl App {
         let w = gloo::utils::window();
         let path = w.location().pathname().unwrap_or_default();
         let url = match self.pg.lesson() {
-            Some(r) => format!("{path}?lesson={}&step={}", r.lesson().id, r.step_index() + 1),
+            Some(r) => format!(
+                "{path}?lesson={}&step={}",
+                r.lesson().id,
+                r.step_index() + 1
+            ),
             None => path,
         };
         if let Ok(h) = w.history() {
@@ -889,10 +976,14 @@ impl App {
             return false;
         }
         if self.typing_line.is_none() {
-            let Some(line) = self.typing.pop_front() else { return false };
+            let Some(line) = self.typing.pop_front() else {
+                return false;
+            };
             self.typing_line = Some((line, 0));
         }
-        let Some((line, pos)) = self.typing_line.as_mut() else { return false };
+        let Some((line, pos)) = self.typing_line.as_mut() else {
+            return false;
+        };
         let total = line.chars().count();
         *pos = (*pos + TYPE_CHARS).min(total);
         self.input = line.chars().take(*pos).collect();
@@ -921,7 +1012,9 @@ impl Component for App {
             "keydown",
             EventListenerOptions::enable_prevent_default(),
             move |e| {
-                let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
+                let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
                 let key = e.key();
                 if (e.ctrl_key() || e.meta_key()) && key == " " {
                     e.prevent_default();
@@ -949,9 +1042,18 @@ impl Component for App {
                     link.send_message(Msg::Escape);
                     return;
                 }
-                if e.alt_key() && !e.ctrl_key() && !e.meta_key() && !in_text && (key == "ArrowLeft" || key == "ArrowRight") {
+                if e.alt_key()
+                    && !e.ctrl_key()
+                    && !e.meta_key()
+                    && !in_text
+                    && (key == "ArrowLeft" || key == "ArrowRight")
+                {
                     e.prevent_default();
-                    link.send_message(Msg::ScrubBy(if key == "ArrowLeft" { -10_000 } else { 10_000 }));
+                    link.send_message(Msg::ScrubBy(if key == "ArrowLeft" {
+                        -10_000
+                    } else {
+                        10_000
+                    }));
                     return;
                 }
                 if e.ctrl_key() || e.meta_key() || e.alt_key() || in_control(e.target(), &key) {
@@ -991,9 +1093,16 @@ impl Component for App {
         let lesson_ticks: HashMap<String, LessonTick> = lessons
             .iter()
             .map(|l| {
-                let saved: Option<LessonProgress> = LocalStorage::get(format!("{LESSON_KEY}{}", l.id)).ok();
-                let done = saved.map(|p| p.completed.iter().filter(|d| **d).count()).unwrap_or(0);
-                let tick = LessonTick { done, total: l.steps.len(), complete: completed.contains(&l.id) };
+                let saved: Option<LessonProgress> =
+                    LocalStorage::get(format!("{LESSON_KEY}{}", l.id)).ok();
+                let done = saved
+                    .map(|p| p.completed.iter().filter(|d| **d).count())
+                    .unwrap_or(0);
+                let tick = LessonTick {
+                    done,
+                    total: l.steps.len(),
+                    complete: completed.contains(&l.id),
+                };
                 (l.id.clone(), tick)
             })
             .collect();
@@ -1076,7 +1185,8 @@ impl Component for App {
                     let ms = self.carry.floor();
                     if ms >= 1.0 {
                         self.carry -= ms;
-                        let t = self.past.as_ref().map(|p| p.pg.elapsed_ms()).unwrap_or(0) + ms as u64;
+                        let t =
+                            self.past.as_ref().map(|p| p.pg.elapsed_ms()).unwrap_or(0) + ms as u64;
                         self.show_at(t);
                         changed = true;
                     }
@@ -1116,13 +1226,19 @@ impl Component for App {
                 if self.type_solution() {
                     changed = true;
                 }
-                if self.ticks % SAVE_TICKS == 0 && self.playing && self.past.is_none() && self.pg.lesson().is_some() {
+                if self.ticks % SAVE_TICKS == 0
+                    && self.playing
+                    && self.past.is_none()
+                    && self.pg.lesson().is_some()
+                {
                     self.save_lesson();
                 }
                 let ticks = self.ticks;
-                self.cues.retain(|_, t| ticks.saturating_sub(*t) <= CUE_TICKS);
+                self.cues
+                    .retain(|_, t| ticks.saturating_sub(*t) <= CUE_TICKS);
                 let had_ghosts = !self.ghosts.is_empty();
-                self.ghosts.retain(|(_, t)| ticks.saturating_sub(*t) < GHOST_TICKS);
+                self.ghosts
+                    .retain(|(_, t)| ticks.saturating_sub(*t) < GHOST_TICKS);
                 changed || was_lit || (had_ghosts && self.ghosts.is_empty())
             }
             Msg::TogglePlay => {
@@ -1224,7 +1340,11 @@ impl Component for App {
             }
             Msg::ScrubBy(d) => {
                 let cur = self.shown().elapsed_ms();
-                let t = if d < 0 { cur.saturating_sub(d.unsigned_abs()) } else { cur.saturating_add(d as u64) };
+                let t = if d < 0 {
+                    cur.saturating_sub(d.unsigned_abs())
+                } else {
+                    cur.saturating_add(d as u64)
+                };
                 self.show_at(t);
                 true
             }
@@ -1307,13 +1427,19 @@ impl Component for App {
             Msg::Hint => {
                 let hint = self.pg.lesson_mut().and_then(|r| r.reveal_hint());
                 let Some(h) = hint else { return false };
-                let n = self.pg.lesson().map(|r| r.hints_revealed().len()).unwrap_or(0);
+                let n = self
+                    .pg
+                    .lesson()
+                    .map(|r| r.hints_revealed().len())
+                    .unwrap_or(0);
                 self.announce = format!("Hint {n}: {h}");
                 self.save_lesson();
                 true
             }
             Msg::ShowSolution => {
-                let Some(run) = self.pg.lesson() else { return false };
+                let Some(run) = self.pg.lesson() else {
+                    return false;
+                };
                 if run.is_complete() || self.past.is_some() {
                     return false;
                 }
@@ -1342,7 +1468,9 @@ impl Component for App {
                     self.announce = "Goal hidden.".to_string();
                     return true;
                 }
-                let Some(run) = self.pg.lesson() else { return false };
+                let Some(run) = self.pg.lesson() else {
+                    return false;
+                };
                 let n = run.step_index() + 1;
                 self.goal = preview_goal(&self.pg);
                 self.announce = match &self.goal {
@@ -1358,7 +1486,8 @@ impl Component for App {
                 }
                 if self.goal.take().is_some() {
                     self.announce = "Goal hidden.".to_string();
-                    if let Some(el) = gloo::utils::document().get_element_by_id("lesson-show-goal") {
+                    if let Some(el) = gloo::utils::document().get_element_by_id("lesson-show-goal")
+                    {
                         if let Ok(el) = el.dyn_into::<HtmlElement>() {
                             let _ = el.focus();
                         }
@@ -1368,7 +1497,9 @@ impl Component for App {
                 false
             }
             Msg::ResetLesson => {
-                let Some(run) = self.pg.lesson() else { return false };
+                let Some(run) = self.pg.lesson() else {
+                    return false;
+                };
                 let (id, title) = (run.lesson().id.clone(), run.lesson().title.clone());
                 let sure = web_sys::window()
                     .and_then(|w| {
@@ -1398,7 +1529,10 @@ impl Component for App {
                 self.solution = None;
                 self.typing.clear();
                 self.typing_line = None;
-                let next = self.pg.lesson().and_then(|r| r.current_step().map(|s| (r.step_index() + 1, s.title.clone())));
+                let next = self.pg.lesson().and_then(|r| {
+                    r.current_step()
+                        .map(|s| (r.step_index() + 1, s.title.clone()))
+                });
                 self.announce = match next {
                     Some((n, t)) => format!("Step skipped. Now step {n}, {t}."),
                     None => "Step skipped. That was the last step.".to_string(),
@@ -1425,7 +1559,11 @@ impl Component for App {
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
         if self.focus_title || self.focus_step {
-            let target = if self.focus_step && self.step_ref.get().is_some() { &self.step_ref } else { &self.title_ref };
+            let target = if self.focus_step && self.step_ref.get().is_some() {
+                &self.step_ref
+            } else {
+                &self.title_ref
+            };
             let el = target.cast::<HtmlElement>().or_else(|| {
                 gloo::utils::document()
                     .query_selector("#lesson-panel .lp-title, #lesson-panel .lp-lesson-title")
@@ -1479,10 +1617,19 @@ impl Component for App {
         let on_play = link.callback(|_: MouseEvent| Msg::TogglePlay);
         let on_speed = link.callback(|e: Event| {
             let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-            Msg::SetSpeed(SPEEDS.iter().position(|(s, _)| *s == v).unwrap_or(DEFAULT_SPEED))
+            Msg::SetSpeed(
+                SPEEDS
+                    .iter()
+                    .position(|(s, _)| *s == v)
+                    .unwrap_or(DEFAULT_SPEED),
+            )
         });
         let in_lesson = self.pg.lesson().is_some();
-        let on_reset = if in_lesson { link.callback(|_: MouseEvent| Msg::ResetLesson) } else { link.callback(|_: MouseEvent| Msg::Reset) };
+        let on_reset = if in_lesson {
+            link.callback(|_: MouseEvent| Msg::ResetLesson)
+        } else {
+            link.callback(|_: MouseEvent| Msg::Reset)
+        };
         let on_toggle_panel = link.callback(|_: MouseEvent| Msg::TogglePanel);
         let on_clear = link.callback(|_: MouseEvent| Msg::Clear);
         let on_suggest = link.callback(Msg::Suggest);
@@ -1523,7 +1670,9 @@ impl Component for App {
         let in_past = past_ms.is_some();
         let shown_view = self.shown_view();
         // Scrubbing skips attention cues (UX §1.3): lamps stay dark in the past.
-        let on_view_click = link.batch_callback(|e: MouseEvent| inspect_target(e.target()).into_iter().collect::<Vec<_>>());
+        let on_view_click = link.batch_callback(|e: MouseEvent| {
+            inspect_target(e.target()).into_iter().collect::<Vec<_>>()
+        });
         let on_view_key = link.batch_callback(|e: KeyboardEvent| {
             if e.key() != "Enter" {
                 return vec![];
@@ -1531,7 +1680,9 @@ impl Component for App {
             let on_item = e
                 .target()
                 .and_then(|t| t.dyn_into::<Element>().ok())
-                .is_some_and(|el| el.has_attribute("data-pod") || el.has_attribute("data-inspect-kind"));
+                .is_some_and(|el| {
+                    el.has_attribute("data-pod") || el.has_attribute("data-inspect-kind")
+                });
             if !on_item {
                 return vec![];
             }
@@ -1543,7 +1694,11 @@ impl Component for App {
         let lit = |k: &str| !in_past && self.is_lit(k);
         let ghosts: Vec<Ghost> = self.ghosts.iter().map(|(g, _)| g.clone()).collect();
         let nodes = shown_view.nodes.len();
-        let ready_nodes = shown_view.nodes.iter().filter(|n| n.status.split(',').next() == Some("Ready")).count();
+        let ready_nodes = shown_view
+            .nodes
+            .iter()
+            .filter(|n| n.status.split(',').next() == Some("Ready"))
+            .count();
         let virtual_now = shown_view
             .now
             .split_once('T')

@@ -41,8 +41,14 @@ impl ChipKind {
                 ChipKind::ImagePull
             }
             "Completed" | "Succeeded" => ChipKind::Completed,
-            "Error" | "Failed" | "OOMKilled" | "ContainerCannotRun" | "Evicted"
-            | "CreateContainerConfigError" | "CreateContainerError" | "RunContainerError"
+            "Error"
+            | "Failed"
+            | "OOMKilled"
+            | "ContainerCannotRun"
+            | "Evicted"
+            | "CreateContainerConfigError"
+            | "CreateContainerError"
+            | "RunContainerError"
             | "StartError" => ChipKind::Error,
             "Unknown" | "NodeLost" => ChipKind::Unknown,
             _ if s.starts_with("Init:") => ChipKind::Creating,
@@ -129,7 +135,10 @@ fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool, compact: bool) -> H
     if pod.namespace != "default" {
         title = format!("{}/{}", pod.namespace, title);
     }
-    title.push_str(&format!("\nNODE {}", pod.node.as_deref().unwrap_or("<none>")));
+    title.push_str(&format!(
+        "\nNODE {}",
+        pod.node.as_deref().unwrap_or("<none>")
+    ));
     if let Some(ip) = &pod.pod_ip {
         title.push_str(&format!("   IP {ip}"));
     }
@@ -142,7 +151,11 @@ fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool, compact: bool) -> H
         pod.status,
         pod.ready,
         kind.words(),
-        if pod.restarts > 0 { format!(", {} restarts", pod.restarts) } else { String::new() },
+        if pod.restarts > 0 {
+            format!(", {} restarts", pod.restarts)
+        } else {
+            String::new()
+        },
         match &pod.node {
             Some(n) => format!(", on {n}"),
             None => ", not scheduled".to_string(),

@@ -75,7 +75,11 @@ fn state_word(lit: bool) -> Html {
 }
 
 /// The control-plane strip.
-pub fn control_plane(view: &ClusterView, lit: &dyn Fn(&str) -> bool, controllers: &[String]) -> Html {
+pub fn control_plane(
+    view: &ClusterView,
+    lit: &dyn Fn(&str) -> bool,
+    controllers: &[String],
+) -> Html {
     let queued = view.unscheduled.len();
     let sched_sub = if queued > 0 {
         html! { <span class="word queued">{ format!("{queued} queued") }</span> }
@@ -144,7 +148,10 @@ fn ns_prefix(ns: &str) -> String {
 }
 
 fn revision_num(o: &OwnerView) -> i64 {
-    o.revision.as_deref().and_then(|r| r.parse().ok()).unwrap_or(-1)
+    o.revision
+        .as_deref()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(-1)
 }
 
 fn deployment_header(d: &OwnerView) -> Html {
@@ -223,7 +230,11 @@ fn generic_label(kind: &str, name: &str) -> Html {
 
 fn node_header(node: &NodeView, lit: bool, system: usize) -> Html {
     let ready = node.status.split(',').next() == Some("Ready");
-    let user = node.pods.iter().filter(|p| p.namespace != SYSTEM_NS).count();
+    let user = node
+        .pods
+        .iter()
+        .filter(|p| p.namespace != SYSTEM_NS)
+        .count();
     html! {
         <div class={classes!("node-head", (!ready).then_some("not-ready"),
                              node.status.contains("SchedulingDisabled").then_some("cordoned"))}
@@ -254,7 +265,11 @@ pub struct Ghost {
 }
 
 /// A node's (or the tray's) pods with the ghosts put back where they were: `(pod, is_ghost)`.
-fn with_ghosts<'a>(pods: &'a [PodView], node: Option<&str>, ghosts: &'a [Ghost]) -> Vec<(&'a PodView, bool)> {
+fn with_ghosts<'a>(
+    pods: &'a [PodView],
+    node: Option<&str>,
+    ghosts: &'a [Ghost],
+) -> Vec<(&'a PodView, bool)> {
     let mut list: Vec<(&PodView, bool)> = pods.iter().map(|p| (p, false)).collect();
     for g in ghosts.iter().filter(|g| g.pod.node.as_deref() == node) {
         let at = g.index.min(list.len());
@@ -276,8 +291,11 @@ pub fn matrix(
     ghosts: &[Ghost],
     on_suggest: &Callback<String>,
 ) -> Html {
-    let merged: Vec<Vec<(&PodView, bool)>> =
-        view.nodes.iter().map(|n| with_ghosts(&n.pods, Some(&n.name), ghosts)).collect();
+    let merged: Vec<Vec<(&PodView, bool)>> = view
+        .nodes
+        .iter()
+        .map(|n| with_ghosts(&n.pods, Some(&n.name), ghosts))
+        .collect();
     let cols = format!(
         "--cols: 158px repeat({}, minmax(176px, 1fr))",
         view.nodes.len().max(1)
@@ -286,7 +304,11 @@ pub fn matrix(
     // --- rows, in a stable order: deployments with their replicasets, then other owners, then bare pods.
     let mut rows: Vec<Row> = Vec::new();
     let mut heads: Vec<(usize, Html, String)> = Vec::new(); // (insert-before index, header, key)
-    let mut user_owners: Vec<&OwnerView> = view.owners.iter().filter(|o| o.namespace != SYSTEM_NS).collect();
+    let mut user_owners: Vec<&OwnerView> = view
+        .owners
+        .iter()
+        .filter(|o| o.namespace != SYSTEM_NS)
+        .collect();
     let rank = |o: &OwnerView| {
         let k = owner_key(o);
         order.iter().position(|x| *x == k).unwrap_or(usize::MAX)
@@ -294,10 +316,18 @@ pub fn matrix(
     user_owners.sort_by_key(|o| rank(o));
     let mut placed_rs: Vec<(String, String)> = Vec::new();
     for d in user_owners.iter().filter(|o| o.kind == "Deployment") {
-        heads.push((rows.len(), deployment_header(d), format!("deploy/{}/{}", d.namespace, d.name)));
+        heads.push((
+            rows.len(),
+            deployment_header(d),
+            format!("deploy/{}/{}", d.namespace, d.name),
+        ));
         let mut rss: Vec<&&OwnerView> = user_owners
             .iter()
-            .filter(|o| o.kind == "ReplicaSet" && o.namespace == d.namespace && o.parent.as_deref() == Some(&d.name))
+            .filter(|o| {
+                o.kind == "ReplicaSet"
+                    && o.namespace == d.namespace
+                    && o.parent.as_deref() == Some(&d.name)
+            })
             .collect();
         rss.sort_by_key(|o| std::cmp::Reverse(revision_num(o)));
         for (i, rs) in rss.iter().enumerate() {
@@ -314,7 +344,10 @@ pub fn matrix(
         }
     }
     for rs in user_owners.iter().filter(|o| o.kind == "ReplicaSet") {
-        if placed_rs.iter().any(|(ns, n)| ns == &rs.namespace && n == &rs.name) {
+        if placed_rs
+            .iter()
+            .any(|(ns, n)| ns == &rs.namespace && n == &rs.name)
+        {
             continue;
         }
         rows.push(Row {
@@ -338,7 +371,10 @@ pub fn matrix(
         let (ns, owner) = row_of(p);
         match owner {
             Some(o) => {
-                if rows.iter().any(|r| r.namespace == ns && r.owner.as_deref() == Some(o.as_str())) {
+                if rows
+                    .iter()
+                    .any(|r| r.namespace == ns && r.owner.as_deref() == Some(o.as_str()))
+                {
                     continue;
                 }
                 let (kind, name) = split_owner(&o);
@@ -386,7 +422,11 @@ pub fn matrix(
             // Level of detail (UX §3.7): a row with many pods in one cell draws glyph-only chips.
             let row_compact = merged
                 .iter()
-                .map(|list| list.iter().filter(|(p, _)| p.namespace == row.namespace && p.owner == row.owner).count())
+                .map(|list| {
+                    list.iter()
+                        .filter(|(p, _)| p.namespace == row.namespace && p.owner == row.owner)
+                        .count()
+                })
                 .max()
                 .unwrap_or(0)
                 > COMPACT_ABOVE;

@@ -12,7 +12,13 @@ use super::format::clock;
 use crate::lessons::check::GoalPreview;
 
 /// The goal panel: a dashed frame, a caption, and the goal's cluster (no lamps, no ghosts).
-pub fn view(g: &GoalPreview, goal_text: &[String], order: &[String], on_close: Callback<MouseEvent>, on_suggest: &Callback<String>) -> Html {
+pub fn view(
+    g: &GoalPreview,
+    goal_text: &[String],
+    order: &[String],
+    on_close: Callback<MouseEvent>,
+    on_suggest: &Callback<String>,
+) -> Html {
     let dark = |_: &str| false;
     let when = if g.after_ms < 1_000 {
         "right after the solution".to_string()
@@ -22,7 +28,9 @@ pub fn view(g: &GoalPreview, goal_text: &[String], order: &[String], on_close: C
     let note = if !g.met {
         Some("The solution did not reach the goal from the cluster as it is now; this is where it got to.".to_string())
     } else if g.unchanged {
-        Some("This step changes nothing in the cluster: its goal is about what you run.".to_string())
+        Some(
+            "This step changes nothing in the cluster: its goal is about what you run.".to_string(),
+        )
     } else {
         None
     };

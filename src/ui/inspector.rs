@@ -44,7 +44,13 @@ impl Inspected {
     }
 
     /// Takes the object's state at the moment `at_ms`; a change keeps the old text for the diff.
-    pub fn update(&mut self, yaml: Option<String>, events: Vec<EventRecord>, at_ms: u64, first: bool) {
+    pub fn update(
+        &mut self,
+        yaml: Option<String>,
+        events: Vec<EventRecord>,
+        at_ms: u64,
+        first: bool,
+    ) {
         if first {
             self.yaml = yaml;
         } else if yaml != self.yaml {
@@ -143,11 +149,20 @@ fn events_view(i: &Inspected, now_ms: u64) -> Html {
 }
 
 /// The drawer. `close_ref` receives focus when it opens.
-pub fn drawer(i: &Inspected, now_ms: u64, on_close: Callback<MouseEvent>, on_tab: Callback<Tab>, close_ref: NodeRef) -> Html {
+pub fn drawer(
+    i: &Inspected,
+    now_ms: u64,
+    on_close: Callback<MouseEvent>,
+    on_tab: Callback<Tab>,
+    close_ref: NodeRef,
+) -> Html {
     let tab = |t: Tab, label: &str, count: Option<usize>| {
         let cb = on_tab.clone();
         let selected = i.tab == t;
-        let id = match t { Tab::Yaml => "insp-tab-yaml", Tab::Events => "insp-tab-events" };
+        let id = match t {
+            Tab::Yaml => "insp-tab-yaml",
+            Tab::Events => "insp-tab-events",
+        };
         html! {
             <button type="button" role="tab" id={id} class={classes!("insp-tab", selected.then_some("on"))}
                     aria-selected={if selected { "true" } else { "false" }} aria-controls="insp-panel"
@@ -164,7 +179,11 @@ pub fn drawer(i: &Inspected, now_ms: u64, on_close: Callback<MouseEvent>, on_tab
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "ArrowRight" || e.key() == "ArrowLeft" {
                 e.prevent_default();
-                cb.emit(if cur == Tab::Yaml { Tab::Events } else { Tab::Yaml });
+                cb.emit(if cur == Tab::Yaml {
+                    Tab::Events
+                } else {
+                    Tab::Yaml
+                });
             }
         })
     };

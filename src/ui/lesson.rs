@@ -102,7 +102,10 @@ fn list_item(line: &str) -> Option<(bool, &str)> {
     }
     let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
     if digits > 0 {
-        if let Some(rest) = t[digits..].strip_prefix(". ").or_else(|| t[digits..].strip_prefix(") ")) {
+        if let Some(rest) = t[digits..]
+            .strip_prefix(". ")
+            .or_else(|| t[digits..].strip_prefix(") "))
+        {
             return Some((true, rest));
         }
     }
@@ -135,8 +138,13 @@ pub fn markdown(text: &str) -> Html {
         }
         if let Some((ordered, rest)) = list_item(line) {
             match blocks.last_mut() {
-                Some(Block::List { ordered: o, items }) if *o == ordered => items.push(rest.to_string()),
-                _ => blocks.push(Block::List { ordered, items: vec![rest.to_string()] }),
+                Some(Block::List { ordered: o, items }) if *o == ordered => {
+                    items.push(rest.to_string())
+                }
+                _ => blocks.push(Block::List {
+                    ordered,
+                    items: vec![rest.to_string()],
+                }),
             }
             continue;
         }
@@ -178,7 +186,11 @@ pub struct MapProps<'a> {
     pub notice: Option<&'a str>,
 }
 
-pub fn map(p: &MapProps, on_open: &Callback<String>, on_back: Option<Callback<MouseEvent>>) -> Html {
+pub fn map(
+    p: &MapProps,
+    on_open: &Callback<String>,
+    on_back: Option<Callback<MouseEvent>>,
+) -> Html {
     let mut tracks: Vec<(&str, &str)> = TRACKS.to_vec();
     for l in p.lessons {
         if !tracks.iter().any(|(id, _)| *id == l.track) {
@@ -231,7 +243,11 @@ pub fn map(p: &MapProps, on_open: &Callback<String>, on_back: Option<Callback<Mo
 
 fn tile(l: &Lesson, tick: Option<&Tick>, current: bool, on_open: &Callback<String>) -> Html {
     let total = l.steps.len();
-    let t = tick.cloned().unwrap_or(Tick { done: 0, total, complete: false });
+    let t = tick.cloned().unwrap_or(Tick {
+        done: 0,
+        total,
+        complete: false,
+    });
     let (mark, word) = if l.is_sandbox() {
         ("◇", "no goals".to_string())
     } else if t.complete {
@@ -366,7 +382,12 @@ pub fn panel(p: &PanelProps, cb: &PanelCallbacks) -> Html {
     }
 }
 
-fn current_step(run: &LessonRun, s: &crate::lessons::Step, p: &PanelProps, cb: &PanelCallbacks) -> Html {
+fn current_step(
+    run: &LessonRun,
+    s: &crate::lessons::Step,
+    p: &PanelProps,
+    cb: &PanelCallbacks,
+) -> Html {
     let hints = run.hints_revealed();
     let left = run.hints_left();
     html! {

@@ -45,7 +45,11 @@ pub fn bar(p: &Props, cb: &Callbacks) -> Html {
     };
     let past = p.past_ms.is_some();
     let ago = p.max_ms.saturating_sub(shown);
-    let ago_text = if ago >= 60_000 { format!("{} min {} s ago", ago / 60_000, (ago / 1000) % 60) } else { format!("{:.1} s ago", ago as f64 / 1000.0) };
+    let ago_text = if ago >= 60_000 {
+        format!("{} min {} s ago", ago / 60_000, (ago / 1000) % 60)
+    } else {
+        format!("{:.1} s ago", ago as f64 / 1000.0)
+    };
     html! {
         <footer id="timeline" class={classes!("timeline", past.then_some("past"))} role="region" aria-label="Timeline">
             <button id="play" type="button" class={classes!("play", p.paused.then_some("is-paused"))}

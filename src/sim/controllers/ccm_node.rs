@@ -17,14 +17,19 @@ const LIFECYCLE: &str = "cloud-node-lifecycle-controller";
 
 pub(crate) fn reconcile(sim: &mut Sim, name: &str) {
     let key = ObjKey::new(Kind::Node, "", name);
-    let Some(obj) = sim.store.get(&key).cloned() else { return };
+    let Some(obj) = sim.store.get(&key).cloned() else {
+        return;
+    };
     let Some(node) = obj.as_node() else { return };
     let instance = sim.cloud.instances.get(name).cloned();
     if nodelifecycle::has_taint(node, TAINT_UNINITIALIZED) {
         let Some(inst) = instance else { return };
         let mut n = node.clone();
         let labels = n.metadata.labels.get_or_insert_with(Default::default);
-        labels.insert("node.kubernetes.io/instance-type".into(), inst.instance_type.clone());
+        labels.insert(
+            "node.kubernetes.io/instance-type".into(),
+            inst.instance_type.clone(),
+        );
         labels.insert("topology.kubernetes.io/region".into(), inst.region.clone());
         labels.insert("topology.kubernetes.io/zone".into(), inst.zone.clone());
         let spec = n.spec.get_or_insert_with(Default::default);
@@ -37,11 +42,23 @@ pub(crate) fn reconcile(sim: &mut Sim, name: &str) {
         }
         let st = n.status.get_or_insert_with(Default::default);
         st.addresses = Some(vec![
-            NodeAddress { type_: "InternalIP".into(), address: inst.internal_ip.clone() },
-            NodeAddress { type_: "Hostname".into(), address: name.to_string() },
+            NodeAddress {
+                type_: "InternalIP".into(),
+                address: inst.internal_ip.clone(),
+            },
+            NodeAddress {
+                type_: "Hostname".into(),
+                address: name.to_string(),
+            },
         ]);
         sim.write_status(Object::Node(n));
-        sim.decide(NODE_CONTROLLER, format!("initialized {name}: {} in {}, providerID {}", inst.instance_type, inst.zone, inst.provider_id));
+        sim.decide(
+            NODE_CONTROLLER,
+            format!(
+                "initialized {name}: {} in {}, providerID {}",
+                inst.instance_type, inst.zone, inst.provider_id
+            ),
+        );
         return;
     }
     if instance.is_some() || nodelifecycle::ready_status(node) == "True" {
@@ -54,7 +71,17 @@ pub(crate) fn reconcile(sim: &mut Sim, name: &str) {
         nodelifecycle::later(sim, tick - now, NlTask::CcmNode(name.to_string()));
         return;
     }
-    sim.event(&obj, "Normal", "DeletingNode", format!("Deleting node {name} because it does not exist in the cloud provider"), LIFECYCLE, None);
-    sim.decide(LIFECYCLE, format!("instance of {name} no longer exists; deleting the Node"));
+    sim.event(
+        &obj,
+        "Normal",
+        "DeletingNode",
+        format!("Deleting node {name} because it does not exist in the cloud provider"),
+        LIFECYCLE,
+        None,
+    );
+    sim.decide(
+        LIFECYCLE,
+        format!("instance of {name} no longer exists; deleting the Node"),
+    );
     let _ = sim.delete(&key, None);
 }

@@ -16,30 +16,60 @@ pub(crate) fn reconcile(sim: &mut Sim, name: &str) {
     let node = sim.store.get(&key).and_then(|o| o.as_node().cloned());
     let Some(node) = node else {
         if let Some(r) = sim.cloud.routes.remove(name) {
-            sim.decide(COMPONENT, format!("deleted route {} ({} → {name}): the node is gone", r.name, r.destination));
+            sim.decide(
+                COMPONENT,
+                format!(
+                    "deleted route {} ({} → {name}): the node is gone",
+                    r.name, r.destination
+                ),
+            );
         }
         return;
     };
-    let Some(cidr) = node.spec.as_ref().and_then(|s| s.pod_cidr.clone()) else { return };
+    let Some(cidr) = node.spec.as_ref().and_then(|s| s.pod_cidr.clone()) else {
+        return;
+    };
     let uid = node.metadata.uid.clone().unwrap_or_default();
     let route_name = format!("{}-{uid}", sim.config.cluster_name);
-    let exists = sim.cloud.routes.get(name).is_some_and(|r| r.destination == cidr && r.name == route_name);
+    let exists = sim
+        .cloud
+        .routes
+        .get(name)
+        .is_some_and(|r| r.destination == cidr && r.name == route_name);
     if !exists {
         let now = sim.elapsed_ms();
-        sim.cloud.routes.insert(name.to_string(), Route { name: route_name.clone(), destination: cidr.clone(), target: name.to_string(), created_ms: now });
-        sim.decide(COMPONENT, format!("created route {route_name}: {cidr} → {name}"));
+        sim.cloud.routes.insert(
+            name.to_string(),
+            Route {
+                name: route_name.clone(),
+                destination: cidr.clone(),
+                target: name.to_string(),
+                created_ms: now,
+            },
+        );
+        sim.decide(
+            COMPONENT,
+            format!("created route {route_name}: {cidr} → {name}"),
+        );
     }
     let ok = node
         .status
         .as_ref()
         .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| c.iter().any(|c| c.type_ == "NetworkUnavailable" && c.status == "False"));
+        .is_some_and(|c| {
+            c.iter()
+                .any(|c| c.type_ == "NetworkUnavailable" && c.status == "False")
+        });
     if ok {
         return;
     }
     let t = sim.clock.now_time();
     let mut n = node.clone();
-    let conds = n.status.get_or_insert_with(Default::default).conditions.get_or_insert_with(Vec::new);
+    let conds = n
+        .status
+        .get_or_insert_with(Default::default)
+        .conditions
+        .get_or_insert_with(Vec::new);
     conds.retain(|c| c.type_ != "NetworkUnavailable");
     conds.insert(
         0,

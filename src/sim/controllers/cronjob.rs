@@ -26,7 +26,8 @@ pub const SCHEDULED_TIMESTAMP_ANNOTATION: &str = "batch.kubernetes.io/cronjob-sc
 /// `SetDefaults_CronJob` (and the Job template's pod defaults).
 pub fn set_defaults(cj: &mut CronJob) {
     let spec = cj.spec.get_or_insert_with(Default::default);
-    spec.concurrency_policy.get_or_insert_with(|| "Allow".into());
+    spec.concurrency_policy
+        .get_or_insert_with(|| "Allow".into());
     spec.suspend.get_or_insert(false);
     spec.successful_jobs_history_limit.get_or_insert(3);
     spec.failed_jobs_history_limit.get_or_insert(1);
@@ -114,9 +115,15 @@ fn most_recent(
             }
         }
     }
-    let Some(t1) = sched.next(earliest) else { return Ok((earliest, None, Missed::None)) };
+    let Some(t1) = sched.next(earliest) else {
+        return Ok((earliest, None, Missed::None));
+    };
     let Some(t2) = sched.next(t1) else {
-        return if now < t1 { Ok((earliest, None, Missed::None)) } else { Ok((earliest, Some(t1), Missed::None)) };
+        return if now < t1 {
+            Ok((earliest, None, Missed::None))
+        } else {
+            Ok((earliest, Some(t1), Missed::None))
+        };
     };
     if now < t1 {
         return Ok((earliest, None, Missed::None));
@@ -140,7 +147,11 @@ fn most_recent(
         recent = Some(x);
         t = sched.next(x);
     }
-    let m = if missed > 100 { Missed::Many } else { Missed::Few };
+    let m = if missed > 100 {
+        Missed::Many
+    } else {
+        Missed::Few
+    };
     Ok((earliest, recent, m))
 }
 
@@ -175,19 +186,37 @@ fn finished_type(j: &Job) -> Option<String> {
 /// `deleteJob`: background deletion, drop it from `status.active`, `SuccessfulDelete`.
 fn delete_job(sim: &mut Sim, obj: &Object, cj: &mut CronJob, job: &Object) -> bool {
     if sim.delete(&ObjKey::of(job), None).is_err() {
-        sim.event(obj, "Warning", "FailedDelete", format!("Deleted job: {}", job.name()), COMPONENT, None);
+        sim.event(
+            obj,
+            "Warning",
+            "FailedDelete",
+            format!("Deleted job: {}", job.name()),
+            COMPONENT,
+            None,
+        );
         return false;
     }
     if let Some(a) = cj.status.as_mut().and_then(|s| s.active.as_mut()) {
         a.retain(|r| r.uid.as_deref() != Some(job.uid()));
     }
-    sim.event(obj, "Normal", "SuccessfulDelete", format!("Deleted job {}", job.name()), COMPONENT, None);
+    sim.event(
+        obj,
+        "Normal",
+        "SuccessfulDelete",
+        format!("Deleted job {}", job.name()),
+        COMPONENT,
+        None,
+    );
     true
 }
 
 pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
-    let Some(obj) = sim.store.get(key).cloned() else { return };
-    let Some(orig) = obj.as_cronjob().cloned() else { return };
+    let Some(obj) = sim.store.get(key).cloned() else {
+        return;
+    };
+    let Some(orig) = obj.as_cronjob().cloned() else {
+        return;
+    };
     let mut cj = orig.clone();
     let uid = obj.uid().to_string();
     let jobs: Vec<Rc<Object>> = sim
@@ -216,41 +245,88 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
 }
 
 /// `syncCronJob`: returns when to look again (ms).
-fn sync(sim: &mut Sim, obj: &Rc<Object>, cj: &mut CronJob, jobs: &[Rc<Object>], key: &ObjKey) -> Option<i64> {
+fn sync(
+    sim: &mut Sim,
+    obj: &Rc<Object>,
+    cj: &mut CronJob,
+    jobs: &[Rc<Object>],
+    key: &ObjKey,
+) -> Option<i64> {
     let now = sim.clock.now();
     let status = cj.status.get_or_insert_with(Default::default);
     for j in jobs {
         let Some(job) = j.as_job() else { continue };
-        let in_active = status.active.iter().flatten().any(|r| r.uid.as_deref() == Some(j.uid()));
+        let in_active = status
+            .active
+            .iter()
+            .flatten()
+            .any(|r| r.uid.as_deref() == Some(j.uid()));
         let fin = finished_type(job);
         if !in_active && fin.is_none() {
-            sim.event(obj, "Warning", "UnexpectedJob", format!("Saw a job that the controller did not create or forgot: {}", j.name()), COMPONENT, None);
+            sim.event(
+                obj,
+                "Warning",
+                "UnexpectedJob",
+                format!(
+                    "Saw a job that the controller did not create or forgot: {}",
+                    j.name()
+                ),
+                COMPONENT,
+                None,
+            );
         } else if in_active && fin.is_some() {
             if let Some(a) = status.active.as_mut() {
                 a.retain(|r| r.uid.as_deref() != Some(j.uid()));
             }
             let t = fin.unwrap_or_default();
-            sim.decide(COMPONENT, format!("{} saw job {} finish ({t})", key.name, j.name()));
-            sim.event(obj, "Normal", "SawCompletedJob", format!("Saw completed job: {}, status: {t}", j.name()), COMPONENT, None);
+            sim.decide(
+                COMPONENT,
+                format!("{} saw job {} finish ({t})", key.name, j.name()),
+            );
+            sim.event(
+                obj,
+                "Normal",
+                "SawCompletedJob",
+                format!("Saw completed job: {}, status: {t}", j.name()),
+                COMPONENT,
+                None,
+            );
             if t == "Complete" {
                 let done = job.status.as_ref().and_then(|s| s.completion_time.clone());
-                if status.last_successful_time.is_none() || done.as_ref().map(|d| d.0) > status.last_successful_time.as_ref().map(|d| d.0) {
+                if status.last_successful_time.is_none()
+                    || done.as_ref().map(|d| d.0)
+                        > status.last_successful_time.as_ref().map(|d| d.0)
+                {
                     status.last_successful_time = done;
                 }
             }
         } else if fin.as_deref() == Some("Complete") {
             let done = job.status.as_ref().and_then(|s| s.completion_time.clone());
-            if status.last_successful_time.is_none() || done.as_ref().map(|d| d.0) > status.last_successful_time.as_ref().map(|d| d.0) {
+            if status.last_successful_time.is_none()
+                || done.as_ref().map(|d| d.0) > status.last_successful_time.as_ref().map(|d| d.0)
+            {
                 status.last_successful_time = done;
             }
         }
     }
     // Active references whose Job is gone.
-    let missing: Vec<ObjectReference> =
-        status.active.iter().flatten().filter(|r| !jobs.iter().any(|j| Some(j.uid()) == r.uid.as_deref())).cloned().collect();
+    let missing: Vec<ObjectReference> = status
+        .active
+        .iter()
+        .flatten()
+        .filter(|r| !jobs.iter().any(|j| Some(j.uid()) == r.uid.as_deref()))
+        .cloned()
+        .collect();
     for r in missing {
         let name = r.name.clone().unwrap_or_default();
-        sim.event(obj, "Normal", "MissingJob", format!("Active job went missing: {name}"), COMPONENT, None);
+        sim.event(
+            obj,
+            "Normal",
+            "MissingJob",
+            format!("Active job went missing: {name}"),
+            COMPONENT,
+            None,
+        );
         if let Some(a) = status.active.as_mut() {
             a.retain(|x| x.uid != r.uid);
         }
@@ -265,13 +341,27 @@ fn sync(sim: &mut Sim, obj: &Rc<Object>, cj: &mut CronJob, jobs: &[Rc<Object>], 
     let sched = match schedule_of(&spec) {
         Ok(s) => s,
         Err(e) => {
-            sim.event(obj, "Warning", "UnparseableSchedule", format!("unparseable schedule: \"{}\" : {e}", spec.schedule), COMPONENT, None);
+            sim.event(
+                obj,
+                "Warning",
+                "UnparseableSchedule",
+                format!("unparseable schedule: \"{}\" : {e}", spec.schedule),
+                COMPONENT,
+                None,
+            );
             return None;
         }
     };
     let scheduled = match most_recent(cj, now, &sched, true) {
         Err(e) => {
-            sim.event(obj, "Warning", "InvalidSchedule", format!("invalid schedule: {} : {e}", spec.schedule), COMPONENT, None);
+            sim.event(
+                obj,
+                "Warning",
+                "InvalidSchedule",
+                format!("invalid schedule: {} : {e}", spec.schedule),
+                COMPONENT,
+                None,
+            );
             return None;
         }
         Ok((_, None, _)) => return next_delay_ms(cj, now, &sched),
@@ -291,12 +381,22 @@ fn sync(sim: &mut Sim, obj: &Rc<Object>, cj: &mut CronJob, jobs: &[Rc<Object>], 
     };
     if let Some(sds) = spec.starting_deadline_seconds {
         if scheduled + chrono::Duration::seconds(sds) < now {
-            sim.decide(COMPONENT, format!("{} missed its {} run (startingDeadlineSeconds {sds})", key.name, scheduled.format("%H:%M")));
+            sim.decide(
+                COMPONENT,
+                format!(
+                    "{} missed its {} run (startingDeadlineSeconds {sds})",
+                    key.name,
+                    scheduled.format("%H:%M")
+                ),
+            );
             sim.event(
                 obj,
                 "Warning",
                 "MissSchedule",
-                format!("Missed scheduled time to start a job: {}", scheduled.format("%a, %d %b %Y %H:%M:%S %z")),
+                format!(
+                    "Missed scheduled time to start a job: {}",
+                    scheduled.format("%a, %d %b %Y %H:%M:%S %z")
+                ),
                 COMPONENT,
                 None,
             );
@@ -305,19 +405,34 @@ fn sync(sim: &mut Sim, obj: &Rc<Object>, cj: &mut CronJob, jobs: &[Rc<Object>], 
     }
     let name = job_name(obj.name(), scheduled);
     let status = cj.status.get_or_insert_with(Default::default);
-    let processed = status.active.iter().flatten().any(|r| r.name.as_deref() == Some(name.as_str()))
+    let processed = status
+        .active
+        .iter()
+        .flatten()
+        .any(|r| r.name.as_deref() == Some(name.as_str()))
         || status.last_schedule_time.as_ref().map(|t| t.0) == Some(scheduled);
     if processed {
         return next_delay_ms(cj, now, &sched);
     }
-    let policy = spec.concurrency_policy.clone().unwrap_or_else(|| "Allow".into());
+    let policy = spec
+        .concurrency_policy
+        .clone()
+        .unwrap_or_else(|| "Allow".into());
     if policy == "Forbid" && status.active.as_ref().is_some_and(|a| !a.is_empty()) {
-        sim.decide(COMPONENT, format!("{}: a job is still running and concurrencyPolicy is Forbid; skipping the {} run", key.name, scheduled.format("%H:%M")));
+        sim.decide(
+            COMPONENT,
+            format!(
+                "{}: a job is still running and concurrencyPolicy is Forbid; skipping the {} run",
+                key.name,
+                scheduled.format("%H:%M")
+            ),
+        );
         sim.event(
             obj,
             "Normal",
             "JobAlreadyActive",
-            "Not starting job because prior execution is running and concurrency policy is Forbid".into(),
+            "Not starting job because prior execution is running and concurrency policy is Forbid"
+                .into(),
             COMPONENT,
             None,
         );
@@ -326,9 +441,20 @@ fn sync(sim: &mut Sim, obj: &Rc<Object>, cj: &mut CronJob, jobs: &[Rc<Object>], 
     if policy == "Replace" {
         let active: Vec<ObjectReference> = status.active.clone().unwrap_or_default();
         for r in active {
-            let k = ObjKey::new(Kind::Job, r.namespace.as_deref().unwrap_or(obj.namespace()), r.name.as_deref().unwrap_or(""));
+            let k = ObjKey::new(
+                Kind::Job,
+                r.namespace.as_deref().unwrap_or(obj.namespace()),
+                r.name.as_deref().unwrap_or(""),
+            );
             if let Some(j) = sim.store.get(&k).cloned() {
-                sim.decide(COMPONENT, format!("{}: concurrencyPolicy Replace; deleting the running job {}", key.name, j.name()));
+                sim.decide(
+                    COMPONENT,
+                    format!(
+                        "{}: concurrencyPolicy Replace; deleting the running job {}",
+                        key.name,
+                        j.name()
+                    ),
+                );
                 delete_job(sim, obj, cj, &j);
             }
         }
@@ -338,8 +464,12 @@ fn sync(sim: &mut Sim, obj: &Rc<Object>, cj: &mut CronJob, jobs: &[Rc<Object>], 
     let tmeta = tmpl.metadata.clone().unwrap_or_default();
     let offset = cron::load_location(spec.time_zone.as_deref().unwrap_or("")).unwrap_or(0);
     let mut annotations = tmeta.annotations.clone().unwrap_or_default();
-    let local = scheduled.with_timezone(&chrono::FixedOffset::east_opt(offset).unwrap_or_else(|| Utc.fix()));
-    annotations.insert(SCHEDULED_TIMESTAMP_ANNOTATION.into(), local.to_rfc3339_opts(SecondsFormat::Secs, true));
+    let local = scheduled
+        .with_timezone(&chrono::FixedOffset::east_opt(offset).unwrap_or_else(|| Utc.fix()));
+    annotations.insert(
+        SCHEDULED_TIMESTAMP_ANNOTATION.into(),
+        local.to_rfc3339_opts(SecondsFormat::Secs, true),
+    );
     let job = Job {
         metadata: ObjectMeta {
             name: Some(name.clone()),
@@ -355,10 +485,27 @@ fn sync(sim: &mut Sim, obj: &Rc<Object>, cj: &mut CronJob, jobs: &[Rc<Object>], 
     };
     match sim.create(Object::Job(job)) {
         Ok(created) => {
-            sim.decide(COMPONENT, format!("{} is due at {}; creating job {name}", key.name, scheduled.format("%H:%M")));
-            sim.event(obj, "Normal", "SuccessfulCreate", format!("Created job {name}"), COMPONENT, None);
+            sim.decide(
+                COMPONENT,
+                format!(
+                    "{} is due at {}; creating job {name}",
+                    key.name,
+                    scheduled.format("%H:%M")
+                ),
+            );
+            sim.event(
+                obj,
+                "Normal",
+                "SuccessfulCreate",
+                format!("Created job {name}"),
+                COMPONENT,
+                None,
+            );
             let status = cj.status.get_or_insert_with(Default::default);
-            status.active.get_or_insert_with(Vec::new).push(job_ref(&created));
+            status
+                .active
+                .get_or_insert_with(Vec::new)
+                .push(job_ref(&created));
             status.last_schedule_time = Some(Time(scheduled));
         }
         Err(e) if e.reason == "AlreadyExists" => {
@@ -366,7 +513,14 @@ fn sync(sim: &mut Sim, obj: &Rc<Object>, cj: &mut CronJob, jobs: &[Rc<Object>], 
             status.last_schedule_time = Some(Time(scheduled));
         }
         Err(e) => {
-            sim.event(obj, "Warning", "FailedCreate", format!("Error creating job: {}", e.message), COMPONENT, None);
+            sim.event(
+                obj,
+                "Warning",
+                "FailedCreate",
+                format!("Error creating job: {}", e.message),
+                COMPONENT,
+                None,
+            );
             return None;
         }
     }
@@ -388,7 +542,10 @@ fn cleanup_finished(sim: &mut Sim, obj: &Rc<Object>, cj: &mut CronJob, jobs: &[R
             _ => {}
         }
     }
-    for (list, limit) in [(ok, spec.successful_jobs_history_limit), (failed, spec.failed_jobs_history_limit)] {
+    for (list, limit) in [
+        (ok, spec.successful_jobs_history_limit),
+        (failed, spec.failed_jobs_history_limit),
+    ] {
         let Some(limit) = limit else { continue };
         let mut list = list;
         let n = list.len() as i64 - i64::from(limit);
@@ -397,7 +554,12 @@ fn cleanup_finished(sim: &mut Sim, obj: &Rc<Object>, cj: &mut CronJob, jobs: &[R
         }
         // byJobStartTime: jobs without a start time last, then by name.
         list.sort_by(|a, b| {
-            let st = |o: &Rc<Object>| o.as_job().and_then(|j| j.status.as_ref()).and_then(|s| s.start_time.as_ref()).map(|t| t.0);
+            let st = |o: &Rc<Object>| {
+                o.as_job()
+                    .and_then(|j| j.status.as_ref())
+                    .and_then(|s| s.start_time.as_ref())
+                    .map(|t| t.0)
+            };
             match (st(a), st(b)) {
                 (Some(x), Some(y)) if x != y => x.cmp(&y),
                 (Some(_), None) => std::cmp::Ordering::Less,
@@ -406,7 +568,14 @@ fn cleanup_finished(sim: &mut Sim, obj: &Rc<Object>, cj: &mut CronJob, jobs: &[R
             }
         });
         for j in list.iter().take(n as usize) {
-            sim.decide(COMPONENT, format!("{}: over its history limit; deleting job {}", obj.name(), j.name()));
+            sim.decide(
+                COMPONENT,
+                format!(
+                    "{}: over its history limit; deleting job {}",
+                    obj.name(),
+                    j.name()
+                ),
+            );
             delete_job(sim, obj, cj, j);
         }
     }
@@ -417,21 +586,27 @@ pub fn job_from_cronjob(cj: &Object, name: &str) -> Option<Job> {
     let c = cj.as_cronjob()?;
     let tmpl = c.spec.as_ref()?.job_template.clone();
     let tmeta = tmpl.metadata.unwrap_or_default();
-    let mut annotations: std::collections::BTreeMap<String, String> = [("cronjob.kubernetes.io/instantiate".to_string(), "manual".to_string())].into();
+    let mut annotations: std::collections::BTreeMap<String, String> = [(
+        "cronjob.kubernetes.io/instantiate".to_string(),
+        "manual".to_string(),
+    )]
+    .into();
     annotations.extend(tmeta.annotations.unwrap_or_default());
     Some(Job {
         metadata: ObjectMeta {
             name: Some(name.to_string()),
             annotations: Some(annotations),
             labels: tmeta.labels,
-            owner_references: Some(vec![k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
-                api_version: "batch/v1".into(),
-                kind: "CronJob".into(),
-                name: cj.name().to_string(),
-                uid: cj.uid().to_string(),
-                controller: Some(true),
-                block_owner_deletion: None,
-            }]),
+            owner_references: Some(vec![
+                k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference {
+                    api_version: "batch/v1".into(),
+                    kind: "CronJob".into(),
+                    name: cj.name().to_string(),
+                    uid: cj.uid().to_string(),
+                    controller: Some(true),
+                    block_owner_deletion: None,
+                },
+            ]),
             ..Default::default()
         },
         spec: tmpl.spec,
@@ -444,20 +619,31 @@ mod tests {
     use super::*;
 
     fn t(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
     }
 
     #[test]
     fn job_names_are_minutes_since_epoch() {
-        assert_eq!(job_name("hello", t("2016-05-19T11:00:00Z")), "hello-24394260");
+        assert_eq!(
+            job_name("hello", t("2016-05-19T11:00:00Z")),
+            "hello-24394260"
+        );
     }
 
     #[test]
     fn requeue_for_next_schedule_plus_100ms() {
         // utils_test: "0 12 * * 5", created Thursday 2016-05-19T10:00Z, now 16:00Z → 20h + 0.1s.
         let cj = CronJob {
-            metadata: ObjectMeta { creation_timestamp: Some(Time(t("2016-05-19T10:00:00Z"))), ..Default::default() },
-            spec: Some(CronJobSpec { schedule: "0 12 * * 5".into(), ..Default::default() }),
+            metadata: ObjectMeta {
+                creation_timestamp: Some(Time(t("2016-05-19T10:00:00Z"))),
+                ..Default::default()
+            },
+            spec: Some(CronJobSpec {
+                schedule: "0 12 * * 5".into(),
+                ..Default::default()
+            }),
             status: None,
         };
         let sched = cron::parse_standard("0 12 * * 5").ok();
@@ -468,15 +654,27 @@ mod tests {
     #[test]
     fn only_the_most_recent_missed_time() {
         let cj = CronJob {
-            metadata: ObjectMeta { creation_timestamp: Some(Time(t("2016-05-19T10:00:00Z"))), ..Default::default() },
-            spec: Some(CronJobSpec { schedule: "*/5 * * * *".into(), ..Default::default() }),
+            metadata: ObjectMeta {
+                creation_timestamp: Some(Time(t("2016-05-19T10:00:00Z"))),
+                ..Default::default()
+            },
+            spec: Some(CronJobSpec {
+                schedule: "*/5 * * * *".into(),
+                ..Default::default()
+            }),
             status: None,
         };
-        let Ok(sched) = cron::parse_standard("*/5 * * * *") else { panic!("parse") };
-        let r = most_recent(&cj, t("2016-05-19T11:07:30Z"), &sched, true).ok().and_then(|r| r.1);
+        let Ok(sched) = cron::parse_standard("*/5 * * * *") else {
+            panic!("parse")
+        };
+        let r = most_recent(&cj, t("2016-05-19T11:07:30Z"), &sched, true)
+            .ok()
+            .and_then(|r| r.1);
         assert_eq!(r, Some(t("2016-05-19T11:05:00Z")));
         // Far behind: more than 100 missed.
-        let r = most_recent(&cj, t("2016-05-21T11:07:30Z"), &sched, true).ok().map(|r| (r.1, r.2 == Missed::Many));
+        let r = most_recent(&cj, t("2016-05-21T11:07:30Z"), &sched, true)
+            .ok()
+            .map(|r| (r.1, r.2 == Missed::Many));
         assert_eq!(r, Some((Some(t("2016-05-21T11:05:00Z")), true)));
     }
 }

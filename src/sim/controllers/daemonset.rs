@@ -8,7 +8,8 @@ use std::rc::Rc;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetStatus};
 use k8s_openapi::api::core::v1::{
-    Affinity, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodSpec, Toleration,
+    Affinity, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod,
+    PodSpec, Toleration,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -46,14 +47,23 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
             for obj in std::iter::once(&ev.object).chain(ev.old.iter()) {
                 if let Some(r) = obj.controller_ref() {
                     if r.kind == "DaemonSet" {
-                        enqueue(sim, Ctrl::DaemonSet, ObjKey::new(Kind::DaemonSet, &ev.key.namespace, &r.name));
+                        enqueue(
+                            sim,
+                            Ctrl::DaemonSet,
+                            ObjKey::new(Kind::DaemonSet, &ev.key.namespace, &r.name),
+                        );
                     }
                 }
             }
         }
         Kind::Node => {
             // A node came, went or changed (labels, taints): every DaemonSet looks again.
-            let keys: Vec<ObjKey> = sim.store.list(Kind::DaemonSet, None).iter().map(|o| ObjKey::of(o)).collect();
+            let keys: Vec<ObjKey> = sim
+                .store
+                .list(Kind::DaemonSet, None)
+                .iter()
+                .map(|o| ObjKey::of(o))
+                .collect();
             for k in keys {
                 enqueue(sim, Ctrl::DaemonSet, k);
             }
@@ -78,9 +88,17 @@ pub fn add_daemon_tolerations(spec: &mut PodSpec) {
         want.push(("node.kubernetes.io/network-unavailable", "NoSchedule"));
     }
     for (key, effect) in want {
-        let t = Toleration { key: Some(key.into()), operator: Some("Exists".into()), effect: Some(effect.into()), ..Default::default() };
+        let t = Toleration {
+            key: Some(key.into()),
+            operator: Some("Exists".into()),
+            effect: Some(effect.into()),
+            ..Default::default()
+        };
         // AddOrUpdateTolerationInPodSpec: a toleration with the same key and effect is replaced.
-        match tols.iter_mut().find(|x| x.key.as_deref() == Some(key) && x.effect.as_deref() == Some(effect)) {
+        match tols
+            .iter_mut()
+            .find(|x| x.key.as_deref() == Some(key) && x.effect.as_deref() == Some(effect))
+        {
             Some(x) => *x = t,
             None => tols.push(t),
         }
@@ -90,12 +108,16 @@ pub fn add_daemon_tolerations(spec: &mut PodSpec) {
 /// Whether `tolerations` tolerate a taint (`Toleration.ToleratesTaint`).
 pub fn tolerates(tolerations: &[Toleration], key: &str, value: Option<&str>, effect: &str) -> bool {
     tolerations.iter().any(|t| {
-        let effect_ok = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == effect);
+        let effect_ok = t
+            .effect
+            .as_deref()
+            .is_none_or(|e| e.is_empty() || e == effect);
         let exists = t.operator.as_deref() == Some("Exists");
         let key_ok = if t.key.as_deref().is_none_or(|k| k.is_empty()) {
             exists
         } else {
-            t.key.as_deref() == Some(key) && (exists || t.value.as_deref().unwrap_or("") == value.unwrap_or(""))
+            t.key.as_deref() == Some(key)
+                && (exists || t.value.as_deref().unwrap_or("") == value.unwrap_or(""))
         };
         effect_ok && key_ok
     })
@@ -109,7 +131,10 @@ fn requirement_matches(r: &NodeSelectorRequirement, value: Option<&str>) -> bool
         "Exists" => value.is_some(),
         "DoesNotExist" => value.is_none(),
         "Gt" | "Lt" => {
-            let (Some(v), Some(w)) = (value.and_then(|v| v.parse::<i64>().ok()), values.first().and_then(|w| w.parse::<i64>().ok())) else {
+            let (Some(v), Some(w)) = (
+                value.and_then(|v| v.parse::<i64>().ok()),
+                values.first().and_then(|w| w.parse::<i64>().ok()),
+            ) else {
                 return false;
             };
             if r.operator == "Gt" {
@@ -130,8 +155,12 @@ pub(crate) fn term_matches(t: &NodeSelectorTerm, node: &Node) -> bool {
     if exprs.is_empty() && fields.is_empty() {
         return false;
     }
-    exprs.iter().all(|r| requirement_matches(r, labels.get(&r.key).map(String::as_str)))
-        && fields.iter().all(|r| r.key == "metadata.name" && requirement_matches(r, node.metadata.name.as_deref()))
+    exprs
+        .iter()
+        .all(|r| requirement_matches(r, labels.get(&r.key).map(String::as_str)))
+        && fields.iter().all(|r| {
+            r.key == "metadata.name" && requirement_matches(r, node.metadata.name.as_deref())
+        })
 }
 
 /// The NodeAffinity filter: `nodeSelector` and the required node-affinity terms (any term may match).
@@ -146,7 +175,10 @@ pub fn node_affinity_matches(spec: &PodSpec, node: &Node) -> bool {
         .affinity
         .as_ref()
         .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|n| n.required_during_scheduling_ignored_during_execution.as_ref());
+        .and_then(|n| {
+            n.required_during_scheduling_ignored_during_execution
+                .as_ref()
+        });
     match required {
         Some(r) => r.node_selector_terms.iter().any(|t| term_matches(t, node)),
         None => true,
@@ -162,9 +194,15 @@ pub fn node_should_run(template_spec: &PodSpec, node: &Node) -> bool {
         return false;
     }
     let tols = spec.tolerations.clone().unwrap_or_default();
-    node.spec.as_ref().and_then(|s| s.taints.as_ref()).into_iter().flatten().all(|t| {
-        !(t.effect == "NoSchedule" || t.effect == "NoExecute") || tolerates(&tols, &t.key, t.value.as_deref(), &t.effect)
-    })
+    node.spec
+        .as_ref()
+        .and_then(|s| s.taints.as_ref())
+        .into_iter()
+        .flatten()
+        .all(|t| {
+            !(t.effect == "NoSchedule" || t.effect == "NoExecute")
+                || tolerates(&tols, &t.key, t.value.as_deref(), &t.effect)
+        })
 }
 
 /// `GetTargetNodeName`: `spec.nodeName`, or the node the affinity term pins the pod to.
@@ -173,7 +211,14 @@ pub fn target_node(p: &Pod) -> Option<String> {
     if let Some(n) = &spec.node_name {
         return Some(n.clone());
     }
-    let terms = &spec.affinity.as_ref()?.node_affinity.as_ref()?.required_during_scheduling_ignored_during_execution.as_ref()?.node_selector_terms;
+    let terms = &spec
+        .affinity
+        .as_ref()?
+        .node_affinity
+        .as_ref()?
+        .required_during_scheduling_ignored_during_execution
+        .as_ref()?
+        .node_selector_terms;
     terms
         .iter()
         .flat_map(|t| t.match_fields.iter().flatten())
@@ -193,7 +238,9 @@ fn pin_to_node(spec: &mut PodSpec, node: &str) {
     };
     let aff = spec.affinity.get_or_insert_with(Affinity::default);
     let na = aff.node_affinity.get_or_insert_with(NodeAffinity::default);
-    na.required_during_scheduling_ignored_during_execution = Some(NodeSelector { node_selector_terms: vec![term] });
+    na.required_during_scheduling_ignored_during_execution = Some(NodeSelector {
+        node_selector_terms: vec![term],
+    });
 }
 
 fn nodes_in_order(sim: &Sim) -> Vec<Node> {
@@ -201,14 +248,25 @@ fn nodes_in_order(sim: &Sim) -> Vec<Node> {
         .store
         .list(Kind::Node, None)
         .iter()
-        .filter_map(|o| o.as_node().map(|n| (sim.store.created_rev(&ObjKey::of(o)).unwrap_or(0), n.clone())))
+        .filter_map(|o| {
+            o.as_node().map(|n| {
+                (
+                    sim.store.created_rev(&ObjKey::of(o)).unwrap_or(0),
+                    n.clone(),
+                )
+            })
+        })
         .collect();
     nodes.sort_by_key(|(r, _)| *r);
     nodes.into_iter().map(|(_, n)| n).collect()
 }
 
 fn hash_of(p: &Pod) -> Option<&str> {
-    p.metadata.labels.as_ref()?.get(REVISION_LABEL).map(String::as_str)
+    p.metadata
+        .labels
+        .as_ref()?
+        .get(REVISION_LABEL)
+        .map(String::as_str)
 }
 
 fn create_pod(sim: &mut Sim, owner: &Object, ds: &DaemonSet, node: &str, hash: &str) {
@@ -216,7 +274,10 @@ fn create_pod(sim: &mut Sim, owner: &Object, ds: &DaemonSet, node: &str, hash: &
     let tmeta = spec.template.metadata.clone().unwrap_or_default();
     let mut labels = tmeta.labels.clone().unwrap_or_default();
     labels.insert(REVISION_LABEL.into(), hash.to_string());
-    labels.insert(TEMPLATE_GENERATION_LABEL.into(), ds.metadata.generation.unwrap_or(1).to_string());
+    labels.insert(
+        TEMPLATE_GENERATION_LABEL.into(),
+        ds.metadata.generation.unwrap_or(1).to_string(),
+    );
     let mut pspec = spec.template.spec.clone().unwrap_or_default();
     add_daemon_tolerations(&mut pspec);
     pin_to_node(&mut pspec, node);
@@ -235,18 +296,48 @@ fn create_pod(sim: &mut Sim, owner: &Object, ds: &DaemonSet, node: &str, hash: &
     match sim.create(Object::Pod(pod)) {
         Ok(p) => {
             let name = p.name().to_string();
-            sim.decide(COMPONENT, format!("{} needs a pod on {node}; created {name}", owner.name()));
-            sim.event(owner, "Normal", "SuccessfulCreate", format!("Created pod: {name}"), COMPONENT, None);
+            sim.decide(
+                COMPONENT,
+                format!("{} needs a pod on {node}; created {name}", owner.name()),
+            );
+            sim.event(
+                owner,
+                "Normal",
+                "SuccessfulCreate",
+                format!("Created pod: {name}"),
+                COMPONENT,
+                None,
+            );
         }
-        Err(e) => sim.event(owner, "Warning", "FailedCreate", format!("Error creating: {}", e.message), COMPONENT, None),
+        Err(e) => sim.event(
+            owner,
+            "Warning",
+            "FailedCreate",
+            format!("Error creating: {}", e.message),
+            COMPONENT,
+            None,
+        ),
     }
 }
 
 fn delete_pod(sim: &mut Sim, owner: &Object, p: &Pod, why: &str) {
     let name = p.metadata.name.clone().unwrap_or_default();
-    if sim.delete(&ObjKey::new(Kind::Pod, owner.namespace(), &name), None).is_ok() {
-        sim.decide(COMPONENT, format!("{} deletes pod {name}: {why}", owner.name()));
-        sim.event(owner, "Normal", "SuccessfulDelete", format!("Deleted pod: {name}"), COMPONENT, None);
+    if sim
+        .delete(&ObjKey::new(Kind::Pod, owner.namespace(), &name), None)
+        .is_ok()
+    {
+        sim.decide(
+            COMPONENT,
+            format!("{} deletes pod {name}: {why}", owner.name()),
+        );
+        sim.event(
+            owner,
+            "Normal",
+            "SuccessfulDelete",
+            format!("Deleted pod: {name}"),
+            COMPONENT,
+            None,
+        );
     }
 }
 
@@ -258,16 +349,27 @@ fn pods_by_node(sim: &Sim, uid: &str) -> BTreeMap<String, Vec<Pod>> {
         if o.controller_ref().is_none_or(|r| r.uid != uid) {
             continue;
         }
-        m.entry(target_node(p).unwrap_or_default()).or_default().push(p.clone());
+        m.entry(target_node(p).unwrap_or_default())
+            .or_default()
+            .push(p.clone());
     }
     m
 }
 
 fn max_unavailable(ds: &DaemonSet, desired: i32) -> i32 {
-    let ru = ds.spec.as_ref().and_then(|s| s.update_strategy.as_ref()).and_then(|s| s.rolling_update.as_ref());
-    let v = ru.and_then(|r| r.max_unavailable.clone()).unwrap_or(IntOrString::Int(1));
+    let ru = ds
+        .spec
+        .as_ref()
+        .and_then(|s| s.update_strategy.as_ref())
+        .and_then(|s| s.rolling_update.as_ref());
+    let v = ru
+        .and_then(|r| r.max_unavailable.clone())
+        .unwrap_or(IntOrString::Int(1));
     let n = super::deployment::scaled_value(&v, desired, true).unwrap_or(1);
-    let surge = ru.and_then(|r| r.max_surge.clone()).map(|s| super::deployment::scaled_value(&s, desired, true).unwrap_or(0)).unwrap_or(0);
+    let surge = ru
+        .and_then(|r| r.max_surge.clone())
+        .map(|s| super::deployment::scaled_value(&s, desired, true).unwrap_or(0))
+        .unwrap_or(0);
     if n == 0 && surge == 0 {
         1
     } else {
@@ -276,7 +378,9 @@ fn max_unavailable(ds: &DaemonSet, desired: i32) -> i32 {
 }
 
 pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
-    let Some(obj) = sim.store.get(key).cloned() else { return };
+    let Some(obj) = sim.store.get(key).cloned() else {
+        return;
+    };
     let Some(ds) = obj.as_daemonset() else { return };
     if ds.metadata.deletion_timestamp.is_some() {
         return;
@@ -285,10 +389,15 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
     let uid = obj.uid().to_string();
     let spec = ds.spec.clone().unwrap_or_default();
     if Selector::from_label_selector(Some(&spec.selector)).is_err() {
-        sim.decide(COMPONENT, format!("{} has an invalid selector; not syncing", key.name));
+        sim.decide(
+            COMPONENT,
+            format!("{} has an invalid selector; not syncing", key.name),
+        );
         return;
     }
-    let Some((_, hash)) = sync_update_revision(sim, &obj, Kind::DaemonSet, &spec.template) else { return };
+    let Some((_, hash)) = sync_update_revision(sim, &obj, Kind::DaemonSet, &spec.template) else {
+        return;
+    };
     let tspec = spec.template.spec.clone().unwrap_or_default();
     let nodes = nodes_in_order(sim);
     let min_ready = spec.min_ready_seconds.unwrap_or(0) as i64;
@@ -313,18 +422,33 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
                     continue;
                 }
                 if podutil::phase(p) == "Failed" {
-                    delete_pod(sim, &obj, p, &format!("it failed on {name}; a new one will replace it"));
+                    delete_pod(
+                        sim,
+                        &obj,
+                        p,
+                        &format!("it failed on {name}; a new one will replace it"),
+                    );
                     continue;
                 }
                 running.push(p);
             }
             // More than one pod on the node: keep the oldest.
             for p in running.iter().skip(1) {
-                delete_pod(sim, &obj, p, &format!("{name} already runs a pod of this DaemonSet"));
+                delete_pod(
+                    sim,
+                    &obj,
+                    p,
+                    &format!("{name} already runs a pod of this DaemonSet"),
+                );
             }
         } else {
             for p in pods.iter().filter(|p| !podutil::terminating(p)) {
-                delete_pod(sim, &obj, p, &format!("node {name} is not eligible any more"));
+                delete_pod(
+                    sim,
+                    &obj,
+                    p,
+                    &format!("node {name} is not eligible any more"),
+                );
             }
         }
     }
@@ -338,7 +462,11 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
     }
 
     // rollingUpdate (maxSurge 0): replace old pods within maxUnavailable.
-    let rolling = spec.update_strategy.as_ref().and_then(|s| s.type_.as_deref()) != Some("OnDelete");
+    let rolling = spec
+        .update_strategy
+        .as_ref()
+        .and_then(|s| s.type_.as_deref())
+        != Some("OnDelete");
     if rolling {
         let by_node = pods_by_node(sim, &uid);
         let desired = nodes.iter().filter(|n| node_should_run(&tspec, n)).count() as i32;
@@ -348,7 +476,9 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         let mut candidates: Vec<Pod> = Vec::new();
         for node in &nodes {
             let name = node.metadata.name.as_deref().unwrap_or("");
-            let Some(pods) = by_node.get(name) else { continue };
+            let Some(pods) = by_node.get(name) else {
+                continue;
+            };
             let live: Vec<&Pod> = pods.iter().filter(|p| !podutil::terminating(p)).collect();
             if live.len() > 1 {
                 unavailable += 1;
@@ -374,7 +504,12 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         }
         let room = (max_unavail - unavailable).max(0) as usize;
         for p in replace_now.iter().chain(candidates.iter().take(room)) {
-            delete_pod(sim, &obj, p, &format!("rolling update to {hash} (maxUnavailable {max_unavail})"));
+            delete_pod(
+                sim,
+                &obj,
+                p,
+                &format!("rolling update to {hash} (maxUnavailable {max_unavail})"),
+            );
         }
     }
 
@@ -385,12 +520,20 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         .filter_map(|p| hash_of(p).map(|h| format!("{}-{h}", key.name)))
         .collect();
     let current = format!("{}-{hash}", key.name);
-    truncate_history(sim, &uid, spec.revision_history_limit.unwrap_or(10), &[current.as_str()], &in_use);
+    truncate_history(
+        sim,
+        &uid,
+        spec.revision_history_limit.unwrap_or(10),
+        &[current.as_str()],
+        &in_use,
+    );
 }
 
 /// `updateDaemonSetStatus`.
 fn update_status(sim: &mut Sim, key: &ObjKey, hash: &str) {
-    let Some(obj) = sim.store.get(key).cloned() else { return };
+    let Some(obj) = sim.store.get(key).cloned() else {
+        return;
+    };
     let Some(ds) = obj.as_daemonset() else { return };
     let uid = obj.uid().to_string();
     let spec = ds.spec.clone().unwrap_or_default();
@@ -398,13 +541,21 @@ fn update_status(sim: &mut Sim, key: &ObjKey, hash: &str) {
     let min_ready = spec.min_ready_seconds.unwrap_or(0) as i64;
     let now = sim.clock.now().timestamp();
     let by_node = pods_by_node(sim, &uid);
-    let (mut desired, mut current, mut miss, mut ready, mut available, mut updated) = (0, 0, 0, 0, 0, 0);
+    let (mut desired, mut current, mut miss, mut ready, mut available, mut updated) =
+        (0, 0, 0, 0, 0, 0);
     let mut next_available: Option<i64> = None;
     for node in nodes_in_order(sim) {
         let name = node.metadata.name.clone().unwrap_or_default();
         let pods: Vec<&Pod> = by_node
             .get(&name)
-            .map(|v| v.iter().filter(|p| !podutil::terminating(p) && !matches!(podutil::phase(p), "Succeeded" | "Failed")).collect())
+            .map(|v| {
+                v.iter()
+                    .filter(|p| {
+                        !podutil::terminating(p)
+                            && !matches!(podutil::phase(p), "Succeeded" | "Failed")
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         if node_should_run(&tspec, &node) {
             desired += 1;
@@ -415,7 +566,9 @@ fn update_status(sim: &mut Sim, key: &ObjKey, hash: &str) {
                     if podutil::is_available(p, min_ready, now) {
                         available += 1;
                     } else if let Some(t) = podutil::ready_since(p) {
-                        next_available = Some(next_available.map_or(t + min_ready, |n: i64| n.min(t + min_ready)));
+                        next_available = Some(
+                            next_available.map_or(t + min_ready, |n: i64| n.min(t + min_ready)),
+                        );
                     }
                 }
                 if hash_of(p) == Some(hash) {
@@ -433,7 +586,11 @@ fn update_status(sim: &mut Sim, key: &ObjKey, hash: &str) {
         number_misscheduled: miss,
         number_ready: ready,
         number_available: if available > 0 { Some(available) } else { None },
-        number_unavailable: if desired - available > 0 { Some(desired - available) } else { None },
+        number_unavailable: if desired - available > 0 {
+            Some(desired - available)
+        } else {
+            None
+        },
         updated_number_scheduled: if updated > 0 { Some(updated) } else { None },
         observed_generation: ds.metadata.generation,
         collision_count: old.collision_count,

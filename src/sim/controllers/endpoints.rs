@@ -11,7 +11,9 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{EndpointAddress, EndpointPort, EndpointSubset, Endpoints, Pod};
-use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort as SlicePort, EndpointSlice};
+use k8s_openapi::api::discovery::v1::{
+    Endpoint, EndpointConditions, EndpointPort as SlicePort, EndpointSlice,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::super::object::{Kind, Object};
@@ -19,8 +21,9 @@ use super::super::podutil;
 use super::super::store::ObjKey;
 use super::super::Sim;
 use super::endpointslice::{
-    find_port, hostname, is_headless, pod_ip, pod_ref, pods_for, publish_not_ready, selector, service_labels, set_trigger,
-    should_be_in_endpoints, trigger_time, with_own_rng, LABEL_SERVICE_NAME,
+    find_port, hostname, is_headless, pod_ip, pod_ref, pods_for, publish_not_ready, selector,
+    service_labels, set_trigger, should_be_in_endpoints, trigger_time, with_own_rng,
+    LABEL_SERVICE_NAME,
 };
 
 const COMPONENT: &str = "endpoint-controller";
@@ -37,7 +40,10 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
     let Some(obj) = sim.store.get(key).cloned() else {
         // The Service is gone: so are its Endpoints (if this controller made them).
         if sim.store.contains(&ep_key) && sim.delete(&ep_key, None).is_ok() {
-            sim.decide(COMPONENT, format!("Service {} is gone; deleted its Endpoints", key.name));
+            sim.decide(
+                COMPONENT,
+                format!("Service {} is gone; deleted its Endpoints", key.name),
+            );
         }
         return;
     };
@@ -49,15 +55,29 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
     if svc.metadata.deletion_timestamp.is_some() {
         return;
     }
-    let Some(sel) = selector(svc).cloned() else { return };
+    let Some(sel) = selector(svc).cloned() else {
+        return;
+    };
 
     let include_terminating = publish_not_ready(svc);
     let pods = pods_for(sim, &key.namespace, &sel);
-    let members: Vec<&Pod> = pods.iter().filter_map(|o| o.as_pod()).filter(|p| should_be_in_endpoints(p, include_terminating)).collect();
-    let svc_ports = svc.spec.as_ref().and_then(|s| s.ports.clone()).unwrap_or_default();
+    let members: Vec<&Pod> = pods
+        .iter()
+        .filter_map(|o| o.as_pod())
+        .filter(|p| should_be_in_endpoints(p, include_terminating))
+        .collect();
+    let svc_ports = svc
+        .spec
+        .as_ref()
+        .and_then(|s| s.ports.clone())
+        .unwrap_or_default();
 
     // Port set -> (ready, not ready) addresses.
-    type Group = (Vec<EndpointPort>, Vec<EndpointAddress>, Vec<EndpointAddress>);
+    type Group = (
+        Vec<EndpointPort>,
+        Vec<EndpointAddress>,
+        Vec<EndpointAddress>,
+    );
     let mut groups: BTreeMap<Vec<(String, i32, String)>, Group> = BTreeMap::new();
     for pod in &members {
         let Some(ip) = pod_ip(pod) else { continue };
@@ -82,8 +102,19 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
         if ports.is_empty() && !(is_headless(svc) && svc_ports.is_empty()) {
             continue;
         }
-        let k = ports.iter().map(|p| (p.name.clone().unwrap_or_default(), p.port, p.protocol.clone().unwrap_or_default())).collect();
-        let g = groups.entry(k).or_insert_with(|| (ports, Vec::new(), Vec::new()));
+        let k = ports
+            .iter()
+            .map(|p| {
+                (
+                    p.name.clone().unwrap_or_default(),
+                    p.port,
+                    p.protocol.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        let g = groups
+            .entry(k)
+            .or_insert_with(|| (ports, Vec::new(), Vec::new()));
         if ready {
             g.1.push(addr);
         } else {
@@ -103,14 +134,26 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
             not_ready.sort_by(by_ip);
             EndpointSubset {
                 addresses: if ready.is_empty() { None } else { Some(ready) },
-                not_ready_addresses: if not_ready.is_empty() { None } else { Some(not_ready) },
+                not_ready_addresses: if not_ready.is_empty() {
+                    None
+                } else {
+                    Some(not_ready)
+                },
                 ports: if ports.is_empty() { None } else { Some(ports) },
             }
         })
         .collect();
-    let subsets = if subsets.is_empty() { None } else { Some(subsets) };
+    let subsets = if subsets.is_empty() {
+        None
+    } else {
+        Some(subsets)
+    };
     let labels = service_labels(svc);
-    let labels = if labels.is_empty() { None } else { Some(labels) };
+    let labels = if labels.is_empty() {
+        None
+    } else {
+        Some(labels)
+    };
     let trigger = trigger_time(svc, &members);
 
     match sim.store.get(&ep_key).cloned() {
@@ -124,7 +167,10 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
             e.metadata.labels = labels;
             set_trigger(&mut e.metadata, &trigger);
             if sim.update(Object::Endpoints(e.clone())).is_ok() {
-                sim.decide(COMPONENT, format!("Endpoints {}: {}", key.name, summary(&e)));
+                sim.decide(
+                    COMPONENT,
+                    format!("Endpoints {}: {}", key.name, summary(&e)),
+                );
             }
         }
         None => {
@@ -135,9 +181,15 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
                 ..Default::default()
             };
             set_trigger(&mut meta, &trigger);
-            let e = Endpoints { metadata: meta, subsets };
+            let e = Endpoints {
+                metadata: meta,
+                subsets,
+            };
             if sim.create(Object::Endpoints(e.clone())).is_ok() {
-                sim.decide(COMPONENT, format!("created Endpoints {}: {}", key.name, summary(&e)));
+                sim.decide(
+                    COMPONENT,
+                    format!("created Endpoints {}: {}", key.name, summary(&e)),
+                );
             }
         }
     }
@@ -146,8 +198,15 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
 /// `3 ready (10.244.1.2, ...), 1 not ready` for the narration.
 fn summary(e: &Endpoints) -> String {
     let subsets = e.subsets.as_deref().unwrap_or(&[]);
-    let ready: Vec<&str> = subsets.iter().flat_map(|s| s.addresses.iter().flatten()).map(|a| a.ip.as_str()).collect();
-    let not_ready = subsets.iter().map(|s| s.not_ready_addresses.as_ref().map_or(0, |v| v.len())).sum::<usize>();
+    let ready: Vec<&str> = subsets
+        .iter()
+        .flat_map(|s| s.addresses.iter().flatten())
+        .map(|a| a.ip.as_str())
+        .collect();
+    let not_ready = subsets
+        .iter()
+        .map(|s| s.not_ready_addresses.as_ref().map_or(0, |v| v.len()))
+        .sum::<usize>();
     let mut s = format!("{} ready", ready.len());
     if !ready.is_empty() {
         s.push_str(&format!(" ({})", ready.join(", ")));
@@ -163,7 +222,16 @@ fn apiserver_ip(sim: &Sim) -> String {
     let name = format!("{}-control-plane", sim.config.cluster_name);
     sim.store
         .get(&ObjKey::new(Kind::Node, "", &name))
-        .and_then(|n| n.as_node()?.status.as_ref()?.addresses.as_ref()?.iter().find(|a| a.type_ == "InternalIP").map(|a| a.address.clone()))
+        .and_then(|n| {
+            n.as_node()?
+                .status
+                .as_ref()?
+                .addresses
+                .as_ref()?
+                .iter()
+                .find(|a| a.type_ == "InternalIP")
+                .map(|a| a.address.clone())
+        })
         .unwrap_or_else(|| "172.18.0.2".into())
 }
 
@@ -173,17 +241,39 @@ fn apiserver_endpoints(sim: &mut Sim) {
     let port_name = "https".to_string();
     let ep_key = ObjKey::new(Kind::Endpoints, "default", "kubernetes");
     let subsets = Some(vec![EndpointSubset {
-        addresses: Some(vec![EndpointAddress { ip: ip.clone(), ..Default::default() }]),
+        addresses: Some(vec![EndpointAddress {
+            ip: ip.clone(),
+            ..Default::default()
+        }]),
         not_ready_addresses: None,
-        ports: Some(vec![EndpointPort { name: Some(port_name.clone()), port: APISERVER_PORT, protocol: Some("TCP".into()), app_protocol: None }]),
+        ports: Some(vec![EndpointPort {
+            name: Some(port_name.clone()),
+            port: APISERVER_PORT,
+            protocol: Some("TCP".into()),
+            app_protocol: None,
+        }]),
     }]);
-    let labels: BTreeMap<String, String> = [("endpointslice.kubernetes.io/skip-mirror".to_string(), "true".to_string())].into();
+    let labels: BTreeMap<String, String> = [(
+        "endpointslice.kubernetes.io/skip-mirror".to_string(),
+        "true".to_string(),
+    )]
+    .into();
     let want = Endpoints {
-        metadata: ObjectMeta { name: Some("kubernetes".into()), namespace: Some("default".into()), labels: Some(labels), ..Default::default() },
+        metadata: ObjectMeta {
+            name: Some("kubernetes".into()),
+            namespace: Some("default".into()),
+            labels: Some(labels),
+            ..Default::default()
+        },
         subsets,
     };
-    match sim.store.get(&ep_key).and_then(|o| o.as_endpoints().cloned()) {
-        Some(old) if old.subsets == want.subsets && old.metadata.labels == want.metadata.labels => {}
+    match sim
+        .store
+        .get(&ep_key)
+        .and_then(|o| o.as_endpoints().cloned())
+    {
+        Some(old) if old.subsets == want.subsets && old.metadata.labels == want.metadata.labels => {
+        }
         Some(old) => {
             let mut e = old;
             e.subsets = want.subsets;
@@ -192,19 +282,35 @@ fn apiserver_endpoints(sim: &mut Sim) {
         }
         None => {
             if sim.create(Object::Endpoints(want)).is_ok() {
-                sim.decide(APISERVER, format!("Endpoints kubernetes: the API server at {ip}:{APISERVER_PORT}"));
+                sim.decide(
+                    APISERVER,
+                    format!("Endpoints kubernetes: the API server at {ip}:{APISERVER_PORT}"),
+                );
             }
         }
     }
     let slice_key = ObjKey::new(Kind::EndpointSlice, "default", "kubernetes");
-    let slice_labels: BTreeMap<String, String> = [(LABEL_SERVICE_NAME.to_string(), "kubernetes".to_string())].into();
+    let slice_labels: BTreeMap<String, String> =
+        [(LABEL_SERVICE_NAME.to_string(), "kubernetes".to_string())].into();
     let endpoints = vec![Endpoint {
         addresses: vec![ip],
-        conditions: Some(EndpointConditions { ready: Some(true), ..Default::default() }),
+        conditions: Some(EndpointConditions {
+            ready: Some(true),
+            ..Default::default()
+        }),
         ..Default::default()
     }];
-    let ports = Some(vec![SlicePort { name: Some(port_name), port: Some(APISERVER_PORT), protocol: Some("TCP".into()), app_protocol: None }]);
-    match sim.store.get(&slice_key).and_then(|o| o.as_endpointslice().cloned()) {
+    let ports = Some(vec![SlicePort {
+        name: Some(port_name),
+        port: Some(APISERVER_PORT),
+        protocol: Some("TCP".into()),
+        app_protocol: None,
+    }]);
+    match sim
+        .store
+        .get(&slice_key)
+        .and_then(|o| o.as_endpointslice().cloned())
+    {
         Some(old) if old.endpoints == endpoints && old.ports == ports => {}
         Some(old) => {
             let mut s = old;
@@ -293,7 +399,11 @@ pub fn format_slice(s: &EndpointSlice) -> (String, String) {
             (None, None) => "*".into(),
         })
         .collect();
-    let addrs: Vec<String> = s.endpoints.iter().flat_map(|e| e.addresses.iter().cloned()).collect();
+    let addrs: Vec<String> = s
+        .endpoints
+        .iter()
+        .flat_map(|e| e.addresses.iter().cloned())
+        .collect();
     (list_with_more(&ports), list_with_more(&addrs))
 }
 
@@ -314,26 +424,47 @@ mod tests {
     use super::*;
 
     fn addr(ip: &str) -> EndpointAddress {
-        EndpointAddress { ip: ip.into(), ..Default::default() }
+        EndpointAddress {
+            ip: ip.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn endpoints_column() {
-        let port = |n: i32| EndpointPort { port: n, ..Default::default() };
-        let e = Endpoints { subsets: None, ..Default::default() };
+        let port = |n: i32| EndpointPort {
+            port: n,
+            ..Default::default()
+        };
+        let e = Endpoints {
+            subsets: None,
+            ..Default::default()
+        };
         assert_eq!(format_endpoints(&e), "<none>");
         let e = Endpoints {
             subsets: Some(vec![EndpointSubset {
-                addresses: Some(vec![addr("10.244.1.2"), addr("10.244.2.2"), addr("10.244.1.3"), addr("10.244.2.3")]),
+                addresses: Some(vec![
+                    addr("10.244.1.2"),
+                    addr("10.244.2.2"),
+                    addr("10.244.1.3"),
+                    addr("10.244.2.3"),
+                ]),
                 not_ready_addresses: Some(vec![addr("10.244.1.9")]),
                 ports: Some(vec![port(80), port(443)]),
             }]),
             ..Default::default()
         };
-        assert_eq!(format_endpoints(&e), "10.244.1.2:80,10.244.2.2:80,10.244.1.3:80 + 5 more...");
+        assert_eq!(
+            format_endpoints(&e),
+            "10.244.1.2:80,10.244.2.2:80,10.244.1.3:80 + 5 more..."
+        );
         // Only not-ready addresses: an empty cell, as kubectl prints it.
         let e = Endpoints {
-            subsets: Some(vec![EndpointSubset { addresses: None, not_ready_addresses: Some(vec![addr("10.244.1.9")]), ports: Some(vec![port(80)]) }]),
+            subsets: Some(vec![EndpointSubset {
+                addresses: None,
+                not_ready_addresses: Some(vec![addr("10.244.1.9")]),
+                ports: Some(vec![port(80)]),
+            }]),
             ..Default::default()
         };
         assert_eq!(format_endpoints(&e), "");
@@ -341,15 +472,47 @@ mod tests {
 
     #[test]
     fn slice_columns() {
-        let s = EndpointSlice { address_type: "IPv4".into(), endpoints: vec![], ports: None, metadata: Default::default() };
-        assert_eq!(format_slice(&s), ("<unset>".to_string(), "<unset>".to_string()));
-        let ep = |ip: &str| Endpoint { addresses: vec![ip.into()], ..Default::default() };
         let s = EndpointSlice {
             address_type: "IPv4".into(),
-            endpoints: vec![ep("10.0.0.1"), ep("10.0.0.2"), ep("10.0.0.3"), ep("10.0.0.4"), ep("10.0.0.5")],
-            ports: Some(vec![SlicePort { port: Some(80), ..Default::default() }, SlicePort { name: Some("x".into()), ..Default::default() }]),
+            endpoints: vec![],
+            ports: None,
             metadata: Default::default(),
         };
-        assert_eq!(format_slice(&s), ("80,x".to_string(), "10.0.0.1,10.0.0.2,10.0.0.3 + 2 more...".to_string()));
+        assert_eq!(
+            format_slice(&s),
+            ("<unset>".to_string(), "<unset>".to_string())
+        );
+        let ep = |ip: &str| Endpoint {
+            addresses: vec![ip.into()],
+            ..Default::default()
+        };
+        let s = EndpointSlice {
+            address_type: "IPv4".into(),
+            endpoints: vec![
+                ep("10.0.0.1"),
+                ep("10.0.0.2"),
+                ep("10.0.0.3"),
+                ep("10.0.0.4"),
+                ep("10.0.0.5"),
+            ],
+            ports: Some(vec![
+                SlicePort {
+                    port: Some(80),
+                    ..Default::default()
+                },
+                SlicePort {
+                    name: Some("x".into()),
+                    ..Default::default()
+                },
+            ]),
+            metadata: Default::default(),
+        };
+        assert_eq!(
+            format_slice(&s),
+            (
+                "80,x".to_string(),
+                "10.0.0.1,10.0.0.2,10.0.0.3 + 2 more...".to_string()
+            )
+        );
     }
 }

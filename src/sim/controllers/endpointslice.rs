@@ -40,7 +40,11 @@ pub const MAX_ENDPOINTS_PER_SLICE: usize = 100;
 /// The Service's selector, if it has a non-empty one (an empty map selects nothing here: the API
 /// server stores it as no selector).
 pub(crate) fn selector(svc: &Service) -> Option<&BTreeMap<String, String>> {
-    svc.spec.as_ref()?.selector.as_ref().filter(|s| !s.is_empty())
+    svc.spec
+        .as_ref()?
+        .selector
+        .as_ref()
+        .filter(|s| !s.is_empty())
 }
 
 pub(crate) fn is_headless(svc: &Service) -> bool {
@@ -48,7 +52,10 @@ pub(crate) fn is_headless(svc: &Service) -> bool {
 }
 
 pub(crate) fn publish_not_ready(svc: &Service) -> bool {
-    svc.spec.as_ref().and_then(|s| s.publish_not_ready_addresses).unwrap_or(false)
+    svc.spec
+        .as_ref()
+        .and_then(|s| s.publish_not_ready_addresses)
+        .unwrap_or(false)
 }
 
 fn protocol(p: &Option<String>) -> &str {
@@ -66,12 +73,19 @@ pub(crate) fn find_port(pod: &Pod, sp: &ServicePort) -> Option<i32> {
                 return Some(n);
             }
             let spec = pod.spec.as_ref()?;
-            let sidecars = spec.init_containers.iter().flatten().filter(|c| c.restart_policy.as_deref() == Some("Always"));
+            let sidecars = spec
+                .init_containers
+                .iter()
+                .flatten()
+                .filter(|c| c.restart_policy.as_deref() == Some("Always"));
             spec.containers
                 .iter()
                 .chain(sidecars)
                 .flat_map(|c| c.ports.iter().flatten())
-                .find(|p| p.name.as_deref() == Some(name.as_str()) && protocol(&p.protocol) == protocol(&sp.protocol))
+                .find(|p| {
+                    p.name.as_deref() == Some(name.as_str())
+                        && protocol(&p.protocol) == protocol(&sp.protocol)
+                })
                 .map(|p| p.container_port)
         }
     }
@@ -84,14 +98,21 @@ pub(crate) fn should_be_in_endpoints(pod: &Pod, include_terminating: bool) -> bo
         return false;
     }
     let st = pod.status.as_ref();
-    let has_ip = st.and_then(|s| s.pod_ip.as_deref()).is_some_and(|ip| !ip.is_empty())
-        || st.and_then(|s| s.pod_ips.as_ref()).is_some_and(|v| !v.is_empty());
+    let has_ip = st
+        .and_then(|s| s.pod_ip.as_deref())
+        .is_some_and(|ip| !ip.is_empty())
+        || st
+            .and_then(|s| s.pod_ips.as_ref())
+            .is_some_and(|v| !v.is_empty());
     has_ip && (include_terminating || pod.metadata.deletion_timestamp.is_none())
 }
 
 pub(crate) fn pod_ip(pod: &Pod) -> Option<String> {
     let st = pod.status.as_ref()?;
-    st.pod_ip.clone().filter(|s| !s.is_empty()).or_else(|| st.pod_ips.as_ref()?.first().map(|i| i.ip.clone()))
+    st.pod_ip
+        .clone()
+        .filter(|s| !s.is_empty())
+        .or_else(|| st.pod_ips.as_ref()?.first().map(|i| i.ip.clone()))
 }
 
 /// The reference an endpoint keeps to its pod.
@@ -114,8 +135,16 @@ pub(crate) fn hostname(pod: &Pod, svc: &Service) -> Option<String> {
 
 /// The pods a Service selects, found through the label index (intersection from the rarest
 /// `key=value`), in name order.
-pub(crate) fn pods_for(sim: &Sim, namespace: &str, sel: &BTreeMap<String, String>) -> Vec<Rc<Object>> {
-    sim.store.matching_labels(Kind::Pod, namespace, sel).iter().filter_map(|k| sim.store.get(k).cloned()).collect()
+pub(crate) fn pods_for(
+    sim: &Sim,
+    namespace: &str,
+    sel: &BTreeMap<String, String>,
+) -> Vec<Rc<Object>> {
+    sim.store
+        .matching_labels(Kind::Pod, namespace, sel)
+        .iter()
+        .filter_map(|k| sim.store.get(k).cloned())
+        .collect()
 }
 
 /// The Service's labels as its endpoint objects carry them (`service.kubernetes.io/headless`
@@ -135,8 +164,15 @@ pub(crate) fn service_labels(svc: &Service) -> BTreeMap<String, String> {
 pub(crate) fn trigger_time(svc: &Service, pods: &[&Pod]) -> Option<String> {
     let mut t = svc.metadata.creation_timestamp.as_ref().map(|t| t.0);
     for p in pods {
-        let ready = p.status.as_ref().and_then(|s| s.conditions.as_ref()).and_then(|c| c.iter().find(|c| c.type_ == "Ready"));
-        let pt = ready.and_then(|c| c.last_transition_time.as_ref()).or(p.metadata.creation_timestamp.as_ref()).map(|t| t.0);
+        let ready = p
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .and_then(|c| c.iter().find(|c| c.type_ == "Ready"));
+        let pt = ready
+            .and_then(|c| c.last_transition_time.as_ref())
+            .or(p.metadata.creation_timestamp.as_ref())
+            .map(|t| t.0);
         if pt > t {
             t = pt;
         }
@@ -179,8 +215,13 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
             enqueue(sim, Ctrl::Endpoints, ev.key.clone());
         }
         Kind::Pod => {
-            let (Some(new), old) = (ev.object.as_pod(), ev.old.as_ref().and_then(|o| o.as_pod())) else { return };
-            if ev.kind == WatchType::Modified && old.is_some_and(|o| pod_fingerprint(o) == pod_fingerprint(new)) {
+            let (Some(new), old) = (ev.object.as_pod(), ev.old.as_ref().and_then(|o| o.as_pod()))
+            else {
+                return;
+            };
+            if ev.kind == WatchType::Modified
+                && old.is_some_and(|o| pod_fingerprint(o) == pod_fingerprint(new))
+            {
                 return;
             }
             // `GetPodServiceMemberships`: the Services in the pod's namespace whose selector matches
@@ -189,9 +230,15 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
             let labels_new = new.metadata.labels.as_ref().unwrap_or(&empty);
             let labels_old = old.and_then(|o| o.metadata.labels.as_ref());
             let mut keys = Vec::new();
-            for o in sim.store.list(Kind::Service, Some(ev.key.namespace.as_str())) {
-                let Some(sel) = o.as_service().and_then(selector) else { continue };
-                let matches = |l: &BTreeMap<String, String>| sel.iter().all(|(k, v)| l.get(k) == Some(v));
+            for o in sim
+                .store
+                .list(Kind::Service, Some(ev.key.namespace.as_str()))
+            {
+                let Some(sel) = o.as_service().and_then(selector) else {
+                    continue;
+                };
+                let matches =
+                    |l: &BTreeMap<String, String>| sel.iter().all(|(k, v)| l.get(k) == Some(v));
                 if matches(labels_new) || labels_old.is_some_and(matches) {
                     keys.push(ObjKey::of(&o));
                 }
@@ -206,12 +253,20 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
             let l = ev.object.meta().labels.clone().unwrap_or_default();
             if l.get(LABEL_MANAGED_BY).map(String::as_str) == Some(MANAGED_BY) {
                 if let Some(svc) = l.get(LABEL_SERVICE_NAME) {
-                    enqueue(sim, Ctrl::EndpointSlice, ObjKey::new(Kind::Service, &ev.key.namespace, svc));
+                    enqueue(
+                        sim,
+                        Ctrl::EndpointSlice,
+                        ObjKey::new(Kind::Service, &ev.key.namespace, svc),
+                    );
                 }
             }
         }
         Kind::Endpoints if ev.kind == WatchType::Deleted => {
-            enqueue(sim, Ctrl::Endpoints, ObjKey::new(Kind::Service, &ev.key.namespace, &ev.key.name));
+            enqueue(
+                sim,
+                Ctrl::Endpoints,
+                ObjKey::new(Kind::Service, &ev.key.namespace, &ev.key.name),
+            );
         }
         _ => {}
     }
@@ -227,13 +282,23 @@ type PortsKey = Vec<(String, i32, String)>;
 fn ports_key(ports: &[EndpointPort]) -> PortsKey {
     ports
         .iter()
-        .map(|p| (p.name.clone().unwrap_or_default(), p.port.unwrap_or(0), protocol(&p.protocol).to_string()))
+        .map(|p| {
+            (
+                p.name.clone().unwrap_or_default(),
+                p.port.unwrap_or(0),
+                protocol(&p.protocol).to_string(),
+            )
+        })
         .collect()
 }
 
 /// `getEndpointPorts`: the Service ports this pod serves (ports it cannot resolve are left out).
 fn endpoint_ports(svc: &Service, pod: &Pod) -> Vec<EndpointPort> {
-    let ports = svc.spec.as_ref().and_then(|s| s.ports.clone()).unwrap_or_default();
+    let ports = svc
+        .spec
+        .as_ref()
+        .and_then(|s| s.ports.clone())
+        .unwrap_or_default();
     ports
         .iter()
         .filter_map(|sp| {
@@ -258,10 +323,20 @@ fn pod_to_endpoint(sim: &Sim, svc: &Service, pod: &Pod) -> Option<Endpoint> {
     let zone = node
         .as_ref()
         .and_then(|n| sim.store.get(&ObjKey::new(Kind::Node, "", n)))
-        .and_then(|n| n.meta().labels.as_ref()?.get("topology.kubernetes.io/zone").cloned());
+        .and_then(|n| {
+            n.meta()
+                .labels
+                .as_ref()?
+                .get("topology.kubernetes.io/zone")
+                .cloned()
+        });
     Some(Endpoint {
         addresses: vec![ip],
-        conditions: Some(EndpointConditions { ready: Some(ready), serving: Some(serving), terminating: Some(terminating) }),
+        conditions: Some(EndpointConditions {
+            ready: Some(ready),
+            serving: Some(serving),
+            terminating: Some(terminating),
+        }),
         hostname: hostname(pod, svc),
         node_name: node,
         target_ref: Some(pod_ref(pod)),
@@ -285,7 +360,12 @@ fn managed_slices(sim: &Sim, svc_uid: &str) -> Vec<Rc<Object>> {
         .into_iter()
         .filter(|o| {
             o.kind() == Kind::EndpointSlice
-                && o.meta().labels.as_ref().and_then(|l| l.get(LABEL_MANAGED_BY)).map(String::as_str) == Some(MANAGED_BY)
+                && o.meta()
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(LABEL_MANAGED_BY))
+                    .map(String::as_str)
+                    == Some(MANAGED_BY)
         })
         .collect();
     v.sort_by(|a, b| a.name().cmp(b.name()));
@@ -304,7 +384,11 @@ struct Planned {
 /// and UIDs of Endpoints and EndpointSlices come from it, so whether Services exist never changes
 /// the names of the default cluster's or the learner's pods.
 pub(crate) fn with_own_rng<T>(sim: &mut Sim, f: impl FnOnce(&mut Sim) -> T) -> T {
-    let own = sim.controllers.endpoint_rng.take().unwrap_or_else(|| Rng::new(sim.config.seed ^ 0x00e0_d901_5c11_ce00));
+    let own = sim
+        .controllers
+        .endpoint_rng
+        .take()
+        .unwrap_or_else(|| Rng::new(sim.config.seed ^ 0x00e0_d901_5c11_ce00));
     let shared = std::mem::replace(&mut sim.rng, own);
     let r = f(sim);
     let own = std::mem::replace(&mut sim.rng, shared);
@@ -317,28 +401,45 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
 }
 
 fn sync(sim: &mut Sim, key: &ObjKey) {
-    let Some(obj) = sim.store.get(key).cloned() else { return };
+    let Some(obj) = sim.store.get(key).cloned() else {
+        return;
+    };
     let Some(svc) = obj.as_service() else { return };
     if svc.metadata.deletion_timestamp.is_some() {
         return;
     }
-    let Some(sel) = selector(svc).cloned() else { return };
+    let Some(sel) = selector(svc).cloned() else {
+        return;
+    };
     if svc.spec.as_ref().and_then(|s| s.type_.as_deref()) == Some("ExternalName") {
         return;
     }
 
     // Desired endpoints, grouped by the ports they serve.
     let pods = pods_for(sim, &key.namespace, &sel);
-    let members: Vec<&Pod> = pods.iter().filter_map(|o| o.as_pod()).filter(|p| should_be_in_endpoints(p, true)).collect();
+    let members: Vec<&Pod> = pods
+        .iter()
+        .filter_map(|o| o.as_pod())
+        .filter(|p| should_be_in_endpoints(p, true))
+        .collect();
     let mut desired: BTreeMap<PortsKey, (Vec<EndpointPort>, Vec<Endpoint>)> = BTreeMap::new();
-    let headless_no_ports = is_headless(svc) && svc.spec.as_ref().and_then(|s| s.ports.as_ref()).is_none_or(|p| p.is_empty());
+    let headless_no_ports = is_headless(svc)
+        && svc
+            .spec
+            .as_ref()
+            .and_then(|s| s.ports.as_ref())
+            .is_none_or(|p| p.is_empty());
     for pod in &members {
         let ports = endpoint_ports(svc, pod);
         if ports.is_empty() && !headless_no_ports {
             continue;
         }
-        let Some(ep) = pod_to_endpoint(sim, svc, pod) else { continue };
-        let entry = desired.entry(ports_key(&ports)).or_insert_with(|| (ports, Vec::new()));
+        let Some(ep) = pod_to_endpoint(sim, svc, pod) else {
+            continue;
+        };
+        let entry = desired
+            .entry(ports_key(&ports))
+            .or_insert_with(|| (ports, Vec::new()));
         entry.1.push(ep);
     }
 
@@ -348,7 +449,9 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
     let mut plans: Vec<Planned> = Vec::new();
     let mut free: Vec<Rc<Object>> = Vec::new();
     for o in &existing {
-        let Some(s) = o.as_endpointslice() else { continue };
+        let Some(s) = o.as_endpointslice() else {
+            continue;
+        };
         let pk = ports_key(s.ports.as_deref().unwrap_or(&[]));
         let Some((ports, want)) = desired.get(&pk) else {
             free.push(o.clone());
@@ -367,12 +470,20 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
         if kept.is_empty() {
             free.push(o.clone());
         } else {
-            plans.push(Planned { existing: Some(o.clone()), ports: ports.clone(), endpoints: kept });
+            plans.push(Planned {
+                existing: Some(o.clone()),
+                ports: ports.clone(),
+                endpoints: kept,
+            });
         }
     }
     // New endpoints: into slices of the same ports with room, then reused or new slices.
     for (pk, (ports, want)) in &desired {
-        let mut rest: Vec<Endpoint> = want.iter().filter(|e| !placed.contains(&endpoint_id(e))).cloned().collect();
+        let mut rest: Vec<Endpoint> = want
+            .iter()
+            .filter(|e| !placed.contains(&endpoint_id(e)))
+            .cloned()
+            .collect();
         for plan in plans.iter_mut().filter(|p| ports_key(&p.ports) == *pk) {
             while plan.endpoints.len() < MAX_ENDPOINTS_PER_SLICE && !rest.is_empty() {
                 plan.endpoints.push(rest.remove(0));
@@ -381,14 +492,30 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
         while !rest.is_empty() {
             let n = rest.len().min(MAX_ENDPOINTS_PER_SLICE);
             let chunk: Vec<Endpoint> = rest.drain(..n).collect();
-            let existing = if free.is_empty() { None } else { Some(free.remove(0)) };
-            plans.push(Planned { existing, ports: ports.clone(), endpoints: chunk });
+            let existing = if free.is_empty() {
+                None
+            } else {
+                Some(free.remove(0))
+            };
+            plans.push(Planned {
+                existing,
+                ports: ports.clone(),
+                endpoints: chunk,
+            });
         }
     }
     // No endpoints at all: one placeholder slice without ports.
     if plans.is_empty() {
-        let existing = if free.is_empty() { None } else { Some(free.remove(0)) };
-        plans.push(Planned { existing, ports: Vec::new(), endpoints: Vec::new() });
+        let existing = if free.is_empty() {
+            None
+        } else {
+            Some(free.remove(0))
+        };
+        plans.push(Planned {
+            existing,
+            ports: Vec::new(),
+            endpoints: Vec::new(),
+        });
     }
 
     let labels = slice_labels(svc);
@@ -397,11 +524,20 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
     let mut created = Vec::new();
     let mut updated = Vec::new();
     for plan in plans {
-        let ports = if plan.ports.is_empty() { None } else { Some(plan.ports) };
+        let ports = if plan.ports.is_empty() {
+            None
+        } else {
+            Some(plan.ports)
+        };
         match plan.existing {
             Some(o) => {
-                let Some(old) = o.as_endpointslice() else { continue };
-                if old.endpoints == plan.endpoints && old.ports == ports && old.metadata.labels.as_ref() == Some(&labels) {
+                let Some(old) = o.as_endpointslice() else {
+                    continue;
+                };
+                if old.endpoints == plan.endpoints
+                    && old.ports == ports
+                    && old.metadata.labels.as_ref() == Some(&labels)
+                {
                     continue;
                 }
                 let mut s = old.clone();
@@ -422,7 +558,12 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
                     ..Default::default()
                 };
                 set_trigger(&mut meta, &trigger);
-                let s = EndpointSlice { metadata: meta, address_type: "IPv4".into(), endpoints: plan.endpoints, ports };
+                let s = EndpointSlice {
+                    metadata: meta,
+                    address_type: "IPv4".into(),
+                    endpoints: plan.endpoints,
+                    ports,
+                };
                 if let Ok(c) = sim.create(Object::EndpointSlice(s)) {
                     created.push(c.name().to_string());
                 }
@@ -436,7 +577,10 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
         }
     }
     if !(created.is_empty() && updated.is_empty() && deleted.is_empty()) {
-        let ready = members.iter().filter(|p| podutil::is_ready(p) && p.metadata.deletion_timestamp.is_none()).count();
+        let ready = members
+            .iter()
+            .filter(|p| podutil::is_ready(p) && p.metadata.deletion_timestamp.is_none())
+            .count();
         let mut what = Vec::new();
         if !created.is_empty() {
             what.push(format!("created {}", created.join(", ")));
@@ -449,7 +593,13 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
         }
         sim.decide(
             COMPONENT,
-            format!("Service {} selects {} with an IP ({} ready); {}", key.name, plural(total, "endpoint"), ready, what.join("; ")),
+            format!(
+                "Service {} selects {} with an IP ({} ready); {}",
+                key.name,
+                plural(total, "endpoint"),
+                ready,
+                what.join("; ")
+            ),
         );
     }
 }
@@ -464,7 +614,10 @@ fn plural(n: usize, w: &str) -> String {
 
 fn slice_labels(svc: &Service) -> BTreeMap<String, String> {
     let mut l = service_labels(svc);
-    l.insert(LABEL_SERVICE_NAME.into(), svc.metadata.name.clone().unwrap_or_default());
+    l.insert(
+        LABEL_SERVICE_NAME.into(),
+        svc.metadata.name.clone().unwrap_or_default(),
+    );
     l.insert(LABEL_MANAGED_BY.into(), MANAGED_BY.into());
     l
 }
@@ -516,11 +669,32 @@ mod tests {
     #[test]
     fn find_port_by_number_and_name() {
         let pod = pod_with_ports(&[("http", 8080, "TCP"), ("dns", 53, "UDP")]);
-        let sp = |t: IntOrString, proto: &str| ServicePort { port: 80, target_port: Some(t), protocol: Some(proto.into()), ..Default::default() };
-        assert_eq!(find_port(&pod, &sp(IntOrString::Int(9376), "TCP")), Some(9376));
-        assert_eq!(find_port(&pod, &sp(IntOrString::String("http".into()), "TCP")), Some(8080));
-        assert_eq!(find_port(&pod, &sp(IntOrString::String("dns".into()), "TCP")), None, "protocol must match");
-        assert_eq!(find_port(&pod, &sp(IntOrString::String("dns".into()), "UDP")), Some(53));
-        assert_eq!(find_port(&pod, &sp(IntOrString::String("nope".into()), "TCP")), None);
+        let sp = |t: IntOrString, proto: &str| ServicePort {
+            port: 80,
+            target_port: Some(t),
+            protocol: Some(proto.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            find_port(&pod, &sp(IntOrString::Int(9376), "TCP")),
+            Some(9376)
+        );
+        assert_eq!(
+            find_port(&pod, &sp(IntOrString::String("http".into()), "TCP")),
+            Some(8080)
+        );
+        assert_eq!(
+            find_port(&pod, &sp(IntOrString::String("dns".into()), "TCP")),
+            None,
+            "protocol must match"
+        );
+        assert_eq!(
+            find_port(&pod, &sp(IntOrString::String("dns".into()), "UDP")),
+            Some(53)
+        );
+        assert_eq!(
+            find_port(&pod, &sp(IntOrString::String("nope".into()), "TCP")),
+            None
+        );
     }
 }

@@ -26,7 +26,13 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
     }
     if ev.kind == WatchType::Deleted {
         // A dependent is gone: an owner waiting in the foreground may now be free.
-        let refs: Vec<String> = o.meta().owner_references.iter().flatten().map(|r| r.uid.clone()).collect();
+        let refs: Vec<String> = o
+            .meta()
+            .owner_references
+            .iter()
+            .flatten()
+            .map(|r| r.uid.clone())
+            .collect();
         for uid in refs {
             if let Some(owner) = sim.store.get_by_uid(&uid).cloned() {
                 if owner.meta().deletion_timestamp.is_some() && has_finalizer(&owner, FOREGROUND) {
@@ -38,7 +44,9 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
 }
 
 pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
-    let Some(owner) = sim.store.get(key).cloned() else { return };
+    let Some(owner) = sim.store.get(key).cloned() else {
+        return;
+    };
     if owner.meta().deletion_timestamp.is_none() {
         return;
     }
@@ -50,7 +58,11 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
             if let Some(refs) = d.meta_mut().owner_references.as_mut() {
                 refs.retain(|r| r.uid != uid);
             }
-            if d.meta().owner_references.as_ref().is_some_and(|r| r.is_empty()) {
+            if d.meta()
+                .owner_references
+                .as_ref()
+                .is_some_and(|r| r.is_empty())
+            {
                 d.meta_mut().owner_references = None;
             }
             sim.write_status(d);
@@ -63,16 +75,31 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         return;
     }
     if has_finalizer(&owner, FOREGROUND) {
-        let waiting: Vec<_> = dependents.iter().filter(|d| d.meta().deletion_timestamp.is_none()).collect();
+        let waiting: Vec<_> = dependents
+            .iter()
+            .filter(|d| d.meta().deletion_timestamp.is_none())
+            .collect();
         if dependents.is_empty() {
-            sim.decide(COMPONENT, format!("{} {} has no dependents left; removing finalizer foregroundDeletion", key.kind.name(), key.name));
+            sim.decide(
+                COMPONENT,
+                format!(
+                    "{} {} has no dependents left; removing finalizer foregroundDeletion",
+                    key.kind.name(),
+                    key.name
+                ),
+            );
             remove_finalizer(sim, key, FOREGROUND);
             return;
         }
         if !waiting.is_empty() {
             sim.decide(
                 COMPONENT,
-                format!("{} {} is deleted in the foreground; deleting its {} dependents first", key.kind.name(), key.name, waiting.len()),
+                format!(
+                    "{} {} is deleted in the foreground; deleting its {} dependents first",
+                    key.kind.name(),
+                    key.name,
+                    waiting.len()
+                ),
             );
         }
         for dep in waiting {
@@ -82,7 +109,9 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
 }
 
 fn remove_finalizer(sim: &mut Sim, key: &ObjKey, f: &str) {
-    let Some(obj) = sim.store.get(key).cloned() else { return };
+    let Some(obj) = sim.store.get(key).cloned() else {
+        return;
+    };
     let mut o = (*obj).clone();
     if let Some(fins) = o.meta_mut().finalizers.as_mut() {
         fins.retain(|x| x != f);

@@ -80,7 +80,11 @@ pub fn finished_condition(job: &Job) -> Option<&JobCondition> {
 }
 
 fn has_condition<'a>(status: &'a JobStatus, t: &str) -> Option<&'a JobCondition> {
-    status.conditions.as_ref()?.iter().find(|c| c.type_ == t && c.status == "True")
+    status
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_ == t && c.status == "True")
 }
 
 fn suspended(spec: &JobSpec) -> bool {
@@ -98,15 +102,27 @@ pub fn set_defaults(job: &mut Job) {
     }
     spec.parallelism.get_or_insert(1);
     spec.backoff_limit.get_or_insert(6);
-    spec.completion_mode.get_or_insert_with(|| "NonIndexed".into());
+    spec.completion_mode
+        .get_or_insert_with(|| "NonIndexed".into());
     spec.suspend.get_or_insert(false);
-    spec.pod_replacement_policy
-        .get_or_insert_with(|| if spec.pod_failure_policy.is_some() { "Failed" } else { "TerminatingOrFailed" }.into());
+    spec.pod_replacement_policy.get_or_insert_with(|| {
+        if spec.pod_failure_policy.is_some() {
+            "Failed"
+        } else {
+            "TerminatingOrFailed"
+        }
+        .into()
+    });
     spec.manual_selector.get_or_insert(false);
     super::super::defaults::template(&mut spec.template);
     // generateSelector (on create, when the selector is the API server's to choose).
     if let (Some(uid), Some(false), None) = (uid, spec.manual_selector, spec.selector.as_ref()) {
-        let labels = spec.template.metadata.get_or_insert_with(Default::default).labels.get_or_insert_with(Default::default);
+        let labels = spec
+            .template
+            .metadata
+            .get_or_insert_with(Default::default)
+            .labels
+            .get_or_insert_with(Default::default);
         labels.insert(LABEL_CONTROLLER_UID.into(), uid.clone());
         labels.insert(LABEL_JOB_NAME.into(), name.clone());
         labels.insert(LEGACY_CONTROLLER_UID.into(), uid.clone());
@@ -118,7 +134,12 @@ pub fn set_defaults(job: &mut Job) {
     }
     // A Job without labels shows its template's (defaulting on every read).
     if job.metadata.labels.as_ref().is_none_or(|l| l.is_empty()) {
-        if let Some(l) = job.spec.as_ref().and_then(|s| s.template.metadata.as_ref()).and_then(|m| m.labels.clone()) {
+        if let Some(l) = job
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.metadata.as_ref())
+            .and_then(|m| m.labels.clone())
+        {
             if !l.is_empty() {
                 job.metadata.labels = Some(l);
             }
@@ -130,27 +151,48 @@ pub fn set_defaults(job: &mut Job) {
 pub fn validate(job: &Job, old: Option<&Job>) -> Vec<String> {
     let mut causes = Vec::new();
     let spec = job.spec.clone().unwrap_or_default();
-    let rp = spec.template.spec.as_ref().and_then(|s| s.restart_policy.clone()).unwrap_or_default();
+    let rp = spec
+        .template
+        .spec
+        .as_ref()
+        .and_then(|s| s.restart_policy.clone())
+        .unwrap_or_default();
     if rp != "OnFailure" && rp != "Never" {
         causes.push(format!("spec.template.spec.restartPolicy: Unsupported value: \"{rp}\": supported values: \"OnFailure\", \"Never\""));
     }
-    for (f, v) in [("parallelism", spec.parallelism), ("completions", spec.completions), ("backoffLimit", spec.backoff_limit)] {
+    for (f, v) in [
+        ("parallelism", spec.parallelism),
+        ("completions", spec.completions),
+        ("backoffLimit", spec.backoff_limit),
+    ] {
         if let Some(n) = v.filter(|n| *n < 0) {
-            causes.push(format!("spec.{f}: Invalid value: {n}: must be greater than or equal to 0"));
+            causes.push(format!(
+                "spec.{f}: Invalid value: {n}: must be greater than or equal to 0"
+            ));
         }
     }
     if let Some(n) = spec.active_deadline_seconds.filter(|n| *n <= 0) {
-        causes.push(format!("spec.activeDeadlineSeconds: Invalid value: {n}: must be greater than or equal to 1"));
+        causes.push(format!(
+            "spec.activeDeadlineSeconds: Invalid value: {n}: must be greater than or equal to 1"
+        ));
     }
     if let Some(n) = spec.ttl_seconds_after_finished.filter(|n| *n < 0) {
-        causes.push(format!("spec.ttlSecondsAfterFinished: Invalid value: {n}: must be greater than or equal to 0"));
+        causes.push(format!(
+            "spec.ttlSecondsAfterFinished: Invalid value: {n}: must be greater than or equal to 0"
+        ));
     }
     if let Some(old) = old.and_then(|o| o.spec.as_ref()) {
         if old.template != spec.template {
-            causes.push("spec.template: Invalid value: core.PodTemplateSpec{...}: field is immutable".to_string());
+            causes.push(
+                "spec.template: Invalid value: core.PodTemplateSpec{...}: field is immutable"
+                    .to_string(),
+            );
         }
         if old.completions != spec.completions && old.completions.is_some() {
-            causes.push(format!("spec.completions: Invalid value: {}: field is immutable", spec.completions.unwrap_or(0)));
+            causes.push(format!(
+                "spec.completions: Invalid value: {}: field is immutable",
+                spec.completions.unwrap_or(0)
+            ));
         }
     }
     causes
@@ -163,7 +205,12 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
         Kind::Job => {
             if ev.kind != WatchType::Deleted {
                 enqueue(sim, Ctrl::Job, ev.key.clone());
-                if ev.object.as_job().is_some_and(|j| j.spec.as_ref().is_some_and(|s| s.ttl_seconds_after_finished.is_some()) && is_finished(j)) {
+                if ev.object.as_job().is_some_and(|j| {
+                    j.spec
+                        .as_ref()
+                        .is_some_and(|s| s.ttl_seconds_after_finished.is_some())
+                        && is_finished(j)
+                }) {
                     enqueue(sim, Ctrl::TtlAfterFinished, ev.key.clone());
                 }
             } else {
@@ -172,24 +219,51 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
                 sim.controllers.batch.backoff.remove(&uid);
             }
             if let Some(r) = ev.object.controller_ref().filter(|r| r.kind == "CronJob") {
-                enqueue(sim, Ctrl::CronJob, ObjKey::new(Kind::CronJob, &ev.key.namespace, &r.name));
+                enqueue(
+                    sim,
+                    Ctrl::CronJob,
+                    ObjKey::new(Kind::CronJob, &ev.key.namespace, &r.name),
+                );
             }
         }
         Kind::Pod => {
-            let has_fin = ev.object.meta().finalizers.iter().flatten().any(|f| f == TRACKING_FINALIZER);
-            let Some(r) = ev.object.controller_ref().filter(|r| r.kind == "Job").cloned() else {
+            let has_fin = ev
+                .object
+                .meta()
+                .finalizers
+                .iter()
+                .flatten()
+                .any(|f| f == TRACKING_FINALIZER);
+            let Some(r) = ev
+                .object
+                .controller_ref()
+                .filter(|r| r.kind == "Job")
+                .cloned()
+            else {
                 if has_fin && ev.kind != WatchType::Deleted {
                     enqueue(sim, Ctrl::Job, ev.key.clone());
                 }
                 return;
             };
             let job_key = ObjKey::new(Kind::Job, &ev.key.namespace, &r.name);
-            let live = sim.store.get(&job_key).filter(|j| j.uid() == r.uid).and_then(|j| j.as_job().map(|j| !is_finished(j)));
+            let live = sim
+                .store
+                .get(&job_key)
+                .filter(|j| j.uid() == r.uid)
+                .and_then(|j| j.as_job().map(|j| !is_finished(j)));
             match live {
                 Some(true) => {
                     if ev.kind == WatchType::Deleted && has_fin {
-                        let ok = ev.object.as_pod().is_some_and(|p| podutil::phase(p) == "Succeeded");
-                        sim.controllers.batch.gone.entry(r.uid.clone()).or_default().push((ev.object.uid().to_string(), ok));
+                        let ok = ev
+                            .object
+                            .as_pod()
+                            .is_some_and(|p| podutil::phase(p) == "Succeeded");
+                        sim.controllers
+                            .batch
+                            .gone
+                            .entry(r.uid.clone())
+                            .or_default()
+                            .push((ev.object.uid().to_string(), ok));
                     }
                     enqueue_after(sim, Ctrl::Job, &job_key, BATCH_MS);
                 }
@@ -220,10 +294,20 @@ fn condition(type_: &str, reason: &str, message: &str, now: &Time) -> JobConditi
 }
 
 /// `ensureJobConditionStatus`: sets or flips a condition; returns whether the list changed.
-fn ensure_condition(conds: &mut Vec<JobCondition>, type_: &str, status: bool, reason: &str, message: &str, now: &Time) -> bool {
+fn ensure_condition(
+    conds: &mut Vec<JobCondition>,
+    type_: &str,
+    status: bool,
+    reason: &str,
+    message: &str,
+    now: &Time,
+) -> bool {
     let st = if status { "True" } else { "False" };
     if let Some(c) = conds.iter_mut().find(|c| c.type_ == type_) {
-        if c.status != st || c.reason.as_deref() != Some(reason) || c.message.as_deref() != Some(message) {
+        if c.status != st
+            || c.reason.as_deref() != Some(reason)
+            || c.message.as_deref() != Some(message)
+        {
             c.status = st.into();
             c.reason = Some(reason.into());
             c.message = Some(message.into());
@@ -250,9 +334,23 @@ fn finished_at(p: &Pod, now: i64) -> i64 {
         .and_then(|s| s.container_statuses.as_ref())
         .into_iter()
         .flatten()
-        .filter_map(|c| c.state.as_ref()?.terminated.as_ref()?.finished_at.as_ref().map(|t| t.0.timestamp()))
+        .filter_map(|c| {
+            c.state
+                .as_ref()?
+                .terminated
+                .as_ref()?
+                .finished_at
+                .as_ref()
+                .map(|t| t.0.timestamp())
+        })
         .max();
-    t.or_else(|| p.metadata.deletion_timestamp.as_ref().map(|t| t.0.timestamp())).unwrap_or(now)
+    t.or_else(|| {
+        p.metadata
+            .deletion_timestamp
+            .as_ref()
+            .map(|t| t.0.timestamp())
+    })
+    .unwrap_or(now)
 }
 
 /// `isPodFailed` with podReplacementPolicy TerminatingOrFailed: failed, or being deleted unfinished.
@@ -268,11 +366,17 @@ fn is_pod_failed(p: &Pod, spec: &JobSpec) -> bool {
 }
 
 fn has_tracking_finalizer(o: &Object) -> bool {
-    o.meta().finalizers.iter().flatten().any(|f| f == TRACKING_FINALIZER)
+    o.meta()
+        .finalizers
+        .iter()
+        .flatten()
+        .any(|f| f == TRACKING_FINALIZER)
 }
 
 fn remove_tracking_finalizer(sim: &mut Sim, pod: &Object) {
-    let Some(cur) = sim.store.get(&ObjKey::of(pod)).cloned() else { return };
+    let Some(cur) = sim.store.get(&ObjKey::of(pod)).cloned() else {
+        return;
+    };
     let mut next = (*cur).clone();
     if let Some(f) = next.meta_mut().finalizers.as_mut() {
         f.retain(|x| x != TRACKING_FINALIZER);
@@ -285,7 +389,9 @@ fn remove_tracking_finalizer(sim: &mut Sim, pod: &Object) {
 
 /// `syncOrphanPod`: a pod whose Job is gone (or finished) keeps no tracking finalizer.
 fn orphan_pod(sim: &mut Sim, key: &ObjKey) {
-    let Some(o) = sim.store.get(key).cloned() else { return };
+    let Some(o) = sim.store.get(key).cloned() else {
+        return;
+    };
     if !has_tracking_finalizer(&o) {
         return;
     }
@@ -293,8 +399,16 @@ fn orphan_pod(sim: &mut Sim, key: &ObjKey) {
         if r.kind != "Job" {
             return;
         }
-        let job = sim.store.get(&ObjKey::new(Kind::Job, &key.namespace, &r.name)).filter(|j| j.uid() == r.uid).cloned();
-        if job.as_ref().and_then(|j| j.as_job()).is_some_and(|j| !is_finished(j)) {
+        let job = sim
+            .store
+            .get(&ObjKey::new(Kind::Job, &key.namespace, &r.name))
+            .filter(|j| j.uid() == r.uid)
+            .cloned();
+        if job
+            .as_ref()
+            .and_then(|j| j.as_job())
+            .is_some_and(|j| !is_finished(j))
+        {
             return;
         }
     }
@@ -330,8 +444,12 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         orphan_pod(sim, key);
         return;
     }
-    let Some(obj) = sim.store.get(key).cloned() else { return };
-    let Some(job) = obj.as_job().cloned() else { return };
+    let Some(obj) = sim.store.get(key).cloned() else {
+        return;
+    };
+    let Some(job) = obj.as_job().cloned() else {
+        return;
+    };
     let uid = obj.uid().to_string();
     if is_finished(&job) {
         sim.controllers.batch.backoff.remove(&uid);
@@ -351,10 +469,19 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         .filter(|o| o.kind() == Kind::Pod && o.controller_ref().is_some_and(|r| r.uid == uid))
         .collect();
     let pod = |o: &Rc<Object>| o.as_pod().cloned().unwrap_or_default();
-    let mut active: Vec<Rc<Object>> = pods.iter().filter(|o| o.as_pod().is_some_and(podutil::is_active)).cloned().collect();
+    let mut active: Vec<Rc<Object>> = pods
+        .iter()
+        .filter(|o| o.as_pod().is_some_and(podutil::is_active))
+        .cloned()
+        .collect();
     let mut terminating = pods
         .iter()
-        .filter(|o| o.as_pod().is_some_and(|p| p.metadata.deletion_timestamp.is_some() && !matches!(podutil::phase(p), "Succeeded" | "Failed")))
+        .filter(|o| {
+            o.as_pod().is_some_and(|p| {
+                p.metadata.deletion_timestamp.is_some()
+                    && !matches!(podutil::phase(p), "Succeeded" | "Failed")
+            })
+        })
         .count() as i32;
 
     // Pods finished since the last count (still carrying the finalizer), and those that vanished.
@@ -381,12 +508,25 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
     }
 
     // newBackoffRecord.
-    let mut record = sim.controllers.batch.backoff.get(&uid).copied().unwrap_or((0, None));
-    let failed_times: Vec<i64> = new_failed.iter().map(|(t, _)| *t).chain(std::iter::repeat_n(now_s, gone_failed as usize)).collect();
+    let mut record = sim
+        .controllers
+        .batch
+        .backoff
+        .get(&uid)
+        .copied()
+        .unwrap_or((0, None));
+    let failed_times: Vec<i64> = new_failed
+        .iter()
+        .map(|(t, _)| *t)
+        .chain(std::iter::repeat_n(now_s, gone_failed as usize))
+        .collect();
     match (new_ok.last().map(|(t, _)| *t), failed_times.is_empty()) {
         (None, true) => {}
         (None, false) => {
-            record = (record.0 + failed_times.len() as i64, failed_times.iter().max().copied());
+            record = (
+                record.0 + failed_times.len() as i64,
+                failed_times.iter().max().copied(),
+            );
         }
         (Some(_), true) => record = (0, None),
         (Some(last_ok), false) => {
@@ -408,12 +548,25 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
     // (type, reason, message) of the condition that finishes the Job.
     let mut finished: Option<(String, String, String)> = None;
     if let Some(c) = has_condition(&status, "SuccessCriteriaMet") {
-        finished = Some(("SuccessCriteriaMet".into(), c.reason.clone().unwrap_or_default(), c.message.clone().unwrap_or_default()));
+        finished = Some((
+            "SuccessCriteriaMet".into(),
+            c.reason.clone().unwrap_or_default(),
+            c.message.clone().unwrap_or_default(),
+        ));
     } else if let Some(c) = has_condition(&status, "FailureTarget") {
-        finished = Some(("Failed".into(), c.reason.clone().unwrap_or_default(), c.message.clone().unwrap_or_default()));
+        finished = Some((
+            "Failed".into(),
+            c.reason.clone().unwrap_or_default(),
+            c.message.clone().unwrap_or_default(),
+        ));
     }
     if finished.is_none() {
-        let restart_policy = spec.template.spec.as_ref().and_then(|s| s.restart_policy.clone()).unwrap_or_default();
+        let restart_policy = spec
+            .template
+            .spec
+            .as_ref()
+            .and_then(|s| s.restart_policy.clone())
+            .unwrap_or_default();
         let past_on_failure = restart_policy == "OnFailure" && {
             let restarts: i32 = pods
                 .iter()
@@ -421,7 +574,10 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
                 .filter(|p| matches!(podutil::phase(p), "Running" | "Pending"))
                 .flat_map(|p| {
                     let st = p.status.clone().unwrap_or_default();
-                    st.init_container_statuses.unwrap_or_default().into_iter().chain(st.container_statuses.unwrap_or_default())
+                    st.init_container_statuses
+                        .unwrap_or_default()
+                        .into_iter()
+                        .chain(st.container_statuses.unwrap_or_default())
                 })
                 .map(|c| c.restart_count)
                 .sum();
@@ -433,11 +589,21 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         };
         let start_s = status.start_time.as_ref().map(|t| t.0.timestamp());
         if failed > backoff_limit || past_on_failure {
-            finished = Some(("FailureTarget".into(), "BackoffLimitExceeded".into(), "Job has reached the specified backoff limit".into()));
-        } else if let (Some(ads), Some(start), false) = (spec.active_deadline_seconds, start_s, suspended(&spec)) {
+            finished = Some((
+                "FailureTarget".into(),
+                "BackoffLimitExceeded".into(),
+                "Job has reached the specified backoff limit".into(),
+            ));
+        } else if let (Some(ads), Some(start), false) =
+            (spec.active_deadline_seconds, start_s, suspended(&spec))
+        {
             let left_ms = (start + ads) * 1000 - now_ms;
             if left_ms <= 0 {
-                finished = Some(("FailureTarget".into(), "DeadlineExceeded".into(), "Job was active longer than specified deadline".into()));
+                finished = Some((
+                    "FailureTarget".into(),
+                    "DeadlineExceeded".into(),
+                    "Job was active longer than specified deadline".into(),
+                ));
             } else {
                 enqueue_after(sim, Ctrl::Job, key, left_ms as u64);
             }
@@ -449,18 +615,34 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         // deleteActivePods: the finalizers stay until the pods are counted below.
         if !active.is_empty() {
             let names: Vec<String> = active.iter().map(|o| o.name().to_string()).collect();
-            sim.decide(COMPONENT, format!("{} is finishing; deleting its active pods {}", key.name, names.join(", ")));
+            sim.decide(
+                COMPONENT,
+                format!(
+                    "{} is finishing; deleting its active pods {}",
+                    key.name,
+                    names.join(", ")
+                ),
+            );
         }
         for o in &active {
             if sim.delete(&ObjKey::of(o), None).is_ok() {
                 terminating += 1;
-                sim.event(&obj, "Normal", "SuccessfulDelete", format!("Deleted pod: {}", o.name()), COMPONENT, None);
+                sim.event(
+                    &obj,
+                    "Normal",
+                    "SuccessfulDelete",
+                    format!("Deleted pod: {}", o.name()),
+                    COMPONENT,
+                    None,
+                );
             }
         }
         // Re-read them: they are terminating now and count as failed.
         for o in &active {
             if let Some(cur) = sim.store.get(&ObjKey::of(o)).cloned() {
-                if has_tracking_finalizer(&cur) && !new_failed.iter().any(|(_, x)| x.uid() == cur.uid()) {
+                if has_tracking_finalizer(&cur)
+                    && !new_failed.iter().any(|(_, x)| x.uid() == cur.uid())
+                {
                     new_failed.push((now_s, cur));
                     failed += 1;
                 }
@@ -470,24 +652,52 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
     } else {
         let mut active_n = active.len() as i32;
         if job.metadata.deletion_timestamp.is_none() {
-            active_n = manage(sim, &obj, &job, &spec, &active, succeeded, record, now_ms, key);
+            active_n = manage(
+                sim, &obj, &job, &spec, &active, succeeded, record, now_ms, key,
+            );
         }
         let complete = match spec.completions {
             None => succeeded > 0 && active_n == 0,
             Some(c) => succeeded >= c && active_n == 0,
         };
         if complete {
-            finished = Some(("SuccessCriteriaMet".into(), "CompletionsReached".into(), "Reached expected number of succeeded pods".into()));
+            finished = Some((
+                "SuccessCriteriaMet".into(),
+                "CompletionsReached".into(),
+                "Reached expected number of succeeded pods".into(),
+            ));
         } else {
             let conds = status.conditions.get_or_insert_with(Vec::new);
             if suspended(&spec) {
-                if ensure_condition(conds, "Suspended", true, "JobSuspended", "Job suspended", &now) {
+                if ensure_condition(
+                    conds,
+                    "Suspended",
+                    true,
+                    "JobSuspended",
+                    "Job suspended",
+                    &now,
+                ) {
                     suspend_changed = true;
-                    sim.event(&obj, "Normal", "Suspended", "Job suspended".into(), COMPONENT, None);
+                    sim.event(
+                        &obj,
+                        "Normal",
+                        "Suspended",
+                        "Job suspended".into(),
+                        COMPONENT,
+                        None,
+                    );
                 }
-            } else if ensure_condition(conds, "Suspended", false, "JobResumed", "Job resumed", &now) {
+            } else if ensure_condition(conds, "Suspended", false, "JobResumed", "Job resumed", &now)
+            {
                 suspend_changed = true;
-                sim.event(&obj, "Normal", "Resumed", "Job resumed".into(), COMPONENT, None);
+                sim.event(
+                    &obj,
+                    "Normal",
+                    "Resumed",
+                    "Job resumed".into(),
+                    COMPONENT,
+                    None,
+                );
                 status.start_time = Some(now.clone());
             }
             if conds.is_empty() {
@@ -499,7 +709,11 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
             .store
             .owned_by(&uid)
             .into_iter()
-            .filter(|o| o.kind() == Kind::Pod && o.controller_ref().is_some_and(|r| r.uid == uid) && o.as_pod().is_some_and(podutil::is_active))
+            .filter(|o| {
+                o.kind() == Kind::Pod
+                    && o.controller_ref().is_some_and(|r| r.uid == uid)
+                    && o.as_pod().is_some_and(podutil::is_active)
+            })
             .collect();
     }
     let _ = suspend_changed;
@@ -518,7 +732,10 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
             conds.push(condition("FailureTarget", &reason, &message, &now));
             final_cond = Some(("Failed".into(), reason, message));
         } else if t == "SuccessCriteriaMet" {
-            if !conds.iter().any(|c| c.type_ == "SuccessCriteriaMet" && c.status == "True") {
+            if !conds
+                .iter()
+                .any(|c| c.type_ == "SuccessCriteriaMet" && c.status == "True")
+            {
                 conds.push(condition("SuccessCriteriaMet", &reason, &message, &now));
             }
             final_cond = Some(("Complete".into(), reason, message));
@@ -539,7 +756,10 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
     if conds.is_empty() {
         status.conditions = None;
     }
-    let ready = active.iter().filter(|o| o.as_pod().is_some_and(podutil::is_ready)).count() as i32;
+    let ready = active
+        .iter()
+        .filter(|o| o.as_pod().is_some_and(podutil::is_ready))
+        .count() as i32;
     status.active = Some(active.len() as i32).filter(|n| *n > 0);
     status.succeeded = Some(succeeded).filter(|n| *n > 0);
     status.failed = Some(failed).filter(|n| *n > 0);
@@ -557,8 +777,22 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
     }
     if let Some((t, reason, message)) = just_finished {
         if t == "Complete" {
-            sim.decide(COMPONENT, format!("{} reached {} — Job complete", key.name, plural(succeeded, "successful completion")));
-            sim.event(&obj, "Normal", "Completed", "Job completed".into(), COMPONENT, None);
+            sim.decide(
+                COMPONENT,
+                format!(
+                    "{} reached {} — Job complete",
+                    key.name,
+                    plural(succeeded, "successful completion")
+                ),
+            );
+            sim.event(
+                &obj,
+                "Normal",
+                "Completed",
+                "Job completed".into(),
+                COMPONENT,
+                None,
+            );
         } else {
             sim.decide(COMPONENT, format!("{} failed: {message}", key.name));
             sim.event(&obj, "Warning", &reason, message, COMPONENT, None);
@@ -584,12 +818,26 @@ fn manage(
     let mut active_n = active.len() as i32;
     if suspended(spec) {
         if !active.is_empty() {
-            sim.decide(COMPONENT, format!("{} is suspended; deleting its {}", key.name, plural(active_n, "active pod")));
+            sim.decide(
+                COMPONENT,
+                format!(
+                    "{} is suspended; deleting its {}",
+                    key.name,
+                    plural(active_n, "active pod")
+                ),
+            );
         }
         for o in active {
             if sim.delete(&ObjKey::of(o), None).is_ok() {
                 active_n -= 1;
-                sim.event(obj, "Normal", "SuccessfulDelete", format!("Deleted pod: {}", o.name()), COMPONENT, None);
+                sim.event(
+                    obj,
+                    "Normal",
+                    "SuccessfulDelete",
+                    format!("Deleted pod: {}", o.name()),
+                    COMPONENT,
+                    None,
+                );
             }
         }
         return active_n;
@@ -611,12 +859,28 @@ fn manage(
         let mut ranked: Vec<&Rc<Object>> = active.iter().collect();
         ranked.sort_by_key(|o| {
             let p = o.as_pod().cloned().unwrap_or_default();
-            (podutil::is_ready(&p), std::cmp::Reverse(o.meta().creation_timestamp.as_ref().map(|t| t.0.timestamp()).unwrap_or(0)))
+            (
+                podutil::is_ready(&p),
+                std::cmp::Reverse(
+                    o.meta()
+                        .creation_timestamp
+                        .as_ref()
+                        .map(|t| t.0.timestamp())
+                        .unwrap_or(0),
+                ),
+            )
         });
         for o in ranked.into_iter().take(n) {
             if sim.delete(&ObjKey::of(o), None).is_ok() {
                 active_n -= 1;
-                sim.event(obj, "Normal", "SuccessfulDelete", format!("Deleted pod: {}", o.name()), COMPONENT, None);
+                sim.event(
+                    obj,
+                    "Normal",
+                    "SuccessfulDelete",
+                    format!("Deleted pod: {}", o.name()),
+                    COMPONENT,
+                    None,
+                );
             }
         }
         return active_n;
@@ -626,13 +890,28 @@ fn manage(
         if left > 0 {
             sim.decide(
                 COMPONENT,
-                format!("{} has {} after {}; back-off {}s before creating a replacement", key.name, plural(active_n, "active pod"), plural(record.0 as i32, "failure"), (left + 999) / 1000),
+                format!(
+                    "{} has {} after {}; back-off {}s before creating a replacement",
+                    key.name,
+                    plural(active_n, "active pod"),
+                    plural(record.0 as i32, "failure"),
+                    (left + 999) / 1000
+                ),
             );
             enqueue_after(sim, Ctrl::Job, key, left as u64);
             return active_n;
         }
         let diff = (want - active_n).min(MAX_CREATE_DELETE);
-        sim.decide(COMPONENT, format!("{} wants {} (has {}); creating {}", key.name, plural(want, "active pod"), active_n, plural(diff, "pod")));
+        sim.decide(
+            COMPONENT,
+            format!(
+                "{} wants {} (has {}); creating {}",
+                key.name,
+                plural(want, "active pod"),
+                active_n,
+                plural(diff, "pod")
+            ),
+        );
         for _ in 0..diff {
             if create_pod(sim, obj, job) {
                 active_n += 1;
@@ -643,7 +922,11 @@ fn manage(
 }
 
 fn create_pod(sim: &mut Sim, owner: &Rc<Object>, job: &Job) -> bool {
-    let template = job.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
+    let template = job
+        .spec
+        .as_ref()
+        .map(|s| s.template.clone())
+        .unwrap_or_default();
     let tmeta = template.metadata.unwrap_or_default();
     let pod = Pod {
         metadata: ObjectMeta {
@@ -660,11 +943,25 @@ fn create_pod(sim: &mut Sim, owner: &Rc<Object>, job: &Job) -> bool {
     };
     match sim.create(Object::Pod(pod)) {
         Ok(p) => {
-            sim.event(owner, "Normal", "SuccessfulCreate", format!("Created pod: {}", p.name()), COMPONENT, None);
+            sim.event(
+                owner,
+                "Normal",
+                "SuccessfulCreate",
+                format!("Created pod: {}", p.name()),
+                COMPONENT,
+                None,
+            );
             true
         }
         Err(e) => {
-            sim.event(owner, "Warning", "FailedCreate", format!("Error creating: {}", e.message), COMPONENT, None);
+            sim.event(
+                owner,
+                "Warning",
+                "FailedCreate",
+                format!("Error creating: {}", e.message),
+                COMPONENT,
+                None,
+            );
             false
         }
     }
@@ -673,27 +970,49 @@ fn create_pod(sim: &mut Sim, owner: &Rc<Object>, job: &Job) -> bool {
 /// The TTL-after-finished controller: deletes a finished Job (foreground, so its pods go first)
 /// `ttlSecondsAfterFinished` after its Complete/Failed condition.
 pub(crate) fn reconcile_ttl(sim: &mut Sim, key: &ObjKey) {
-    let Some(obj) = sim.store.get(key).cloned() else { return };
+    let Some(obj) = sim.store.get(key).cloned() else {
+        return;
+    };
     let Some(job) = obj.as_job() else { return };
     if job.metadata.deletion_timestamp.is_some() {
         return;
     }
-    let Some(ttl) = job.spec.as_ref().and_then(|s| s.ttl_seconds_after_finished) else { return };
-    let Some(done) = finished_condition(job).and_then(|c| c.last_transition_time.clone()) else { return };
+    let Some(ttl) = job.spec.as_ref().and_then(|s| s.ttl_seconds_after_finished) else {
+        return;
+    };
+    let Some(done) = finished_condition(job).and_then(|c| c.last_transition_time.clone()) else {
+        return;
+    };
     let expire_ms = (done.0.timestamp() + i64::from(ttl)) * 1000;
     let now_ms = sim.clock.now().timestamp_millis();
     if now_ms < expire_ms {
-        enqueue_after(sim, Ctrl::TtlAfterFinished, key, (expire_ms - now_ms) as u64);
+        enqueue_after(
+            sim,
+            Ctrl::TtlAfterFinished,
+            key,
+            (expire_ms - now_ms) as u64,
+        );
         return;
     }
-    sim.decide(TTL_COMPONENT, format!("Job {} finished {ttl}s ago (ttlSecondsAfterFinished); deleting it and its pods", key.name));
+    sim.decide(
+        TTL_COMPONENT,
+        format!(
+            "Job {} finished {ttl}s ago (ttlSecondsAfterFinished); deleting it and its pods",
+            key.name
+        ),
+    );
     let _ = sim.delete_with(key, None, Propagation::Foreground);
 }
 
 /// When a finished Job finished, for DURATION.
 pub fn completion_or_now(job: &Job, now: DateTime<Utc>) -> Option<i64> {
     let start = job.status.as_ref()?.start_time.as_ref()?.0;
-    let end = job.status.as_ref().and_then(|s| s.completion_time.as_ref()).map(|t| t.0).unwrap_or(now);
+    let end = job
+        .status
+        .as_ref()
+        .and_then(|s| s.completion_time.as_ref())
+        .map(|t| t.0)
+        .unwrap_or(now);
     Some((end - start).num_seconds())
 }
 
@@ -733,7 +1052,11 @@ pub fn completions_cell(job: &Job) -> String {
 
 /// The uids of Jobs a set of keys names (helper for tests).
 pub fn job_names(sim: &Sim, ns: &str) -> BTreeSet<String> {
-    sim.store.list(Kind::Job, Some(ns)).iter().map(|o| o.name().to_string()).collect()
+    sim.store
+        .list(Kind::Job, Some(ns))
+        .iter()
+        .map(|o| o.name().to_string())
+        .collect()
 }
 
 #[cfg(test)]
@@ -744,7 +1067,9 @@ mod tests {
     fn backoff_doubles_to_ten_minutes() {
         let now = 1_000_000_000;
         let last = now / 1000;
-        let delays: Vec<i64> = (1..=8).map(|n| remaining_backoff_ms((n, Some(last)), now) / 1000).collect();
+        let delays: Vec<i64> = (1..=8)
+            .map(|n| remaining_backoff_ms((n, Some(last)), now) / 1000)
+            .collect();
         assert_eq!(delays, vec![10, 20, 40, 80, 160, 320, 600, 600]);
         assert_eq!(remaining_backoff_ms((1, Some(last - 4)), now), 6_000);
         assert_eq!(remaining_backoff_ms((0, None), now), 0);

@@ -191,7 +191,9 @@ pub(crate) fn run(sim: &mut Sim, c: Ctrl) {
     q.worker_scheduled = false;
     let n = q.len();
     for _ in 0..n {
-        let Some(key) = sim.controllers.queue(c).pop() else { break };
+        let Some(key) = sim.controllers.queue(c).pop() else {
+            break;
+        };
         match c {
             Ctrl::Deployment => deployment::reconcile(sim, &key),
             Ctrl::ReplicaSet => replicaset::reconcile(sim, &key),
@@ -229,7 +231,11 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
             for obj in std::iter::once(&ev.object).chain(ev.old.iter()) {
                 if let Some(r) = obj.controller_ref() {
                     if r.kind == "Deployment" {
-                        enqueue(sim, Ctrl::Deployment, ObjKey::new(Kind::Deployment, &ev.key.namespace, &r.name));
+                        enqueue(
+                            sim,
+                            Ctrl::Deployment,
+                            ObjKey::new(Kind::Deployment, &ev.key.namespace, &r.name),
+                        );
                     }
                 }
             }
@@ -237,7 +243,11 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
         Kind::Pod => {
             if let Some(r) = ev.object.controller_ref() {
                 if r.kind == "ReplicaSet" {
-                    enqueue(sim, Ctrl::ReplicaSet, ObjKey::new(Kind::ReplicaSet, &ev.key.namespace, &r.name));
+                    enqueue(
+                        sim,
+                        Ctrl::ReplicaSet,
+                        ObjKey::new(Kind::ReplicaSet, &ev.key.namespace, &r.name),
+                    );
                 }
             } else if ev.kind != WatchType::Deleted {
                 // An orphan: the ReplicaSets whose selector matches it may adopt it.
@@ -246,9 +256,20 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
                 }
             }
         }
-        Kind::Node | Kind::Namespace | Kind::Service | Kind::ConfigMap | Kind::Secret | Kind::Endpoints | Kind::EndpointSlice => {}
+        Kind::Node
+        | Kind::Namespace
+        | Kind::Service
+        | Kind::ConfigMap
+        | Kind::Secret
+        | Kind::Endpoints
+        | Kind::EndpointSlice => {}
         // statefulset::on_event, daemonset::on_event and pvc::on_event map these.
-        Kind::StatefulSet | Kind::DaemonSet | Kind::ControllerRevision | Kind::PersistentVolumeClaim | Kind::PersistentVolume | Kind::StorageClass => {}
+        Kind::StatefulSet
+        | Kind::DaemonSet
+        | Kind::ControllerRevision
+        | Kind::PersistentVolumeClaim
+        | Kind::PersistentVolume
+        | Kind::StorageClass => {}
         // job::on_event and cronjob::on_event map these.
         Kind::Job | Kind::CronJob => {}
     }

@@ -19,16 +19,24 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
         return;
     }
     // Something in a terminating namespace changed or went away: look again.
-    if ev.key.kind.namespaced() && ev.kind == WatchType::Deleted || ev.object.meta().deletion_timestamp.is_some() {
+    if ev.key.kind.namespaced() && ev.kind == WatchType::Deleted
+        || ev.object.meta().deletion_timestamp.is_some()
+    {
         let nk = ObjKey::new(Kind::Namespace, "", &ev.key.namespace);
-        if sim.store.get(&nk).is_some_and(|n| n.meta().deletion_timestamp.is_some()) {
+        if sim
+            .store
+            .get(&nk)
+            .is_some_and(|n| n.meta().deletion_timestamp.is_some())
+        {
             enqueue(sim, Ctrl::Namespace, nk);
         }
     }
 }
 
 pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
-    let Some(ns_obj) = sim.store.get(key).cloned() else { return };
+    let Some(ns_obj) = sim.store.get(key).cloned() else {
+        return;
+    };
     if ns_obj.meta().deletion_timestamp.is_none() {
         return;
     }
@@ -48,32 +56,52 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         }
     }
     if remaining.is_empty() {
-        sim.decide(COMPONENT, format!("{ns} is empty; removing finalizer kubernetes"));
+        sim.decide(
+            COMPONENT,
+            format!("{ns} is empty; removing finalizer kubernetes"),
+        );
         // Spec finalizer `kubernetes` done: the namespace goes.
         sim.store.remove(key);
         return;
     }
     let to_delete: Vec<&ObjKey> = remaining
         .iter()
-        .filter(|k| sim.store.get(k).is_some_and(|o| o.meta().deletion_timestamp.is_none()))
+        .filter(|k| {
+            sim.store
+                .get(k)
+                .is_some_and(|o| o.meta().deletion_timestamp.is_none())
+        })
         .collect();
     if !to_delete.is_empty() {
-        sim.decide(COMPONENT, format!("{ns} is terminating; deleting {} objects", to_delete.len()));
+        sim.decide(
+            COMPONENT,
+            format!("{ns} is terminating; deleting {} objects", to_delete.len()),
+        );
     }
     for k in to_delete.into_iter().cloned().collect::<Vec<_>>() {
         let _ = sim.delete(&k, None);
     }
     // Report what is holding it up, as the namespace's status conditions do.
     if !with_finalizers.is_empty() {
-        let mut fins: Vec<String> = with_finalizers.iter().flat_map(|(_, f)| f.clone()).collect();
+        let mut fins: Vec<String> = with_finalizers
+            .iter()
+            .flat_map(|(_, f)| f.clone())
+            .collect();
         fins.sort();
         fins.dedup();
-        let msg = format!("Some content in the namespace has finalizers remaining: {} in {} resource instances", fins.join(", "), with_finalizers.len());
+        let msg = format!(
+            "Some content in the namespace has finalizers remaining: {} in {} resource instances",
+            fins.join(", "),
+            with_finalizers.len()
+        );
         if let Object::Namespace(n) = ns_obj.as_ref() {
             let mut n2 = n.clone();
             let st = n2.status.get_or_insert_with(Default::default);
             let conds = st.conditions.get_or_insert_with(Vec::new);
-            let already = conds.iter().any(|c| c.type_ == "NamespaceFinalizersRemaining" && c.message.as_deref() == Some(msg.as_str()));
+            let already = conds.iter().any(|c| {
+                c.type_ == "NamespaceFinalizersRemaining"
+                    && c.message.as_deref() == Some(msg.as_str())
+            });
             if !already {
                 conds.retain(|c| c.type_ != "NamespaceFinalizersRemaining");
                 conds.push(NamespaceCondition {
@@ -83,7 +111,13 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
                     message: Some(msg.clone()),
                     last_transition_time: Some(sim.clock.now_time()),
                 });
-                sim.decide(COMPONENT, format!("{ns} still has objects with finalizers ({}); waiting", fins.join(", ")));
+                sim.decide(
+                    COMPONENT,
+                    format!(
+                        "{ns} still has objects with finalizers ({}); waiting",
+                        fins.join(", ")
+                    ),
+                );
                 sim.write_status(Object::Namespace(n2));
             }
         }

@@ -8,8 +8,9 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    HostPathVolumeSource, Node, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, ObjectReference, PersistentVolume,
-    PersistentVolumeClaim, PersistentVolumeClaimStatus, PersistentVolumeSpec, PersistentVolumeStatus, Pod, VolumeNodeAffinity,
+    HostPathVolumeSource, Node, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
+    ObjectReference, PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimStatus,
+    PersistentVolumeSpec, PersistentVolumeStatus, Pod, VolumeNodeAffinity,
 };
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -32,32 +33,49 @@ const PROVISION_MS: u64 = 1_500;
 
 /// `SetDefaults_PersistentVolumeClaim`.
 pub(crate) fn set_defaults_claim(c: &mut PersistentVolumeClaim) {
-    c.spec.get_or_insert_with(Default::default).volume_mode.get_or_insert_with(|| "Filesystem".into());
-    c.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Pending".into());
+    c.spec
+        .get_or_insert_with(Default::default)
+        .volume_mode
+        .get_or_insert_with(|| "Filesystem".into());
+    c.status
+        .get_or_insert_with(Default::default)
+        .phase
+        .get_or_insert_with(|| "Pending".into());
 }
 
 /// `SetDefaults_PersistentVolume`.
 pub(crate) fn set_defaults_volume(v: &mut PersistentVolume) {
     let spec = v.spec.get_or_insert_with(Default::default);
-    spec.persistent_volume_reclaim_policy.get_or_insert_with(|| "Retain".into());
+    spec.persistent_volume_reclaim_policy
+        .get_or_insert_with(|| "Retain".into());
     spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
-    v.status.get_or_insert_with(Default::default).phase.get_or_insert_with(|| "Pending".into());
+    v.status
+        .get_or_insert_with(Default::default)
+        .phase
+        .get_or_insert_with(|| "Pending".into());
 }
 
 /// `SetDefaults_StorageClass`.
 pub(crate) fn set_defaults_class(c: &mut StorageClass) {
     c.reclaim_policy.get_or_insert_with(|| "Delete".into());
-    c.volume_binding_mode.get_or_insert_with(|| "Immediate".into());
+    c.volume_binding_mode
+        .get_or_insert_with(|| "Immediate".into());
 }
 
 pub fn is_default_class(c: &StorageClass) -> bool {
-    c.metadata.annotations.as_ref().and_then(|a| a.get(DEFAULT_CLASS_ANNOTATION)).is_some_and(|v| v == "true")
+    c.metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(DEFAULT_CLASS_ANNOTATION))
+        .is_some_and(|v| v == "true")
 }
 
 /// The DefaultStorageClass admission plugin: a new claim without `storageClassName` gets the
 /// default class (the newest, if several are marked default).
 pub(crate) fn admit(sim: &Sim, obj: &mut Object) {
-    let Object::PersistentVolumeClaim(c) = obj else { return };
+    let Object::PersistentVolumeClaim(c) = obj else {
+        return;
+    };
     let spec = c.spec.get_or_insert_with(Default::default);
     if spec.storage_class_name.is_some() {
         return;
@@ -80,8 +98,17 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
         Kind::PersistentVolumeClaim => {
             enqueue(sim, Ctrl::PersistentVolume, ev.key.clone());
             if ev.kind == WatchType::Deleted {
-                if let Some(v) = ev.object.as_pvc().and_then(|c| c.spec.as_ref()).and_then(|s| s.volume_name.clone()) {
-                    enqueue(sim, Ctrl::PersistentVolume, ObjKey::new(Kind::PersistentVolume, "", &v));
+                if let Some(v) = ev
+                    .object
+                    .as_pvc()
+                    .and_then(|c| c.spec.as_ref())
+                    .and_then(|s| s.volume_name.clone())
+                {
+                    enqueue(
+                        sim,
+                        Ctrl::PersistentVolume,
+                        ObjKey::new(Kind::PersistentVolume, "", &v),
+                    );
                 }
             }
         }
@@ -89,9 +116,22 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
             if ev.kind != WatchType::Deleted {
                 enqueue(sim, Ctrl::PersistentVolume, ev.key.clone());
             }
-            if let Some(r) = ev.object.as_pv().and_then(|v| v.spec.as_ref()).and_then(|s| s.claim_ref.as_ref()) {
+            if let Some(r) = ev
+                .object
+                .as_pv()
+                .and_then(|v| v.spec.as_ref())
+                .and_then(|s| s.claim_ref.as_ref())
+            {
                 let ns = r.namespace.clone().unwrap_or_default();
-                enqueue(sim, Ctrl::PersistentVolume, ObjKey::new(Kind::PersistentVolumeClaim, &ns, r.name.as_deref().unwrap_or("")));
+                enqueue(
+                    sim,
+                    Ctrl::PersistentVolume,
+                    ObjKey::new(
+                        Kind::PersistentVolumeClaim,
+                        &ns,
+                        r.name.as_deref().unwrap_or(""),
+                    ),
+                );
             } else {
                 pending_claims_again(sim);
             }
@@ -106,7 +146,14 @@ fn pending_claims_again(sim: &mut Sim) {
         .store
         .list(Kind::PersistentVolumeClaim, None)
         .iter()
-        .filter(|o| o.as_pvc().is_some_and(|c| c.spec.as_ref().and_then(|s| s.volume_name.as_ref()).is_none()))
+        .filter(|o| {
+            o.as_pvc().is_some_and(|c| {
+                c.spec
+                    .as_ref()
+                    .and_then(|s| s.volume_name.as_ref())
+                    .is_none()
+            })
+        })
         .map(|o| ObjKey::of(o))
         .collect();
     for k in keys {
@@ -115,26 +162,41 @@ fn pending_claims_again(sim: &mut Sim) {
 }
 
 fn class(sim: &Sim, name: &str) -> Option<StorageClass> {
-    sim.store.get(&ObjKey::new(Kind::StorageClass, "", name)).and_then(|o| o.as_storageclass().cloned())
+    sim.store
+        .get(&ObjKey::new(Kind::StorageClass, "", name))
+        .and_then(|o| o.as_storageclass().cloned())
 }
 
 fn class_name(c: &PersistentVolumeClaim) -> &str {
-    c.spec.as_ref().and_then(|s| s.storage_class_name.as_deref()).unwrap_or("")
+    c.spec
+        .as_ref()
+        .and_then(|s| s.storage_class_name.as_deref())
+        .unwrap_or("")
 }
 
 fn request(c: &PersistentVolumeClaim) -> Option<Quantity> {
-    c.spec.as_ref()?.resources.as_ref()?.requests.as_ref()?.get("storage").cloned()
+    c.spec
+        .as_ref()?
+        .resources
+        .as_ref()?
+        .requests
+        .as_ref()?
+        .get("storage")
+        .cloned()
 }
 
 fn bytes(q: Option<&Quantity>) -> i64 {
-    q.and_then(super::super::scheduler::parse_bytes).unwrap_or(0)
+    q.and_then(super::super::scheduler::parse_bytes)
+        .unwrap_or(0)
 }
 
 /// Whether binding of this claim waits for a pod (`IsDelayBindingMode`): its class exists and says
 /// `WaitForFirstConsumer`.
 pub fn delays_binding(sim: &Sim, c: &PersistentVolumeClaim) -> bool {
     let name = class_name(c);
-    !name.is_empty() && class(sim, name).is_some_and(|sc| sc.volume_binding_mode.as_deref() == Some("WaitForFirstConsumer"))
+    !name.is_empty()
+        && class(sim, name)
+            .is_some_and(|sc| sc.volume_binding_mode.as_deref() == Some("WaitForFirstConsumer"))
 }
 
 pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
@@ -148,20 +210,34 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
 /// `syncVolume`: Available when free, Bound when its claim holds it, Released (or deleted, with
 /// reclaim policy Delete) when the claim is gone.
 fn sync_volume(sim: &mut Sim, key: &ObjKey) {
-    let Some(obj) = sim.store.get(key).cloned() else { return };
+    let Some(obj) = sim.store.get(key).cloned() else {
+        return;
+    };
     let Some(pv) = obj.as_pv() else { return };
     if pv.metadata.deletion_timestamp.is_some() {
         return;
     }
     let spec = pv.spec.clone().unwrap_or_default();
-    let phase = pv.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
+    let phase = pv
+        .status
+        .as_ref()
+        .and_then(|s| s.phase.clone())
+        .unwrap_or_default();
     let want = match &spec.claim_ref {
         None => "Available",
         Some(r) => {
-            let ck = ObjKey::new(Kind::PersistentVolumeClaim, r.namespace.as_deref().unwrap_or(""), r.name.as_deref().unwrap_or(""));
+            let ck = ObjKey::new(
+                Kind::PersistentVolumeClaim,
+                r.namespace.as_deref().unwrap_or(""),
+                r.name.as_deref().unwrap_or(""),
+            );
             match sim.store.get(&ck) {
                 Some(c) if r.uid.as_deref().is_none_or(|u| u == c.uid()) => {
-                    let bound_here = c.as_pvc().and_then(|c| c.spec.as_ref()).and_then(|s| s.volume_name.as_deref()) == Some(key.name.as_str());
+                    let bound_here = c
+                        .as_pvc()
+                        .and_then(|c| c.spec.as_ref())
+                        .and_then(|s| s.volume_name.as_deref())
+                        == Some(key.name.as_str());
                     if bound_here || phase == "Bound" {
                         "Bound"
                     } else {
@@ -172,7 +248,13 @@ fn sync_volume(sim: &mut Sim, key: &ObjKey) {
                 }
                 _ if phase == "Bound" || phase == "Released" => {
                     if spec.persistent_volume_reclaim_policy.as_deref() == Some("Delete") {
-                        sim.decide(COMPONENT, format!("volume {} lost its claim; reclaim policy Delete removes it", key.name));
+                        sim.decide(
+                            COMPONENT,
+                            format!(
+                                "volume {} lost its claim; reclaim policy Delete removes it",
+                                key.name
+                            ),
+                        );
                         let _ = sim.delete(key, None);
                         return;
                     }
@@ -194,7 +276,9 @@ fn sync_volume(sim: &mut Sim, key: &ObjKey) {
 
 /// `syncUnboundClaim` / `syncBoundClaim`.
 fn sync_claim(sim: &mut Sim, key: &ObjKey) {
-    let Some(obj) = sim.store.get(key).cloned() else { return };
+    let Some(obj) = sim.store.get(key).cloned() else {
+        return;
+    };
     let Some(claim) = obj.as_pvc() else { return };
     if claim.metadata.deletion_timestamp.is_some() {
         return;
@@ -203,8 +287,16 @@ fn sync_claim(sim: &mut Sim, key: &ObjKey) {
     let spec = claim.spec.clone().unwrap_or_default();
     if let Some(vname) = spec.volume_name.clone() {
         // Bound (or pre-bound to a named volume): finish the binding if the volume is there.
-        if let Some(pv) = sim.store.get(&ObjKey::new(Kind::PersistentVolume, "", &vname)).and_then(|o| o.as_pv().cloned()) {
-            let ours = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).is_none_or(|r| r.uid.as_deref().is_none_or(|u| u == obj.uid()));
+        if let Some(pv) = sim
+            .store
+            .get(&ObjKey::new(Kind::PersistentVolume, "", &vname))
+            .and_then(|o| o.as_pv().cloned())
+        {
+            let ours = pv
+                .spec
+                .as_ref()
+                .and_then(|s| s.claim_ref.as_ref())
+                .is_none_or(|r| r.uid.as_deref().is_none_or(|u| u == obj.uid()));
             if ours {
                 bind(sim, &obj, &claim, &pv);
             }
@@ -212,9 +304,20 @@ fn sync_claim(sim: &mut Sim, key: &ObjKey) {
         return;
     }
     let class_name = class_name(&claim).to_string();
-    let sc = if class_name.is_empty() { None } else { class(sim, &class_name) };
-    let selected = claim.metadata.annotations.as_ref().and_then(|a| a.get(SELECTED_NODE)).cloned();
-    let delayed = sc.as_ref().is_some_and(|c| c.volume_binding_mode.as_deref() == Some("WaitForFirstConsumer"));
+    let sc = if class_name.is_empty() {
+        None
+    } else {
+        class(sim, &class_name)
+    };
+    let selected = claim
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(SELECTED_NODE))
+        .cloned();
+    let delayed = sc
+        .as_ref()
+        .is_some_and(|c| c.volume_binding_mode.as_deref() == Some("WaitForFirstConsumer"));
 
     // A free volume that fits (smallest first), or one already provisioned for this claim.
     if let Some(pv) = find_volume(sim, &obj, &claim, selected.as_deref()) {
@@ -224,7 +327,14 @@ fn sync_claim(sim: &mut Sim, key: &ObjKey) {
         }
     }
     if class_name.is_empty() {
-        sim.event(&obj, "Normal", "FailedBinding", "no persistent volumes available for this claim and no storage class is set".into(), COMPONENT, None);
+        sim.event(
+            &obj,
+            "Normal",
+            "FailedBinding",
+            "no persistent volumes available for this claim and no storage class is set".into(),
+            COMPONENT,
+            None,
+        );
         return;
     }
     let Some(sc) = sc else {
@@ -239,22 +349,40 @@ fn sync_claim(sim: &mut Sim, key: &ObjKey) {
         return;
     };
     if delayed && selected.is_none() {
-        sim.event(&obj, "Normal", "WaitForFirstConsumer", "waiting for first consumer to be created before binding".into(), COMPONENT, None);
+        sim.event(
+            &obj,
+            "Normal",
+            "WaitForFirstConsumer",
+            "waiting for first consumer to be created before binding".into(),
+            COMPONENT,
+            None,
+        );
         return;
     }
     provision(sim, &obj, &claim, &sc, selected.as_deref());
 }
 
 fn pv_claimed_by(pv: &PersistentVolume, uid: &str) -> bool {
-    pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).and_then(|r| r.uid.as_deref()) == Some(uid)
+    pv.spec
+        .as_ref()
+        .and_then(|s| s.claim_ref.as_ref())
+        .and_then(|r| r.uid.as_deref())
+        == Some(uid)
 }
 
-fn find_volume(sim: &Sim, obj: &Object, claim: &PersistentVolumeClaim, node: Option<&str>) -> Option<PersistentVolume> {
+fn find_volume(
+    sim: &Sim,
+    obj: &Object,
+    claim: &PersistentVolumeClaim,
+    node: Option<&str>,
+) -> Option<PersistentVolume> {
     let spec = claim.spec.clone().unwrap_or_default();
     let want = bytes(request(claim).as_ref());
     let modes = spec.access_modes.clone().unwrap_or_default();
     let class = class_name(claim);
-    let node_obj = node.and_then(|n| sim.store.get(&ObjKey::new(Kind::Node, "", n))).and_then(|o| o.as_node().cloned());
+    let node_obj = node
+        .and_then(|n| sim.store.get(&ObjKey::new(Kind::Node, "", n)))
+        .and_then(|o| o.as_node().cloned());
     let mut best: Option<(i64, PersistentVolume)> = None;
     for o in sim.store.list(Kind::PersistentVolume, None) {
         let Some(pv) = o.as_pv() else { continue };
@@ -273,7 +401,8 @@ fn find_volume(sim: &Sim, obj: &Object, claim: &PersistentVolumeClaim, node: Opt
         if ps.storage_class_name.as_deref().unwrap_or("") != class
             || size < want
             || !modes.iter().all(|m| pv_modes.contains(m))
-            || ps.volume_mode.as_deref().unwrap_or("Filesystem") != spec.volume_mode.as_deref().unwrap_or("Filesystem")
+            || ps.volume_mode.as_deref().unwrap_or("Filesystem")
+                != spec.volume_mode.as_deref().unwrap_or("Filesystem")
         {
             continue;
         }
@@ -290,7 +419,9 @@ fn find_volume(sim: &Sim, obj: &Object, claim: &PersistentVolumeClaim, node: Opt
 }
 
 fn volume_fits_node(aff: &VolumeNodeAffinity, node: &Node) -> bool {
-    let Some(req) = &aff.required else { return true };
+    let Some(req) = &aff.required else {
+        return true;
+    };
     let spec = k8s_openapi::api::core::v1::PodSpec {
         affinity: Some(k8s_openapi::api::core::v1::Affinity {
             node_affinity: Some(k8s_openapi::api::core::v1::NodeAffinity {
@@ -337,7 +468,10 @@ fn bind(sim: &mut Sim, obj: &Object, claim: &PersistentVolumeClaim, pv: &Persist
     let mut c = claim.clone();
     let ann = c.metadata.annotations.get_or_insert_with(BTreeMap::new);
     let mut changed = false;
-    for (k, val) in [("pv.kubernetes.io/bind-completed", "yes"), ("pv.kubernetes.io/bound-by-controller", "yes")] {
+    for (k, val) in [
+        ("pv.kubernetes.io/bind-completed", "yes"),
+        ("pv.kubernetes.io/bound-by-controller", "yes"),
+    ] {
         if ann.get(k).map(String::as_str) != Some(val) {
             ann.insert(k.into(), val.into());
             changed = true;
@@ -348,7 +482,9 @@ fn bind(sim: &mut Sim, obj: &Object, claim: &PersistentVolumeClaim, pv: &Persist
         cs.volume_name = Some(pv_name.clone());
         changed = true;
     }
-    let st = c.status.get_or_insert_with(PersistentVolumeClaimStatus::default);
+    let st = c
+        .status
+        .get_or_insert_with(PersistentVolumeClaimStatus::default);
     if st.phase.as_deref() != Some("Bound") {
         st.phase = Some("Bound".into());
         st.capacity = capacity;
@@ -356,14 +492,27 @@ fn bind(sim: &mut Sim, obj: &Object, claim: &PersistentVolumeClaim, pv: &Persist
         changed = true;
     }
     if changed {
-        sim.decide(COMPONENT, format!("bound claim {}/{} to volume {pv_name}", obj.namespace(), obj.name()));
+        sim.decide(
+            COMPONENT,
+            format!(
+                "bound claim {}/{} to volume {pv_name}",
+                obj.namespace(),
+                obj.name()
+            ),
+        );
         sim.write_status(Object::PersistentVolumeClaim(c));
     }
 }
 
 /// Dynamic provisioning through the class's provisioner. Only kind's local-path provisioner runs
 /// in this cluster; claims of other provisioners wait for one that never comes.
-fn provision(sim: &mut Sim, obj: &Object, claim: &PersistentVolumeClaim, sc: &StorageClass, node: Option<&str>) {
+fn provision(
+    sim: &mut Sim,
+    obj: &Object,
+    claim: &PersistentVolumeClaim,
+    sc: &StorageClass,
+    node: Option<&str>,
+) {
     let uid = obj.uid().to_string();
     let ann = claim.metadata.annotations.clone().unwrap_or_default();
     if ann.get(PROVISIONER).map(String::as_str) != Some(sc.provisioner.as_str()) {
@@ -388,16 +537,30 @@ fn provision(sim: &mut Sim, obj: &Object, claim: &PersistentVolumeClaim, sc: &St
     let key = ObjKey::of(obj);
     match sim.controllers.provisioning.get(&uid).copied() {
         None => {
-            sim.controllers.provisioning.insert(uid.clone(), now + PROVISION_MS);
+            sim.controllers
+                .provisioning
+                .insert(uid.clone(), now + PROVISION_MS);
             sim.event(
                 obj,
                 "Normal",
                 "Provisioning",
-                format!("External provisioner is provisioning volume for claim \"{}/{}\"", obj.namespace(), obj.name()),
+                format!(
+                    "External provisioner is provisioning volume for claim \"{}/{}\"",
+                    obj.namespace(),
+                    obj.name()
+                ),
                 LOCAL_PATH,
                 None,
             );
-            sim.decide(LOCAL_PATH, format!("provisioning a volume for claim {}/{} on {}", obj.namespace(), obj.name(), node.unwrap_or("any node")));
+            sim.decide(
+                LOCAL_PATH,
+                format!(
+                    "provisioning a volume for claim {}/{} on {}",
+                    obj.namespace(),
+                    obj.name(),
+                    node.unwrap_or("any node")
+                ),
+            );
             sim.schedule(PROVISION_MS, Task::Enqueue(Ctrl::PersistentVolume, key));
         }
         Some(at) if at > now => sim.schedule(at - now, Task::Enqueue(Ctrl::PersistentVolume, key)),
@@ -406,7 +569,10 @@ fn provision(sim: &mut Sim, obj: &Object, claim: &PersistentVolumeClaim, sc: &St
             let name = format!("pvc-{uid}");
             let spec = claim.spec.clone().unwrap_or_default();
             let storage = request(claim).unwrap_or_else(|| Quantity("1Gi".into()));
-            let mut annotations = BTreeMap::from([("pv.kubernetes.io/provisioned-by".to_string(), LOCAL_PATH.to_string())]);
+            let mut annotations = BTreeMap::from([(
+                "pv.kubernetes.io/provisioned-by".to_string(),
+                LOCAL_PATH.to_string(),
+            )]);
             let node_affinity = node.map(|n| {
                 annotations.insert("local.path.provisioner/selected-node".into(), n.to_string());
                 VolumeNodeAffinity {
@@ -423,7 +589,11 @@ fn provision(sim: &mut Sim, obj: &Object, claim: &PersistentVolumeClaim, sc: &St
                 }
             });
             let pv = PersistentVolume {
-                metadata: ObjectMeta { name: Some(name.clone()), annotations: Some(annotations), ..Default::default() },
+                metadata: ObjectMeta {
+                    name: Some(name.clone()),
+                    annotations: Some(annotations),
+                    ..Default::default()
+                },
                 spec: Some(PersistentVolumeSpec {
                     access_modes: spec.access_modes.clone(),
                     capacity: Some(BTreeMap::from([("storage".to_string(), storage)])),
@@ -437,11 +607,18 @@ fn provision(sim: &mut Sim, obj: &Object, claim: &PersistentVolumeClaim, sc: &St
                         field_path: None,
                     }),
                     host_path: Some(HostPathVolumeSource {
-                        path: format!("/var/local-path-provisioner/{name}_{}_{}", obj.namespace(), obj.name()),
+                        path: format!(
+                            "/var/local-path-provisioner/{name}_{}_{}",
+                            obj.namespace(),
+                            obj.name()
+                        ),
                         type_: Some("DirectoryOrCreate".into()),
                     }),
                     node_affinity,
-                    persistent_volume_reclaim_policy: sc.reclaim_policy.clone().or_else(|| Some("Delete".into())),
+                    persistent_volume_reclaim_policy: sc
+                        .reclaim_policy
+                        .clone()
+                        .or_else(|| Some("Delete".into())),
                     storage_class_name: sc.metadata.name.clone(),
                     volume_mode: spec.volume_mode.clone(),
                     ..Default::default()
@@ -449,7 +626,14 @@ fn provision(sim: &mut Sim, obj: &Object, claim: &PersistentVolumeClaim, sc: &St
                 status: None,
             };
             if let Ok(created) = sim.create(Object::PersistentVolume(pv)) {
-                sim.event(obj, "Normal", "ProvisioningSucceeded", format!("Successfully provisioned volume {name}"), LOCAL_PATH, None);
+                sim.event(
+                    obj,
+                    "Normal",
+                    "ProvisioningSucceeded",
+                    format!("Successfully provisioned volume {name}"),
+                    LOCAL_PATH,
+                    None,
+                );
                 if let Some(v) = created.as_pv().cloned() {
                     bind(sim, obj, claim, &v);
                 }
@@ -472,15 +656,27 @@ pub fn prefilter(sim: &Sim, pod: &Pod) -> Result<VolumeCheck, String> {
     let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
     let mut delayed = Vec::new();
     for v in pod.spec.iter().flat_map(|s| s.volumes.iter().flatten()) {
-        let Some(src) = &v.persistent_volume_claim else { continue };
+        let Some(src) = &v.persistent_volume_claim else {
+            continue;
+        };
         let key = ObjKey::new(Kind::PersistentVolumeClaim, ns, &src.claim_name);
         let Some(c) = sim.store.get(&key).and_then(|o| o.as_pvc()) else {
-            return Err(format!("persistentvolumeclaim \"{}\" not found", src.claim_name));
+            return Err(format!(
+                "persistentvolumeclaim \"{}\" not found",
+                src.claim_name
+            ));
         };
         if c.metadata.deletion_timestamp.is_some() {
-            return Err(format!("persistentvolumeclaim \"{}\" is being deleted", src.claim_name));
+            return Err(format!(
+                "persistentvolumeclaim \"{}\" is being deleted",
+                src.claim_name
+            ));
         }
-        let bound = c.spec.as_ref().and_then(|s| s.volume_name.as_ref()).is_some();
+        let bound = c
+            .spec
+            .as_ref()
+            .and_then(|s| s.volume_name.as_ref())
+            .is_some();
         if bound {
             continue;
         }
@@ -490,45 +686,81 @@ pub fn prefilter(sim: &Sim, pod: &Pod) -> Result<VolumeCheck, String> {
             return Err("pod has unbound immediate PersistentVolumeClaims".into());
         }
     }
-    Ok(if delayed.is_empty() { VolumeCheck::Bound } else { VolumeCheck::Delayed(delayed) })
+    Ok(if delayed.is_empty() {
+        VolumeCheck::Bound
+    } else {
+        VolumeCheck::Delayed(delayed)
+    })
 }
 
 /// The VolumeBinding Filter: bound volumes with node affinity pin the pod to their nodes.
 pub fn fits_node(sim: &Sim, pod: &Pod, node: &Node) -> bool {
     let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
-    pod.spec.iter().flat_map(|s| s.volumes.iter().flatten()).all(|v| {
-        let Some(src) = &v.persistent_volume_claim else { return true };
-        let claim = sim.store.get(&ObjKey::new(Kind::PersistentVolumeClaim, ns, &src.claim_name));
-        let Some(vname) = claim.and_then(|o| o.as_pvc()).and_then(|c| c.spec.as_ref()).and_then(|s| s.volume_name.clone()) else {
-            return true;
-        };
-        let aff = sim
-            .store
-            .get(&ObjKey::new(Kind::PersistentVolume, "", &vname))
-            .and_then(|o| o.as_pv())
-            .and_then(|p| p.spec.as_ref())
-            .and_then(|s| s.node_affinity.clone());
-        aff.is_none_or(|a| volume_fits_node(&a, node))
-    })
+    pod.spec
+        .iter()
+        .flat_map(|s| s.volumes.iter().flatten())
+        .all(|v| {
+            let Some(src) = &v.persistent_volume_claim else {
+                return true;
+            };
+            let claim = sim.store.get(&ObjKey::new(
+                Kind::PersistentVolumeClaim,
+                ns,
+                &src.claim_name,
+            ));
+            let Some(vname) = claim
+                .and_then(|o| o.as_pvc())
+                .and_then(|c| c.spec.as_ref())
+                .and_then(|s| s.volume_name.clone())
+            else {
+                return true;
+            };
+            let aff = sim
+                .store
+                .get(&ObjKey::new(Kind::PersistentVolume, "", &vname))
+                .and_then(|o| o.as_pv())
+                .and_then(|p| p.spec.as_ref())
+                .and_then(|s| s.node_affinity.clone());
+            aff.is_none_or(|a| volume_fits_node(&a, node))
+        })
 }
 
 /// The scheduler's choice for delayed claims: writes the node on each claim that has none yet.
 pub fn select_node(sim: &mut Sim, claims: &[ObjKey], node: &str) {
     for k in claims {
-        let Some(c) = sim.store.get(k).and_then(|o| o.as_pvc().cloned()) else { continue };
-        if c.metadata.annotations.as_ref().is_some_and(|a| a.contains_key(SELECTED_NODE)) {
+        let Some(c) = sim.store.get(k).and_then(|o| o.as_pvc().cloned()) else {
+            continue;
+        };
+        if c.metadata
+            .annotations
+            .as_ref()
+            .is_some_and(|a| a.contains_key(SELECTED_NODE))
+        {
             continue;
         }
         let mut c2 = c.clone();
-        c2.metadata.annotations.get_or_insert_with(BTreeMap::new).insert(SELECTED_NODE.into(), node.to_string());
+        c2.metadata
+            .annotations
+            .get_or_insert_with(BTreeMap::new)
+            .insert(SELECTED_NODE.into(), node.to_string());
         let _ = sim.update(Object::PersistentVolumeClaim(c2));
     }
 }
 
 /// `kubectl get pvc` ACCESS MODES: `RWO,ROX,RWX,RWOP`.
 pub fn access_modes_short(modes: &[String]) -> String {
-    let order = [("ReadWriteOnce", "RWO"), ("ReadOnlyMany", "ROX"), ("ReadWriteMany", "RWX"), ("ReadWriteOncePod", "RWOP")];
-    order.iter().filter(|(long, _)| modes.iter().any(|m| m == long)).map(|(_, s)| *s).collect::<Vec<_>>().join(",")
+    let order = [
+        ("ReadWriteOnce", "RWO"),
+        ("ReadOnlyMany", "ROX"),
+        ("ReadWriteMany", "RWX"),
+        ("ReadWriteOncePod", "RWOP"),
+    ];
+    order
+        .iter()
+        .filter(|(long, _)| modes.iter().any(|m| m == long))
+        .map(|(_, s)| *s)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The default cluster's StorageClass `standard`, as kind installs it.
@@ -536,7 +768,10 @@ pub fn standard_class() -> StorageClass {
     StorageClass {
         metadata: ObjectMeta {
             name: Some("standard".into()),
-            annotations: Some(BTreeMap::from([(DEFAULT_CLASS_ANNOTATION.to_string(), "true".to_string())])),
+            annotations: Some(BTreeMap::from([(
+                DEFAULT_CLASS_ANNOTATION.to_string(),
+                "true".to_string(),
+            )])),
             ..Default::default()
         },
         provisioner: LOCAL_PATH.into(),

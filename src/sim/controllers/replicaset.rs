@@ -21,8 +21,12 @@ pub const BURST_REPLICAS: usize = 500;
 const COMPONENT: &str = "replicaset-controller";
 
 pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
-    let Some(obj) = sim.store.get(key).cloned() else { return };
-    let Some(rs) = obj.as_replicaset() else { return };
+    let Some(obj) = sim.store.get(key).cloned() else {
+        return;
+    };
+    let Some(rs) = obj.as_replicaset() else {
+        return;
+    };
     if rs.metadata.deletion_timestamp.is_some() {
         return;
     }
@@ -31,7 +35,10 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
     let want = spec.replicas.unwrap_or(1).max(0) as usize;
 
     let Ok(selector) = Selector::from_label_selector(Some(&spec.selector)) else {
-        sim.decide(COMPONENT, format!("{} has an invalid selector; not syncing", key.name));
+        sim.decide(
+            COMPONENT,
+            format!("{} has an invalid selector; not syncing", key.name),
+        );
         return;
     };
     let pods = claim_pods(sim, &obj, &uid, &selector);
@@ -42,7 +49,13 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         let n = (want - have).min(BURST_REPLICAS);
         sim.decide(
             COMPONENT,
-            format!("{} has {} of {} pods; creating {}", key.name, have, want, plural(n, "pod")),
+            format!(
+                "{} has {} of {} pods; creating {}",
+                key.name,
+                have,
+                want,
+                plural(n, "pod")
+            ),
         );
         // Slow start: batches of 1, 2, 4, ... (every creation succeeds here, so all batches run).
         let mut remaining = n;
@@ -60,12 +73,25 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         let victims = pods_to_delete(sim, &active, n);
         sim.decide(
             COMPONENT,
-            format!("{} has {} of {} pods; deleting {}", key.name, have, want, victims.join(", ")),
+            format!(
+                "{} has {} of {} pods; deleting {}",
+                key.name,
+                have,
+                want,
+                victims.join(", ")
+            ),
         );
         for name in victims {
             let pk = ObjKey::new(Kind::Pod, &key.namespace, &name);
             if sim.delete(&pk, None).is_ok() {
-                sim.event(&obj, "Normal", "SuccessfulDelete", format!("Deleted pod: {name}"), COMPONENT, None);
+                sim.event(
+                    &obj,
+                    "Normal",
+                    "SuccessfulDelete",
+                    format!("Deleted pod: {name}"),
+                    COMPONENT,
+                    None,
+                );
             }
         }
     }
@@ -77,7 +103,12 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
 /// ReplicaSet controls whose labels still match its selector, releases those that no longer match
 /// (removes its ownerReference, so they live on as orphans and a replacement is created), and adopts
 /// active orphans in its namespace that match (adds a controllerRef). Returns the claimed pods.
-fn claim_pods(sim: &mut Sim, owner: &Rc<Object>, uid: &str, selector: &Selector) -> Vec<Rc<Object>> {
+fn claim_pods(
+    sim: &mut Sim,
+    owner: &Rc<Object>,
+    uid: &str,
+    selector: &Selector,
+) -> Vec<Rc<Object>> {
     static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
     fn labels_of(o: &Object) -> &BTreeMap<String, String> {
         o.meta().labels.as_ref().unwrap_or(&NO_LABELS)
@@ -101,12 +132,23 @@ fn claim_pods(sim: &mut Sim, owner: &Rc<Object>, uid: &str, selector: &Selector)
             continue;
         }
         let mut pod = (*o).clone();
-        let refs: Vec<_> = pod.meta().owner_references.iter().flatten().filter(|r| r.uid != uid).cloned().collect();
+        let refs: Vec<_> = pod
+            .meta()
+            .owner_references
+            .iter()
+            .flatten()
+            .filter(|r| r.uid != uid)
+            .cloned()
+            .collect();
         pod.meta_mut().owner_references = if refs.is_empty() { None } else { Some(refs) };
         if sim.update(pod).is_ok() {
             sim.decide(
                 COMPONENT,
-                format!("{} releases pod {}: its labels no longer match the selector {selector}", owner.name(), o.name()),
+                format!(
+                    "{} releases pod {}: its labels no longer match the selector {selector}",
+                    owner.name(),
+                    o.name()
+                ),
             );
         }
     }
@@ -115,9 +157,19 @@ fn claim_pods(sim: &mut Sim, owner: &Rc<Object>, uid: &str, selector: &Selector)
             continue;
         }
         let mut pod = (*o).clone();
-        pod.meta_mut().owner_references.get_or_insert_with(Vec::new).push(new_controller_ref(Kind::ReplicaSet, owner.meta()));
+        pod.meta_mut()
+            .owner_references
+            .get_or_insert_with(Vec::new)
+            .push(new_controller_ref(Kind::ReplicaSet, owner.meta()));
         if let Ok(adopted) = sim.update(pod) {
-            sim.decide(COMPONENT, format!("{} adopts orphan pod {}: it matches the selector {selector}", owner.name(), o.name()));
+            sim.decide(
+                COMPONENT,
+                format!(
+                    "{} adopts orphan pod {}: it matches the selector {selector}",
+                    owner.name(),
+                    o.name()
+                ),
+            );
             claimed.push(adopted);
         }
     }
@@ -127,7 +179,12 @@ fn claim_pods(sim: &mut Sim, owner: &Rc<Object>, uid: &str, selector: &Selector)
 /// Pods in `namespace` without a controller whose labels match `selector`, found through the label
 /// index (the rarest `k=v` the selector requires), not by scanning every pod. `owned_matching` pods
 /// are known to be in that set and not orphans: when they are all it holds, there is nothing to scan.
-fn orphans_matching(sim: &Sim, namespace: &str, selector: &Selector, owned_matching: usize) -> Vec<Rc<Object>> {
+fn orphans_matching(
+    sim: &Sim,
+    namespace: &str,
+    selector: &Selector,
+    owned_matching: usize,
+) -> Vec<Rc<Object>> {
     if selector.is_nothing() {
         return Vec::new();
     }
@@ -142,12 +199,18 @@ fn orphans_matching(sim: &Sim, namespace: &str, selector: &Selector, owned_match
     }
     let candidates: Vec<Rc<Object>> = match rarest {
         Some(set) if set.len() <= owned_matching => return Vec::new(),
-        Some(set) => set.iter().filter_map(|k| sim.store.get(k).cloned()).collect(),
+        Some(set) => set
+            .iter()
+            .filter_map(|k| sim.store.get(k).cloned())
+            .collect(),
         None => sim.store.list(Kind::Pod, Some(namespace)),
     };
     candidates
         .into_iter()
-        .filter(|o| o.controller_ref().is_none() && selector.matches(o.meta().labels.as_ref().unwrap_or(&BTreeMap::new())))
+        .filter(|o| {
+            o.controller_ref().is_none()
+                && selector.matches(o.meta().labels.as_ref().unwrap_or(&BTreeMap::new()))
+        })
         .collect()
 }
 
@@ -162,8 +225,14 @@ pub(crate) fn replicasets_for_orphan(sim: &Sim, pod: &Object) -> Vec<ObjKey> {
         .list(Kind::ReplicaSet, Some(pod.namespace()))
         .iter()
         .filter(|o| {
-            let sel = o.as_replicaset().and_then(|rs| rs.spec.as_ref()).map(|s| &s.selector);
-            sel.is_some_and(|s| Selector::from_label_selector(Some(s)).is_ok_and(|s| !s.is_empty() && s.matches(&labels)))
+            let sel = o
+                .as_replicaset()
+                .and_then(|rs| rs.spec.as_ref())
+                .map(|s| &s.selector);
+            sel.is_some_and(|s| {
+                Selector::from_label_selector(Some(s))
+                    .is_ok_and(|s| !s.is_empty() && s.matches(&labels))
+            })
         })
         .map(|o| ObjKey::of(o))
         .collect()
@@ -178,7 +247,11 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn create_pod(sim: &mut Sim, owner: &Object, rs: &ReplicaSet) {
-    let template = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
+    let template = rs
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.clone())
+        .unwrap_or_default();
     let tmeta = template.metadata.unwrap_or_default();
     let pod = Pod {
         metadata: ObjectMeta {
@@ -195,10 +268,24 @@ fn create_pod(sim: &mut Sim, owner: &Object, rs: &ReplicaSet) {
     match sim.create(Object::Pod(pod)) {
         Ok(p) => {
             let name = p.name().to_string();
-            sim.event(owner, "Normal", "SuccessfulCreate", format!("Created pod: {name}"), COMPONENT, None);
+            sim.event(
+                owner,
+                "Normal",
+                "SuccessfulCreate",
+                format!("Created pod: {name}"),
+                COMPONENT,
+                None,
+            );
         }
         Err(e) => {
-            sim.event(owner, "Warning", "FailedCreate", format!("Error creating: {}", e.message), COMPONENT, None);
+            sim.event(
+                owner,
+                "Warning",
+                "FailedCreate",
+                format!("Error creating: {}", e.message),
+                COMPONENT,
+                None,
+            );
         }
     }
 }
@@ -206,7 +293,10 @@ fn create_pod(sim: &mut Sim, owner: &Object, rs: &ReplicaSet) {
 /// `getPodsToDelete`: rank the active pods (`ActivePodsWithRanks.Less`) and take the first `n`.
 fn pods_to_delete(sim: &Sim, active: &[&Pod], n: usize) -> Vec<String> {
     if n >= active.len() {
-        return active.iter().map(|p| p.metadata.name.clone().unwrap_or_default()).collect();
+        return active
+            .iter()
+            .map(|p| p.metadata.name.clone().unwrap_or_default())
+            .collect();
     }
     // Rank: how many of these related pods share the pod's node (doubled-up nodes lose pods first).
     let mut per_node: BTreeMap<&str, usize> = BTreeMap::new();
@@ -216,7 +306,11 @@ fn pods_to_delete(sim: &Sim, active: &[&Pod], n: usize) -> Vec<String> {
         }
     }
     let now = sim.clock.now().timestamp();
-    let rank = |p: &Pod| podutil::node(p).and_then(|n| per_node.get(n).copied()).unwrap_or(0);
+    let rank = |p: &Pod| {
+        podutil::node(p)
+            .and_then(|n| per_node.get(n).copied())
+            .unwrap_or(0)
+    };
     let phase_order = |p: &Pod| match podutil::phase(p) {
         "Pending" => 0,
         "Unknown" => 1,
@@ -235,29 +329,52 @@ fn pods_to_delete(sim: &Sim, active: &[&Pod], n: usize) -> Vec<String> {
             .then(phase_order(a).cmp(&phase_order(b)))
             .then(podutil::is_ready(a).cmp(&podutil::is_ready(b)))
             .then(rank(b).cmp(&rank(a)))
-            .then_with(|| match (podutil::ready_since(a), podutil::ready_since(b)) {
-                (Some(ta), Some(tb)) if ta != tb => log2_bucket(ta).cmp(&log2_bucket(tb)).then_with(|| {
-                    a.metadata.uid.cmp(&b.metadata.uid)
-                }),
-                _ => Ordering::Equal,
-            })
+            .then_with(
+                || match (podutil::ready_since(a), podutil::ready_since(b)) {
+                    (Some(ta), Some(tb)) if ta != tb => log2_bucket(ta)
+                        .cmp(&log2_bucket(tb))
+                        .then_with(|| a.metadata.uid.cmp(&b.metadata.uid)),
+                    _ => Ordering::Equal,
+                },
+            )
             .then(podutil::max_restarts(b).cmp(&podutil::max_restarts(a)))
             .then_with(|| {
-                let ct = |p: &Pod| p.metadata.creation_timestamp.as_ref().map(|t| t.0.timestamp()).unwrap_or(0);
-                log2_bucket(ct(a)).cmp(&log2_bucket(ct(b))).then(a.metadata.uid.cmp(&b.metadata.uid))
+                let ct = |p: &Pod| {
+                    p.metadata
+                        .creation_timestamp
+                        .as_ref()
+                        .map(|t| t.0.timestamp())
+                        .unwrap_or(0)
+                };
+                log2_bucket(ct(a))
+                    .cmp(&log2_bucket(ct(b)))
+                    .then(a.metadata.uid.cmp(&b.metadata.uid))
             })
     });
-    sorted.iter().take(n).map(|p| p.metadata.name.clone().unwrap_or_default()).collect()
+    sorted
+        .iter()
+        .take(n)
+        .map(|p| p.metadata.name.clone().unwrap_or_default())
+        .collect()
 }
 
 /// Counts pods and writes `status` when it changed.
 pub(crate) fn update_status(sim: &mut Sim, key: &ObjKey) {
-    let Some(obj) = sim.store.get(key).cloned() else { return };
-    let Some(rs) = obj.as_replicaset() else { return };
+    let Some(obj) = sim.store.get(key).cloned() else {
+        return;
+    };
+    let Some(rs) = obj.as_replicaset() else {
+        return;
+    };
     let uid = obj.uid();
     let spec = rs.spec.clone().unwrap_or_default();
     let min_ready = spec.min_ready_seconds.unwrap_or(0) as i64;
-    let template_labels = spec.template.as_ref().and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone()).unwrap_or_default();
+    let template_labels = spec
+        .template
+        .as_ref()
+        .and_then(|t| t.metadata.as_ref())
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default();
     let now = sim.clock.now().timestamp();
     let (mut replicas, mut fully, mut ready, mut available) = (0, 0, 0, 0);
     let mut next_available: Option<i64> = None;
@@ -268,7 +385,10 @@ pub(crate) fn update_status(sim: &mut Sim, key: &ObjKey) {
         }
         replicas += 1;
         let labels = p.metadata.labels.clone().unwrap_or_default();
-        if template_labels.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+        if template_labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
+        {
             fully += 1;
         }
         if podutil::is_ready(p) {
@@ -299,7 +419,10 @@ pub(crate) fn update_status(sim: &mut Sim, key: &ObjKey) {
     if let Some(at) = next_available {
         // Look again once the first pod has been ready for minReadySeconds.
         let delay = ((at - now).max(0) as u64) * 1000 + 1;
-        sim.schedule(delay, super::super::engine::Task::Enqueue(Ctrl::ReplicaSet, key.clone()));
+        sim.schedule(
+            delay,
+            super::super::engine::Task::Enqueue(Ctrl::ReplicaSet, key.clone()),
+        );
     }
 }
 
@@ -316,7 +439,11 @@ mod tests {
     }
 
     fn pods_with(sim: &Sim, v: &str) -> Vec<Rc<Object>> {
-        sim.store.list(Kind::Pod, Some("default")).into_iter().filter(|o| o.meta().labels == Some(app(v))).collect()
+        sim.store
+            .list(Kind::Pod, Some("default"))
+            .into_iter()
+            .filter(|o| o.meta().labels == Some(app(v)))
+            .collect()
     }
 
     fn relabel(sim: &mut Sim, pod: &Object, v: &str) {
@@ -329,14 +456,28 @@ mod tests {
     fn releases_pods_that_stop_matching_and_adopts_orphans_that_match() {
         let mut sim = Sim::new(SimConfig::default());
         let rs = ReplicaSet {
-            metadata: ObjectMeta { name: Some("rs".into()), namespace: Some("default".into()), ..Default::default() },
+            metadata: ObjectMeta {
+                name: Some("rs".into()),
+                namespace: Some("default".into()),
+                ..Default::default()
+            },
             spec: Some(ReplicaSetSpec {
                 replicas: Some(2),
-                selector: LabelSelector { match_labels: Some(app("web")), match_expressions: None },
+                selector: LabelSelector {
+                    match_labels: Some(app("web")),
+                    match_expressions: None,
+                },
                 template: Some(PodTemplateSpec {
-                    metadata: Some(ObjectMeta { labels: Some(app("web")), ..Default::default() }),
+                    metadata: Some(ObjectMeta {
+                        labels: Some(app("web")),
+                        ..Default::default()
+                    }),
                     spec: Some(PodSpec {
-                        containers: vec![Container { name: "c".into(), image: Some("nginx".into()), ..Default::default() }],
+                        containers: vec![Container {
+                            name: "c".into(),
+                            image: Some("nginx".into()),
+                            ..Default::default()
+                        }],
                         ..Default::default()
                     }),
                 }),
@@ -344,7 +485,10 @@ mod tests {
             }),
             status: None,
         };
-        let uid = sim.create(Object::ReplicaSet(rs)).map(|o| o.uid().to_string()).unwrap_or_default();
+        let uid = sim
+            .create(Object::ReplicaSet(rs))
+            .map(|o| o.uid().to_string())
+            .unwrap_or_default();
         sim.dispatch();
         sim.advance(5_000);
         let owned = |sim: &Sim| sim.store.owned_by(&uid).len();
@@ -357,7 +501,10 @@ mod tests {
         sim.advance(5_000);
         let debug = pods_with(&sim, "debug");
         assert_eq!(debug.len(), 1);
-        assert!(debug[0].meta().owner_references.is_none(), "released pods keep no ownerReference");
+        assert!(
+            debug[0].meta().owner_references.is_none(),
+            "released pods keep no ownerReference"
+        );
         assert_eq!((pods_with(&sim, "web").len(), owned(&sim)), (2, 2));
 
         // Relabel it back: the RS adopts the orphan (controllerRef), then has 3 and deletes one.
@@ -366,7 +513,9 @@ mod tests {
         sim.advance(60_000);
         let web = pods_with(&sim, "web");
         assert_eq!(web.len(), 2, "surplus pod deleted after adoption");
-        assert!(web.iter().all(|p| p.controller_ref().is_some_and(|r| r.uid == uid && r.controller == Some(true))));
+        assert!(web.iter().all(|p| p
+            .controller_ref()
+            .is_some_and(|r| r.uid == uid && r.controller == Some(true))));
         assert_eq!(owned(&sim), 2);
     }
 
@@ -374,7 +523,12 @@ mod tests {
     fn orphans_of_other_selectors_are_left_alone() {
         let sim = Sim::new(SimConfig::default());
         // kube-proxy and kindnet pods are orphans in kube-system; no ReplicaSet selects them.
-        for o in sim.store.list(Kind::Pod, Some("kube-system")).iter().filter(|o| o.controller_ref().is_none()) {
+        for o in sim
+            .store
+            .list(Kind::Pod, Some("kube-system"))
+            .iter()
+            .filter(|o| o.controller_ref().is_none())
+        {
             assert!(replicasets_for_orphan(&sim, o).is_empty(), "{}", o.name());
         }
     }

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, Pod, PodTemplateSpec, Volume};
+use k8s_openapi::api::core::v1::{
+    PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, Pod, PodTemplateSpec, Volume,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 
@@ -30,26 +32,40 @@ pub const HASH_LABEL: &str = "controller.kubernetes.io/hash";
 pub(crate) fn set_defaults(s: &mut StatefulSet) {
     let spec = s.spec.get_or_insert_with(Default::default);
     spec.replicas.get_or_insert(1);
-    spec.pod_management_policy.get_or_insert_with(|| "OrderedReady".into());
+    spec.pod_management_policy
+        .get_or_insert_with(|| "OrderedReady".into());
     spec.revision_history_limit.get_or_insert(10);
-    let strategy = spec.update_strategy.get_or_insert_with(|| k8s_openapi::api::apps::v1::StatefulSetUpdateStrategy {
-        type_: Some("RollingUpdate".into()),
-        rolling_update: Some(k8s_openapi::api::apps::v1::RollingUpdateStatefulSetStrategy { partition: Some(0), max_unavailable: None }),
+    let strategy = spec.update_strategy.get_or_insert_with(|| {
+        k8s_openapi::api::apps::v1::StatefulSetUpdateStrategy {
+            type_: Some("RollingUpdate".into()),
+            rolling_update: Some(
+                k8s_openapi::api::apps::v1::RollingUpdateStatefulSetStrategy {
+                    partition: Some(0),
+                    max_unavailable: None,
+                },
+            ),
+        }
     });
     strategy.type_.get_or_insert_with(|| "RollingUpdate".into());
     if let Some(ru) = strategy.rolling_update.as_mut() {
         ru.partition.get_or_insert(0);
     }
-    let policy = spec.persistent_volume_claim_retention_policy.get_or_insert_with(Default::default);
+    let policy = spec
+        .persistent_volume_claim_retention_policy
+        .get_or_insert_with(Default::default);
     policy.when_deleted.get_or_insert_with(|| "Retain".into());
     policy.when_scaled.get_or_insert_with(|| "Retain".into());
     super::super::defaults::template(&mut spec.template);
     for t in spec.volume_claim_templates.iter_mut().flatten() {
-        t.spec.get_or_insert_with(Default::default).volume_mode.get_or_insert_with(|| "Filesystem".into());
-        t.status.get_or_insert_with(|| k8s_openapi::api::core::v1::PersistentVolumeClaimStatus {
-            phase: Some("Pending".into()),
-            ..Default::default()
-        });
+        t.spec
+            .get_or_insert_with(Default::default)
+            .volume_mode
+            .get_or_insert_with(|| "Filesystem".into());
+        t.status
+            .get_or_insert_with(|| k8s_openapi::api::core::v1::PersistentVolumeClaimStatus {
+                phase: Some("Pending".into()),
+                ..Default::default()
+            });
     }
 }
 
@@ -60,7 +76,11 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
             for obj in std::iter::once(&ev.object).chain(ev.old.iter()) {
                 if let Some(r) = obj.controller_ref() {
                     if r.kind == "StatefulSet" {
-                        enqueue(sim, Ctrl::StatefulSet, ObjKey::new(Kind::StatefulSet, &ev.key.namespace, &r.name));
+                        enqueue(
+                            sim,
+                            Ctrl::StatefulSet,
+                            ObjKey::new(Kind::StatefulSet, &ev.key.namespace, &r.name),
+                        );
                     }
                 }
             }
@@ -72,7 +92,10 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
 /// `<sts>-<ordinal>` → ordinal.
 pub fn ordinal_of(sts: &str, pod: &str) -> Option<i32> {
     let rest = pod.strip_prefix(sts)?.strip_prefix('-')?;
-    if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()) || (rest.len() > 1 && rest.starts_with('0')) {
+    if rest.is_empty()
+        || !rest.bytes().all(|b| b.is_ascii_digit())
+        || (rest.len() > 1 && rest.starts_with('0'))
+    {
         return None;
     }
     rest.parse().ok()
@@ -87,7 +110,11 @@ fn running_and_available(p: &Pod, min_ready: i64, now: i64) -> bool {
 }
 
 fn revision_of(p: &Pod) -> Option<&str> {
-    p.metadata.labels.as_ref()?.get(REVISION_LABEL).map(String::as_str)
+    p.metadata
+        .labels
+        .as_ref()?
+        .get(REVISION_LABEL)
+        .map(String::as_str)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,7 +144,10 @@ pub(crate) fn revisions_of(sim: &Sim, owner_uid: &str) -> Vec<Rc<Object>> {
         .store
         .owned_by(owner_uid)
         .into_iter()
-        .filter(|o| o.kind() == Kind::ControllerRevision && o.controller_ref().is_some_and(|r| r.uid == owner_uid))
+        .filter(|o| {
+            o.kind() == Kind::ControllerRevision
+                && o.controller_ref().is_some_and(|r| r.uid == owner_uid)
+        })
         .collect();
     v.sort_by_key(|o| o.as_controllerrevision().map(|c| c.revision).unwrap_or(0));
     v
@@ -125,13 +155,30 @@ pub(crate) fn revisions_of(sim: &Sim, owner_uid: &str) -> Vec<Rc<Object>> {
 
 /// `getStatefulSetRevisions` / `constructHistory`: finds or creates the revision for the owner's
 /// current template (re-numbering an older equal one, as a rollback does); returns its name and hash.
-pub(crate) fn sync_update_revision(sim: &mut Sim, owner: &Object, kind: Kind, template: &PodTemplateSpec) -> Option<(String, String)> {
+pub(crate) fn sync_update_revision(
+    sim: &mut Sim,
+    owner: &Object,
+    kind: Kind,
+    template: &PodTemplateSpec,
+) -> Option<(String, String)> {
     let hash = super::deployment::compute_hash(template, None);
     let name = format!("{}-{}", owner.name(), hash);
     let data = revision_data(template);
     let revs = revisions_of(sim, owner.uid());
-    let max = revs.iter().filter_map(|o| o.as_controllerrevision()).map(|c| c.revision).max().unwrap_or(0);
-    let equal = revs.iter().filter(|o| o.as_controllerrevision().is_some_and(|c| c.data.as_ref().map(|d| &d.0) == Some(&data))).last().cloned();
+    let max = revs
+        .iter()
+        .filter_map(|o| o.as_controllerrevision())
+        .map(|c| c.revision)
+        .max()
+        .unwrap_or(0);
+    let equal = revs
+        .iter()
+        .filter(|o| {
+            o.as_controllerrevision()
+                .is_some_and(|c| c.data.as_ref().map(|d| &d.0) == Some(&data))
+        })
+        .last()
+        .cloned();
     if let Some(eq) = equal {
         let cr = eq.as_controllerrevision()?;
         if cr.revision < max {
@@ -141,7 +188,11 @@ pub(crate) fn sync_update_revision(sim: &mut Sim, owner: &Object, kind: Kind, te
         }
         return Some((eq.name().to_string(), hash));
     }
-    let mut labels = template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
+    let mut labels = template
+        .metadata
+        .as_ref()
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default();
     labels.insert(HASH_LABEL.into(), hash.clone());
     let cr = ControllerRevision {
         metadata: ObjectMeta {
@@ -161,17 +212,28 @@ pub(crate) fn sync_update_revision(sim: &mut Sim, owner: &Object, kind: Kind, te
         Ok(_) => Some((name, hash)),
         Err(e) if e.code == 409 => Some((name, hash)),
         Err(e) => {
-            sim.decide(COMPONENT, format!("failed to create ControllerRevision {name}: {}", e.message));
+            sim.decide(
+                COMPONENT,
+                format!("failed to create ControllerRevision {name}: {}", e.message),
+            );
             None
         }
     }
 }
 
 /// Deletes the oldest revisions beyond `limit` that no live pod uses and that are not `keep`.
-pub(crate) fn truncate_history(sim: &mut Sim, owner_uid: &str, limit: i32, keep: &[&str], in_use: &[String]) {
+pub(crate) fn truncate_history(
+    sim: &mut Sim,
+    owner_uid: &str,
+    limit: i32,
+    keep: &[&str],
+    in_use: &[String],
+) {
     let revs = revisions_of(sim, owner_uid);
-    let mut spare: Vec<Rc<Object>> =
-        revs.into_iter().filter(|o| !keep.contains(&o.name()) && !in_use.iter().any(|u| u == o.name())).collect();
+    let mut spare: Vec<Rc<Object>> = revs
+        .into_iter()
+        .filter(|o| !keep.contains(&o.name()) && !in_use.iter().any(|u| u == o.name()))
+        .collect();
     let limit = limit.max(0) as usize;
     while spare.len() > limit {
         let o = spare.remove(0);
@@ -183,11 +245,22 @@ pub(crate) fn truncate_history(sim: &mut Sim, owner_uid: &str, limit: i32, keep:
 // reconcile
 
 fn claim_name(template: &PersistentVolumeClaim, sts: &str, ordinal: i32) -> String {
-    format!("{}-{}-{}", template.metadata.name.as_deref().unwrap_or(""), sts, ordinal)
+    format!(
+        "{}-{}-{}",
+        template.metadata.name.as_deref().unwrap_or(""),
+        sts,
+        ordinal
+    )
 }
 
 /// `newStatefulSetPod`: the pod for `ordinal` from `template`, with identity and storage.
-fn new_pod(owner: &Object, sts: &StatefulSet, template: &PodTemplateSpec, revision: &str, ordinal: i32) -> Pod {
+fn new_pod(
+    owner: &Object,
+    sts: &StatefulSet,
+    template: &PodTemplateSpec,
+    revision: &str,
+    ordinal: i32,
+) -> Pod {
     let spec = sts.spec.clone().unwrap_or_default();
     let name = format!("{}-{}", owner.name(), ordinal);
     let tmeta = template.metadata.clone().unwrap_or_default();
@@ -246,7 +319,11 @@ fn create_claims(sim: &mut Sim, owner: &Object, sts: &StatefulSet, ordinal: i32)
             metadata: ObjectMeta {
                 name: Some(name.clone()),
                 namespace: Some(owner.namespace().to_string()),
-                labels: if labels.is_empty() { None } else { Some(labels) },
+                labels: if labels.is_empty() {
+                    None
+                } else {
+                    Some(labels)
+                },
                 annotations: t.metadata.annotations.clone(),
                 ..Default::default()
             },
@@ -258,7 +335,10 @@ fn create_claims(sim: &mut Sim, owner: &Object, sts: &StatefulSet, ordinal: i32)
                 owner,
                 "Normal",
                 "SuccessfulCreate",
-                format!("create Claim {name} Pod {pod_name} in StatefulSet {} success", owner.name()),
+                format!(
+                    "create Claim {name} Pod {pod_name} in StatefulSet {} success",
+                    owner.name()
+                ),
                 COMPONENT,
                 None,
             ),
@@ -267,7 +347,11 @@ fn create_claims(sim: &mut Sim, owner: &Object, sts: &StatefulSet, ordinal: i32)
                     owner,
                     "Warning",
                     "FailedCreate",
-                    format!("create Claim {name} for Pod {pod_name} in StatefulSet {} failed error: {}", owner.name(), e.message),
+                    format!(
+                        "create Claim {name} for Pod {pod_name} in StatefulSet {} failed error: {}",
+                        owner.name(),
+                        e.message
+                    ),
                     COMPONENT,
                     None,
                 );
@@ -278,7 +362,14 @@ fn create_claims(sim: &mut Sim, owner: &Object, sts: &StatefulSet, ordinal: i32)
     true
 }
 
-fn create_pod(sim: &mut Sim, owner: &Object, sts: &StatefulSet, template: &PodTemplateSpec, revision: &str, ordinal: i32) {
+fn create_pod(
+    sim: &mut Sim,
+    owner: &Object,
+    sts: &StatefulSet,
+    template: &PodTemplateSpec,
+    revision: &str,
+    ordinal: i32,
+) {
     if !create_claims(sim, owner, sts, ordinal) {
         return;
     }
@@ -286,14 +377,31 @@ fn create_pod(sim: &mut Sim, owner: &Object, sts: &StatefulSet, template: &PodTe
     let name = pod.metadata.name.clone().unwrap_or_default();
     match sim.create(Object::Pod(pod)) {
         Ok(_) => {
-            sim.decide(COMPONENT, format!("{} creates pod {name} (ordinal {ordinal})", owner.name()));
-            sim.event(owner, "Normal", "SuccessfulCreate", format!("create Pod {name} in StatefulSet {} successful", owner.name()), COMPONENT, None);
+            sim.decide(
+                COMPONENT,
+                format!("{} creates pod {name} (ordinal {ordinal})", owner.name()),
+            );
+            sim.event(
+                owner,
+                "Normal",
+                "SuccessfulCreate",
+                format!(
+                    "create Pod {name} in StatefulSet {} successful",
+                    owner.name()
+                ),
+                COMPONENT,
+                None,
+            );
         }
         Err(e) => sim.event(
             owner,
             "Warning",
             "FailedCreate",
-            format!("create Pod {name} in StatefulSet {} failed error: {}", owner.name(), e.message),
+            format!(
+                "create Pod {name} in StatefulSet {} failed error: {}",
+                owner.name(),
+                e.message
+            ),
             COMPONENT,
             None,
         ),
@@ -304,14 +412,31 @@ fn delete_pod(sim: &mut Sim, owner: &Object, pod: &Pod, why: &str) {
     let name = pod.metadata.name.clone().unwrap_or_default();
     let key = ObjKey::new(Kind::Pod, owner.namespace(), &name);
     if sim.delete(&key, None).is_ok() {
-        sim.decide(COMPONENT, format!("{} deletes pod {name}: {why}", owner.name()));
-        sim.event(owner, "Normal", "SuccessfulDelete", format!("delete Pod {name} in StatefulSet {} successful", owner.name()), COMPONENT, None);
+        sim.decide(
+            COMPONENT,
+            format!("{} deletes pod {name}: {why}", owner.name()),
+        );
+        sim.event(
+            owner,
+            "Normal",
+            "SuccessfulDelete",
+            format!(
+                "delete Pod {name} in StatefulSet {} successful",
+                owner.name()
+            ),
+            COMPONENT,
+            None,
+        );
     }
 }
 
 pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
-    let Some(obj) = sim.store.get(key).cloned() else { return };
-    let Some(sts) = obj.as_statefulset() else { return };
+    let Some(obj) = sim.store.get(key).cloned() else {
+        return;
+    };
+    let Some(sts) = obj.as_statefulset() else {
+        return;
+    };
     if sts.metadata.deletion_timestamp.is_some() {
         return;
     }
@@ -319,11 +444,21 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
     let uid = obj.uid().to_string();
     let spec = sts.spec.clone().unwrap_or_default();
     if Selector::from_label_selector(Some(&spec.selector)).is_err() {
-        sim.decide(COMPONENT, format!("{} has an invalid selector; not syncing", key.name));
+        sim.decide(
+            COMPONENT,
+            format!("{} has an invalid selector; not syncing", key.name),
+        );
         return;
     }
-    let Some((update_rev, _)) = sync_update_revision(sim, &obj, Kind::StatefulSet, &spec.template) else { return };
-    let current_rev = sts.status.as_ref().and_then(|s| s.current_revision.clone()).unwrap_or_else(|| update_rev.clone());
+    let Some((update_rev, _)) = sync_update_revision(sim, &obj, Kind::StatefulSet, &spec.template)
+    else {
+        return;
+    };
+    let current_rev = sts
+        .status
+        .as_ref()
+        .and_then(|s| s.current_revision.clone())
+        .unwrap_or_else(|| update_rev.clone());
     let current_template = revisions_of(sim, &uid)
         .iter()
         .find(|o| o.name() == current_rev)
@@ -331,14 +466,23 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         .unwrap_or_else(|| spec.template.clone());
 
     let replicas = spec.replicas.unwrap_or(1).max(0);
-    let start = spec.ordinals.as_ref().and_then(|o| o.start).unwrap_or(0).max(0);
+    let start = spec
+        .ordinals
+        .as_ref()
+        .and_then(|o| o.start)
+        .unwrap_or(0)
+        .max(0);
     let monotonic = spec.pod_management_policy.as_deref() != Some("Parallel");
     let min_ready = spec.min_ready_seconds.unwrap_or(0) as i64;
     let now = sim.clock.now().timestamp();
     let strategy = spec.update_strategy.clone().unwrap_or_default();
     let rolling = strategy.type_.as_deref() != Some("OnDelete");
     let partition = strategy.rolling_update.as_ref().and_then(|r| r.partition);
-    let status_current = sts.status.as_ref().and_then(|s| s.current_replicas).unwrap_or(0);
+    let status_current = sts
+        .status
+        .as_ref()
+        .and_then(|s| s.current_replicas)
+        .unwrap_or(0);
 
     // The pods this StatefulSet controls, by ordinal; those outside [start, start+replicas) are condemned.
     let pods: Vec<Pod> = sim
@@ -378,14 +522,20 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         for ord in start..start + replicas {
             match replicas_by_ord.get(&ord) {
                 None => {
-                    let (t, rev) = if use_current(ord) { (&current_template, &current_rev) } else { (&spec.template, &update_rev) };
+                    let (t, rev) = if use_current(ord) {
+                        (&current_template, &current_rev)
+                    } else {
+                        (&spec.template, &update_rev)
+                    };
                     create_pod(sim, &obj, &sts, t, rev, ord);
                     if monotonic {
                         break 'sync false;
                     }
                 }
                 Some(p) => {
-                    if matches!(podutil::phase(p), "Failed" | "Succeeded") && !podutil::terminating(p) {
+                    if matches!(podutil::phase(p), "Failed" | "Succeeded")
+                        && !podutil::terminating(p)
+                    {
                         delete_pod(sim, &obj, p, "it has finished and must be recreated");
                         if monotonic {
                             break 'sync false;
@@ -393,7 +543,10 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
                         continue;
                     }
                     if monotonic && podutil::terminating(p) {
-                        sim.decide(COMPONENT, format!("{} waits for pod {} to terminate", key.name, key_name(p)));
+                        sim.decide(
+                            COMPONENT,
+                            format!("{} waits for pod {} to terminate", key.name, key_name(p)),
+                        );
                         break 'sync false;
                     }
                     if monotonic && !running_and_available(p, min_ready, now) {
@@ -402,7 +555,14 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
                                 next_check = Some(t + min_ready);
                             }
                         }
-                        sim.decide(COMPONENT, format!("{} waits for pod {} to be Running and Ready", key.name, key_name(p)));
+                        sim.decide(
+                            COMPONENT,
+                            format!(
+                                "{} waits for pod {} to be Running and Ready",
+                                key.name,
+                                key_name(p)
+                            ),
+                        );
                         break 'sync false;
                     }
                 }
@@ -431,9 +591,19 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
             if ord < floor {
                 break;
             }
-            let Some(p) = replicas_by_ord.get(&ord) else { break };
+            let Some(p) = replicas_by_ord.get(&ord) else {
+                break;
+            };
             if revision_of(p) != Some(update_rev.as_str()) && !podutil::terminating(p) {
-                delete_pod(sim, &obj, p, &format!("it runs revision {} and the update revision is {update_rev}", revision_of(p).unwrap_or("?")));
+                delete_pod(
+                    sim,
+                    &obj,
+                    p,
+                    &format!(
+                        "it runs revision {} and the update revision is {update_rev}",
+                        revision_of(p).unwrap_or("?")
+                    ),
+                );
                 break;
             }
             if !running_and_available(p, min_ready, now) {
@@ -447,10 +617,23 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         let delay = ((at - now).max(0) as u64) * 1000 + 1;
         sim.schedule(delay, Task::Enqueue(Ctrl::StatefulSet, key.clone()));
     }
-    let in_use: Vec<String> = pods.iter().filter_map(|p| revision_of(p).map(str::to_string)).collect();
+    let in_use: Vec<String> = pods
+        .iter()
+        .filter_map(|p| revision_of(p).map(str::to_string))
+        .collect();
     let limit = spec.revision_history_limit.unwrap_or(10);
-    let cur = sim.store.get(key).and_then(|o| o.as_statefulset().and_then(|s| s.status.as_ref()).and_then(|s| s.current_revision.clone()));
-    truncate_history(sim, &uid, limit, &[update_rev.as_str(), cur.as_deref().unwrap_or("")], &in_use);
+    let cur = sim.store.get(key).and_then(|o| {
+        o.as_statefulset()
+            .and_then(|s| s.status.as_ref())
+            .and_then(|s| s.current_revision.clone())
+    });
+    truncate_history(
+        sim,
+        &uid,
+        limit,
+        &[update_rev.as_str(), cur.as_deref().unwrap_or("")],
+        &in_use,
+    );
 }
 
 fn key_name(p: &Pod) -> &str {
@@ -459,8 +642,12 @@ fn key_name(p: &Pod) -> &str {
 
 /// `computeReplicaStatus` and `completeRollingUpdate`.
 fn update_status(sim: &mut Sim, key: &ObjKey, update_rev: &str, current_rev: &str) {
-    let Some(obj) = sim.store.get(key).cloned() else { return };
-    let Some(sts) = obj.as_statefulset() else { return };
+    let Some(obj) = sim.store.get(key).cloned() else {
+        return;
+    };
+    let Some(sts) = obj.as_statefulset() else {
+        return;
+    };
     let uid = obj.uid();
     let spec = sts.spec.clone().unwrap_or_default();
     let min_ready = spec.min_ready_seconds.unwrap_or(0) as i64;
@@ -506,11 +693,22 @@ fn update_status(sim: &mut Sim, key: &ObjKey, update_rev: &str, current_rev: &st
         conditions: old.conditions.clone(),
     };
     let want = spec.replicas.unwrap_or(1);
-    let rolling = spec.update_strategy.as_ref().and_then(|s| s.type_.as_deref()) != Some("OnDelete");
-    if rolling && updated == want && ready == want && replicas == want && current_rev != update_rev {
+    let rolling = spec
+        .update_strategy
+        .as_ref()
+        .and_then(|s| s.type_.as_deref())
+        != Some("OnDelete");
+    if rolling && updated == want && ready == want && replicas == want && current_rev != update_rev
+    {
         status.current_revision = Some(update_rev.to_string());
         status.current_replicas = Some(updated);
-        sim.decide(COMPONENT, format!("{} finished its rolling update: every pod runs {update_rev}", key.name));
+        sim.decide(
+            COMPONENT,
+            format!(
+                "{} finished its rolling update: every pod runs {update_rev}",
+                key.name
+            ),
+        );
     }
     if status != old {
         let mut new = sts.clone();
@@ -540,7 +738,9 @@ mod tests {
 
 /// `ValidateStatefulSetUpdate`: only some spec fields may change.
 pub(crate) fn forbidden_update(new: &StatefulSet, old: &StatefulSet) -> Option<String> {
-    let (Some(n), Some(o)) = (new.spec.as_ref(), old.spec.as_ref()) else { return None };
+    let (Some(n), Some(o)) = (new.spec.as_ref(), old.spec.as_ref()) else {
+        return None;
+    };
     let mut n = n.clone();
     n.replicas = o.replicas;
     n.template = o.template.clone();

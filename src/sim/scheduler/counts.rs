@@ -23,7 +23,10 @@ pub(crate) struct NsSet {
 
 impl NsSet {
     pub fn one(ns: &str) -> NsSet {
-        NsSet { all: false, names: [ns.to_string()].into_iter().collect() }
+        NsSet {
+            all: false,
+            names: [ns.to_string()].into_iter().collect(),
+        }
     }
     pub fn contains(&self, ns: &str) -> bool {
         self.all || self.names.contains(ns)
@@ -45,17 +48,31 @@ pub(crate) struct Matcher {
 
 impl Matcher {
     pub fn new(ns: NsSet, sel: Selector) -> Matcher {
-        Matcher { parts: vec![(ns, sel)] }
+        Matcher {
+            parts: vec![(ns, sel)],
+        }
     }
     /// A matcher that can match nothing (a nil selector, no namespaces, or no parts at all).
     pub fn is_void(&self) -> bool {
-        self.parts.is_empty() || self.parts.iter().any(|(ns, s)| s.is_nothing() || !ns.all && ns.names.is_empty())
+        self.parts.is_empty()
+            || self
+                .parts
+                .iter()
+                .any(|(ns, s)| s.is_nothing() || !ns.all && ns.names.is_empty())
     }
     pub fn matches(&self, ns: &str, labels: &BTreeMap<String, String>) -> bool {
-        !self.is_void() && self.parts.iter().all(|(n, s)| n.contains(ns) && s.matches(labels))
+        !self.is_void()
+            && self
+                .parts
+                .iter()
+                .all(|(n, s)| n.contains(ns) && s.matches(labels))
     }
     pub fn key(&self) -> String {
-        self.parts.iter().map(|(n, s)| format!("{}|{}", n.key(), s)).collect::<Vec<_>>().join("&")
+        self.parts
+            .iter()
+            .map(|(n, s)| format!("{}|{}", n.key(), s))
+            .collect::<Vec<_>>()
+            .join("&")
     }
 }
 
@@ -79,7 +96,12 @@ impl Counters {
     }
     pub fn insert(&mut self, m: Matcher, counts: NodeCounts) {
         if self.by_key.len() >= MAX_MATCHERS {
-            if let Some(oldest) = self.by_key.iter().min_by_key(|(_, e)| e.2).map(|(k, _)| k.clone()) {
+            if let Some(oldest) = self
+                .by_key
+                .iter()
+                .min_by_key(|(_, e)| e.2)
+                .map(|(k, _)| k.clone())
+            {
                 self.by_key.remove(&oldest);
             }
         }
@@ -87,7 +109,14 @@ impl Counters {
         self.by_key.insert(m.key(), (m, counts, self.tick));
     }
     /// Adds (`sign` 1) or removes (-1) one pod from every counter that matches it.
-    pub fn adjust(&mut self, ns: &str, labels: &BTreeMap<String, String>, node: &str, terminating: bool, sign: i64) {
+    pub fn adjust(
+        &mut self,
+        ns: &str,
+        labels: &BTreeMap<String, String>,
+        node: &str,
+        terminating: bool,
+        sign: i64,
+    ) {
         for (m, counts, _) in self.by_key.values_mut() {
             if m.matches(ns, labels) {
                 let e = counts.entry(node.to_string()).or_insert((0, 0));
@@ -112,12 +141,17 @@ mod tests {
     use super::*;
 
     fn labels(s: &[(&str, &str)]) -> BTreeMap<String, String> {
-        s.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        s.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn counts_follow_adjustments_and_evict_lru() {
-        let m = Matcher::new(NsSet::one("default"), Selector::parse("app=web").unwrap_or_default());
+        let m = Matcher::new(
+            NsSet::one("default"),
+            Selector::parse("app=web").unwrap_or_default(),
+        );
         let mut c = Counters::default();
         c.insert(m.clone(), NodeCounts::new());
         c.adjust("default", &labels(&[("app", "web")]), "n1", false, 1);
@@ -130,17 +164,28 @@ mod tests {
         c.adjust("default", &labels(&[("app", "web")]), "n2", true, -1);
         assert_eq!(c.get(&m.key()).map(|x| x.contains_key("n2")), Some(false));
         for i in 0..MAX_MATCHERS {
-            c.insert(Matcher::new(NsSet::one(&format!("ns{i}")), Selector::everything()), NodeCounts::new());
+            c.insert(
+                Matcher::new(NsSet::one(&format!("ns{i}")), Selector::everything()),
+                NodeCounts::new(),
+            );
         }
         assert_eq!(c.len(), MAX_MATCHERS);
-        assert!(c.get(&m.key()).is_none(), "the least recently used counter went first");
+        assert!(
+            c.get(&m.key()).is_none(),
+            "the least recently used counter went first"
+        );
     }
 
     #[test]
     fn void_matchers_match_nothing() {
         assert!(!Matcher::new(NsSet::one("a"), Selector::nothing()).matches("a", &BTreeMap::new()));
-        assert!(!Matcher::new(NsSet::default(), Selector::everything()).matches("a", &BTreeMap::new()));
-        let all = NsSet { all: true, names: BTreeSet::new() };
+        assert!(
+            !Matcher::new(NsSet::default(), Selector::everything()).matches("a", &BTreeMap::new())
+        );
+        let all = NsSet {
+            all: true,
+            names: BTreeSet::new(),
+        };
         assert!(Matcher::new(all, Selector::everything()).matches("a", &BTreeMap::new()));
     }
 }

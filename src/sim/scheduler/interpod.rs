@@ -18,7 +18,8 @@ use super::{counts, node_labels, pod_labels, pods_with_affinity, Failure, Matche
 
 pub(crate) const AFFINITY: &str = "node(s) didn't match pod affinity rules";
 pub(crate) const ANTI_AFFINITY: &str = "node(s) didn't match pod anti-affinity rules";
-pub(crate) const EXISTING_ANTI_AFFINITY: &str = "node(s) didn't satisfy existing pods anti-affinity rules";
+pub(crate) const EXISTING_ANTI_AFFINITY: &str =
+    "node(s) didn't satisfy existing pods anti-affinity rules";
 const WEIGHT: i64 = 2;
 const HARD_POD_AFFINITY_WEIGHT: i64 = 1;
 
@@ -43,7 +44,12 @@ impl Term {
 
 /// Resolves a term of a pod in `owner_ns`. `namespaces` lists the candidate namespaces with their
 /// labels, for a `namespaceSelector` (`{}` selects every namespace).
-pub(crate) fn term(t: &PodAffinityTerm, owner: &Pod, weight: i64, namespaces: &[(String, BTreeMap<String, String>)]) -> Term {
+pub(crate) fn term(
+    t: &PodAffinityTerm,
+    owner: &Pod,
+    weight: i64,
+    namespaces: &[(String, BTreeMap<String, String>)],
+) -> Term {
     let owner_ns = owner.metadata.namespace.clone().unwrap_or_default();
     let mut ns = NsSet::default();
     ns.names.extend(t.namespaces.iter().flatten().cloned());
@@ -55,44 +61,83 @@ pub(crate) fn term(t: &PodAffinityTerm, owner: &Pod, weight: i64, namespaces: &[
         }
         Some(sel) => match Selector::from_label_selector(Some(sel)) {
             Ok(s) if s.is_empty() => ns.all = true,
-            Ok(s) => ns.names.extend(namespaces.iter().filter(|(_, l)| s.matches(l)).map(|(n, _)| n.clone())),
+            Ok(s) => ns.names.extend(
+                namespaces
+                    .iter()
+                    .filter(|(_, l)| s.matches(l))
+                    .map(|(n, _)| n.clone()),
+            ),
             Err(_) => {}
         },
     }
     let mut ls: Option<LabelSelector> = t.label_selector.clone();
     if let Some(ls) = ls.as_mut() {
         let labels = pod_labels(owner);
-        for (keys, op) in [(&t.match_label_keys, "In"), (&t.mismatch_label_keys, "NotIn")] {
+        for (keys, op) in [
+            (&t.match_label_keys, "In"),
+            (&t.mismatch_label_keys, "NotIn"),
+        ] {
             for k in keys.iter().flatten() {
                 if let Some(v) = labels.get(k) {
-                    ls.match_expressions.get_or_insert_with(Vec::new).push(LabelSelectorRequirement {
-                        key: k.clone(),
-                        operator: op.into(),
-                        values: Some(vec![v.clone()]),
-                    });
+                    ls.match_expressions.get_or_insert_with(Vec::new).push(
+                        LabelSelectorRequirement {
+                            key: k.clone(),
+                            operator: op.into(),
+                            values: Some(vec![v.clone()]),
+                        },
+                    );
                 }
             }
         }
     }
-    let selector = Selector::from_label_selector(ls.as_ref()).unwrap_or_else(|_| Selector::nothing());
-    Term { ns, selector, key: t.topology_key.clone(), weight }
+    let selector =
+        Selector::from_label_selector(ls.as_ref()).unwrap_or_else(|_| Selector::nothing());
+    Term {
+        ns,
+        selector,
+        key: t.topology_key.clone(),
+        weight,
+    }
 }
 
 /// The four term lists of a pod: required affinity, required anti-affinity, preferred affinity,
 /// preferred anti-affinity.
-pub(crate) fn terms(pod: &Pod, namespaces: &[(String, BTreeMap<String, String>)]) -> [Vec<Term>; 4] {
+pub(crate) fn terms(
+    pod: &Pod,
+    namespaces: &[(String, BTreeMap<String, String>)],
+) -> [Vec<Term>; 4] {
     let a = pod.spec.as_ref().and_then(|s| s.affinity.as_ref());
     let pa = a.and_then(|a| a.pod_affinity.as_ref());
     let paa = a.and_then(|a| a.pod_anti_affinity.as_ref());
-    let req = |v: Option<&Vec<PodAffinityTerm>>| v.into_iter().flatten().map(|t| term(t, pod, 0, namespaces)).collect::<Vec<_>>();
+    let req = |v: Option<&Vec<PodAffinityTerm>>| {
+        v.into_iter()
+            .flatten()
+            .map(|t| term(t, pod, 0, namespaces))
+            .collect::<Vec<_>>()
+    };
     let pref = |v: Option<&Vec<k8s_openapi::api::core::v1::WeightedPodAffinityTerm>>| {
-        v.into_iter().flatten().map(|w| term(&w.pod_affinity_term, pod, w.weight as i64, namespaces)).collect::<Vec<_>>()
+        v.into_iter()
+            .flatten()
+            .map(|w| term(&w.pod_affinity_term, pod, w.weight as i64, namespaces))
+            .collect::<Vec<_>>()
     };
     [
-        req(pa.and_then(|p| p.required_during_scheduling_ignored_during_execution.as_ref())),
-        req(paa.and_then(|p| p.required_during_scheduling_ignored_during_execution.as_ref())),
-        pref(pa.and_then(|p| p.preferred_during_scheduling_ignored_during_execution.as_ref())),
-        pref(paa.and_then(|p| p.preferred_during_scheduling_ignored_during_execution.as_ref())),
+        req(pa.and_then(|p| {
+            p.required_during_scheduling_ignored_during_execution
+                .as_ref()
+        })),
+        req(paa.and_then(|p| {
+            p.required_during_scheduling_ignored_during_execution
+                .as_ref()
+        })),
+        pref(pa.and_then(|p| {
+            p.preferred_during_scheduling_ignored_during_execution
+                .as_ref()
+        })),
+        pref(paa.and_then(|p| {
+            p.preferred_during_scheduling_ignored_during_execution
+                .as_ref()
+        })),
     ]
 }
 
@@ -100,7 +145,12 @@ fn all_namespaces(sim: &Sim) -> Vec<(String, BTreeMap<String, String>)> {
     sim.store
         .list(Kind::Namespace, None)
         .iter()
-        .map(|o| (o.name().to_string(), o.meta().labels.clone().unwrap_or_default()))
+        .map(|o| {
+            (
+                o.name().to_string(),
+                o.meta().labels.clone().unwrap_or_default(),
+            )
+        })
         .collect()
 }
 
@@ -111,13 +161,23 @@ fn needs_namespaces(pod: &Pod) -> bool {
         p.required_during_scheduling_ignored_during_execution
             .iter()
             .flatten()
-            .chain(p.preferred_during_scheduling_ignored_during_execution.iter().flatten().map(|w| &w.pod_affinity_term))
+            .chain(
+                p.preferred_during_scheduling_ignored_during_execution
+                    .iter()
+                    .flatten()
+                    .map(|w| &w.pod_affinity_term),
+            )
     });
     let paa = a.pod_anti_affinity.iter().flat_map(|p| {
         p.required_during_scheduling_ignored_during_execution
             .iter()
             .flatten()
-            .chain(p.preferred_during_scheduling_ignored_during_execution.iter().flatten().map(|w| &w.pod_affinity_term))
+            .chain(
+                p.preferred_during_scheduling_ignored_during_execution
+                    .iter()
+                    .flatten()
+                    .map(|w| &w.pod_affinity_term),
+            )
     });
     pa.chain(paa).any(|t| t.namespace_selector.is_some())
 }
@@ -167,18 +227,31 @@ pub(crate) fn prefilter(sim: &mut Sim, pod: &Pod, nodes: &Nodes) -> Option<Filte
     let mut st = FilterState::default();
     // Existing pods' required anti-affinity against this pod.
     for (other, node) in pods_with_affinity(sim) {
-        let Some(other) = other.as_pod() else { continue };
+        let Some(other) = other.as_pod() else {
+            continue;
+        };
         let [_, anti, _, _] = terms(other, &own_ns);
         for t in anti.iter().filter(|t| t.matches(&ns, &labels)) {
             if let Some(v) = nodes.label(&node, &t.key) {
-                *st.existing_anti.entry((t.key.clone(), v.to_string())).or_insert(0) += 1;
+                *st.existing_anti
+                    .entry((t.key.clone(), v.to_string()))
+                    .or_insert(0) += 1;
             }
         }
     }
-    let namespaces = if needs_namespaces(pod) { all_namespaces(sim) } else { Vec::new() };
+    let namespaces = if needs_namespaces(pod) {
+        all_namespaces(sim)
+    } else {
+        Vec::new()
+    };
     let [affinity, anti, _, _] = terms(pod, &namespaces);
     if !affinity.is_empty() {
-        let m = Matcher { parts: affinity.iter().map(|t| (t.ns.clone(), t.selector.clone())).collect() };
+        let m = Matcher {
+            parts: affinity
+                .iter()
+                .map(|t| (t.ns.clone(), t.selector.clone()))
+                .collect(),
+        };
         let per_node = counts(sim, &m);
         let keys: Vec<&str> = affinity.iter().map(|t| t.key.as_str()).collect();
         add_pairs(&mut st.affinity_counts, &per_node, nodes, &keys);
@@ -203,8 +276,16 @@ impl FilterState {
         // satisfyPodAffinity
         let mut pods_exist = true;
         for t in &self.affinity {
-            let Some(v) = labels.get(&t.key) else { return Failure::unresolvable(AFFINITY) };
-            if self.affinity_counts.get(&(t.key.clone(), v.clone())).copied().unwrap_or(0) <= 0 {
+            let Some(v) = labels.get(&t.key) else {
+                return Failure::unresolvable(AFFINITY);
+            };
+            if self
+                .affinity_counts
+                .get(&(t.key.clone(), v.clone()))
+                .copied()
+                .unwrap_or(0)
+                <= 0
+            {
                 pods_exist = false;
             }
         }
@@ -214,13 +295,23 @@ impl FilterState {
         // satisfyPodAntiAffinity
         for t in &self.anti {
             if let Some(v) = labels.get(&t.key) {
-                if self.anti_counts.get(&(t.key.clone(), v.clone())).copied().unwrap_or(0) > 0 {
+                if self
+                    .anti_counts
+                    .get(&(t.key.clone(), v.clone()))
+                    .copied()
+                    .unwrap_or(0)
+                    > 0
+                {
                     return Failure::resolvable(ANTI_AFFINITY);
                 }
             }
         }
         // satisfyExistingPodsAntiAffinity
-        if self.existing_anti.iter().any(|((k, v), c)| *c > 0 && labels.get(k) == Some(v)) {
+        if self
+            .existing_anti
+            .iter()
+            .any(|((k, v), c)| *c > 0 && labels.get(k) == Some(v))
+        {
             return Failure::resolvable(EXISTING_ANTI_AFFINITY);
         }
         None
@@ -229,11 +320,21 @@ impl FilterState {
 
 /// PreScore + Score + NormalizeScore: sums term weights per topology pair, then scales the
 /// feasible nodes' sums onto 0..100 between their minimum and maximum.
-pub(crate) fn score(sim: &mut Sim, pod: &Pod, feasible: &[&Node], nodes: &Nodes, totals: &mut [i64]) {
+pub(crate) fn score(
+    sim: &mut Sim,
+    pod: &Pod,
+    feasible: &[&Node],
+    nodes: &Nodes,
+    totals: &mut [i64],
+) {
     let ns = pod.metadata.namespace.clone().unwrap_or_default();
     let labels = pod_labels(pod).clone();
     let mut topo: Pairs = BTreeMap::new();
-    let namespaces = if needs_namespaces(pod) { all_namespaces(sim) } else { Vec::new() };
+    let namespaces = if needs_namespaces(pod) {
+        all_namespaces(sim)
+    } else {
+        Vec::new()
+    };
     let [_, _, pref, pref_anti] = terms(pod, &namespaces);
     for (list, sign) in [(&pref, 1), (&pref_anti, -1)] {
         for t in list {
@@ -241,7 +342,8 @@ pub(crate) fn score(sim: &mut Sim, pod: &Pod, feasible: &[&Node], nodes: &Nodes,
             for (name, (all, _)) in &per_node {
                 if nodes.get(name).is_some_and(|n| !node_labels(n).is_empty()) {
                     if let Some(v) = nodes.label(name, &t.key) {
-                        *topo.entry((t.key.clone(), v.to_string())).or_insert(0) += sign * t.weight * all;
+                        *topo.entry((t.key.clone(), v.to_string())).or_insert(0) +=
+                            sign * t.weight * all;
                     }
                 }
             }
@@ -249,7 +351,9 @@ pub(crate) fn score(sim: &mut Sim, pod: &Pod, feasible: &[&Node], nodes: &Nodes,
     }
     let own_ns = own_namespace(sim, pod);
     for (other, node) in pods_with_affinity(sim) {
-        let Some(other) = other.as_pod() else { continue };
+        let Some(other) = other.as_pod() else {
+            continue;
+        };
         if nodes.get(&node).is_none_or(|n| node_labels(n).is_empty()) {
             continue;
         }
@@ -274,7 +378,10 @@ pub(crate) fn score(sim: &mut Sim, pod: &Pod, feasible: &[&Node], nodes: &Nodes,
         .iter()
         .map(|n| {
             let l = node_labels(n);
-            topo.iter().filter(|((k, v), _)| l.get(k) == Some(v)).map(|(_, s)| *s).sum()
+            topo.iter()
+                .filter(|((k, v), _)| l.get(k) == Some(v))
+                .map(|(_, s)| *s)
+                .sum()
         })
         .collect();
     for (t, s) in totals.iter_mut().zip(normalize(&raw)) {
@@ -288,7 +395,13 @@ pub(crate) fn normalize(raw: &[i64]) -> Vec<i64> {
     let max = raw.iter().copied().max().unwrap_or(0);
     let diff = max - min;
     raw.iter()
-        .map(|s| if diff > 0 { (super::score::MAX_NODE_SCORE as f64 * ((s - min) as f64 / diff as f64)) as i64 } else { 0 })
+        .map(|s| {
+            if diff > 0 {
+                (super::score::MAX_NODE_SCORE as f64 * ((s - min) as f64 / diff as f64)) as i64
+            } else {
+                0
+            }
+        })
         .collect()
 }
 
@@ -300,24 +413,44 @@ mod tests {
     fn node(labels: &[(&str, &str)]) -> Node {
         Node {
             metadata: ObjectMeta {
-                labels: Some(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+                labels: Some(
+                    labels
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                ),
                 ..Default::default()
             },
             ..Default::default()
         }
     }
     fn t(key: &str) -> Term {
-        Term { ns: NsSet::one("default"), selector: Selector::everything(), key: key.into(), weight: 0 }
+        Term {
+            ns: NsSet::one("default"),
+            selector: Selector::everything(),
+            key: key.into(),
+            weight: 0,
+        }
     }
     fn pairs(p: &[(&str, &str, i64)]) -> Pairs {
-        p.iter().map(|(k, v, c)| ((k.to_string(), v.to_string()), *c)).collect()
+        p.iter()
+            .map(|(k, v, c)| ((k.to_string(), v.to_string()), *c))
+            .collect()
     }
     const H: &str = "kubernetes.io/hostname";
 
     #[test]
     fn anti_affinity_rejects_a_domain_with_a_match() {
-        let st = FilterState { anti: vec![t(H)], anti_counts: pairs(&[(H, "w1", 1)]), ..Default::default() };
-        assert_eq!(st.filter(&node(&[(H, "w1")])).map(|f| (f.reasons[0].clone(), f.resolvable)), Some((ANTI_AFFINITY.into(), true)));
+        let st = FilterState {
+            anti: vec![t(H)],
+            anti_counts: pairs(&[(H, "w1", 1)]),
+            ..Default::default()
+        };
+        assert_eq!(
+            st.filter(&node(&[(H, "w1")]))
+                .map(|f| (f.reasons[0].clone(), f.resolvable)),
+            Some((ANTI_AFFINITY.into(), true))
+        );
         assert_eq!(st.filter(&node(&[(H, "w2")])), None);
         // A node without the topology label is no domain of the term: it passes.
         assert_eq!(st.filter(&node(&[])), None);
@@ -325,22 +458,51 @@ mod tests {
 
     #[test]
     fn affinity_needs_a_match_in_the_domain_or_is_the_first_of_its_group() {
-        let st = FilterState { affinity: vec![t(H)], affinity_counts: pairs(&[(H, "w1", 2)]), self_match: true, ..Default::default() };
+        let st = FilterState {
+            affinity: vec![t(H)],
+            affinity_counts: pairs(&[(H, "w1", 2)]),
+            self_match: true,
+            ..Default::default()
+        };
         assert_eq!(st.filter(&node(&[(H, "w1")])), None);
-        assert_eq!(st.filter(&node(&[(H, "w2")])).map(|f| (f.reasons[0].clone(), f.resolvable)), Some((AFFINITY.into(), false)));
-        assert!(st.filter(&node(&[])).is_some(), "the topology label is required");
-        let first = FilterState { affinity: vec![t(H)], self_match: true, ..Default::default() };
+        assert_eq!(
+            st.filter(&node(&[(H, "w2")]))
+                .map(|f| (f.reasons[0].clone(), f.resolvable)),
+            Some((AFFINITY.into(), false))
+        );
+        assert!(
+            st.filter(&node(&[])).is_some(),
+            "the topology label is required"
+        );
+        let first = FilterState {
+            affinity: vec![t(H)],
+            self_match: true,
+            ..Default::default()
+        };
         assert_eq!(first.filter(&node(&[(H, "w2")])), None);
-        let stranger = FilterState { affinity: vec![t(H)], self_match: false, ..Default::default() };
+        let stranger = FilterState {
+            affinity: vec![t(H)],
+            self_match: false,
+            ..Default::default()
+        };
         assert!(stranger.filter(&node(&[(H, "w2")])).is_some());
     }
 
     #[test]
     fn existing_pods_anti_affinity() {
-        let st = FilterState { existing_anti: pairs(&[("topology.kubernetes.io/zone", "a", 1)]), ..Default::default() };
+        let st = FilterState {
+            existing_anti: pairs(&[("topology.kubernetes.io/zone", "a", 1)]),
+            ..Default::default()
+        };
         let f = st.filter(&node(&[("topology.kubernetes.io/zone", "a")]));
-        assert_eq!(f.map(|f| f.reasons[0].clone()), Some(EXISTING_ANTI_AFFINITY.to_string()));
-        assert_eq!(st.filter(&node(&[("topology.kubernetes.io/zone", "b")])), None);
+        assert_eq!(
+            f.map(|f| f.reasons[0].clone()),
+            Some(EXISTING_ANTI_AFFINITY.to_string())
+        );
+        assert_eq!(
+            st.filter(&node(&[("topology.kubernetes.io/zone", "b")])),
+            None
+        );
     }
 
     #[test]
@@ -353,26 +515,48 @@ mod tests {
     fn term_namespaces() {
         let mut pod = Pod::default();
         pod.metadata.namespace = Some("team".into());
-        let plain = PodAffinityTerm { topology_key: H.into(), label_selector: Some(LabelSelector::default()), ..Default::default() };
+        let plain = PodAffinityTerm {
+            topology_key: H.into(),
+            label_selector: Some(LabelSelector::default()),
+            ..Default::default()
+        };
         let r = term(&plain, &pod, 0, &[]);
         assert!(r.ns.contains("team") && !r.ns.contains("default"));
         assert!(r.selector.is_empty(), "an empty selector matches every pod");
-        let all = PodAffinityTerm { namespace_selector: Some(LabelSelector::default()), ..plain.clone() };
+        let all = PodAffinityTerm {
+            namespace_selector: Some(LabelSelector::default()),
+            ..plain.clone()
+        };
         assert!(term(&all, &pod, 0, &[]).ns.all);
         let sel = PodAffinityTerm {
             namespace_selector: Some(LabelSelector {
-                match_labels: Some([("env".to_string(), "prod".to_string())].into_iter().collect()),
+                match_labels: Some(
+                    [("env".to_string(), "prod".to_string())]
+                        .into_iter()
+                        .collect(),
+                ),
                 ..Default::default()
             }),
             ..plain.clone()
         };
         let nss = vec![
-            ("a".to_string(), [("env".to_string(), "prod".to_string())].into_iter().collect()),
+            (
+                "a".to_string(),
+                [("env".to_string(), "prod".to_string())]
+                    .into_iter()
+                    .collect(),
+            ),
             ("b".to_string(), BTreeMap::new()),
         ];
         let r = term(&sel, &pod, 0, &nss);
         assert!(r.ns.contains("a") && !r.ns.contains("b") && !r.ns.contains("team"));
-        let nil = PodAffinityTerm { label_selector: None, ..plain };
-        assert!(term(&nil, &pod, 0, &[]).selector.is_nothing(), "a nil selector matches no pod");
+        let nil = PodAffinityTerm {
+            label_selector: None,
+            ..plain
+        };
+        assert!(
+            term(&nil, &pod, 0, &[]).selector.is_nothing(),
+            "a nil selector matches no pod"
+        );
     }
 }

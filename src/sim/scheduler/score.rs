@@ -38,13 +38,20 @@ pub(crate) fn intolerable_prefer_no_schedule(pod: &Pod, node: &Node) -> i64 {
         .spec
         .iter()
         .flat_map(|s| s.tolerations.iter().flatten())
-        .filter(|t| t.effect.as_deref().is_none_or(|e| e.is_empty() || e == "PreferNoSchedule"))
+        .filter(|t| {
+            t.effect
+                .as_deref()
+                .is_none_or(|e| e.is_empty() || e == "PreferNoSchedule")
+        })
         .cloned()
         .collect();
     node.spec
         .iter()
         .flat_map(|s| s.taints.iter().flatten())
-        .filter(|t| t.effect == "PreferNoSchedule" && !tolerates(&tols, &t.key, t.value.as_deref(), &t.effect))
+        .filter(|t| {
+            t.effect == "PreferNoSchedule"
+                && !tolerates(&tols, &t.key, t.value.as_deref(), &t.effect)
+        })
         .count() as i64
 }
 
@@ -54,7 +61,10 @@ pub(crate) fn preferred_affinity(pod: &Pod, node: &Node) -> i64 {
         .as_ref()
         .and_then(|s| s.affinity.as_ref())
         .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|n| n.preferred_during_scheduling_ignored_during_execution.as_ref())
+        .and_then(|n| {
+            n.preferred_during_scheduling_ignored_during_execution
+                .as_ref()
+        })
         .into_iter()
         .flatten()
         .filter(|t| t.weight != 0 && term_matches(&t.preference, node))
@@ -77,15 +87,26 @@ pub(crate) fn image_locality(sum: i64, containers: usize) -> i64 {
 
 /// Adds the weighted TaintToleration, NodeAffinity and ImageLocality scores of the feasible nodes.
 pub(super) fn add(sim: &Sim, pod: &Pod, feasible: &[&Node], all: &Nodes, totals: &mut [i64]) {
-    let mut taints: Vec<i64> = feasible.iter().map(|n| intolerable_prefer_no_schedule(pod, n)).collect();
+    let mut taints: Vec<i64> = feasible
+        .iter()
+        .map(|n| intolerable_prefer_no_schedule(pod, n))
+        .collect();
     default_normalize(&mut taints, true);
-    let mut affinity: Vec<i64> = feasible.iter().map(|n| preferred_affinity(pod, n)).collect();
+    let mut affinity: Vec<i64> = feasible
+        .iter()
+        .map(|n| preferred_affinity(pod, n))
+        .collect();
     default_normalize(&mut affinity, false);
     // ImageLocality: which nodes hold each image (the kubelets' image stores stand in for node.status.images).
     let spec = pod.spec.as_ref();
     let imgs: Vec<&str> = spec
         .into_iter()
-        .flat_map(|s| s.init_containers.iter().flatten().chain(s.containers.iter()))
+        .flat_map(|s| {
+            s.init_containers
+                .iter()
+                .flatten()
+                .chain(s.containers.iter())
+        })
         .filter_map(|c| c.image.as_deref())
         .collect();
     let total_nodes = all.list.len().max(1) as f64;
@@ -94,7 +115,12 @@ pub(super) fn add(sim: &Sim, pod: &Pod, feasible: &[&Node], all: &Nodes, totals:
         .iter()
         .map(|i| {
             let size = images::lookup(i).map_or(0, |info| info.size as i64);
-            let holders = sim.kubelets.iter().filter(|(_, k)| k.has_image(i)).map(|(n, _)| n.as_str()).collect();
+            let holders = sim
+                .kubelets
+                .iter()
+                .filter(|(_, k)| k.has_image(i))
+                .map(|(n, _)| n.as_str())
+                .collect();
             (size, holders)
         })
         .collect();
@@ -107,7 +133,9 @@ pub(super) fn add(sim: &Sim, pod: &Pod, feasible: &[&Node], all: &Nodes, totals:
             .sum();
         let image = image_locality(sum, imgs.len());
         if let Some(t) = totals.get_mut(j) {
-            *t += TAINT_TOLERATION_WEIGHT * taints[j] + NODE_AFFINITY_WEIGHT * affinity[j] + IMAGE_LOCALITY_WEIGHT * image;
+            *t += TAINT_TOLERATION_WEIGHT * taints[j]
+                + NODE_AFFINITY_WEIGHT * affinity[j]
+                + IMAGE_LOCALITY_WEIGHT * image;
         }
     }
 }
@@ -116,7 +144,8 @@ pub(super) fn add(sim: &Sim, pod: &Pod, feasible: &[&Node], all: &Nodes, totals:
 mod tests {
     use super::*;
     use k8s_openapi::api::core::v1::{
-        Affinity, NodeAffinity, NodeSelectorRequirement, NodeSelectorTerm, NodeSpec, PodSpec, PreferredSchedulingTerm, Taint,
+        Affinity, NodeAffinity, NodeSelectorRequirement, NodeSelectorTerm, NodeSpec, PodSpec,
+        PreferredSchedulingTerm, Taint,
     };
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -124,12 +153,24 @@ mod tests {
         Node {
             metadata: ObjectMeta {
                 name: Some("n".into()),
-                labels: Some(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+                labels: Some(
+                    labels
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                ),
                 ..Default::default()
             },
             spec: Some(NodeSpec {
                 taints: Some(
-                    taints.iter().map(|(k, e)| Taint { key: k.to_string(), effect: e.to_string(), ..Default::default() }).collect(),
+                    taints
+                        .iter()
+                        .map(|(k, e)| Taint {
+                            key: k.to_string(),
+                            effect: e.to_string(),
+                            ..Default::default()
+                        })
+                        .collect(),
                 ),
                 ..Default::default()
             }),
@@ -155,11 +196,22 @@ mod tests {
 
     #[test]
     fn prefer_no_schedule_taints_count_unless_tolerated() {
-        let n = node(&[], &[("a", "PreferNoSchedule"), ("b", "PreferNoSchedule"), ("c", "NoSchedule")]);
+        let n = node(
+            &[],
+            &[
+                ("a", "PreferNoSchedule"),
+                ("b", "PreferNoSchedule"),
+                ("c", "NoSchedule"),
+            ],
+        );
         let mut pod = Pod::default();
         assert_eq!(intolerable_prefer_no_schedule(&pod, &n), 2);
         pod.spec = Some(PodSpec {
-            tolerations: Some(vec![Toleration { key: Some("a".into()), operator: Some("Exists".into()), ..Default::default() }]),
+            tolerations: Some(vec![Toleration {
+                key: Some("a".into()),
+                operator: Some("Exists".into()),
+                ..Default::default()
+            }]),
             ..Default::default()
         });
         assert_eq!(intolerable_prefer_no_schedule(&pod, &n), 1);
@@ -182,7 +234,10 @@ mod tests {
             spec: Some(PodSpec {
                 affinity: Some(Affinity {
                     node_affinity: Some(NodeAffinity {
-                        preferred_during_scheduling_ignored_during_execution: Some(vec![term(80, "disk", "ssd"), term(20, "zone", "a")]),
+                        preferred_during_scheduling_ignored_during_execution: Some(vec![
+                            term(80, "disk", "ssd"),
+                            term(20, "zone", "a"),
+                        ]),
                         ..Default::default()
                     }),
                     ..Default::default()
@@ -191,7 +246,10 @@ mod tests {
             }),
             ..Default::default()
         };
-        assert_eq!(preferred_affinity(&pod, &node(&[("disk", "ssd"), ("zone", "a")], &[])), 100);
+        assert_eq!(
+            preferred_affinity(&pod, &node(&[("disk", "ssd"), ("zone", "a")], &[])),
+            100
+        );
         assert_eq!(preferred_affinity(&pod, &node(&[("zone", "a")], &[])), 20);
         assert_eq!(preferred_affinity(&pod, &node(&[], &[])), 0);
     }

@@ -19,7 +19,8 @@ pub(crate) const HOSTNAME: &str = "kubernetes.io/hostname";
 pub(crate) const ZONE: &str = "topology.kubernetes.io/zone";
 const WEIGHT: i64 = 2;
 pub(crate) const NOT_MATCH: &str = "node(s) didn't match pod topology spread constraints";
-pub(crate) const MISSING_LABEL: &str = "node(s) didn't match pod topology spread constraints (missing required label)";
+pub(crate) const MISSING_LABEL: &str =
+    "node(s) didn't match pod topology spread constraints (missing required label)";
 
 #[derive(Clone, Debug)]
 pub(crate) struct Constraint {
@@ -34,7 +35,11 @@ pub(crate) struct Constraint {
 /// `filterTopologySpreadConstraints`: the pod's constraints with this `whenUnsatisfiable`, their
 /// selectors extended by `matchLabelKeys` (`key in (the pod's value)`).
 pub(crate) fn constraints(pod: &Pod, action: &str) -> Vec<Constraint> {
-    let list: &[TopologySpreadConstraint] = pod.spec.as_ref().and_then(|s| s.topology_spread_constraints.as_deref()).unwrap_or(&[]);
+    let list: &[TopologySpreadConstraint] = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.topology_spread_constraints.as_deref())
+        .unwrap_or(&[]);
     list.iter()
         .filter(|c| c.when_unsatisfiable == action)
         .map(|c| {
@@ -42,18 +47,21 @@ pub(crate) fn constraints(pod: &Pod, action: &str) -> Vec<Constraint> {
             if let Some(ls) = ls.as_mut() {
                 for k in c.match_label_keys.iter().flatten() {
                     if let Some(v) = pod_labels(pod).get(k) {
-                        ls.match_expressions.get_or_insert_with(Vec::new).push(LabelSelectorRequirement {
-                            key: k.clone(),
-                            operator: "In".into(),
-                            values: Some(vec![v.clone()]),
-                        });
+                        ls.match_expressions.get_or_insert_with(Vec::new).push(
+                            LabelSelectorRequirement {
+                                key: k.clone(),
+                                operator: "In".into(),
+                                values: Some(vec![v.clone()]),
+                            },
+                        );
                     }
                 }
             }
             Constraint {
                 max_skew: c.max_skew as i64,
                 key: c.topology_key.clone(),
-                selector: Selector::from_label_selector(ls.as_ref()).unwrap_or_else(|_| Selector::nothing()),
+                selector: Selector::from_label_selector(ls.as_ref())
+                    .unwrap_or_else(|_| Selector::nothing()),
                 min_domains: c.min_domains.map(i64::from),
                 honor_affinity: c.node_affinity_policy.as_deref() != Some("Ignore"),
                 honor_taints: c.node_taints_policy.as_deref() == Some("Honor"),
@@ -70,28 +78,53 @@ fn default_selector(sim: &Sim, pod: &Pod) -> Selector {
     let mut set: BTreeMap<String, String> = BTreeMap::new();
     for o in sim.store.list(Kind::Service, Some(ns)) {
         let Some(svc) = o.as_service() else { continue };
-        let Some(sel) = svc.spec.as_ref().and_then(|s| s.selector.as_ref()).filter(|s| !s.is_empty()) else { continue };
+        let Some(sel) = svc
+            .spec
+            .as_ref()
+            .and_then(|s| s.selector.as_ref())
+            .filter(|s| !s.is_empty())
+        else {
+            continue;
+        };
         if sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
             set.extend(sel.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
     }
-    let mut ls = LabelSelector { match_labels: Some(set), match_expressions: None };
-    let owner = pod.metadata.owner_references.iter().flatten().find(|r| r.controller == Some(true));
+    let mut ls = LabelSelector {
+        match_labels: Some(set),
+        match_expressions: None,
+    };
+    let owner = pod
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true));
     if let Some(owner) = owner {
-        let owner_sel = sim.store.get_by_uid(&owner.uid).and_then(|o| match (owner.kind.as_str(), o.as_ref()) {
-            ("ReplicaSet", super::super::object::Object::ReplicaSet(rs)) => rs.spec.as_ref().map(|s| s.selector.clone()),
-            ("StatefulSet", super::super::object::Object::StatefulSet(ss)) => ss.spec.as_ref().map(|s| s.selector.clone()),
-            _ => None,
+        let owner_sel = sim.store.get_by_uid(&owner.uid).and_then(|o| {
+            match (owner.kind.as_str(), o.as_ref()) {
+                ("ReplicaSet", super::super::object::Object::ReplicaSet(rs)) => {
+                    rs.spec.as_ref().map(|s| s.selector.clone())
+                }
+                ("StatefulSet", super::super::object::Object::StatefulSet(ss)) => {
+                    ss.spec.as_ref().map(|s| s.selector.clone())
+                }
+                _ => None,
+            }
         });
         if let Some(os) = owner_sel {
             for (k, v) in os.match_labels.iter().flatten() {
-                ls.match_expressions.get_or_insert_with(Vec::new).push(LabelSelectorRequirement {
-                    key: k.clone(),
-                    operator: "In".into(),
-                    values: Some(vec![v.clone()]),
-                });
+                ls.match_expressions
+                    .get_or_insert_with(Vec::new)
+                    .push(LabelSelectorRequirement {
+                        key: k.clone(),
+                        operator: "In".into(),
+                        values: Some(vec![v.clone()]),
+                    });
             }
-            ls.match_expressions.get_or_insert_with(Vec::new).extend(os.match_expressions.iter().flatten().cloned());
+            ls.match_expressions
+                .get_or_insert_with(Vec::new)
+                .extend(os.match_expressions.iter().flatten().cloned());
         }
     }
     Selector::from_label_selector(Some(&ls)).unwrap_or_else(|_| Selector::nothing())
@@ -118,9 +151,18 @@ pub(crate) fn default_constraints(sim: &Sim, pod: &Pod) -> Vec<Constraint> {
 
 /// `matchNodeInclusionPolicies`: whether the node's domain counts for this constraint.
 fn included(pod: &Pod, node: &Node, c: &Constraint) -> bool {
-    let Some(spec) = pod.spec.as_ref() else { return true };
+    let Some(spec) = pod.spec.as_ref() else {
+        return true;
+    };
     let constrained = spec.node_selector.as_ref().is_some_and(|s| !s.is_empty())
-        || spec.affinity.as_ref().and_then(|a| a.node_affinity.as_ref()).is_some_and(|n| n.required_during_scheduling_ignored_during_execution.is_some());
+        || spec
+            .affinity
+            .as_ref()
+            .and_then(|a| a.node_affinity.as_ref())
+            .is_some_and(|n| {
+                n.required_during_scheduling_ignored_during_execution
+                    .is_some()
+            });
     if c.honor_affinity && constrained && !node_affinity_matches(spec, node) {
         return false;
     }
@@ -128,7 +170,9 @@ fn included(pod: &Pod, node: &Node, c: &Constraint) -> bool {
         let tols = spec.tolerations.clone().unwrap_or_default();
         let taints = node.spec.iter().flat_map(|s| s.taints.iter().flatten());
         for t in taints {
-            if (t.effect == "NoSchedule" || t.effect == "NoExecute") && !tolerates(&tols, &t.key, t.value.as_deref(), &t.effect) {
+            if (t.effect == "NoSchedule" || t.effect == "NoExecute")
+                && !tolerates(&tols, &t.key, t.value.as_deref(), &t.effect)
+            {
                 return false;
             }
         }
@@ -141,7 +185,10 @@ fn has_keys(node: &Node, cs: &[Constraint]) -> bool {
 }
 
 fn matcher(pod: &Pod, c: &Constraint) -> Matcher {
-    Matcher::new(NsSet::one(pod.metadata.namespace.as_deref().unwrap_or("")), c.selector.clone())
+    Matcher::new(
+        NsSet::one(pod.metadata.namespace.as_deref().unwrap_or("")),
+        c.selector.clone(),
+    )
 }
 
 /// PreFilter state: per DoNotSchedule constraint, matching pods per domain and the global minimum.
@@ -197,14 +244,25 @@ impl FilterState {
 
 /// PreScore, Score and NormalizeScore: nodes in crowded domains score lower.
 pub(crate) fn score(sim: &mut Sim, pod: &Pod, feasible: &[&Node], all: &Nodes, totals: &mut [i64]) {
-    let own = pod.spec.as_ref().and_then(|s| s.topology_spread_constraints.as_ref()).is_some_and(|c| !c.is_empty());
-    let cs = if own { constraints(pod, "ScheduleAnyway") } else { default_constraints(sim, pod) };
+    let own = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.topology_spread_constraints.as_ref())
+        .is_some_and(|c| !c.is_empty());
+    let cs = if own {
+        constraints(pod, "ScheduleAnyway")
+    } else {
+        default_constraints(sim, pod)
+    };
     if cs.is_empty() || feasible.is_empty() {
         return;
     }
     // Only the pod's own constraints require every topology label on a node.
     let require_all = own;
-    let ignored: Vec<bool> = feasible.iter().map(|n| require_all && !has_keys(n, &cs)).collect();
+    let ignored: Vec<bool> = feasible
+        .iter()
+        .map(|n| require_all && !has_keys(n, &cs))
+        .collect();
     let scored = ignored.iter().filter(|i| !**i).count();
     let mut pair_counts: BTreeMap<(usize, String), i64> = BTreeMap::new();
     let mut weights = Vec::new();
@@ -252,8 +310,14 @@ pub(crate) fn score(sim: &mut Sim, pod: &Pod, feasible: &[&Node], all: &Nodes, t
             let name = n.metadata.name.as_deref().unwrap_or("");
             let mut s = 0.0;
             for (i, c) in cs.iter().enumerate() {
-                let Some(v) = node_labels(n).get(&c.key) else { continue };
-                let cnt = if c.key == HOSTNAME { live(i, name) } else { pair_counts.get(&(i, v.clone())).copied().unwrap_or(0) };
+                let Some(v) = node_labels(n).get(&c.key) else {
+                    continue;
+                };
+                let cnt = if c.key == HOSTNAME {
+                    live(i, name)
+                } else {
+                    pair_counts.get(&(i, v.clone())).copied().unwrap_or(0)
+                };
                 s += cnt as f64 * weights[i] + (c.max_skew - 1) as f64;
             }
             s.round() as i64
@@ -267,7 +331,11 @@ pub(crate) fn score(sim: &mut Sim, pod: &Pod, feasible: &[&Node], all: &Nodes, t
 
 /// `NormalizeScore`: fewer matching pods is better; ignored nodes get 0.
 pub(crate) fn normalize(raw: &[i64], ignored: &[bool]) -> Vec<i64> {
-    let live = raw.iter().zip(ignored).filter(|(_, ig)| !**ig).map(|(s, _)| *s);
+    let live = raw
+        .iter()
+        .zip(ignored)
+        .filter(|(_, ig)| !**ig)
+        .map(|(s, _)| *s);
     let min = live.clone().min().unwrap_or(0);
     let max = live.max().unwrap_or(0);
     raw.iter()
@@ -290,7 +358,10 @@ mod tests {
 
     #[test]
     fn normalize_prefers_emptier_domains() {
-        assert_eq!(normalize(&[2, 4, 6], &[false, false, false]), vec![100, 66, 33]);
+        assert_eq!(
+            normalize(&[2, 4, 6], &[false, false, false]),
+            vec![100, 66, 33]
+        );
         assert_eq!(normalize(&[0, 0], &[false, false]), vec![100, 100]);
         assert_eq!(normalize(&[3, 9], &[false, true]), vec![100, 0]);
     }
@@ -304,12 +375,23 @@ mod tests {
             honor_affinity: true,
             honor_taints: false,
         };
-        FilterState { cons: vec![(c, domains.iter().map(|(k, v)| (k.to_string(), *v)).collect(), min, self_match)] }
+        FilterState {
+            cons: vec![(
+                c,
+                domains.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+                min,
+                self_match,
+            )],
+        }
     }
 
     fn node(zone: Option<&str>) -> Node {
         let mut n = Node::default();
-        n.metadata.labels = Some(zone.into_iter().map(|z| (ZONE.to_string(), z.to_string())).collect());
+        n.metadata.labels = Some(
+            zone.into_iter()
+                .map(|z| (ZONE.to_string(), z.to_string()))
+                .collect(),
+        );
         n
     }
 
@@ -317,7 +399,11 @@ mod tests {
     fn skew_filter() {
         let s = state(0, &[("a", 1), ("b", 0)], 1);
         assert_eq!(s.filter(&node(Some("b"))), None);
-        assert_eq!(s.filter(&node(Some("a"))).map(|f| (f.reasons, f.resolvable)), Some((vec![NOT_MATCH.to_string()], true)));
+        assert_eq!(
+            s.filter(&node(Some("a")))
+                .map(|f| (f.reasons, f.resolvable)),
+            Some((vec![NOT_MATCH.to_string()], true))
+        );
         assert_eq!(s.filter(&node(None)).map(|f| f.resolvable), Some(false));
         // A pod that does not match its own selector does not add to the skew.
         assert_eq!(state(0, &[("a", 1)], 0).filter(&node(Some("a"))), None);
