@@ -220,10 +220,12 @@ pub fn service(sim: &mut Sim, words: &[String]) -> Outcome {
         Some("nodeport") => ("nodeport", "NodePort"),
         Some("loadbalancer") => ("loadbalancer", "LoadBalancer"),
         Some("externalname") => ("externalname", "ExternalName"),
-        other => return Outcome::err(format!(
+        other => {
+            return Outcome::err(format!(
             "error: Unexpected args: [{}]\nSee 'kubectl create service -h' for help and examples\n",
             other.unwrap_or("")
-        )),
+        ))
+        }
     };
     let p = match parse(
         &words[1..],

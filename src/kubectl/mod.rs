@@ -152,14 +152,13 @@ impl Shell {
                 ..Default::default()
             };
         }
-        if let Some(h) = self.pending.as_mut() {
+        if let Some(mut h) = self.pending.take() {
             let candidate = if h.strip_tabs {
                 line.trim_start_matches('\t')
             } else {
                 line
             };
             if candidate.trim_end() == h.delimiter {
-                let h = self.pending.take().expect("pending heredoc");
                 let body = if h.expand {
                     match self.expand_line(&h.body, true) {
                         Ok(b) => b,
@@ -178,20 +177,15 @@ impl Shell {
                 return self.finish(o);
             }
             if h.body.len() + line.len() > MAX_HEREDOC {
-                self.pending = None;
                 return Outcome {
                     stderr: "bash: here-document too large\n".into(),
                     exit_code: 2,
                     ..Default::default()
                 };
             }
-            let l = if h.strip_tabs {
-                line.trim_start_matches('\t')
-            } else {
-                line
-            };
-            h.body.push_str(l);
+            h.body.push_str(candidate);
             h.body.push('\n');
+            self.pending = Some(h);
             return Outcome {
                 more: true,
                 ..Default::default()

@@ -61,7 +61,7 @@ pub fn parse_rfc3339(s: &str) -> Result<DateTime<Utc>, String> {
 
 pub fn default_start() -> DateTime<Utc> {
     // The constant is valid; fall back to the epoch rather than panic.
-    parse_rfc3339(DEFAULT_START).unwrap_or_else(|_| Utc.timestamp_opt(0, 0).unwrap())
+    parse_rfc3339(DEFAULT_START).unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }
 
 /// The simulation's only source of randomness: ChaCha8, seeded, identical natively and in WASM.

@@ -101,9 +101,11 @@ fn must_parse_int(expr: &str) -> Result<u32, String> {
     }
     let n: i64 = match expr.parse::<i64>() {
         Ok(n) if (i64::from(i32::MIN) * 4..=i64::from(i32::MAX) * 4).contains(&n) => n,
-        _ => return Err(format!(
+        _ => {
+            return Err(format!(
             "failed to parse int from {expr}: strconv.Atoi: parsing \"{expr}\": value out of range"
-        )),
+        ))
+        }
     };
     if n < 0 {
         return Err(format!("negative number ({n}) not allowed: {expr}"));

@@ -149,7 +149,9 @@ impl Store {
             }
         }
         sets.sort_by_key(|s| s.len());
-        let (first, rest) = sets.split_first().expect("labels is non-empty");
+        let Some((first, rest)) = sets.split_first() else {
+            return Vec::new();
+        };
         first
             .iter()
             .filter(|k| rest.iter().all(|s| s.contains(*k)))

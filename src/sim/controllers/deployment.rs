@@ -98,6 +98,10 @@ fn max_unavailable(d: &Deployment) -> i32 {
 fn rs_replicas(rs: &ReplicaSet) -> i32 {
     rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0)
 }
+/// `spec.replicas` of a stored ReplicaSet (0 for anything else).
+fn obj_replicas(o: &Object) -> i32 {
+    o.as_replicaset().map(rs_replicas).unwrap_or(0)
+}
 fn rs_available(rs: &ReplicaSet) -> i32 {
     rs.status
         .as_ref()
@@ -184,7 +188,9 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
     // Oldest first (creation revision order is the store's index order already).
     let mut new_rs: Option<Rc<Object>> = None;
     for o in &all {
-        let rs = o.as_replicaset().expect("filtered to ReplicaSets");
+        let Some(rs) = o.as_replicaset() else {
+            continue;
+        };
         let t = rs
             .spec
             .as_ref()
@@ -212,7 +218,10 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
             }
             None => return,
         }
-    } else if let Some(n) = &new_rs {
+    } else if let Some((n, rs)) = new_rs
+        .as_ref()
+        .and_then(|n| n.as_replicaset().map(|rs| (n, rs)))
+    {
         // The new RS must carry the highest revision (a rollback makes an old RS new again; its
         // previous revision goes to revision-history) and the Deployment's change-cause.
         let max_old = all
@@ -222,7 +231,6 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
             .map(revision_of)
             .max()
             .unwrap_or(0);
-        let rs = n.as_replicaset().expect("replicaset");
         let cause = d
             .metadata
             .annotations
@@ -265,7 +273,7 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
             }
         }
     }
-    let new_rs = new_rs.expect("set above");
+    let Some(new_rs) = new_rs else { return };
     let old: Vec<Rc<Object>> = all
         .iter()
         .filter(|o| !Rc::ptr_eq(o, &new_rs))
@@ -343,7 +351,7 @@ fn sync_paused(sim: &mut Sim, owner: &Object, d: &Deployment, all: &[Rc<Object>]
             None => return,
         },
     };
-    let cur = rs_replicas(target.as_replicaset().expect("replicaset"));
+    let cur = obj_replicas(&target);
     let to = (cur + want - total).max(0);
     sim.decide(
         COMPONENT,
@@ -467,7 +475,9 @@ fn new_rs_new_replicas(d: &Deployment, all: &[&ReplicaSet], new_rs: Option<&Repl
 
 /// Scales one ReplicaSet, recording the event the real controller records.
 fn scale(sim: &mut Sim, owner: &Object, d: &Deployment, rs_obj: &Rc<Object>, to: i32) -> bool {
-    let rs = rs_obj.as_replicaset().expect("replicaset");
+    let Some(rs) = rs_obj.as_replicaset() else {
+        return false;
+    };
     let from = rs_replicas(rs);
     let (surge, _) = fenceposts(d);
     let mut new = rs.clone();
@@ -515,7 +525,9 @@ fn rollout_rolling(
         .chain(old.iter().cloned())
         .collect();
     let all_rs: Vec<&ReplicaSet> = all.iter().filter_map(|o| o.as_replicaset()).collect();
-    let nrs = new_rs.as_replicaset().expect("replicaset");
+    let Some(nrs) = new_rs.as_replicaset() else {
+        return false;
+    };
     let (surge, _) = fenceposts(d);
 
     // reconcileNewReplicaSet
@@ -572,7 +584,9 @@ fn rollout_rolling(
     // cleanupUnhealthyReplicas: old pods that are not available go first.
     let mut cleaned = 0;
     for o in old {
-        let rs = o.as_replicaset().expect("replicaset");
+        let Some(rs) = o.as_replicaset() else {
+            continue;
+        };
         if cleaned >= max_scaled_down {
             break;
         }
@@ -613,7 +627,7 @@ fn rollout_rolling(
         let Some(rs) = sim.store.get(&ObjKey::of(o)).cloned() else {
             continue;
         };
-        let r = rs_replicas(rs.as_replicaset().expect("replicaset"));
+        let r = obj_replicas(&rs);
         if r == 0 {
             continue;
         }
@@ -645,7 +659,7 @@ fn rollout_recreate(
 ) -> bool {
     let mut scaled = false;
     for o in old {
-        let r = rs_replicas(o.as_replicaset().expect("replicaset"));
+        let r = obj_replicas(o);
         if r > 0 {
             sim.decide(
                 COMPONENT,
@@ -673,7 +687,7 @@ fn rollout_recreate(
     if old_pods {
         return false;
     }
-    let cur = rs_replicas(new_rs.as_replicaset().expect("replicaset"));
+    let cur = obj_replicas(new_rs);
     let want = replicas(d);
     if cur != want {
         sim.decide(
