@@ -109,7 +109,11 @@ impl Playground {
     /// Takes a snapshot when enough virtual time has passed since the last one (and something ran).
     fn note_time(&mut self) {
         let now = self.elapsed_ms();
-        let last = self.snapshots.last().expect("base snapshot");
+        let Some(last) = self.snapshots.last() else {
+            self.snapshots
+                .push(Snapshot::take(&self.shell, &self.lesson, self.log.len()));
+            return;
+        };
         if now < last.at_ms + timetravel::SNAPSHOT_EVERY_MS {
             return;
         }
