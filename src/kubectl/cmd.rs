@@ -105,10 +105,61 @@ pub fn resolve_kind(s: &str) -> Option<Kind> {
     .filter(|k| !s.ends_with(".apps") || k.group() == "apps")
 }
 
-fn unknown_type(s: &str) -> Outcome {
+pub(crate) fn unknown_type(s: &str) -> Outcome {
     Outcome::err(format!(
         "error: the server doesn't have a resource type \"{s}\"\n"
     ))
+}
+
+/// What `get` and `describe` name: `TYPE/NAME...`, or `TYPE[,TYPE] [NAME...]` (a name of `None`:
+/// every object of the kind). `all` (for `get`) stands for the workload kinds `kubectl get all` lists.
+pub(crate) fn object_targets(
+    args: &[String],
+    all_alias: bool,
+) -> Result<Vec<(Kind, Option<String>)>, Outcome> {
+    let mut targets: Vec<(Kind, Option<String>)> = Vec::new();
+    if args[0].contains('/') {
+        for a in args {
+            let Some((t, n)) = a.split_once('/') else {
+                return Err(Outcome::err("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n"));
+            };
+            let Some(k) = resolve_kind(t) else {
+                return Err(unknown_type(t));
+            };
+            targets.push((k, Some(n.to_string())));
+        }
+        return Ok(targets);
+    }
+    let mut kinds = Vec::new();
+    for t in args[0].split(',') {
+        if all_alias && t == "all" {
+            kinds.extend([
+                Kind::Pod,
+                Kind::Service,
+                Kind::DaemonSet,
+                Kind::Deployment,
+                Kind::ReplicaSet,
+                Kind::StatefulSet,
+                Kind::CronJob,
+                Kind::Job,
+            ]);
+            continue;
+        }
+        match resolve_kind(t) {
+            Some(k) => kinds.push(k),
+            None => return Err(unknown_type(t)),
+        }
+    }
+    if args.len() > 1 {
+        for k in &kinds {
+            for n in &args[1..] {
+                targets.push((*k, Some(n.clone())));
+            }
+        }
+    } else {
+        targets.extend(kinds.into_iter().map(|k| (k, None)));
+    }
+    Ok(targets)
 }
 
 /// Runs `kubectl WORDS...`.
@@ -305,49 +356,10 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
     let selector = super::label::selector_flag(&p);
     let label_cols = super::label::label_columns(&p);
 
-    // Targets: `TYPE [NAME...]`, `TYPE/NAME ...`, or `TYPE1,TYPE2`.
-    let mut targets: Vec<(Kind, Option<String>)> = Vec::new();
-    if p.args[0].contains('/') {
-        for a in &p.args {
-            let Some((t, n)) = a.split_once('/') else {
-                return Outcome::err("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n");
-            };
-            let Some(k) = resolve_kind(t) else {
-                return unknown_type(t);
-            };
-            targets.push((k, Some(n.to_string())));
-        }
-    } else {
-        let mut kinds = Vec::new();
-        for t in p.args[0].split(',') {
-            if t == "all" {
-                kinds.extend([
-                    Kind::Pod,
-                    Kind::Service,
-                    Kind::DaemonSet,
-                    Kind::Deployment,
-                    Kind::ReplicaSet,
-                    Kind::StatefulSet,
-                    Kind::CronJob,
-                    Kind::Job,
-                ]);
-                continue;
-            }
-            match resolve_kind(t) {
-                Some(k) => kinds.push(k),
-                None => return unknown_type(t),
-            }
-        }
-        if p.args.len() > 1 {
-            for k in &kinds {
-                for n in &p.args[1..] {
-                    targets.push((*k, Some(n.clone())));
-                }
-            }
-        } else {
-            targets.extend(kinds.into_iter().map(|k| (k, None)));
-        }
-    }
+    let targets = match object_targets(&p.args, true) {
+        Ok(t) => t,
+        Err(o) => return o,
+    };
 
     if selector.is_some() && targets.iter().any(|t| t.1.is_some()) {
         return Outcome::err("error: name cannot be provided when a selector is specified\n");

@@ -49,36 +49,10 @@ pub fn describe(sim: &Sim, words: &[String]) -> Outcome {
     let show_events = p.get("show-events").is_none_or(|v| v != "false");
     let selector = super::label::selector_flag(&p);
 
-    // Targets: `TYPE/NAME...`, or `TYPE[,TYPE] [NAME...]`.
-    let mut targets: Vec<(Kind, Option<String>)> = Vec::new();
-    if p.args[0].contains('/') {
-        for a in &p.args {
-            let Some((t, n)) = a.split_once('/') else {
-                return Outcome::err("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'\n");
-            };
-            let Some(k) = super::cmd::resolve_kind(t) else {
-                return unknown_type(t);
-            };
-            targets.push((k, Some(n.to_string())));
-        }
-    } else {
-        let mut kinds = Vec::new();
-        for t in p.args[0].split(',') {
-            match super::cmd::resolve_kind(t) {
-                Some(k) => kinds.push(k),
-                None => return unknown_type(t),
-            }
-        }
-        if p.args.len() > 1 {
-            for k in &kinds {
-                for n in &p.args[1..] {
-                    targets.push((*k, Some(n.clone())));
-                }
-            }
-        } else {
-            targets.extend(kinds.into_iter().map(|k| (k, None)));
-        }
-    }
+    let targets = match super::cmd::object_targets(&p.args, false) {
+        Ok(t) => t,
+        Err(o) => return o,
+    };
     if selector.is_some() && targets.iter().any(|t| t.1.is_some()) {
         return Outcome::err("error: name cannot be provided when a selector is specified\n");
     }
@@ -164,12 +138,6 @@ pub fn describe(sim: &Sim, words: &[String]) -> Outcome {
         out.exit_code = 1;
     }
     out
-}
-
-fn unknown_type(s: &str) -> Outcome {
-    Outcome::err(format!(
-        "error: the server doesn't have a resource type \"{s}\"\n"
-    ))
 }
 
 /// The report for one object.

@@ -888,18 +888,7 @@ fn set_image(sim: &mut Sim, words: &[String]) -> Outcome {
             continue;
         };
         let mut new = (*obj).clone();
-        let spec = match &mut new {
-            Object::Deployment(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
-            Object::ReplicaSet(rs) => rs
-                .spec
-                .as_mut()
-                .and_then(|s| s.template.as_mut())
-                .and_then(|t| t.spec.as_mut()),
-            Object::Pod(pod) => pod.spec.as_mut(),
-            Object::StatefulSet(x) => x.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
-            Object::DaemonSet(x) => x.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
-            _ => None,
-        };
+        let spec = new.pod_spec_mut();
         let Some(spec) = spec else { continue };
         for (c, img) in &updates {
             let mut found = false;
@@ -983,18 +972,7 @@ fn set_env(sim: &mut Sim, words: &[String]) -> Outcome {
             continue;
         };
         let mut new = (*obj).clone();
-        let spec = match &mut new {
-            Object::Deployment(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
-            Object::ReplicaSet(rs) => rs
-                .spec
-                .as_mut()
-                .and_then(|s| s.template.as_mut())
-                .and_then(|t| t.spec.as_mut()),
-            Object::StatefulSet(s) => s.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
-            Object::DaemonSet(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
-            Object::Pod(pod) => pod.spec.as_mut(),
-            _ => None,
-        };
+        let spec = new.pod_spec_mut();
         let Some(spec) = spec else {
             out.stderr.push_str(&format!(
                 "error: {} is not supported by set env\n",

@@ -386,6 +386,23 @@ impl Object {
         }
     }
 
+    /// The pod spec a workload runs (a Pod's own, or its template's), for edits such as
+    /// `kubectl set image|env`.
+    pub fn pod_spec_mut(&mut self) -> Option<&mut k8s_openapi::api::core::v1::PodSpec> {
+        match self {
+            Object::Pod(p) => p.spec.as_mut(),
+            Object::Deployment(d) => d.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+            Object::ReplicaSet(rs) => rs
+                .spec
+                .as_mut()
+                .and_then(|s| s.template.as_mut())
+                .and_then(|t| t.spec.as_mut()),
+            Object::StatefulSet(x) => x.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+            Object::DaemonSet(x) => x.spec.as_mut().and_then(|s| s.template.spec.as_mut()),
+            _ => None,
+        }
+    }
+
     /// The owner reference with `controller: true`, if any.
     pub fn controller_ref(&self) -> Option<&OwnerReference> {
         controller_ref(self.meta())
