@@ -597,6 +597,21 @@ fn container_status(pod: &Pod, slot: usize) -> ContainerStatus {
     }
 }
 
+/// Reports container slot `i` as waiting with `reason` (ErrImagePull, CreateContainerConfigError, ...).
+fn set_waiting(sim: &mut Sim, uid: &str, i: usize, reason: &str, message: String) {
+    update_status(sim, uid, |p, _| {
+        set_container(p, i, |cs| {
+            cs.state = Some(ContainerState {
+                waiting: Some(ContainerStateWaiting {
+                    reason: Some(reason.into()),
+                    message: Some(message),
+                }),
+                ..Default::default()
+            });
+        });
+    });
+}
+
 fn set_container<F: FnOnce(&mut ContainerStatus)>(pod: &mut Pod, slot: usize, f: F) {
     let Some((c, init)) = spec_container(pod, slot) else {
         return;
@@ -804,17 +819,7 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
                 "kubelet",
                 Some(node),
             );
-            update_status(sim, uid, |p, _| {
-                set_container(p, i, |cs| {
-                    cs.state = Some(ContainerState {
-                        waiting: Some(ContainerStateWaiting {
-                            reason: Some("ErrImagePull".into()),
-                            message: Some(msg.clone()),
-                        }),
-                        ..Default::default()
-                    });
-                });
-            });
+            set_waiting(sim, uid, i, "ErrImagePull", msg.clone());
             sim.decide(
                 &comp,
                 format!("could not pull {image} for {}: not found", rt.key.name),
@@ -854,17 +859,13 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
                 "kubelet",
                 Some(node),
             );
-            update_status(sim, uid, |p, _| {
-                set_container(p, i, |cs| {
-                    cs.state = Some(ContainerState {
-                        waiting: Some(ContainerStateWaiting {
-                            reason: Some("ImagePullBackOff".into()),
-                            message: Some(format!("Back-off pulling image \"{image}\"")),
-                        }),
-                        ..Default::default()
-                    });
-                });
-            });
+            set_waiting(
+                sim,
+                uid,
+                i,
+                "ImagePullBackOff",
+                format!("Back-off pulling image \"{image}\""),
+            );
             sim.decide(
                 &comp,
                 format!(
@@ -1542,17 +1543,7 @@ fn start_container(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod
             "kubelet",
             Some(node),
         );
-        update_status(sim, uid, |p, _| {
-            set_container(p, i, |cs| {
-                cs.state = Some(ContainerState {
-                    waiting: Some(ContainerStateWaiting {
-                        reason: Some("CreateContainerConfigError".into()),
-                        message: Some(err.clone()),
-                    }),
-                    ..Default::default()
-                });
-            });
-        });
+        set_waiting(sim, uid, i, "CreateContainerConfigError", err.clone());
         sim.decide(
             &component(node),
             format!(
