@@ -53,6 +53,11 @@ fn walking_skeleton_matches_native_golden_output() {
 /// The other native golden scripts, which must also print the same bytes in the browser.
 const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
     (
+        "dry_run",
+        include_str!("golden/dry_run.txt"),
+        include_str!("golden/dry_run.out"),
+    ),
+    (
         "kubectl_basics",
         include_str!("golden/kubectl_basics.txt"),
         include_str!("golden/kubectl_basics.out"),

@@ -205,9 +205,17 @@ impl Sim {
             allocate_service(self, svc)?;
         }
         let name = key.name.clone();
-        self.store
+        let stored = self
+            .store
             .insert(obj)
-            .map_err(|_| ApiError::already_exists(kind, &name))
+            .map_err(|_| ApiError::already_exists(kind, &name))?;
+        if self.dry_run {
+            // Dry-run storage copies the object out without a resourceVersion.
+            let mut o = (*stored).clone();
+            o.meta_mut().resource_version = None;
+            return Ok(Rc::new(o));
+        }
+        Ok(stored)
     }
 
     /// `PUT`: replaces an object's spec/metadata (status is kept by the caller). `generation` goes up
@@ -260,6 +268,12 @@ impl Sim {
             .replace(obj)
             .ok_or_else(|| ApiError::not_found(key.kind, &key.name))?;
         self.finish_if_finalized(&key);
+        if self.dry_run {
+            // A dry-run update answers with the object as it would be, at the old resourceVersion.
+            let mut o = (*stored).clone();
+            o.meta_mut().resource_version = old.meta().resource_version.clone();
+            return Ok(Rc::new(o));
+        }
         Ok(stored)
     }
 
@@ -468,6 +482,18 @@ fn validate_spec(obj: &Object, old: Option<&Object>) -> Result<(), ApiError> {
     let name = obj.name();
     let kind = obj.kind();
     let mut causes = Vec::new();
+    // `ValidateNonnegativeField` on spec.replicas comes first in each workload's spec validation.
+    let replicas = match obj {
+        Object::Deployment(d) => d.spec.as_ref().and_then(|s| s.replicas),
+        Object::ReplicaSet(rs) => rs.spec.as_ref().and_then(|s| s.replicas),
+        Object::StatefulSet(ss) => ss.spec.as_ref().and_then(|s| s.replicas),
+        _ => None,
+    };
+    if let Some(r) = replicas.filter(|r| *r < 0) {
+        causes.push(format!(
+            "spec.replicas: Invalid value: {r}: must be greater than or equal to 0"
+        ));
+    }
     if let Some(sel) = selector {
         let labels = template_labels.clone().unwrap_or_default();
         let empty = sel.match_labels.as_ref().is_none_or(|m| m.is_empty())
