@@ -58,6 +58,11 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
         include_str!("golden/edit_replace.out"),
     ),
     (
+        "dry_run",
+        include_str!("golden/dry_run.txt"),
+        include_str!("golden/dry_run.out"),
+    ),
+    (
         "kubectl_basics",
         include_str!("golden/kubectl_basics.txt"),
         include_str!("golden/kubectl_basics.out"),

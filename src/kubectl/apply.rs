@@ -100,8 +100,9 @@ fn ns_of(doc: &Doc, p: &Parsed) -> Result<String, String> {
 
 fn dry_run(p: &Parsed) -> Option<&str> {
     match p.get("dry-run") {
+        // `--dry-run=server` never reaches here: `cmd::kubectl` runs it as a normal request on a
+        // dry-run copy of the cluster.
         Some("client") | Some("true") => Some(" (dry run)"),
-        Some("server") => Some(" (server dry run)"),
         _ => None,
     }
 }

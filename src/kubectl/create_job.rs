@@ -89,18 +89,6 @@ pub(crate) fn finish(sim: &mut Sim, p: &Parsed, obj: Object, pointers: &[&str]) 
         null_timestamps(&mut v, pointers);
         return print(&v, " (dry run)");
     }
-    if dry == "server" {
-        let key = ObjKey::of(&obj);
-        if sim.get(&key).is_some() {
-            return Outcome::err(format!(
-                "{}\n",
-                crate::sim::ApiError::already_exists(kind, &name).kubectl_message()
-            ));
-        }
-        let mut v = obj.to_json_value();
-        null_timestamps(&mut v, &[]);
-        return print(&v, " (server dry run)");
-    }
     match sim.create(obj) {
         Ok(o) => print(&o.to_json_value(), ""),
         Err(e) => Outcome::err(format!("{}\n", e.kubectl_message())),

@@ -203,18 +203,6 @@ fn expose_one(
     if let Some(e) = server_validation(&svc) {
         return Outcome::err(format!("{}\n", e.kubectl_message()));
     }
-    if dry == "server" {
-        if sim
-            .get(&ObjKey::new(Kind::Service, ns, &svc_name))
-            .is_some()
-        {
-            return Outcome::err(format!(
-                "{}\n",
-                ApiError::already_exists(Kind::Service, &svc_name).kubectl_message()
-            ));
-        }
-        return print(&Object::Service(svc).to_json_value(), " (server dry run)");
-    }
     match sim.create(Object::Service(svc)) {
         Ok(created) => print(&created.to_json_value(), ""),
         Err(e) => Outcome::err(format!("{}\n", e.kubectl_message())),

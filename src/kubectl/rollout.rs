@@ -606,7 +606,7 @@ fn undo(sim: &mut Sim, words: &[String]) -> Outcome {
         Err(o) => return o,
     };
     let Some(d) = obj.as_deployment().cloned() else {
-        return undo_controller_revision(sim, &key, &obj, to, &p);
+        return undo_controller_revision(sim, &key, &obj, to);
     };
     if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
         return Outcome::err(format!(
@@ -657,16 +657,6 @@ fn undo(sim: &mut Sim, words: &[String]) -> Outcome {
             key.name
         ));
     }
-    let dry = matches!(
-        p.get("dry-run"),
-        Some("client") | Some("server") | Some("true")
-    );
-    if dry {
-        return Outcome::ok(format!(
-            "deployment.apps/{} rolled back (dry run)\n",
-            key.name
-        ));
-    }
     let mut d2 = d.clone();
     if let Some(s) = d2.spec.as_mut() {
         s.template = template;
@@ -695,13 +685,7 @@ fn undo(sim: &mut Sim, words: &[String]) -> Outcome {
 
 /// `StatefulSetRollbacker` / `DaemonSetRollbacker`: apply the revision's data (the template as a
 /// replacing patch) to the object.
-fn undo_controller_revision(
-    sim: &mut Sim,
-    key: &ObjKey,
-    obj: &Object,
-    to: i64,
-    p: &args::Parsed,
-) -> Outcome {
+fn undo_controller_revision(sim: &mut Sim, key: &ObjKey, obj: &Object, to: i64) -> Outcome {
     let revs = controller_revisions(sim, obj.uid());
     let qualified = format!("{}/{}", key.kind.qualified_singular(), key.name);
     // `findHistory`: revision 0 is the one before the newest.
@@ -729,12 +713,6 @@ fn undo_controller_revision(
             "{qualified} skipped rollback (current template already matches revision {target})\n"
         ));
     }
-    if matches!(
-        p.get("dry-run"),
-        Some("client") | Some("server") | Some("true")
-    ) {
-        return Outcome::ok(format!("{qualified} rolled back (dry run)\n"));
-    }
     let mut new = obj.clone();
     set_template(&mut new, template);
     match sim.update(new) {
@@ -746,11 +724,8 @@ fn undo_controller_revision(
 // ------------------------------------------------------------------------------------ restart, pause
 
 fn restart(sim: &mut Sim, words: &[String]) -> Outcome {
-    let p = match args::parse(
-        words,
-        &[flag("dry-run", None, true)],
-        "kubectl rollout restart",
-    ) {
+    // kubectl 1.32's `rollout restart` has no --dry-run flag.
+    let p = match args::parse(words, &[], "kubectl rollout restart") {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };

@@ -219,9 +219,17 @@ impl Sim {
             allocate_service(self, svc)?;
         }
         let name = key.name.clone();
-        self.store
+        let stored = self
+            .store
             .insert(obj)
-            .map_err(|_| ApiError::already_exists(kind, &name))
+            .map_err(|_| ApiError::already_exists(kind, &name))?;
+        if self.dry_run {
+            // Dry-run storage copies the object out without a resourceVersion.
+            let mut o = (*stored).clone();
+            o.meta_mut().resource_version = None;
+            return Ok(Rc::new(o));
+        }
+        Ok(stored)
     }
 
     /// `PUT`: replaces an object's spec/metadata (status is kept by the caller). `generation` goes up
@@ -280,6 +288,12 @@ impl Sim {
             .replace(obj)
             .ok_or_else(|| ApiError::not_found(key.kind, &key.name))?;
         self.finish_if_finalized(&key);
+        if self.dry_run {
+            // A dry-run update answers with the object as it would be, at the old resourceVersion.
+            let mut o = (*stored).clone();
+            o.meta_mut().resource_version = old.meta().resource_version.clone();
+            return Ok(Rc::new(o));
+        }
         Ok(stored)
     }
 
@@ -488,7 +502,7 @@ fn validate_spec(obj: &Object, old: Option<&Object>) -> Result<(), ApiError> {
     let name = obj.name();
     let kind = obj.kind();
     let mut causes = Vec::new();
-    // `ValidateNonnegativeField` on the workloads' replicas (checked before the selector).
+    // `ValidateNonnegativeField` on spec.replicas comes first in each workload's spec validation.
     let replicas = match obj {
         Object::Deployment(d) => d.spec.as_ref().and_then(|s| s.replicas),
         Object::ReplicaSet(rs) => rs.spec.as_ref().and_then(|s| s.replicas),
