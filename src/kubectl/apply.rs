@@ -629,14 +629,14 @@ pub fn run(sim: &mut Sim, words: &[String]) -> Outcome {
         }
         return match output {
             "yaml" => Outcome::ok(yaml(&v)),
-            "json" => Outcome::ok(json(&v)),
+            "json" => Outcome::ok(super::printers::json_typed(&v)),
             _ => Outcome::ok(format!("pod/{name} created{suffix}\n")),
         };
     }
     match sim.create(Object::Pod(pod)) {
         Ok(o) => match output {
             "yaml" => Outcome::ok(yaml(&o.to_json_value())),
-            "json" => Outcome::ok(json(&o.to_json_value())),
+            "json" => Outcome::ok(super::printers::json_typed(&o.to_json_value())),
             "name" => Outcome::ok(format!("pod/{name}\n")),
             _ => Outcome::ok(format!("pod/{name} created\n")),
         },

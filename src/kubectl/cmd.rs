@@ -1647,7 +1647,7 @@ fn print_created(
 ) -> Outcome {
     match output {
         "yaml" => Outcome::ok(yaml(v)),
-        "json" => Outcome::ok(json(v)),
+        "json" => Outcome::ok(super::printers::json_typed(v)),
         "name" => Outcome::ok(format!("{}/{}\n", kind.qualified_singular(), name)),
         _ => Outcome::ok(format!(
             "{}/{} created{suffix}\n",
