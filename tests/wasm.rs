@@ -58,6 +58,11 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
         include_str!("golden/json_order.out"),
     ),
     (
+        "edit_replace",
+        include_str!("golden/edit_replace.txt"),
+        include_str!("golden/edit_replace.out"),
+    ),
+    (
         "dry_run",
         include_str!("golden/dry_run.txt"),
         include_str!("golden/dry_run.out"),
