@@ -221,7 +221,116 @@ pub fn kubectl(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -
     let Some(cmd) = cmd else {
         return Outcome::ok(HELP);
     };
-    match cmd.as_str() {
+    match dry_run_mode(&rest) {
+        Some((DryRun::Server, at)) if cmd != "drain" => {
+            dry_run_on_copy(sim, &cmd, rest, at, inputs, " (server dry run)")
+        }
+        Some((DryRun::Client, at)) if CLIENT_DRY_RUN_ON_COPY.contains(&cmd.as_str()) => {
+            dry_run_on_copy(sim, &cmd, rest, at, inputs, " (dry run)")
+        }
+        _ => run_command(sim, &cmd, &rest, inputs),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum DryRun {
+    Client,
+    Server,
+}
+
+/// Commands that print no object of their own in client dry-run: kubectl computes the change
+/// locally and prints its operation line with ` (dry run)`. The others (`create`, `run`, `apply`,
+/// `expose`, `label`, ...) build their client dry-run answer themselves.
+const CLIENT_DRY_RUN_ON_COPY: &[&str] = &[
+    "scale", "patch", "set", "rollout", "cordon", "uncordon", "taint", "delete",
+];
+
+/// `--dry-run=server|client` (or `--dry-run VALUE`) before any `--`, with the index of the word
+/// holding the value.
+fn dry_run_mode(words: &[String]) -> Option<(DryRun, usize)> {
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i].as_str();
+        if w == "--" {
+            return None;
+        }
+        let value = if let Some(v) = w.strip_prefix("--dry-run=") {
+            Some((v, i))
+        } else if w == "--dry-run" {
+            words.get(i + 1).map(|v| (v.as_str(), i + 1))
+        } else {
+            None
+        };
+        match value {
+            Some(("server", at)) => return Some((DryRun::Server, at)),
+            Some(("client" | "true", at)) => return Some((DryRun::Client, at)),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether the command line picks an output format (`-o yaml`, `-ojson`, `--output=name`): then
+/// the object or name is printed without the dry-run note.
+fn has_output_flag(words: &[String]) -> bool {
+    words.iter().take_while(|w| *w != "--").any(|w| {
+        w == "-o"
+            || w == "--output"
+            || w.starts_with("--output=")
+            || (w.starts_with("-o") && !w.starts_with("--"))
+    })
+}
+
+/// Runs a dry-run request the way the API server does: against the real state (so NotFound,
+/// AlreadyExists, validation and defaulting answer as they would), on a copy that is dropped. The
+/// command itself runs as a normal request (`--dry-run=none`); kubectl's printer then adds the
+/// dry-run note to each operation line, and nothing waits for a change that never happens.
+fn dry_run_on_copy(
+    sim: &Sim,
+    cmd: &str,
+    mut rest: Vec<String>,
+    at: usize,
+    inputs: &super::apply::Inputs,
+    note: &str,
+) -> Outcome {
+    if let Some(w) = rest.get_mut(at) {
+        *w = if w.starts_with("--dry-run=") {
+            "--dry-run=none".to_string()
+        } else {
+            "none".to_string()
+        };
+    }
+    let mut copy = sim.dry_run_copy();
+    let mut out = run_command(&mut copy, cmd, &rest, inputs);
+    if out.exit_code == 0 {
+        out.wait = None;
+        if !has_output_flag(&rest) {
+            out.stdout = out
+                .stdout
+                .lines()
+                .map(|l| {
+                    // `No resources found` is not an operation: kubectl prints it as is.
+                    if l.is_empty() || l.starts_with("No resources found") {
+                        format!("{l}\n")
+                    } else {
+                        format!("{l}{note}\n")
+                    }
+                })
+                .collect();
+        }
+    }
+    out
+}
+
+fn run_command(
+    sim: &mut Sim,
+    cmd: &str,
+    rest: &[String],
+    inputs: &super::apply::Inputs,
+) -> Outcome {
+    let rest = rest.to_vec();
+    match cmd {
         "get" => get(sim, &rest),
         "describe" => super::describe::describe(sim, &rest),
         "create" if has_filename(&rest) => super::apply::from_files(sim, "create", &rest, inputs),
@@ -1548,25 +1657,8 @@ fn create_deployment(sim: &mut Sim, words: &[String]) -> Outcome {
                 + "\n",
         );
     }
-    let result = if dry_run == "server" {
-        // Validate and default without storing: run the create against a throwaway view of the key.
-        if sim.get(&ObjKey::new(kind, &namespace(&p), &name)).is_some() {
-            Err(crate::sim::ApiError::already_exists(kind, &name))
-        } else {
-            Ok(None)
-        }
-    } else {
-        sim.create(Object::Deployment(d.clone())).map(Some)
-    };
-    match result {
-        Ok(Some(obj)) => print_created(&obj.to_json_value(), kind, &name, &output, ""),
-        Ok(None) => print_created(
-            &Object::Deployment(d).to_json_value(),
-            kind,
-            &name,
-            &output,
-            " (server dry run)",
-        ),
+    match sim.create(Object::Deployment(d)) {
+        Ok(obj) => print_created(&obj.to_json_value(), kind, &name, &output, ""),
         Err(e) => Outcome::err(format!("{}\n", e.kubectl_message())),
     }
 }
@@ -1580,7 +1672,7 @@ fn print_created(
 ) -> Outcome {
     match output {
         "yaml" => Outcome::ok(yaml(v)),
-        "json" => Outcome::ok(json(v)),
+        "json" => Outcome::ok(super::printers::json_typed(v)),
         "name" => Outcome::ok(format!("{}/{}\n", kind.qualified_singular(), name)),
         _ => Outcome::ok(format!(
             "{}/{} created{suffix}\n",

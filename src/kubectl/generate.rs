@@ -301,7 +301,7 @@ pub fn service(sim: &mut Sim, words: &[String]) -> Outcome {
         },
         spec: Some(ServiceSpec {
             ports: if ports.is_empty() { None } else { Some(ports) },
-            selector: if external { None } else { Some(labels) },
+            selector: Some(labels),
             type_: Some(svc_type.into()),
             cluster_ip: p.get("clusterip").map(str::to_string),
             external_name: p.get("external-name").map(str::to_string),

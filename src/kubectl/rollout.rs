@@ -132,7 +132,8 @@ pub(crate) const HISTORY_FLAGS: &[FlagSpec] = &[
 ];
 pub(crate) const UNDO_FLAGS: &[FlagSpec] =
     &[flag("to-revision", None, true), flag("dry-run", None, true)];
-pub(crate) const RESTART_FLAGS: &[FlagSpec] = &[flag("dry-run", None, true)];
+/// kubectl 1.32's `rollout restart` has no --dry-run flag.
+pub(crate) const RESTART_FLAGS: &[FlagSpec] = &[];
 pub(crate) const SET_ENV_FLAGS: &[FlagSpec] = &[
     flag("containers", Some('c'), true),
     flag("dry-run", None, true),
@@ -611,7 +612,7 @@ fn undo(sim: &mut Sim, words: &[String]) -> Outcome {
         Err(o) => return o,
     };
     let Some(d) = obj.as_deployment().cloned() else {
-        return undo_controller_revision(sim, &key, &obj, to, &p);
+        return undo_controller_revision(sim, &key, &obj, to);
     };
     if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
         return Outcome::err(format!(
@@ -662,16 +663,6 @@ fn undo(sim: &mut Sim, words: &[String]) -> Outcome {
             key.name
         ));
     }
-    let dry = matches!(
-        p.get("dry-run"),
-        Some("client") | Some("server") | Some("true")
-    );
-    if dry {
-        return Outcome::ok(format!(
-            "deployment.apps/{} rolled back (dry run)\n",
-            key.name
-        ));
-    }
     let mut d2 = d.clone();
     if let Some(s) = d2.spec.as_mut() {
         s.template = template;
@@ -700,13 +691,7 @@ fn undo(sim: &mut Sim, words: &[String]) -> Outcome {
 
 /// `StatefulSetRollbacker` / `DaemonSetRollbacker`: apply the revision's data (the template as a
 /// replacing patch) to the object.
-fn undo_controller_revision(
-    sim: &mut Sim,
-    key: &ObjKey,
-    obj: &Object,
-    to: i64,
-    p: &args::Parsed,
-) -> Outcome {
+fn undo_controller_revision(sim: &mut Sim, key: &ObjKey, obj: &Object, to: i64) -> Outcome {
     let revs = controller_revisions(sim, obj.uid());
     let qualified = format!("{}/{}", key.kind.qualified_singular(), key.name);
     // `findHistory`: revision 0 is the one before the newest.
@@ -733,12 +718,6 @@ fn undo_controller_revision(
         return Outcome::ok(format!(
             "{qualified} skipped rollback (current template already matches revision {target})\n"
         ));
-    }
-    if matches!(
-        p.get("dry-run"),
-        Some("client") | Some("server") | Some("true")
-    ) {
-        return Outcome::ok(format!("{qualified} rolled back (dry run)\n"));
     }
     let mut new = obj.clone();
     set_template(&mut new, template);

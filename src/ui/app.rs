@@ -102,6 +102,12 @@ pub enum Msg {
     },
     CloseInspector,
     InspectorTab(Tab),
+    /// Inspector: begin editing the YAML, the text changed, Apply, Cancel, start again from the latest.
+    EditStart,
+    EditInput(String),
+    EditApply,
+    EditCancel,
+    EditReload,
     /// Open a lesson from the map (starts it fresh, or resumes saved progress).
     OpenLesson(String),
     /// Show the lesson map / go back to the lesson being played.
@@ -168,6 +174,8 @@ pub struct App {
     focus_inspector: bool,
     inspect_return: Option<(String, String)>,
     close_ref: NodeRef,
+    /// An element to focus after the next render (the inspector's editor or Edit button).
+    focus_id: Option<&'static str>,
 
     /// Every lesson that loaded, in map order, and the files that failed.
     lessons: Vec<Lesson>,
@@ -443,8 +451,10 @@ impl App {
         let yaml = pg.object_yaml(kind, &ns, &name);
         let events = pg.object_events(kind, &ns, &name);
         let at = pg.elapsed_ms();
+        let live = self.past.is_none();
         if let Some(i) = self.inspect.as_mut() {
             i.update(yaml, events, at, first);
+            i.live = live;
         }
     }
 
@@ -503,6 +513,68 @@ impl App {
         self.ghosts.clear();
         self.view = self.pg.view();
         self.refresh();
+    }
+
+    /// The inspector's Apply: types `kubectl replace -f - <<'EOF'`, the edited text and `EOF` into
+    /// the terminal (so it is a command of the session: logged, replayed, marked on the timeline),
+    /// and shows what kubectl printed. An error keeps the text for another try.
+    fn apply_edit(&mut self) {
+        let Some(text) = self
+            .inspect
+            .as_ref()
+            .and_then(|i| i.edit.as_ref())
+            .map(|e| e.text.clone())
+        else {
+            return;
+        };
+        let busy = if self.past.is_some() {
+            Some("Edits apply to the live cluster: go back to live first.")
+        } else if self.waiting.is_some() || !self.queue.is_empty() || self.pg.in_heredoc() {
+            Some("The terminal is busy with a command (Ctrl-C stops waiting for it); apply again when it is done.")
+        } else {
+            None
+        };
+        if let Some(msg) = busy {
+            if let Some(i) = self.inspect.as_mut() {
+                i.applied = Some(inspector::Applied {
+                    ok: false,
+                    text: msg.to_string(),
+                });
+            }
+            return;
+        }
+        let first = self.next_id;
+        self.queue.extend(inspector::apply_lines(&text));
+        self.run_queue();
+        let block = self
+            .blocks
+            .iter()
+            .rev()
+            .find(|b| b.id >= first && !b.local)
+            .map(|b| (b.exit_code, b.stdout.clone(), b.stderr.clone()));
+        let applied = match block {
+            Some((0, out, _)) => inspector::Applied {
+                ok: true,
+                text: out,
+            },
+            Some((_, out, err)) => inspector::Applied {
+                ok: false,
+                text: format!("{out}{err}"),
+            },
+            None => inspector::Applied {
+                ok: false,
+                text: "The command did not run.".to_string(),
+            },
+        };
+        self.save_lesson();
+        if let Some(i) = self.inspect.as_mut() {
+            if applied.ok {
+                i.edit = None;
+                self.focus_id = Some("insp-edit");
+            }
+            i.applied = Some(applied);
+        }
+        self.refresh_inspector(false);
     }
 
     fn push_block(&mut self, block: Block) {
@@ -1142,6 +1214,7 @@ impl Component for App {
             inspect: None,
             focus_inspector: false,
             inspect_return: None,
+            focus_id: None,
             close_ref: NodeRef::default(),
             lessons,
             lesson_errors,
@@ -1424,6 +1497,39 @@ impl Component for App {
                 }
                 true
             }
+            Msg::EditStart | Msg::EditReload => {
+                let live = self.past.is_none();
+                let Some(i) = self.inspect.as_mut() else {
+                    return false;
+                };
+                let Some(yaml) = i.yaml.clone().filter(|_| live) else {
+                    return false;
+                };
+                i.edit = Some(inspector::Edit {
+                    base_rv: inspector::resource_version(&yaml),
+                    text: yaml,
+                });
+                i.applied = None;
+                self.focus_id = Some("insp-editor");
+                true
+            }
+            Msg::EditInput(text) => {
+                if let Some(ed) = self.inspect.as_mut().and_then(|i| i.edit.as_mut()) {
+                    ed.text = text;
+                }
+                false
+            }
+            Msg::EditCancel => {
+                if let Some(i) = self.inspect.as_mut() {
+                    i.edit = None;
+                }
+                self.focus_id = Some("insp-edit");
+                true
+            }
+            Msg::EditApply => {
+                self.apply_edit();
+                true
+            }
             Msg::OpenLesson(id) => {
                 let current = self.pg.lesson().map(|r| r.lesson().id.clone());
                 if current.as_deref() == Some(id.as_str()) {
@@ -1605,6 +1711,15 @@ impl Component for App {
             self.focus_title = false;
             self.focus_step = false;
         }
+        if let Some(id) = self.focus_id.take() {
+            if let Some(el) = gloo::utils::document()
+                .get_element_by_id(id)
+                .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+            {
+                let _ = el.focus();
+                self.refocus = false;
+            }
+        }
         if self.focus_inspector {
             if let Some(el) = self.close_ref.cast::<HtmlElement>() {
                 let _ = el.focus();
@@ -1756,8 +1871,15 @@ impl Component for App {
             e.prevent_default();
             inspect_target(e.target()).into_iter().collect()
         });
-        let on_close_insp = link.callback(|_: MouseEvent| Msg::CloseInspector);
-        let on_insp_tab = link.callback(Msg::InspectorTab);
+        let insp_cb = inspector::Callbacks {
+            close: link.callback(|_: MouseEvent| Msg::CloseInspector),
+            tab: link.callback(Msg::InspectorTab),
+            edit: link.callback(|_| Msg::EditStart),
+            edit_input: link.callback(Msg::EditInput),
+            apply: link.callback(|_| Msg::EditApply),
+            cancel: link.callback(|_| Msg::EditCancel),
+            reload: link.callback(|_| Msg::EditReload),
+        };
         let lit = |k: &str| !in_past && self.is_lit(k);
         let ghosts: Vec<Ghost> = self.ghosts.iter().map(|(g, _)| g.clone()).collect();
         let nodes = shown_view.nodes.len();
@@ -1887,7 +2009,7 @@ impl Component for App {
                         </section>
                     </div>
                     { match &self.inspect {
-                        Some(i) => inspector::drawer(i, shown_view.elapsed_ms, on_close_insp, on_insp_tab, self.close_ref.clone()),
+                        Some(i) => inspector::drawer(i, shown_view.elapsed_ms, &insp_cb, self.close_ref.clone()),
                         None => html! {},
                     } }
                 </main>
