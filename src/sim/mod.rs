@@ -105,6 +105,10 @@ pub struct Sim {
     pub(crate) cloud: cloud::Cloud,
     /// Node heartbeats and health, the node controllers' state, injected faults.
     pub(crate) nodelife: nodelifecycle::NodeLife,
+    /// A throwaway copy answering a `dryRun=All` request: writes go through validation, defaulting
+    /// and admission as usual, but what they return carries no new `resourceVersion` (the API
+    /// server's dry-run storage never persists).
+    dry_run: bool,
 }
 
 impl Sim {
@@ -128,6 +132,7 @@ impl Sim {
             node_ports: Default::default(),
             cloud: Default::default(),
             nodelife: Default::default(),
+            dry_run: false,
         };
         bootstrap::default_cluster(&mut sim);
         sim.dispatch();
@@ -137,6 +142,20 @@ impl Sim {
         // seed and the learner's commands only, never on how the default cluster was built.
         sim.rng = Rng::new(sim.config.seed ^ 0x9e37_79b9_7f4a_7c15);
         sim
+    }
+
+    /// A copy of the cluster to run one `--dry-run=server` request against and then drop: the
+    /// request sees the real store (AlreadyExists, NotFound, immutable fields), and nothing it does
+    /// reaches this cluster.
+    pub fn dry_run_copy(&self) -> Sim {
+        let mut copy = self.clone();
+        copy.dry_run = true;
+        copy
+    }
+
+    /// Whether this is a [`Sim::dry_run_copy`].
+    pub fn is_dry_run(&self) -> bool {
+        self.dry_run
     }
 
     pub fn config(&self) -> &SimConfig {

@@ -17,7 +17,7 @@ use super::icons;
 use super::inspector::{self, Inspected, Tab};
 use super::lesson::{self, Tick as LessonTick};
 use super::modes::{self, ModeMsg, Modes};
-use super::terminal::{block_view, welcome, Block};
+use super::terminal::{block_view, byte_offset, welcome, Block, EditKey, LineEdit};
 use super::timeline;
 use crate::kubectl::Wait;
 use crate::lessons::check::{preview_goal, GoalPreview};
@@ -75,6 +75,8 @@ pub enum Msg {
     SetSpeed(usize),
     StepSpeed(i32),
     Input(String),
+    /// Tab completion and the Ctrl-R history search (`terminal::LineEdit`).
+    Edit(EditKey),
     Submit,
     HistPrev,
     HistNext,
@@ -101,6 +103,12 @@ pub enum Msg {
     },
     CloseInspector,
     InspectorTab(Tab),
+    /// Inspector: begin editing the YAML, the text changed, Apply, Cancel, start again from the latest.
+    EditStart,
+    EditInput(String),
+    EditApply,
+    EditCancel,
+    EditReload,
     /// Open a lesson from the map (starts it fresh, or resumes saved progress).
     OpenLesson(String),
     /// Show the lesson map / go back to the lesson being played.
@@ -139,6 +147,7 @@ pub struct App {
     history: Vec<String>,
     hist_pos: Option<usize>,
     draft: String,
+    edit: LineEdit,
     queue: VecDeque<String>,
     waiting: Option<Wait>,
 
@@ -168,6 +177,8 @@ pub struct App {
     focus_inspector: bool,
     inspect_return: Option<(String, String)>,
     close_ref: NodeRef,
+    /// An element to focus after the next render (the inspector's editor or Edit button).
+    focus_id: Option<&'static str>,
 
     /// Every lesson that loaded, in map order, and the files that failed.
     lessons: Vec<Lesson>,
@@ -446,8 +457,10 @@ impl App {
         let yaml = pg.object_yaml(kind, &ns, &name);
         let events = pg.object_events(kind, &ns, &name);
         let at = pg.elapsed_ms();
+        let live = self.past.is_none();
         if let Some(i) = self.inspect.as_mut() {
             i.update(yaml, events, at, first);
+            i.live = live;
         }
     }
 
@@ -506,6 +519,68 @@ impl App {
         self.ghosts.clear();
         self.view = self.pg.view();
         self.refresh();
+    }
+
+    /// The inspector's Apply: types `kubectl replace -f - <<'EOF'`, the edited text and `EOF` into
+    /// the terminal (so it is a command of the session: logged, replayed, marked on the timeline),
+    /// and shows what kubectl printed. An error keeps the text for another try.
+    fn apply_edit(&mut self) {
+        let Some(text) = self
+            .inspect
+            .as_ref()
+            .and_then(|i| i.edit.as_ref())
+            .map(|e| e.text.clone())
+        else {
+            return;
+        };
+        let busy = if self.past.is_some() {
+            Some("Edits apply to the live cluster: go back to live first.")
+        } else if self.waiting.is_some() || !self.queue.is_empty() || self.pg.in_heredoc() {
+            Some("The terminal is busy with a command (Ctrl-C stops waiting for it); apply again when it is done.")
+        } else {
+            None
+        };
+        if let Some(msg) = busy {
+            if let Some(i) = self.inspect.as_mut() {
+                i.applied = Some(inspector::Applied {
+                    ok: false,
+                    text: msg.to_string(),
+                });
+            }
+            return;
+        }
+        let first = self.next_id;
+        self.queue.extend(inspector::apply_lines(&text));
+        self.run_queue();
+        let block = self
+            .blocks
+            .iter()
+            .rev()
+            .find(|b| b.id >= first && !b.local)
+            .map(|b| (b.exit_code, b.stdout.clone(), b.stderr.clone()));
+        let applied = match block {
+            Some((0, out, _)) => inspector::Applied {
+                ok: true,
+                text: out,
+            },
+            Some((_, out, err)) => inspector::Applied {
+                ok: false,
+                text: format!("{out}{err}"),
+            },
+            None => inspector::Applied {
+                ok: false,
+                text: "The command did not run.".to_string(),
+            },
+        };
+        self.save_lesson();
+        if let Some(i) = self.inspect.as_mut() {
+            if applied.ok {
+                i.edit = None;
+                self.focus_id = Some("insp-edit");
+            }
+            i.applied = Some(applied);
+        }
+        self.refresh_inspector(false);
     }
 
     fn push_block(&mut self, block: Block) {
@@ -1205,6 +1280,7 @@ impl Component for App {
             history,
             hist_pos: None,
             draft: String::new(),
+            edit: LineEdit::default(),
             queue: VecDeque::new(),
             waiting: None,
             narration: Vec::new(),
@@ -1226,6 +1302,7 @@ impl Component for App {
             inspect: None,
             focus_inspector: false,
             inspect_return: None,
+            focus_id: None,
             close_ref: NodeRef::default(),
             lessons,
             lesson_errors,
@@ -1378,10 +1455,33 @@ impl Component for App {
             Msg::Input(s) => {
                 self.input = s;
                 self.hist_pos = None;
-                false
+                let shown = self.edit.listed.is_some() || self.edit.search.is_some();
+                self.edit.typed();
+                shown
             }
-            Msg::Submit => self.submit(),
+            Msg::Edit(k) => {
+                if self.waiting.is_some() {
+                    return false;
+                }
+                // Complete against the moment shown (typing in the past continues from there).
+                let shell = match &self.past {
+                    Some(p) => p.pg.shell(),
+                    None => self.pg.shell(),
+                };
+                let (redraw, run) = self.edit.key(k, &mut self.input, &self.history, shell);
+                self.hist_pos = None;
+                if run {
+                    self.edit.typed();
+                    return self.submit() || redraw;
+                }
+                redraw
+            }
+            Msg::Submit => {
+                self.edit.typed();
+                self.submit()
+            }
             Msg::HistPrev => {
+                self.edit.typed();
                 if self.history.is_empty() {
                     return false;
                 }
@@ -1516,6 +1616,39 @@ impl Component for App {
                 if let Some(i) = self.inspect.as_mut() {
                     i.tab = t;
                 }
+                true
+            }
+            Msg::EditStart | Msg::EditReload => {
+                let live = self.past.is_none();
+                let Some(i) = self.inspect.as_mut() else {
+                    return false;
+                };
+                let Some(yaml) = i.yaml.clone().filter(|_| live) else {
+                    return false;
+                };
+                i.edit = Some(inspector::Edit {
+                    base_rv: inspector::resource_version(&yaml),
+                    text: yaml,
+                });
+                i.applied = None;
+                self.focus_id = Some("insp-editor");
+                true
+            }
+            Msg::EditInput(text) => {
+                if let Some(ed) = self.inspect.as_mut().and_then(|i| i.edit.as_mut()) {
+                    ed.text = text;
+                }
+                false
+            }
+            Msg::EditCancel => {
+                if let Some(i) = self.inspect.as_mut() {
+                    i.edit = None;
+                }
+                self.focus_id = Some("insp-edit");
+                true
+            }
+            Msg::EditApply => {
+                self.apply_edit();
                 true
             }
             Msg::OpenLesson(id) => {
@@ -1720,6 +1853,15 @@ impl Component for App {
             self.focus_title = false;
             self.focus_step = false;
         }
+        if let Some(id) = self.focus_id.take() {
+            if let Some(el) = gloo::utils::document()
+                .get_element_by_id(id)
+                .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+            {
+                let _ = el.focus();
+                self.refocus = false;
+            }
+        }
         if self.focus_inspector {
             if let Some(el) = self.close_ref.cast::<HtmlElement>() {
                 let _ = el.focus();
@@ -1734,6 +1876,11 @@ impl Component for App {
         if self.scroll_narr {
             scroll_to_bottom(&self.narr_ref);
             self.scroll_narr = false;
+        }
+        if let Some(caret) = self.edit.caret.take() {
+            if let Some(el) = self.input_ref.cast::<HtmlTextAreaElement>() {
+                let _ = el.set_selection_range(caret, caret);
+            }
         }
         if self.refocus && self.waiting.is_none() {
             if let Some(el) = self.input_ref.cast::<HtmlTextAreaElement>() {
@@ -1778,10 +1925,43 @@ impl Component for App {
         let on_input = link.callback(|e: InputEvent| {
             Msg::Input(e.target_unchecked_into::<HtmlTextAreaElement>().value())
         });
-        let on_keydown = link.batch_callback(|e: KeyboardEvent| {
+        let searching = self.edit.search.is_some();
+        let on_keydown = link.batch_callback(move |e: KeyboardEvent| {
             let key = e.key();
-            let value = e.target_unchecked_into::<HtmlTextAreaElement>().value();
+            let area = e.target_unchecked_into::<HtmlTextAreaElement>();
+            let value = area.value();
             let ctrl = e.ctrl_key() || e.meta_key();
+            let plain = !ctrl && !e.alt_key();
+            if searching && !e.is_composing() {
+                // Bash's reverse-i-search: typing extends the query, Ctrl-R finds older, Enter
+                // runs the match, Escape / Ctrl-G restore the line, other keys keep the match.
+                let msg = match key.as_str() {
+                    "Enter" => EditKey::SearchAccept(true),
+                    "Escape" => EditKey::SearchCancel,
+                    "g" | "G" | "c" | "C" if e.ctrl_key() => EditKey::SearchCancel,
+                    "r" | "R" if e.ctrl_key() => EditKey::Search,
+                    "Backspace" if plain => EditKey::SearchBackspace,
+                    "Shift" | "Control" | "Alt" | "Meta" | "CapsLock" => return vec![],
+                    k if plain && k.chars().count() == 1 => EditKey::SearchType(k.to_string()),
+                    _ => return vec![Msg::Edit(EditKey::SearchAccept(false))],
+                };
+                e.prevent_default();
+                return vec![Msg::Edit(msg)];
+            }
+            if e.ctrl_key() && !e.alt_key() && (key == "r" || key == "R") {
+                e.prevent_default();
+                return vec![Msg::Edit(EditKey::Search)];
+            }
+            // Tab completes; on an empty line it leaves the prompt, as do Shift+Tab and Escape.
+            if key == "Tab" && plain && !e.shift_key() && !value.trim().is_empty() {
+                e.prevent_default();
+                let caret = area
+                    .selection_start()
+                    .ok()
+                    .flatten()
+                    .unwrap_or(value.len() as u32);
+                return vec![Msg::Edit(EditKey::Tab(byte_offset(&value, caret)))];
+            }
             if key == "Enter" && !e.shift_key() && !e.is_composing() {
                 e.prevent_default();
                 return vec![Msg::Submit];
@@ -1801,9 +1981,11 @@ impl Component for App {
                 }
             }
             if key == "Escape" {
+                // Leaves the prompt (and hides a completion list).
                 if let Some(el) = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
                     let _ = el.blur();
                 }
+                return vec![Msg::Edit(EditKey::SearchCancel)];
             }
             vec![]
         });
@@ -1831,8 +2013,15 @@ impl Component for App {
             e.prevent_default();
             inspect_target(e.target()).into_iter().collect()
         });
-        let on_close_insp = link.callback(|_: MouseEvent| Msg::CloseInspector);
-        let on_insp_tab = link.callback(Msg::InspectorTab);
+        let insp_cb = inspector::Callbacks {
+            close: link.callback(|_: MouseEvent| Msg::CloseInspector),
+            tab: link.callback(Msg::InspectorTab),
+            edit: link.callback(|_| Msg::EditStart),
+            edit_input: link.callback(Msg::EditInput),
+            apply: link.callback(|_| Msg::EditApply),
+            cancel: link.callback(|_| Msg::EditCancel),
+            reload: link.callback(|_| Msg::EditReload),
+        };
         let lit = |k: &str| !in_past && self.is_lit(k);
         let ghosts: Vec<Ghost> = self.ghosts.iter().map(|(g, _)| g.clone()).collect();
         let nodes = shown_view.nodes.len();
@@ -1905,8 +2094,9 @@ impl Component for App {
                                 </div> }
                             }) }
                         </div>
-                        <div class={classes!("term-input-row", waiting.then_some("busy"))}>
-                            <label for="term-input" class="prompt">{ "$" }<span class="sr-only">{ " Command" }</span></label>
+                        { self.edit.list(&link.callback(|c: String| Msg::Edit(EditKey::Pick(c)))) }
+                        <div class={classes!("term-input-row", waiting.then_some("busy"), searching.then_some("searching"))}>
+                            { self.edit.prompt() }
                             <textarea id="term-input" ref={self.input_ref.clone()} rows="1"
                                       value={self.input.clone()} oninput={on_input} onkeydown={on_keydown}
                                       disabled={waiting} spellcheck="false" autocomplete="off"
@@ -1967,7 +2157,7 @@ impl Component for App {
                         </section>
                     </div>
                     { match &self.inspect {
-                        Some(i) => inspector::drawer(i, shown_view.elapsed_ms, on_close_insp, on_insp_tab, self.close_ref.clone()),
+                        Some(i) => inspector::drawer(i, shown_view.elapsed_ms, &insp_cb, self.close_ref.clone()),
                         None => html! {},
                     } }
                 </main>
