@@ -21,7 +21,7 @@ pub struct Inputs<'a> {
     pub stdin: Option<&'a str>,
 }
 
-const FILE_FLAGS: &[FlagSpec] = &[
+pub(crate) const FILE_FLAGS: &[FlagSpec] = &[
     flag("filename", Some('f'), true),
     flag("dry-run", None, true),
     flag("output", Some('o'), true),
@@ -474,7 +474,7 @@ pub fn delete_files(sim: &mut Sim, words: &[String], inputs: &Inputs) -> Outcome
 
 // ------------------------------------------------------------------------------------ run
 
-const RUN_FLAGS: &[FlagSpec] = &[
+pub(crate) const RUN_FLAGS: &[FlagSpec] = &[
     flag("image", None, true),
     flag("labels", Some('l'), true),
     flag("env", None, true),

@@ -13,8 +13,8 @@ use crate::sim::object::{Kind, Object};
 use crate::sim::store::ObjKey;
 use crate::sim::Sim;
 
-const JOB_FLAGS: &[FlagSpec] = &[flag("image", None, true), flag("from", None, true)];
-const CRONJOB_FLAGS: &[FlagSpec] = &[
+pub(crate) const JOB_FLAGS: &[FlagSpec] = &[flag("image", None, true), flag("from", None, true)];
+pub(crate) const CRONJOB_FLAGS: &[FlagSpec] = &[
     flag("image", None, true),
     flag("schedule", None, true),
     flag("restart", None, true),

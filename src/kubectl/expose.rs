@@ -18,7 +18,7 @@ use crate::sim::object::{Kind, Object};
 use crate::sim::store::ObjKey;
 use crate::sim::{ApiError, Sim};
 
-const FLAGS: &[FlagSpec] = &[
+pub(crate) const FLAGS: &[FlagSpec] = &[
     flag("protocol", None, true),
     flag("port", None, true),
     flag("type", None, true),

@@ -16,7 +16,7 @@ use super::goal;
 use super::icons;
 use super::inspector::{self, Inspected, Tab};
 use super::lesson::{self, Tick as LessonTick};
-use super::terminal::{block_view, welcome, Block};
+use super::terminal::{block_view, byte_offset, welcome, Block, EditKey, LineEdit};
 use super::timeline;
 use crate::kubectl::Wait;
 use crate::lessons::check::{preview_goal, GoalPreview};
@@ -74,6 +74,8 @@ pub enum Msg {
     SetSpeed(usize),
     StepSpeed(i32),
     Input(String),
+    /// Tab completion and the Ctrl-R history search (`terminal::LineEdit`).
+    Edit(EditKey),
     Submit,
     HistPrev,
     HistNext,
@@ -142,6 +144,7 @@ pub struct App {
     history: Vec<String>,
     hist_pos: Option<usize>,
     draft: String,
+    edit: LineEdit,
     queue: VecDeque<String>,
     waiting: Option<Wait>,
 
@@ -1190,6 +1193,7 @@ impl Component for App {
             history,
             hist_pos: None,
             draft: String::new(),
+            edit: LineEdit::default(),
             queue: VecDeque::new(),
             waiting: None,
             narration: Vec::new(),
@@ -1330,10 +1334,33 @@ impl Component for App {
             Msg::Input(s) => {
                 self.input = s;
                 self.hist_pos = None;
-                false
+                let shown = self.edit.listed.is_some() || self.edit.search.is_some();
+                self.edit.typed();
+                shown
             }
-            Msg::Submit => self.submit(),
+            Msg::Edit(k) => {
+                if self.waiting.is_some() {
+                    return false;
+                }
+                // Complete against the moment shown (typing in the past continues from there).
+                let shell = match &self.past {
+                    Some(p) => p.pg.shell(),
+                    None => self.pg.shell(),
+                };
+                let (redraw, run) = self.edit.key(k, &mut self.input, &self.history, shell);
+                self.hist_pos = None;
+                if run {
+                    self.edit.typed();
+                    return self.submit() || redraw;
+                }
+                redraw
+            }
+            Msg::Submit => {
+                self.edit.typed();
+                self.submit()
+            }
             Msg::HistPrev => {
+                self.edit.typed();
                 if self.history.is_empty() {
                     return false;
                 }
@@ -1708,6 +1735,11 @@ impl Component for App {
             scroll_to_bottom(&self.narr_ref);
             self.scroll_narr = false;
         }
+        if let Some(caret) = self.edit.caret.take() {
+            if let Some(el) = self.input_ref.cast::<HtmlTextAreaElement>() {
+                let _ = el.set_selection_range(caret, caret);
+            }
+        }
         if self.refocus && self.waiting.is_none() {
             if let Some(el) = self.input_ref.cast::<HtmlTextAreaElement>() {
                 let _ = el.focus();
@@ -1751,10 +1783,45 @@ impl Component for App {
         let on_input = link.callback(|e: InputEvent| {
             Msg::Input(e.target_unchecked_into::<HtmlTextAreaElement>().value())
         });
-        let on_keydown = link.batch_callback(|e: KeyboardEvent| {
+        let searching = self.edit.search.is_some();
+        let on_keydown = link.batch_callback(move |e: KeyboardEvent| {
             let key = e.key();
-            let value = e.target_unchecked_into::<HtmlTextAreaElement>().value();
+            let area = e.target_unchecked_into::<HtmlTextAreaElement>();
+            let value = area.value();
             let ctrl = e.ctrl_key() || e.meta_key();
+            let plain = !ctrl && !e.alt_key();
+            if searching && !e.is_composing() {
+                // Bash's reverse-i-search: typing extends the query, Ctrl-R finds older, Enter
+                // runs the match, Escape / Ctrl-G restore the line, other keys keep the match.
+                let msg = match key.as_str() {
+                    "Enter" => EditKey::SearchAccept(true),
+                    "Escape" => EditKey::SearchCancel,
+                    "g" | "G" | "c" | "C" if e.ctrl_key() => EditKey::SearchCancel,
+                    "r" | "R" if e.ctrl_key() => EditKey::Search,
+                    "Backspace" if plain => EditKey::SearchBackspace,
+                    "Shift" | "Control" | "Alt" | "Meta" | "CapsLock" => return vec![],
+                    // Keeps the match and the focus (a Tab here must not leave the prompt).
+                    "Tab" => EditKey::SearchAccept(false),
+                    k if plain && k.chars().count() == 1 => EditKey::SearchType(k.to_string()),
+                    _ => return vec![Msg::Edit(EditKey::SearchAccept(false))],
+                };
+                e.prevent_default();
+                return vec![Msg::Edit(msg)];
+            }
+            if e.ctrl_key() && !e.alt_key() && (key == "r" || key == "R") {
+                e.prevent_default();
+                return vec![Msg::Edit(EditKey::Search)];
+            }
+            // Tab completes; on an empty line it leaves the prompt, as do Shift+Tab and Escape.
+            if key == "Tab" && plain && !e.shift_key() && !value.trim().is_empty() {
+                e.prevent_default();
+                let caret = area
+                    .selection_start()
+                    .ok()
+                    .flatten()
+                    .unwrap_or(value.len() as u32);
+                return vec![Msg::Edit(EditKey::Tab(byte_offset(&value, caret)))];
+            }
             if key == "Enter" && !e.shift_key() && !e.is_composing() {
                 e.prevent_default();
                 return vec![Msg::Submit];
@@ -1774,9 +1841,11 @@ impl Component for App {
                 }
             }
             if key == "Escape" {
+                // Leaves the prompt (and hides a completion list).
                 if let Some(el) = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
                     let _ = el.blur();
                 }
+                return vec![Msg::Edit(EditKey::SearchCancel)];
             }
             vec![]
         });
@@ -1879,8 +1948,9 @@ impl Component for App {
                                 </div> }
                             }) }
                         </div>
-                        <div class={classes!("term-input-row", waiting.then_some("busy"))}>
-                            <label for="term-input" class="prompt">{ "$" }<span class="sr-only">{ " Command" }</span></label>
+                        { self.edit.list(&link.callback(|c: String| Msg::Edit(EditKey::Pick(c)))) }
+                        <div class={classes!("term-input-row", waiting.then_some("busy"), searching.then_some("searching"))}>
+                            { self.edit.prompt() }
                             <textarea id="term-input" ref={self.input_ref.clone()} rows="1"
                                       value={self.input.clone()} oninput={on_input} onkeydown={on_keydown}
                                       disabled={waiting} spellcheck="false" autocomplete="off"
