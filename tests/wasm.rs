@@ -197,6 +197,11 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
         include_str!("golden/scheduling.txt"),
         include_str!("golden/scheduling.out"),
     ),
+    (
+        "shell_grep",
+        include_str!("golden/shell_grep.txt"),
+        include_str!("golden/shell_grep.out"),
+    ),
 ];
 
 #[wasm_bindgen_test]

@@ -18,6 +18,7 @@ pub mod net;
 pub mod outcome;
 pub mod patch;
 pub mod printers;
+pub mod regex;
 pub mod rollout;
 pub mod shell;
 pub mod sim_cmd;

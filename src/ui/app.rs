@@ -1942,6 +1942,8 @@ impl Component for App {
                     "r" | "R" if e.ctrl_key() => EditKey::Search,
                     "Backspace" if plain => EditKey::SearchBackspace,
                     "Shift" | "Control" | "Alt" | "Meta" | "CapsLock" => return vec![],
+                    // Keeps the match and the focus (a Tab here must not leave the prompt).
+                    "Tab" => EditKey::SearchAccept(false),
                     k if plain && k.chars().count() == 1 => EditKey::SearchType(k.to_string()),
                     _ => return vec![Msg::Edit(EditKey::SearchAccept(false))],
                 };

@@ -142,6 +142,15 @@ test('tab completion and reverse history search', { timeout: 180_000 }, async ()
     await input.press('Control+g');
     await expectValue(page, '');
 
+    // Another key (here Tab) keeps the match for editing, and the focus.
+    await input.press('Control+r');
+    await input.pressSequentially('nodes');
+    await input.press('Tab');
+    await expectValue(page, 'kubectl get nodes');
+    assert.equal(await page.locator('#term-search').count(), 0);
+    assert.equal(await focused(page), 'term-input');
+    await input.fill('');
+
     // Repeated Ctrl-R finds older matches; Enter runs the one found.
     await typeCommand(page, 'kubectl get deployments');
     await waitForOutput(page, 'READY');
