@@ -58,6 +58,11 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
         include_str!("golden/finalizer_pod.out"),
     ),
     (
+        "json_order",
+        include_str!("golden/json_order.txt"),
+        include_str!("golden/json_order.out"),
+    ),
+    (
         "edit_replace",
         include_str!("golden/edit_replace.txt"),
         include_str!("golden/edit_replace.out"),
@@ -196,6 +201,11 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
         "scheduling",
         include_str!("golden/scheduling.txt"),
         include_str!("golden/scheduling.out"),
+    ),
+    (
+        "shell_grep",
+        include_str!("golden/shell_grep.txt"),
+        include_str!("golden/shell_grep.out"),
     ),
 ];
 
