@@ -15,6 +15,7 @@ pub mod format;
 pub mod goal;
 
 pub mod run;
+pub mod share;
 pub mod timetravel;
 
 pub use format::{Lesson, Step, TRACKS};

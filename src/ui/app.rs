@@ -16,6 +16,7 @@ use super::goal;
 use super::icons;
 use super::inspector::{self, Inspected, Tab};
 use super::lesson::{self, Tick as LessonTick};
+use super::modes::{self, ModeMsg, Modes};
 use super::terminal::{block_view, byte_offset, welcome, Block, EditKey, LineEdit};
 use super::timeline;
 use crate::kubectl::Wait;
@@ -122,6 +123,8 @@ pub enum Msg {
     ToggleGoal,
     /// Escape outside the terminal: closes the inspector, else the goal view.
     Escape,
+    /// Share, presenter, embed, help (`modes.rs`).
+    Mode(ModeMsg),
 }
 
 /// An earlier moment being viewed: the session rebuilt there, and what it draws.
@@ -200,9 +203,12 @@ pub struct App {
     step_ref: NodeRef,
     /// "Show goal": the current step's goal state, drawn above the live cluster.
     goal: Option<GoalPreview>,
+    /// Share link, presenter and embed modes, the help dialog.
+    modes: Modes,
 
     _interval: Interval,
     _keys: EventListener,
+    _mode_keys: EventListener,
 }
 
 fn near_bottom(r: &NodeRef) -> bool {
@@ -738,6 +744,9 @@ impl App {
     }
 
     fn save_history(&self) {
+        if !self.modes.may_store() {
+            return;
+        }
         let _ = LocalStorage::set(HISTORY_KEY, &self.history);
     }
 
@@ -925,9 +934,81 @@ impl App {
         self.show_map = false;
         self.panel_open = true;
         self.announce = format!("Lesson opened: {}", lesson.title);
-        let _ = LocalStorage::set(CURRENT_KEY, id);
+        if self.modes.may_store() {
+            let _ = LocalStorage::set(CURRENT_KEY, id);
+        }
         self.save_lesson();
         self.sync_url();
+        Ok(())
+    }
+
+    /// Opens a share link: replays its session (a lesson's setup or a fresh cluster, then every
+    /// input at its logged position), shows its commands in the terminal, paused at its moment.
+    fn load_shared(&mut self, shared: &crate::lessons::share::Shared) -> Result<(), String> {
+        let r = crate::lessons::share::replay(shared)?;
+        self.pg = r.pg;
+        self.reset_ui();
+        let mut cmds = Vec::new();
+        for c in r.commands {
+            let id = self.next_id;
+            self.next_id += 1;
+            cmds.push((id, c.command.clone(), c.at_ms));
+            self.push_block(Block {
+                id,
+                command: c.command,
+                stdout: c.stdout,
+                stderr: c.stderr,
+                exit_code: c.exit_code,
+                at_ms: c.at_ms,
+                waiting: false,
+                local: false,
+            });
+        }
+        if let Some(w) = r.waiting {
+            if let Some(b) = self.blocks.last_mut() {
+                b.waiting = true;
+            }
+            self.waiting = Some(w);
+        }
+        // The narration shows each command before the decisions that followed it.
+        let decisions = std::mem::take(&mut self.narration);
+        let mut cmds = cmds
+            .into_iter()
+            .filter(|(_, l, _)| !l.trim_start().starts_with('#'))
+            .peekable();
+        for item in decisions {
+            if let NarrItem::Decision(_, d) = &item {
+                while let Some((id, line, at_ms)) = cmds.next_if(|c| c.2 < d.at_ms) {
+                    let line = line.lines().next().unwrap_or_default().trim().to_string();
+                    self.narration.push(NarrItem::Command { id, line, at_ms });
+                }
+            }
+            self.narration.push(item);
+        }
+        for (id, line, at_ms) in cmds {
+            let line = line.lines().next().unwrap_or_default().trim().to_string();
+            self.narration.push(NarrItem::Command { id, line, at_ms });
+        }
+        self.playing = false;
+        let n = self.marks.len();
+        let lesson = self.pg.lesson().map(|r| r.lesson().title.clone());
+        if lesson.is_some() {
+            self.show_map = false;
+            self.panel_open = !self.modes.embed;
+        }
+        let what = match lesson {
+            Some(t) => format!("the lesson “{t}”, "),
+            None => String::new(),
+        };
+        self.modes.note = Some((
+            false,
+            format!(
+                "Replayed a shared session: {what}{n} command{} on the same cluster, to {}. Paused: press Space or Play to go on.",
+                if n == 1 { "" } else { "s" },
+                clock(self.pg.elapsed_ms())
+            ),
+        ));
+        self.save_lesson();
         Ok(())
     }
 
@@ -997,6 +1078,9 @@ impl App {
         let Some(p) = self.pg.lesson_progress() else {
             return;
         };
+        if !self.modes.may_store() {
+            return;
+        }
         let total = self
             .pg
             .lesson()
@@ -1030,6 +1114,7 @@ impl App {
             ),
             None => path,
         };
+        let url = self.modes.decorate(url);
         if let Ok(h) = w.history() {
             let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
         }
@@ -1162,6 +1247,8 @@ impl Component for App {
             },
         );
 
+        let modes = Modes::from_url();
+        let mode_keys = modes::key_listener(ctx.link().clone());
         let history: Vec<String> = LocalStorage::get(HISTORY_KEY).unwrap_or_default();
         let (lessons, lesson_errors) = crate::lessons::catalog();
         let completed: Vec<String> = LocalStorage::get(COMPLETED_KEY).unwrap_or_default();
@@ -1208,7 +1295,8 @@ impl Component for App {
             narr_ref: NodeRef::default(),
             scroll_term: false,
             scroll_narr: true,
-            refocus: true,
+            // An embed takes no focus on load (the host page keeps its keyboard and scroll).
+            refocus: !modes.embed,
             past: None,
             marks: Vec::new(),
             inspect: None,
@@ -1232,14 +1320,47 @@ impl Component for App {
             title_ref: NodeRef::default(),
             step_ref: NodeRef::default(),
             goal: None,
+            modes,
             _interval: interval,
             _keys: keys,
+            _mode_keys: mode_keys,
         };
+        if app.modes.embed {
+            app.panel_open = false;
+        }
         app.refresh();
+        // A share link (`#v=1&…&in=…`) replays its session; it may name a lesson too.
+        match modes::url_share() {
+            Ok(Some(shared)) => {
+                if let Err(e) = app.load_shared(&shared) {
+                    app.modes.note = Some((
+                        true,
+                        format!("This share link could not be replayed: {e}. Showing a fresh cluster instead."),
+                    ));
+                }
+                return app;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                app.modes.note = Some((
+                    true,
+                    format!(
+                        "This share link could not be read: {e}. Showing a fresh cluster instead."
+                    ),
+                ));
+                return app;
+            }
+        }
         // A deep link (`?lesson=ID&step=N`, or the same after `#`) opens a lesson; without one, the
         // lesson played last resumes.
         let (want, step) = url_lesson();
-        let want = want.or_else(|| LocalStorage::get::<String>(CURRENT_KEY).ok());
+        let want = want.or_else(|| {
+            if app.modes.embed {
+                None
+            } else {
+                LocalStorage::get::<String>(CURRENT_KEY).ok()
+            }
+        });
         if let Some(id) = want {
             if let Err(e) = app.start_lesson(&id, step, true) {
                 app.lesson_notice = Some(e);
@@ -1551,7 +1672,9 @@ impl Component for App {
             }
             Msg::TogglePanel => {
                 self.panel_open = !self.panel_open;
-                let _ = LocalStorage::set(PANEL_KEY, self.panel_open);
+                if self.modes.may_store() {
+                    let _ = LocalStorage::set(PANEL_KEY, self.panel_open);
+                }
                 if self.panel_open {
                     self.focus_title = true;
                 }
@@ -1613,7 +1736,14 @@ impl Component for App {
                 };
                 true
             }
+            Msg::Mode(m) => {
+                let shown = self.past.as_ref().map(|p| &p.pg).unwrap_or(&self.pg);
+                self.modes.update(m, shown)
+            }
             Msg::Escape => {
+                if self.modes.dialog_open() {
+                    return self.modes.update(ModeMsg::DialogClosed, &self.pg);
+                }
                 if self.inspect.is_some() {
                     return <Self as Component>::update(self, _ctx, Msg::CloseInspector);
                 }
@@ -1691,6 +1821,18 @@ impl Component for App {
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+        self.modes.after_render();
+        // Keep the speed menu on the speed: once a user picked an option, the options'
+        // `selected` attributes no longer move the selection (keys `[` `]` would show 0.1×).
+        if let Some(sel) = gloo::utils::document()
+            .get_element_by_id("speed")
+            .and_then(|e| e.dyn_into::<HtmlSelectElement>().ok())
+        {
+            let want = SPEEDS[self.speed].0;
+            if sel.value() != want {
+                sel.set_value(want);
+            }
+        }
         if self.focus_title || self.focus_step {
             let target = if self.focus_step && self.step_ref.get().is_some() {
                 &self.step_ref
@@ -1897,7 +2039,10 @@ impl Component for App {
             .unwrap_or_default();
 
         html! {
-            <div class={classes!("app", paused.then_some("paused"), in_past.then_some("viewing-past"))}>
+            <div class={classes!("app", paused.then_some("paused"), in_past.then_some("viewing-past"), self.modes.classes())}>
+                { if self.modes.presenter || self.modes.embed {
+                    modes::strip(&self.modes, link, self.shown(), &clock(shown_view.elapsed_ms))
+                } else { html! {
                 <header class="topbar">
                     <div class="brand">
                         { icons::logo() }
@@ -1925,8 +2070,10 @@ impl Component for App {
                                 title={if in_lesson { "Restart the lesson from its first step" } else { "Start over with a fresh cluster" }}>
                             { icons::reset() }<span>{ "Reset" }</span>
                         </button>
+                        { modes::top_buttons(&self.modes, link) }
                     </div>
                 </header>
+                } } }
 
                 <main class={classes!("workspace", self.inspect.is_some().then_some("with-inspector"), self.panel_open.then_some("with-lesson"))}>
                     { self.lesson_panel(ctx, in_past) }
@@ -1939,6 +2086,7 @@ impl Component for App {
                                 { icons::broom() }
                             </button>
                         </div>
+                        { modes::share_note(&self.modes, link) }
                         <div id="term-output" class="term-output" role="log" aria-live="polite" ref={self.output_ref.clone()}>
                             { if self.blocks.is_empty() { welcome(&on_suggest) } else { html! {} } }
                             { for self.blocks.iter().map(|b| {
@@ -2033,6 +2181,9 @@ impl Component for App {
                         live: link.callback(|_: MouseEvent| Msg::Live),
                     },
                 ) }
+                { modes::share_dialog(&self.modes, link, in_past) }
+                { modes::help_dialog(&self.modes, link) }
+                { modes::blank(&self.modes, link) }
             </div>
         }
     }

@@ -297,8 +297,8 @@ pub fn matrix(
         .map(|n| with_ghosts(&n.pods, Some(&n.name), ghosts))
         .collect();
     let cols = format!(
-        "--cols: 158px repeat({}, minmax(176px, 1fr))",
-        view.nodes.len().max(1)
+        "--cols: 158px repeat({n}, minmax(176px, 1fr)); --n: {n}",
+        n = view.nodes.len().max(1)
     );
 
     // --- rows, in a stable order: deployments with their replicasets, then other owners, then bare pods.
