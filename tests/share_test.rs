@@ -114,10 +114,20 @@ fn a_sandbox_session_replays_exactly() {
     term.run(&mut pg, "kubectl set image deployment/web nginx=nginx:1.27");
     term.run(&mut pg, "kubectl get pods -w");
     tick(&mut pg, &mut term, 15);
-    // Ctrl-C (the page drops the wait), then more time.
-    term.waiting = None;
+    // Ctrl-C (the page drops the wait and logs it), then more time.
+    if term.waiting.take().is_some() {
+        term.blocks.last_mut().unwrap().1.push_str("^C\n");
+        pg.interrupt();
+    }
     term.run(&mut pg, "sim node fail kind-worker2");
     tick(&mut pg, &mut term, 40);
+    // A streaming command stopped as the last thing done: the replay ends it there too.
+    term.run(&mut pg, "kubectl get deploy -w");
+    tick(&mut pg, &mut term, 3);
+    term.waiting = None;
+    term.blocks.last_mut().unwrap().1.push_str("^C\n");
+    pg.interrupt();
+    tick(&mut pg, &mut term, 3);
 
     let shared = Shared::of(&pg);
     let fragment = shared.encode();
@@ -136,6 +146,15 @@ fn a_sandbox_session_replays_exactly() {
         }
     }
     assert!(r.commands[1].stdout.contains("annotated"));
+    assert!(
+        r.waiting.is_none(),
+        "the stopped watch still streams in the replay"
+    );
+    let last = r.commands.last().unwrap();
+    assert!(
+        last.stdout.ends_with("^C\n") && last.exit_code == 130,
+        "{last:?}"
+    );
     // The replayed session goes on like the original.
     let mut a = pg;
     let mut b = r.pg;

@@ -162,6 +162,7 @@ impl Playground {
                     run.skip(shell.sim());
                 }
             }
+            Action::Interrupt => {}
         }
     }
 
@@ -460,6 +461,11 @@ impl Playground {
             self.log_input(Action::LessonCheck);
         }
         done
+    }
+
+    /// Notes that the learner stopped a waiting command (Ctrl-C) here, for share links.
+    pub fn interrupt(&mut self) {
+        self.log_input(Action::Interrupt);
     }
 
     /// Moves on to the next step without meeting the current goal.

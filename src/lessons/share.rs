@@ -37,6 +37,7 @@ const TAG_FILE: u8 = 1;
 const TAG_ROLLING: u8 = 2;
 const TAG_CHECK: u8 = 3;
 const TAG_SKIP: u8 = 4;
+const TAG_INTERRUPT: u8 = 5;
 
 /// A shared session: where it starts, what was done, and the moment to show.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -269,6 +270,7 @@ fn encode_inputs(inputs: &[TimedInput]) -> Vec<u8> {
             }
             Action::LessonCheck => out.push(TAG_CHECK),
             Action::LessonSkip => out.push(TAG_SKIP),
+            Action::Interrupt => out.push(TAG_INTERRUPT),
         }
     }
     out
@@ -358,6 +360,7 @@ fn decode_inputs(bytes: &[u8]) -> Result<Vec<TimedInput>, String> {
             },
             TAG_CHECK => Action::LessonCheck,
             TAG_SKIP => Action::LessonSkip,
+            TAG_INTERRUPT => Action::Interrupt,
             other => {
                 return Err(format!(
                     "the link's inputs are garbled (unknown entry {other})"
@@ -529,6 +532,10 @@ pub fn replay(shared: &Shared) -> Result<Replay, String> {
                 pg.check_lesson();
             }
             Action::LessonSkip => pg.skip_step(),
+            Action::Interrupt => {
+                term.interrupt();
+                pg.interrupt();
+            }
         }
     }
     let t = shared.t_ms.max(pg.elapsed_ms());
@@ -573,6 +580,11 @@ mod tests {
                     at_ms: 30_500,
                     tasks_run: 900,
                     action: Action::LessonSkip,
+                },
+                TimedInput {
+                    at_ms: 30_900,
+                    tasks_run: 901,
+                    action: Action::Interrupt,
                 },
                 TimedInput {
                     at_ms: 31_000,

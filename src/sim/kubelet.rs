@@ -27,6 +27,8 @@ use super::Sim;
 pub enum KStep {
     /// First sync: report Pending / ContainerCreating.
     Admit,
+    /// The volume manager mounts the pod's volumes; the sandbox waits until it can.
+    MountVolumes,
     /// The sandbox is up: the pod has its IP; images are next.
     SandboxReady,
     /// Container `i` is created and started.
@@ -742,18 +744,39 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
                     set_container(p, i, |_| {});
                 }
             });
-            sim.decide(
-                &comp,
-                format!("admitted {}; creating the pod sandbox", rt.key.name),
-            );
-            sim.schedule(
-                SANDBOX_MS,
-                Task::Kubelet {
-                    node: node.into(),
-                    uid: uid.into(),
-                    step: KStep::SandboxReady,
-                },
-            );
+            if mount_volumes(sim, node, uid, &obj, &pod) {
+                sim.decide(
+                    &comp,
+                    format!("admitted {}; creating the pod sandbox", rt.key.name),
+                );
+                sim.schedule(
+                    SANDBOX_MS,
+                    Task::Kubelet {
+                        node: node.into(),
+                        uid: uid.into(),
+                        step: KStep::SandboxReady,
+                    },
+                );
+            }
+        }
+        KStep::MountVolumes => {
+            if mount_volumes(sim, node, uid, &obj, &pod) {
+                sim.decide(
+                    &comp,
+                    format!(
+                        "mounted the volumes of {}; creating the pod sandbox",
+                        rt.key.name
+                    ),
+                );
+                sim.schedule(
+                    SANDBOX_MS,
+                    Task::Kubelet {
+                        node: node.into(),
+                        uid: uid.into(),
+                        step: KStep::SandboxReady,
+                    },
+                );
+            }
         }
         KStep::SandboxReady => {
             let host_network = pod.spec.as_ref().and_then(|s| s.host_network) == Some(true);
@@ -1524,39 +1547,45 @@ fn config_error(sim: &Sim, pod: &Pod, c: &Container) -> Option<String> {
     None
 }
 
+/// `WaitForAttachAndMount`, before the sandbox: a ConfigMap or Secret volume whose source is
+/// missing keeps the pod ContainerCreating (no IP, no image pulled) with a FailedMount event, and
+/// the volume manager tries again. True when every volume is mounted.
+fn mount_volumes(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod) -> bool {
+    let Some(err) = mount_error(sim, pod) else {
+        return true;
+    };
+    sim.event(
+        obj,
+        "Warning",
+        "FailedMount",
+        err.clone(),
+        "kubelet",
+        Some(node),
+    );
+    sim.decide(
+        &component(node),
+        format!(
+            "cannot mount volumes of {}: {err}; retrying",
+            pod.metadata.name.as_deref().unwrap_or("")
+        ),
+    );
+    sim.schedule(
+        10_000,
+        Task::Kubelet {
+            node: node.into(),
+            uid: uid.into(),
+            step: KStep::MountVolumes,
+        },
+    );
+    false
+}
+
 fn start_container(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod, i: usize) {
     let Some((c, _init)) = spec_container(pod, i) else {
         return;
     };
     let c = c.clone();
     let cname = c.name.clone();
-    if let Some(err) = mount_error(sim, pod) {
-        // The volume cannot be set up: the pod stays ContainerCreating and the kubelet retries.
-        sim.event(
-            obj,
-            "Warning",
-            "FailedMount",
-            err.clone(),
-            "kubelet",
-            Some(node),
-        );
-        sim.decide(
-            &component(node),
-            format!(
-                "cannot mount volumes of {}: {err}; retrying",
-                pod.metadata.name.as_deref().unwrap_or("")
-            ),
-        );
-        sim.schedule(
-            10_000,
-            Task::Kubelet {
-                node: node.into(),
-                uid: uid.into(),
-                step: KStep::StartContainer(i),
-            },
-        );
-        return;
-    }
     if let Some(err) = config_error(sim, pod, &c) {
         // The kubelet reports it and tries again on its next sync.
         sim.event(

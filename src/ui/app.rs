@@ -1358,6 +1358,16 @@ impl Component for App {
                         true,
                         format!("This share link could not be replayed: {e}. Showing a fresh cluster instead."),
                     ));
+                } else if modes::flag(&["start"]) {
+                    // "From the start": the first moment, ready to play the session back.
+                    let t = app.pg.earliest_ms();
+                    app.show_at(t);
+                    if let Some((_, note)) = app.modes.note.as_mut() {
+                        *note = format!(
+                            "{} Showing its first moment: press Space or Play to watch it play back; End jumps to its end.",
+                            note.split(" Paused").next().unwrap_or_default()
+                        );
+                    }
                 }
                 return app;
             }
@@ -1556,6 +1566,7 @@ impl Component for App {
                     b.stdout.push_str("^C\n");
                     b.exit_code = 130;
                 }
+                self.pg.interrupt();
                 self.finish_wait();
                 true
             }

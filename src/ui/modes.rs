@@ -34,6 +34,8 @@ pub struct Modes {
     /// The share dialog is open with this link (or the reason there is none).
     pub share: Option<Result<String, String>>,
     pub copied: bool,
+    /// The link opens at the session's first moment and plays it back from there.
+    pub from_start: bool,
     /// What opening a share link did: (is an error, text).
     pub note: Option<(bool, String)>,
     pub share_ref: NodeRef,
@@ -46,6 +48,8 @@ pub enum ModeMsg {
     ToggleHelp,
     OpenShare,
     CopyShare,
+    /// "Play it back from the start" in the share dialog.
+    ToggleFromStart,
     /// A dialog closed itself (Escape, its close button).
     DialogClosed,
     Blank,
@@ -54,7 +58,7 @@ pub enum ModeMsg {
 }
 
 /// True when the flag is in the query or fragment: `presenter`, `presenter=1` (not `=0`).
-fn flag(names: &[&str]) -> bool {
+pub fn flag(names: &[&str]) -> bool {
     let loc = gloo::utils::window().location();
     [
         loc.search().unwrap_or_default(),
@@ -143,7 +147,12 @@ impl Modes {
             ModeMsg::OpenShare => {
                 self.help = false;
                 self.copied = false;
-                self.share = Some(share_url(shown));
+                self.share = Some(share_url(shown, self.from_start));
+            }
+            ModeMsg::ToggleFromStart => {
+                self.from_start = !self.from_start;
+                self.copied = false;
+                self.share = Some(share_url(shown, self.from_start));
             }
             ModeMsg::CopyShare => {
                 if let Some(Ok(url)) = &self.share {
@@ -211,8 +220,11 @@ impl Modes {
 
 /// The share link of a session at its moment: this page's address (any sub-path) with the
 /// session in the fragment.
-fn share_url(pg: &Playground) -> Result<String, String> {
-    let frag = Shared::of(pg).encode();
+fn share_url(pg: &Playground, from_start: bool) -> Result<String, String> {
+    let mut frag = Shared::of(pg).encode();
+    if from_start {
+        frag.push_str("&start=1");
+    }
     if frag.len() > MAX_FRAGMENT {
         return Err(format!(
             "This session is too long to share as a link ({} KB; at most {} KB). Rewind to an earlier moment and share that.",
@@ -349,6 +361,7 @@ pub fn share_dialog(m: &Modes, link: &Scope<App>, in_past: bool) -> Html {
     let close = link.callback(|_: MouseEvent| Msg::Mode(ModeMsg::DialogClosed));
     let closed = link.callback(|_: Event| Msg::Mode(ModeMsg::DialogClosed));
     let copy = link.callback(|_: MouseEvent| Msg::Mode(ModeMsg::CopyShare));
+    let from_start = link.callback(|_: Event| Msg::Mode(ModeMsg::ToggleFromStart));
     let body = match state {
         Ok(url) => html! {
             <>
@@ -364,6 +377,10 @@ pub fn share_dialog(m: &Modes, link: &Scope<App>, in_past: bool) -> Html {
                     { if m.copied { "Copied ✓" } else { "Copy" } }
                 </button>
             </div>
+            <label class="share-start">
+                <input id="share-from-start" type="checkbox" checked={m.from_start} onchange={from_start} />
+                { " Open at the start and play it back (otherwise: at this moment, paused)" }
+            </label>
             <p class="dialog-text small">
                 <a id="share-open" href={url.clone()} target="_blank" rel="noopener">{ "Open in a new tab ↗" }</a>
                 { format!(" · {} characters", url.len()) }

@@ -2,7 +2,7 @@
 //  1. A session (served from a sub-path) with a deployment, a hostile annotation, label and echo is
 //     shared; the link, opened in a fresh browser context, shows the same pods (names, phases,
 //     nodes), the same commands and outputs, the same virtual time; the hostile text is visible as
-//     text and no element was injected.
+//     text and no element was injected. The "from the start" link opens at the first moment.
 //  2. Garbled, hostile and oversized fragments show an error as text, and a fresh cluster.
 //  3. A lesson deep link composes with a share link: the same lesson at the same step.
 //  4. Presenter mode (?presenter=1) at 1920×1080: no top bar, large type, and its keys (Space,
@@ -123,6 +123,24 @@ test('share: a link replays the same session in a fresh page, hostile text stays
     assert.ok(yaml.includes(HOSTILE), `annotation not shown as text:\n${yaml}`);
     await noInjection(b.page);
     await shot(b.page, 'desktop-shared-replayed');
+
+    // "From the start": the same session, shown at its first moment, ready to play back.
+    await page.locator('#share-btn').click();
+    await page.locator('#share-from-start').check();
+    const startUrl = await page.locator('#share-url').inputValue();
+    assert.ok(startUrl.endsWith('&start=1'), startUrl);
+    await page.keyboard.press('Escape');
+    const c = await open(startUrl);
+    try {
+      await c.page.locator('.app.viewing-past').waitFor({ timeout: 60_000 });
+      assert.match(await c.page.locator('#share-note').textContent(), /first moment/);
+      assert.equal(await c.page.locator('.pod[data-pod^="web-"]').count(), 0, 'pods drawn at the start');
+      await c.page.locator('#live').click();
+      await c.page.locator('.app.viewing-past').waitFor({ state: 'detached' });
+      assert.deepEqual((await state(c.page)).pods, before.pods);
+    } finally {
+      await c.context.close();
+    }
     assert.deepEqual(a.problems.pageErrors, [], describeProblems(a.problems));
     assert.deepEqual(b.problems.pageErrors, [], describeProblems(b.problems));
     assert.deepEqual(server.misses, [], `requests outside the sub-path: ${server.misses}`);
