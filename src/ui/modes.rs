@@ -468,11 +468,24 @@ pub fn strip(m: &Modes, link: &Scope<App>, pg: &Playground, clock: &str) -> Html
             </header>
         };
     }
+    // The goal in words, with whether the cluster meets it now (a word, not only a colour).
+    let goal = pg.lesson().and_then(|r| {
+        let text = r.goal_text().join(" ");
+        (!text.is_empty()).then(|| (text, pg.goal_report().is_some_and(|g| g.met)))
+    });
     let exit = link.callback(|_: MouseEvent| Msg::Mode(ModeMsg::TogglePresenter));
     let help = link.callback(|_: MouseEvent| Msg::Mode(ModeMsg::ToggleHelp));
     html! {
         <header class="present-bar">
             <span class="present-caption">{ caption.unwrap_or_else(|| "kubeplay".to_string()) }</span>
+            { match goal {
+                Some((text, met)) => html! {
+                    <span class={classes!("present-goal", met.then_some("met"))}>
+                        <b>{ if met { "✓ Goal met: " } else { "Goal: " } }</b>{ text }
+                    </span>
+                },
+                None => html! {},
+            } }
             <span class="present-clock">{ clock.to_string() }</span>
             <span class="present-keys" aria-hidden="true">
                 <kbd>{ "Space" }</kbd>{ " ▶/❚❚ · " }<kbd>{ "→" }</kbd>{ " step · " }<kbd>{ "[" }</kbd><kbd>{ "]" }</kbd>{ " speed · " }<kbd>{ "?" }</kbd>{ " keys" }
