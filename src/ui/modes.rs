@@ -38,6 +38,10 @@ pub struct Modes {
     pub from_start: bool,
     /// What opening a share link did: (is an error, text).
     pub note: Option<(bool, String)>,
+    /// Where the focus was when a dialog opened (it goes back there when the dialog closes),
+    /// and whether to put it back after the next render.
+    pub return_focus: Option<web_sys::HtmlElement>,
+    pub restore_focus: bool,
     pub share_ref: NodeRef,
     pub help_ref: NodeRef,
     pub url_ref: NodeRef,
@@ -133,7 +137,28 @@ impl Modes {
         self.help || self.share.is_some()
     }
 
+    /// Remembers the focused element when no dialog is open yet.
+    fn note_focus(&mut self) {
+        if !self.dialog_open() {
+            self.return_focus = gloo::utils::document()
+                .active_element()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        }
+    }
+
     pub fn update(&mut self, msg: ModeMsg, shown: &Playground) -> bool {
+        let was_open = self.dialog_open();
+        if matches!(msg, ModeMsg::ToggleHelp | ModeMsg::OpenShare) {
+            self.note_focus();
+        }
+        let changed = self.update_inner(msg, shown);
+        if was_open && !self.dialog_open() {
+            self.restore_focus = true;
+        }
+        changed
+    }
+
+    fn update_inner(&mut self, msg: ModeMsg, shown: &Playground) -> bool {
         match msg {
             ModeMsg::TogglePresenter => {
                 self.presenter = !self.presenter;
@@ -207,12 +232,18 @@ impl Modes {
     }
 
     /// Opens the dialogs that should be open (`showModal` makes the page behind them inert).
-    pub fn after_render(&self) {
+    pub fn after_render(&mut self) {
         for r in [&self.share_ref, &self.help_ref] {
             if let Some(d) = r.cast::<HtmlDialogElement>() {
                 if !d.open() {
                     let _ = d.show_modal();
                 }
+            }
+        }
+        if self.restore_focus && !self.dialog_open() {
+            self.restore_focus = false;
+            if let Some(el) = self.return_focus.take() {
+                let _ = el.focus();
             }
         }
     }
