@@ -53,6 +53,11 @@ fn walking_skeleton_matches_native_golden_output() {
 /// The other native golden scripts, which must also print the same bytes in the browser.
 const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
     (
+        "finalizer_pod",
+        include_str!("golden/finalizer_pod.txt"),
+        include_str!("golden/finalizer_pod.out"),
+    ),
+    (
         "json_order",
         include_str!("golden/json_order.txt"),
         include_str!("golden/json_order.out"),

@@ -58,6 +58,8 @@ pub struct Shell {
 
 #[derive(Clone)]
 struct Heredoc {
+    /// The line that opened it (the command's name in provenance).
+    line: String,
     segments: Vec<Vec<String>>,
     delimiter: String,
     strip_tabs: bool,
@@ -187,6 +189,7 @@ impl Shell {
                 } else {
                     h.body
                 };
+                self.sim.act_for_command(&h.line);
                 let o = self.run_segments(h.segments, Some(body));
                 return self.finish(o);
             }
@@ -209,6 +212,7 @@ impl Shell {
         if trimmed.is_empty() || trimmed.starts_with('#') {
             return Outcome::default();
         }
+        let typed = trimmed.to_string();
         // `a; b`, `a && b`, `a || b`: run in turn. (A command that would wait, like `kubectl delete`,
         // returns at once when another follows it on the line.)
         let chain = shell::split_commands(trimmed);
@@ -327,6 +331,7 @@ impl Shell {
         }
         if let Some((delimiter, strip_tabs)) = heredoc {
             self.pending = Some(Heredoc {
+                line: typed,
                 segments,
                 delimiter,
                 strip_tabs,
@@ -338,6 +343,7 @@ impl Shell {
                 ..Default::default()
             };
         }
+        self.sim.act_for_command(&typed);
         let o = self.run_segments(segments, None);
         self.finish(o)
     }

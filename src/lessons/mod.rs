@@ -17,6 +17,7 @@ pub mod goal;
 pub mod run;
 pub mod share;
 pub mod timetravel;
+pub mod why;
 
 pub use format::{Lesson, Step, TRACKS};
 pub use goal::GoalReport;
@@ -335,6 +336,15 @@ impl Playground {
         let key = crate::sim::store::ObjKey::new(kind, ns, name);
         let obj = self.shell.sim().get(&key)?;
         Some(crate::kubectl::printers::yaml(&obj.to_json_value()))
+    }
+
+    /// The chain of causes behind an object as it is now (the inspector's Why tab).
+    pub fn object_why(&self, kind: Kind, ns: &str, name: &str) -> Option<why::Why> {
+        let ns = if kind.namespaced() { ns } else { "" };
+        why::why(
+            self.shell.sim(),
+            &crate::sim::store::ObjKey::new(kind, ns, name),
+        )
     }
 
     /// The Events about an object (the current one of that name, if it exists), oldest first.

@@ -1031,12 +1031,36 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
                     });
                 }
             });
-            // The containers are gone: the kubelet confirms the deletion (grace period 0).
-            let _ = sim.store.remove(&rt.key);
-            sim.decide(
-                &comp,
-                format!("containers of {} stopped; pod removed", rt.key.name),
-            );
+            // The containers are gone: the kubelet confirms the deletion (grace period 0). A pod
+            // with finalizers stays, in a terminal phase, until they are removed (the API server
+            // removes it then).
+            let finalizers: Vec<String> = sim
+                .store
+                .get(&rt.key)
+                .and_then(|o| o.meta().finalizers.clone())
+                .unwrap_or_default();
+            if finalizers.is_empty() {
+                let _ = sim.store.remove(&rt.key);
+                sim.decide(
+                    &comp,
+                    format!("containers of {} stopped; pod removed", rt.key.name),
+                );
+            } else {
+                let failed = stops.values().any(|(_, code)| *code != 0);
+                if let Some(mut p) = sim.store.get(&rt.key).and_then(|o| o.as_pod().cloned()) {
+                    p.status.get_or_insert_with(PodStatus::default).phase =
+                        Some(if failed { "Failed" } else { "Succeeded" }.into());
+                    sim.write_status(Object::Pod(p));
+                }
+                sim.decide(
+                    &comp,
+                    format!(
+                        "containers of {} stopped; its finalizers ({}) keep the pod object until they are removed",
+                        rt.key.name,
+                        finalizers.join(", ")
+                    ),
+                );
+            }
         }
     }
 }

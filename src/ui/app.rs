@@ -43,6 +43,8 @@ const TICK_MS: u32 = 50;
 const CUE_TICKS: u64 = 12;
 /// How many ticks a removed pod's after-image stays while its gap closes: 1 s.
 const GHOST_TICKS: u64 = 20;
+/// How many ticks an open finalizer lock stays after it came off: 1.5 s.
+const RELEASED_TICKS: u64 = 30;
 /// Narration lines kept on the page.
 const MAX_NARRATION: usize = 500;
 /// Terminal blocks kept on the page.
@@ -88,6 +90,8 @@ pub enum Msg {
     Reset,
     /// Show the moment at this virtual time (the scrubber); at or past now: live.
     Scrub(u64),
+    /// Pause and show the moment at this virtual time (a Why line's time link).
+    ShowMoment(u64),
     /// Move the shown moment by this many virtual ms (Alt+←/→).
     ScrubBy(i64),
     /// The earliest moment (Home).
@@ -158,6 +162,8 @@ pub struct App {
     owner_order: Vec<String>,
     /// Pods that just left, with the tick they left at.
     ghosts: Vec<(Ghost, u64)>,
+    /// Finalizer locks that just came off, with the tick they did.
+    released: Vec<(cluster::Released, u64)>,
     ticks: u64,
     cues: HashMap<String, u64>,
 
@@ -395,6 +401,9 @@ impl App {
             // A pod that comes back under the same name replaces its ghost.
             self.ghosts.retain(|(g, _)| !now.contains(&key(&g.pod)));
         }
+        for r in cluster::released(&self.view, &v) {
+            self.released.push((r, self.ticks));
+        }
         self.view = v;
         let (new, end): (Vec<Decision>, usize) = {
             let (slice, end) = self.pg.decisions_since(self.narr_end);
@@ -458,9 +467,16 @@ impl App {
         let events = pg.object_events(kind, &ns, &name);
         let at = pg.elapsed_ms();
         let live = self.past.is_none();
+        let why_open = self.inspect.as_ref().is_some_and(|i| i.tab == Tab::Why);
+        let why = if why_open {
+            pg.object_why(kind, &ns, &name)
+        } else {
+            None
+        };
         if let Some(i) = self.inspect.as_mut() {
             i.update(yaml, events, at, first);
             i.live = live;
+            i.why = why;
         }
     }
 
@@ -485,6 +501,7 @@ impl App {
             }
         }
         self.ghosts.clear();
+        self.released.clear();
         self.scroll_narr = true;
         self.refresh_inspector(false);
     }
@@ -492,6 +509,7 @@ impl App {
     fn go_live(&mut self) {
         if self.past.take().is_some() {
             self.ghosts.clear();
+            self.released.clear();
             self.scroll_narr = true;
             self.view = self.pg.view();
             self.refresh_inspector(false);
@@ -517,6 +535,7 @@ impl App {
         });
         self.narr_end = self.pg.decisions_since(usize::MAX).1;
         self.ghosts.clear();
+        self.released.clear();
         self.view = self.pg.view();
         self.refresh();
     }
@@ -823,6 +842,7 @@ impl App {
         self.cues.clear();
         self.owner_order.clear();
         self.ghosts.clear();
+        self.released.clear();
         self.controllers = CONTROLLERS.iter().map(|s| s.to_string()).collect();
         self.past = None;
         self.inspect = None;
@@ -1288,6 +1308,7 @@ impl Component for App {
             controllers: CONTROLLERS.iter().map(|s| s.to_string()).collect(),
             owner_order: Vec::new(),
             ghosts: Vec::new(),
+            released: Vec::new(),
             ticks: 0,
             cues: HashMap::new(),
             input_ref: NodeRef::default(),
@@ -1447,7 +1468,13 @@ impl Component for App {
                 let had_ghosts = !self.ghosts.is_empty();
                 self.ghosts
                     .retain(|(_, t)| ticks.saturating_sub(*t) < GHOST_TICKS);
-                changed || was_lit || (had_ghosts && self.ghosts.is_empty())
+                let had_released = !self.released.is_empty();
+                self.released
+                    .retain(|(_, t)| ticks.saturating_sub(*t) < RELEASED_TICKS);
+                changed
+                    || was_lit
+                    || (had_ghosts && self.ghosts.is_empty())
+                    || (had_released && self.released.is_empty())
             }
             Msg::TogglePlay => {
                 self.playing = !self.playing;
@@ -1570,6 +1597,11 @@ impl Component for App {
                 self.show_at(t);
                 true
             }
+            Msg::ShowMoment(t) => {
+                self.playing = false;
+                self.show_at(t);
+                true
+            }
             Msg::ScrubBy(d) => {
                 let cur = self.shown().elapsed_ms();
                 let t = if d < 0 {
@@ -1608,8 +1640,16 @@ impl Component for App {
                 true
             }
             Msg::Inspect { kind, ns, name } => {
-                self.inspect_return = Some((ns.clone(), name.clone()));
-                self.inspect = Some(Inspected::new(kind, &ns, &name));
+                // From one object to another (an owner in the Why tab): the same tab stays open.
+                let tab = self.inspect.as_ref().map(|i| i.tab);
+                if self.inspect.is_none() {
+                    self.inspect_return = Some((ns.clone(), name.clone()));
+                }
+                let mut next = Inspected::new(kind, &ns, &name);
+                if let Some(t) = tab {
+                    next.tab = t;
+                }
+                self.inspect = Some(next);
                 self.refresh_inspector(true);
                 self.focus_inspector = true;
                 true
@@ -1627,6 +1667,7 @@ impl Component for App {
                 if let Some(i) = self.inspect.as_mut() {
                     i.tab = t;
                 }
+                self.refresh_inspector(false);
                 true
             }
             Msg::EditStart | Msg::EditReload => {
@@ -2034,9 +2075,20 @@ impl Component for App {
             apply: link.callback(|_| Msg::EditApply),
             cancel: link.callback(|_| Msg::EditCancel),
             reload: link.callback(|_| Msg::EditReload),
+            scrub: link.callback(Msg::ShowMoment),
+            inspect: link.callback(|k: crate::sim::store::ObjKey| Msg::Inspect {
+                kind: k.kind,
+                ns: k.namespace,
+                name: k.name,
+            }),
         };
         let lit = |k: &str| !in_past && self.is_lit(k);
         let ghosts: Vec<Ghost> = self.ghosts.iter().map(|(g, _)| g.clone()).collect();
+        let released: Vec<cluster::Released> = if in_past {
+            Vec::new()
+        } else {
+            self.released.iter().map(|(r, _)| r.clone()).collect()
+        };
         let nodes = shown_view.nodes.len();
         let ready_nodes = shown_view
             .nodes
@@ -2136,6 +2188,7 @@ impl Component for App {
                             None => html! {},
                         } }
                         { cluster::matrix(shown_view, &lit, &self.owner_order, &ghosts, &on_suggest) }
+                        { cluster::extras(shown_view, &released) }
                         <section class="narration" aria-label="Narration">
                             <div class="pane-head">
                                 <h2>{ "Narration" }</h2>
@@ -2188,7 +2241,7 @@ impl Component for App {
                         play: on_play,
                         step: link.callback(|_: MouseEvent| Msg::StepEvent),
                         speed: on_speed,
-                        scrub: link.callback(Msg::Scrub),
+                        scrub: link.callback(Msg::ShowMoment),
                         live: link.callback(|_: MouseEvent| Msg::Live),
                     },
                 ) }

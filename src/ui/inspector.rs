@@ -6,13 +6,27 @@
 use yew::prelude::*;
 
 use super::format::clock;
+use crate::lessons::why::{Who, Why};
 use crate::lessons::{line_diff, DiffMark};
+use crate::sim::store::ObjKey;
 use crate::sim::{EventRecord, Kind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tab {
     Yaml,
+    Why,
     Events,
+}
+
+impl Tab {
+    const ALL: [Tab; 3] = [Tab::Yaml, Tab::Why, Tab::Events];
+    fn id(self) -> &'static str {
+        match self {
+            Tab::Yaml => "insp-tab-yaml",
+            Tab::Why => "insp-tab-why",
+            Tab::Events => "insp-tab-events",
+        }
+    }
 }
 
 /// An edit in progress: the text being edited and the `resourceVersion` it started from.
@@ -39,6 +53,10 @@ pub struct Callbacks {
     pub apply: Callback<()>,
     pub cancel: Callback<()>,
     pub reload: Callback<()>,
+    /// Pause and show the cluster at this virtual time (a Why line's moment).
+    pub scrub: Callback<u64>,
+    /// Inspect another object (an owner named in the Why tab).
+    pub inspect: Callback<ObjKey>,
 }
 
 /// The `metadata.resourceVersion` line of an object's YAML as `get -o yaml` prints it.
@@ -89,6 +107,8 @@ pub struct Inspected {
     pub applied: Option<Applied>,
     /// False while an earlier moment is shown (edits apply to the live cluster only).
     pub live: bool,
+    /// The chain of causes at the shown moment (read while the Why tab is open).
+    pub why: Option<Why>,
 }
 
 impl Inspected {
@@ -105,6 +125,7 @@ impl Inspected {
             edit: None,
             applied: None,
             live: true,
+            why: None,
         }
     }
 
@@ -288,6 +309,76 @@ fn yaml_view(i: &Inspected, cb: &Callbacks) -> Html {
     }
 }
 
+/// A link that inspects another object.
+fn object_link(key: &ObjKey, cb: &Callbacks) -> Html {
+    let k = key.clone();
+    let inspect = cb.inspect.clone();
+    html! {
+        <button type="button" class="linkish why-obj" data-why-kind={key.kind.name()}
+                data-why-name={key.name.clone()} data-why-ns={key.namespace.clone()}
+                title={format!("Inspect {} {}", key.kind.name(), key.name)}
+                onclick={Callback::from(move |e: MouseEvent| { e.stop_propagation(); inspect.emit(k.clone()) })}>
+            { format!("{} {}", key.kind.name(), key.name) }
+        </button>
+    }
+}
+
+/// The Why tab (UX §5): the chain of causes, oldest first, each line with its moment.
+fn why_view(i: &Inspected, cb: &Callbacks) -> Html {
+    let Some(w) = &i.why else {
+        return html! { <p class="insp-note">{ format!("{} {} does not exist at this moment.", i.kind.name(), i.name) }</p> };
+    };
+    let owners = if w.owners.is_empty() {
+        html! {}
+    } else {
+        html! {
+            <p class="why-owners">
+                { "Controlled by " }
+                { for w.owners.iter().enumerate().map(|(n, k)| html! {
+                    <>{ if n > 0 { " ← controlled by " } else { "" } }{ object_link(k, cb) }</>
+                }) }
+            </p>
+        }
+    };
+    html! {
+        <>
+            <p class="why-q" id="insp-why-q">{ w.question.clone() }</p>
+            { owners }
+            <p class="insp-note">{ "What made it look this way, oldest first: the commands that were run, what each component decided and wrote, and the Events. Each time is a link: it pauses and shows the cluster at that moment." }</p>
+            <ol id="insp-why" class="why-list" aria-labelledby="insp-why-q">
+                { for w.lines.iter().map(|l| {
+                    let (who_class, who) = match &l.who {
+                        Who::Command(c) => ("command", html! { <>{ "you ran " }<code class="why-cmd">{ c.clone() }</code></> }),
+                        Who::Component(c) => ("component", html! { <span class="why-comp">{ c.clone() }</span> }),
+                        Who::Setup => ("setup", html! { <span class="why-comp">{ "cluster setup" }</span> }),
+                    };
+                    // A command's moment is shown just after it ran (at its own instant it has not yet).
+                    let at = if matches!(l.who, Who::Command(_)) { l.at_ms + 1 } else { l.at_ms };
+                    let scrub = cb.scrub.clone();
+                    html! {
+                        <li class={classes!("why-line", l.event.is_some().then_some("event"))}
+                            data-who={who_class} data-at={l.at_ms.to_string()}>
+                            <button type="button" class="why-time" title={format!("Show the cluster at {}", clock(l.at_ms))}
+                                    aria-label={format!("Show the cluster at {}", clock(l.at_ms))}
+                                    onclick={Callback::from(move |_| scrub.emit(at))}>
+                                { clock(l.at_ms) }
+                            </button>
+                            <span class="why-text">
+                                { who }{ ": " }
+                                { for l.event.as_ref().map(|r| html! { <span class="why-reason">{ format!("Event {r}: ") }</span> }) }
+                                <span class="why-did">{ l.did.clone() }</span>
+                                { if l.times > 1 { html! { <span class="why-times">{ format!(" ×{}", l.times) }</span> } } else { html! {} } }
+                                { for l.about.as_ref().map(|k| html! { <>{ " · on " }{ object_link(k, cb) }</> }) }
+                                { for l.because.as_ref().map(|b| html! { <span class="why-because">{ format!("because: {b}") }</span> }) }
+                            </span>
+                        </li>
+                    }
+                }) }
+            </ol>
+        </>
+    }
+}
+
 fn events_view(i: &Inspected, now_ms: u64) -> Html {
     if i.events.is_empty() {
         return html! { <p class="insp-note">{ "No events." }</p> };
@@ -325,10 +416,7 @@ pub fn drawer(i: &Inspected, now_ms: u64, cb: &Callbacks, close_ref: NodeRef) ->
     let tab = |t: Tab, label: &str, count: Option<usize>| {
         let cb = on_tab.clone();
         let selected = i.tab == t;
-        let id = match t {
-            Tab::Yaml => "insp-tab-yaml",
-            Tab::Events => "insp-tab-events",
-        };
+        let id = t.id();
         html! {
             <button type="button" role="tab" id={id} class={classes!("insp-tab", selected.then_some("on"))}
                     aria-selected={if selected { "true" } else { "false" }} aria-controls="insp-panel"
@@ -343,13 +431,21 @@ pub fn drawer(i: &Inspected, now_ms: u64, cb: &Callbacks, close_ref: NodeRef) ->
         let cb = on_tab.clone();
         let cur = i.tab;
         Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "ArrowRight" || e.key() == "ArrowLeft" {
-                e.prevent_default();
-                cb.emit(if cur == Tab::Yaml {
-                    Tab::Events
-                } else {
-                    Tab::Yaml
-                });
+            let step = match e.key().as_str() {
+                "ArrowRight" => 1,
+                "ArrowLeft" => Tab::ALL.len() - 1,
+                _ => return,
+            };
+            e.prevent_default();
+            // The page's own → (step to the next event) must not see it.
+            e.stop_propagation();
+            let at = Tab::ALL.iter().position(|t| *t == cur).unwrap_or(0);
+            let next = Tab::ALL[(at + step) % Tab::ALL.len()];
+            cb.emit(next);
+            if let Some(el) = gloo::utils::document().get_element_by_id(next.id()) {
+                if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
+                    let _ = el.focus();
+                }
             }
         })
     };
@@ -366,11 +462,15 @@ pub fn drawer(i: &Inspected, now_ms: u64, cb: &Callbacks, close_ref: NodeRef) ->
             </div>
             <div class="insp-tabs" role="tablist" aria-label="Inspector views" onkeydown={on_tabs_key}>
                 { tab(Tab::Yaml, "YAML", None) }
+                { tab(Tab::Why, "Why", None) }
                 { tab(Tab::Events, "Events", Some(i.events.len())) }
             </div>
-            <div id="insp-panel" class="insp-panel" role="tabpanel"
-                 aria-labelledby={if i.tab == Tab::Yaml { "insp-tab-yaml" } else { "insp-tab-events" }}>
-                { match i.tab { Tab::Yaml => yaml_view(i, cb), Tab::Events => events_view(i, now_ms) } }
+            <div id="insp-panel" class="insp-panel" role="tabpanel" aria-labelledby={i.tab.id()}>
+                { match i.tab {
+                    Tab::Yaml => yaml_view(i, cb),
+                    Tab::Why => why_view(i, cb),
+                    Tab::Events => events_view(i, now_ms),
+                } }
             </div>
         </aside>
     }

@@ -118,3 +118,45 @@ test('inspector: edit a Deployment to 3 replicas and apply; an invalid edit chan
     assert.equal(await runningWeb(page), 3);
   });
 });
+
+test('inspector Why tab: a pod\'s chain of causes, from the command to the kubelet, linked to its owners', { timeout: 180_000 }, async () => {
+  await withPage('inspector-why', async (page) => {
+    await setSpeedUpTo(page, 10);
+    await typeCommand(page, 'kubectl create deployment web --image=nginx --replicas=2');
+    await waitForOutput(page, 'deployment.apps/web created');
+    await waitRunningWeb(page, 2);
+    const chip = page.locator('.pod[data-pod^="web-"][data-status="Running"]').first();
+    const name = await chip.getAttribute('data-pod');
+    const node = await chip.getAttribute('data-node');
+    await chip.click();
+    await page.locator('#inspector').waitFor({ state: 'visible', timeout: 5_000 });
+    // Keyboard: → from the YAML tab selects Why.
+    await page.locator('#insp-tab-yaml').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.locator('#insp-why').waitFor({ state: 'visible', timeout: 5_000 });
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'insp-tab-why');
+    assert.equal(await page.locator('.app.paused').count(), 0, '→ on the tabs does not step the timeline');
+    assert.equal(await page.locator('#insp-why-q').textContent(), `Why is ${name} Running on ${node}?`);
+    const lines = await page.$$eval('#insp-why .why-line', (els) => els.map((el) => ({
+      who: el.getAttribute('data-who'), text: el.textContent.replace(/\s+/g, ' ').trim(),
+    })));
+    const find = (re) => lines.findIndex((l) => re.test(l.text));
+    const typed = find(/you ran kubectl create deployment web --image=nginx --replicas=2: created Deployment web/);
+    const rs = find(/deployment-controller: created ReplicaSet web-\w+ .*because: web has no ReplicaSet/);
+    const pod = find(new RegExp(`replicaset-controller: created Pod ${name}.*because: web-\\w+ has 0 of 2 pods; creating 2 pods`));
+    const bound = find(new RegExp(`default-scheduler: bound it to ${node}.*because: bound ${name} to ${node} \\(fits`));
+    const started = find(/Event Started: Started container nginx/);
+    assert.ok(typed >= 0 && rs > typed && pod > rs && bound > pod && started > bound,
+      `causes out of order or missing: ${JSON.stringify({ typed, rs, pod, bound, started })}\n${lines.map((l) => l.text).join('\n')}`);
+    assert.equal(lines[typed].who, 'command');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'inspector-why.png') });
+    // An owner named in the chain opens in the inspector, on its own Why tab.
+    await page.locator('#insp-why .why-obj[data-why-kind="Deployment"]').first().click();
+    await page.waitForFunction(() => document.querySelector('#insp-title')?.textContent === 'web', null, { timeout: 5_000 });
+    assert.equal(await page.locator('#insp-why-q').textContent(), 'Why does Deployment web look like this?');
+    // ⏱ shows that moment: the past, before any pod was bound.
+    await page.locator('#insp-why .why-line[data-who="command"] .why-time').first().click();
+    await page.waitForFunction(() => document.querySelector('.app.viewing-past') !== null, null, { timeout: 5_000 });
+    assert.equal(await page.locator('.pod[data-pod^="web-"]').count(), 0, 'no web pods just after the command');
+  });
+});
