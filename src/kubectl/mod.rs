@@ -7,6 +7,7 @@ pub mod cmd;
 pub mod create_job;
 pub mod describe;
 pub mod drain;
+pub mod explain;
 pub mod expose;
 pub mod generate;
 pub mod jsonpath;
