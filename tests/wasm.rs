@@ -53,6 +53,21 @@ fn walking_skeleton_matches_native_golden_output() {
 /// The other native golden scripts, which must also print the same bytes in the browser.
 const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
     (
+        "finalizer_pod",
+        include_str!("golden/finalizer_pod.txt"),
+        include_str!("golden/finalizer_pod.out"),
+    ),
+    (
+        "json_order",
+        include_str!("golden/json_order.txt"),
+        include_str!("golden/json_order.out"),
+    ),
+    (
+        "edit_replace",
+        include_str!("golden/edit_replace.txt"),
+        include_str!("golden/edit_replace.out"),
+    ),
+    (
         "dry_run",
         include_str!("golden/dry_run.txt"),
         include_str!("golden/dry_run.out"),
@@ -191,6 +206,11 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
         "explain",
         include_str!("golden/explain.txt"),
         include_str!("golden/explain.out"),
+    ),
+    (
+        "shell_grep",
+        include_str!("golden/shell_grep.txt"),
+        include_str!("golden/shell_grep.out"),
     ),
 ];
 

@@ -21,7 +21,7 @@ pub struct Inputs<'a> {
     pub stdin: Option<&'a str>,
 }
 
-const FILE_FLAGS: &[FlagSpec] = &[
+pub(crate) const FILE_FLAGS: &[FlagSpec] = &[
     flag("filename", Some('f'), true),
     flag("dry-run", None, true),
     flag("output", Some('o'), true),
@@ -474,7 +474,7 @@ pub fn delete_files(sim: &mut Sim, words: &[String], inputs: &Inputs) -> Outcome
 
 // ------------------------------------------------------------------------------------ run
 
-const RUN_FLAGS: &[FlagSpec] = &[
+pub(crate) const RUN_FLAGS: &[FlagSpec] = &[
     flag("image", None, true),
     flag("labels", Some('l'), true),
     flag("env", None, true),
@@ -629,14 +629,14 @@ pub fn run(sim: &mut Sim, words: &[String]) -> Outcome {
         }
         return match output {
             "yaml" => Outcome::ok(yaml(&v)),
-            "json" => Outcome::ok(json(&v)),
+            "json" => Outcome::ok(super::printers::json_typed(&v)),
             _ => Outcome::ok(format!("pod/{name} created{suffix}\n")),
         };
     }
     match sim.create(Object::Pod(pod)) {
         Ok(o) => match output {
             "yaml" => Outcome::ok(yaml(&o.to_json_value())),
-            "json" => Outcome::ok(json(&o.to_json_value())),
+            "json" => Outcome::ok(super::printers::json_typed(&o.to_json_value())),
             "name" => Outcome::ok(format!("pod/{name}\n")),
             _ => Outcome::ok(format!("pod/{name} created\n")),
         },

@@ -70,39 +70,64 @@ const COMMANDS: &[&str] = &[
     "options",
 ];
 
+/// The names kubectl accepts for each kind: plural first, then singular, then short names and
+/// group-qualified forms. `resolve_kind` reads it, and so does tab completion.
+pub const KIND_NAMES: &[(Kind, &[&str])] = &[
+    (Kind::Pod, &["pods", "pod", "po"]),
+    (Kind::Deployment, &["deployments", "deployment", "deploy"]),
+    (Kind::ReplicaSet, &["replicasets", "replicaset", "rs"]),
+    (Kind::Node, &["nodes", "node", "no"]),
+    (Kind::Namespace, &["namespaces", "namespace", "ns"]),
+    (Kind::Service, &["services", "service", "svc"]),
+    (Kind::ConfigMap, &["configmaps", "configmap", "cm"]),
+    (Kind::Secret, &["secrets", "secret"]),
+    (Kind::Endpoints, &["endpoints", "ep"]),
+    (Kind::Job, &["jobs", "job"]),
+    (Kind::CronJob, &["cronjobs", "cronjob", "cj"]),
+    (
+        Kind::EndpointSlice,
+        &[
+            "endpointslices",
+            "endpointslice",
+            "endpointslice.discovery.k8s.io",
+            "endpointslices.discovery.k8s.io",
+        ],
+    ),
+    (Kind::StatefulSet, &["statefulsets", "statefulset", "sts"]),
+    (Kind::DaemonSet, &["daemonsets", "daemonset", "ds"]),
+    (
+        Kind::ControllerRevision,
+        &["controllerrevisions", "controllerrevision"],
+    ),
+    (
+        Kind::PersistentVolumeClaim,
+        &["persistentvolumeclaims", "persistentvolumeclaim", "pvc"],
+    ),
+    (
+        Kind::PersistentVolume,
+        &["persistentvolumes", "persistentvolume", "pv"],
+    ),
+    (
+        Kind::StorageClass,
+        &[
+            "storageclasses",
+            "storageclass",
+            "sc",
+            "storageclass.storage.k8s.io",
+            "storageclasses.storage.k8s.io",
+        ],
+    ),
+];
+
 /// Resolves a resource argument (`po`, `pods`, `deployment.apps`, `rs`) to a kind.
 pub fn resolve_kind(s: &str) -> Option<Kind> {
     let s = s.to_ascii_lowercase();
     let base = s.strip_suffix(".apps").unwrap_or(&s);
-    Some(match base {
-        "po" | "pod" | "pods" => Kind::Pod,
-        "deploy" | "deployment" | "deployments" => Kind::Deployment,
-        "rs" | "replicaset" | "replicasets" => Kind::ReplicaSet,
-        "no" | "node" | "nodes" => Kind::Node,
-        "ns" | "namespace" | "namespaces" => Kind::Namespace,
-        "svc" | "service" | "services" => Kind::Service,
-        "cm" | "configmap" | "configmaps" => Kind::ConfigMap,
-        "secret" | "secrets" => Kind::Secret,
-        "ep" | "endpoints" => Kind::Endpoints,
-        "job" | "jobs" => Kind::Job,
-        "cj" | "cronjob" | "cronjobs" => Kind::CronJob,
-        "endpointslice"
-        | "endpointslices"
-        | "endpointslice.discovery.k8s.io"
-        | "endpointslices.discovery.k8s.io" => Kind::EndpointSlice,
-        "sts" | "statefulset" | "statefulsets" => Kind::StatefulSet,
-        "ds" | "daemonset" | "daemonsets" => Kind::DaemonSet,
-        "controllerrevision" | "controllerrevisions" => Kind::ControllerRevision,
-        "pvc" | "persistentvolumeclaim" | "persistentvolumeclaims" => Kind::PersistentVolumeClaim,
-        "pv" | "persistentvolume" | "persistentvolumes" => Kind::PersistentVolume,
-        "sc"
-        | "storageclass"
-        | "storageclasses"
-        | "storageclass.storage.k8s.io"
-        | "storageclasses.storage.k8s.io" => Kind::StorageClass,
-        _ => return None,
-    })
-    .filter(|k| !s.ends_with(".apps") || k.group() == "apps")
+    KIND_NAMES
+        .iter()
+        .find(|(_, names)| names.contains(&base))
+        .map(|(k, _)| *k)
+        .filter(|k| !s.ends_with(".apps") || k.group() == "apps")
 }
 
 pub(crate) fn unknown_type(s: &str) -> Outcome {
@@ -389,7 +414,7 @@ pub(crate) fn klog_failure(sim: &Sim, err: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // get
 
-const GET_FLAGS: &[FlagSpec] = &[
+pub(crate) const GET_FLAGS: &[FlagSpec] = &[
     flag("output", Some('o'), true),
     flag("all-namespaces", Some('A'), false),
     flag("no-headers", None, false),
@@ -1468,7 +1493,7 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 // create
 
-const CREATE_DEPLOYMENT_FLAGS: &[FlagSpec] = &[
+pub(crate) const CREATE_DEPLOYMENT_FLAGS: &[FlagSpec] = &[
     flag("image", None, true),
     flag("replicas", Some('r'), true),
     flag("port", None, true),
@@ -1648,7 +1673,7 @@ fn print_created(
 ) -> Outcome {
     match output {
         "yaml" => Outcome::ok(yaml(v)),
-        "json" => Outcome::ok(json(v)),
+        "json" => Outcome::ok(super::printers::json_typed(v)),
         "name" => Outcome::ok(format!("{}/{}\n", kind.qualified_singular(), name)),
         _ => Outcome::ok(format!(
             "{}/{} created{suffix}\n",
@@ -1661,7 +1686,7 @@ fn print_created(
 // ---------------------------------------------------------------------------------------------
 // scale
 
-const SCALE_FLAGS: &[FlagSpec] = &[
+pub(crate) const SCALE_FLAGS: &[FlagSpec] = &[
     flag("replicas", None, true),
     flag("current-replicas", None, true),
     flag("resource-version", None, true),
@@ -1794,7 +1819,9 @@ fn scale(sim: &mut Sim, words: &[String]) -> Outcome {
 // ---------------------------------------------------------------------------------------------
 // delete
 
-const DELETE_FLAGS: &[FlagSpec] = &[
+/// `delete -f FILE` parses with `apply::FILE_FLAGS`; this is what completion offers of it.
+pub(crate) const DELETE_FILE_FLAGS: &[FlagSpec] = &[flag("filename", Some('f'), true)];
+pub(crate) const DELETE_FLAGS: &[FlagSpec] = &[
     flag("grace-period", None, true),
     flag("now", None, false),
     flag("force", None, false),
@@ -1934,12 +1961,20 @@ fn delete(sim: &mut Sim, words: &[String]) -> Outcome {
 // ---------------------------------------------------------------------------------------------
 // version, cluster-info
 
+pub(crate) const VERSION_FLAGS: &[FlagSpec] =
+    &[flag("client", None, false), flag("output", Some('o'), true)];
+pub(crate) const API_RESOURCES_FLAGS: &[FlagSpec] = &[
+    flag("namespaced", None, true),
+    flag("output", Some('o'), true),
+    flag("no-headers", None, false),
+    flag("api-group", None, true),
+    flag("sort-by", None, true),
+    flag("verbs", None, true),
+    flag("cached", None, false),
+];
+
 fn version(words: &[String]) -> Outcome {
-    let p = match args::parse(
-        words,
-        &[flag("client", None, false), flag("output", Some('o'), true)],
-        "kubectl version",
-    ) {
+    let p = match args::parse(words, VERSION_FLAGS, "kubectl version") {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
@@ -1979,19 +2014,7 @@ pub fn short_names(kind: Kind) -> &'static str {
 /// `kubectl api-resources`: the kinds this (simulated) API server serves, core group first, then
 /// by group, each sorted by name.
 fn api_resources(words: &[String]) -> Outcome {
-    let p = match args::parse(
-        words,
-        &[
-            flag("namespaced", None, true),
-            flag("output", Some('o'), true),
-            flag("no-headers", None, false),
-            flag("api-group", None, true),
-            flag("sort-by", None, true),
-            flag("verbs", None, true),
-            flag("cached", None, false),
-        ],
-        "kubectl api-resources",
-    ) {
+    let p = match args::parse(words, API_RESOURCES_FLAGS, "kubectl api-resources") {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };

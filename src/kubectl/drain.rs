@@ -14,12 +14,12 @@ use crate::sim::podutil;
 use crate::sim::store::ObjKey;
 use crate::sim::Sim;
 
-const CORDON_FLAGS: &[FlagSpec] = &[
+pub(crate) const CORDON_FLAGS: &[FlagSpec] = &[
     flag("dry-run", None, true),
     flag("selector", Some('l'), true),
 ];
 
-const DRAIN_FLAGS: &[FlagSpec] = &[
+pub(crate) const DRAIN_FLAGS: &[FlagSpec] = &[
     flag("ignore-daemonsets", None, false),
     flag("delete-emptydir-data", None, false),
     flag("delete-local-data", None, false),

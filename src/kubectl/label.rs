@@ -70,7 +70,7 @@ pub fn label_column_cells(o: &Object, keys: &[String]) -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 // label / annotate
 
-const FLAGS: &[FlagSpec] = &[
+pub(crate) const FLAGS: &[FlagSpec] = &[
     flag("overwrite", None, false),
     flag("all", None, false),
     flag("all-namespaces", Some('A'), false),

@@ -38,6 +38,20 @@ impl ApiError {
             subject: None,
         }
     }
+    /// A 409 for an update whose `resourceVersion` is not the stored one (optimistic concurrency).
+    pub fn conflict(kind: Kind, name: &str) -> Self {
+        ApiError {
+            code: 409,
+            reason: "Conflict".into(),
+            message: format!(
+                "Operation cannot be fulfilled on {} \"{}\": the object has been modified; please apply your changes to the latest version and try again",
+                kind.qualified_plural(),
+                name
+            ),
+            causes: Vec::new(),
+            subject: None,
+        }
+    }
     /// A 422 with one or more field errors, worded as `apimachinery` words them.
     pub fn invalid(kind: Kind, name: &str, causes: &[String]) -> Self {
         let kind_name = if kind.group().is_empty() {
@@ -225,6 +239,12 @@ impl Sim {
         let Some(old) = self.store.get(&key).cloned() else {
             return Err(ApiError::not_found(key.kind, &key.name));
         };
+        // A write that names a resourceVersion is conditional on it (a replace of what was read).
+        if let Some(rv) = obj.meta().resource_version.as_deref() {
+            if !rv.is_empty() && Some(rv) != old.meta().resource_version.as_deref() {
+                return Err(ApiError::conflict(key.kind, &key.name));
+            }
+        }
         validate(&obj)?;
         defaults::apply(&mut obj, &mut self.rng);
         {

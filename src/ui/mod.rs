@@ -14,6 +14,7 @@ mod goal;
 mod icons;
 mod inspector;
 mod lesson;
+mod modes;
 mod terminal;
 mod timeline;
 
