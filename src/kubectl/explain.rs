@@ -19,7 +19,7 @@ use std::rc::Rc;
 
 use serde_json::Value;
 
-use super::args::{self, flag};
+use super::args::{self, flag, FlagSpec};
 use super::outcome::Outcome;
 use crate::sim::object::Kind;
 
@@ -191,17 +191,16 @@ fn resources() -> Vec<Resource> {
     all
 }
 
+/// The flags `kubectl explain` takes.
+pub(crate) const FLAGS: &[FlagSpec] = &[
+    flag("recursive", None, false),
+    flag("api-version", None, true),
+    flag("output", None, true),
+];
+
 /// `kubectl explain TYPE[.FIELD...] [--recursive] [--api-version=GROUP/VERSION]`.
 pub fn explain(words: &[String]) -> Outcome {
-    let p = match args::parse(
-        words,
-        &[
-            flag("recursive", None, false),
-            flag("api-version", None, true),
-            flag("output", None, true),
-        ],
-        "kubectl explain",
-    ) {
+    let p = match args::parse(words, FLAGS, "kubectl explain") {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
