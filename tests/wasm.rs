@@ -203,14 +203,28 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
         include_str!("golden/scheduling.out"),
     ),
     (
+        "explain",
+        include_str!("golden/explain.txt"),
+        include_str!("golden/explain.out"),
+    ),
+    (
         "shell_grep",
         include_str!("golden/shell_grep.txt"),
         include_str!("golden/shell_grep.out"),
+    ),
+    (
+        "manifests_files",
+        include_str!("golden/manifests_files.txt"),
+        include_str!("golden/manifests_files.out"),
     ),
 ];
 
 #[wasm_bindgen_test]
 fn other_golden_scripts_match_native_output() {
+    // The page fetches kubectl explain's docs after start-up (src/ui/docs.rs); install them the
+    // same way here (natively they are embedded).
+    kubeplay::kubectl::explain::install(include_str!("../static/explain.json"))
+        .expect("explain.json parses");
     for (name, script, golden) in OTHER_GOLDENS {
         let mut p = Playground::new(SimConfig::default());
         let got = run_script(&mut p, script);

@@ -349,6 +349,7 @@ fn run_command(
         "annotate" => super::label::annotate(sim, &rest),
         "version" => version(&rest),
         "api-resources" => api_resources(&rest),
+        "explain" => super::explain::explain(&rest),
         "rollout" => super::rollout::rollout(sim, &rest),
         "set" => super::rollout::set(sim, &rest),
         "logs" => super::logs::logs(sim, &rest),
@@ -2097,6 +2098,7 @@ Basic Commands (Beginner):
   create          Create a resource from a file or from stdin
 
 Basic Commands (Intermediate):
+  explain         Get documentation for a resource
   get             Display one or many resources
   delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
 

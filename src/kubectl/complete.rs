@@ -9,7 +9,7 @@
 
 use super::args::{FlagSpec, GLOBAL};
 use super::cmd::{resolve_kind, KIND_NAMES};
-use super::{apply, cmd, create_job, describe, drain, expose, generate, label, logs};
+use super::{apply, cmd, create_job, describe, drain, explain, expose, generate, label, logs};
 use super::{patch, rollout, taint, wait, Shell, PROGRAMS};
 use crate::sim::object::Kind;
 
@@ -269,6 +269,7 @@ pub const COMMANDS: &[&str] = &[
     "describe",
     "drain",
     "exec",
+    "explain",
     "expose",
     "get",
     "label",
@@ -369,6 +370,7 @@ pub(crate) const FLAG_TABLES: &[(&str, &[&[FlagSpec]])] = &[
     ("describe", &[describe::FLAGS]),
     ("drain", &[drain::DRAIN_FLAGS]),
     ("exec", &[logs::EXEC_FLAGS]),
+    ("explain", &[explain::FLAGS]),
     ("expose", &[expose::FLAGS]),
     ("get", &[cmd::GET_FLAGS]),
     ("label", &[label::FLAGS]),
@@ -416,6 +418,7 @@ pub(crate) fn flag_values(path: &str, flag: &str) -> &'static [&'static str] {
         ],
         ("version", "output") => &["json", "yaml"],
         ("api-resources", "output") => &["name", "wide"],
+        ("explain", "output") => &["plaintext"],
         ("wait", "output") => &["name"],
         (_, "output") => &["json", "name", "yaml"],
         (_, "cascade") => &["background", "foreground", "orphan"],
@@ -693,6 +696,7 @@ impl Ctx<'_> {
         let n = args.len();
         let slash = args.first().is_some_and(|a| a.contains('/'));
         match path {
+            "explain" if n == 0 => self.kinds(&kinds, cur, false),
             "get" | "describe" | "delete" => {
                 if n == 0 && !cur.contains('/') {
                     // `pods,svc`: complete the last of a comma list.
@@ -991,6 +995,9 @@ mod tests {
             ),
             ("kubectl rollout un", v(&["undo"])),
             ("kubectl create dep", v(&["deployment"])),
+            ("kubectl explain dep", v(&["deployments"])),
+            ("kubectl explain pods --rec", v(&["--recursive"])),
+            ("kubectl exp", v(&["explain", "expose"])),
             ("kubectl create secret ", v(&["generic"])),
             ("kubectl create service n", v(&["nodeport"])),
             ("kubectl set ", v(&["env", "image"])),
@@ -1013,7 +1020,10 @@ mod tests {
             // names
             ("kubectl describe deploy ng", v(&["nginx"])),
             ("kubectl describe deployment ", v(&["nginx", "web"])),
-            ("kubectl get cm ", v(&["existing", "settings"])),
+            (
+                "kubectl get cm ",
+                v(&["existing", "kube-root-ca.crt", "settings"]),
+            ),
             ("kubectl get deploy/w", v(&["deploy/web"])),
             ("kubectl get deploy/nginx deploy/w", v(&["deploy/web"])),
             ("kubectl get deploy n", v(&["nginx"])),
@@ -1402,6 +1412,7 @@ mod tests {
             "wait" if flag != "for" => "deploy/nginx --for=condition=Available",
             "wait" => "deploy/nginx",
             "patch" => "deploy/nginx",
+            "explain" => "pods",
             "expose" => "deploy/nginx --port=80 --name=svc-probe",
             "run" => "probe --image=nginx",
             "create deployment" => "probe --image=nginx",

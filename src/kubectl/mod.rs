@@ -8,6 +8,7 @@ pub mod complete;
 pub mod create_job;
 pub mod describe;
 pub mod drain;
+pub mod explain;
 pub mod expose;
 pub mod generate;
 pub mod jsonpath;

@@ -8,6 +8,7 @@
 mod app;
 mod chip;
 mod cluster;
+mod docs;
 mod format;
 mod goal;
 mod icons;
@@ -22,4 +23,5 @@ pub use app::App;
 /// Mounts the app on `<body>`.
 pub fn start() {
     yew::Renderer::<App>::new().render();
+    docs::load_explain_docs();
 }

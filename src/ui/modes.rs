@@ -38,6 +38,10 @@ pub struct Modes {
     pub from_start: bool,
     /// What opening a share link did: (is an error, text).
     pub note: Option<(bool, String)>,
+    /// Where the focus was when a dialog opened (it goes back there when the dialog closes),
+    /// and whether to put it back after the next render.
+    pub return_focus: Option<web_sys::HtmlElement>,
+    pub restore_focus: bool,
     pub share_ref: NodeRef,
     pub help_ref: NodeRef,
     pub url_ref: NodeRef,
@@ -133,7 +137,28 @@ impl Modes {
         self.help || self.share.is_some()
     }
 
+    /// Remembers the focused element when no dialog is open yet.
+    fn note_focus(&mut self) {
+        if !self.dialog_open() {
+            self.return_focus = gloo::utils::document()
+                .active_element()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        }
+    }
+
     pub fn update(&mut self, msg: ModeMsg, shown: &Playground) -> bool {
+        let was_open = self.dialog_open();
+        if matches!(msg, ModeMsg::ToggleHelp | ModeMsg::OpenShare) {
+            self.note_focus();
+        }
+        let changed = self.update_inner(msg, shown);
+        if was_open && !self.dialog_open() {
+            self.restore_focus = true;
+        }
+        changed
+    }
+
+    fn update_inner(&mut self, msg: ModeMsg, shown: &Playground) -> bool {
         match msg {
             ModeMsg::TogglePresenter => {
                 self.presenter = !self.presenter;
@@ -207,12 +232,18 @@ impl Modes {
     }
 
     /// Opens the dialogs that should be open (`showModal` makes the page behind them inert).
-    pub fn after_render(&self) {
+    pub fn after_render(&mut self) {
         for r in [&self.share_ref, &self.help_ref] {
             if let Some(d) = r.cast::<HtmlDialogElement>() {
                 if !d.open() {
                     let _ = d.show_modal();
                 }
+            }
+        }
+        if self.restore_focus && !self.dialog_open() {
+            self.restore_focus = false;
+            if let Some(el) = self.return_focus.take() {
+                let _ = el.focus();
             }
         }
     }
@@ -468,11 +499,24 @@ pub fn strip(m: &Modes, link: &Scope<App>, pg: &Playground, clock: &str) -> Html
             </header>
         };
     }
+    // The goal in words, with whether the cluster meets it now (a word, not only a colour).
+    let goal = pg.lesson().and_then(|r| {
+        let text = r.goal_text().join(" ");
+        (!text.is_empty()).then(|| (text, pg.goal_report().is_some_and(|g| g.met)))
+    });
     let exit = link.callback(|_: MouseEvent| Msg::Mode(ModeMsg::TogglePresenter));
     let help = link.callback(|_: MouseEvent| Msg::Mode(ModeMsg::ToggleHelp));
     html! {
         <header class="present-bar">
             <span class="present-caption">{ caption.unwrap_or_else(|| "kubeplay".to_string()) }</span>
+            { match goal {
+                Some((text, met)) => html! {
+                    <span class={classes!("present-goal", met.then_some("met"))}>
+                        <b>{ if met { "✓ Goal met: " } else { "Goal: " } }</b>{ text }
+                    </span>
+                },
+                None => html! {},
+            } }
             <span class="present-clock">{ clock.to_string() }</span>
             <span class="present-keys" aria-hidden="true">
                 <kbd>{ "Space" }</kbd>{ " ▶/❚❚ · " }<kbd>{ "→" }</kbd>{ " step · " }<kbd>{ "[" }</kbd><kbd>{ "]" }</kbd>{ " speed · " }<kbd>{ "?" }</kbd>{ " keys" }

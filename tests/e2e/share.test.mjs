@@ -9,6 +9,8 @@
 //     ], [, →/PageDown, ?, P) work.
 //  5. Embed mode (?embed=1): the bar, a working terminal, no local-storage writes, no focus taken.
 //  6. Phone (390×844): nothing wider than the screen. Screenshots of each state go to target/e2e/.
+//  7. Accessibility: names and labels, unique ids, the live logs, landmarks, modal dialogs reached
+//     and left by keyboard with the focus returned, status in words on every chip, reduced motion.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -380,8 +382,36 @@ test('accessibility: every control has a name, every field a label, ids are uniq
     });
     // Keyboard only: the dialog closes with Escape and the page goes on with keys.
     await page.keyboard.press('Escape');
-    await page.keyboard.press('Space');
+    await page.locator('#help-dialog').waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'help-btn', 'focus not returned');
+    await page.keyboard.press('Control+Space');
     await page.locator('#play.is-paused').waitFor({ timeout: 5_000 });
+    // Shift+Tab (from the help button) reaches Share; Enter opens its dialog with the focus inside; Escape returns the focus.
+    let reached = false;
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press('Shift+Tab');
+      reached = await page.evaluate(() => document.activeElement?.id === 'share-btn');
+    }
+    assert.ok(reached, 'Tab never reached #share-btn');
+    await page.keyboard.press('Enter');
+    await page.locator('#share-dialog').waitFor({ state: 'visible' });
+    assert.ok(await page.evaluate(() => document.querySelector('#share-dialog').contains(document.activeElement)),
+      'focus is not in the share dialog');
+    await page.keyboard.press('Escape');
+    await page.locator('#share-dialog').waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'share-btn');
+    // Colour is never the only signal: every chip says its status in words and has a glyph.
+    const chips = await page.$$eval('.pod[data-status]', (els) => els.map((el) => ({
+      status: el.getAttribute('data-status'),
+      label: el.getAttribute('aria-label') ?? '',
+      glyph: !!el.querySelector('.glyph'),
+    })));
+    assert.ok(chips.length > 0);
+    for (const c of chips) assert.ok(c.glyph && c.label.includes(c.status), JSON.stringify(c));
+    // Reduced motion: chips fade in place instead of growing, the spinner stops.
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    const anim = await page.$eval('.pod[data-status]', (el) => getComputedStyle(el).animationName);
+    assert.equal(anim, 'pod-fade');
   } finally {
     await context.close();
     await server.close();
