@@ -212,6 +212,11 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
         include_str!("golden/shell_grep.txt"),
         include_str!("golden/shell_grep.out"),
     ),
+    (
+        "manifests_files",
+        include_str!("golden/manifests_files.txt"),
+        include_str!("golden/manifests_files.out"),
+    ),
 ];
 
 #[wasm_bindgen_test]

@@ -159,6 +159,9 @@ pub fn from_files(sim: &mut Sim, verb: &str, words: &[String], inputs: &Inputs) 
                 continue;
             }
         };
+        if verb == "apply" {
+            missing_last_applied_warning(sim, &doc, &ns, &mut out.stderr);
+        }
         let r = match verb {
             "apply" => apply_one(sim, doc, &ns, &source, &p),
             "replace" => replace_one(sim, doc, &ns, &source, &p),
@@ -183,6 +186,29 @@ pub fn from_files(sim: &mut Sim, verb: &str, words: &[String], inputs: &Inputs) 
 }
 
 type Done = Result<(Kind, String, String, serde_json::Value), String>;
+
+/// `kubectl apply` on an object that was not created by apply (or `create --save-config`) warns
+/// that it has no last-applied configuration, then patches one in.
+fn missing_last_applied_warning(sim: &Sim, doc: &Doc, ns: &str, stderr: &mut String) {
+    let kind = doc.kind;
+    let name = doc.object.name();
+    let key = ObjKey::new(kind, if kind.namespaced() { ns } else { "" }, name);
+    let Some(live) = sim.get(&key) else {
+        return;
+    };
+    if live
+        .meta()
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key(LAST_APPLIED))
+    {
+        return;
+    }
+    stderr.push_str(&format!(
+        "Warning: resource {}/{name} is missing the {LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n",
+        kind.plural()
+    ));
+}
 
 fn with_ns(mut obj: Object, kind: Kind, ns: &str) -> Object {
     if kind.namespaced() {

@@ -1020,7 +1020,10 @@ mod tests {
             // names
             ("kubectl describe deploy ng", v(&["nginx"])),
             ("kubectl describe deployment ", v(&["nginx", "web"])),
-            ("kubectl get cm ", v(&["existing", "settings"])),
+            (
+                "kubectl get cm ",
+                v(&["existing", "kube-root-ca.crt", "settings"]),
+            ),
             ("kubectl get deploy/w", v(&["deploy/web"])),
             ("kubectl get deploy/nginx deploy/w", v(&["deploy/web"])),
             ("kubectl get deploy n", v(&["nginx"])),

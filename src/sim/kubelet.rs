@@ -1419,11 +1419,7 @@ fn volume_files(sim: &Sim, pod: &Pod, c: &Container) -> Vec<(String, String)> {
                     ));
                 }
                 if let Some(cm) = &src.config_map {
-                    if cm.name == "kube-root-ca.crt" {
-                        files.push(("ca.crt".into(), "-----BEGIN CERTIFICATE-----\nMIIC/jCCAeagAwIBAgIBADANBgkqhkiG9w0BAQsFADAVMRMwEQYDVQQDEwprdWJl\n-----END CERTIFICATE-----\n".into()));
-                    } else {
-                        files.extend(pick(cm_data(&cm.name), &cm.items));
-                    }
+                    files.extend(pick(cm_data(&cm.name), &cm.items));
                 }
                 if let Some(sec) = &src.secret {
                     files.extend(pick(secret_data(&sec.name), &sec.items));
