@@ -602,6 +602,21 @@ mod tests {
     }
 
     #[test]
+    fn every_served_kind_is_documented() {
+        for r in resources() {
+            let o = run(&format!("explain {}", r.plural));
+            assert_eq!(o.exit_code, 0, "{}: {}", r.plural, o.stderr);
+            assert!(o.stdout.contains(&format!("KIND:       {}\n", r.kind)));
+            assert!(o.stdout.contains("\nFIELDS:\n"), "{}", r.plural);
+            assert!(
+                o.stdout.contains("\n  apiVersion\t<string>\n"),
+                "{}",
+                r.plural
+            );
+        }
+    }
+
+    #[test]
     fn indents_every_line() {
         assert_eq!(indent(4, "a\nb\n"), "    a\n    b\n    ");
     }

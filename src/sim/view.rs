@@ -213,10 +213,7 @@ fn service_view(sim: &Sim, o: &Object) -> Option<ServiceView> {
         o.name(),
     ) {
         for k in keys {
-            let Some(es) = sim.store.get(k).and_then(|x| match x.as_ref() {
-                Object::EndpointSlice(es) => Some(es.clone()),
-                _ => None,
-            }) else {
+            let Some(Object::EndpointSlice(es)) = sim.store.get(k).map(|x| x.as_ref()) else {
                 continue;
             };
             for ep in &es.endpoints {
