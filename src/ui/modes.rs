@@ -263,10 +263,11 @@ fn share_url(pg: &Playground, from_start: bool) -> Result<String, String> {
             MAX_FRAGMENT / 1024
         ));
     }
-    let loc = gloo::utils::window().location();
-    let origin = loc.origin().unwrap_or_default();
-    let path = loc.pathname().unwrap_or_default();
-    Ok(format!("{origin}{path}#{frag}"))
+    // This page's own address without its query or fragment (also right for file:// pages,
+    // whose origin is "null").
+    let href = gloo::utils::window().location().href().unwrap_or_default();
+    let base = href.split(['?', '#']).next().unwrap_or_default();
+    Ok(format!("{base}#{frag}"))
 }
 
 /// Copies text with the async clipboard API; a refusal is ignored (the text is selected, ready
