@@ -66,7 +66,7 @@ test('inspector: edit a Deployment to 3 replicas and apply; an invalid edit chan
       null, { timeout: 30_000 });
     const marks = await page.locator('#timeline .mark').count();
 
-    await page.locator('[data-inspect-kind="Deployment"][data-inspect-name="web"]').click();
+    await page.locator('.owner-head[data-inspect-kind="Deployment"][data-inspect-name="web"]').click();
     await page.locator('#inspector').waitFor({ state: 'visible', timeout: 5_000 });
     await page.locator('#insp-edit').click();
     const editor = page.locator('#insp-editor');
@@ -169,7 +169,7 @@ test('inspector: an edit begun before the object changed is refused with a Confl
     await waitRunningWeb(page, 1);
     await page.waitForFunction(() => /✓ converged/.test(document.querySelector('.deploy-row')?.textContent ?? ''),
       null, { timeout: 30_000 });
-    await page.locator('[data-inspect-kind="Deployment"][data-inspect-name="web"]').click();
+    await page.locator('.owner-head[data-inspect-kind="Deployment"][data-inspect-name="web"]').click();
     await page.locator('#insp-edit').click();
     const editor = page.locator('#insp-editor');
     await editor.waitFor({ state: 'visible', timeout: 5_000 });
