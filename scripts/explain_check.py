@@ -218,6 +218,8 @@ COMMANDS = [
     "explain deploy.apps",
     "explain deploy --recursive=false",
     "explain deploy --output=yaml",
+    "explain deploy --output=yaml --api-version=apps/v2",
+    "explain deploy --output=yaml --api-version=v1",
     "explain deploy --api-version=a/b/c",
     "explain deployments.apps.spec --api-version=apps/v1",
     "explain pods.spec.nope",

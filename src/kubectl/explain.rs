@@ -232,14 +232,15 @@ pub fn explain(words: &[String]) -> Outcome {
         Ok(d) => d,
         Err(e) => return Outcome::err(e),
     };
-    if output != "plaintext" {
-        return Outcome::err(format!("error: unrecognized format: {output}\n"));
-    }
     if !served_group_version(&group, &version) {
         return Outcome::err(format!(
             "error: couldn't find resource for \"{group}/{version}, Resource={}\"\n",
             res.plural
         ));
+    }
+    // kubectl fetches the group/version's document before it looks for the template.
+    if output != "plaintext" {
+        return Outcome::err(format!("error: unrecognized format: {output}\n"));
     }
     let Some(ty) = (res.group == group && res.version == version)
         .then(|| docs.kind_type(&group, &version, res.kind))

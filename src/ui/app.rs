@@ -2176,9 +2176,9 @@ impl Component for App {
                             { self.edit.prompt() }
                             <textarea id="term-input" ref={self.input_ref.clone()} rows="1"
                                       value={self.input.clone()} oninput={on_input} onkeydown={on_keydown}
-                                      disabled={waiting} spellcheck="false" autocomplete="off"
+                                      disabled={waiting || self.modes.readonly} spellcheck="false" autocomplete="off"
                                       autocapitalize="off" aria-label="Command"
-                                      placeholder={if waiting { "waiting for the command to finish…" } else if in_past { "type to continue from this moment (later commands are dropped)" } else { "kubectl get pods" }} />
+                                      placeholder={if self.modes.readonly { "read-only: open in kubeplay to type" } else if waiting { "waiting for the command to finish…" } else if in_past { "type to continue from this moment (later commands are dropped)" } else { "kubectl get pods" }} />
                         </div>
                     </section>
 

@@ -301,6 +301,10 @@ test('embed mode: minimal chrome, a working terminal, no storage, no focus taken
     assert.deepEqual(keys, [], 'an embed wrote local storage');
     await shot(page, 'embed');
     assert.deepEqual(problems.pageErrors, [], describeProblems(problems));
+    // `&readonly=1`: the same, with the terminal turned off.
+    await page.goto(`${server.url}?embed=1&readonly=1`);
+    await page.locator('.app.embed .embed-bar').waitFor();
+    assert.equal(await page.locator('#term-input').isDisabled(), true);
   } finally {
     await context.close();
     await server.close();
