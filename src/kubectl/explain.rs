@@ -204,6 +204,15 @@ pub fn explain(words: &[String]) -> Outcome {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
+    let recursive = match p.get("recursive") {
+        None | Some("1" | "t" | "T" | "true" | "TRUE" | "True") => p.has("recursive"),
+        Some("0" | "f" | "F" | "false" | "FALSE" | "False") => false,
+        Some(v) => {
+            return Outcome::err(format!(
+                "Error: invalid argument \"{v}\" for \"--recursive\" flag: strconv.ParseBool: parsing \"{v}\": invalid syntax\nSee 'kubectl explain --help' for usage.\n"
+            ))
+        }
+    };
     if p.args.is_empty() {
         return Outcome::err("error: You must specify the type of resource to explain. Use \"kubectl api-resources\" for a complete list of supported resources.\n");
     }
@@ -259,7 +268,7 @@ pub fn explain(words: &[String]) -> Outcome {
         "KIND:       {}\nVERSION:    {version}\n\n",
         res.kind
     ));
-    match render(&docs, ty, &path, p.bool("recursive")) {
+    match render(&docs, ty, &path, recursive) {
         Some(body) => {
             out.push_str(&body);
             out.push('\n');

@@ -196,7 +196,8 @@ impl Modes {
                 self.help = false;
                 self.share = None;
             }
-            ModeMsg::Blank => self.blank = !self.blank,
+            // Blanking is for a projector: only in presenter mode.
+            ModeMsg::Blank => self.blank = self.presenter && !self.blank,
             ModeMsg::HideTerm => self.hide_term = !self.hide_term,
             ModeMsg::DismissNote => self.note = None,
         }

@@ -269,6 +269,10 @@ test('presenter mode at 1920x1080: large type, no chrome, keys work', { timeout:
     await page.locator('.app.hide-term').waitFor();
     assert.equal(await page.locator('.term-pane').isVisible(), false);
     await page.keyboard.press('h');
+    await page.keyboard.press('b');
+    await page.locator('.blank-screen').waitFor();
+    await page.keyboard.press('b');
+    await page.locator('.blank-screen').waitFor({ state: 'detached' });
     await page.keyboard.press('p');
     await page.locator('header.topbar').waitFor();
     assert.equal(await page.locator('.app.presenter').count(), 0);
