@@ -297,7 +297,8 @@ pub fn matrix(
         .map(|n| with_ghosts(&n.pods, Some(&n.name), ghosts))
         .collect();
     let cols = format!(
-        "--cols: 158px repeat({n}, minmax(176px, 1fr)); --n: {n}",
+        // `--owner-w` / `--node-min` narrow the columns where the page is tight (style.css).
+        "--cols: var(--owner-w, 158px) repeat({n}, minmax(var(--node-min, 176px), 1fr)); --n: {n}",
         n = view.nodes.len().max(1)
     );
 

@@ -101,6 +101,10 @@ test('share: a link replays the same session in a fresh page, hostile text stays
     const before = await state(page);
     assert.ok(before.pods.length >= 4, JSON.stringify(before));
     await shot(page, 'desktop-main');
+    // 1280×800 with the lesson panel open: the three nodes fit, the cluster view does not scroll sideways.
+    assert.equal(await page.locator('#lesson-panel').isVisible(), true, 'the lesson panel is open');
+    const sideways = await page.$eval('.cluster', (el) => el.scrollWidth - el.clientWidth);
+    assert.ok(sideways <= 1, `the cluster view scrolls sideways by ${sideways}px at 1280×800`);
 
     await page.locator('#share-btn').click();
     await page.locator('#share-dialog').waitFor({ state: 'visible' });
