@@ -148,7 +148,7 @@ impl Store {
                 None => return Vec::new(),
             }
         }
-        sets.sort_by_key(|s| s.len());
+        crate::sort::sort_by_key(&mut sets, |s| s.len());
         let Some((first, rest)) = sets.split_first() else {
             return Vec::new();
         };

@@ -163,7 +163,7 @@ impl Sim {
                 ))
             })
             .collect();
-        nodes.sort_by_key(|(r, _)| *r);
+        crate::sort::sort_by_key(&mut nodes, |(r, _)| *r);
         let mut unscheduled = Vec::new();
         for o in self.store.list(Kind::Pod, None) {
             if o.as_pod().is_some_and(|p| podutil::node(p).is_none()) {

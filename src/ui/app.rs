@@ -345,8 +345,10 @@ impl App {
                 self.owner_order.push(k);
             }
         }
-        // Pods that are gone leave an after-image where they were (not for kube-system).
-        {
+        // Pods that are gone leave an after-image where they were (not for kube-system). A pod
+        // can only go with a write, so an unchanged revision skips the comparison (thousands of
+        // pods at every tick).
+        if v.revision != self.view.revision {
             use std::collections::HashSet;
             let key = |p: &crate::sim::view::PodView| format!("{}/{}", p.namespace, p.name);
             let now: HashSet<String> = v
