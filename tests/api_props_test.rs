@@ -163,3 +163,69 @@ fn hostile_sizes_are_refused() {
     assert_ne!(o.exit_code, 0);
     assert_eq!(p.view().revision, before);
 }
+
+/// `--dry-run=server` and `--dry-run=client` answer like the real thing and write nothing: the
+/// store, its revision and the pending work of the control plane stay exactly as they were.
+#[test]
+fn dry_runs_change_nothing() {
+    let mut p = Playground::new(SimConfig::default());
+    for l in [
+        "kubectl create deployment web --image=nginx:1.27 --replicas=2",
+        "kubectl create configmap settings --from-literal=a=b",
+    ] {
+        assert_eq!(p.run_line(l).exit_code, 0, "{l}");
+    }
+    p.advance(30_000);
+    assert_eq!(
+        p.run_line("kubectl set image deployment/web nginx=nginx:1.28")
+            .exit_code,
+        0
+    );
+    p.advance(60_000);
+    let dump = |p: &Playground| {
+        let store = p.shell().sim().store();
+        let mut all = Vec::new();
+        for kind in Kind::ALL {
+            for o in store.list(kind, None) {
+                all.push(serde_json::to_string(&o.to_json_value()).unwrap_or_default());
+            }
+        }
+        (p.view().revision, p.shell().sim().pending_tasks(), all)
+    };
+    let before = dump(&p);
+    for mode in ["server", "client"] {
+        for cmd in [
+            "kubectl create deployment web2 --image=nginx",
+            "kubectl create deployment web2 --image=nginx -o yaml",
+            "kubectl create configmap c2 --from-literal=x=y",
+            "kubectl create secret generic s2 --from-literal=x=y",
+            "kubectl create service nodeport np --tcp=80:80",
+            "kubectl create namespace n2",
+            "kubectl create job j2 --image=busybox",
+            "kubectl create cronjob c2 --image=busybox --schedule=@hourly",
+            "kubectl run r2 --image=nginx",
+            "kubectl expose deployment web --port=80",
+            "kubectl scale deployment web --replicas=7",
+            "kubectl label deployment web a=b",
+            "kubectl annotate deployment web a=b",
+            r#"kubectl patch deployment web -p '{"spec":{"replicas":3}}'"#,
+            r#"kubectl patch configmap settings --type=json -p '[{"op":"remove","path":"/data/a"}]'"#,
+            "kubectl set image deployment/web nginx=nginx:1.28",
+            "kubectl set env deployment/web A=B",
+            "kubectl rollout undo deployment/web",
+            "kubectl delete deployment web",
+            "kubectl delete configmap settings",
+            "kubectl delete pods --all",
+            "kubectl delete namespace default",
+            "kubectl cordon kind-worker",
+            "kubectl taint nodes kind-worker a=b:NoSchedule",
+            "kubectl drain kind-worker2 --ignore-daemonsets",
+        ] {
+            let line = format!("{cmd} --dry-run={mode}");
+            let o = p.run_line(&line);
+            assert_eq!(o.exit_code, 0, "{line}: {}", o.stderr);
+            assert!(o.wait.is_none(), "{line} waits");
+            assert!(dump(&p) == before, "{line} changed the cluster");
+        }
+    }
+}

@@ -53,6 +53,26 @@ fn walking_skeleton_matches_native_golden_output() {
 /// The other native golden scripts, which must also print the same bytes in the browser.
 const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
     (
+        "finalizer_pod",
+        include_str!("golden/finalizer_pod.txt"),
+        include_str!("golden/finalizer_pod.out"),
+    ),
+    (
+        "json_order",
+        include_str!("golden/json_order.txt"),
+        include_str!("golden/json_order.out"),
+    ),
+    (
+        "edit_replace",
+        include_str!("golden/edit_replace.txt"),
+        include_str!("golden/edit_replace.out"),
+    ),
+    (
+        "dry_run",
+        include_str!("golden/dry_run.txt"),
+        include_str!("golden/dry_run.out"),
+    ),
+    (
         "kubectl_basics",
         include_str!("golden/kubectl_basics.txt"),
         include_str!("golden/kubectl_basics.out"),
@@ -182,10 +202,29 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
         include_str!("golden/scheduling.txt"),
         include_str!("golden/scheduling.out"),
     ),
+    (
+        "explain",
+        include_str!("golden/explain.txt"),
+        include_str!("golden/explain.out"),
+    ),
+    (
+        "shell_grep",
+        include_str!("golden/shell_grep.txt"),
+        include_str!("golden/shell_grep.out"),
+    ),
+    (
+        "manifests_files",
+        include_str!("golden/manifests_files.txt"),
+        include_str!("golden/manifests_files.out"),
+    ),
 ];
 
 #[wasm_bindgen_test]
 fn other_golden_scripts_match_native_output() {
+    // The page fetches kubectl explain's docs after start-up (src/ui/docs.rs); install them the
+    // same way here (natively they are embedded).
+    kubeplay::kubectl::explain::install(include_str!("../static/explain.json"))
+        .expect("explain.json parses");
     for (name, script, golden) in OTHER_GOLDENS {
         let mut p = Playground::new(SimConfig::default());
         let got = run_script(&mut p, script);

@@ -21,7 +21,7 @@ pub struct Inputs<'a> {
     pub stdin: Option<&'a str>,
 }
 
-const FILE_FLAGS: &[FlagSpec] = &[
+pub(crate) const FILE_FLAGS: &[FlagSpec] = &[
     flag("filename", Some('f'), true),
     flag("dry-run", None, true),
     flag("output", Some('o'), true),
@@ -100,8 +100,9 @@ fn ns_of(doc: &Doc, p: &Parsed) -> Result<String, String> {
 
 fn dry_run(p: &Parsed) -> Option<&str> {
     match p.get("dry-run") {
+        // `--dry-run=server` never reaches here: `cmd::kubectl` runs it as a normal request on a
+        // dry-run copy of the cluster.
         Some("client") | Some("true") => Some(" (dry run)"),
-        Some("server") => Some(" (server dry run)"),
         _ => None,
     }
 }
@@ -158,6 +159,9 @@ pub fn from_files(sim: &mut Sim, verb: &str, words: &[String], inputs: &Inputs) 
                 continue;
             }
         };
+        if verb == "apply" {
+            missing_last_applied_warning(sim, &doc, &ns, &mut out.stderr);
+        }
         let r = match verb {
             "apply" => apply_one(sim, doc, &ns, &source, &p),
             "replace" => replace_one(sim, doc, &ns, &source, &p),
@@ -182,6 +186,29 @@ pub fn from_files(sim: &mut Sim, verb: &str, words: &[String], inputs: &Inputs) 
 }
 
 type Done = Result<(Kind, String, String, serde_json::Value), String>;
+
+/// `kubectl apply` on an object that was not created by apply (or `create --save-config`) warns
+/// that it has no last-applied configuration, then patches one in.
+fn missing_last_applied_warning(sim: &Sim, doc: &Doc, ns: &str, stderr: &mut String) {
+    let kind = doc.kind;
+    let name = doc.object.name();
+    let key = ObjKey::new(kind, if kind.namespaced() { ns } else { "" }, name);
+    let Some(live) = sim.get(&key) else {
+        return;
+    };
+    if live
+        .meta()
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key(LAST_APPLIED))
+    {
+        return;
+    }
+    stderr.push_str(&format!(
+        "Warning: resource {}/{name} is missing the {LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n",
+        kind.plural()
+    ));
+}
 
 fn with_ns(mut obj: Object, kind: Kind, ns: &str) -> Object {
     if kind.namespaced() {
@@ -473,7 +500,7 @@ pub fn delete_files(sim: &mut Sim, words: &[String], inputs: &Inputs) -> Outcome
 
 // ------------------------------------------------------------------------------------ run
 
-const RUN_FLAGS: &[FlagSpec] = &[
+pub(crate) const RUN_FLAGS: &[FlagSpec] = &[
     flag("image", None, true),
     flag("labels", Some('l'), true),
     flag("env", None, true),
@@ -628,14 +655,14 @@ pub fn run(sim: &mut Sim, words: &[String]) -> Outcome {
         }
         return match output {
             "yaml" => Outcome::ok(yaml(&v)),
-            "json" => Outcome::ok(json(&v)),
+            "json" => Outcome::ok(super::printers::json_typed(&v)),
             _ => Outcome::ok(format!("pod/{name} created{suffix}\n")),
         };
     }
     match sim.create(Object::Pod(pod)) {
         Ok(o) => match output {
             "yaml" => Outcome::ok(yaml(&o.to_json_value())),
-            "json" => Outcome::ok(json(&o.to_json_value())),
+            "json" => Outcome::ok(super::printers::json_typed(&o.to_json_value())),
             "name" => Outcome::ok(format!("pod/{name}\n")),
             _ => Outcome::ok(format!("pod/{name} created\n")),
         },

@@ -70,39 +70,64 @@ const COMMANDS: &[&str] = &[
     "options",
 ];
 
+/// The names kubectl accepts for each kind: plural first, then singular, then short names and
+/// group-qualified forms. `resolve_kind` reads it, and so does tab completion.
+pub const KIND_NAMES: &[(Kind, &[&str])] = &[
+    (Kind::Pod, &["pods", "pod", "po"]),
+    (Kind::Deployment, &["deployments", "deployment", "deploy"]),
+    (Kind::ReplicaSet, &["replicasets", "replicaset", "rs"]),
+    (Kind::Node, &["nodes", "node", "no"]),
+    (Kind::Namespace, &["namespaces", "namespace", "ns"]),
+    (Kind::Service, &["services", "service", "svc"]),
+    (Kind::ConfigMap, &["configmaps", "configmap", "cm"]),
+    (Kind::Secret, &["secrets", "secret"]),
+    (Kind::Endpoints, &["endpoints", "ep"]),
+    (Kind::Job, &["jobs", "job"]),
+    (Kind::CronJob, &["cronjobs", "cronjob", "cj"]),
+    (
+        Kind::EndpointSlice,
+        &[
+            "endpointslices",
+            "endpointslice",
+            "endpointslice.discovery.k8s.io",
+            "endpointslices.discovery.k8s.io",
+        ],
+    ),
+    (Kind::StatefulSet, &["statefulsets", "statefulset", "sts"]),
+    (Kind::DaemonSet, &["daemonsets", "daemonset", "ds"]),
+    (
+        Kind::ControllerRevision,
+        &["controllerrevisions", "controllerrevision"],
+    ),
+    (
+        Kind::PersistentVolumeClaim,
+        &["persistentvolumeclaims", "persistentvolumeclaim", "pvc"],
+    ),
+    (
+        Kind::PersistentVolume,
+        &["persistentvolumes", "persistentvolume", "pv"],
+    ),
+    (
+        Kind::StorageClass,
+        &[
+            "storageclasses",
+            "storageclass",
+            "sc",
+            "storageclass.storage.k8s.io",
+            "storageclasses.storage.k8s.io",
+        ],
+    ),
+];
+
 /// Resolves a resource argument (`po`, `pods`, `deployment.apps`, `rs`) to a kind.
 pub fn resolve_kind(s: &str) -> Option<Kind> {
     let s = s.to_ascii_lowercase();
     let base = s.strip_suffix(".apps").unwrap_or(&s);
-    Some(match base {
-        "po" | "pod" | "pods" => Kind::Pod,
-        "deploy" | "deployment" | "deployments" => Kind::Deployment,
-        "rs" | "replicaset" | "replicasets" => Kind::ReplicaSet,
-        "no" | "node" | "nodes" => Kind::Node,
-        "ns" | "namespace" | "namespaces" => Kind::Namespace,
-        "svc" | "service" | "services" => Kind::Service,
-        "cm" | "configmap" | "configmaps" => Kind::ConfigMap,
-        "secret" | "secrets" => Kind::Secret,
-        "ep" | "endpoints" => Kind::Endpoints,
-        "job" | "jobs" => Kind::Job,
-        "cj" | "cronjob" | "cronjobs" => Kind::CronJob,
-        "endpointslice"
-        | "endpointslices"
-        | "endpointslice.discovery.k8s.io"
-        | "endpointslices.discovery.k8s.io" => Kind::EndpointSlice,
-        "sts" | "statefulset" | "statefulsets" => Kind::StatefulSet,
-        "ds" | "daemonset" | "daemonsets" => Kind::DaemonSet,
-        "controllerrevision" | "controllerrevisions" => Kind::ControllerRevision,
-        "pvc" | "persistentvolumeclaim" | "persistentvolumeclaims" => Kind::PersistentVolumeClaim,
-        "pv" | "persistentvolume" | "persistentvolumes" => Kind::PersistentVolume,
-        "sc"
-        | "storageclass"
-        | "storageclasses"
-        | "storageclass.storage.k8s.io"
-        | "storageclasses.storage.k8s.io" => Kind::StorageClass,
-        _ => return None,
-    })
-    .filter(|k| !s.ends_with(".apps") || k.group() == "apps")
+    KIND_NAMES
+        .iter()
+        .find(|(_, names)| names.contains(&base))
+        .map(|(k, _)| *k)
+        .filter(|k| !s.ends_with(".apps") || k.group() == "apps")
 }
 
 pub(crate) fn unknown_type(s: &str) -> Outcome {
@@ -196,7 +221,116 @@ pub fn kubectl(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -
     let Some(cmd) = cmd else {
         return Outcome::ok(HELP);
     };
-    match cmd.as_str() {
+    match dry_run_mode(&rest) {
+        Some((DryRun::Server, at)) if cmd != "drain" => {
+            dry_run_on_copy(sim, &cmd, rest, at, inputs, " (server dry run)")
+        }
+        Some((DryRun::Client, at)) if CLIENT_DRY_RUN_ON_COPY.contains(&cmd.as_str()) => {
+            dry_run_on_copy(sim, &cmd, rest, at, inputs, " (dry run)")
+        }
+        _ => run_command(sim, &cmd, &rest, inputs),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum DryRun {
+    Client,
+    Server,
+}
+
+/// Commands that print no object of their own in client dry-run: kubectl computes the change
+/// locally and prints its operation line with ` (dry run)`. The others (`create`, `run`, `apply`,
+/// `expose`, `label`, ...) build their client dry-run answer themselves.
+const CLIENT_DRY_RUN_ON_COPY: &[&str] = &[
+    "scale", "patch", "set", "rollout", "cordon", "uncordon", "taint", "delete",
+];
+
+/// `--dry-run=server|client` (or `--dry-run VALUE`) before any `--`, with the index of the word
+/// holding the value.
+fn dry_run_mode(words: &[String]) -> Option<(DryRun, usize)> {
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i].as_str();
+        if w == "--" {
+            return None;
+        }
+        let value = if let Some(v) = w.strip_prefix("--dry-run=") {
+            Some((v, i))
+        } else if w == "--dry-run" {
+            words.get(i + 1).map(|v| (v.as_str(), i + 1))
+        } else {
+            None
+        };
+        match value {
+            Some(("server", at)) => return Some((DryRun::Server, at)),
+            Some(("client" | "true", at)) => return Some((DryRun::Client, at)),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether the command line picks an output format (`-o yaml`, `-ojson`, `--output=name`): then
+/// the object or name is printed without the dry-run note.
+fn has_output_flag(words: &[String]) -> bool {
+    words.iter().take_while(|w| *w != "--").any(|w| {
+        w == "-o"
+            || w == "--output"
+            || w.starts_with("--output=")
+            || (w.starts_with("-o") && !w.starts_with("--"))
+    })
+}
+
+/// Runs a dry-run request the way the API server does: against the real state (so NotFound,
+/// AlreadyExists, validation and defaulting answer as they would), on a copy that is dropped. The
+/// command itself runs as a normal request (`--dry-run=none`); kubectl's printer then adds the
+/// dry-run note to each operation line, and nothing waits for a change that never happens.
+fn dry_run_on_copy(
+    sim: &Sim,
+    cmd: &str,
+    mut rest: Vec<String>,
+    at: usize,
+    inputs: &super::apply::Inputs,
+    note: &str,
+) -> Outcome {
+    if let Some(w) = rest.get_mut(at) {
+        *w = if w.starts_with("--dry-run=") {
+            "--dry-run=none".to_string()
+        } else {
+            "none".to_string()
+        };
+    }
+    let mut copy = sim.dry_run_copy();
+    let mut out = run_command(&mut copy, cmd, &rest, inputs);
+    if out.exit_code == 0 {
+        out.wait = None;
+        if !has_output_flag(&rest) {
+            out.stdout = out
+                .stdout
+                .lines()
+                .map(|l| {
+                    // `No resources found` is not an operation: kubectl prints it as is.
+                    if l.is_empty() || l.starts_with("No resources found") {
+                        format!("{l}\n")
+                    } else {
+                        format!("{l}{note}\n")
+                    }
+                })
+                .collect();
+        }
+    }
+    out
+}
+
+fn run_command(
+    sim: &mut Sim,
+    cmd: &str,
+    rest: &[String],
+    inputs: &super::apply::Inputs,
+) -> Outcome {
+    let rest = rest.to_vec();
+    match cmd {
         "get" => get(sim, &rest),
         "describe" => super::describe::describe(sim, &rest),
         "create" if has_filename(&rest) => super::apply::from_files(sim, "create", &rest, inputs),
@@ -215,6 +349,7 @@ pub fn kubectl(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -
         "annotate" => super::label::annotate(sim, &rest),
         "version" => version(&rest),
         "api-resources" => api_resources(&rest),
+        "explain" => super::explain::explain(&rest),
         "rollout" => super::rollout::rollout(sim, &rest),
         "set" => super::rollout::set(sim, &rest),
         "logs" => super::logs::logs(sim, &rest),
@@ -279,7 +414,7 @@ pub(crate) fn klog_failure(sim: &Sim, err: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // get
 
-const GET_FLAGS: &[FlagSpec] = &[
+pub(crate) const GET_FLAGS: &[FlagSpec] = &[
     flag("output", Some('o'), true),
     flag("all-namespaces", Some('A'), false),
     flag("no-headers", None, false),
@@ -1358,7 +1493,7 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 // create
 
-const CREATE_DEPLOYMENT_FLAGS: &[FlagSpec] = &[
+pub(crate) const CREATE_DEPLOYMENT_FLAGS: &[FlagSpec] = &[
     flag("image", None, true),
     flag("replicas", Some('r'), true),
     flag("port", None, true),
@@ -1523,25 +1658,8 @@ fn create_deployment(sim: &mut Sim, words: &[String]) -> Outcome {
                 + "\n",
         );
     }
-    let result = if dry_run == "server" {
-        // Validate and default without storing: run the create against a throwaway view of the key.
-        if sim.get(&ObjKey::new(kind, &namespace(&p), &name)).is_some() {
-            Err(crate::sim::ApiError::already_exists(kind, &name))
-        } else {
-            Ok(None)
-        }
-    } else {
-        sim.create(Object::Deployment(d.clone())).map(Some)
-    };
-    match result {
-        Ok(Some(obj)) => print_created(&obj.to_json_value(), kind, &name, &output, ""),
-        Ok(None) => print_created(
-            &Object::Deployment(d).to_json_value(),
-            kind,
-            &name,
-            &output,
-            " (server dry run)",
-        ),
+    match sim.create(Object::Deployment(d)) {
+        Ok(obj) => print_created(&obj.to_json_value(), kind, &name, &output, ""),
         Err(e) => Outcome::err(format!("{}\n", e.kubectl_message())),
     }
 }
@@ -1555,7 +1673,7 @@ fn print_created(
 ) -> Outcome {
     match output {
         "yaml" => Outcome::ok(yaml(v)),
-        "json" => Outcome::ok(json(v)),
+        "json" => Outcome::ok(super::printers::json_typed(v)),
         "name" => Outcome::ok(format!("{}/{}\n", kind.qualified_singular(), name)),
         _ => Outcome::ok(format!(
             "{}/{} created{suffix}\n",
@@ -1568,7 +1686,7 @@ fn print_created(
 // ---------------------------------------------------------------------------------------------
 // scale
 
-const SCALE_FLAGS: &[FlagSpec] = &[
+pub(crate) const SCALE_FLAGS: &[FlagSpec] = &[
     flag("replicas", None, true),
     flag("current-replicas", None, true),
     flag("resource-version", None, true),
@@ -1701,7 +1819,9 @@ fn scale(sim: &mut Sim, words: &[String]) -> Outcome {
 // ---------------------------------------------------------------------------------------------
 // delete
 
-const DELETE_FLAGS: &[FlagSpec] = &[
+/// `delete -f FILE` parses with `apply::FILE_FLAGS`; this is what completion offers of it.
+pub(crate) const DELETE_FILE_FLAGS: &[FlagSpec] = &[flag("filename", Some('f'), true)];
+pub(crate) const DELETE_FLAGS: &[FlagSpec] = &[
     flag("grace-period", None, true),
     flag("now", None, false),
     flag("force", None, false),
@@ -1841,12 +1961,20 @@ fn delete(sim: &mut Sim, words: &[String]) -> Outcome {
 // ---------------------------------------------------------------------------------------------
 // version, cluster-info
 
+pub(crate) const VERSION_FLAGS: &[FlagSpec] =
+    &[flag("client", None, false), flag("output", Some('o'), true)];
+pub(crate) const API_RESOURCES_FLAGS: &[FlagSpec] = &[
+    flag("namespaced", None, true),
+    flag("output", Some('o'), true),
+    flag("no-headers", None, false),
+    flag("api-group", None, true),
+    flag("sort-by", None, true),
+    flag("verbs", None, true),
+    flag("cached", None, false),
+];
+
 fn version(words: &[String]) -> Outcome {
-    let p = match args::parse(
-        words,
-        &[flag("client", None, false), flag("output", Some('o'), true)],
-        "kubectl version",
-    ) {
+    let p = match args::parse(words, VERSION_FLAGS, "kubectl version") {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
@@ -1886,19 +2014,7 @@ pub fn short_names(kind: Kind) -> &'static str {
 /// `kubectl api-resources`: the kinds this (simulated) API server serves, core group first, then
 /// by group, each sorted by name.
 fn api_resources(words: &[String]) -> Outcome {
-    let p = match args::parse(
-        words,
-        &[
-            flag("namespaced", None, true),
-            flag("output", Some('o'), true),
-            flag("no-headers", None, false),
-            flag("api-group", None, true),
-            flag("sort-by", None, true),
-            flag("verbs", None, true),
-            flag("cached", None, false),
-        ],
-        "kubectl api-resources",
-    ) {
+    let p = match args::parse(words, API_RESOURCES_FLAGS, "kubectl api-resources") {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
@@ -1982,6 +2098,7 @@ Basic Commands (Beginner):
   create          Create a resource from a file or from stdin
 
 Basic Commands (Intermediate):
+  explain         Get documentation for a resource
   get             Display one or many resources
   delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
 

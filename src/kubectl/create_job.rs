@@ -7,14 +7,14 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::args::{flag, FlagSpec, Parsed};
 use super::outcome::Outcome;
-use super::printers::{age, human_duration, json, yaml};
+use super::printers::{age, human_duration, yaml};
 use crate::sim::controllers::{cronjob, job as jobctl};
 use crate::sim::object::{Kind, Object};
 use crate::sim::store::ObjKey;
 use crate::sim::Sim;
 
-const JOB_FLAGS: &[FlagSpec] = &[flag("image", None, true), flag("from", None, true)];
-const CRONJOB_FLAGS: &[FlagSpec] = &[
+pub(crate) const JOB_FLAGS: &[FlagSpec] = &[flag("image", None, true), flag("from", None, true)];
+pub(crate) const CRONJOB_FLAGS: &[FlagSpec] = &[
     flag("image", None, true),
     flag("schedule", None, true),
     flag("restart", None, true),
@@ -72,7 +72,7 @@ pub(crate) fn finish(sim: &mut Sim, p: &Parsed, obj: Object, pointers: &[&str]) 
     }
     let print = |v: &serde_json::Value, suffix: &str| match output {
         "yaml" => Outcome::ok(yaml(v)),
-        "json" => Outcome::ok(json(v)),
+        "json" => Outcome::ok(super::printers::json_typed(v)),
         "name" => Outcome::ok(format!("{}/{name}\n", kind.qualified_singular())),
         _ => Outcome::ok(format!(
             "{}/{name} created{suffix}\n",
@@ -88,18 +88,6 @@ pub(crate) fn finish(sim: &mut Sim, p: &Parsed, obj: Object, pointers: &[&str]) 
         }
         null_timestamps(&mut v, pointers);
         return print(&v, " (dry run)");
-    }
-    if dry == "server" {
-        let key = ObjKey::of(&obj);
-        if sim.get(&key).is_some() {
-            return Outcome::err(format!(
-                "{}\n",
-                crate::sim::ApiError::already_exists(kind, &name).kubectl_message()
-            ));
-        }
-        let mut v = obj.to_json_value();
-        null_timestamps(&mut v, &[]);
-        return print(&v, " (server dry run)");
     }
     match sim.create(obj) {
         Ok(o) => print(&o.to_json_value(), ""),

@@ -24,7 +24,7 @@ use crate::sim::object::{Kind, Object};
 use crate::sim::store::ObjKey;
 use crate::sim::{EventRecord, Sim};
 
-const FLAGS: &[FlagSpec] = &[
+pub(crate) const FLAGS: &[FlagSpec] = &[
     flag("selector", Some('l'), true),
     flag("all-namespaces", Some('A'), false),
     flag("show-events", None, false),

@@ -14,12 +14,12 @@ use crate::sim::podutil;
 use crate::sim::store::ObjKey;
 use crate::sim::Sim;
 
-const CORDON_FLAGS: &[FlagSpec] = &[
+pub(crate) const CORDON_FLAGS: &[FlagSpec] = &[
     flag("dry-run", None, true),
     flag("selector", Some('l'), true),
 ];
 
-const DRAIN_FLAGS: &[FlagSpec] = &[
+pub(crate) const DRAIN_FLAGS: &[FlagSpec] = &[
     flag("ignore-daemonsets", None, false),
     flag("delete-emptydir-data", None, false),
     flag("delete-local-data", None, false),
@@ -208,6 +208,25 @@ pub fn drain(sim: &mut Sim, words: &[String]) -> Outcome {
             None => return Outcome::err(format!("Error: invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\"\nSee 'kubectl drain --help' for usage.\n")),
         },
     };
+    // `--dry-run`: the node is cordoned on a copy of the cluster (server) or not at all (client);
+    // the pods that would go are listed and nothing waits (`deleteOrEvictPodsSimple`).
+    let dry = match p.get("dry-run") {
+        None | Some("none") | Some("false") => None,
+        Some("client") | Some("true") => Some(" (dry run)"),
+        Some("server") => Some(" (server dry run)"),
+        Some(v) => {
+            return Outcome::err(format!(
+                "error: Invalid dry-run value ({v}). Must be \"none\", \"server\", or \"client\".\n"
+            ))
+        }
+    };
+    let mut copy;
+    let sim: &mut Sim = if dry.is_some() {
+        copy = sim.dry_run_copy();
+        &mut copy
+    } else {
+        sim
+    };
     let opts = Opts {
         ignore_ds: p.bool("ignore-daemonsets"),
         delete_local: p.bool("delete-emptydir-data") || p.bool("delete-local-data"),
@@ -219,7 +238,10 @@ pub fn drain(sim: &mut Sim, words: &[String]) -> Outcome {
     }
     // The node is cordoned first, even if the drain then fails.
     match set_unschedulable(sim, &name, true) {
-        Ok(s) => out.stdout.push_str(&s),
+        Ok(s) => match dry {
+            Some(note) => out.stdout.push_str(&format!("{}{note}\n", s.trim_end())),
+            None => out.stdout.push_str(&s),
+        },
         Err(e) => {
             out.stderr.push_str(&e);
             out.exit_code = 1;
@@ -305,6 +327,25 @@ pub fn drain(sim: &mut Sim, words: &[String]) -> Outcome {
             .collect();
         out.stderr
             .push_str(&format!("Warning: {}\n", ws.join("; ")));
+    }
+    if let Some(note) = dry {
+        for pod in &evict {
+            let id = format!(
+                "{}/{}",
+                pod.metadata.namespace.as_deref().unwrap_or(""),
+                pod.metadata.name.as_deref().unwrap_or("")
+            );
+            // Client dry-run only lists; server dry-run sends each eviction with dryRun=All and
+            // does not wait for pods that are not going anywhere.
+            if note == " (dry run)" {
+                out.stdout
+                    .push_str(&format!("evicting pod {id} (dry run)\n"));
+            } else {
+                out.stdout.push_str(&format!("evicting pod {id}\n"));
+            }
+        }
+        out.stdout.push_str(&format!("node/{name} drained{note}\n"));
+        return out;
     }
     let disable = p.bool("disable-eviction");
     let mut waits = Vec::new();

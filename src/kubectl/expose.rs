@@ -13,12 +13,12 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::args::{self, flag, FlagSpec, Parsed};
 use super::outcome::Outcome;
-use super::printers::{json, yaml};
+use super::printers::yaml;
 use crate::sim::object::{Kind, Object};
 use crate::sim::store::ObjKey;
 use crate::sim::{ApiError, Sim};
 
-const FLAGS: &[FlagSpec] = &[
+pub(crate) const FLAGS: &[FlagSpec] = &[
     flag("protocol", None, true),
     flag("port", None, true),
     flag("type", None, true),
@@ -183,7 +183,7 @@ fn expose_one(
     let svc_name = svc.metadata.name.clone().unwrap_or_default();
     let print = |v: &serde_json::Value, suffix: &str| match output {
         "yaml" => Outcome::ok(yaml(v)),
-        "json" => Outcome::ok(json(v)),
+        "json" => Outcome::ok(super::printers::json_typed(v)),
         "name" => Outcome::ok(format!("service/{svc_name}\n")),
         _ => Outcome::ok(format!("service/{svc_name} exposed{suffix}\n")),
     };
@@ -202,18 +202,6 @@ fn expose_one(
     svc.metadata.namespace = Some(ns.to_string());
     if let Some(e) = server_validation(&svc) {
         return Outcome::err(format!("{}\n", e.kubectl_message()));
-    }
-    if dry == "server" {
-        if sim
-            .get(&ObjKey::new(Kind::Service, ns, &svc_name))
-            .is_some()
-        {
-            return Outcome::err(format!(
-                "{}\n",
-                ApiError::already_exists(Kind::Service, &svc_name).kubectl_message()
-            ));
-        }
-        return print(&Object::Service(svc).to_json_value(), " (server dry run)");
     }
     match sim.create(Object::Service(svc)) {
         Ok(created) => print(&created.to_json_value(), ""),

@@ -13,7 +13,7 @@ use super::outcome::Outcome;
 use crate::sim::object::{Kind, Object};
 use crate::sim::Sim;
 
-const COMMON: &[FlagSpec] = &[
+pub(crate) const COMMON: &[FlagSpec] = &[
     flag("dry-run", None, true),
     flag("output", Some('o'), true),
     flag("save-config", None, false),
@@ -121,7 +121,7 @@ fn sources(p: &Parsed, inputs: &Inputs) -> Result<Vec<(String, Vec<u8>)>, Outcom
     Ok(out)
 }
 
-const DATA_FLAGS: &[FlagSpec] = &[
+pub(crate) const DATA_FLAGS: &[FlagSpec] = &[
     flag("from-literal", None, true),
     flag("from-file", None, true),
     flag("from-env-file", None, true),
@@ -214,6 +214,13 @@ pub fn secret(sim: &mut Sim, words: &[String], inputs: &Inputs) -> Outcome {
     finish(sim, &p, obj)
 }
 
+pub(crate) const SERVICE_FLAGS: &[FlagSpec] = &[
+    flag("tcp", None, true),
+    flag("clusterip", None, true),
+    flag("node-port", None, true),
+    flag("external-name", None, true),
+];
+
 pub fn service(sim: &mut Sim, words: &[String]) -> Outcome {
     let (t, svc_type) = match words.first().map(String::as_str) {
         Some("clusterip") => ("clusterip", "ClusterIP"),
@@ -229,12 +236,7 @@ pub fn service(sim: &mut Sim, words: &[String]) -> Outcome {
     };
     let p = match parse(
         &words[1..],
-        &[
-            flag("tcp", None, true),
-            flag("clusterip", None, true),
-            flag("node-port", None, true),
-            flag("external-name", None, true),
-        ],
+        SERVICE_FLAGS,
         &format!("kubectl create service {t}"),
     ) {
         Ok(p) => p,
@@ -299,7 +301,7 @@ pub fn service(sim: &mut Sim, words: &[String]) -> Outcome {
         },
         spec: Some(ServiceSpec {
             ports: if ports.is_empty() { None } else { Some(ports) },
-            selector: if external { None } else { Some(labels) },
+            selector: Some(labels),
             type_: Some(svc_type.into()),
             cluster_ip: p.get("clusterip").map(str::to_string),
             external_name: p.get("external-name").map(str::to_string),

@@ -70,7 +70,7 @@ pub fn label_column_cells(o: &Object, keys: &[String]) -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 // label / annotate
 
-const FLAGS: &[FlagSpec] = &[
+pub(crate) const FLAGS: &[FlagSpec] = &[
     flag("overwrite", None, false),
     flag("all", None, false),
     flag("all-namespaces", Some('A'), false),
@@ -460,7 +460,6 @@ fn run(sim: &mut Sim, words: &[String], verb: Verb) -> Outcome {
     let overwrite = p.bool("overwrite");
     let suffix = match dry_run {
         "client" => " (dry run)",
-        "server" => " (server dry run)",
         _ => "",
     };
     for v in visits {
@@ -544,11 +543,7 @@ fn run(sim: &mut Sim, words: &[String], verb: Verb) -> Outcome {
                     continue;
                 }
             }
-            let result = if dry_run == "server" {
-                crate::sim::api::validate(&new_obj).map(|_| None)
-            } else {
-                sim.update(new_obj.clone()).map(Some)
-            };
+            let result = sim.update(new_obj.clone()).map(Some);
             match result {
                 // annotate prints what the server returned; label the object it changed locally.
                 Ok(Some(stored)) if verb == Verb::Annotate => new_obj = (*stored).clone(),

@@ -19,7 +19,7 @@ use crate::sim::Sim;
 
 const DEFAULT_CONTAINER: &str = "kubectl.kubernetes.io/default-container";
 
-const LOGS_FLAGS: &[FlagSpec] = &[
+pub(crate) const LOGS_FLAGS: &[FlagSpec] = &[
     flag("follow", Some('f'), false),
     flag("previous", Some('p'), false),
     flag("container", Some('c'), true),
@@ -662,7 +662,7 @@ pub fn poll(sim: &Sim, follows: &mut [Follow]) -> Progress {
 
 // ------------------------------------------------------------------------------------ exec
 
-const EXEC_FLAGS: &[FlagSpec] = &[
+pub(crate) const EXEC_FLAGS: &[FlagSpec] = &[
     flag("container", Some('c'), true),
     flag("stdin", Some('i'), false),
     flag("tty", Some('t'), false),

@@ -4,9 +4,11 @@
 pub mod apply;
 pub mod args;
 pub mod cmd;
+pub mod complete;
 pub mod create_job;
 pub mod describe;
 pub mod drain;
+pub mod explain;
 pub mod expose;
 pub mod generate;
 pub mod jsonpath;
@@ -17,6 +19,7 @@ pub mod net;
 pub mod outcome;
 pub mod patch;
 pub mod printers;
+pub mod regex;
 pub mod rollout;
 pub mod shell;
 pub mod sim_cmd;
@@ -27,6 +30,13 @@ pub mod watch;
 pub use outcome::{Outcome, Progress, Wait};
 
 use crate::sim::{Sim, SimConfig};
+
+/// The programs the playground's shell runs (its "command not found" lists them; tab completion
+/// offers them as first words).
+pub const PROGRAMS: &[&str] = &[
+    "kubectl", "sim", "curl", "wget", "sleep", "timeout", "echo", "cat", "ls", "rm", "export",
+    "grep", "head", "tail", "wc", "sort", "uniq", "cut", "tr", "base64",
+];
 
 /// Longest line the shell accepts (a pasted manifest is far shorter; this bounds hostile input).
 pub const MAX_LINE: usize = 1 << 20;
@@ -49,6 +59,8 @@ pub struct Shell {
 
 #[derive(Clone)]
 struct Heredoc {
+    /// The line that opened it (the command's name in provenance).
+    line: String,
     segments: Vec<Vec<String>>,
     delimiter: String,
     strip_tabs: bool,
@@ -129,6 +141,11 @@ impl Shell {
         self.files.insert(path.to_string(), text.to_string());
     }
 
+    /// The names of the terminal's own files, sorted.
+    pub fn file_names(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
     /// True while a heredoc is being typed (the next line continues the command; prompt `> `).
     pub fn in_heredoc(&self) -> bool {
         self.pending.is_some()
@@ -173,6 +190,7 @@ impl Shell {
                 } else {
                     h.body
                 };
+                self.sim.act_for_command(&h.line);
                 let o = self.run_segments(h.segments, Some(body));
                 return self.finish(o);
             }
@@ -195,6 +213,7 @@ impl Shell {
         if trimmed.is_empty() || trimmed.starts_with('#') {
             return Outcome::default();
         }
+        let typed = trimmed.to_string();
         // `a; b`, `a && b`, `a || b`: run in turn. (A command that would wait, like `kubectl delete`,
         // returns at once when another follows it on the line.)
         let chain = shell::split_commands(trimmed);
@@ -313,6 +332,7 @@ impl Shell {
         }
         if let Some((delimiter, strip_tabs)) = heredoc {
             self.pending = Some(Heredoc {
+                line: typed,
                 segments,
                 delimiter,
                 strip_tabs,
@@ -324,6 +344,7 @@ impl Shell {
                 ..Default::default()
             };
         }
+        self.sim.act_for_command(&typed);
         let o = self.run_segments(segments, None);
         self.finish(o)
     }
@@ -525,15 +546,29 @@ impl Shell {
                 let host = &self.host_files;
                 let read = |p: &str| {
                     let key = p.strip_prefix("./").unwrap_or(p);
-                    files.get(key).cloned().or_else(|| host.as_ref().and_then(|f| f(p)))
+                    files
+                        .get(key)
+                        .cloned()
+                        .or_else(|| host.as_ref().and_then(|f| f(p)))
                 };
-                let inputs = apply::Inputs { read_file: &read, stdin: stdin.as_deref() };
+                let inputs = apply::Inputs {
+                    read_file: &read,
+                    stdin: stdin.as_deref(),
+                };
                 cmd::kubectl(&mut self.sim, &words[1..], &inputs)
             }
             "sleep" => self.sleep(&words[1..]),
             // From the learner's machine: node addresses (NodePorts) and load balancers only.
-            "curl" => net::curl(&mut self.sim, crate::sim::network::Client::Outside, &words[1..]),
-            "wget" => net::wget(&mut self.sim, crate::sim::network::Client::Outside, &words[1..]),
+            "curl" => net::curl(
+                &mut self.sim,
+                crate::sim::network::Client::Outside,
+                &words[1..],
+            ),
+            "wget" => net::wget(
+                &mut self.sim,
+                crate::sim::network::Client::Outside,
+                &words[1..],
+            ),
             "sim" => sim_cmd::sim(&mut self.sim, &words[1..]),
             "timeout" => {
                 let Some(d) = words.get(1).and_then(|d| parse_duration_ms(d)) else {
@@ -544,12 +579,21 @@ impl Shell {
                     };
                 };
                 if words.len() < 3 {
-                    return Outcome { stderr: "timeout: missing operand\nTry 'timeout --help' for more information.\n".into(), exit_code: 125, ..Default::default() };
+                    return Outcome {
+                        stderr:
+                            "timeout: missing operand\nTry 'timeout --help' for more information.\n"
+                                .into(),
+                        exit_code: 125,
+                        ..Default::default()
+                    };
                 }
                 let deadline_ms = self.sim.elapsed_ms().saturating_add(d);
                 let mut o = self.run_command(words[2..].to_vec(), stdin.clone());
                 if let Some(inner) = o.wait.take() {
-                    o.wait = Some(Wait::Timeout { inner: Box::new(inner), deadline_ms });
+                    o.wait = Some(Wait::Timeout {
+                        inner: Box::new(inner),
+                        deadline_ms,
+                    });
                 }
                 o
             }
@@ -558,7 +602,9 @@ impl Shell {
                 let mut newline = true;
                 let mut escapes = false;
                 let mut rest = &words[1..];
-                while let Some(f) = rest.first().filter(|f| f.len() > 1 && f.starts_with('-') && f[1..].chars().all(|c| "neE".contains(c))) {
+                while let Some(f) = rest.first().filter(|f| {
+                    f.len() > 1 && f.starts_with('-') && f[1..].chars().all(|c| "neE".contains(c))
+                }) {
                     newline &= !f.contains('n');
                     escapes |= f.contains('e');
                     rest = &rest[1..];
@@ -581,7 +627,8 @@ impl Shell {
                         match self.read_file(f) {
                             Some(t) => o.stdout.push_str(&t),
                             None => {
-                                o.stderr.push_str(&format!("cat: {f}: No such file or directory\n"));
+                                o.stderr
+                                    .push_str(&format!("cat: {f}: No such file or directory\n"));
                                 o.exit_code = 1;
                             }
                         }
@@ -594,7 +641,9 @@ impl Shell {
                 for f in words[1..].iter().filter(|w| !w.starts_with('-')) {
                     let key = f.strip_prefix("./").unwrap_or(f).to_string();
                     if self.files.remove(&key).is_none() && !words.iter().any(|w| w == "-f") {
-                        o.stderr.push_str(&format!("rm: cannot remove '{f}': No such file or directory\n"));
+                        o.stderr.push_str(&format!(
+                            "rm: cannot remove '{f}': No such file or directory\n"
+                        ));
                         o.exit_code = 1;
                     }
                 }
@@ -606,14 +655,21 @@ impl Shell {
                 Outcome::ok(names.iter().map(|n| format!("{n}\n")).collect::<String>())
             }
             "true" | ":" => Outcome::default(),
-            "false" => Outcome { exit_code: 1, ..Default::default() },
+            "false" => Outcome {
+                exit_code: 1,
+                ..Default::default()
+            },
             other if shell::filter(other, &[], "", &|_| None).is_some() => {
                 let files = &self.files;
                 let read = |p: &str| files.get(p.strip_prefix("./").unwrap_or(p)).cloned();
-                shell::filter(other, &words[1..], stdin.as_deref().unwrap_or(""), &read).unwrap_or_default()
+                shell::filter(other, &words[1..], stdin.as_deref().unwrap_or(""), &read)
+                    .unwrap_or_default()
             }
             other => Outcome {
-                stderr: format!("bash: {other}: command not found (the playground's shell has kubectl, sim, curl, wget, sleep, timeout, echo, cat, ls, rm, export, grep, head, tail, wc, sort, uniq, cut, tr, base64)\n"),
+                stderr: format!(
+                    "bash: {other}: command not found (the playground's shell has {})\n",
+                    PROGRAMS.join(", ")
+                ),
                 exit_code: 127,
                 ..Default::default()
             },

@@ -7,7 +7,7 @@ use crate::sim::object::Object;
 use crate::sim::store::ObjKey;
 use crate::sim::Sim;
 
-const FLAGS: &[FlagSpec] = &[
+pub(crate) const FLAGS: &[FlagSpec] = &[
     flag("patch", Some('p'), true),
     flag("type", None, true),
     flag("patch-file", None, true),

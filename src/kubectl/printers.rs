@@ -112,7 +112,7 @@ pub fn json(v: &serde_json::Value) -> String {
     }
     let mut s = String::from_utf8(buf).unwrap_or_default();
     s.push('\n');
-    s
+    go_json_escapes(&s)
 }
 
 /// `-o yaml` as kubectl prints it (sigs.k8s.io/yaml over go-yaml v2): keys sorted, sequences at
@@ -377,5 +377,353 @@ mod tests {
             table(&rows),
             "NAME      READY   AGE\nweb-abc   1/1     5s\n"
         );
+    }
+}
+
+/// Go's `encoding/json` escapes `<`, `>`, `&`, U+2028 and U+2029 inside strings (kubectl's JSON
+/// printer uses it); outside strings JSON never holds these characters.
+fn go_json_escapes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `-o json` of a typed object, as kubectl prints what it built itself (the `create` generators,
+/// `run`, `expose`): keys in the Go structs' field order (`kind` and `apiVersion` first), not
+/// sorted as for objects read back from the server. Fields of types not in [`go_fields`] keep
+/// sorted order after the known ones.
+pub fn json_typed(v: &serde_json::Value) -> String {
+    let kind = v.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+    let mut out = String::new();
+    json_go_value(v, kind, 0, &mut out);
+    out.push('\n');
+    go_json_escapes(&out)
+}
+
+fn json_go_value(v: &serde_json::Value, ty: &str, depth: usize, out: &mut String) {
+    use serde_json::Value;
+    let pad = |d: usize, out: &mut String| {
+        for _ in 0..d {
+            out.push_str("    ");
+        }
+    };
+    match v {
+        Value::Object(m) if m.is_empty() => out.push_str("{}"),
+        Value::Object(m) => {
+            let order = go_fields(ty);
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort_by_key(|k| order.iter().position(|f| f == k).unwrap_or(usize::MAX));
+            out.push_str("{\n");
+            for (i, k) in keys.iter().enumerate() {
+                pad(depth + 1, out);
+                out.push_str(&serde_json::to_string(k).unwrap_or_default());
+                out.push_str(": ");
+                json_go_value(&m[k.as_str()], go_child(ty, k), depth + 1, out);
+                if i + 1 < keys.len() {
+                    out.push(',');
+                }
+                out.push('\n');
+            }
+            pad(depth, out);
+            out.push('}');
+        }
+        Value::Array(a) if a.is_empty() => out.push_str("[]"),
+        Value::Array(a) => {
+            out.push_str("[\n");
+            for (i, e) in a.iter().enumerate() {
+                pad(depth + 1, out);
+                json_go_value(e, ty, depth + 1, out);
+                if i + 1 < a.len() {
+                    out.push(',');
+                }
+                out.push('\n');
+            }
+            pad(depth, out);
+            out.push(']');
+        }
+        other => out.push_str(&serde_json::to_string(other).unwrap_or_default()),
+    }
+}
+
+/// The Go type of field `key` of Go type `ty` (element type for lists), as far as the generators
+/// need it.
+fn go_child(ty: &str, key: &str) -> &'static str {
+    match (ty, key) {
+        (_, "metadata") => "ObjectMeta",
+        ("Deployment", "spec") => "DeploymentSpec",
+        ("Deployment", "status") => "DeploymentStatus",
+        ("Job", "spec") | ("JobTemplateSpec", "spec") => "JobSpec",
+        ("CronJob", "spec") => "CronJobSpec",
+        ("Pod", "spec") | ("PodTemplateSpec", "spec") => "PodSpec",
+        ("Pod", "status") => "PodStatus",
+        ("Service", "spec") => "ServiceSpec",
+        ("Service", "status") => "ServiceStatus",
+        ("DeploymentSpec" | "JobSpec", "selector") => "LabelSelector",
+        ("DeploymentSpec" | "JobSpec", "template") => "PodTemplateSpec",
+        ("DeploymentSpec", "strategy") => "DeploymentStrategy",
+        ("DeploymentStrategy", "rollingUpdate") => "RollingUpdateDeployment",
+        ("CronJobSpec", "jobTemplate") => "JobTemplateSpec",
+        ("PodSpec", "containers" | "initContainers") => "Container",
+        ("PodSpec", "tolerations") => "Toleration",
+        ("PodSpec", "volumes") => "Volume",
+        ("Container", "ports") => "ContainerPort",
+        ("Container", "env") => "EnvVar",
+        ("Container", "resources") => "ResourceRequirements",
+        ("Container", "volumeMounts") => "VolumeMount",
+        ("ServiceSpec", "ports") => "ServicePort",
+        ("Volume", "projected") => "ProjectedVolumeSource",
+        ("ProjectedVolumeSource", "sources") => "VolumeProjection",
+        ("VolumeProjection", "serviceAccountToken") => "ServiceAccountTokenProjection",
+        ("VolumeProjection", "configMap") => "ConfigMapProjection",
+        ("VolumeProjection", "downwardAPI") => "DownwardAPIProjection",
+        ("ConfigMapProjection", "items") => "KeyToPath",
+        ("DownwardAPIProjection", "items") => "DownwardAPIVolumeFile",
+        ("DownwardAPIVolumeFile", "fieldRef") => "ObjectFieldSelector",
+        _ => "",
+    }
+}
+
+/// Field order of the Go API types (k8s.io/api, v1.32) the generators print.
+fn go_fields(ty: &str) -> &'static [&'static str] {
+    const TOP: &[&str] = &[
+        "kind",
+        "apiVersion",
+        "metadata",
+        "spec",
+        "immutable",
+        "data",
+        "binaryData",
+        "stringData",
+        "type",
+        "status",
+    ];
+    match ty {
+        "ObjectMeta" => &[
+            "name",
+            "generateName",
+            "namespace",
+            "selfLink",
+            "uid",
+            "resourceVersion",
+            "generation",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "labels",
+            "annotations",
+            "ownerReferences",
+            "finalizers",
+            "managedFields",
+        ],
+        "DeploymentSpec" => &[
+            "replicas",
+            "selector",
+            "template",
+            "strategy",
+            "minReadySeconds",
+            "revisionHistoryLimit",
+            "paused",
+            "progressDeadlineSeconds",
+        ],
+        "DeploymentStrategy" => &["type", "rollingUpdate"],
+        "RollingUpdateDeployment" => &["maxUnavailable", "maxSurge"],
+        "DeploymentStatus" => &[
+            "observedGeneration",
+            "replicas",
+            "updatedReplicas",
+            "readyReplicas",
+            "availableReplicas",
+            "unavailableReplicas",
+            "conditions",
+            "collisionCount",
+        ],
+        "LabelSelector" => &["matchLabels", "matchExpressions"],
+        "PodTemplateSpec" | "JobTemplateSpec" => &["metadata", "spec"],
+        "JobSpec" => &[
+            "parallelism",
+            "completions",
+            "activeDeadlineSeconds",
+            "podFailurePolicy",
+            "successPolicy",
+            "backoffLimit",
+            "backoffLimitPerIndex",
+            "maxFailedIndexes",
+            "selector",
+            "manualSelector",
+            "template",
+            "ttlSecondsAfterFinished",
+            "completionMode",
+            "suspend",
+            "podReplacementPolicy",
+            "managedBy",
+        ],
+        "CronJobSpec" => &[
+            "schedule",
+            "timeZone",
+            "startingDeadlineSeconds",
+            "concurrencyPolicy",
+            "suspend",
+            "jobTemplate",
+            "successfulJobsHistoryLimit",
+            "failedJobsHistoryLimit",
+        ],
+        "PodSpec" => &[
+            "volumes",
+            "initContainers",
+            "containers",
+            "ephemeralContainers",
+            "restartPolicy",
+            "terminationGracePeriodSeconds",
+            "activeDeadlineSeconds",
+            "dnsPolicy",
+            "nodeSelector",
+            "serviceAccountName",
+            "serviceAccount",
+            "automountServiceAccountToken",
+            "nodeName",
+            "hostNetwork",
+            "hostPID",
+            "hostIPC",
+            "shareProcessNamespace",
+            "securityContext",
+            "imagePullSecrets",
+            "hostname",
+            "subdomain",
+            "affinity",
+            "schedulerName",
+            "tolerations",
+            "hostAliases",
+            "priorityClassName",
+            "priority",
+            "dnsConfig",
+            "readinessGates",
+            "runtimeClassName",
+            "enableServiceLinks",
+            "preemptionPolicy",
+            "overhead",
+            "topologySpreadConstraints",
+            "setHostnameAsFQDN",
+            "os",
+            "hostUsers",
+            "schedulingGates",
+            "resourceClaims",
+            "resources",
+        ],
+        "PodStatus" => &[
+            "phase",
+            "conditions",
+            "message",
+            "reason",
+            "nominatedNodeName",
+            "hostIP",
+            "hostIPs",
+            "podIP",
+            "podIPs",
+            "startTime",
+            "initContainerStatuses",
+            "containerStatuses",
+            "qosClass",
+            "ephemeralContainerStatuses",
+            "resize",
+            "resourceClaimStatuses",
+        ],
+        "Container" => &[
+            "name",
+            "image",
+            "command",
+            "args",
+            "workingDir",
+            "ports",
+            "envFrom",
+            "env",
+            "resources",
+            "resizePolicy",
+            "restartPolicy",
+            "volumeMounts",
+            "volumeDevices",
+            "livenessProbe",
+            "readinessProbe",
+            "startupProbe",
+            "lifecycle",
+            "terminationMessagePath",
+            "terminationMessagePolicy",
+            "imagePullPolicy",
+            "securityContext",
+            "stdin",
+            "stdinOnce",
+            "tty",
+        ],
+        "ContainerPort" => &["name", "hostPort", "containerPort", "protocol", "hostIP"],
+        "EnvVar" => &["name", "value", "valueFrom"],
+        "ResourceRequirements" => &["limits", "requests", "claims"],
+        "VolumeMount" => &[
+            "name",
+            "readOnly",
+            "recursiveReadOnly",
+            "mountPath",
+            "subPath",
+            "mountPropagation",
+            "subPathExpr",
+        ],
+        "Toleration" => &["key", "operator", "value", "effect", "tolerationSeconds"],
+        "Volume" => &["name"],
+        "ProjectedVolumeSource" => &["sources", "defaultMode"],
+        "VolumeProjection" => &[
+            "secret",
+            "downwardAPI",
+            "configMap",
+            "serviceAccountToken",
+            "clusterTrustBundle",
+        ],
+        "ServiceAccountTokenProjection" => &["audience", "expirationSeconds", "path"],
+        "ConfigMapProjection" => &["name", "items", "optional"],
+        "DownwardAPIProjection" => &["items"],
+        "KeyToPath" => &["key", "path", "mode"],
+        "DownwardAPIVolumeFile" => &["path", "fieldRef", "resourceFieldRef", "mode"],
+        "ObjectFieldSelector" => &["apiVersion", "fieldPath"],
+        "ServiceSpec" => &[
+            "ports",
+            "selector",
+            "clusterIP",
+            "clusterIPs",
+            "type",
+            "externalIPs",
+            "sessionAffinity",
+            "loadBalancerIP",
+            "loadBalancerSourceRanges",
+            "externalName",
+            "externalTrafficPolicy",
+            "healthCheckNodePort",
+            "publishNotReadyAddresses",
+            "sessionAffinityConfig",
+            "ipFamilies",
+            "ipFamilyPolicy",
+            "allocateLoadBalancerNodePorts",
+            "loadBalancerClass",
+            "internalTrafficPolicy",
+            "trafficDistribution",
+        ],
+        "ServicePort" => &[
+            "name",
+            "protocol",
+            "appProtocol",
+            "port",
+            "targetPort",
+            "nodePort",
+        ],
+        "ServiceStatus" => &["loadBalancer", "conditions"],
+        // A type the table does not know: sorted keys.
+        "" => &[],
+        // A kind at the top of the object.
+        _ => TOP,
     }
 }

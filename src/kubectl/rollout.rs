@@ -126,7 +126,24 @@ pub fn rollout(sim: &mut Sim, words: &[String]) -> Outcome {
 
 // ------------------------------------------------------------------------------------ status
 
-const STATUS_FLAGS: &[FlagSpec] = &[
+pub(crate) const HISTORY_FLAGS: &[FlagSpec] = &[
+    flag("revision", None, true),
+    flag("output", Some('o'), true),
+];
+pub(crate) const UNDO_FLAGS: &[FlagSpec] =
+    &[flag("to-revision", None, true), flag("dry-run", None, true)];
+/// kubectl 1.32's `rollout restart` has no --dry-run flag.
+pub(crate) const RESTART_FLAGS: &[FlagSpec] = &[];
+pub(crate) const SET_ENV_FLAGS: &[FlagSpec] = &[
+    flag("containers", Some('c'), true),
+    flag("dry-run", None, true),
+    flag("overwrite", None, false),
+    flag("all", None, false),
+    flag("selector", Some('l'), true),
+    flag("list", None, false),
+    flag("output", Some('o'), true),
+];
+pub(crate) const STATUS_FLAGS: &[FlagSpec] = &[
     flag("watch", Some('w'), true),
     flag("revision", None, true),
     flag("timeout", None, true),
@@ -419,14 +436,7 @@ fn history_table(rows: &[[String; 2]]) -> String {
 }
 
 fn history(sim: &mut Sim, words: &[String]) -> Outcome {
-    let p = match args::parse(
-        words,
-        &[
-            flag("revision", None, true),
-            flag("output", Some('o'), true),
-        ],
-        "kubectl rollout history",
-    ) {
+    let p = match args::parse(words, HISTORY_FLAGS, "kubectl rollout history") {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
@@ -585,11 +595,7 @@ fn strip_hash(t: &PodTemplateSpec) -> PodTemplateSpec {
 }
 
 fn undo(sim: &mut Sim, words: &[String]) -> Outcome {
-    let p = match args::parse(
-        words,
-        &[flag("to-revision", None, true), flag("dry-run", None, true)],
-        "kubectl rollout undo",
-    ) {
+    let p = match args::parse(words, UNDO_FLAGS, "kubectl rollout undo") {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
@@ -606,7 +612,7 @@ fn undo(sim: &mut Sim, words: &[String]) -> Outcome {
         Err(o) => return o,
     };
     let Some(d) = obj.as_deployment().cloned() else {
-        return undo_controller_revision(sim, &key, &obj, to, &p);
+        return undo_controller_revision(sim, &key, &obj, to);
     };
     if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
         return Outcome::err(format!(
@@ -657,16 +663,6 @@ fn undo(sim: &mut Sim, words: &[String]) -> Outcome {
             key.name
         ));
     }
-    let dry = matches!(
-        p.get("dry-run"),
-        Some("client") | Some("server") | Some("true")
-    );
-    if dry {
-        return Outcome::ok(format!(
-            "deployment.apps/{} rolled back (dry run)\n",
-            key.name
-        ));
-    }
     let mut d2 = d.clone();
     if let Some(s) = d2.spec.as_mut() {
         s.template = template;
@@ -695,13 +691,7 @@ fn undo(sim: &mut Sim, words: &[String]) -> Outcome {
 
 /// `StatefulSetRollbacker` / `DaemonSetRollbacker`: apply the revision's data (the template as a
 /// replacing patch) to the object.
-fn undo_controller_revision(
-    sim: &mut Sim,
-    key: &ObjKey,
-    obj: &Object,
-    to: i64,
-    p: &args::Parsed,
-) -> Outcome {
+fn undo_controller_revision(sim: &mut Sim, key: &ObjKey, obj: &Object, to: i64) -> Outcome {
     let revs = controller_revisions(sim, obj.uid());
     let qualified = format!("{}/{}", key.kind.qualified_singular(), key.name);
     // `findHistory`: revision 0 is the one before the newest.
@@ -729,12 +719,6 @@ fn undo_controller_revision(
             "{qualified} skipped rollback (current template already matches revision {target})\n"
         ));
     }
-    if matches!(
-        p.get("dry-run"),
-        Some("client") | Some("server") | Some("true")
-    ) {
-        return Outcome::ok(format!("{qualified} rolled back (dry run)\n"));
-    }
     let mut new = obj.clone();
     set_template(&mut new, template);
     match sim.update(new) {
@@ -746,11 +730,7 @@ fn undo_controller_revision(
 // ------------------------------------------------------------------------------------ restart, pause
 
 fn restart(sim: &mut Sim, words: &[String]) -> Outcome {
-    let p = match args::parse(
-        words,
-        &[flag("dry-run", None, true)],
-        "kubectl rollout restart",
-    ) {
+    let p = match args::parse(words, RESTART_FLAGS, "kubectl rollout restart") {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
@@ -834,7 +814,7 @@ pub fn set(sim: &mut Sim, words: &[String]) -> Outcome {
     }
 }
 
-const SET_IMAGE_FLAGS: &[FlagSpec] = &[
+pub(crate) const SET_IMAGE_FLAGS: &[FlagSpec] = &[
     flag("all", None, false),
     flag("selector", Some('l'), true),
     flag("dry-run", None, true),
@@ -932,19 +912,7 @@ fn _kinds_used(k: &str) -> Option<Kind> {
 /// `kubectl set env TYPE/NAME KEY=VALUE ... [KEY-] [-c CONTAINER]`: edits the pod template's
 /// environment (a rollout for Deployments).
 fn set_env(sim: &mut Sim, words: &[String]) -> Outcome {
-    let p = match args::parse(
-        words,
-        &[
-            flag("containers", Some('c'), true),
-            flag("dry-run", None, true),
-            flag("overwrite", None, false),
-            flag("all", None, false),
-            flag("selector", Some('l'), true),
-            flag("list", None, false),
-            flag("output", Some('o'), true),
-        ],
-        "kubectl set env",
-    ) {
+    let p = match args::parse(words, SET_ENV_FLAGS, "kubectl set env") {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };

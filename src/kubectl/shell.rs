@@ -305,37 +305,6 @@ fn count_arg(args: &[String], default: usize) -> Result<(usize, Vec<String>), St
     Ok((n, rest))
 }
 
-/// A `grep` pattern: literal text with optional `^` / `$` anchors (no other regex syntax).
-fn grep_match(line: &str, pat: &str, icase: bool, word: bool) -> bool {
-    let (l, p) = if icase {
-        (line.to_lowercase(), pat.to_lowercase())
-    } else {
-        (line.to_string(), pat.to_string())
-    };
-    let (start, p) = match p.strip_prefix('^') {
-        Some(r) => (true, r.to_string()),
-        None => (false, p),
-    };
-    let (end, p) = match p.strip_suffix('$') {
-        Some(r) => (true, r.to_string()),
-        None => (false, p),
-    };
-    let p = p.replace("\\.", ".");
-    match (start, end) {
-        (true, true) => l == p,
-        (true, false) => l.starts_with(&p),
-        (false, true) => l.ends_with(&p),
-        (false, false) => {
-            if word {
-                l.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .any(|w| w == p)
-            } else {
-                l.contains(&p)
-            }
-        }
-    }
-}
-
 /// Runs a text filter on `input`; `None` if `program` is not one.
 pub fn filter(
     program: &str,
@@ -357,52 +326,9 @@ pub fn filter(
         }
     };
     Some(match program {
-        "grep" => {
-            let mut icase = false;
-            let mut invert = false;
-            let mut count = false;
-            let mut word = false;
-            let mut rest = Vec::new();
-            for a in args {
-                match a.as_str() {
-                    s if s.starts_with('-') && s.len() > 1 && rest.is_empty() => {
-                        for c in s[1..].chars() {
-                            match c {
-                                'i' => icase = true,
-                                'v' => invert = true,
-                                'c' => count = true,
-                                'w' => word = true,
-                                'E' | 'F' => {}
-                                o => return Some(err(format!("grep: invalid option -- '{o}'\nUsage: grep [OPTION]... PATTERNS [FILE]...\n"), 2)),
-                            }
-                        }
-                    }
-                    _ => rest.push(a.clone()),
-                }
-            }
-            let Some(pat) = rest.first().cloned() else {
-                return Some(err("Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n".into(), 2));
-            };
-            let text = match file_input(&rest[1..]) {
-                Ok(t) => t,
-                Err(o) => return Some(o),
-            };
-            let hits: Vec<&str> = text
-                .lines()
-                .filter(|l| grep_match(l, &pat, icase, word) != invert)
-                .collect();
-            let code = if hits.is_empty() { 1 } else { 0 };
-            let stdout = if count {
-                format!("{}\n", hits.len())
-            } else {
-                joined(&hits)
-            };
-            Outcome {
-                stdout,
-                exit_code: code,
-                ..Default::default()
-            }
-        }
+        "grep" => match grep(args, input, files) {
+            Ok(o) | Err(o) => o,
+        },
         "head" | "tail" => {
             let (n, rest) = match count_arg(args, 10) {
                 Ok(x) => x,
@@ -751,4 +677,169 @@ mod tests {
         );
         assert!(filter("vim", &[], "", &none).is_none());
     }
+}
+
+/// `grep [-EFGivcwonq] [-e PATTERN]... [PATTERN] [FILE]`: GNU grep's options that tutorials use,
+/// with basic (default), extended (`-E`) or fixed (`-F`) patterns.
+fn grep(
+    args: &[String],
+    input: &str,
+    files: &dyn Fn(&str) -> Option<String>,
+) -> Result<Outcome, Outcome> {
+    use super::regex::Regex;
+    let fail = |msg: String| Outcome {
+        stderr: msg,
+        exit_code: 2,
+        ..Default::default()
+    };
+    let usage =
+        "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n";
+    let (mut icase, mut invert, mut count, mut word, mut only, mut number, mut quiet) =
+        (false, false, false, false, false, false, false);
+    let mut whole = false;
+    let mut syntax = 'G';
+    let mut patterns: Vec<String> = Vec::new();
+    let mut rest: Vec<String> = Vec::new();
+    let mut i = 0;
+    let mut options_done = false;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if options_done || !a.starts_with('-') || a == "-" {
+            rest.push(a.clone());
+            continue;
+        }
+        if a == "--" {
+            options_done = true;
+            continue;
+        }
+        if let Some(long) = a.strip_prefix("--") {
+            match long {
+                "ignore-case" => icase = true,
+                "invert-match" => invert = true,
+                "count" => count = true,
+                "word-regexp" => word = true,
+                "line-regexp" => whole = true,
+                "only-matching" => only = true,
+                "line-number" => number = true,
+                "quiet" | "silent" => quiet = true,
+                "extended-regexp" => syntax = 'E',
+                "fixed-strings" => syntax = 'F',
+                "basic-regexp" => syntax = 'G',
+                l if l.starts_with("regexp=") => patterns.push(l["regexp=".len()..].to_string()),
+                _ => return Err(fail(format!("grep: unrecognized option '{a}'\n{usage}"))),
+            }
+            continue;
+        }
+        let flags: Vec<char> = a[1..].chars().collect();
+        let mut j = 0;
+        while j < flags.len() {
+            match flags[j] {
+                'i' | 'y' => icase = true,
+                'v' => invert = true,
+                'c' => count = true,
+                'w' => word = true,
+                'x' => whole = true,
+                'o' => only = true,
+                'n' => number = true,
+                'q' | 's' => quiet = quiet || flags[j] == 'q',
+                'E' | 'F' | 'G' => syntax = flags[j],
+                'e' => {
+                    let attached: String = flags[j + 1..].iter().collect();
+                    if !attached.is_empty() {
+                        patterns.push(attached);
+                    } else if let Some(v) = args.get(i) {
+                        patterns.push(v.clone());
+                        i += 1;
+                    } else {
+                        return Err(fail(format!(
+                            "grep: option requires an argument -- 'e'\n{usage}"
+                        )));
+                    }
+                    j = flags.len();
+                    continue;
+                }
+                o => return Err(fail(format!("grep: invalid option -- '{o}'\n{usage}"))),
+            }
+            j += 1;
+        }
+    }
+    if patterns.is_empty() {
+        if rest.is_empty() {
+            return Err(fail(usage.to_string()));
+        }
+        patterns.push(rest.remove(0));
+    }
+    // A pattern with newlines is several patterns, as in GNU grep.
+    let mut regexes = Vec::new();
+    for p in patterns.iter().flat_map(|p| p.split('\n')) {
+        let r = match syntax {
+            'F' => Regex::literal(p, icase),
+            s => Regex::new(p, s == 'E', icase).map_err(|e| fail(format!("grep: {e}\n")))?,
+        };
+        regexes.push(r);
+    }
+    let text = match rest.first() {
+        Some(f) => files(f).ok_or_else(|| Outcome {
+            stderr: format!("grep: {f}: No such file or directory\n"),
+            exit_code: 2,
+            ..Default::default()
+        })?,
+        None => input.to_string(),
+    };
+    let mut stdout = String::new();
+    let mut hits = 0usize;
+    for (n, line) in text.lines().enumerate() {
+        let found: Vec<(usize, usize)> = if (only || word) && !whole {
+            let mut all: Vec<(usize, usize)> =
+                regexes.iter().flat_map(|r| r.matches(line, word)).collect();
+            all.sort();
+            all
+        } else {
+            Vec::new()
+        };
+        let matched = if whole {
+            regexes.iter().any(|r| r.is_full_match(line))
+        } else if word || only {
+            !found.is_empty()
+        } else {
+            regexes.iter().any(|r| r.is_match(line))
+        };
+        if matched == invert {
+            continue;
+        }
+        hits += 1;
+        if count || quiet {
+            continue;
+        }
+        let prefix = if number {
+            format!("{}:", n + 1)
+        } else {
+            String::new()
+        };
+        if only && whole && !invert {
+            stdout.push_str(&prefix);
+            stdout.push_str(line);
+            stdout.push('\n');
+        } else if only && !invert {
+            let chars: Vec<char> = line.chars().collect();
+            for (s, e) in found.into_iter().filter(|(s, e)| e > s) {
+                stdout.push_str(&prefix);
+                stdout.extend(&chars[s..e]);
+                stdout.push('\n');
+            }
+        } else if !only {
+            stdout.push_str(&prefix);
+            stdout.push_str(line);
+            stdout.push('\n');
+        }
+    }
+    if count && !quiet {
+        stdout = format!("{hits}\n");
+    }
+    Ok(Outcome {
+        stdout,
+        exit_code: if hits == 0 { 1 } else { 0 },
+        ..Default::default()
+    })
 }

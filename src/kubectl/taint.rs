@@ -2,7 +2,7 @@
 
 use k8s_openapi::api::core::v1::Taint;
 
-use super::args::{self, flag};
+use super::args::{self, flag, FlagSpec};
 use super::cmd::{not_found, resolve_kind};
 use super::outcome::Outcome;
 use crate::sim::object::{Kind, Object};
@@ -47,17 +47,15 @@ fn parse_change(s: &str) -> Result<Change, String> {
     }))
 }
 
+pub(crate) const FLAGS: &[FlagSpec] = &[
+    flag("overwrite", None, false),
+    flag("all", None, false),
+    flag("selector", Some('l'), true),
+    flag("dry-run", None, true),
+];
+
 pub fn taint(sim: &mut Sim, words: &[String]) -> Outcome {
-    let p = match args::parse(
-        words,
-        &[
-            flag("overwrite", None, false),
-            flag("all", None, false),
-            flag("selector", Some('l'), true),
-            flag("dry-run", None, true),
-        ],
-        "kubectl taint",
-    ) {
+    let p = match args::parse(words, FLAGS, "kubectl taint") {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };

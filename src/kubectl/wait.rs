@@ -27,7 +27,7 @@ pub struct WaitState {
     pub deadline_ms: u64,
 }
 
-const FLAGS: &[FlagSpec] = &[
+pub(crate) const FLAGS: &[FlagSpec] = &[
     flag("for", None, true),
     flag("timeout", None, true),
     flag("selector", Some('l'), true),

@@ -15,7 +15,9 @@ pub mod format;
 pub mod goal;
 
 pub mod run;
+pub mod share;
 pub mod timetravel;
+pub mod why;
 
 pub use format::{Lesson, Step, TRACKS};
 pub use goal::GoalReport;
@@ -160,6 +162,7 @@ impl Playground {
                     run.skip(shell.sim());
                 }
             }
+            Action::Interrupt => {}
         }
     }
 
@@ -335,6 +338,15 @@ impl Playground {
         Some(crate::kubectl::printers::yaml(&obj.to_json_value()))
     }
 
+    /// The chain of causes behind an object as it is now (the inspector's Why tab).
+    pub fn object_why(&self, kind: Kind, ns: &str, name: &str) -> Option<why::Why> {
+        let ns = if kind.namespaced() { ns } else { "" };
+        why::why(
+            self.shell.sim(),
+            &crate::sim::store::ObjKey::new(kind, ns, name),
+        )
+    }
+
     /// The Events about an object (the current one of that name, if it exists), oldest first.
     pub fn object_events(&self, kind: Kind, ns: &str, name: &str) -> Vec<EventRecord> {
         let ns = if kind.namespaced() { ns } else { "" };
@@ -449,6 +461,11 @@ impl Playground {
             self.log_input(Action::LessonCheck);
         }
         done
+    }
+
+    /// Notes that the learner stopped a waiting command (Ctrl-C) here, for share links.
+    pub fn interrupt(&mut self) {
+        self.log_input(Action::Interrupt);
     }
 
     /// Moves on to the next step without meeting the current goal.

@@ -36,6 +36,9 @@ pub enum Action {
     LessonCheck,
     /// The lesson's step was skipped here.
     LessonSkip,
+    /// The learner stopped a waiting command (Ctrl-C). It changes nothing in the cluster; a
+    /// share link's replay needs it to end that command's output where it ended.
+    Interrupt,
 }
 
 /// One logged input: what, and exactly where in the run.

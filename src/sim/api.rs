@@ -38,6 +38,20 @@ impl ApiError {
             subject: None,
         }
     }
+    /// A 409 for an update whose `resourceVersion` is not the stored one (optimistic concurrency).
+    pub fn conflict(kind: Kind, name: &str) -> Self {
+        ApiError {
+            code: 409,
+            reason: "Conflict".into(),
+            message: format!(
+                "Operation cannot be fulfilled on {} \"{}\": the object has been modified; please apply your changes to the latest version and try again",
+                kind.qualified_plural(),
+                name
+            ),
+            causes: Vec::new(),
+            subject: None,
+        }
+    }
     /// A 422 with one or more field errors, worded as `apimachinery` words them.
     pub fn invalid(kind: Kind, name: &str, causes: &[String]) -> Self {
         let kind_name = if kind.group().is_empty() {
@@ -205,9 +219,17 @@ impl Sim {
             allocate_service(self, svc)?;
         }
         let name = key.name.clone();
-        self.store
+        let stored = self
+            .store
             .insert(obj)
-            .map_err(|_| ApiError::already_exists(kind, &name))
+            .map_err(|_| ApiError::already_exists(kind, &name))?;
+        if self.dry_run {
+            // Dry-run storage copies the object out without a resourceVersion.
+            let mut o = (*stored).clone();
+            o.meta_mut().resource_version = None;
+            return Ok(Rc::new(o));
+        }
+        Ok(stored)
     }
 
     /// `PUT`: replaces an object's spec/metadata (status is kept by the caller). `generation` goes up
@@ -217,6 +239,12 @@ impl Sim {
         let Some(old) = self.store.get(&key).cloned() else {
             return Err(ApiError::not_found(key.kind, &key.name));
         };
+        // A write that names a resourceVersion is conditional on it (a replace of what was read).
+        if let Some(rv) = obj.meta().resource_version.as_deref() {
+            if !rv.is_empty() && Some(rv) != old.meta().resource_version.as_deref() {
+                return Err(ApiError::conflict(key.kind, &key.name));
+            }
+        }
         validate(&obj)?;
         defaults::apply(&mut obj, &mut self.rng);
         {
@@ -260,6 +288,12 @@ impl Sim {
             .replace(obj)
             .ok_or_else(|| ApiError::not_found(key.kind, &key.name))?;
         self.finish_if_finalized(&key);
+        if self.dry_run {
+            // A dry-run update answers with the object as it would be, at the old resourceVersion.
+            let mut o = (*stored).clone();
+            o.meta_mut().resource_version = old.meta().resource_version.clone();
+            return Ok(Rc::new(o));
+        }
         Ok(stored)
     }
 
@@ -468,6 +502,18 @@ fn validate_spec(obj: &Object, old: Option<&Object>) -> Result<(), ApiError> {
     let name = obj.name();
     let kind = obj.kind();
     let mut causes = Vec::new();
+    // `ValidateNonnegativeField` on spec.replicas comes first in each workload's spec validation.
+    let replicas = match obj {
+        Object::Deployment(d) => d.spec.as_ref().and_then(|s| s.replicas),
+        Object::ReplicaSet(rs) => rs.spec.as_ref().and_then(|s| s.replicas),
+        Object::StatefulSet(ss) => ss.spec.as_ref().and_then(|s| s.replicas),
+        _ => None,
+    };
+    if let Some(r) = replicas.filter(|r| *r < 0) {
+        causes.push(format!(
+            "spec.replicas: Invalid value: {r}: must be greater than or equal to 0"
+        ));
+    }
     if let Some(sel) = selector {
         let labels = template_labels.clone().unwrap_or_default();
         let empty = sel.match_labels.as_ref().is_none_or(|m| m.is_empty())

@@ -266,6 +266,13 @@ pub fn parse_image(image: &str) -> ImageRef {
     ImageRef { repo, tag }
 }
 
+/// The catalogue as a learner types it: (`nginx`, `registry.k8s.io/echoserver`, ...) with its tags.
+pub fn names() -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
+    CATALOGUE
+        .iter()
+        .map(|i| (i.repo.strip_prefix("library/").unwrap_or(i.repo), i.tags))
+}
+
 /// Looks an image up in the catalogue; `None` means the registry does not have it.
 pub fn lookup(image: &str) -> Option<&'static ImageInfo> {
     let r = parse_image(image);

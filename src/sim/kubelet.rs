@@ -27,6 +27,8 @@ use super::Sim;
 pub enum KStep {
     /// First sync: report Pending / ContainerCreating.
     Admit,
+    /// The volume manager mounts the pod's volumes; the sandbox waits until it can.
+    MountVolumes,
     /// The sandbox is up: the pod has its IP; images are next.
     SandboxReady,
     /// Container `i` is created and started.
@@ -742,18 +744,39 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
                     set_container(p, i, |_| {});
                 }
             });
-            sim.decide(
-                &comp,
-                format!("admitted {}; creating the pod sandbox", rt.key.name),
-            );
-            sim.schedule(
-                SANDBOX_MS,
-                Task::Kubelet {
-                    node: node.into(),
-                    uid: uid.into(),
-                    step: KStep::SandboxReady,
-                },
-            );
+            if mount_volumes(sim, node, uid, &obj, &pod) {
+                sim.decide(
+                    &comp,
+                    format!("admitted {}; creating the pod sandbox", rt.key.name),
+                );
+                sim.schedule(
+                    SANDBOX_MS,
+                    Task::Kubelet {
+                        node: node.into(),
+                        uid: uid.into(),
+                        step: KStep::SandboxReady,
+                    },
+                );
+            }
+        }
+        KStep::MountVolumes => {
+            if mount_volumes(sim, node, uid, &obj, &pod) {
+                sim.decide(
+                    &comp,
+                    format!(
+                        "mounted the volumes of {}; creating the pod sandbox",
+                        rt.key.name
+                    ),
+                );
+                sim.schedule(
+                    SANDBOX_MS,
+                    Task::Kubelet {
+                        node: node.into(),
+                        uid: uid.into(),
+                        step: KStep::SandboxReady,
+                    },
+                );
+            }
         }
         KStep::SandboxReady => {
             let host_network = pod.spec.as_ref().and_then(|s| s.host_network) == Some(true);
@@ -1008,12 +1031,36 @@ pub(crate) fn run(sim: &mut Sim, node: &str, uid: &str, step: KStep) {
                     });
                 }
             });
-            // The containers are gone: the kubelet confirms the deletion (grace period 0).
-            let _ = sim.store.remove(&rt.key);
-            sim.decide(
-                &comp,
-                format!("containers of {} stopped; pod removed", rt.key.name),
-            );
+            // The containers are gone: the kubelet confirms the deletion (grace period 0). A pod
+            // with finalizers stays, in a terminal phase, until they are removed (the API server
+            // removes it then).
+            let finalizers: Vec<String> = sim
+                .store
+                .get(&rt.key)
+                .and_then(|o| o.meta().finalizers.clone())
+                .unwrap_or_default();
+            if finalizers.is_empty() {
+                let _ = sim.store.remove(&rt.key);
+                sim.decide(
+                    &comp,
+                    format!("containers of {} stopped; pod removed", rt.key.name),
+                );
+            } else {
+                let failed = stops.values().any(|(_, code)| *code != 0);
+                if let Some(mut p) = sim.store.get(&rt.key).and_then(|o| o.as_pod().cloned()) {
+                    p.status.get_or_insert_with(PodStatus::default).phase =
+                        Some(if failed { "Failed" } else { "Succeeded" }.into());
+                    sim.write_status(Object::Pod(p));
+                }
+                sim.decide(
+                    &comp,
+                    format!(
+                        "containers of {} stopped; its finalizers ({}) keep the pod object until they are removed",
+                        rt.key.name,
+                        finalizers.join(", ")
+                    ),
+                );
+            }
         }
     }
 }
@@ -1372,11 +1419,7 @@ fn volume_files(sim: &Sim, pod: &Pod, c: &Container) -> Vec<(String, String)> {
                     ));
                 }
                 if let Some(cm) = &src.config_map {
-                    if cm.name == "kube-root-ca.crt" {
-                        files.push(("ca.crt".into(), "-----BEGIN CERTIFICATE-----\nMIIC/jCCAeagAwIBAgIBADANBgkqhkiG9w0BAQsFADAVMRMwEQYDVQQDEwprdWJl\n-----END CERTIFICATE-----\n".into()));
-                    } else {
-                        files.extend(pick(cm_data(&cm.name), &cm.items));
-                    }
+                    files.extend(pick(cm_data(&cm.name), &cm.items));
                 }
                 if let Some(sec) = &src.secret {
                     files.extend(pick(secret_data(&sec.name), &sec.items));
@@ -1500,39 +1543,45 @@ fn config_error(sim: &Sim, pod: &Pod, c: &Container) -> Option<String> {
     None
 }
 
+/// `WaitForAttachAndMount`, before the sandbox: a ConfigMap or Secret volume whose source is
+/// missing keeps the pod ContainerCreating (no IP, no image pulled) with a FailedMount event, and
+/// the volume manager tries again. True when every volume is mounted.
+fn mount_volumes(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod) -> bool {
+    let Some(err) = mount_error(sim, pod) else {
+        return true;
+    };
+    sim.event(
+        obj,
+        "Warning",
+        "FailedMount",
+        err.clone(),
+        "kubelet",
+        Some(node),
+    );
+    sim.decide(
+        &component(node),
+        format!(
+            "cannot mount volumes of {}: {err}; retrying",
+            pod.metadata.name.as_deref().unwrap_or("")
+        ),
+    );
+    sim.schedule(
+        10_000,
+        Task::Kubelet {
+            node: node.into(),
+            uid: uid.into(),
+            step: KStep::MountVolumes,
+        },
+    );
+    false
+}
+
 fn start_container(sim: &mut Sim, node: &str, uid: &str, obj: &Object, pod: &Pod, i: usize) {
     let Some((c, _init)) = spec_container(pod, i) else {
         return;
     };
     let c = c.clone();
     let cname = c.name.clone();
-    if let Some(err) = mount_error(sim, pod) {
-        // The volume cannot be set up: the pod stays ContainerCreating and the kubelet retries.
-        sim.event(
-            obj,
-            "Warning",
-            "FailedMount",
-            err.clone(),
-            "kubelet",
-            Some(node),
-        );
-        sim.decide(
-            &component(node),
-            format!(
-                "cannot mount volumes of {}: {err}; retrying",
-                pod.metadata.name.as_deref().unwrap_or("")
-            ),
-        );
-        sim.schedule(
-            10_000,
-            Task::Kubelet {
-                node: node.into(),
-                uid: uid.into(),
-                step: KStep::StartContainer(i),
-            },
-        );
-        return;
-    }
     if let Some(err) = config_error(sim, pod, &c) {
         // The kubelet reports it and tries again on its next sync.
         sim.event(

@@ -19,6 +19,7 @@ pub mod nodelifecycle;
 pub mod object;
 pub mod podutil;
 pub mod program;
+pub mod provenance;
 pub mod scheduler;
 pub mod store;
 pub mod view;
@@ -105,6 +106,10 @@ pub struct Sim {
     pub(crate) cloud: cloud::Cloud,
     /// Node heartbeats and health, the node controllers' state, injected faults.
     pub(crate) nodelife: nodelifecycle::NodeLife,
+    /// A throwaway copy answering a `dryRun=All` request: writes go through validation, defaulting
+    /// and admission as usual, but what they return carries no new `resourceVersion` (the API
+    /// server's dry-run storage never persists).
+    dry_run: bool,
 }
 
 impl Sim {
@@ -128,7 +133,11 @@ impl Sim {
             node_ports: Default::default(),
             cloud: Default::default(),
             nodelife: Default::default(),
+            dry_run: false,
         };
+        sim.store
+            .provenance
+            .set_actor(provenance::ActorKind::Setup, "kind create cluster", 0);
         bootstrap::default_cluster(&mut sim);
         sim.dispatch();
         // Let the cluster settle (system pods running) before the learner's first command.
@@ -137,6 +146,20 @@ impl Sim {
         // seed and the learner's commands only, never on how the default cluster was built.
         sim.rng = Rng::new(sim.config.seed ^ 0x9e37_79b9_7f4a_7c15);
         sim
+    }
+
+    /// A copy of the cluster to run one `--dry-run=server` request against and then drop: the
+    /// request sees the real store (AlreadyExists, NotFound, immutable fields), and nothing it does
+    /// reaches this cluster.
+    pub fn dry_run_copy(&self) -> Sim {
+        let mut copy = self.clone();
+        copy.dry_run = true;
+        copy
+    }
+
+    /// Whether this is a [`Sim::dry_run_copy`].
+    pub fn is_dry_run(&self) -> bool {
+        self.dry_run
     }
 
     pub fn config(&self) -> &SimConfig {
@@ -198,6 +221,7 @@ impl Sim {
         if at > self.clock.elapsed_ms() {
             self.clock.set_elapsed(at);
         }
+        self.act_as(&task);
         self.run_task(task);
         self.dispatch();
         true
@@ -219,6 +243,42 @@ impl Sim {
     pub(crate) fn schedule(&mut self, delay_ms: u64, task: Task) {
         let at = self.clock.elapsed_ms().saturating_add(delay_ms);
         self.engine.push(at, task);
+    }
+
+    /// Makes the component that runs `task` the actor of the writes it makes (provenance).
+    fn act_as(&mut self, task: &Task) {
+        use nodelifecycle::NlTask;
+        let node_actor;
+        let name: &str = match task {
+            Task::Controller(c) | Task::Enqueue(c, _) => c.component(),
+            Task::Schedule => "default-scheduler",
+            Task::Kubelet { node, .. } | Task::ImagePulled { node, .. } => {
+                node_actor = format!("kubelet/{node}");
+                &node_actor
+            }
+            Task::NodeLife(NlTask::Monitor(_)) => "node-lifecycle-controller",
+            Task::NodeLife(NlTask::Evict(_)) => "taint-eviction-controller",
+            Task::NodeLife(NlTask::PodGc(_)) => "pod-garbage-collector",
+            Task::NodeLife(NlTask::CcmNode(_)) => "cloud-node-controller",
+            Task::NodeLife(NlTask::Route(_)) => "route-controller",
+        };
+        let now = self.clock.elapsed_ms();
+        self.store
+            .provenance
+            .set_actor(provenance::ActorKind::Component, name, now);
+    }
+
+    /// Makes a command line the actor of the writes that follow (the shell calls this per command).
+    pub fn act_for_command(&mut self, line: &str) {
+        let now = self.clock.elapsed_ms();
+        self.store
+            .provenance
+            .set_actor(provenance::ActorKind::Command, line, now);
+    }
+
+    /// Who wrote what, and on which decision (the inspector's "Why").
+    pub fn provenance(&self) -> &provenance::Provenance {
+        &self.store.provenance
     }
 
     fn run_task(&mut self, task: Task) {
@@ -255,12 +315,26 @@ impl Sim {
             if let Some(svc) = ev.object.as_service() {
                 api::release_service(self, svc);
             }
+            // The garbage collector's informer acts at once: its writes are its own.
+            let (kind, name) = self.store.provenance.current();
+            let now = self.clock.elapsed_ms();
+            self.store.provenance.set_actor(
+                provenance::ActorKind::Component,
+                "garbage-collector",
+                now,
+            );
             controllers::gc::on_deleted(self, ev);
+            self.store.provenance.set_actor(kind, &name, now);
         }
     }
 
     /// Records a decision in words for the narration log.
     pub(crate) fn decide(&mut self, component: &str, message: String) {
+        self.store.provenance.note_decision(
+            self.decisions.len(),
+            component,
+            self.clock.elapsed_ms(),
+        );
         self.decisions.push(Decision {
             at_ms: self.clock.elapsed_ms(),
             component: component.to_string(),

@@ -67,6 +67,8 @@ pub struct Store {
     /// Count of objects per (kind): cheap totals for the view.
     counts: BTreeMap<Kind, usize>,
     events: Vec<WatchEvent>,
+    /// Who wrote what (see `provenance.rs`).
+    pub(crate) provenance: super::provenance::Provenance,
 }
 
 impl Store {
@@ -186,6 +188,7 @@ impl Store {
                 created_rev: self.revision,
             },
         );
+        self.provenance.record(None, &rc, self.revision, false);
         self.events.push(WatchEvent {
             kind: WatchType::Added,
             key,
@@ -214,6 +217,8 @@ impl Store {
             .obj;
         self.unindex(&key, &old, created_rev);
         self.index(&key, &rc, created_rev);
+        self.provenance
+            .record(Some(&old), &rc, self.revision, false);
         self.events.push(WatchEvent {
             kind: WatchType::Modified,
             key,
@@ -231,6 +236,8 @@ impl Store {
         if let Some(c) = self.counts.get_mut(&key.kind) {
             *c = c.saturating_sub(1);
         }
+        self.provenance
+            .record(None, &entry.obj, self.revision, true);
         self.events.push(WatchEvent {
             kind: WatchType::Deleted,
             key: key.clone(),

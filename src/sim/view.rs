@@ -19,6 +19,10 @@ pub struct PodView {
     /// `Kind/name` of the controlling owner, if any.
     pub owner: Option<String>,
     pub pod_ip: Option<String>,
+    /// `metadata.finalizers` (drawn as a lock on the chip).
+    pub finalizers: Vec<String>,
+    /// `deletionTimestamp` is set (it goes once its containers stop and no finalizer holds it).
+    pub deleting: bool,
 }
 
 /// One node column.
@@ -52,6 +56,46 @@ pub struct OwnerView {
     pub parent: Option<String>,
 }
 
+/// One endpoint of a Service, from its EndpointSlices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointView {
+    /// The pod behind it (`targetRef`), if any.
+    pub pod: Option<String>,
+    pub ip: String,
+    /// `conditions.ready`: kube-proxy sends traffic only to ready endpoints.
+    pub ready: bool,
+    pub terminating: bool,
+}
+
+/// One Service card: the columns of `kubectl get svc` and the pods behind it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceView {
+    pub namespace: String,
+    pub name: String,
+    /// TYPE, CLUSTER-IP, EXTERNAL-IP and PORT(S) as `kubectl get svc` prints them.
+    pub type_: String,
+    pub cluster_ip: String,
+    pub external_ip: String,
+    pub ports: String,
+    /// False for a Service without a selector (its endpoints are managed by hand).
+    pub has_selector: bool,
+    pub endpoints: Vec<EndpointView>,
+    pub finalizers: Vec<String>,
+    pub terminating: bool,
+}
+
+/// An object other than a pod or a Service that carries finalizers (drawn with its locks), or a
+/// Terminating namespace (held by `spec.finalizers` until it is empty).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldView {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub finalizers: Vec<String>,
+    /// `deletionTimestamp` is set: it goes once the last finalizer is removed.
+    pub terminating: bool,
+}
+
 /// One controller decision or component action, in words (narration).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decision {
@@ -74,6 +118,10 @@ pub struct ClusterView {
     /// Pods with no node yet (drawn in the "tray").
     pub unscheduled: Vec<PodView>,
     pub owners: Vec<OwnerView>,
+    /// Services outside kube-system, with their endpoints.
+    pub services: Vec<ServiceView>,
+    /// Objects held by finalizers (outside kube-system; pods and Services carry theirs).
+    pub held: Vec<HeldView>,
 }
 
 use super::object::{Kind, Object};
@@ -94,6 +142,110 @@ fn pod_view(o: &Object) -> Option<PodView> {
         node: podutil::node(p).map(str::to_string),
         owner: o.controller_ref().map(|r| format!("{}/{}", r.kind, r.name)),
         pod_ip: p.status.as_ref().and_then(|s| s.pod_ip.clone()),
+        finalizers: o.meta().finalizers.clone().unwrap_or_default(),
+        deleting: o.meta().deletion_timestamp.is_some(),
+    })
+}
+
+/// Kinds whose objects with finalizers are drawn as held (pods and Services are drawn already).
+const HELD_KINDS: [Kind; 10] = [
+    Kind::Deployment,
+    Kind::ReplicaSet,
+    Kind::StatefulSet,
+    Kind::DaemonSet,
+    Kind::Job,
+    Kind::CronJob,
+    Kind::ConfigMap,
+    Kind::Secret,
+    Kind::PersistentVolumeClaim,
+    Kind::PersistentVolume,
+];
+
+/// The Service's columns and the endpoints of its EndpointSlices.
+fn service_view(sim: &Sim, o: &Object) -> Option<ServiceView> {
+    let svc = o.as_service()?;
+    let spec = svc.spec.clone().unwrap_or_default();
+    let type_ = spec.type_.clone().unwrap_or_else(|| "ClusterIP".into());
+    let cluster_ip = match spec.cluster_ip.as_deref() {
+        Some(ip) if !ip.is_empty() => ip.to_string(),
+        _ => "<none>".into(),
+    };
+    let ingress: Vec<String> = svc
+        .status
+        .as_ref()
+        .and_then(|s| s.load_balancer.as_ref())
+        .and_then(|lb| lb.ingress.as_ref())
+        .map(|i| {
+            i.iter()
+                .filter_map(|x| x.ip.clone().or_else(|| x.hostname.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let external_ip = if type_ == "ExternalName" {
+        spec.external_name.clone().unwrap_or_default()
+    } else if !ingress.is_empty() {
+        ingress.join(",")
+    } else if type_ == "LoadBalancer" {
+        "<pending>".into()
+    } else {
+        match &spec.external_ips {
+            Some(ips) if !ips.is_empty() => ips.join(","),
+            _ => "<none>".into(),
+        }
+    };
+    let ports: Vec<String> = spec
+        .ports
+        .iter()
+        .flatten()
+        .map(|p| {
+            let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
+            match p.node_port {
+                Some(np) => format!("{}:{np}/{proto}", p.port),
+                None => format!("{}/{proto}", p.port),
+            }
+        })
+        .collect();
+    let mut endpoints = Vec::new();
+    if let Some(keys) = sim.store.with_label(
+        Kind::EndpointSlice,
+        o.namespace(),
+        "kubernetes.io/service-name",
+        o.name(),
+    ) {
+        for k in keys {
+            let Some(es) = sim.store.get(k).and_then(|x| match x.as_ref() {
+                Object::EndpointSlice(es) => Some(es.clone()),
+                _ => None,
+            }) else {
+                continue;
+            };
+            for ep in &es.endpoints {
+                let c = ep.conditions.clone().unwrap_or_default();
+                endpoints.push(EndpointView {
+                    pod: ep.target_ref.as_ref().and_then(|r| r.name.clone()),
+                    ip: ep.addresses.first().cloned().unwrap_or_default(),
+                    ready: c.ready.unwrap_or(true),
+                    terminating: c.terminating.unwrap_or(false),
+                });
+            }
+        }
+    }
+    endpoints.sort_by(|a, b| (!a.ready, &a.pod, &a.ip).cmp(&(!b.ready, &b.pod, &b.ip)));
+    Some(ServiceView {
+        namespace: o.namespace().into(),
+        name: o.name().into(),
+        type_,
+        cluster_ip,
+        external_ip,
+        ports: if ports.is_empty() {
+            "<none>".into()
+        } else {
+            ports.join(",")
+        },
+        has_selector: spec.selector.as_ref().is_some_and(|s| !s.is_empty()),
+        endpoints,
+        finalizers: o.meta().finalizers.clone().unwrap_or_default(),
+        terminating: o.meta().deletion_timestamp.is_some(),
     })
 }
 
@@ -217,6 +369,52 @@ impl Sim {
                 });
             }
         }
+        let services = self
+            .store
+            .list(Kind::Service, None)
+            .iter()
+            .filter(|o| o.namespace() != "kube-system")
+            .filter_map(|o| service_view(self, o))
+            .collect();
+        let mut held = Vec::new();
+        for kind in HELD_KINDS {
+            for o in self.store.list(kind, None) {
+                let m = o.meta();
+                let f = m.finalizers.clone().unwrap_or_default();
+                if f.is_empty() || o.namespace() == "kube-system" {
+                    continue;
+                }
+                held.push(HeldView {
+                    kind: kind.name().into(),
+                    namespace: o.namespace().into(),
+                    name: o.name().into(),
+                    finalizers: f,
+                    terminating: m.deletion_timestamp.is_some(),
+                });
+            }
+        }
+        for o in self.store.list(Kind::Namespace, None) {
+            let Object::Namespace(ns) = o.as_ref() else {
+                continue;
+            };
+            if o.meta().deletion_timestamp.is_none() {
+                continue;
+            }
+            let mut f = o.meta().finalizers.clone().unwrap_or_default();
+            f.extend(
+                ns.spec
+                    .iter()
+                    .flat_map(|s| s.finalizers.iter().flatten())
+                    .cloned(),
+            );
+            held.push(HeldView {
+                kind: "Namespace".into(),
+                namespace: String::new(),
+                name: o.name().into(),
+                finalizers: f,
+                terminating: true,
+            });
+        }
         ClusterView {
             elapsed_ms: self.clock.elapsed_ms(),
             now: self.clock.now_rfc3339(),
@@ -224,6 +422,8 @@ impl Sim {
             nodes: nodes.into_iter().map(|(_, n)| n).collect(),
             unscheduled,
             owners,
+            services,
+            held,
         }
     }
 }

@@ -16,7 +16,8 @@ use super::goal;
 use super::icons;
 use super::inspector::{self, Inspected, Tab};
 use super::lesson::{self, Tick as LessonTick};
-use super::terminal::{block_view, welcome, Block};
+use super::modes::{self, ModeMsg, Modes};
+use super::terminal::{block_view, byte_offset, welcome, Block, EditKey, LineEdit};
 use super::timeline;
 use crate::kubectl::Wait;
 use crate::lessons::check::{preview_goal, GoalPreview};
@@ -42,6 +43,8 @@ const TICK_MS: u32 = 50;
 const CUE_TICKS: u64 = 12;
 /// How many ticks a removed pod's after-image stays while its gap closes: 1 s.
 const GHOST_TICKS: u64 = 20;
+/// How many ticks an open finalizer lock stays after it came off: 1.5 s.
+const RELEASED_TICKS: u64 = 30;
 /// Narration lines kept on the page.
 const MAX_NARRATION: usize = 500;
 /// Terminal blocks kept on the page.
@@ -74,6 +77,8 @@ pub enum Msg {
     SetSpeed(usize),
     StepSpeed(i32),
     Input(String),
+    /// Tab completion and the Ctrl-R history search (`terminal::LineEdit`).
+    Edit(EditKey),
     Submit,
     HistPrev,
     HistNext,
@@ -85,6 +90,8 @@ pub enum Msg {
     Reset,
     /// Show the moment at this virtual time (the scrubber); at or past now: live.
     Scrub(u64),
+    /// Pause and show the moment at this virtual time (a Why line's time link).
+    ShowMoment(u64),
     /// Move the shown moment by this many virtual ms (Alt+←/→).
     ScrubBy(i64),
     /// The earliest moment (Home).
@@ -100,6 +107,12 @@ pub enum Msg {
     },
     CloseInspector,
     InspectorTab(Tab),
+    /// Inspector: begin editing the YAML, the text changed, Apply, Cancel, start again from the latest.
+    EditStart,
+    EditInput(String),
+    EditApply,
+    EditCancel,
+    EditReload,
     /// Open a lesson from the map (starts it fresh, or resumes saved progress).
     OpenLesson(String),
     /// Show the lesson map / go back to the lesson being played.
@@ -114,6 +127,8 @@ pub enum Msg {
     ToggleGoal,
     /// Escape outside the terminal: closes the inspector, else the goal view.
     Escape,
+    /// Share, presenter, embed, help (`modes.rs`).
+    Mode(ModeMsg),
 }
 
 /// An earlier moment being viewed: the session rebuilt there, and what it draws.
@@ -136,6 +151,7 @@ pub struct App {
     history: Vec<String>,
     hist_pos: Option<usize>,
     draft: String,
+    edit: LineEdit,
     queue: VecDeque<String>,
     waiting: Option<Wait>,
 
@@ -146,6 +162,8 @@ pub struct App {
     owner_order: Vec<String>,
     /// Pods that just left, with the tick they left at.
     ghosts: Vec<(Ghost, u64)>,
+    /// Finalizer locks that just came off, with the tick they did.
+    released: Vec<(cluster::Released, u64)>,
     ticks: u64,
     cues: HashMap<String, u64>,
 
@@ -165,6 +183,8 @@ pub struct App {
     focus_inspector: bool,
     inspect_return: Option<(String, String)>,
     close_ref: NodeRef,
+    /// An element to focus after the next render (the inspector's editor or Edit button).
+    focus_id: Option<&'static str>,
 
     /// Every lesson that loaded, in map order, and the files that failed.
     lessons: Vec<Lesson>,
@@ -189,9 +209,12 @@ pub struct App {
     step_ref: NodeRef,
     /// "Show goal": the current step's goal state, drawn above the live cluster.
     goal: Option<GoalPreview>,
+    /// Share link, presenter and embed modes, the help dialog.
+    modes: Modes,
 
     _interval: Interval,
     _keys: EventListener,
+    _mode_keys: EventListener,
 }
 
 fn near_bottom(r: &NodeRef) -> bool {
@@ -380,6 +403,9 @@ impl App {
             // A pod that comes back under the same name replaces its ghost.
             self.ghosts.retain(|(g, _)| !now.contains(&key(&g.pod)));
         }
+        for r in cluster::released(&self.view, &v) {
+            self.released.push((r, self.ticks));
+        }
         self.view = v;
         let (new, end): (Vec<Decision>, usize) = {
             let (slice, end) = self.pg.decisions_since(self.narr_end);
@@ -442,8 +468,17 @@ impl App {
         let yaml = pg.object_yaml(kind, &ns, &name);
         let events = pg.object_events(kind, &ns, &name);
         let at = pg.elapsed_ms();
+        let live = self.past.is_none();
+        let why_open = self.inspect.as_ref().is_some_and(|i| i.tab == Tab::Why);
+        let why = if why_open {
+            pg.object_why(kind, &ns, &name)
+        } else {
+            None
+        };
         if let Some(i) = self.inspect.as_mut() {
             i.update(yaml, events, at, first);
+            i.live = live;
+            i.why = why;
         }
     }
 
@@ -468,6 +503,7 @@ impl App {
             }
         }
         self.ghosts.clear();
+        self.released.clear();
         self.scroll_narr = true;
         self.refresh_inspector(false);
     }
@@ -475,6 +511,7 @@ impl App {
     fn go_live(&mut self) {
         if self.past.take().is_some() {
             self.ghosts.clear();
+            self.released.clear();
             self.scroll_narr = true;
             self.view = self.pg.view();
             self.refresh_inspector(false);
@@ -500,8 +537,71 @@ impl App {
         });
         self.narr_end = self.pg.decisions_since(usize::MAX).1;
         self.ghosts.clear();
+        self.released.clear();
         self.view = self.pg.view();
         self.refresh();
+    }
+
+    /// The inspector's Apply: types `kubectl replace -f - <<'EOF'`, the edited text and `EOF` into
+    /// the terminal (so it is a command of the session: logged, replayed, marked on the timeline),
+    /// and shows what kubectl printed. An error keeps the text for another try.
+    fn apply_edit(&mut self) {
+        let Some(text) = self
+            .inspect
+            .as_ref()
+            .and_then(|i| i.edit.as_ref())
+            .map(|e| e.text.clone())
+        else {
+            return;
+        };
+        let busy = if self.past.is_some() {
+            Some("Edits apply to the live cluster: go back to live first.")
+        } else if self.waiting.is_some() || !self.queue.is_empty() || self.pg.in_heredoc() {
+            Some("The terminal is busy with a command (Ctrl-C stops waiting for it); apply again when it is done.")
+        } else {
+            None
+        };
+        if let Some(msg) = busy {
+            if let Some(i) = self.inspect.as_mut() {
+                i.applied = Some(inspector::Applied {
+                    ok: false,
+                    text: msg.to_string(),
+                });
+            }
+            return;
+        }
+        let first = self.next_id;
+        self.queue.extend(inspector::apply_lines(&text));
+        self.run_queue();
+        let block = self
+            .blocks
+            .iter()
+            .rev()
+            .find(|b| b.id >= first && !b.local)
+            .map(|b| (b.exit_code, b.stdout.clone(), b.stderr.clone()));
+        let applied = match block {
+            Some((0, out, _)) => inspector::Applied {
+                ok: true,
+                text: out,
+            },
+            Some((_, out, err)) => inspector::Applied {
+                ok: false,
+                text: format!("{out}{err}"),
+            },
+            None => inspector::Applied {
+                ok: false,
+                text: "The command did not run.".to_string(),
+            },
+        };
+        self.save_lesson();
+        if let Some(i) = self.inspect.as_mut() {
+            if applied.ok {
+                i.edit = None;
+                self.focus_id = Some("insp-edit");
+            }
+            i.applied = Some(applied);
+        }
+        self.refresh_inspector(false);
     }
 
     fn push_block(&mut self, block: Block) {
@@ -665,6 +765,9 @@ impl App {
     }
 
     fn save_history(&self) {
+        if !self.modes.may_store() {
+            return;
+        }
         let _ = LocalStorage::set(HISTORY_KEY, &self.history);
     }
 
@@ -741,6 +844,7 @@ impl App {
         self.cues.clear();
         self.owner_order.clear();
         self.ghosts.clear();
+        self.released.clear();
         self.controllers = CONTROLLERS.iter().map(|s| s.to_string()).collect();
         self.past = None;
         self.inspect = None;
@@ -852,9 +956,81 @@ impl App {
         self.show_map = false;
         self.panel_open = true;
         self.announce = format!("Lesson opened: {}", lesson.title);
-        let _ = LocalStorage::set(CURRENT_KEY, id);
+        if self.modes.may_store() {
+            let _ = LocalStorage::set(CURRENT_KEY, id);
+        }
         self.save_lesson();
         self.sync_url();
+        Ok(())
+    }
+
+    /// Opens a share link: replays its session (a lesson's setup or a fresh cluster, then every
+    /// input at its logged position), shows its commands in the terminal, paused at its moment.
+    fn load_shared(&mut self, shared: &crate::lessons::share::Shared) -> Result<(), String> {
+        let r = crate::lessons::share::replay(shared)?;
+        self.pg = r.pg;
+        self.reset_ui();
+        let mut cmds = Vec::new();
+        for c in r.commands {
+            let id = self.next_id;
+            self.next_id += 1;
+            cmds.push((id, c.command.clone(), c.at_ms));
+            self.push_block(Block {
+                id,
+                command: c.command,
+                stdout: c.stdout,
+                stderr: c.stderr,
+                exit_code: c.exit_code,
+                at_ms: c.at_ms,
+                waiting: false,
+                local: false,
+            });
+        }
+        if let Some(w) = r.waiting {
+            if let Some(b) = self.blocks.last_mut() {
+                b.waiting = true;
+            }
+            self.waiting = Some(w);
+        }
+        // The narration shows each command before the decisions that followed it.
+        let decisions = std::mem::take(&mut self.narration);
+        let mut cmds = cmds
+            .into_iter()
+            .filter(|(_, l, _)| !l.trim_start().starts_with('#'))
+            .peekable();
+        for item in decisions {
+            if let NarrItem::Decision(_, d) = &item {
+                while let Some((id, line, at_ms)) = cmds.next_if(|c| c.2 < d.at_ms) {
+                    let line = line.lines().next().unwrap_or_default().trim().to_string();
+                    self.narration.push(NarrItem::Command { id, line, at_ms });
+                }
+            }
+            self.narration.push(item);
+        }
+        for (id, line, at_ms) in cmds {
+            let line = line.lines().next().unwrap_or_default().trim().to_string();
+            self.narration.push(NarrItem::Command { id, line, at_ms });
+        }
+        self.playing = false;
+        let n = self.marks.len();
+        let lesson = self.pg.lesson().map(|r| r.lesson().title.clone());
+        if lesson.is_some() {
+            self.show_map = false;
+            self.panel_open = !self.modes.embed;
+        }
+        let what = match lesson {
+            Some(t) => format!("the lesson “{t}”, "),
+            None => String::new(),
+        };
+        self.modes.note = Some((
+            false,
+            format!(
+                "Replayed a shared session: {what}{n} command{} on the same cluster, to {}. Paused: press Space or Play to go on.",
+                if n == 1 { "" } else { "s" },
+                clock(self.pg.elapsed_ms())
+            ),
+        ));
+        self.save_lesson();
         Ok(())
     }
 
@@ -924,6 +1100,9 @@ impl App {
         let Some(p) = self.pg.lesson_progress() else {
             return;
         };
+        if !self.modes.may_store() {
+            return;
+        }
         let total = self
             .pg
             .lesson()
@@ -957,6 +1136,7 @@ impl App {
             ),
             None => path,
         };
+        let url = self.modes.decorate(url);
         if let Ok(h) = w.history() {
             let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
         }
@@ -1089,6 +1269,8 @@ impl Component for App {
             },
         );
 
+        let modes = Modes::from_url();
+        let mode_keys = modes::key_listener(ctx.link().clone());
         let history: Vec<String> = LocalStorage::get(HISTORY_KEY).unwrap_or_default();
         let (lessons, lesson_errors) = crate::lessons::catalog();
         let completed: Vec<String> = LocalStorage::get(COMPLETED_KEY).unwrap_or_default();
@@ -1120,6 +1302,7 @@ impl Component for App {
             history,
             hist_pos: None,
             draft: String::new(),
+            edit: LineEdit::default(),
             queue: VecDeque::new(),
             waiting: None,
             narration: Vec::new(),
@@ -1127,6 +1310,7 @@ impl Component for App {
             controllers: CONTROLLERS.iter().map(|s| s.to_string()).collect(),
             owner_order: Vec::new(),
             ghosts: Vec::new(),
+            released: Vec::new(),
             ticks: 0,
             cues: HashMap::new(),
             input_ref: NodeRef::default(),
@@ -1134,12 +1318,14 @@ impl Component for App {
             narr_ref: NodeRef::default(),
             scroll_term: false,
             scroll_narr: true,
-            refocus: true,
+            // An embed takes no focus on load (the host page keeps its keyboard and scroll).
+            refocus: !modes.embed,
             past: None,
             marks: Vec::new(),
             inspect: None,
             focus_inspector: false,
             inspect_return: None,
+            focus_id: None,
             close_ref: NodeRef::default(),
             lessons,
             lesson_errors,
@@ -1157,14 +1343,57 @@ impl Component for App {
             title_ref: NodeRef::default(),
             step_ref: NodeRef::default(),
             goal: None,
+            modes,
             _interval: interval,
             _keys: keys,
+            _mode_keys: mode_keys,
         };
+        if app.modes.embed {
+            app.panel_open = false;
+        }
         app.refresh();
+        // A share link (`#v=1&…&in=…`) replays its session; it may name a lesson too.
+        match modes::url_share() {
+            Ok(Some(shared)) => {
+                if let Err(e) = app.load_shared(&shared) {
+                    app.modes.note = Some((
+                        true,
+                        format!("This share link could not be replayed: {e}. Showing a fresh cluster instead."),
+                    ));
+                } else if modes::flag(&["start"]) {
+                    // "From the start": the first moment, ready to play the session back.
+                    let t = app.pg.earliest_ms();
+                    app.show_at(t);
+                    if let Some((_, note)) = app.modes.note.as_mut() {
+                        *note = format!(
+                            "{} Showing its first moment: press Space or Play to watch it play back; End jumps to its end.",
+                            note.split(" Paused").next().unwrap_or_default()
+                        );
+                    }
+                }
+                return app;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                app.modes.note = Some((
+                    true,
+                    format!(
+                        "This share link could not be read: {e}. Showing a fresh cluster instead."
+                    ),
+                ));
+                return app;
+            }
+        }
         // A deep link (`?lesson=ID&step=N`, or the same after `#`) opens a lesson; without one, the
         // lesson played last resumes.
         let (want, step) = url_lesson();
-        let want = want.or_else(|| LocalStorage::get::<String>(CURRENT_KEY).ok());
+        let want = want.or_else(|| {
+            if app.modes.embed {
+                None
+            } else {
+                LocalStorage::get::<String>(CURRENT_KEY).ok()
+            }
+        });
         if let Some(id) = want {
             if let Err(e) = app.start_lesson(&id, step, true) {
                 app.lesson_notice = Some(e);
@@ -1241,7 +1470,13 @@ impl Component for App {
                 let had_ghosts = !self.ghosts.is_empty();
                 self.ghosts
                     .retain(|(_, t)| ticks.saturating_sub(*t) < GHOST_TICKS);
-                changed || was_lit || (had_ghosts && self.ghosts.is_empty())
+                let had_released = !self.released.is_empty();
+                self.released
+                    .retain(|(_, t)| ticks.saturating_sub(*t) < RELEASED_TICKS);
+                changed
+                    || was_lit
+                    || (had_ghosts && self.ghosts.is_empty())
+                    || (had_released && self.released.is_empty())
             }
             Msg::TogglePlay => {
                 self.playing = !self.playing;
@@ -1259,10 +1494,33 @@ impl Component for App {
             Msg::Input(s) => {
                 self.input = s;
                 self.hist_pos = None;
-                false
+                let shown = self.edit.listed.is_some() || self.edit.search.is_some();
+                self.edit.typed();
+                shown
             }
-            Msg::Submit => self.submit(),
+            Msg::Edit(k) => {
+                if self.waiting.is_some() {
+                    return false;
+                }
+                // Complete against the moment shown (typing in the past continues from there).
+                let shell = match &self.past {
+                    Some(p) => p.pg.shell(),
+                    None => self.pg.shell(),
+                };
+                let (redraw, run) = self.edit.key(k, &mut self.input, &self.history, shell);
+                self.hist_pos = None;
+                if run {
+                    self.edit.typed();
+                    return self.submit() || redraw;
+                }
+                redraw
+            }
+            Msg::Submit => {
+                self.edit.typed();
+                self.submit()
+            }
             Msg::HistPrev => {
+                self.edit.typed();
                 if self.history.is_empty() {
                     return false;
                 }
@@ -1310,6 +1568,7 @@ impl Component for App {
                     b.stdout.push_str("^C\n");
                     b.exit_code = 130;
                 }
+                self.pg.interrupt();
                 self.finish_wait();
                 true
             }
@@ -1337,6 +1596,11 @@ impl Component for App {
                 true
             }
             Msg::Scrub(t) => {
+                self.show_at(t);
+                true
+            }
+            Msg::ShowMoment(t) => {
+                self.playing = false;
                 self.show_at(t);
                 true
             }
@@ -1378,8 +1642,16 @@ impl Component for App {
                 true
             }
             Msg::Inspect { kind, ns, name } => {
-                self.inspect_return = Some((ns.clone(), name.clone()));
-                self.inspect = Some(Inspected::new(kind, &ns, &name));
+                // From one object to another (an owner in the Why tab): the same tab stays open.
+                let tab = self.inspect.as_ref().map(|i| i.tab);
+                if self.inspect.is_none() {
+                    self.inspect_return = Some((ns.clone(), name.clone()));
+                }
+                let mut next = Inspected::new(kind, &ns, &name);
+                if let Some(t) = tab {
+                    next.tab = t;
+                }
+                self.inspect = Some(next);
                 self.refresh_inspector(true);
                 self.focus_inspector = true;
                 true
@@ -1397,6 +1669,40 @@ impl Component for App {
                 if let Some(i) = self.inspect.as_mut() {
                     i.tab = t;
                 }
+                self.refresh_inspector(false);
+                true
+            }
+            Msg::EditStart | Msg::EditReload => {
+                let live = self.past.is_none();
+                let Some(i) = self.inspect.as_mut() else {
+                    return false;
+                };
+                let Some(yaml) = i.yaml.clone().filter(|_| live) else {
+                    return false;
+                };
+                i.edit = Some(inspector::Edit {
+                    base_rv: inspector::resource_version(&yaml),
+                    text: yaml,
+                });
+                i.applied = None;
+                self.focus_id = Some("insp-editor");
+                true
+            }
+            Msg::EditInput(text) => {
+                if let Some(ed) = self.inspect.as_mut().and_then(|i| i.edit.as_mut()) {
+                    ed.text = text;
+                }
+                false
+            }
+            Msg::EditCancel => {
+                if let Some(i) = self.inspect.as_mut() {
+                    i.edit = None;
+                }
+                self.focus_id = Some("insp-edit");
+                true
+            }
+            Msg::EditApply => {
+                self.apply_edit();
                 true
             }
             Msg::OpenLesson(id) => {
@@ -1420,7 +1726,9 @@ impl Component for App {
             }
             Msg::TogglePanel => {
                 self.panel_open = !self.panel_open;
-                let _ = LocalStorage::set(PANEL_KEY, self.panel_open);
+                if self.modes.may_store() {
+                    let _ = LocalStorage::set(PANEL_KEY, self.panel_open);
+                }
                 if self.panel_open {
                     self.focus_title = true;
                 }
@@ -1482,7 +1790,14 @@ impl Component for App {
                 };
                 true
             }
+            Msg::Mode(m) => {
+                let shown = self.past.as_ref().map(|p| &p.pg).unwrap_or(&self.pg);
+                self.modes.update(m, shown)
+            }
             Msg::Escape => {
+                if self.modes.dialog_open() {
+                    return self.modes.update(ModeMsg::DialogClosed, &self.pg);
+                }
                 if self.inspect.is_some() {
                     return <Self as Component>::update(self, _ctx, Msg::CloseInspector);
                 }
@@ -1560,6 +1875,18 @@ impl Component for App {
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+        self.modes.after_render();
+        // Keep the speed menu on the speed: once a user picked an option, the options'
+        // `selected` attributes no longer move the selection (keys `[` `]` would show 0.1×).
+        if let Some(sel) = gloo::utils::document()
+            .get_element_by_id("speed")
+            .and_then(|e| e.dyn_into::<HtmlSelectElement>().ok())
+        {
+            let want = SPEEDS[self.speed].0;
+            if sel.value() != want {
+                sel.set_value(want);
+            }
+        }
         if self.focus_title || self.focus_step {
             let target = if self.focus_step && self.step_ref.get().is_some() {
                 &self.step_ref
@@ -1580,6 +1907,15 @@ impl Component for App {
             self.focus_title = false;
             self.focus_step = false;
         }
+        if let Some(id) = self.focus_id.take() {
+            if let Some(el) = gloo::utils::document()
+                .get_element_by_id(id)
+                .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+            {
+                let _ = el.focus();
+                self.refocus = false;
+            }
+        }
         if self.focus_inspector {
             if let Some(el) = self.close_ref.cast::<HtmlElement>() {
                 let _ = el.focus();
@@ -1594,6 +1930,11 @@ impl Component for App {
         if self.scroll_narr {
             scroll_to_bottom(&self.narr_ref);
             self.scroll_narr = false;
+        }
+        if let Some(caret) = self.edit.caret.take() {
+            if let Some(el) = self.input_ref.cast::<HtmlTextAreaElement>() {
+                let _ = el.set_selection_range(caret, caret);
+            }
         }
         if self.refocus && self.waiting.is_none() {
             if let Some(el) = self.input_ref.cast::<HtmlTextAreaElement>() {
@@ -1638,10 +1979,45 @@ impl Component for App {
         let on_input = link.callback(|e: InputEvent| {
             Msg::Input(e.target_unchecked_into::<HtmlTextAreaElement>().value())
         });
-        let on_keydown = link.batch_callback(|e: KeyboardEvent| {
+        let searching = self.edit.search.is_some();
+        let on_keydown = link.batch_callback(move |e: KeyboardEvent| {
             let key = e.key();
-            let value = e.target_unchecked_into::<HtmlTextAreaElement>().value();
+            let area = e.target_unchecked_into::<HtmlTextAreaElement>();
+            let value = area.value();
             let ctrl = e.ctrl_key() || e.meta_key();
+            let plain = !ctrl && !e.alt_key();
+            if searching && !e.is_composing() {
+                // Bash's reverse-i-search: typing extends the query, Ctrl-R finds older, Enter
+                // runs the match, Escape / Ctrl-G restore the line, other keys keep the match.
+                let msg = match key.as_str() {
+                    "Enter" => EditKey::SearchAccept(true),
+                    "Escape" => EditKey::SearchCancel,
+                    "g" | "G" | "c" | "C" if e.ctrl_key() => EditKey::SearchCancel,
+                    "r" | "R" if e.ctrl_key() => EditKey::Search,
+                    "Backspace" if plain => EditKey::SearchBackspace,
+                    "Shift" | "Control" | "Alt" | "Meta" | "CapsLock" => return vec![],
+                    // Keeps the match and the focus (a Tab here must not leave the prompt).
+                    "Tab" => EditKey::SearchAccept(false),
+                    k if plain && k.chars().count() == 1 => EditKey::SearchType(k.to_string()),
+                    _ => return vec![Msg::Edit(EditKey::SearchAccept(false))],
+                };
+                e.prevent_default();
+                return vec![Msg::Edit(msg)];
+            }
+            if e.ctrl_key() && !e.alt_key() && (key == "r" || key == "R") {
+                e.prevent_default();
+                return vec![Msg::Edit(EditKey::Search)];
+            }
+            // Tab completes; on an empty line it leaves the prompt, as do Shift+Tab and Escape.
+            if key == "Tab" && plain && !e.shift_key() && !value.trim().is_empty() {
+                e.prevent_default();
+                let caret = area
+                    .selection_start()
+                    .ok()
+                    .flatten()
+                    .unwrap_or(value.len() as u32);
+                return vec![Msg::Edit(EditKey::Tab(byte_offset(&value, caret)))];
+            }
             if key == "Enter" && !e.shift_key() && !e.is_composing() {
                 e.prevent_default();
                 return vec![Msg::Submit];
@@ -1661,9 +2037,11 @@ impl Component for App {
                 }
             }
             if key == "Escape" {
+                // Leaves the prompt (and hides a completion list).
                 if let Some(el) = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) {
                     let _ = el.blur();
                 }
+                return vec![Msg::Edit(EditKey::SearchCancel)];
             }
             vec![]
         });
@@ -1691,10 +2069,28 @@ impl Component for App {
             e.prevent_default();
             inspect_target(e.target()).into_iter().collect()
         });
-        let on_close_insp = link.callback(|_: MouseEvent| Msg::CloseInspector);
-        let on_insp_tab = link.callback(Msg::InspectorTab);
+        let insp_cb = inspector::Callbacks {
+            close: link.callback(|_: MouseEvent| Msg::CloseInspector),
+            tab: link.callback(Msg::InspectorTab),
+            edit: link.callback(|_| Msg::EditStart),
+            edit_input: link.callback(Msg::EditInput),
+            apply: link.callback(|_| Msg::EditApply),
+            cancel: link.callback(|_| Msg::EditCancel),
+            reload: link.callback(|_| Msg::EditReload),
+            scrub: link.callback(Msg::ShowMoment),
+            inspect: link.callback(|k: crate::sim::store::ObjKey| Msg::Inspect {
+                kind: k.kind,
+                ns: k.namespace,
+                name: k.name,
+            }),
+        };
         let lit = |k: &str| !in_past && self.is_lit(k);
         let ghosts: Vec<Ghost> = self.ghosts.iter().map(|(g, _)| g.clone()).collect();
+        let released: Vec<cluster::Released> = if in_past {
+            Vec::new()
+        } else {
+            self.released.iter().map(|(r, _)| r.clone()).collect()
+        };
         let nodes = shown_view.nodes.len();
         let ready_nodes = shown_view
             .nodes
@@ -1708,7 +2104,10 @@ impl Component for App {
             .unwrap_or_default();
 
         html! {
-            <div class={classes!("app", paused.then_some("paused"), in_past.then_some("viewing-past"))}>
+            <div class={classes!("app", paused.then_some("paused"), in_past.then_some("viewing-past"), self.modes.classes())}>
+                { if self.modes.presenter || self.modes.embed {
+                    modes::strip(&self.modes, link, self.shown(), &clock(shown_view.elapsed_ms))
+                } else { html! {
                 <header class="topbar">
                     <div class="brand">
                         { icons::logo() }
@@ -1736,8 +2135,10 @@ impl Component for App {
                                 title={if in_lesson { "Restart the lesson from its first step" } else { "Start over with a fresh cluster" }}>
                             { icons::reset() }<span>{ "Reset" }</span>
                         </button>
+                        { modes::top_buttons(&self.modes, link) }
                     </div>
                 </header>
+                } } }
 
                 <main class={classes!("workspace", self.inspect.is_some().then_some("with-inspector"), self.panel_open.then_some("with-lesson"))}>
                     { self.lesson_panel(ctx, in_past) }
@@ -1750,6 +2151,7 @@ impl Component for App {
                                 { icons::broom() }
                             </button>
                         </div>
+                        { modes::share_note(&self.modes, link) }
                         <div id="term-output" class="term-output" role="log" aria-live="polite" ref={self.output_ref.clone()}>
                             { if self.blocks.is_empty() { welcome(&on_suggest) } else { html! {} } }
                             { for self.blocks.iter().map(|b| {
@@ -1759,8 +2161,9 @@ impl Component for App {
                                 </div> }
                             }) }
                         </div>
-                        <div class={classes!("term-input-row", waiting.then_some("busy"))}>
-                            <label for="term-input" class="prompt">{ "$" }<span class="sr-only">{ " Command" }</span></label>
+                        { self.edit.list(&link.callback(|c: String| Msg::Edit(EditKey::Pick(c)))) }
+                        <div class={classes!("term-input-row", waiting.then_some("busy"), searching.then_some("searching"))}>
+                            { self.edit.prompt() }
                             <textarea id="term-input" ref={self.input_ref.clone()} rows="1"
                                       value={self.input.clone()} oninput={on_input} onkeydown={on_keydown}
                                       disabled={waiting} spellcheck="false" autocomplete="off"
@@ -1787,6 +2190,7 @@ impl Component for App {
                             None => html! {},
                         } }
                         { cluster::matrix(shown_view, &lit, &self.owner_order, &ghosts, &on_suggest) }
+                        { cluster::extras(shown_view, &released) }
                         <section class="narration" aria-label="Narration">
                             <div class="pane-head">
                                 <h2>{ "Narration" }</h2>
@@ -1821,7 +2225,7 @@ impl Component for App {
                         </section>
                     </div>
                     { match &self.inspect {
-                        Some(i) => inspector::drawer(i, shown_view.elapsed_ms, on_close_insp, on_insp_tab, self.close_ref.clone()),
+                        Some(i) => inspector::drawer(i, shown_view.elapsed_ms, &insp_cb, self.close_ref.clone()),
                         None => html! {},
                     } }
                 </main>
@@ -1839,10 +2243,13 @@ impl Component for App {
                         play: on_play,
                         step: link.callback(|_: MouseEvent| Msg::StepEvent),
                         speed: on_speed,
-                        scrub: link.callback(Msg::Scrub),
+                        scrub: link.callback(Msg::ShowMoment),
                         live: link.callback(|_: MouseEvent| Msg::Live),
                     },
                 ) }
+                { modes::share_dialog(&self.modes, link, in_past) }
+                { modes::help_dialog(&self.modes, link) }
+                { modes::blank(&self.modes, link) }
             </div>
         }
     }

@@ -123,6 +123,28 @@ pub fn ghost_chip(pod: &PodView, row_owner: Option<&str>, compact: bool) -> Html
     chip(pod, row_owner, true, compact)
 }
 
+/// The padlock of a pod with finalizers (UX §3.6): shut while they hold it, open and sliding off
+/// on the after-image of a pod that went when its last finalizer was removed.
+fn lock(pod: &PodView, ghost: bool) -> Html {
+    if pod.finalizers.is_empty() {
+        return html! {};
+    }
+    let list = pod.finalizers.join(", ");
+    let (state, text) = if ghost {
+        ("detached", format!("released: {list}"))
+    } else if pod.deleting {
+        ("held", format!("holding: {list}"))
+    } else {
+        ("held", format!("finalizers: {list}"))
+    };
+    html! {
+        <span class={classes!("lock", state)} data-lock-state={state} title={text.clone()}>
+            { if ghost { icons::lock_open() } else { icons::lock() } }
+            <span class="sr-only">{ text }</span>
+        </span>
+    }
+}
+
 fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool, compact: bool) -> Html {
     let kind = ChipKind::of(pod);
     let short = short_pod_name(&pod.name, row_owner);
@@ -181,6 +203,7 @@ fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool, compact: bool) -> H
                     <span class="pod-name">{ short }</span>
                     <span class="pod-status">{ label }</span>
                 </span>
+                { lock(pod, true) }
             </div>
         };
     }
@@ -196,6 +219,7 @@ fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool, compact: bool) -> H
                 <span class="pod-status">{ label }</span>
             </span>
             { restarts }
+            { lock(pod, false) }
         </div>
     }
 }

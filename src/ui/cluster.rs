@@ -365,8 +365,8 @@ pub fn matrix(
         .map(|n| with_ghosts(&n.pods, Some(&n.name), ghosts))
         .collect();
     let cols = format!(
-        "--cols: 158px repeat({}, minmax(176px, 1fr))",
-        view.nodes.len().max(1)
+        "--cols: 158px repeat({n}, minmax(176px, 1fr)); --n: {n}",
+        n = view.nodes.len().max(1)
     );
 
     // --- rows, in a stable order: deployments with their replicasets, then other owners, then bare pods.
@@ -630,6 +630,173 @@ pub fn matrix(
                       } }
                 </div>
             </div>
+        </section>
+    }
+}
+
+// --- Services with their endpoints (UX §3.5) and objects held by finalizers (UX §3.6). ---------
+
+use crate::sim::view::{HeldView, ServiceView};
+
+/// Endpoints listed on a Service card before `+ N more`.
+const MAX_ENDPOINTS: usize = 8;
+
+/// A finalizer lock that just came off an object: drawn open, sliding away, for a moment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Released {
+    /// The object as it was last seen, with the finalizers that were removed.
+    pub held: HeldView,
+    /// The object went with its last finalizer (it was Terminating).
+    pub gone: bool,
+}
+
+/// What came off between two views: objects that lost finalizers or went with them.
+pub fn released(before: &ClusterView, after: &ClusterView) -> Vec<Released> {
+    let mut out = Vec::new();
+    for h in &before.held {
+        let now = after
+            .held
+            .iter()
+            .find(|x| x.kind == h.kind && x.namespace == h.namespace && x.name == h.name);
+        let removed: Vec<String> = h
+            .finalizers
+            .iter()
+            .filter(|f| now.is_none_or(|n| !n.finalizers.contains(f)))
+            .cloned()
+            .collect();
+        if removed.is_empty() {
+            continue;
+        }
+        out.push(Released {
+            held: HeldView {
+                finalizers: removed,
+                ..h.clone()
+            },
+            gone: now.is_none(),
+        });
+    }
+    out
+}
+
+fn lock_badge(finalizers: &[String], terminating: bool) -> Html {
+    let list = finalizers.join(", ");
+    let text = if terminating {
+        format!("holding: {list}")
+    } else {
+        format!("finalizers: {list}")
+    };
+    html! {
+        <span class="lock held" data-lock-state="held" title={text.clone()}>
+            { icons::lock() }<span class="lock-text">{ text }</span>
+        </span>
+    }
+}
+
+fn service_card(s: &ServiceView) -> Html {
+    let ready = s.endpoints.iter().filter(|e| e.ready).count();
+    let not_ready = s.endpoints.len() - ready;
+    let summary = match (ready, not_ready) {
+        (0, 0) if !s.has_selector => "no selector: endpoints are managed by hand".to_string(),
+        (0, 0) => "no endpoints: no pod matches its selector yet".to_string(),
+        (r, 0) => format!("{r} ready endpoint{}", if r == 1 { "" } else { "s" }),
+        (r, n) => format!("{r} ready, {n} not ready"),
+    };
+    let more = s.endpoints.len().saturating_sub(MAX_ENDPOINTS);
+    html! {
+        <article key={format!("{}/{}", s.namespace, s.name)} class={classes!("svc", s.terminating.then_some("terminating"))}
+                 role="listitem" data-svc={s.name.clone()} data-ns={s.namespace.clone()}
+                 data-type={s.type_.clone()} data-external-ip={s.external_ip.clone()}>
+            <div class="svc-head inspectable" tabindex="0" role="button"
+                 data-inspect-kind="Service" data-inspect-name={s.name.clone()} data-ns={s.namespace.clone()}
+                 aria-label={format!("Service {}, {}, {summary}: inspect", s.name, s.type_)}>
+                <span class="kind-tag small">{ "svc" }</span>
+                <span class="svc-name">{ format!("{}{}", ns_prefix(&s.namespace), s.name) }</span>
+                <span class="svc-type">{ s.type_.clone() }</span>
+                { if s.terminating { html! { <span class="svc-term">{ "Terminating" }</span> } } else { html! {} } }
+            </div>
+            { if s.finalizers.is_empty() { html! {} } else { lock_badge(&s.finalizers, s.terminating) } }
+            <div class="svc-cols">
+                <span title="CLUSTER-IP">{ s.cluster_ip.clone() }</span>
+                <span title="EXTERNAL-IP" class={classes!("svc-ext", (s.external_ip == "<pending>").then_some("pending"))}>
+                    { format!("ext {}", s.external_ip) }
+                </span>
+                <span title="PORT(S)">{ s.ports.clone() }</span>
+            </div>
+            <p class="svc-sum">{ summary }</p>
+            <ul class="svc-eps" aria-label={format!("Endpoints of {}", s.name)}>
+                { for s.endpoints.iter().take(MAX_ENDPOINTS).map(|e| {
+                    let pod = e.pod.clone().unwrap_or_default();
+                    let word = if e.terminating { "terminating" } else if e.ready { "ready" } else { "not ready" };
+                    html! {
+                        <li class={classes!("svc-ep", if e.ready { "ready" } else { "not-ready" })}
+                            data-pod={pod.clone()} data-ready={if e.ready { "true" } else { "false" }}
+                            data-inspect-kind={(!pod.is_empty()).then_some("Pod")} data-inspect-name={pod.clone()}
+                            data-ns={s.namespace.clone()} tabindex={(!pod.is_empty()).then_some("0")}
+                            title={format!("{} {} {word}", pod, e.ip)}>
+                            <span class="ep-mark" aria-hidden="true">{ if e.ready { "☍" } else { "✂" } }</span>
+                            <span class="ep-pod">{ if pod.is_empty() { e.ip.clone() } else { pod } }</span>
+                            <span class="ep-word">{ word }</span>
+                        </li>
+                    }
+                }) }
+                { if more > 0 { html! { <li class="svc-ep more">{ format!("+ {more} more") }</li> } } else { html! {} } }
+            </ul>
+        </article>
+    }
+}
+
+fn held_item(h: &HeldView, released: Option<bool>) -> Html {
+    let key = format!("{}/{}/{}", h.kind, h.namespace, h.name);
+    let list = h.finalizers.join(", ");
+    let (state, text) = match released {
+        Some(true) => ("detached", format!("released: {list}; it is deleted")),
+        Some(false) => ("detached", format!("released: {list}")),
+        None if h.terminating => ("held", format!("Terminating · holding: {list}")),
+        None => ("held", format!("finalizers: {list} (not being deleted)")),
+    };
+    let inspect = released.is_none();
+    html! {
+        <div key={format!("{state}/{key}")} role="listitem"
+             class={classes!("held", h.terminating.then_some("terminating"), (state == "detached").then_some("released"),
+                             inspect.then_some("inspectable"))}
+             data-held-kind={h.kind.clone()} data-held-name={h.name.clone()} data-ns={h.namespace.clone()}
+             data-inspect-kind={inspect.then(|| h.kind.clone())} data-inspect-name={inspect.then(|| h.name.clone())}
+             tabindex={inspect.then_some("0")}
+             aria-label={format!("{} {}: {text}", h.kind, h.name)}>
+            <span class={classes!("lock", state)} data-lock-state={state} aria-hidden="true">
+                { if state == "detached" { icons::lock_open() } else { icons::lock() } }
+            </span>
+            <span class="kind-tag small">{ h.kind.clone() }</span>
+            <span class="held-name">{ format!("{}{}", if h.namespace.is_empty() { String::new() } else { ns_prefix(&h.namespace) }, h.name) }</span>
+            <span class="held-text">{ text }</span>
+        </div>
+    }
+}
+
+/// Services and the objects finalizers hold, below the matrix. Empty when there are none.
+pub fn extras(view: &ClusterView, released: &[Released]) -> Html {
+    if view.services.is_empty() && view.held.is_empty() && released.is_empty() {
+        return html! {};
+    }
+    html! {
+        <section class="cluster-extras" aria-label="Services and finalizers">
+            { if view.services.is_empty() { html! {} } else { html! {
+                <div class="svc-wrap">
+                    <h3 class="extras-title">{ "Services" }<span class="extras-sub">{ "pods behind each: ☍ ready, ✂ not ready (no traffic)" }</span></h3>
+                    <div class="svc-list" role="list" aria-label="Services">
+                        { for view.services.iter().map(service_card) }
+                    </div>
+                </div>
+            } } }
+            { if view.held.is_empty() && released.is_empty() { html! {} } else { html! {
+                <div class="held-wrap">
+                    <h3 class="extras-title">{ "Finalizers" }<span class="extras-sub">{ "an object with finalizers stays until each is removed" }</span></h3>
+                    <div class="held-list" role="list" aria-label="Objects held by finalizers">
+                        { for view.held.iter().map(|h| held_item(h, None)) }
+                        { for released.iter().map(|r| held_item(&r.held, Some(r.gone))) }
+                    </div>
+                </div>
+            } } }
         </section>
     }
 }

@@ -238,3 +238,25 @@ pub fn unknown() -> Html {
         </> },
     )
 }
+
+/// A finalizer's padlock, shut (the object is held).
+pub fn lock() -> Html {
+    svg(
+        "i-lock",
+        html! { <>
+            <rect x="3.2" y="7.2" width="9.6" height="6.8" rx="1.2" />
+            <path class="shackle" d="M5.4 7.2V5a2.6 2.6 0 0 1 5.2 0v2.2" />
+        </> },
+    )
+}
+
+/// A padlock with its shackle open (the finalizer was removed).
+pub fn lock_open() -> Html {
+    svg(
+        "i-lock-open",
+        html! { <>
+            <rect x="3.2" y="7.2" width="9.6" height="6.8" rx="1.2" />
+            <path class="shackle" d="M5.4 7.2V3.6a2.6 2.6 0 0 1 5.2 0" />
+        </> },
+    )
+}

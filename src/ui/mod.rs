@@ -8,11 +8,13 @@
 mod app;
 mod chip;
 mod cluster;
+mod docs;
 mod format;
 mod goal;
 mod icons;
 mod inspector;
 mod lesson;
+mod modes;
 mod terminal;
 mod timeline;
 
@@ -21,4 +23,5 @@ pub use app::App;
 /// Mounts the app on `<body>`.
 pub fn start() {
     yew::Renderer::<App>::new().render();
+    docs::load_explain_docs();
 }

@@ -3,6 +3,8 @@
 use yew::prelude::*;
 
 use super::format::clock;
+use crate::kubectl::complete::{complete, search_history, Completion};
+use crate::kubectl::Shell;
 
 /// One command and what it printed.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,9 +76,242 @@ pub fn welcome(on_suggest: &Callback<String>) -> Html {
             </ul>
             <p class="keys">
                 <kbd>{ "Enter" }</kbd>{ " run · " }<kbd>{ "↑" }</kbd><kbd>{ "↓" }</kbd>{ " history · " }
-                <kbd>{ "Ctrl" }</kbd>{ "+" }<kbd>{ "L" }</kbd>{ " clear · " }<kbd>{ "Esc" }</kbd>{ " leave the prompt, then " }
+                <kbd>{ "Ctrl" }</kbd>{ "+" }<kbd>{ "R" }</kbd>{ " search history · " }
+                <kbd>{ "Tab" }</kbd>{ " complete (twice: list) · " }
+                <kbd>{ "Ctrl" }</kbd>{ "+" }<kbd>{ "L" }</kbd>{ " clear · " }<kbd>{ "Esc" }</kbd>{ " or " }
+                <kbd>{ "Shift" }</kbd>{ "+" }<kbd>{ "Tab" }</kbd>{ " leave the prompt, then " }
                 <kbd>{ "Space" }</kbd>{ " play/pause" }
             </p>
         </div>
     }
 }
+
+/// A key the prompt handles itself: completion and the reverse history search.
+#[derive(Clone, Debug, PartialEq)]
+pub enum EditKey {
+    /// Tab with the caret at this byte offset of the input.
+    Tab(usize),
+    /// A listed candidate clicked.
+    Pick(String),
+    /// Ctrl-R: open the search, or find an older match.
+    Search,
+    /// A character typed into the search.
+    SearchType(String),
+    SearchBackspace,
+    /// Leave the search keeping the match (`true`: and run it, as Enter does).
+    SearchAccept(bool),
+    /// Escape / Ctrl-G: leave the search, restoring the line.
+    SearchCancel,
+}
+
+/// Bash's `(reverse-i-search)`: what is typed, the history entry found, the line before.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Search {
+    pub query: String,
+    pub at: Option<usize>,
+    pub saved: String,
+    pub failed: bool,
+}
+
+/// The prompt's line editing beyond the textarea's own: Tab completion and Ctrl-R.
+#[derive(Default)]
+pub struct LineEdit {
+    /// The last Tab changed nothing: the next one lists the candidates.
+    armed: bool,
+    /// The candidates listed under the prompt (the second Tab), and the range they replace.
+    pub listed: Option<Completion>,
+    pub search: Option<Search>,
+    /// Where to put the caret after the next render (UTF-16 units).
+    pub caret: Option<u32>,
+}
+
+fn utf16(s: &str, byte: usize) -> u32 {
+    s[..byte.min(s.len())].encode_utf16().count() as u32
+}
+
+/// The byte offset of a UTF-16 caret position.
+pub fn byte_offset(s: &str, utf16_pos: u32) -> usize {
+    let mut n = 0u32;
+    for (i, c) in s.char_indices() {
+        if n >= utf16_pos {
+            return i;
+        }
+        n += c.len_utf16() as u32;
+    }
+    s.len()
+}
+
+/// How many candidates the list shows (bash asks before showing hundreds).
+const MAX_LISTED: usize = 120;
+
+impl LineEdit {
+    /// The learner changed the line: forget the pending Tab and the list; typing ends a search.
+    pub fn typed(&mut self) {
+        self.armed = false;
+        self.listed = None;
+        self.search = None;
+    }
+
+    /// Handles a key. Returns whether the page must redraw, and whether to run the line (Enter
+    /// in the search).
+    pub fn key(
+        &mut self,
+        key: EditKey,
+        input: &mut String,
+        history: &[String],
+        shell: &Shell,
+    ) -> (bool, bool) {
+        match key {
+            EditKey::Tab(cursor) => {
+                self.search = None;
+                let c = complete(shell, input, cursor, LOCAL_PROGRAMS);
+                match c.apply(input) {
+                    Some((line, caret)) => {
+                        self.caret = Some(utf16(&line, caret));
+                        *input = line;
+                        self.armed = c.candidates.len() > 1;
+                        self.listed = None;
+                    }
+                    None if c.candidates.len() > 1 && self.armed => self.listed = Some(c),
+                    None => self.armed = c.candidates.len() > 1,
+                }
+                (true, false)
+            }
+            EditKey::Pick(cand) => {
+                let Some(listed) = self.listed.take() else {
+                    return (false, false);
+                };
+                let one = Completion {
+                    candidates: vec![cand],
+                    ..listed
+                };
+                if let Some((line, caret)) = one.apply(input) {
+                    self.caret = Some(utf16(&line, caret));
+                    *input = line;
+                }
+                self.armed = false;
+                (true, false)
+            }
+            EditKey::Search => {
+                self.listed = None;
+                let s = self.search.get_or_insert_with(|| Search {
+                    saved: input.clone(),
+                    ..Default::default()
+                });
+                if !s.query.is_empty() {
+                    let before = s.at.unwrap_or(history.len());
+                    match search_history(history, &s.query, before) {
+                        Some(i) => {
+                            s.at = Some(i);
+                            s.failed = false;
+                            *input = history[i].clone();
+                        }
+                        None => s.failed = true,
+                    }
+                }
+                (true, false)
+            }
+            EditKey::SearchType(t) => {
+                let Some(s) = self.search.as_mut() else {
+                    return (false, false);
+                };
+                s.query.push_str(&t);
+                // A longer query may still match the entry shown.
+                let from = s.at.map(|i| i + 1).unwrap_or(history.len());
+                match search_history(history, &s.query, from) {
+                    Some(i) => {
+                        s.at = Some(i);
+                        s.failed = false;
+                        *input = history[i].clone();
+                    }
+                    None => s.failed = true,
+                }
+                (true, false)
+            }
+            EditKey::SearchBackspace => {
+                let Some(s) = self.search.as_mut() else {
+                    return (false, false);
+                };
+                s.query.pop();
+                if s.query.is_empty() {
+                    s.at = None;
+                    s.failed = false;
+                    *input = s.saved.clone();
+                } else {
+                    match search_history(history, &s.query, history.len()) {
+                        Some(i) => {
+                            s.at = Some(i);
+                            s.failed = false;
+                            *input = history[i].clone();
+                        }
+                        None => s.failed = true,
+                    }
+                }
+                (true, false)
+            }
+            EditKey::SearchAccept(run) => {
+                let Some(_) = self.search.take() else {
+                    return (false, false);
+                };
+                self.caret = Some(utf16(input, input.len()));
+                (true, run)
+            }
+            EditKey::SearchCancel => {
+                let Some(s) = self.search.take() else {
+                    // Escape outside a search hides the list.
+                    self.armed = false;
+                    return (self.listed.take().is_some(), false);
+                };
+                *input = s.saved;
+                self.caret = Some(utf16(input, input.len()));
+                (true, false)
+            }
+        }
+    }
+
+    /// The prompt: `$`, or bash's search prompt while searching.
+    pub fn prompt(&self) -> Html {
+        match &self.search {
+            None => html! {
+                <label for="term-input" class="prompt">{ "$" }<span class="sr-only">{ " Command" }</span></label>
+            },
+            Some(s) => html! {
+                <label for="term-input" id="term-search" class={classes!("prompt", "search-prompt", s.failed.then_some("failed"))}
+                       data-query={s.query.clone()} data-failed={s.failed.to_string()}>
+                    { if s.failed { "(failed reverse-i-search)`" } else { "(reverse-i-search)`" } }
+                    <span class="search-query">{ s.query.clone() }</span>{ "': " }
+                </label>
+            },
+        }
+    }
+
+    /// The candidates listed by a second Tab (always in the DOM, so screen readers hear them).
+    pub fn list(&self, on_pick: &Callback<String>) -> Html {
+        let items: &[String] = self
+            .listed
+            .as_ref()
+            .map(|c| c.candidates.as_slice())
+            .unwrap_or(&[]);
+        let more = items.len().saturating_sub(MAX_LISTED);
+        html! {
+            <div id="term-completions" class={classes!("term-completions", items.is_empty().then_some("empty"))}
+                 role="status" aria-live="polite" aria-label="Completions" data-count={items.len().to_string()}>
+                { if items.is_empty() { html! {} } else { html! {
+                    <ul>
+                        { for items.iter().take(MAX_LISTED).map(|c| {
+                            let cb = on_pick.clone();
+                            let v = c.clone();
+                            html! { <li><button type="button" tabindex="-1" class="completion" data-completion={c.clone()}
+                                onmousedown={Callback::from(|e: MouseEvent| e.prevent_default())}
+                                onclick={Callback::from(move |_| cb.emit(v.clone()))}>{ c.clone() }</button></li> }
+                        }) }
+                        { if more > 0 { html! { <li class="more">{ format!("… {more} more") }</li> } } else { html! {} } }
+                    </ul>
+                } } }
+            </div>
+        }
+    }
+}
+
+/// First words the page answers itself (not the shell).
+pub const LOCAL_PROGRAMS: &[&str] = &["clear"];

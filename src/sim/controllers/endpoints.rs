@@ -58,6 +58,10 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
     let Some(sel) = selector(svc).cloned() else {
         return;
     };
+    // Services of type ExternalName get no Endpoints from this controller.
+    if svc.spec.as_ref().and_then(|s| s.type_.as_deref()) == Some("ExternalName") {
+        return;
+    }
 
     let include_terminating = publish_not_ready(svc);
     let pods = pods_for(sim, &key.namespace, &sel);

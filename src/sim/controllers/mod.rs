@@ -14,6 +14,7 @@ pub mod job;
 pub mod namespace;
 pub mod pvc;
 pub mod replicaset;
+pub mod root_ca;
 pub mod service_lb;
 pub mod statefulset;
 
@@ -43,6 +44,8 @@ pub enum Ctrl {
     DaemonSet,
     /// The PersistentVolume controller (binder) with the local-path provisioner beside it.
     PersistentVolume,
+    /// The root-ca-cert-publisher (`kube-root-ca.crt` in every namespace).
+    RootCaPublisher,
 }
 
 impl Ctrl {
@@ -62,6 +65,7 @@ impl Ctrl {
             Ctrl::Job => "job-controller",
             Ctrl::CronJob => "cronjob-controller",
             Ctrl::TtlAfterFinished => "ttl-after-finished-controller",
+            Ctrl::RootCaPublisher => root_ca::COMPONENT,
         }
     }
     /// Virtual delay between a key being queued and the worker picking it up (watch latency).
@@ -80,6 +84,7 @@ impl Ctrl {
             Ctrl::Job => 15,
             Ctrl::CronJob => 20,
             Ctrl::TtlAfterFinished => 25,
+            Ctrl::RootCaPublisher => 20,
         }
     }
 }
@@ -130,10 +135,13 @@ pub struct Controllers {
     pub job: WorkQueue,
     pub cronjob: WorkQueue,
     pub ttl: WorkQueue,
+    pub root_ca: WorkQueue,
     /// The Job and CronJob controllers' memory (back-off records, pending wake-ups).
     pub(crate) batch: job::BatchState,
     /// The endpoint controllers' own random stream (see `endpointslice::with_own_rng`).
     pub(crate) endpoint_rng: Option<super::clock::Rng>,
+    /// The root-ca-cert-publisher's own random stream (UIDs of the ConfigMaps it creates).
+    pub(crate) root_ca_rng: Option<super::clock::Rng>,
     /// The local-path provisioner's volumes in the making: claim uid -> virtual ms when done.
     pub(crate) provisioning: std::collections::BTreeMap<String, u64>,
 }
@@ -154,6 +162,7 @@ impl Controllers {
             Ctrl::Job => &mut self.job,
             Ctrl::CronJob => &mut self.cronjob,
             Ctrl::TtlAfterFinished => &mut self.ttl,
+            Ctrl::RootCaPublisher => &mut self.root_ca,
         }
     }
     pub fn queue_len(&self, c: Ctrl) -> usize {
@@ -171,6 +180,7 @@ impl Controllers {
             Ctrl::Job => self.job.len(),
             Ctrl::CronJob => self.cronjob.len(),
             Ctrl::TtlAfterFinished => self.ttl.len(),
+            Ctrl::RootCaPublisher => self.root_ca.len(),
         }
     }
 }
@@ -208,6 +218,7 @@ pub(crate) fn run(sim: &mut Sim, c: Ctrl) {
             Ctrl::Job => job::reconcile(sim, &key),
             Ctrl::CronJob => cronjob::reconcile(sim, &key),
             Ctrl::TtlAfterFinished => job::reconcile_ttl(sim, &key),
+            Ctrl::RootCaPublisher => root_ca::reconcile(sim, &key),
         }
         sim.dispatch();
     }
@@ -224,6 +235,7 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
     pvc::on_event(sim, ev);
     job::on_event(sim, ev);
     cronjob::on_event(sim, ev);
+    root_ca::on_event(sim, ev);
     match ev.key.kind {
         Kind::Deployment => enqueue(sim, Ctrl::Deployment, ev.key.clone()),
         Kind::ReplicaSet => {
