@@ -106,7 +106,7 @@ pub struct Decision {
     pub message: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClusterView {
     /// Virtual milliseconds since the start instant.
     pub elapsed_ms: u64,

@@ -203,8 +203,9 @@ struct Row {
     owner: Option<String>,
 }
 
-fn row_of(pod: &PodView) -> (String, Option<String>) {
-    (pod.namespace.clone(), pod.owner.clone())
+/// Borrowed: the matrix asks this of every pod at every redraw.
+fn row_of(pod: &PodView) -> (&str, Option<&str>) {
+    (&pod.namespace, pod.owner.as_deref())
 }
 
 fn ns_prefix(ns: &str) -> String {
@@ -441,23 +442,23 @@ pub fn matrix(
             Some(o) => {
                 if rows
                     .iter()
-                    .any(|r| r.namespace == ns && r.owner.as_deref() == Some(o.as_str()))
+                    .any(|r| r.namespace == ns && r.owner.as_deref() == Some(o))
                 {
                     continue;
                 }
-                let (kind, name) = split_owner(&o);
+                let (kind, name) = split_owner(o);
                 rows.push(Row {
                     key: format!("own/{ns}/{o}"),
                     class: "rs-row solo",
-                    label: generic_label(kind, &format!("{}{}", ns_prefix(&ns), name)),
+                    label: generic_label(kind, &format!("{}{}", ns_prefix(ns), name)),
                     owner_name: Some(name.to_string()),
-                    namespace: ns.clone(),
-                    owner: Some(o.clone()),
+                    namespace: ns.to_string(),
+                    owner: Some(o.to_string()),
                 });
             }
             None => {
-                if !bare_ns.contains(&ns) {
-                    bare_ns.push(ns);
+                if !bare_ns.iter().any(|b| b == ns) {
+                    bare_ns.push(ns.to_string());
                 }
             }
         }
