@@ -26,7 +26,7 @@ primitive's name.
 
 Fixups, to match the API server's document rather than k8s-openapi's Rust types:
   - k8s-openapi marks `metadata` required on top-level kinds (so the Rust field is not an
-    Option); the API server does not.
+    Option); the API server does only where the Go field has no `omitempty` (core/v1 Event).
   - `Quantity` and `IntOrString` are `oneOf` string/number (int/string) in OpenAPI v3, without a
     `type`: kubectl shows them by name, so they get no `t`.
 
@@ -251,7 +251,7 @@ def main():
         seen_files.add(path)
         name, block = src.schema_block(path)
         desc, itype, props, required = parse_type(block)
-        if top:
+        if top and name != "io.k8s.api.core.v1.Event":
             required = [r for r in required if r != "metadata"]
         entry = {"d": desc or ""}
         if itype in PRIMITIVES and name not in ONE_OF:

@@ -33,6 +33,14 @@ CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TES
     cargo test --locked --target wasm32-unknown-unknown --test wasm 2>&1 | tee "$LOG_DIR/test-wasm.log"
 WASM=$(cargo_passed "$LOG_DIR/test-wasm.log")
 
+CURRENT="kubectl explain against a real kubectl (scripts/explain_check.py)"
+step "$CURRENT"
+if command -v kubectl >/dev/null 2>&1; then
+    python3 scripts/explain_check.py "${CARGO_TARGET_DIR:-$ROOT/target}/debug/kubeplay" 2>&1 | tee "$LOG_DIR/explain-check.log"
+else
+    note "skipped: no kubectl on PATH"
+fi
+
 CURRENT="release build (trunk build --release)"
 step "$CURRENT"
 trunk build --release 2>&1 | tee "$LOG_DIR/trunk-build.log"

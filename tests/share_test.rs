@@ -4,7 +4,7 @@
 //! the terminal shows the same commands.
 
 use kubeplay::kubectl::Wait;
-use kubeplay::lessons::share::{decode, replay, Shared};
+use kubeplay::lessons::share::{decode, replay, replay_with_limit, Shared};
 use kubeplay::lessons::{find_lesson, Playground};
 use kubeplay::sim::SimConfig;
 
@@ -224,4 +224,16 @@ fn a_seed_is_kept() {
     assert!(f.contains("seed=42"), "{f}");
     let r = replay(&decode(&f).unwrap().unwrap()).unwrap();
     assert_same(&pg, &r.pg);
+}
+
+#[test]
+fn too_much_work_is_refused() {
+    let mut pg = Playground::new(SimConfig::default());
+    pg.run_line("kubectl create deployment web --image=nginx --replicas=40");
+    pg.advance(60_000);
+    let s = decode(&Shared::of(&pg).encode()).unwrap().unwrap();
+    let e = replay_with_limit(&s, 30).err().unwrap();
+    assert!(e.contains("too heavy"), "{e}");
+    // With room enough it replays.
+    assert!(replay_with_limit(&s, 1_000_000).is_ok());
 }

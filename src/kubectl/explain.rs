@@ -204,6 +204,15 @@ pub fn explain(words: &[String]) -> Outcome {
         Ok(p) => p,
         Err(e) => return Outcome::err(e),
     };
+    let recursive = match p.get("recursive") {
+        None | Some("1" | "t" | "T" | "true" | "TRUE" | "True") => p.has("recursive"),
+        Some("0" | "f" | "F" | "false" | "FALSE" | "False") => false,
+        Some(v) => {
+            return Outcome::err(format!(
+                "Error: invalid argument \"{v}\" for \"--recursive\" flag: strconv.ParseBool: parsing \"{v}\": invalid syntax\nSee 'kubectl explain --help' for usage.\n"
+            ))
+        }
+    };
     if p.args.is_empty() {
         return Outcome::err("error: You must specify the type of resource to explain. Use \"kubectl api-resources\" for a complete list of supported resources.\n");
     }
@@ -232,14 +241,15 @@ pub fn explain(words: &[String]) -> Outcome {
         Ok(d) => d,
         Err(e) => return Outcome::err(e),
     };
-    if output != "plaintext" {
-        return Outcome::err(format!("error: unrecognized format: {output}\n"));
-    }
     if !served_group_version(&group, &version) {
         return Outcome::err(format!(
             "error: couldn't find resource for \"{group}/{version}, Resource={}\"\n",
             res.plural
         ));
+    }
+    // kubectl fetches the group/version's document before it looks for the template.
+    if output != "plaintext" {
+        return Outcome::err(format!("error: unrecognized format: {output}\n"));
     }
     let Some(ty) = (res.group == group && res.version == version)
         .then(|| docs.kind_type(&group, &version, res.kind))
@@ -258,7 +268,7 @@ pub fn explain(words: &[String]) -> Outcome {
         "KIND:       {}\nVERSION:    {version}\n\n",
         res.kind
     ));
-    match render(&docs, ty, &path, p.bool("recursive")) {
+    match render(&docs, ty, &path, recursive) {
         Some(body) => {
             out.push_str(&body);
             out.push('\n');
@@ -599,6 +609,21 @@ mod tests {
         assert_eq!(o.stderr, "error: the API documentation kubectl explain prints could not be loaded: HTTP 404 for explain.json\n");
         install(include_str!("../../static/explain.json")).unwrap();
         assert_eq!(run("explain pods").exit_code, 0);
+    }
+
+    #[test]
+    fn every_served_kind_is_documented() {
+        for r in resources() {
+            let o = run(&format!("explain {}", r.plural));
+            assert_eq!(o.exit_code, 0, "{}: {}", r.plural, o.stderr);
+            assert!(o.stdout.contains(&format!("KIND:       {}\n", r.kind)));
+            assert!(o.stdout.contains("\nFIELDS:\n"), "{}", r.plural);
+            assert!(
+                o.stdout.contains("\n  apiVersion\t<string>\n"),
+                "{}",
+                r.plural
+            );
+        }
     }
 
     #[test]

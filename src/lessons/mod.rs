@@ -367,6 +367,7 @@ impl Playground {
         for (name, text) in &lesson.setup.files {
             p.write_file(name, text);
         }
+        p.shell.sim_mut().commands_are_setup(true);
         for (i, cmd) in lesson.setup.commands.iter().enumerate() {
             let code = p.run_to_end(cmd);
             if let Err((code, err)) = code {
@@ -377,6 +378,7 @@ impl Playground {
                 ));
             }
         }
+        p.shell.sim_mut().commands_are_setup(false);
         let run = LessonRun::new(lesson.clone(), p.shell.sim());
         p.lesson = Some(run);
         // Time travel begins at step 1, not in the middle of setup.

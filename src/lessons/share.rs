@@ -29,6 +29,9 @@ pub const MAX_INPUTS: usize = 2_000;
 pub const MAX_STRING: usize = 16 * 1024;
 /// Latest virtual moment a link may ask for (a day): replaying costs time in the recipient's tab.
 pub const MAX_T_MS: u64 = 24 * 3_600_000;
+/// Most engine events a replay runs before giving up (a link that asks for huge work would
+/// otherwise keep the recipient's tab busy for minutes).
+pub const MAX_REPLAY_TASKS: u64 = 5_000_000;
 /// Above this many characters a link still works but is unwieldy to paste (the UI says so).
 pub const LONG_LINK: usize = 8 * 1024;
 
@@ -54,8 +57,8 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// The share of a live or past session: its inputs and its moment. `lesson` is the lesson id
-    /// the session started from (its setup is replayed first by `replay`).
+    /// The share of a live or past session (a copy from `Playground::at`): where it started,
+    /// its inputs and its moment. A lesson's setup is not in the inputs: `replay` runs it again.
     pub fn of(pg: &Playground) -> Shared {
         let lesson = pg.lesson().map(|r| r.lesson().id.clone());
         let step = pg.lesson().map(|r| r.step_index() + 1);
@@ -438,11 +441,24 @@ impl Term {
 }
 
 /// Runs the session's events up to the position (`tasks`, `at_ms`) (with `tasks` `None`: every
-/// event due by `at_ms`), polling a waiting command after each event, as the page would.
-fn run_to(pg: &mut Playground, term: &mut Term, tasks: Option<u64>, at_ms: u64) {
+/// event due by `at_ms`), polling a waiting command after each event, as the page would. Fails
+/// once more than `limit` events have run in all.
+fn run_to(
+    pg: &mut Playground,
+    term: &mut Term,
+    tasks: Option<u64>,
+    at_ms: u64,
+    limit: u64,
+) -> Result<(), String> {
     loop {
-        if tasks.is_some_and(|n| tasks_run(pg.shell.sim()) >= n) {
+        let run = tasks_run(pg.shell.sim());
+        if tasks.is_some_and(|n| run >= n) {
             break;
+        }
+        if run > limit {
+            return Err(format!(
+                "replaying it would take more than {limit} simulation events; it is too heavy to replay here"
+            ));
         }
         match pg.next_task_ms() {
             Some(t) if t <= at_ms => {
@@ -459,12 +475,18 @@ fn run_to(pg: &mut Playground, term: &mut Term, tasks: Option<u64>, at_ms: u64) 
     seek(pg.shell.sim_mut(), n, at_ms);
     pg.note_time();
     term.poll(pg);
+    Ok(())
 }
 
 /// Rebuilds a shared session: the lesson's setup or a fresh cluster, then every input at its
 /// logged position, then the clock moved on to the link's moment. Errors are sentences (an
 /// unknown lesson, a failing setup); the commands themselves may fail as they did originally.
 pub fn replay(shared: &Shared) -> Result<Replay, String> {
+    replay_with_limit(shared, MAX_REPLAY_TASKS)
+}
+
+/// `replay`, giving up after `max_tasks` simulation events (counted from the session's start).
+pub fn replay_with_limit(shared: &Shared, max_tasks: u64) -> Result<Replay, String> {
     let mut pg = match &shared.lesson {
         Some(id) => {
             let lesson =
@@ -480,6 +502,8 @@ pub fn replay(shared: &Shared) -> Result<Replay, String> {
         commands: Vec::new(),
         waiting: None,
     };
+    // The lesson's setup is not the link's doing: the budget starts after it.
+    let budget = tasks_run(pg.shell.sim()).saturating_add(max_tasks);
     for input in &shared.inputs {
         if input.at_ms < pg.elapsed_ms() {
             // Out of order (a lesson's setup ran later than the link thinks): it cannot be placed.
@@ -488,7 +512,13 @@ pub fn replay(shared: &Shared) -> Result<Replay, String> {
                     .into(),
             );
         }
-        run_to(&mut pg, &mut term, Some(input.tasks_run), input.at_ms);
+        run_to(
+            &mut pg,
+            &mut term,
+            Some(input.tasks_run),
+            input.at_ms,
+            budget,
+        )?;
         match &input.action {
             Action::Line(line) => {
                 if pg.in_heredoc() {
@@ -539,7 +569,7 @@ pub fn replay(shared: &Shared) -> Result<Replay, String> {
         }
     }
     let t = shared.t_ms.max(pg.elapsed_ms());
-    run_to(&mut pg, &mut term, None, t);
+    run_to(&mut pg, &mut term, None, t, budget)?;
     Ok(Replay {
         pg,
         commands: term.commands,

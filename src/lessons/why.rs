@@ -15,8 +15,8 @@ pub enum Who {
     Command(String),
     /// A component of the cluster (`replicaset-controller`, `default-scheduler`, `kubelet/x`).
     Component(String),
-    /// The cluster's own setup.
-    Setup,
+    /// The cluster's setup: kind's (`kind create cluster`) or a command of a lesson's setup.
+    Setup(String),
 }
 
 /// One cause.
@@ -174,7 +174,7 @@ pub fn why(sim: &Sim, key: &ObjKey) -> Option<Why> {
             let who = match actor.kind {
                 ActorKind::Command => Who::Command(actor.name.to_string()),
                 ActorKind::Component => Who::Component(actor.name.to_string()),
-                ActorKind::Setup => Who::Setup,
+                ActorKind::Setup => Who::Setup(actor.name.to_string()),
             };
             let did = words(
                 w.change,
@@ -267,7 +267,7 @@ mod session_tests {
         w.lines.iter().find(|l| {
             let name = match &l.who {
                 Who::Command(c) | Who::Component(c) => c.as_str(),
-                Who::Setup => "setup",
+                Who::Setup(c) => c.as_str(),
             };
             name.starts_with(who) && l.did.contains(did)
         })
@@ -372,5 +372,40 @@ mod session_tests {
             .expect("why then");
         assert!(then.lines.iter().any(|l| l.did == "created ConfigMap c"));
         assert!(!then.lines.iter().any(|l| l.did == "changed its labels"));
+    }
+}
+
+#[cfg(test)]
+mod setup_tests {
+    use crate::lessons::Playground;
+    use crate::sim::{Kind, SimConfig};
+
+    use super::Who;
+
+    #[test]
+    fn a_lesson_s_setup_commands_are_not_the_learner_s() {
+        let mut p = Playground::new(SimConfig::default());
+        p.shell.sim_mut().commands_are_setup(true);
+        p.run_to_end("kubectl create configmap given --from-literal=a=1")
+            .expect("setup");
+        p.shell.sim_mut().commands_are_setup(false);
+        p.run_to_end("kubectl label configmap given mine=yes")
+            .expect("label");
+        let w = p
+            .object_why(Kind::ConfigMap, "default", "given")
+            .expect("why");
+        let who: Vec<&Who> = w.lines.iter().map(|l| &l.who).collect();
+        assert_eq!(
+            who,
+            vec![
+                &Who::Setup("kubectl create configmap given --from-literal=a=1".into()),
+                &Who::Command("kubectl label configmap given mine=yes".into()),
+            ]
+        );
+        // kind's own objects were made by its setup.
+        let ns = p
+            .object_why(Kind::Namespace, "", "kube-system")
+            .expect("why");
+        assert!(matches!(&ns.lines[0].who, Who::Setup(s) if s == "kind create cluster"));
     }
 }

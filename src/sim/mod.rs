@@ -271,9 +271,17 @@ impl Sim {
     /// Makes a command line the actor of the writes that follow (the shell calls this per command).
     pub fn act_for_command(&mut self, line: &str) {
         let now = self.clock.elapsed_ms();
-        self.store
-            .provenance
-            .set_actor(provenance::ActorKind::Command, line, now);
+        let kind = if self.store.provenance.setup_commands {
+            provenance::ActorKind::Setup
+        } else {
+            provenance::ActorKind::Command
+        };
+        self.store.provenance.set_actor(kind, line, now);
+    }
+
+    /// While set, commands are recorded as the cluster's setup (a lesson's setup commands).
+    pub fn commands_are_setup(&mut self, on: bool) {
+        self.store.provenance.setup_commands = on;
     }
 
     /// Who wrote what, and on which decision (the inspector's "Why").

@@ -16,9 +16,9 @@ use super::object::Object;
 /// Who acted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ActorKind {
-    /// Building the default cluster (kind's own setup).
+    /// Building the cluster: kind's own setup, or a command of a lesson's setup.
     Setup,
-    /// A command line the learner (or a lesson's setup) ran.
+    /// A command line the learner ran.
     Command,
     /// A control-plane or node component (`replicaset-controller`, `default-scheduler`, `kubelet/x`).
     Component,
@@ -81,6 +81,8 @@ pub struct Provenance {
     /// Writes of the current actor, at this moment, made before any decision of it: the next
     /// decision it records explains them (`created X` is often worded after the write).
     pending: Vec<usize>,
+    /// Commands run now are a lesson's setup, not the learner's.
+    pub(crate) setup_commands: bool,
 }
 
 /// FNV-1a, 64 bits: a uid's short form in the log.

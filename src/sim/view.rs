@@ -23,6 +23,8 @@ pub struct PodView {
     pub finalizers: Vec<String>,
     /// `deletionTimestamp` is set (it goes once its containers stop and no finalizer holds it).
     pub deleting: bool,
+    /// A ready endpoint of some Service (it gets traffic): the chip wears a socket.
+    pub serving: bool,
 }
 
 /// One node column.
@@ -144,6 +146,7 @@ fn pod_view(o: &Object) -> Option<PodView> {
         pod_ip: p.status.as_ref().and_then(|s| s.pod_ip.clone()),
         finalizers: o.meta().finalizers.clone().unwrap_or_default(),
         deleting: o.meta().deletion_timestamp.is_some(),
+        serving: false,
     })
 }
 
@@ -213,10 +216,7 @@ fn service_view(sim: &Sim, o: &Object) -> Option<ServiceView> {
         o.name(),
     ) {
         for k in keys {
-            let Some(es) = sim.store.get(k).and_then(|x| match x.as_ref() {
-                Object::EndpointSlice(es) => Some(es.clone()),
-                _ => None,
-            }) else {
+            let Some(Object::EndpointSlice(es)) = sim.store.get(k).map(|x| x.as_ref()) else {
                 continue;
             };
             for ep in &es.endpoints {
@@ -398,13 +398,27 @@ impl Sim {
                 });
             }
         }
-        let services = self
+        let services: Vec<ServiceView> = self
             .store
             .list(Kind::Service, None)
             .iter()
             .filter(|o| o.namespace() != "kube-system")
             .filter_map(|o| service_view(self, o))
             .collect();
+        let serving: std::collections::BTreeSet<(&str, &str)> = services
+            .iter()
+            .flat_map(|s| {
+                s.endpoints
+                    .iter()
+                    .filter(|e| e.ready)
+                    .filter_map(|e| Some((s.namespace.as_str(), e.pod.as_deref()?)))
+            })
+            .collect();
+        if !serving.is_empty() {
+            for p in nodes.iter_mut().flat_map(|(_, n)| n.pods.iter_mut()) {
+                p.serving = serving.contains(&(p.namespace.as_str(), p.name.as_str()));
+            }
+        }
         let mut held = Vec::new();
         for kind in HELD_KINDS {
             for o in self.store.list(kind, None) {

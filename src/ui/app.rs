@@ -129,6 +129,8 @@ pub enum Msg {
     Escape,
     /// Share, presenter, embed, help (`modes.rs`).
     Mode(ModeMsg),
+    /// Show only the narration of one component group ("" for all).
+    NarrFilter(String),
 }
 
 /// An earlier moment being viewed: the session rebuilt there, and what it draws.
@@ -159,6 +161,8 @@ pub struct App {
 
     narration: Vec<NarrItem>,
     narr_end: usize,
+    /// The narration's component filter: "" for all, else a group from `narr_group`.
+    narr_filter: String,
     controllers: Vec<String>,
     /// Owner keys in order of first appearance (rows never reorder).
     owner_order: Vec<String>,
@@ -1321,6 +1325,7 @@ impl Component for App {
             waiting: None,
             narration: Vec::new(),
             narr_end: 0,
+            narr_filter: String::new(),
             controllers: CONTROLLERS.iter().map(|s| s.to_string()).collect(),
             owner_order: Vec::new(),
             ghosts: Vec::new(),
@@ -1653,6 +1658,11 @@ impl Component for App {
                     self.pg.step();
                     self.refresh();
                 }
+                true
+            }
+            Msg::NarrFilter(f) => {
+                self.narr_filter = f;
+                self.scroll_narr = true;
                 true
             }
             Msg::Inspect { kind, ns, name } => {
@@ -2064,6 +2074,8 @@ impl Component for App {
         let in_past = past_ms.is_some();
         let shown_view = self.shown_view();
         // Scrubbing skips attention cues (UX §1.3): lamps stay dark in the past.
+        // Object names the narration links to the inspector: what the shown moment has.
+        let names = narr_names(shown_view);
         let on_view_click = link.batch_callback(|e: MouseEvent| {
             inspect_target(e.target()).into_iter().collect::<Vec<_>>()
         });
@@ -2180,9 +2192,9 @@ impl Component for App {
                             { self.edit.prompt() }
                             <textarea id="term-input" ref={self.input_ref.clone()} rows="1"
                                       value={self.input.clone()} oninput={on_input} onkeydown={on_keydown}
-                                      disabled={waiting} spellcheck="false" autocomplete="off"
+                                      disabled={waiting || self.modes.readonly} spellcheck="false" autocomplete="off"
                                       autocapitalize="off" aria-label="Command"
-                                      placeholder={if waiting { "waiting for the command to finish…" } else if in_past { "type to continue from this moment (later commands are dropped)" } else { "kubectl get pods" }} />
+                                      placeholder={if self.modes.readonly { "read-only: open in kubeplay to type" } else if waiting { "waiting for the command to finish…" } else if in_past { "type to continue from this moment (later commands are dropped)" } else { "kubectl get pods" }} />
                         </div>
                     </section>
 
@@ -2209,6 +2221,7 @@ impl Component for App {
                             <div class="pane-head">
                                 <h2>{ "Narration" }</h2>
                                 <span class="pane-sub">{ "each decision the control plane makes, in virtual time" }</span>
+                                { narr_filter_select(&self.narration, &self.narr_filter, link.callback(Msg::NarrFilter)) }
                             </div>
                             <ol id="narration" class="narr-list" role="log" aria-live="polite" aria-relevant="additions"
                                 ref={self.narr_ref.clone()}>
@@ -2219,12 +2232,15 @@ impl Component for App {
                                     (_, None) => true,
                                     (NarrItem::Decision(_, d), Some(t)) => d.at_ms <= t,
                                     (NarrItem::Command { at_ms, .. }, Some(t)) => *at_ms < t,
+                                  }).filter(|item| match item {
+                                    NarrItem::Decision(_, d) => self.narr_filter.is_empty() || narr_group(&d.component) == self.narr_filter,
+                                    NarrItem::Command { .. } => true,
                                   }).map(|item| match item {
                                     NarrItem::Decision(i, d) => html! {
-                                        <li key={format!("d{i}")} class="narr-line">
+                                        <li key={format!("d{i}")} class="narr-line" data-comp={narr_group(&d.component).to_string()}>
                                             <time>{ clock(d.at_ms) }</time>{ " " }
                                             <span class="comp">{ d.component.clone() }</span>{ ": " }
-                                            <span class="msg">{ d.message.clone() }</span>
+                                            <span class="msg">{ linked_message(&d.message, &names) }</span>
                                         </li>
                                     },
                                     NarrItem::Command { id, line, at_ms } => html! {
@@ -2267,4 +2283,111 @@ impl Component for App {
             </div>
         }
     }
+}
+
+/// The group a narration component filters under: every kubelet is `kubelet`.
+fn narr_group(component: &str) -> &str {
+    component.split('/').next().unwrap_or(component)
+}
+
+/// The "Show" filter of the narration: every component group seen so far.
+fn narr_filter_select(items: &[NarrItem], current: &str, on: Callback<String>) -> Html {
+    let mut groups: Vec<&str> = items
+        .iter()
+        .filter_map(|i| match i {
+            NarrItem::Decision(_, d) => Some(narr_group(&d.component)),
+            NarrItem::Command { .. } => None,
+        })
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    if !current.is_empty() && !groups.contains(&current) {
+        groups.push(current);
+    }
+    let onchange = Callback::from(move |e: Event| {
+        if let Some(sel) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        {
+            on.emit(sel.value());
+        }
+    });
+    html! {
+        <label class="narr-filter">
+            <span>{ "Show" }</span>
+            <select id="narr-filter" aria-label="Show the narration of" {onchange}>
+                <option value="" selected={current.is_empty()}>{ "every component" }</option>
+                { for groups.iter().map(|g| html! {
+                    <option value={g.to_string()} selected={*g == current}>{ g.to_string() }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
+/// Names of the objects drawn at the shown moment -> (kind, namespace), for links in the narration.
+fn narr_names(
+    view: &crate::sim::view::ClusterView,
+) -> std::collections::BTreeMap<String, (Kind, String)> {
+    let mut m = std::collections::BTreeMap::new();
+    for n in &view.nodes {
+        m.insert(n.name.clone(), (Kind::Node, String::new()));
+    }
+    for p in view
+        .nodes
+        .iter()
+        .flat_map(|n| n.pods.iter())
+        .chain(view.unscheduled.iter())
+    {
+        m.insert(p.name.clone(), (Kind::Pod, p.namespace.clone()));
+    }
+    for o in &view.owners {
+        if let Some(kind) = Kind::ALL.iter().copied().find(|k| k.name() == o.kind) {
+            m.entry(o.name.clone())
+                .or_insert((kind, o.namespace.clone()));
+        }
+    }
+    for s in &view.services {
+        m.entry(s.name.clone())
+            .or_insert((Kind::Service, s.namespace.clone()));
+    }
+    m
+}
+
+/// A decision's words, with the names of objects on the page as links to the inspector (plain
+/// text otherwise; the words are rendered as text, never as HTML).
+fn linked_message(msg: &str, names: &std::collections::BTreeMap<String, (Kind, String)>) -> Html {
+    let mut parts: Vec<Html> = Vec::new();
+    let mut plain = String::new();
+    for (i, word) in msg.split(' ').enumerate() {
+        if i > 0 {
+            plain.push(' ');
+        }
+        // `default/web-1;` -> prefix `default/`, name `web-1`, suffix `;`
+        let core_start = word.rfind('/').map(|p| p + 1).unwrap_or(0);
+        let core_end = word
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_ascii_alphanumeric())
+            .map(|(p, c)| p + c.len_utf8())
+            .unwrap_or(0);
+        let hit = (core_start < core_end)
+            .then(|| &word[core_start..core_end])
+            .and_then(|name| names.get(name).map(|t| (name, t)));
+        match hit {
+            Some((name, (kind, ns))) => {
+                plain.push_str(&word[..core_start]);
+                parts.push(html! { { std::mem::take(&mut plain) } });
+                parts.push(html! {
+                    <button type="button" class="narr-obj" data-inspect-kind={kind.name()}
+                        data-inspect-name={name.to_string()} data-ns={ns.clone()}
+                        title={format!("Inspect {} {name}", kind.name())}>{ name.to_string() }</button>
+                });
+                plain.push_str(&word[core_end..]);
+            }
+            None => plain.push_str(word),
+        }
+    }
+    parts.push(html! { { plain } });
+    parts.into_iter().collect::<Html>()
 }

@@ -183,6 +183,11 @@ fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool, compact: bool) -> H
             None => ", not scheduled".to_string(),
         }
     );
+    let aria = if pod.serving {
+        format!("{aria}, serving a Service")
+    } else {
+        aria
+    };
     let restarts = if pod.restarts == 0 {
         html! {}
     } else if pod.restarts <= 4 {
@@ -220,6 +225,11 @@ fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool, compact: bool) -> H
             </span>
             { restarts }
             { lock(pod, false) }
+            { if pod.serving {
+                html! { <span class="socket" title="a ready endpoint of a Service: it gets traffic">
+                    <span aria-hidden="true">{ "☍" }</span>
+                </span> }
+              } else { html! {} } }
         </div>
     }
 }

@@ -350,7 +350,7 @@ fn why_view(i: &Inspected, cb: &Callbacks) -> Html {
                     let (who_class, who) = match &l.who {
                         Who::Command(c) => ("command", html! { <>{ "you ran " }<code class="why-cmd">{ c.clone() }</code></> }),
                         Who::Component(c) => ("component", html! { <span class="why-comp">{ c.clone() }</span> }),
-                        Who::Setup => ("setup", html! { <span class="why-comp">{ "cluster setup" }</span> }),
+                        Who::Setup(c) => ("setup", html! { <>{ "setup ran " }<code class="why-cmd">{ c.clone() }</code></> }),
                     };
                     // A command's moment is shown just after it ran (at its own instant it has not yet).
                     let at = if matches!(l.who, Who::Command(_)) { l.at_ms + 1 } else { l.at_ms };

@@ -8,7 +8,8 @@
 //!   large type, high contrast, no top bar, the lesson as a one-line caption; keys for the
 //!   timeline (listed by `?` in `#help-dialog`).
 //! - **Embed mode** (`?embed=1`): a 40 px bar with "Open in kubeplay", the cluster, the terminal
-//!   and the timeline; no local-storage writes and no focus taken on load.
+//!   and the timeline; no local-storage writes and no focus taken on load; `&readonly=1` turns
+//!   the terminal off.
 
 use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::closure::Closure;
@@ -26,6 +27,8 @@ use crate::lessons::Playground;
 pub struct Modes {
     pub presenter: bool,
     pub embed: bool,
+    /// `?embed=1&readonly=1`: the terminal takes no input (the cluster still plays).
+    pub readonly: bool,
     /// `B` in presenter mode: the screen goes dark (the class looks at the teacher).
     pub blank: bool,
     /// `H`: the terminal is hidden (the cluster gets the room).
@@ -87,6 +90,7 @@ impl Modes {
         Modes {
             presenter: flag(&["presenter", "present"]),
             embed: flag(&["embed"]),
+            readonly: flag(&["embed"]) && flag(&["readonly"]),
             ..Modes::default()
         }
     }
@@ -192,7 +196,8 @@ impl Modes {
                 self.help = false;
                 self.share = None;
             }
-            ModeMsg::Blank => self.blank = !self.blank,
+            // Blanking is for a projector: only in presenter mode.
+            ModeMsg::Blank => self.blank = self.presenter && !self.blank,
             ModeMsg::HideTerm => self.hide_term = !self.hide_term,
             ModeMsg::DismissNote => self.note = None,
         }
@@ -263,10 +268,11 @@ fn share_url(pg: &Playground, from_start: bool) -> Result<String, String> {
             MAX_FRAGMENT / 1024
         ));
     }
-    let loc = gloo::utils::window().location();
-    let origin = loc.origin().unwrap_or_default();
-    let path = loc.pathname().unwrap_or_default();
-    Ok(format!("{origin}{path}#{frag}"))
+    // This page's own address without its query or fragment (also right for file:// pages,
+    // whose origin is "null").
+    let href = gloo::utils::window().location().href().unwrap_or_default();
+    let base = href.split(['?', '#']).next().unwrap_or_default();
+    Ok(format!("{base}#{frag}"))
 }
 
 /// Copies text with the async clipboard API; a refusal is ignored (the text is selected, ready

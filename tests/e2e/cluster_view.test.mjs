@@ -135,6 +135,11 @@ test('services: a card lists the pods behind the Service, ready or not, and its 
       .map((el) => el.getAttribute('data-pod')).filter((n) => n.startsWith('web-')).sort());
     const eps = await page.$$eval(`${card} .svc-ep[data-ready="true"]`, (els) => els.map((el) => el.getAttribute('data-pod')).sort());
     assert.deepEqual(eps, running, 'the ready endpoints are the running web pods');
+    // Their chips wear a socket (☍) and say so.
+    for (const pod of running) {
+      await until(page, (p) => document.querySelector(`.pod[data-pod="${p}"] .socket`) !== null, pod, 5_000);
+      assert.match(await page.locator(`.pod[data-pod="${pod}"]`).getAttribute('aria-label'), /serving a Service$/);
+    }
     assert.match(await page.locator(card).textContent(), /2 ready endpoints/);
     // The cloud gives the load balancer an address; its cleanup finalizer is a lock on the card.
     await until(page, (sel) => /^\d+\.\d+\.\d+\.\d+$/.test(document.querySelector(sel)?.getAttribute('data-external-ip') ?? ''), card);
@@ -146,6 +151,8 @@ test('services: a card lists the pods behind the Service, ready or not, and its 
     assert.equal(await page.locator(`${card} .svc-ep[data-ready="true"]`).count(), 2);
     assert.match(await page.locator(card).textContent(), /2 ready, 1 not ready/);
     assert.match(await page.locator(`${card} .svc-ep[data-ready="false"]`).textContent(), /not ready/);
+    const stuck = await page.locator(`${card} .svc-ep[data-ready="false"]`).getAttribute('data-pod');
+    assert.equal(await page.locator(`.pod[data-pod="${stuck}"] .socket`).count(), 0, 'a not-ready endpoint gets no socket');
     await page.screenshot({ path: path.join(ARTIFACTS, 'service-endpoints.png') });
   });
 });

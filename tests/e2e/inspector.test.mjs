@@ -66,7 +66,7 @@ test('inspector: edit a Deployment to 3 replicas and apply; an invalid edit chan
       null, { timeout: 30_000 });
     const marks = await page.locator('#timeline .mark').count();
 
-    await page.locator('[data-inspect-kind="Deployment"][data-inspect-name="web"]').click();
+    await page.locator('.owner-head[data-inspect-kind="Deployment"][data-inspect-name="web"]').click();
     await page.locator('#inspector').waitFor({ state: 'visible', timeout: 5_000 });
     await page.locator('#insp-edit').click();
     const editor = page.locator('#insp-editor');
@@ -158,5 +158,40 @@ test('inspector Why tab: a pod\'s chain of causes, from the command to the kubel
     await page.locator('#insp-why .why-line[data-who="command"] .why-time').first().click();
     await page.waitForFunction(() => document.querySelector('.app.viewing-past') !== null, null, { timeout: 5_000 });
     assert.equal(await page.locator('.pod[data-pod^="web-"]').count(), 0, 'no web pods just after the command');
+  });
+});
+
+test('inspector: an edit begun before the object changed is refused with a Conflict, and can start again', { timeout: 180_000 }, async () => {
+  await withPage('inspector-conflict', async (page) => {
+    await setSpeedUpTo(page, 10);
+    await typeCommand(page, 'kubectl create deployment web --image=nginx --replicas=1');
+    await waitForOutput(page, 'deployment.apps/web created');
+    await waitRunningWeb(page, 1);
+    await page.waitForFunction(() => /✓ converged/.test(document.querySelector('.deploy-row')?.textContent ?? ''),
+      null, { timeout: 30_000 });
+    await page.locator('.owner-head[data-inspect-kind="Deployment"][data-inspect-name="web"]').click();
+    await page.locator('#insp-edit').click();
+    const editor = page.locator('#insp-editor');
+    await editor.waitFor({ state: 'visible', timeout: 5_000 });
+    const text = await editor.inputValue();
+    // Meanwhile the Deployment changes: the inspector says so.
+    await typeCommand(page, 'kubectl scale deployment web --replicas=2');
+    await waitForOutput(page, 'deployment.apps/web scaled');
+    await page.locator('#insp-stale').waitFor({ state: 'visible', timeout: 5_000 });
+    assert.match(await page.locator('#insp-stale').textContent(), /resourceVersion \d+ → \d+/);
+    assert.equal(await editor.inputValue(), text, 'the text being edited is kept');
+    await page.locator('#insp-apply').click();
+    await page.waitForFunction(() => document.querySelector('#insp-result')?.getAttribute('data-ok') === 'false',
+      null, { timeout: 5_000 });
+    assert.equal(
+      (await page.locator('#insp-result').textContent()).replace(/^✕ /, ''),
+      'Error from server (Conflict): error when replacing "STDIN": Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again',
+    );
+    await waitRunningWeb(page, 2);
+    // Start again from the latest: the scale is in the text, and the warning is gone.
+    await page.locator('#insp-edit-reload').click();
+    await page.waitForFunction(() => /^ {2}replicas: 2$/m.test(document.querySelector('#insp-editor')?.value ?? ''),
+      null, { timeout: 5_000 });
+    assert.equal(await page.locator('#insp-stale').count(), 0);
   });
 });

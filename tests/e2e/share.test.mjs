@@ -269,6 +269,10 @@ test('presenter mode at 1920x1080: large type, no chrome, keys work', { timeout:
     await page.locator('.app.hide-term').waitFor();
     assert.equal(await page.locator('.term-pane').isVisible(), false);
     await page.keyboard.press('h');
+    await page.keyboard.press('b');
+    await page.locator('.blank-screen').waitFor();
+    await page.keyboard.press('b');
+    await page.locator('.blank-screen').waitFor({ state: 'detached' });
     await page.keyboard.press('p');
     await page.locator('header.topbar').waitFor();
     assert.equal(await page.locator('.app.presenter').count(), 0);
@@ -301,6 +305,10 @@ test('embed mode: minimal chrome, a working terminal, no storage, no focus taken
     assert.deepEqual(keys, [], 'an embed wrote local storage');
     await shot(page, 'embed');
     assert.deepEqual(problems.pageErrors, [], describeProblems(problems));
+    // `&readonly=1`: the same, with the terminal turned off.
+    await page.goto(`${server.url}?embed=1&readonly=1`);
+    await page.locator('.app.embed .embed-bar').waitFor();
+    assert.equal(await page.locator('#term-input').isDisabled(), true);
   } finally {
     await context.close();
     await server.close();
