@@ -158,6 +158,7 @@ pub fn main() -> i32 {
 pub fn run_script(cfg: SimConfig, text: &str, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut p = Playground::new(cfg);
     p.set_host_files(Box::new(host_file));
+    p.set_editor(false);
     let mut status = 0;
     for line in text.lines() {
         if p.in_heredoc() {
@@ -216,6 +217,7 @@ fn host_file(path: &str) -> Option<String> {
 fn repl(cfg: SimConfig) -> i32 {
     let mut p = Playground::new(cfg);
     p.set_host_files(Box::new(host_file));
+    p.set_editor(false);
     let stdin = io::stdin();
     let mut out = io::stdout();
     eprintln!("kubeplay: a simulated cluster (kind-control-plane, kind-worker, kind-worker2). Type kubectl commands; Ctrl-D quits.");
@@ -435,6 +437,7 @@ pub fn play_lesson(
         }
     };
     p.set_host_files(Box::new(host_file));
+    p.set_editor(false);
     let _ = writeln!(
         out,
         "{}\n{}\n\n{}",

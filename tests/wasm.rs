@@ -19,7 +19,9 @@ const GOLDEN: &str = include_str!("golden/walking_skeleton.out");
 /// non-comment line echoed as `$ line`, then its stdout, then its stderr; a command that waits
 /// (e.g. `sleep 30s`) lets virtual time pass until it is done.
 fn run_script(p: &mut Playground, script: &str) -> String {
-    // The very code the native golden test runs (`kubeplay::lessons::transcript`).
+    // The very code the native golden test runs (`kubeplay::lessons::transcript`), which has
+    // no editor for `kubectl edit`.
+    p.set_editor(false);
     p.run_script(script)
 }
 
@@ -52,6 +54,11 @@ fn walking_skeleton_matches_native_golden_output() {
 
 /// The other native golden scripts, which must also print the same bytes in the browser.
 const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
+    (
+        "edit",
+        include_str!("golden/edit.txt"),
+        include_str!("golden/edit.out"),
+    ),
     (
         "finalizer_pod",
         include_str!("golden/finalizer_pod.txt"),

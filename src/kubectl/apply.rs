@@ -19,6 +19,8 @@ pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration
 pub struct Inputs<'a> {
     pub read_file: &'a dyn Fn(&str) -> Option<String>,
     pub stdin: Option<&'a str>,
+    /// The front end can open an editor for `kubectl edit` (the page can; the CLI cannot).
+    pub editor: bool,
 }
 
 pub(crate) const FILE_FLAGS: &[FlagSpec] = &[

@@ -339,6 +339,7 @@ fn run_command(
         "replace" => super::apply::from_files(sim, "replace", &rest, inputs),
         "run" => super::apply::run(sim, &rest),
         "patch" => super::patch::patch(sim, &rest),
+        "edit" => super::edit::edit(sim, &rest, inputs.editor),
         "wait" => super::wait::wait(sim, &rest),
         "taint" => super::taint::taint(sim, &rest),
         "delete" if has_filename(&rest) => super::apply::delete_files(sim, &rest, inputs),

@@ -268,6 +268,7 @@ pub const COMMANDS: &[&str] = &[
     "delete",
     "describe",
     "drain",
+    "edit",
     "exec",
     "explain",
     "expose",
@@ -334,6 +335,8 @@ pub(crate) const FLAG_TABLES: &[(&str, &[&[FlagSpec]])] = &[
     ("apply", &[apply::FILE_FLAGS]),
     ("cluster-info", &[]),
     ("cordon", &[drain::CORDON_FLAGS]),
+    // `-f` is parsed (to say it is not available yet) but not offered.
+    ("edit", &[]),
     ("create", &[apply::FILE_FLAGS]),
     (
         "create configmap",
@@ -723,9 +726,9 @@ impl Ctx<'_> {
                         .collect()
                 }
             }
-            "label" | "annotate" | "patch" | "wait" | "rollout status" | "rollout history"
-            | "rollout undo" | "rollout restart" | "rollout pause" | "rollout resume" | "scale"
-            | "expose" | "taint" | "set image" | "set env" => {
+            "label" | "annotate" | "patch" | "edit" | "wait" | "rollout status"
+            | "rollout history" | "rollout undo" | "rollout restart" | "rollout pause"
+            | "rollout resume" | "scale" | "expose" | "taint" | "set image" | "set env" => {
                 let name_at = if slash { 0 } else { 1 };
                 if n == 0 && !cur.contains('/') {
                     self.kinds(&kinds, cur, false)
@@ -998,6 +1001,7 @@ mod tests {
             ("kubectl explain dep", v(&["deployments"])),
             ("kubectl explain pods --rec", v(&["--recursive"])),
             ("kubectl exp", v(&["explain", "expose"])),
+            ("kubectl ed", v(&["edit"])),
             ("kubectl create secret ", v(&["generic"])),
             ("kubectl create service n", v(&["nodeport"])),
             ("kubectl set ", v(&["env", "image"])),
@@ -1033,6 +1037,9 @@ mod tests {
             ),
             ("kubectl rollout undo deploy w", v(&["web"])),
             ("kubectl scale deploy/", v(&["deploy/nginx", "deploy/web"])),
+            ("kubectl edit deploy/w", v(&["deploy/web"])),
+            ("kubectl edit deployment ", v(&["nginx", "web"])),
+            ("kubectl edit se", v(&["secrets", "services"])),
             ("kubectl logs ngx", v(&["ngx-debug"])),
             ("kubectl logs deploy", v(&["deployment/"])),
             (
@@ -1311,7 +1318,7 @@ mod tests {
                 || o.stderr.contains("command not found")
         };
         // The check can fail: kubeplay refuses these.
-        assert!(refused(&run("kubectl edit deploy/nginx")));
+        assert!(refused(&run("kubectl attach pod/nginx")));
         assert!(refused(&run("kubectl get pods --bogus")));
         assert!(refused(&run("vim")));
         for p in PROGRAMS {
@@ -1411,7 +1418,7 @@ mod tests {
             "replace" => "-f deploy.yaml",
             "wait" if flag != "for" => "deploy/nginx --for=condition=Available",
             "wait" => "deploy/nginx",
-            "patch" => "deploy/nginx",
+            "patch" | "edit" => "deploy/nginx",
             "explain" => "pods",
             "expose" => "deploy/nginx --port=80 --name=svc-probe",
             "run" => "probe --image=nginx",

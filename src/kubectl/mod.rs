@@ -8,6 +8,7 @@ pub mod complete;
 pub mod create_job;
 pub mod describe;
 pub mod drain;
+pub mod edit;
 pub mod explain;
 pub mod expose;
 pub mod generate;
@@ -55,6 +56,9 @@ pub struct Shell {
     /// Shell variables (`export POD=...`, `$POD`) and the last exit status (`$?`).
     vars: std::collections::BTreeMap<String, String>,
     last_exit: i32,
+    /// The front end opens an editor for `kubectl edit` (true by default: the page; the native
+    /// CLI turns it off).
+    editor: bool,
 }
 
 #[derive(Clone)]
@@ -122,7 +126,13 @@ impl Shell {
             pending: None,
             vars: Default::default(),
             last_exit: 0,
+            editor: true,
         }
+    }
+    /// Whether `kubectl edit` may ask the front end for an editor (`Outcome::edit`); without
+    /// one it prints `edit::NO_EDITOR` and fails.
+    pub fn set_editor(&mut self, on: bool) {
+        self.editor = on;
     }
     pub fn sim(&self) -> &Sim {
         &self.sim
@@ -245,6 +255,9 @@ impl Shell {
                 last = o.exit_code;
                 if i + 1 == chain.len() {
                     out.wait = o.wait.take();
+                }
+                if o.edit.is_some() {
+                    out.edit = o.edit.take();
                 }
             }
             out.exit_code = last;
@@ -496,6 +509,7 @@ impl Shell {
             out.stderr.push_str(&o.stderr);
             out.exit_code = o.exit_code;
             out.wait = o.wait;
+            out.edit = o.edit;
             if i + 1 < n {
                 input = Some(o.stdout);
             } else {
@@ -554,6 +568,7 @@ impl Shell {
                 let inputs = apply::Inputs {
                     read_file: &read,
                     stdin: stdin.as_deref(),
+                    editor: self.editor,
                 };
                 cmd::kubectl(&mut self.sim, &words[1..], &inputs)
             }

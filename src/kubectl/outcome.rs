@@ -51,6 +51,9 @@ pub struct Outcome {
     pub wait: Option<Wait>,
     /// The line opened (or continued) a heredoc: the shell wants more lines (prompt `> `).
     pub more: bool,
+    /// `kubectl edit` asks its front end to open an editor on this object (the page's inspector
+    /// in Edit mode). Set only when the shell was told an editor exists (`Shell::set_editor`).
+    pub edit: Option<ObjKey>,
 }
 
 impl Outcome {

@@ -635,6 +635,16 @@ impl Playground {
     pub fn shell(&self) -> &Shell {
         &self.shell
     }
+
+    /// Whether this session's front end opens an editor for `kubectl edit` (the page does, and
+    /// so do its replays; the native CLI and scripts do not). Applies to the snapshots too, so a
+    /// rewound moment runs `kubectl edit` as the live session did.
+    pub fn set_editor(&mut self, on: bool) {
+        self.shell.set_editor(on);
+        for s in self.snapshots.iter_mut() {
+            Rc::make_mut(s).shell.set_editor(on);
+        }
+    }
 }
 
 /// Runs a script as `kubeplay run` does and returns what a terminal would show: each line as
@@ -642,7 +652,9 @@ impl Playground {
 /// their end (at most a virtual day each). Blank lines and `#` comments outside heredocs are
 /// skipped. The same function runs natively and in WASM, so the two can be compared byte for byte.
 pub fn transcript(config: SimConfig, text: &str) -> String {
-    Playground::new(config).run_script(text)
+    let mut p = Playground::new(config);
+    p.set_editor(false);
+    p.run_script(text)
 }
 
 impl Playground {

@@ -563,14 +563,26 @@ impl App {
     /// the terminal (so it is a command of the session: logged, replayed, marked on the timeline),
     /// and shows what kubectl printed. An error keeps the text for another try.
     fn apply_edit(&mut self) {
-        let Some(text) = self
+        let Some((text, unchanged)) = self
             .inspect
             .as_ref()
             .and_then(|i| i.edit.as_ref())
-            .map(|e| e.text.clone())
+            .map(|e| (e.text.clone(), e.from_command && e.text == e.original))
         else {
             return;
         };
+        if unchanged {
+            // kubectl edit, editor closed without a change: nothing is sent.
+            if let Some(i) = self.inspect.as_mut() {
+                i.edit = None;
+                i.applied = Some(inspector::Applied {
+                    ok: true,
+                    text: inspector::EDIT_CANCELLED.to_string(),
+                });
+                self.focus_id = Some("insp-edit");
+            }
+            return;
+        }
         let busy = if self.past.is_some() {
             Some("Edits apply to the live cluster: go back to live first.")
         } else if self.waiting.is_some() || !self.queue.is_empty() || self.pg.in_heredoc() {
@@ -681,6 +693,7 @@ impl App {
                 });
             }
             let mut out = self.pg.run_line(trimmed);
+            let edit_request = out.edit.take();
             let mut waiting = out.wait.is_some();
             if let Some(mut w) = out.wait.take() {
                 let pr = self.pg.poll(&mut w);
@@ -711,7 +724,31 @@ impl App {
                 local: false,
             });
             self.refresh();
+            if let Some(key) = edit_request {
+                self.open_editor(key);
+            }
         }
+    }
+
+    /// `kubectl edit TYPE/NAME` in the page: the inspector opens on the object in Edit mode,
+    /// its text field focused (the terminal's stand-in for `$EDITOR`).
+    fn open_editor(&mut self, key: crate::sim::store::ObjKey) {
+        let mut next = Inspected::new(key.kind, &key.namespace, &key.name);
+        next.tab = Tab::Yaml;
+        self.inspect = Some(next);
+        self.inspect_return = None;
+        self.refresh_inspector(true);
+        let Some(i) = self.inspect.as_mut() else {
+            return;
+        };
+        let Some(yaml) = i.yaml.clone() else { return };
+        i.edit = Some(inspector::Edit {
+            base_rv: inspector::resource_version(&yaml),
+            original: yaml.clone(),
+            text: yaml,
+            from_command: true,
+        });
+        self.focus_id = Some("insp-editor");
     }
 
     fn finish_wait(&mut self) {
@@ -1704,9 +1741,12 @@ impl Component for App {
                 let Some(yaml) = i.yaml.clone().filter(|_| live) else {
                     return false;
                 };
+                let from_command = i.edit.as_ref().is_some_and(|e| e.from_command);
                 i.edit = Some(inspector::Edit {
                     base_rv: inspector::resource_version(&yaml),
+                    original: yaml.clone(),
                     text: yaml,
+                    from_command,
                 });
                 i.applied = None;
                 self.focus_id = Some("insp-editor");
@@ -1720,7 +1760,12 @@ impl Component for App {
             }
             Msg::EditCancel => {
                 if let Some(i) = self.inspect.as_mut() {
-                    i.edit = None;
+                    if i.edit.take().is_some_and(|e| e.from_command) {
+                        i.applied = Some(inspector::Applied {
+                            ok: true,
+                            text: inspector::EDIT_CANCELLED.to_string(),
+                        });
+                    }
                 }
                 self.focus_id = Some("insp-edit");
                 true

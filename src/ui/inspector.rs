@@ -34,7 +34,15 @@ impl Tab {
 pub struct Edit {
     pub text: String,
     pub base_rv: Option<String>,
+    /// The text as the edit began (an Apply of it unchanged is `kubectl edit`'s cancel).
+    pub original: String,
+    /// Begun by typing `kubectl edit TYPE/NAME` (not by the Edit button): an unchanged Apply
+    /// or Cancel prints `Edit cancelled, no changes made.` as kubectl edit does.
+    pub from_command: bool,
 }
+
+/// What `kubectl edit` prints when the editor closes with nothing changed.
+pub const EDIT_CANCELLED: &str = "Edit cancelled, no changes made.\n";
 
 /// What the last Apply printed: kubectl's result line, or its error.
 #[derive(Clone, Debug, PartialEq)]
@@ -243,9 +251,10 @@ fn editor(i: &Inspected, ed: &Edit, cb: &Callbacks) -> Html {
     html! {
         <>
             <p class="insp-note" id="insp-edit-help">
-                { format!("Editing {} {} as kubectl edit shows it (status is kept from the cluster; \
+                { format!("{}Editing {} {} as kubectl edit shows it (status is kept from the cluster; \
                            resourceVersion makes the write conditional). Apply runs kubectl replace -f - \
                            with this text, in the terminal. Ctrl+Enter applies; Escape leaves the text.",
+                          if ed.from_command { "kubectl edit opened this editor. " } else { "" },
                           i.kind.name(), i.name) }
             </p>
             <textarea id="insp-editor" class="insp-editor" spellcheck="false" autocomplete="off"

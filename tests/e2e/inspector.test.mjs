@@ -195,3 +195,52 @@ test('inspector: an edit begun before the object changed is refused with a Confl
     assert.equal(await page.locator('#insp-stale').count(), 0);
   });
 });
+
+test('kubectl edit TYPE/NAME opens the inspector in Edit mode; Apply scales it; errors as kubectl prints them', { timeout: 180_000 }, async () => {
+  await withPage('kubectl-edit', async (page) => {
+    await setSpeedUpTo(page, 10);
+    // A missing object or an unknown type: kubectl's errors in the terminal, no editor.
+    await typeCommand(page, 'kubectl edit deployment/web');
+    await waitForOutput(page, 'Error from server (NotFound): deployments.apps "web" not found');
+    await typeCommand(page, 'kubectl edit foo/bar');
+    await waitForOutput(page, 'error: the server doesn\'t have a resource type "foo"');
+    assert.equal(await page.locator('#insp-editor').count(), 0);
+
+    await typeCommand(page, 'kubectl create deployment web --image=nginx --replicas=2');
+    await waitForOutput(page, 'deployment.apps/web created');
+    await waitRunningWeb(page, 2);
+    await page.waitForFunction(() => /✓ converged/.test(document.querySelector('.deploy-row')?.textContent ?? ''),
+      null, { timeout: 30_000 });
+
+    // Unchanged and applied: kubectl edit's cancel, nothing sent.
+    await typeCommand(page, 'kubectl edit deploy web');
+    const editor = page.locator('#insp-editor');
+    await editor.waitFor({ state: 'visible', timeout: 5_000 });
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'insp-editor', 'kubectl edit focuses the text');
+    assert.equal(await page.locator('#insp-title').textContent(), 'web');
+    const marks = await page.locator('#timeline .mark').count();
+    await page.locator('#insp-apply').click();
+    await page.waitForFunction(() => document.querySelector('#insp-result')?.getAttribute('data-ok') === 'true',
+      null, { timeout: 5_000 });
+    assert.match(await page.locator('#insp-result').textContent(), /Edit cancelled, no changes made\./);
+    assert.equal(await page.locator('#timeline .mark').count(), marks, 'no command ran');
+    await page.locator('#insp-close').click();
+
+    // TYPE/NAME with -n: the editor holds the Deployment; replicas 2 → 4, Apply.
+    await typeCommand(page, 'kubectl edit deployment/web -n default');
+    await editor.waitFor({ state: 'visible', timeout: 5_000 });
+    const text = await editor.inputValue();
+    assert.match(text, /^kind: Deployment$/m);
+    assert.match(text, /^ {2}name: web$/m);
+    await editor.fill(text.replace(/^ {2}replicas: 2$/m, '  replicas: 4'));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'kubectl-edit-editing.png') });
+    await page.locator('#insp-apply').click();
+    await page.waitForFunction(() => document.querySelector('#insp-result')?.getAttribute('data-ok') === 'true',
+      null, { timeout: 5_000 });
+    assert.match(await page.locator('#insp-result').textContent(), /deployment\.apps\/web replaced/);
+    await waitForOutput(page, "kubectl replace -f - <<'EOF'");
+    await waitRunningWeb(page, 4);
+    assert.equal(await page.locator('.pod[data-pod^="web-"]').count(), 4, 'the cluster shows 4 web pods');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'kubectl-edit-applied.png') });
+  });
+});
