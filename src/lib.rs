@@ -6,6 +6,7 @@
 pub mod kubectl;
 pub mod lessons;
 pub mod sim;
+pub mod sort;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

@@ -341,3 +341,71 @@ fn object_yaml_and_events() {
         .object_yaml(Kind::Node, "default", "kind-worker")
         .is_some());
 }
+
+/// `Sim::view` reuses the last view while the store is unchanged. A session continued from the
+/// past counts revisions again, so the same revision can hold other objects: the view must follow
+/// what this store holds, never a view cached for another moment or another session.
+#[test]
+fn the_view_follows_a_session_continued_from_the_past() {
+    let names = |v: &ClusterView| {
+        v.owners
+            .iter()
+            .filter(|o| o.kind == "Deployment" && o.namespace == "default")
+            .map(|o| o.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let mut p = Playground::new(SimConfig::default());
+    let other = Playground::new(SimConfig::default());
+    p.advance(1_000);
+    run_line(
+        &mut p,
+        "kubectl create deployment web --image=nginx --replicas=2",
+    );
+    p.advance(5_000);
+    let live = p.view();
+    assert_eq!(names(&live), ["web"]);
+    assert_eq!(
+        live.nodes.iter().map(|n| n.pods.len()).sum::<usize>(),
+        other
+            .view()
+            .nodes
+            .iter()
+            .map(|n| n.pods.len())
+            .sum::<usize>()
+            + 2
+    );
+    assert!(
+        names(&other.view()).is_empty(),
+        "another session shares no view"
+    );
+    assert_eq!(names(&p.view_at(500)), Vec::<String>::new());
+    assert_eq!(
+        names(&p.view()),
+        ["web"],
+        "back to the present after a look at the past"
+    );
+
+    // No look at the view between the restore and the new writes: the last view built is the
+    // first future's, at the very revision the second future reaches.
+    p.restore(500);
+    run_line(
+        &mut p,
+        "kubectl create deployment api --image=nginx --replicas=2",
+    );
+    p.advance(5_000);
+    let again = p.view();
+    assert_eq!(names(&again), ["api"]);
+    let pods: Vec<String> = again
+        .nodes
+        .iter()
+        .flat_map(|n| n.pods.iter())
+        .filter(|p| p.namespace == "default")
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(pods.len(), 2);
+    assert!(pods.iter().all(|n| n.starts_with("api-")), "{pods:?}");
+    println!(
+        "revisions: first future {}, second future {}",
+        live.revision, again.revision
+    );
+}

@@ -2020,7 +2020,7 @@ fn api_resources(words: &[String]) -> Outcome {
         Err(e) => return Outcome::err(e),
     };
     let mut kinds: Vec<Kind> = Kind::ALL.to_vec();
-    kinds.sort_by(|a, b| {
+    crate::sort::sort_by(&mut kinds, |a, b| {
         (!a.group().is_empty(), a.group(), a.plural()).cmp(&(
             !b.group().is_empty(),
             b.group(),

@@ -247,7 +247,7 @@ fn format_selector(sel: Option<&LabelSelector>) -> String {
         .collect();
     for e in sel.match_expressions.iter().flatten() {
         let mut vals = e.values.clone().unwrap_or_default();
-        vals.sort();
+        crate::sort::sort(&mut vals);
         let vals = vals.join(",");
         let s = match e.operator.as_str() {
             "In" => format!("{} in ({vals})", e.key),
@@ -258,7 +258,7 @@ fn format_selector(sel: Option<&LabelSelector>) -> String {
         };
         parts.push((e.key.clone(), s));
     }
-    parts.sort();
+    crate::sort::sort(&mut parts);
     if parts.is_empty() {
         "<none>".into()
     } else {

@@ -388,7 +388,7 @@ fn tolerations_multiline(w: &mut Pw, title: &str, tolerations: Option<&Vec<Toler
         w.line("<none>");
         return;
     }
-    ts.sort_by(|a, b| a.key.cmp(&b.key));
+    crate::sort::sort_by(&mut ts, |a, b| a.key.cmp(&b.key));
     for (i, t) in ts.iter().enumerate() {
         if i != 0 {
             w.w(0, "\t");
@@ -447,7 +447,7 @@ impl Ctx<'_> {
                         || (key.kind == Kind::Node && e.object_uid == key.name))
             })
             .collect();
-        v.sort_by_key(|e| self.event_time(e.last_ms));
+        crate::sort::sort_by_key(&mut v, |e| self.event_time(e.last_ms));
         v
     }
 
@@ -1088,7 +1088,7 @@ fn containers(
                 if mounts.is_empty() { "\t<none>" } else { "" }
             ),
         );
-        mounts.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
+        crate::sort::sort_by(&mut mounts, |a, b| a.mount_path.cmp(&b.mount_path));
         for m in &mounts {
             let mut flags = vec![if m.read_only.unwrap_or(false) {
                 "ro".to_string()
@@ -1394,7 +1394,7 @@ impl Ctx<'_> {
             .filter(|t| !t.is_empty())
         {
             let mut tscs = tscs.clone();
-            tscs.sort_by(|a, b| a.topology_key.cmp(&b.topology_key));
+            crate::sort::sort_by(&mut tscs, |a, b| a.topology_key.cmp(&b.topology_key));
             w.w(0, "Topology Spread Constraints:\t");
             for (i, t) in tscs.iter().enumerate() {
                 if i != 0 {
@@ -1549,7 +1549,7 @@ impl Ctx<'_> {
         };
         let want = strip(d.spec.as_ref().map(|s| &s.template));
         let mut by_age = owned.clone();
-        by_age.sort_by(|a, b| {
+        crate::sort::sort_by(&mut by_age, |a, b| {
             a.metadata
                 .creation_timestamp
                 .as_ref()
@@ -1651,7 +1651,7 @@ impl Ctx<'_> {
         if taints.is_empty() {
             w.line("<none>");
         } else {
-            taints.sort_by(|a, b| {
+            crate::sort::sort_by(&mut taints, |a, b| {
                 format!("{},{}", a.effect, a.key).cmp(&format!("{},{}", b.effect, b.key))
             });
             for (i, t) in taints.iter().enumerate() {
@@ -1761,7 +1761,9 @@ impl Ctx<'_> {
                 })
             })
             .collect();
-        pods.sort_by(|a, b| (a.namespace(), a.name()).cmp(&(b.namespace(), b.name())));
+        crate::sort::sort_by(&mut pods, |a, b| {
+            (a.namespace(), a.name()).cmp(&(b.namespace(), b.name()))
+        });
         w.w(
             0,
             &format!("Non-terminated Pods:\t({} in total)\n", pods.len()),

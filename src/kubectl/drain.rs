@@ -255,7 +255,7 @@ pub fn drain(sim: &mut Sim, words: &[String]) -> Outcome {
         .filter_map(|o| o.as_pod().cloned())
         .collect();
     // The API lists pods by namespace and name.
-    pods.sort_by(|a, b| {
+    crate::sort::sort_by(&mut pods, |a, b| {
         (a.metadata.namespace.as_deref(), a.metadata.name.as_deref())
             .cmp(&(b.metadata.namespace.as_deref(), b.metadata.name.as_deref()))
     });

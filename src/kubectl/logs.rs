@@ -258,7 +258,7 @@ fn first_pod(sim: &Sim, kind: Kind, ns: &str, name: &str) -> Result<(Pod, usize)
         return Err(Outcome::err("error: timed out waiting for the condition\n"));
     }
     let n = pods.len();
-    pods.sort_by(by_logging);
+    crate::sort::sort_by(&mut pods, by_logging);
     Ok((pods.swap_remove(0), n))
 }
 
@@ -271,7 +271,7 @@ fn matching_pods(sim: &Sim, ns: &str, sel: &Selector) -> Vec<Pod> {
         .filter_map(|o| o.as_pod().cloned())
         .filter(|p| sel.matches(p.metadata.labels.as_ref().unwrap_or(&empty)))
         .collect();
-    v.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+    crate::sort::sort_by(&mut v, |a, b| a.metadata.name.cmp(&b.metadata.name));
     v
 }
 

@@ -132,7 +132,7 @@ pub fn yaml(v: &serde_json::Value) -> String {
 
 fn yaml_map(m: &serde_json::Map<String, serde_json::Value>, indent: usize, out: &mut String) {
     let mut keys: Vec<&String> = m.keys().collect();
-    keys.sort();
+    crate::sort::sort(&mut keys);
     for k in keys {
         let v = &m[k];
         out.push_str(&" ".repeat(indent));

@@ -409,14 +409,14 @@ pub fn filter(
                         .and_then(|w| w.parse::<f64>().ok())
                         .unwrap_or(0.0)
                 };
-                ls.sort_by(|a, b| {
+                crate::sort::sort_by(&mut ls, |a, b| {
                     key(a)
                         .partial_cmp(&key(b))
                         .unwrap_or(std::cmp::Ordering::Equal)
                         .then(a.cmp(b))
                 });
             } else {
-                ls.sort();
+                crate::sort::sort(&mut ls);
             }
             if reverse {
                 ls.reverse();

@@ -202,12 +202,12 @@ pub fn sort_objects(objs: &mut [Rc<Object>], key: &JsonPath) {
         .iter()
         .map(|o| (key.render(&o.to_json_value()), o.clone()))
         .collect();
-    keyed.sort_by(
-        |(a, _), (b, _)| match (a.parse::<f64>(), b.parse::<f64>()) {
+    crate::sort::sort_by(&mut keyed, |(a, _), (b, _)| {
+        match (a.parse::<f64>(), b.parse::<f64>()) {
             (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
             _ => a.cmp(b),
-        },
-    );
+        }
+    });
     for (slot, (_, o)) in objs.iter_mut().zip(keyed) {
         *slot = o;
     }

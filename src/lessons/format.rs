@@ -414,7 +414,7 @@ pub fn parse_all(files: &[(&str, &str)]) -> (Vec<Lesson>, Vec<String>) {
             .position(|(id, _)| *id == t)
             .unwrap_or(TRACKS.len())
     };
-    lessons.sort_by(|a, b| {
+    crate::sort::sort_by(&mut lessons, |a, b| {
         (track_pos(&a.track), a.order.unwrap_or(u32::MAX), &a.id).cmp(&(
             track_pos(&b.track),
             b.order.unwrap_or(u32::MAX),

@@ -562,7 +562,7 @@ fn update_status(sim: &mut Sim, uid: &str, f: impl FnOnce(&mut Pod, &mut Sim)) -
         "ContainersReady",
         "PodScheduled",
     ];
-    conds.sort_by_key(|c| {
+    crate::sort::sort_by_key(conds, |c| {
         order
             .iter()
             .position(|o| *o == c.type_)

@@ -356,7 +356,7 @@ impl Requirement {
             return Err(aggregate(&errs));
         }
         let mut values = values;
-        values.sort();
+        crate::sort::sort(&mut values);
         values.dedup();
         Ok(Requirement {
             key: key.to_string(),
@@ -466,7 +466,7 @@ impl Selector {
     pub fn parse(s: &str) -> Result<Selector, String> {
         let mut reqs = Parser::new(s).parse()?;
         // `sort.Sort(ByKey)`: insertion sort for the short lists selectors are, so stable.
-        reqs.sort_by(|a, b| a.key.cmp(&b.key));
+        crate::sort::sort_by(&mut reqs, |a, b| a.key.cmp(&b.key));
         Ok(Selector {
             reqs,
             nothing: false,
@@ -521,7 +521,7 @@ impl Selector {
                 e.values.clone().unwrap_or_default(),
             )?);
         }
-        reqs.sort_by(|a, b| a.key.cmp(&b.key));
+        crate::sort::sort_by(&mut reqs, |a, b| a.key.cmp(&b.key));
         Ok(Selector {
             reqs,
             nothing: false,

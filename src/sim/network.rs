@@ -219,7 +219,7 @@ fn ready_endpoints(
             }
         }
     }
-    out.sort();
+    crate::sort::sort(&mut out);
     out
 }
 

@@ -67,8 +67,23 @@ pub struct PodSummary {
 }
 
 pub fn summary(p: &Pod) -> PodSummary {
-    let status = p.status.clone().unwrap_or_default();
-    let spec = p.spec.clone().unwrap_or_default();
+    // Borrowed, not cloned: the cluster view reads this for every pod on every redraw.
+    let no_status;
+    let status = match &p.status {
+        Some(s) => s,
+        None => {
+            no_status = k8s_openapi::api::core::v1::PodStatus::default();
+            &no_status
+        }
+    };
+    let no_spec;
+    let spec = match &p.spec {
+        Some(s) => s,
+        None => {
+            no_spec = k8s_openapi::api::core::v1::PodSpec::default();
+            &no_spec
+        }
+    };
     let mut reason = status.phase.clone().unwrap_or_default();
     if let Some(r) = status.reason.as_ref().filter(|r| !r.is_empty()) {
         reason = r.clone();
@@ -106,12 +121,14 @@ pub fn summary(p: &Pod) -> PodSummary {
         }
     };
     let mut initializing = false;
-    let init_statuses = status.init_container_statuses.clone().unwrap_or_default();
+    let init_statuses: &[k8s_openapi::api::core::v1::ContainerStatus] =
+        status.init_container_statuses.as_deref().unwrap_or(&[]);
     let n_init = spec.init_containers.as_ref().map_or(0, |v| v.len());
     for (i, cs) in init_statuses.iter().enumerate() {
         restarts += cs.restart_count;
         note_last(cs, &mut last);
-        let st = cs.state.clone().unwrap_or_default();
+        let no_state = k8s_openapi::api::core::v1::ContainerState::default();
+        let st = cs.state.as_ref().unwrap_or(&no_state);
         let is_sidecar = sidecars.contains(&cs.name.as_str());
         if st.terminated.as_ref().is_some_and(|t| t.exit_code == 0) {
             continue;
@@ -148,7 +165,7 @@ pub fn summary(p: &Pod) -> PodSummary {
         .any(|c| c.type_ == "Initialized" && c.status == "True");
     if !initializing || initialized {
         restarts = 0;
-        for cs in &init_statuses {
+        for cs in init_statuses {
             if sidecars.contains(&cs.name.as_str()) {
                 restarts += cs.restart_count;
             }
@@ -157,7 +174,8 @@ pub fn summary(p: &Pod) -> PodSummary {
         for cs in status.container_statuses.iter().flatten().rev() {
             restarts += cs.restart_count;
             note_last(cs, &mut last);
-            let st = cs.state.clone().unwrap_or_default();
+            let no_state = k8s_openapi::api::core::v1::ContainerState::default();
+            let st = cs.state.as_ref().unwrap_or(&no_state);
             if let Some(r) = st
                 .waiting
                 .as_ref()

@@ -464,7 +464,7 @@ pub(crate) fn run(sim: &mut Sim) {
             )
         })
         .collect();
-    nodes.sort_by_key(|(r, _)| *r);
+    crate::sort::sort_by_key(&mut nodes, |(r, _)| *r);
     let list: Vec<Node> = nodes.into_iter().map(|(_, n)| n).collect();
     let by_name = list
         .iter()
@@ -643,7 +643,7 @@ pub(crate) fn fit_error(total: usize, failures: &[Failure]) -> String {
     // Nodes without a verdict (none here) would count as not helpful.
     helpless += total.saturating_sub(failures.len());
     let mut parts: Vec<String> = reasons.iter().map(|(r, c)| format!("{c} {r}")).collect();
-    parts.sort();
+    crate::sort::sort(&mut parts);
     let mut post = Vec::new();
     if helpless > 0 {
         post.push(format!(
@@ -655,7 +655,7 @@ pub(crate) fn fit_error(total: usize, failures: &[Failure]) -> String {
             "{no_victims} No preemption victims found for incoming pod"
         ));
     }
-    post.sort();
+    crate::sort::sort(&mut post);
     format!(
         "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {}.",
         parts.join(", "),

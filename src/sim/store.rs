@@ -69,11 +69,30 @@ pub struct Store {
     events: Vec<WatchEvent>,
     /// Who wrote what (see `provenance.rs`).
     pub(crate) provenance: super::provenance::Provenance,
+    /// Changes with every write, and is never handed out twice in this thread (unlike `revision`,
+    /// which a session continued from the past counts again): two stores with the same serial
+    /// hold the same objects, one being a clone of the other. Keys `Sim::view`'s cache.
+    serial: u64,
+}
+
+thread_local! {
+    static LAST_SERIAL: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn next_serial() -> u64 {
+    LAST_SERIAL.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    })
 }
 
 impl Store {
     pub fn revision(&self) -> u64 {
         self.revision
+    }
+    /// See the `serial` field: equal serials mean equal contents.
+    pub fn serial(&self) -> u64 {
+        self.serial
     }
     pub fn get(&self, key: &ObjKey) -> Option<&Rc<Object>> {
         self.objects.get(key).map(|e| &e.obj)
@@ -150,7 +169,7 @@ impl Store {
                 None => return Vec::new(),
             }
         }
-        sets.sort_by_key(|s| s.len());
+        crate::sort::sort_by_key(&mut sets, |s| s.len());
         let Some((first, rest)) = sets.split_first() else {
             return Vec::new();
         };
@@ -177,6 +196,7 @@ impl Store {
             return Err(obj);
         }
         self.revision += 1;
+        self.serial = next_serial();
         obj.meta_mut().resource_version = Some(self.revision.to_string());
         let rc = Rc::new(obj);
         self.index(&key, &rc, self.revision);
@@ -203,6 +223,7 @@ impl Store {
         let key = ObjKey::of(&obj);
         let created_rev = self.objects.get(&key)?.created_rev;
         self.revision += 1;
+        self.serial = next_serial();
         obj.meta_mut().resource_version = Some(self.revision.to_string());
         let rc = Rc::new(obj);
         let old = self
@@ -232,6 +253,7 @@ impl Store {
     pub fn remove(&mut self, key: &ObjKey) -> Option<Rc<Object>> {
         let entry = self.objects.remove(key)?;
         self.revision += 1;
+        self.serial = next_serial();
         self.unindex(key, &entry.obj, entry.created_rev);
         if let Some(c) = self.counts.get_mut(&key.kind) {
             *c = c.saturating_sub(1);

@@ -108,7 +108,7 @@ pub struct Decision {
     pub message: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClusterView {
     /// Virtual milliseconds since the start instant.
     pub elapsed_ms: u64,
@@ -286,9 +286,38 @@ pub fn node_roles(n: &k8s_openapi::api::core::v1::Node) -> String {
     }
 }
 
+thread_local! {
+    /// The last view built, by store serial: the page asks for the view at every tick, and with
+    /// thousands of pods rebuilding it costs more than a frame while nothing was written.
+    static VIEW_CACHE: std::cell::RefCell<Option<(u64, ClusterView)>> = const { std::cell::RefCell::new(None) };
+}
+
 impl Sim {
     /// What the cluster view draws: nodes in registration order with their pods in creation order.
+    /// Everything in it but the clock comes from the store, so an unchanged store serial reuses
+    /// the last view built.
     pub fn view(&self) -> ClusterView {
+        let serial = self.store.serial();
+        let cached = VIEW_CACHE.with(|c| {
+            c.borrow()
+                .as_ref()
+                .filter(|(s, _)| *s == serial)
+                .map(|(_, v)| v.clone())
+        });
+        let mut v = match cached {
+            Some(v) => v,
+            None => {
+                let v = self.build_view();
+                VIEW_CACHE.with(|c| *c.borrow_mut() = Some((serial, v.clone())));
+                v
+            }
+        };
+        v.elapsed_ms = self.clock.elapsed_ms();
+        v.now = self.clock.now_rfc3339();
+        v
+    }
+
+    fn build_view(&self) -> ClusterView {
         let mut nodes: Vec<(u64, NodeView)> = self
             .store
             .list(Kind::Node, None)
@@ -315,7 +344,7 @@ impl Sim {
                 ))
             })
             .collect();
-        nodes.sort_by_key(|(r, _)| *r);
+        crate::sort::sort_by_key(&mut nodes, |(r, _)| *r);
         let mut unscheduled = Vec::new();
         for o in self.store.list(Kind::Pod, None) {
             if o.as_pod().is_some_and(|p| podutil::node(p).is_none()) {

@@ -142,6 +142,8 @@ struct Past {
 pub struct App {
     pg: Playground,
     view: ClusterView,
+    /// The store serial `view` was built at (`Store::serial`): while it holds, only the clock moved.
+    view_serial: u64,
     playing: bool,
     speed: usize,
     /// Fractional virtual milliseconds not yet advanced (slow speeds).
@@ -361,7 +363,18 @@ impl App {
 
     /// Re-reads the view and the new decisions; lights lamps for what happened.
     fn refresh(&mut self) {
-        let v = self.pg.view();
+        let sim = self.pg.shell().sim();
+        let serial = sim.store().serial();
+        let v = if serial == self.view_serial {
+            // Nothing was written: skip rebuilding (and diffing) thousands of pods.
+            let mut v = std::mem::take(&mut self.view);
+            v.elapsed_ms = sim.elapsed_ms();
+            v.now = sim.clock().now_rfc3339();
+            v
+        } else {
+            self.view_serial = serial;
+            self.pg.view()
+        };
         if v.revision != self.view.revision {
             self.fire("apiserver".into());
             self.fire("etcd".into());
@@ -372,8 +385,10 @@ impl App {
                 self.owner_order.push(k);
             }
         }
-        // Pods that are gone leave an after-image where they were (not for kube-system).
-        {
+        // Pods that are gone leave an after-image where they were (not for kube-system). A pod
+        // can only go with a write, so an unchanged revision skips the comparison (thousands of
+        // pods at every tick).
+        if v.revision != self.view.revision {
             use std::collections::HashSet;
             let key = |p: &crate::sim::view::PodView| format!("{}/{}", p.namespace, p.name);
             let now: HashSet<String> = v
@@ -1332,6 +1347,7 @@ impl Component for App {
         let mut app = App {
             pg,
             view,
+            view_serial: 0,
             playing: true,
             speed: DEFAULT_SPEED,
             carry: 0.0,

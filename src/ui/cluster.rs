@@ -14,6 +14,74 @@ pub const SYSTEM_NS: &str = "kube-system";
 /// Above this many pods of one owner on one node, that owner's row draws glyph-only chips.
 const COMPACT_ABOVE: usize = 8;
 
+/// Above this many pods in one cell (or in the tray), the cell draws one tally per state instead
+/// of a chip per pod (UX §3.7): thousands of pods stay readable, and a redraw stays cheap.
+pub const TALLY_ABOVE: usize = 40;
+
+/// The order tallies are listed in: the pod's life from waiting to done.
+const TALLY_ORDER: [ChipKind; 10] = [
+    ChipKind::Pending,
+    ChipKind::Creating,
+    ChipKind::NotReady,
+    ChipKind::Ready,
+    ChipKind::Terminating,
+    ChipKind::CrashLoop,
+    ChipKind::ImagePull,
+    ChipKind::Completed,
+    ChipKind::Error,
+    ChipKind::Unknown,
+];
+
+/// The short word beside a tally's count (the full words are in its tooltip and label).
+fn tally_word(k: ChipKind) -> &'static str {
+    match k {
+        ChipKind::Pending => "pending",
+        ChipKind::Creating => "creating",
+        ChipKind::NotReady => "not ready",
+        ChipKind::Ready => "ready",
+        ChipKind::Terminating => "terminating",
+        ChipKind::CrashLoop => "crashing",
+        ChipKind::ImagePull => "pull failing",
+        ChipKind::Completed => "completed",
+        ChipKind::Error => "failed",
+        ChipKind::Unknown => "unknown",
+    }
+}
+
+/// Many pods summarised: `N pods`, then a count per state, each drawn like a chip of that state
+/// (outline, glyph and words, never colour alone).
+fn tally<'a>(pods: impl Iterator<Item = &'a PodView>) -> Html {
+    let mut counts = [0usize; TALLY_ORDER.len()];
+    let mut total = 0;
+    for p in pods {
+        let k = ChipKind::of(p);
+        if let Some(i) = TALLY_ORDER.iter().position(|o| *o == k) {
+            counts[i] += 1;
+        }
+        total += 1;
+    }
+    let words: Vec<String> = TALLY_ORDER
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{n} {}", k.words()))
+        .collect();
+    html! {
+        <div key="tally" class="tally" role="listitem" data-pods={total.to_string()}
+             aria-label={format!("{total} pods: {}", words.join(", "))}>
+            <span class="tally-total">{ format!("{total} pods") }</span>
+            { for TALLY_ORDER.iter().zip(counts).filter(|(_, n)| *n > 0).map(|(k, n)| html! {
+                <span class={classes!("chip", "tally-kind", k.class())} data-tally={k.class()}
+                      title={format!("{n} {}", k.words())}>
+                    <span class="glyph">{ k.glyph() }</span>
+                    <span class="tally-n">{ n.to_string() }</span>
+                    <span class="tally-words">{ tally_word(*k) }</span>
+                </span>
+            }) }
+        </div>
+    }
+}
+
 /// Controllers that always have a lamp in the controller-manager group (others appear once seen).
 pub const CONTROLLERS: [&str; 7] = [
     "deployment",
@@ -135,8 +203,9 @@ struct Row {
     owner: Option<String>,
 }
 
-fn row_of(pod: &PodView) -> (String, Option<String>) {
-    (pod.namespace.clone(), pod.owner.clone())
+/// Borrowed: the matrix asks this of every pod at every redraw.
+fn row_of(pod: &PodView) -> (&str, Option<&str>) {
+    (&pod.namespace, pod.owner.as_deref())
 }
 
 fn ns_prefix(ns: &str) -> String {
@@ -314,7 +383,7 @@ pub fn matrix(
         let k = owner_key(o);
         order.iter().position(|x| *x == k).unwrap_or(usize::MAX)
     };
-    user_owners.sort_by_key(|o| rank(o));
+    crate::sort::sort_by_key(&mut user_owners, |o| rank(o));
     let mut placed_rs: Vec<(String, String)> = Vec::new();
     for d in user_owners.iter().filter(|o| o.kind == "Deployment") {
         heads.push((
@@ -330,7 +399,7 @@ pub fn matrix(
                     && o.parent.as_deref() == Some(&d.name)
             })
             .collect();
-        rss.sort_by_key(|o| std::cmp::Reverse(revision_num(o)));
+        crate::sort::sort_by_key(&mut rss, |o| std::cmp::Reverse(revision_num(o)));
         for (i, rs) in rss.iter().enumerate() {
             placed_rs.push((rs.namespace.clone(), rs.name.clone()));
             let thin = rs.desired == 0 && rs.current == 0 && i > 0;
@@ -374,23 +443,23 @@ pub fn matrix(
             Some(o) => {
                 if rows
                     .iter()
-                    .any(|r| r.namespace == ns && r.owner.as_deref() == Some(o.as_str()))
+                    .any(|r| r.namespace == ns && r.owner.as_deref() == Some(o))
                 {
                     continue;
                 }
-                let (kind, name) = split_owner(&o);
+                let (kind, name) = split_owner(o);
                 rows.push(Row {
                     key: format!("own/{ns}/{o}"),
                     class: "rs-row solo",
-                    label: generic_label(kind, &format!("{}{}", ns_prefix(&ns), name)),
+                    label: generic_label(kind, &format!("{}{}", ns_prefix(ns), name)),
                     owner_name: Some(name.to_string()),
-                    namespace: ns.clone(),
-                    owner: Some(o.clone()),
+                    namespace: ns.to_string(),
+                    owner: Some(o.to_string()),
                 });
             }
             None => {
-                if !bare_ns.contains(&ns) {
-                    bare_ns.push(ns);
+                if !bare_ns.iter().any(|b| b == ns) {
+                    bare_ns.push(ns.to_string());
                 }
             }
         }
@@ -438,12 +507,22 @@ pub fn matrix(
                 .map(|(n, list)| {
                     let owner = row.owner_name.as_deref();
                     let compact = row_compact;
+                    let here = || {
+                        list.iter()
+                            .filter(|(p, _)| p.namespace == row.namespace && p.owner == row.owner)
+                    };
+                    let live = here().filter(|(_, ghost)| !ghost).count();
+                    let content = if live > TALLY_ABOVE {
+                        tally(here().filter(|(_, ghost)| !ghost).map(|(p, _)| *p))
+                    } else {
+                        here()
+                            .map(|(p, ghost)| if *ghost { ghost_chip(p, owner, compact) } else { pod_chip(p, owner, compact) })
+                            .collect()
+                    };
                     html! {
                         <div key={n.name.clone()} class="cell" role="list"
                              aria-label={format!("{} on {}", row.owner.clone().unwrap_or_else(|| "pods".into()), n.name)}>
-                            { for list.iter()
-                                .filter(|(p, _)| p.namespace == row.namespace && p.owner == row.owner)
-                                .map(|(p, ghost)| if *ghost { ghost_chip(p, owner, compact) } else { pod_chip(p, owner, compact) }) }
+                            { content }
                         </div>
                     }
                 })
@@ -546,7 +625,11 @@ pub fn matrix(
                     </span>
                 </div>
                 <div class="tray-chips" role="list" aria-label="Unscheduled pods">
-                    { for tray_list.iter().map(|(p, ghost)| if *ghost { ghost_chip(p, None, false) } else { pod_chip(p, None, false) }) }
+                    { if tray.len() > TALLY_ABOVE {
+                        tally(tray.iter().copied())
+                      } else {
+                        tray_list.iter().map(|(p, ghost)| if *ghost { ghost_chip(p, None, false) } else { pod_chip(p, None, false) }).collect()
+                      } }
                 </div>
             </div>
         </section>

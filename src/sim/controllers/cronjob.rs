@@ -553,7 +553,7 @@ fn cleanup_finished(sim: &mut Sim, obj: &Rc<Object>, cj: &mut CronJob, jobs: &[R
             continue;
         }
         // byJobStartTime: jobs without a start time last, then by name.
-        list.sort_by(|a, b| {
+        crate::sort::sort_by(&mut list, |a, b| {
             let st = |o: &Rc<Object>| {
                 o.as_job()
                     .and_then(|j| j.status.as_ref())

@@ -257,7 +257,7 @@ fn nodes_in_order(sim: &Sim) -> Vec<Node> {
             })
         })
         .collect();
-    nodes.sort_by_key(|(r, _)| *r);
+    crate::sort::sort_by_key(&mut nodes, |(r, _)| *r);
     nodes.into_iter().map(|(_, n)| n).collect()
 }
 

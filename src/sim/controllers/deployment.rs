@@ -725,7 +725,7 @@ fn cleanup(sim: &mut Sim, d: &Deployment, old: &[Rc<Object>]) {
     if old.len() <= limit {
         return;
     }
-    empty.sort_by_key(|r| revision_of(r));
+    crate::sort::sort_by_key(&mut empty, |r| revision_of(r));
     let excess = old.len() - limit;
     for rs in empty.into_iter().take(excess) {
         let k = ObjKey::new(
@@ -943,7 +943,7 @@ fn sync_status(sim: &mut Sim, key: &ObjKey, created: bool) {
         }
     }
     // Kubernetes keeps Available before Progressing once both exist.
-    conds.sort_by_key(|c| if c.type_ == "Available" { 0 } else { 1 });
+    crate::sort::sort_by_key(&mut conds, |c| if c.type_ == "Available" { 0 } else { 1 });
 
     let nz = |v: i32| if v > 0 { Some(v) } else { None };
     let status = DeploymentStatus {

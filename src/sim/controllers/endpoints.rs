@@ -134,8 +134,8 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
     let subsets: Vec<EndpointSubset> = groups
         .into_values()
         .map(|(ports, mut ready, mut not_ready)| {
-            ready.sort_by(by_ip);
-            not_ready.sort_by(by_ip);
+            crate::sort::sort_by(&mut ready, by_ip);
+            crate::sort::sort_by(&mut not_ready, by_ip);
             EndpointSubset {
                 addresses: if ready.is_empty() { None } else { Some(ready) },
                 not_ready_addresses: if not_ready.is_empty() {

@@ -368,7 +368,7 @@ fn managed_slices(sim: &Sim, svc_uid: &str) -> Vec<Rc<Object>> {
                     == Some(MANAGED_BY)
         })
         .collect();
-    v.sort_by(|a, b| a.name().cmp(b.name()));
+    crate::sort::sort_by(&mut v, |a, b| a.name().cmp(b.name()));
     v
 }
 

@@ -496,8 +496,8 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
             new_failed.push((finished_at(&p, now_s), o.clone()));
         }
     }
-    new_ok.sort_by_key(|(t, _)| *t);
-    new_failed.sort_by_key(|(t, _)| *t);
+    crate::sort::sort_by_key(&mut new_ok, |(t, _)| *t);
+    crate::sort::sort_by_key(&mut new_failed, |(t, _)| *t);
     let gone_ok = gone.iter().filter(|g| g.1).count() as i32;
     let gone_failed = gone.len() as i32 - gone_ok;
     let succeeded = status.succeeded.unwrap_or(0) + new_ok.len() as i32 + gone_ok;
@@ -857,7 +857,7 @@ fn manage(
         let n = (active_n - want).min(MAX_CREATE_DELETE) as usize;
         // Not-ready and younger pods go first.
         let mut ranked: Vec<&Rc<Object>> = active.iter().collect();
-        ranked.sort_by_key(|o| {
+        crate::sort::sort_by_key(&mut ranked, |o| {
             let p = o.as_pod().cloned().unwrap_or_default();
             (
                 podutil::is_ready(&p),

@@ -87,7 +87,7 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
             .iter()
             .flat_map(|(_, f)| f.clone())
             .collect();
-        fins.sort();
+        crate::sort::sort(&mut fins);
         fins.dedup();
         let msg = format!(
             "Some content in the namespace has finalizers remaining: {} in {} resource instances",

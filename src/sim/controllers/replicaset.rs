@@ -322,7 +322,7 @@ fn pods_to_delete(sim: &Sim, active: &[&Pod], n: usize) -> Vec<String> {
         63 - d.leading_zeros()
     };
     let mut sorted: Vec<&Pod> = active.to_vec();
-    sorted.sort_by(|a, b| {
+    crate::sort::sort_by(&mut sorted, |a, b| {
         let assigned = |p: &Pod| podutil::node(p).is_some();
         assigned(a)
             .cmp(&assigned(b))

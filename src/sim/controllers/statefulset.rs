@@ -149,7 +149,9 @@ pub(crate) fn revisions_of(sim: &Sim, owner_uid: &str) -> Vec<Rc<Object>> {
                 && o.controller_ref().is_some_and(|r| r.uid == owner_uid)
         })
         .collect();
-    v.sort_by_key(|o| o.as_controllerrevision().map(|c| c.revision).unwrap_or(0));
+    crate::sort::sort_by_key(&mut v, |o| {
+        o.as_controllerrevision().map(|c| c.revision).unwrap_or(0)
+    });
     v
 }
 
@@ -504,7 +506,7 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
             None => condemned.push((i32::MAX, p.clone())),
         }
     }
-    condemned.sort_by(|a, b| b.0.cmp(&a.0));
+    crate::sort::sort_by(&mut condemned, |a, b| b.0.cmp(&a.0));
 
     // `newVersionedStatefulSetPod`: ordinals below the partition (or below currentReplicas when
     // rollingUpdate is unset) keep the current revision.
