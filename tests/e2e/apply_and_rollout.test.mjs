@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ARTIFACTS, assertDistBuilt, serveDist, launchChromium, openPage, typeCommand, waitForOutput, setSpeedUpTo,
+  ARTIFACTS, assertDistBuilt, serveDist, launchChromium, openPage, typeCommand, waitForOutput,
+  setSpeedUpTo,
 } from './lib.mjs';
 
 const MANIFEST = `kubectl apply -f - <<EOF

@@ -6,49 +6,19 @@
 //  3. A rolling update visibly steps: the old and new ReplicaSet rows trade pods, and intermediate
 //     counts (both rows holding pods) are seen in the DOM.
 // Screenshots go to target/e2e/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ARTIFACTS, assertDistBuilt, serveDist, launchChromium, openPage,
-  typeCommand, waitForOutput, setSpeedUpTo, describeProblems,
+  ARTIFACTS, typeCommand, waitForOutput, setSpeedUpTo, sharedBrowser, withPage,
 } from './lib.mjs';
 
-let browser;
-
-before(async () => {
-  assertDistBuilt();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-async function withPage(name, fn) {
-  const server = await serveDist('/');
-  const { context, page, problems } = await openPage(browser);
-  await page.setViewportSize({ width: 1440, height: 900 });
-  try {
-    await page.goto(server.url, { waitUntil: 'load' });
-    await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });
-    await fn(page, problems);
-    assert.deepEqual(problems.pageErrors, [], `uncaught page errors:\n${describeProblems(problems)}`);
-  } catch (e) {
-    await page.screenshot({ path: path.join(ARTIFACTS, `${name}-FAILED.png`), fullPage: true }).catch(() => {});
-    throw e;
-  } finally {
-    await context.close();
-    await server.close();
-  }
-}
+const browser = sharedBrowser();
 
 const until = (page, fn, arg, timeout = 30_000) => page.waitForFunction(fn, arg, { timeout, polling: 50 });
 
 test('finalizers: locks hold Terminating objects and detach when the finalizers are removed', { timeout: 180_000 }, async () => {
-  await withPage('finalizer-lock', async (page) => {
+  await withPage(browser(), 'finalizer-lock', async (page) => {
     await setSpeedUpTo(page, 10);
     await typeCommand(page, `kubectl apply -f - <<EOF
 apiVersion: v1
@@ -123,7 +93,7 @@ EOF`);
 });
 
 test('services: a card lists the pods behind the Service, ready or not, and its external IP', { timeout: 180_000 }, async () => {
-  await withPage('service-endpoints', async (page) => {
+  await withPage(browser(), 'service-endpoints', async (page) => {
     await setSpeedUpTo(page, 10);
     await typeCommand(page, 'kubectl create deployment web --image=nginx:1.27 --replicas=2 --port=80');
     await waitForOutput(page, 'deployment.apps/web created');
@@ -158,7 +128,7 @@ test('services: a card lists the pods behind the Service, ready or not, and its 
 });
 
 test('a rolling update steps: old and new ReplicaSet rows trade pods, intermediate counts in the DOM', { timeout: 180_000 }, async () => {
-  await withPage('rolling-update', async (page) => {
+  await withPage(browser(), 'rolling-update', async (page) => {
     await setSpeedUpTo(page, 2);
     await typeCommand(page, 'kubectl create deployment web --image=nginx:1.27 --replicas=4');
     await waitForOutput(page, 'deployment.apps/web created');

@@ -1,30 +1,18 @@
 // End-to-end: `kubectl explain` in the page. Its docs (explain.json) are not in the wasm bundle:
 // the page fetches them relatively after start-up, so this serves the site from a sub-path.
 // Needs dist/ from `trunk build --release` (scripts/test.sh builds it first).
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ARTIFACTS, assertDistBuilt, serveDist, launchChromium, openPage, typeCommand, waitForOutput,
-  describeProblems,
+  ARTIFACTS, serveDist, openPage, typeCommand, waitForOutput, describeProblems, sharedBrowser,
 } from './lib.mjs';
 
-let browser;
-
-before(async () => {
-  assertDistBuilt();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 test('kubectl explain prints the docs fetched after start-up', { timeout: 120_000 }, async () => {
   const server = await serveDist('/kubeplay/');
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   try {
     const docs = page.waitForResponse((r) => r.url().endsWith('/kubeplay/explain.json'), { timeout: 30_000 });
     await page.goto(server.url, { waitUntil: 'load' });

@@ -7,42 +7,12 @@
 // Screenshots go to target/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ARTIFACTS, assertDistBuilt, serveDist, launchChromium, openPage,
-  typeCommand, waitForOutput, setSpeedUpTo, describeProblems,
+  ARTIFACTS, typeCommand, waitForOutput, setSpeedUpTo, sharedBrowser, withPage,
 } from './lib.mjs';
 
-let browser;
-
-before(async () => {
-  assertDistBuilt();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-export async function withPage(name, fn) {
-  const server = await serveDist('/');
-  const { context, page, problems } = await openPage(browser);
-  await page.setViewportSize({ width: 1440, height: 900 });
-  try {
-    await page.goto(server.url, { waitUntil: 'load' });
-    await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });
-    await fn(page, problems);
-    assert.deepEqual(problems.pageErrors, [], `uncaught page errors:\n${describeProblems(problems)}`);
-  } catch (e) {
-    await page.screenshot({ path: path.join(ARTIFACTS, `${name}-FAILED.png`), fullPage: true }).catch(() => {});
-    throw e;
-  } finally {
-    await context.close();
-    await server.close();
-  }
-}
+const browser = sharedBrowser();
 
 const runningWeb = (page) => page.$$eval('.pod[data-status="Running"]', (els) => els
   .filter((el) => (el.getAttribute('data-pod') ?? '').startsWith('web-')).length);
@@ -56,7 +26,7 @@ async function waitRunningWeb(page, n) {
 }
 
 test('inspector: edit a Deployment to 3 replicas and apply; an invalid edit changes nothing', { timeout: 180_000 }, async () => {
-  await withPage('inspector-edit', async (page) => {
+  await withPage(browser(), 'inspector-edit', async (page) => {
     await setSpeedUpTo(page, 10);
     await typeCommand(page, 'kubectl create deployment web --image=nginx --replicas=2');
     await waitForOutput(page, 'deployment.apps/web created');
@@ -120,7 +90,7 @@ test('inspector: edit a Deployment to 3 replicas and apply; an invalid edit chan
 });
 
 test('inspector Why tab: a pod\'s chain of causes, from the command to the kubelet, linked to its owners', { timeout: 180_000 }, async () => {
-  await withPage('inspector-why', async (page) => {
+  await withPage(browser(), 'inspector-why', async (page) => {
     await setSpeedUpTo(page, 10);
     await typeCommand(page, 'kubectl create deployment web --image=nginx --replicas=2');
     await waitForOutput(page, 'deployment.apps/web created');
@@ -162,7 +132,7 @@ test('inspector Why tab: a pod\'s chain of causes, from the command to the kubel
 });
 
 test('inspector: an edit begun before the object changed is refused with a Conflict, and can start again', { timeout: 180_000 }, async () => {
-  await withPage('inspector-conflict', async (page) => {
+  await withPage(browser(), 'inspector-conflict', async (page) => {
     await setSpeedUpTo(page, 10);
     await typeCommand(page, 'kubectl create deployment web --image=nginx --replicas=1');
     await waitForOutput(page, 'deployment.apps/web created');
@@ -197,7 +167,7 @@ test('inspector: an edit begun before the object changed is refused with a Confl
 });
 
 test('kubectl edit TYPE/NAME opens the inspector in Edit mode; Apply scales it; errors as kubectl prints them', { timeout: 180_000 }, async () => {
-  await withPage('kubectl-edit', async (page) => {
+  await withPage(browser(), 'kubectl-edit', async (page) => {
     await setSpeedUpTo(page, 10);
     // A missing object or an unknown type: kubectl's errors in the terminal, no editor.
     await typeCommand(page, 'kubectl edit deployment/web');

@@ -7,13 +7,12 @@
 //  2. Served from /: `?lesson=first-deployment&step=3` opens at step 3 with steps 1 and 2 ticked;
 //     the `#` form works too; a hint is revealed with the keyboard.
 // Screenshots of the panel at 1440×900 and 1920×1080 go to target/e2e/.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ROOT, ARTIFACTS, assertDistBuilt, serveDist, launchChromium, openPage,
-  setSpeedUpTo, describeProblems,
+  ROOT, ARTIFACTS, serveDist, openPage, setSpeedUpTo, describeProblems, sharedBrowser,
 } from './lib.mjs';
 
 const LESSON = 'first-deployment';
@@ -55,21 +54,11 @@ function readSolutions(file) {
 
 const SOLUTIONS = readSolutions(path.join(ROOT, 'static', 'lessons', `${LESSON}.yaml`));
 
-let browser;
-
-before(async () => {
-  assertDistBuilt();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 async function withPage(name, prefix, fn) {
   const server = await serveDist(prefix);
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   await page.setViewportSize({ width: 1440, height: 900 });
   try {
     await fn(page, server.url, problems);

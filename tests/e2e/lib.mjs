@@ -3,6 +3,8 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -174,4 +176,44 @@ export async function setSpeedUpTo(page, max) {
 
 export function describeProblems(problems) {
   return JSON.stringify(problems, null, 2);
+}
+
+/**
+ * One headless Chromium for a test file's tests: launched before them (after checking there is a
+ * build to serve), closed after them. Returns a getter: the browser exists once `before` has run.
+ */
+export function sharedBrowser() {
+  let browser;
+  before(async () => {
+    assertDistBuilt();
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser;
+}
+
+/**
+ * Serves dist/ at `/`, opens the page in a fresh context at 1440x900, waits for the prompt and runs
+ * `fn(page, problems)`; then no uncaught page error may have happened. On failure a full-page
+ * screenshot `NAME-FAILED.png` goes to target/e2e/.
+ */
+export async function withPage(browser, name, fn) {
+  const server = await serveDist('/');
+  const { context, page, problems } = await openPage(browser);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  try {
+    await page.goto(server.url, { waitUntil: 'load' });
+    await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });
+    await fn(page, problems);
+    assert.deepEqual(problems.pageErrors, [], `uncaught page errors:\n${describeProblems(problems)}`);
+  } catch (e) {
+    await page.screenshot({ path: path.join(ARTIFACTS, `${name}-FAILED.png`), fullPage: true }).catch(() => {});
+    throw e;
+  } finally {
+    await context.close();
+    await server.close();
+  }
 }

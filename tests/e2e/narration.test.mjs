@@ -3,30 +3,19 @@
 //     `default-scheduler` in #narr-filter leaves only scheduler lines (plus "you ran" markers);
 //     choosing "every component" brings the others back.
 //  2. A pod name in a scheduler line is a link: clicking it opens the inspector on that pod.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ARTIFACTS, assertDistBuilt, serveDist, launchChromium, openPage,
-  typeCommand, waitForOutput, setSpeedUpTo, describeProblems,
+  ARTIFACTS, serveDist, openPage, typeCommand, waitForOutput, setSpeedUpTo, describeProblems,
+  sharedBrowser,
 } from './lib.mjs';
 
-let browser;
-
-before(async () => {
-  assertDistBuilt();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 test('narration filters by component and links object names to the inspector', async () => {
   const server = await serveDist('/');
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   await page.setViewportSize({ width: 1440, height: 900 });
   try {
     await page.goto(server.url, { waitUntil: 'load' });

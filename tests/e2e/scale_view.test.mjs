@@ -3,26 +3,15 @@
 // entries) instead of a chip per pod; the counts add up to the Deployment's replicas, and the
 // small Deployment beside it keeps its chips.
 // Needs dist/ from `trunk build --release` (scripts/test.sh builds it first).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ARTIFACTS, assertDistBuilt, serveDist, launchChromium, openPage,
-  typeCommand, waitForOutput, setSpeedUpTo, describeProblems,
+  ARTIFACTS, serveDist, openPage, typeCommand, waitForOutput, setSpeedUpTo, describeProblems,
+  sharedBrowser,
 } from './lib.mjs';
 
-let browser;
-
-before(async () => {
-  assertDistBuilt();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 /** The tallies of the `big` ReplicaSet's row: per node, total and per-state counts. */
 async function bigTallies(page) {
@@ -39,7 +28,7 @@ async function bigTallies(page) {
 
 test('at 120 pods the view shows tallies per state, small owners keep their chips', { timeout: 240_000 }, async () => {
   const server = await serveDist('/');
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   try {
     await page.goto(server.url, { waitUntil: 'load' });
     await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });

@@ -13,29 +13,18 @@
 //     and left by keyboard with the focus returned, status in words on every chip, reduced motion.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ARTIFACTS, assertDistBuilt, serveDist, launchChromium, openPage,
-  typeCommand, waitForOutput, setSpeedUpTo, describeProblems,
+  ARTIFACTS, serveDist, openPage, typeCommand, waitForOutput, setSpeedUpTo, describeProblems,
+  sharedBrowser,
 } from './lib.mjs';
 
 const HOSTILE = '<img src=x onerror=window.__xss=1>';
-let browser;
-
-before(async () => {
-  assertDistBuilt();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 /** Opens `url` in a fresh context (empty local storage) of the given size and waits for the prompt. */
 async function open(url, { width = 1280, height = 800, colorScheme = 'light' } = {}) {
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   await page.setViewportSize({ width, height });
   await page.emulateMedia({ colorScheme });
   await page.goto(url, { waitUntil: 'load' });

@@ -6,25 +6,14 @@
 // Escape hides it and gives focus back to the button; the button toggles it too. Then solving the
 // step while it is shown moves it on to step 2 (a reading step: "changes nothing").
 // Screenshot: target/e2e/show-goal.png (1440×900).
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ARTIFACTS, assertDistBuilt, serveDist, launchChromium, openPage, describeProblems, typeCommand,
+  ARTIFACTS, serveDist, openPage, describeProblems, typeCommand, sharedBrowser,
 } from './lib.mjs';
 
-let browser;
-
-before(async () => {
-  assertDistBuilt();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 /** Pod chips of the live cluster view (not the goal's). */
 const livePods = (page) => page.locator('.view-pane > section.cluster .pod[data-pod]');
@@ -32,7 +21,7 @@ const goalPods = (page) => page.locator('#goal-view .pod[data-pod]');
 
 test('Show goal draws the step\'s goal state beside the live cluster, without touching it', async () => {
   const server = await serveDist('/');
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   await page.setViewportSize({ width: 1440, height: 900 });
   try {
     await page.goto(`${server.url}?lesson=first-deployment&step=1`, { waitUntil: 'load' });

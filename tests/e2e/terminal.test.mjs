@@ -1,26 +1,14 @@
 // End-to-end: the terminal's line editing in headless Chromium. Tab completes commands, kinds,
 // object names, flag values and TYPE/NAME; a second Tab lists the candidates without losing the
 // line; Tab on an empty line leaves the prompt; Ctrl-R finds earlier commands like bash.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ARTIFACTS, assertDistBuilt, serveDist, launchChromium, openPage, typeCommand, waitForOutput,
-  describeProblems,
+  ARTIFACTS, serveDist, openPage, typeCommand, waitForOutput, describeProblems, sharedBrowser,
 } from './lib.mjs';
 
-let browser;
-
-before(async () => {
-  assertDistBuilt();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 /** Replaces the prompt's text with `text` (typed key by key) and presses Tab. */
 async function typeAndTab(page, text) {
@@ -47,7 +35,7 @@ const caret = (page) => page.evaluate(() => document.querySelector('#term-input'
 
 test('tab completion and reverse history search', { timeout: 180_000 }, async () => {
   const server = await serveDist('/');
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   try {
     await page.goto(server.url, { waitUntil: 'load' });
     const input = page.locator('#term-input');

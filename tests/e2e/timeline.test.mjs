@@ -6,44 +6,14 @@
 // Screenshots go to target/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ARTIFACTS, assertDistBuilt, serveDist, launchChromium, openPage,
-  typeCommand, waitForOutput, setSpeedUpTo, describeProblems,
+  ARTIFACTS, typeCommand, waitForOutput, setSpeedUpTo, sharedBrowser, withPage,
 } from './lib.mjs';
 
 const CREATE = 'kubectl create deployment web --image=nginx --replicas=3';
 
-let browser;
-
-before(async () => {
-  assertDistBuilt();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-async function withPage(name, fn) {
-  const server = await serveDist('/');
-  const { context, page, problems } = await openPage(browser);
-  await page.setViewportSize({ width: 1440, height: 900 });
-  try {
-    await page.goto(server.url, { waitUntil: 'load' });
-    await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });
-    await fn(page, problems);
-    assert.deepEqual(problems.pageErrors, [], `uncaught page errors:\n${describeProblems(problems)}`);
-  } catch (e) {
-    await page.screenshot({ path: path.join(ARTIFACTS, `${name}-FAILED.png`), fullPage: true }).catch(() => {});
-    throw e;
-  } finally {
-    await context.close();
-    await server.close();
-  }
-}
+const browser = sharedBrowser();
 
 const webPods = (page) => page.$$eval('.pod', (els) => els
   .map((el) => ({ pod: el.getAttribute('data-pod'), status: el.getAttribute('data-status') }))
@@ -61,7 +31,7 @@ async function createAndWaitRunning(page) {
 }
 
 test('timeline: scrub back to before the command, then back to live', { timeout: 180_000 }, async () => {
-  await withPage('timeline', async (page) => {
+  await withPage(browser(), 'timeline', async (page) => {
     await createAndWaitRunning(page);
     // A ▲ marker for the command, titled with it.
     const marks = await page.$$eval('#timeline .mark', (els) => els.map((e) => e.getAttribute('title')));
@@ -112,7 +82,7 @@ test('timeline: scrub back to before the command, then back to live', { timeout:
 });
 
 test('inspector: click a pod chip, see its YAML and events; Escape closes', { timeout: 180_000 }, async () => {
-  await withPage('inspector', async (page) => {
+  await withPage(browser(), 'inspector', async (page) => {
     await createAndWaitRunning(page);
     const chip = page.locator('.pod[data-pod^="web-"]').first();
     const name = await chip.getAttribute('data-pod');

@@ -2,29 +2,18 @@
 // `kubectl create deployment web --image=nginx --replicas=3` and watches three web pods go from
 // Pending/ContainerCreating to Running in the cluster view.
 // Needs dist/ from `trunk build --release` (scripts/test.sh builds it first).
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ARTIFACTS, assertDistBuilt, distIsRelative, serveDist, launchChromium, openPage,
-  typeCommand, waitForOutput, setSpeedUpTo, describeProblems,
+  ARTIFACTS, distIsRelative, serveDist, openPage, typeCommand, waitForOutput, setSpeedUpTo,
+  describeProblems, sharedBrowser,
 } from './lib.mjs';
 
 const CREATE = 'kubectl create deployment web --image=nginx --replicas=3';
 const RUNNING_TIMEOUT_MS = 60_000;
 
-let browser;
-
-before(async () => {
-  assertDistBuilt();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 async function screenshotOnFailure(page, name, fn) {
   try {
@@ -37,7 +26,7 @@ async function screenshotOnFailure(page, name, fn) {
 
 test('walking skeleton: create a deployment, three web pods become Running', { timeout: 180_000 }, async () => {
   const server = await serveDist('/');
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   try {
     await screenshotOnFailure(page, 'walking-skeleton', async () => {
       await page.goto(server.url, { waitUntil: 'load' });
@@ -110,7 +99,7 @@ test('release build works from a sub-path (/kubeplay/) of a static host', { time
     return;
   }
   const server = await serveDist('/kubeplay/');
-  const { context, page, problems } = await openPage(browser);
+  const { context, page, problems } = await openPage(browser());
   try {
     await screenshotOnFailure(page, 'sub-path', async () => {
       await page.goto(server.url, { waitUntil: 'load' });
