@@ -224,6 +224,11 @@ const OTHER_GOLDENS: &[(&str, &str, &str)] = &[
         include_str!("golden/manifests_files.txt"),
         include_str!("golden/manifests_files.out"),
     ),
+    (
+        "kubeconfig",
+        include_str!("golden/kubeconfig.txt"),
+        include_str!("golden/kubeconfig.out"),
+    ),
 ];
 
 #[wasm_bindgen_test]

@@ -96,7 +96,7 @@ fn ns_of(doc: &Doc, p: &Parsed) -> Result<String, String> {
         )),
         (Some(o), _) => Ok(o),
         (None, Some(f)) => Ok(f.to_string()),
-        (None, None) => Ok("default".to_string()),
+        (None, None) => Ok(super::args::context_namespace()),
     }
 }
 
@@ -661,6 +661,8 @@ pub fn run(sim: &mut Sim, words: &[String]) -> Outcome {
             _ => Outcome::ok(format!("pod/{name} created{suffix}\n")),
         };
     }
+    let mut pod = pod;
+    pod.metadata.namespace = Some(p.namespace());
     match sim.create(Object::Pod(pod)) {
         Ok(o) => match output {
             "yaml" => Outcome::ok(yaml(&o.to_json_value())),

@@ -35,7 +35,38 @@ pub struct Parsed {
     pub after_dash: Option<Vec<String>>,
 }
 
+thread_local! {
+    /// The namespace of the kubeconfig's current context while one kubectl command runs (see
+    /// [`with_context_namespace`]).
+    static CONTEXT_NAMESPACE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs one kubectl command with `ns` as its default namespace, as kubectl takes it from the
+/// kubeconfig context (`kubectl config set-context --current --namespace=dev`). An explicit `-n`
+/// still wins, and commands that ask whether `-n` was given (`Parsed::get`) still see it absent.
+pub fn with_context_namespace<T>(ns: Option<&str>, f: impl FnOnce() -> T) -> T {
+    let before = CONTEXT_NAMESPACE.with(|c| c.replace(ns.map(str::to_string)));
+    let r = f();
+    CONTEXT_NAMESPACE.with(|c| c.replace(before));
+    r
+}
+
+/// The context's namespace, or `default`.
+pub fn context_namespace() -> String {
+    CONTEXT_NAMESPACE
+        .with(|c| c.borrow().clone())
+        .unwrap_or_else(|| "default".to_string())
+}
+
 impl Parsed {
+    /// `-n` if given, else the kubeconfig context's namespace, else `default`.
+    pub fn namespace(&self) -> String {
+        match self.get("namespace") {
+            Some(ns) => ns.to_string(),
+            None => context_namespace(),
+        }
+    }
+
     pub fn get(&self, long: &str) -> Option<&str> {
         self.flags
             .get(long)

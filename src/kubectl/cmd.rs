@@ -397,7 +397,7 @@ fn unknown_command(c: &str) -> Outcome {
 }
 
 fn namespace(p: &Parsed) -> String {
-    p.get("namespace").unwrap_or("default").to_string()
+    p.namespace()
 }
 
 /// A klog line as kubectl 1.32 writes a command failure to stderr (`E1124 22:53:27.344019 ...`),

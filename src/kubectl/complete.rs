@@ -9,7 +9,9 @@
 
 use super::args::{FlagSpec, GLOBAL};
 use super::cmd::{resolve_kind, KIND_NAMES};
-use super::{apply, cmd, create_job, describe, drain, explain, expose, generate, label, logs};
+use super::{
+    apply, cmd, config, create_job, describe, drain, explain, expose, generate, label, logs,
+};
 use super::{patch, rollout, taint, wait, Shell, PROGRAMS};
 use crate::sim::object::Kind;
 
@@ -263,6 +265,7 @@ pub const COMMANDS: &[&str] = &[
     "api-resources",
     "apply",
     "cluster-info",
+    "config",
     "cordon",
     "create",
     "delete",
@@ -302,6 +305,19 @@ const SUBCOMMANDS: &[Subcommands] = &[
     ),
     ("set", &["env", "image"], &[]),
     (
+        "config",
+        &[
+            "current-context",
+            "get-clusters",
+            "get-contexts",
+            "get-users",
+            "set-context",
+            "use-context",
+            "view",
+        ],
+        &[],
+    ),
+    (
         "create",
         &[
             "configmap",
@@ -334,6 +350,14 @@ pub(crate) const FLAG_TABLES: &[(&str, &[&[FlagSpec]])] = &[
     ("api-resources", &[cmd::API_RESOURCES_FLAGS]),
     ("apply", &[apply::FILE_FLAGS]),
     ("cluster-info", &[]),
+    ("config", &[]),
+    ("config current-context", &[]),
+    ("config get-clusters", &[]),
+    ("config get-contexts", &[config::GET_CONTEXTS_FLAGS]),
+    ("config get-users", &[]),
+    ("config set-context", &[config::SET_CONTEXT_FLAGS]),
+    ("config use-context", &[]),
+    ("config view", &[config::VIEW_FLAGS]),
     ("cordon", &[drain::CORDON_FLAGS]),
     // `-f` is parsed (to say it is not available yet) but not offered.
     ("edit", &[]),
@@ -423,6 +447,8 @@ pub(crate) fn flag_values(path: &str, flag: &str) -> &'static [&'static str] {
         ("api-resources", "output") => &["name", "wide"],
         ("explain", "output") => &["plaintext"],
         ("wait", "output") => &["name"],
+        ("config get-contexts", "output") => &["name"],
+        ("config view", "output") => &["yaml"],
         (_, "output") => &["json", "name", "yaml"],
         (_, "cascade") => &["background", "foreground", "orphan"],
         (_, "dry-run") => &["client", "none", "server"],
@@ -1340,6 +1366,8 @@ mod tests {
                     .find(|(q, _, _)| *q == format!("{path} {canon}"));
                 let s = match sub {
                     Some((_, next, _)) => format!("{s} {}", next[0]),
+                    // `use-context` needs the context's name (kubectl says "Unexpected args: []").
+                    None if *s == "use-context" => format!("{s} kind-kind"),
                     None => s.to_string(),
                 };
                 let o = run(&format!("kubectl {path} {s}"));

@@ -114,7 +114,7 @@ pub fn job(sim: &mut Sim, words: &[String]) -> Outcome {
     if command.as_ref().is_some_and(|c| !c.is_empty()) && !from.is_empty() {
         return Outcome::err("error: cannot specify --from and command\n");
     }
-    let ns = p.get("namespace").unwrap_or("default").to_string();
+    let ns = p.namespace();
     let job = if from.is_empty() {
         Job {
             metadata: ObjectMeta {
@@ -185,7 +185,7 @@ pub fn cronjob(sim: &mut Sim, words: &[String]) -> Outcome {
     let image = p.get("image").unwrap_or("").to_string();
     let schedule = p.get("schedule").unwrap_or("").to_string();
     let restart = p.get("restart").unwrap_or("OnFailure").to_string();
-    let ns = p.get("namespace").unwrap_or("default").to_string();
+    let ns = p.namespace();
     let cj = CronJob {
         metadata: ObjectMeta {
             name: Some(name.clone()),

@@ -45,7 +45,7 @@ pub fn describe(sim: &Sim, words: &[String]) -> Outcome {
         );
     }
     let all_ns = p.bool("all-namespaces");
-    let ns = p.get("namespace").unwrap_or("default").to_string();
+    let ns = p.namespace();
     let show_events = p.get("show-events").is_none_or(|v| v != "false");
     let selector = super::label::selector_flag(&p);
 

@@ -50,11 +50,11 @@ pub fn edit(sim: &Sim, words: &[String], editor: bool) -> Outcome {
         );
     }
     let ns = if kind.namespaced() {
-        p.get("namespace").unwrap_or("default")
+        p.namespace()
     } else {
-        ""
+        String::new()
     };
-    let key = ObjKey::new(*kind, ns, name);
+    let key = ObjKey::new(*kind, &ns, name);
     if sim.get(&key).is_none() {
         return not_found(*kind, name);
     }

@@ -90,7 +90,7 @@ pub fn expose(sim: &mut Sim, words: &[String]) -> Outcome {
         Ok(t) => t,
         Err(o) => return o,
     };
-    let ns = p.get("namespace").unwrap_or("default").to_string();
+    let ns = p.namespace();
     let mut o = Opts {
         selector: p.get("selector").unwrap_or("").to_string(),
         port: p.get("port").unwrap_or("").to_string(),

@@ -47,7 +47,7 @@ fn finish(sim: &mut Sim, p: &Parsed, obj: Object) -> Outcome {
 
 fn ns(p: &Parsed, kind: Kind) -> Option<String> {
     if kind.namespaced() {
-        Some(p.get("namespace").unwrap_or("default").to_string())
+        Some(p.namespace())
     } else {
         None
     }

@@ -380,7 +380,7 @@ fn run(sim: &mut Sim, words: &[String], verb: Verb) -> Outcome {
     }
 
     // The builder: `TYPE NAME...`, `TYPE/NAME...`, or `TYPE` with --all / -l.
-    let ns = p.get("namespace").unwrap_or("default").to_string();
+    let ns = p.namespace();
     let all_ns = p.bool("all-namespaces");
     let mut named: Vec<(Kind, String)> = Vec::new();
     let mut kinds: Vec<Kind> = Vec::new();

@@ -152,7 +152,7 @@ pub fn logs(sim: &mut Sim, words: &[String]) -> Outcome {
         prefix: p.bool("prefix"),
         limit_bytes,
     };
-    let ns = p.get("namespace").unwrap_or("default").to_string();
+    let ns = p.namespace();
     if let Some(sel) = p.get("selector") {
         if !p.args.is_empty() {
             return Outcome::err("error: only a selector (-l) or a POD name is allowed\nSee 'kubectl logs -h' for help and examples\n");
@@ -688,7 +688,7 @@ pub fn exec(sim: &mut Sim, words: &[String]) -> Outcome {
         }
         _ => return Outcome::err("error: you must specify at least one command for the container\n"),
     };
-    let ns = p.get("namespace").unwrap_or("default").to_string();
+    let ns = p.namespace();
     let mut stderr = String::new();
     let pod = match target.split_once('/') {
         None => match sim

@@ -5,6 +5,7 @@ pub mod apply;
 pub mod args;
 pub mod cmd;
 pub mod complete;
+pub mod config;
 pub mod create_job;
 pub mod describe;
 pub mod drain;
@@ -59,6 +60,8 @@ pub struct Shell {
     /// The front end opens an editor for `kubectl edit` (true by default: the page; the native
     /// CLI turns it off).
     editor: bool,
+    /// The kubeconfig's changeable part: the current context's namespace.
+    kubeconfig: config::KubeConfig,
 }
 
 #[derive(Clone)]
@@ -127,6 +130,7 @@ impl Shell {
             vars: Default::default(),
             last_exit: 0,
             editor: true,
+            kubeconfig: Default::default(),
         }
     }
     /// Whether `kubectl edit` may ask the front end for an editor (`Outcome::edit`); without
@@ -570,7 +574,13 @@ impl Shell {
                     stdin: stdin.as_deref(),
                     editor: self.editor,
                 };
-                cmd::kubectl(&mut self.sim, &words[1..], &inputs)
+                if words.get(1).map(String::as_str) == Some("config") {
+                    config::config(&mut self.kubeconfig, &words[2..])
+                } else {
+                    args::with_context_namespace(self.kubeconfig.namespace.as_deref(), || {
+                        cmd::kubectl(&mut self.sim, &words[1..], &inputs)
+                    })
+                }
             }
             "sleep" => self.sleep(&words[1..]),
             // From the learner's machine: node addresses (NodePorts) and load balancers only.

@@ -242,7 +242,7 @@ pub fn patch(sim: &mut Sim, words: &[String]) -> Outcome {
         Ok(t) => t,
         Err(o) => return o,
     };
-    let ns = p.get("namespace").unwrap_or("default").to_string();
+    let ns = p.namespace();
     let mut out = Outcome::default();
     for (kind, name) in targets {
         let key = ObjKey::new(kind, if kind.namespaced() { &ns } else { "" }, &name);

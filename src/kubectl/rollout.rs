@@ -19,7 +19,7 @@ use crate::sim::store::ObjKey;
 use crate::sim::Sim;
 
 fn namespace(p: &args::Parsed) -> String {
-    p.get("namespace").unwrap_or("default").to_string()
+    p.namespace()
 }
 
 /// The one workload a rollout command names, of one of `kinds`.

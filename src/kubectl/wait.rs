@@ -119,7 +119,7 @@ pub fn wait(sim: &mut Sim, words: &[String]) -> Outcome {
             None => return Outcome::err(format!("Error: invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\"\nSee 'kubectl wait --help' for usage.\n")),
         },
     };
-    let ns = p.get("namespace").unwrap_or("default").to_string();
+    let ns = p.namespace();
     let mut keys: Vec<ObjKey> = Vec::new();
     let by_listing = p.args.len() == 1
         && !p.args[0].contains('/')
