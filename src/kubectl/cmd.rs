@@ -350,6 +350,7 @@ fn run_command(
         "annotate" => super::label::annotate(sim, &rest),
         "version" => version(&rest),
         "api-resources" => api_resources(&rest),
+        "api-versions" => api_versions(&rest),
         "explain" => super::explain::explain(&rest),
         "rollout" => super::rollout::rollout(sim, &rest),
         "set" => super::rollout::set(sim, &rest),
@@ -2014,6 +2015,22 @@ pub fn short_names(kind: Kind) -> &'static str {
 
 /// `kubectl api-resources`: the kinds this (simulated) API server serves, core group first, then
 /// by group, each sorted by name.
+/// `kubectl api-versions`: the group/versions the API server serves, sorted as kubectl sorts them.
+fn api_versions(words: &[String]) -> Outcome {
+    if let Err(e) = args::parse(words, &[], "kubectl api-versions") {
+        return Outcome::err(e);
+    }
+    let mut versions: Vec<&str> = Kind::ALL.iter().map(|k| k.api_version()).collect();
+    crate::sort::sort_by(&mut versions, |a, b| a.cmp(b));
+    versions.dedup();
+    Outcome::ok(
+        versions
+            .iter()
+            .map(|v| format!("{v}\n"))
+            .collect::<String>(),
+    )
+}
+
 fn api_resources(words: &[String]) -> Outcome {
     let p = match args::parse(words, API_RESOURCES_FLAGS, "kubectl api-resources") {
         Ok(p) => p,

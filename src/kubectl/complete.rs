@@ -263,6 +263,7 @@ fn lex(text: &str) -> Option<Lexed> {
 pub const COMMANDS: &[&str] = &[
     "annotate",
     "api-resources",
+    "api-versions",
     "apply",
     "cluster-info",
     "config",
@@ -348,6 +349,7 @@ const SUBCOMMANDS: &[Subcommands] = &[
 pub(crate) const FLAG_TABLES: &[(&str, &[&[FlagSpec]])] = &[
     ("annotate", &[label::FLAGS]),
     ("api-resources", &[cmd::API_RESOURCES_FLAGS]),
+    ("api-versions", &[]),
     ("apply", &[apply::FILE_FLAGS]),
     ("cluster-info", &[]),
     ("config", &[]),
