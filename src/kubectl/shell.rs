@@ -325,6 +325,15 @@ pub fn filter(
             None => Ok(input.to_string()),
         }
     };
+    // Its operands (the arguments that are not options) name the file to read, if any.
+    let operand_input = || -> Result<String, Outcome> {
+        let operands: Vec<String> = args
+            .iter()
+            .filter(|a| !a.starts_with('-'))
+            .cloned()
+            .collect();
+        file_input(&operands)
+    };
     Some(match program {
         "grep" => match grep(args, input, files) {
             Ok(o) | Err(o) => o,
@@ -347,13 +356,7 @@ pub fn filter(
             Outcome::ok(joined(&pick))
         }
         "wc" => {
-            let text = match file_input(
-                &args
-                    .iter()
-                    .filter(|a| !a.starts_with('-'))
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            ) {
+            let text = match operand_input() {
                 Ok(t) => t,
                 Err(o) => return Some(o),
             };
@@ -390,13 +393,7 @@ pub fn filter(
             let reverse = args.iter().any(|a| a.starts_with('-') && a.contains('r'));
             let numeric = args.iter().any(|a| a.starts_with('-') && a.contains('n'));
             let unique = args.iter().any(|a| a.starts_with('-') && a.contains('u'));
-            let text = match file_input(
-                &args
-                    .iter()
-                    .filter(|a| !a.starts_with('-'))
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            ) {
+            let text = match operand_input() {
                 Ok(t) => t,
                 Err(o) => return Some(o),
             };
@@ -427,13 +424,7 @@ pub fn filter(
             Outcome::ok(joined(&ls))
         }
         "uniq" => {
-            let text = match file_input(
-                &args
-                    .iter()
-                    .filter(|a| !a.starts_with('-'))
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            ) {
+            let text = match operand_input() {
                 Ok(t) => t,
                 Err(o) => return Some(o),
             };
@@ -446,13 +437,7 @@ pub fn filter(
             let decode = args
                 .iter()
                 .any(|a| a == "-d" || a == "--decode" || a == "-D");
-            let text = match file_input(
-                &args
-                    .iter()
-                    .filter(|a| !a.starts_with('-'))
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            ) {
+            let text = match operand_input() {
                 Ok(t) => t,
                 Err(o) => return Some(o),
             };
@@ -548,135 +533,6 @@ pub fn filter(
         }
         _ => return None,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn vars(n: &str) -> Option<String> {
-        match n {
-            "POD" => Some("web-abc".into()),
-            "SP" => Some("a b".into()),
-            "Q" => Some("it's \"x\"".into()),
-            _ => None,
-        }
-    }
-
-    #[test]
-    fn expansions() {
-        let mut run = |c: &str| format!("<{c}>\n");
-        assert_eq!(
-            expand("echo $POD ${POD}x", &vars, &mut run).unwrap(),
-            "echo web-abc web-abcx"
-        );
-        assert_eq!(
-            expand("echo '$POD' \"$POD\"", &vars, &mut run).unwrap(),
-            "echo '$POD' \"web-abc\""
-        );
-        assert_eq!(
-            expand("x=$(kubectl get pods)", &vars, &mut run).unwrap(),
-            "x=\\<kubectl get pods\\>"
-        );
-        assert_eq!(expand("echo $SP", &vars, &mut run).unwrap(), "echo a b");
-        let q = expand("echo $Q", &vars, &mut run).unwrap();
-        assert_eq!(
-            shlex::split(&q).unwrap(),
-            vec!["echo", "it\\'s", "\"x\""]
-                .iter()
-                .map(|s| s.replace('\\', ""))
-                .collect::<Vec<_>>()
-        );
-        assert_eq!(expand("echo $NOPE.", &vars, &mut run).unwrap(), "echo .");
-        assert!(expand("echo $(oops", &vars, &mut run).is_err());
-        assert_eq!(expand("echo $ 5", &vars, &mut run).unwrap(), "echo $ 5");
-    }
-
-    #[test]
-    fn command_lists() {
-        let v = split_commands("a; b && c || d");
-        assert_eq!(
-            v,
-            vec![
-                ("".into(), "a".into()),
-                (";".into(), "b".into()),
-                ("&&".into(), "c".into()),
-                ("||".into(), "d".into())
-            ]
-        );
-        assert_eq!(split_commands("echo 'a;b' \"c;d\" $(x; y)").len(), 1);
-        assert_eq!(split_commands("kubectl get pods").len(), 1);
-    }
-
-    #[test]
-    fn filters() {
-        let none = |_: &str| None;
-        let text = "NAME   READY\nweb-1  1/1\ndb-1   0/1\nweb-2  1/1\n";
-        assert_eq!(
-            filter("grep", &["web".into()], text, &none).unwrap().stdout,
-            "web-1  1/1\nweb-2  1/1\n"
-        );
-        assert_eq!(
-            filter("grep", &["-v".into(), "web".into()], text, &none)
-                .unwrap()
-                .stdout,
-            "NAME   READY\ndb-1   0/1\n"
-        );
-        assert_eq!(
-            filter("grep", &["-c".into(), "^web".into()], text, &none)
-                .unwrap()
-                .stdout,
-            "2\n"
-        );
-        assert_eq!(
-            filter("grep", &["zzz".into()], text, &none)
-                .unwrap()
-                .exit_code,
-            1
-        );
-        assert_eq!(
-            filter("wc", &["-l".into()], text, &none).unwrap().stdout,
-            "4\n"
-        );
-        assert_eq!(
-            filter("head", &["-n".into(), "2".into()], text, &none)
-                .unwrap()
-                .stdout,
-            "NAME   READY\nweb-1  1/1\n"
-        );
-        assert_eq!(
-            filter("tail", &["-1".into()], text, &none).unwrap().stdout,
-            "web-2  1/1\n"
-        );
-        assert_eq!(
-            filter("base64", &["-d".into()], "czNjcjN0", &none)
-                .unwrap()
-                .stdout,
-            "s3cr3t"
-        );
-        assert_eq!(
-            filter("base64", &[], "admin", &none).unwrap().stdout,
-            "YWRtaW4=\n"
-        );
-        assert_eq!(
-            filter("sort", &["-r".into()], "a\nc\nb\n", &none)
-                .unwrap()
-                .stdout,
-            "c\nb\na\n"
-        );
-        assert_eq!(
-            filter(
-                "cut",
-                &["-d".into(), ":".into(), "-f".into(), "2".into()],
-                "a:b\nc:d\n",
-                &none
-            )
-            .unwrap()
-            .stdout,
-            "b\nd\n"
-        );
-        assert!(filter("vim", &[], "", &none).is_none());
-    }
 }
 
 /// `grep [-EFGivcwonq] [-e PATTERN]... [PATTERN] [FILE]`: GNU grep's options that tutorials use,
@@ -842,4 +698,133 @@ fn grep(
         exit_code: if hits == 0 { 1 } else { 0 },
         ..Default::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(n: &str) -> Option<String> {
+        match n {
+            "POD" => Some("web-abc".into()),
+            "SP" => Some("a b".into()),
+            "Q" => Some("it's \"x\"".into()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn expansions() {
+        let mut run = |c: &str| format!("<{c}>\n");
+        assert_eq!(
+            expand("echo $POD ${POD}x", &vars, &mut run).unwrap(),
+            "echo web-abc web-abcx"
+        );
+        assert_eq!(
+            expand("echo '$POD' \"$POD\"", &vars, &mut run).unwrap(),
+            "echo '$POD' \"web-abc\""
+        );
+        assert_eq!(
+            expand("x=$(kubectl get pods)", &vars, &mut run).unwrap(),
+            "x=\\<kubectl get pods\\>"
+        );
+        assert_eq!(expand("echo $SP", &vars, &mut run).unwrap(), "echo a b");
+        let q = expand("echo $Q", &vars, &mut run).unwrap();
+        assert_eq!(
+            shlex::split(&q).unwrap(),
+            vec!["echo", "it\\'s", "\"x\""]
+                .iter()
+                .map(|s| s.replace('\\', ""))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(expand("echo $NOPE.", &vars, &mut run).unwrap(), "echo .");
+        assert!(expand("echo $(oops", &vars, &mut run).is_err());
+        assert_eq!(expand("echo $ 5", &vars, &mut run).unwrap(), "echo $ 5");
+    }
+
+    #[test]
+    fn command_lists() {
+        let v = split_commands("a; b && c || d");
+        assert_eq!(
+            v,
+            vec![
+                ("".into(), "a".into()),
+                (";".into(), "b".into()),
+                ("&&".into(), "c".into()),
+                ("||".into(), "d".into())
+            ]
+        );
+        assert_eq!(split_commands("echo 'a;b' \"c;d\" $(x; y)").len(), 1);
+        assert_eq!(split_commands("kubectl get pods").len(), 1);
+    }
+
+    #[test]
+    fn filters() {
+        let none = |_: &str| None;
+        let text = "NAME   READY\nweb-1  1/1\ndb-1   0/1\nweb-2  1/1\n";
+        assert_eq!(
+            filter("grep", &["web".into()], text, &none).unwrap().stdout,
+            "web-1  1/1\nweb-2  1/1\n"
+        );
+        assert_eq!(
+            filter("grep", &["-v".into(), "web".into()], text, &none)
+                .unwrap()
+                .stdout,
+            "NAME   READY\ndb-1   0/1\n"
+        );
+        assert_eq!(
+            filter("grep", &["-c".into(), "^web".into()], text, &none)
+                .unwrap()
+                .stdout,
+            "2\n"
+        );
+        assert_eq!(
+            filter("grep", &["zzz".into()], text, &none)
+                .unwrap()
+                .exit_code,
+            1
+        );
+        assert_eq!(
+            filter("wc", &["-l".into()], text, &none).unwrap().stdout,
+            "4\n"
+        );
+        assert_eq!(
+            filter("head", &["-n".into(), "2".into()], text, &none)
+                .unwrap()
+                .stdout,
+            "NAME   READY\nweb-1  1/1\n"
+        );
+        assert_eq!(
+            filter("tail", &["-1".into()], text, &none).unwrap().stdout,
+            "web-2  1/1\n"
+        );
+        assert_eq!(
+            filter("base64", &["-d".into()], "czNjcjN0", &none)
+                .unwrap()
+                .stdout,
+            "s3cr3t"
+        );
+        assert_eq!(
+            filter("base64", &[], "admin", &none).unwrap().stdout,
+            "YWRtaW4=\n"
+        );
+        assert_eq!(
+            filter("sort", &["-r".into()], "a\nc\nb\n", &none)
+                .unwrap()
+                .stdout,
+            "c\nb\na\n"
+        );
+        assert_eq!(
+            filter(
+                "cut",
+                &["-d".into(), ":".into(), "-f".into(), "2".into()],
+                "a:b\nc:d\n",
+                &none
+            )
+            .unwrap()
+            .stdout,
+            "b\nd\n"
+        );
+        assert!(filter("vim", &[], "", &none).is_none());
+    }
 }

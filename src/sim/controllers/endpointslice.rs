@@ -17,7 +17,6 @@ use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::super::clock::Rng;
 use super::super::object::{new_controller_ref, Kind, Object};
 use super::super::podutil;
 use super::super::store::{ObjKey, WatchEvent, WatchType};
@@ -384,16 +383,7 @@ struct Planned {
 /// and UIDs of Endpoints and EndpointSlices come from it, so whether Services exist never changes
 /// the names of the default cluster's or the learner's pods.
 pub(crate) fn with_own_rng<T>(sim: &mut Sim, f: impl FnOnce(&mut Sim) -> T) -> T {
-    let own = sim
-        .controllers
-        .endpoint_rng
-        .take()
-        .unwrap_or_else(|| Rng::new(sim.config.seed ^ 0x00e0_d901_5c11_ce00));
-    let shared = std::mem::replace(&mut sim.rng, own);
-    let r = f(sim);
-    let own = std::mem::replace(&mut sim.rng, shared);
-    sim.controllers.endpoint_rng = Some(own);
-    r
+    super::with_stream(sim, |c| &mut c.endpoint_rng, 0x00e0_d901_5c11_ce00, f)
 }
 
 pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {

@@ -185,6 +185,26 @@ impl Controllers {
     }
 }
 
+/// Runs `f` with a controller's own random stream (kept in `slot`, first seeded from the cluster's
+/// seed xor `salt`) in place of the shared one, so what that controller names never shifts the
+/// names of anything else.
+pub(crate) fn with_stream<T>(
+    sim: &mut Sim,
+    slot: fn(&mut Controllers) -> &mut Option<super::clock::Rng>,
+    salt: u64,
+    f: impl FnOnce(&mut Sim) -> T,
+) -> T {
+    let seed = sim.config.seed ^ salt;
+    let own = slot(&mut sim.controllers)
+        .take()
+        .unwrap_or_else(|| super::clock::Rng::new(seed));
+    let shared = std::mem::replace(&mut sim.rng, own);
+    let r = f(sim);
+    let own = std::mem::replace(&mut sim.rng, shared);
+    *slot(&mut sim.controllers) = Some(own);
+    r
+}
+
 /// Puts `key` on controller `c`'s queue and makes sure its worker will run.
 pub(crate) fn enqueue(sim: &mut Sim, c: Ctrl, key: ObjKey) {
     let q = sim.controllers.queue(c);

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::super::clock::Rng;
 use super::super::object::{Kind, Object};
 use super::super::store::{ObjKey, WatchEvent, WatchType};
 use super::super::Sim;
@@ -70,15 +69,12 @@ fn desired(ns: &str) -> ConfigMap {
 /// Makes sure namespace `key.name` holds the CA ConfigMap, as the publisher wrote it.
 pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
     // A stream of its own: publishing into a new namespace must not rename the learner's objects.
-    let own = sim
-        .controllers
-        .root_ca_rng
-        .take()
-        .unwrap_or_else(|| Rng::new(sim.config.seed ^ 0x00ca_b0a7_d1c7_0001));
-    let shared = std::mem::replace(&mut sim.rng, own);
-    sync(sim, key);
-    let own = std::mem::replace(&mut sim.rng, shared);
-    sim.controllers.root_ca_rng = Some(own);
+    super::with_stream(
+        sim,
+        |c| &mut c.root_ca_rng,
+        0x00ca_b0a7_d1c7_0001,
+        |sim| sync(sim, key),
+    );
 }
 
 fn sync(sim: &mut Sim, key: &ObjKey) {
