@@ -144,6 +144,8 @@ pub struct App {
     view: ClusterView,
     /// The store serial `view` was built at (`Store::serial`): while it holds, only the clock moved.
     view_serial: u64,
+    /// Names of the objects in `view` the narration links to (rebuilt with the view, not per render).
+    view_names: std::collections::BTreeMap<String, (Kind, String)>,
     playing: bool,
     speed: usize,
     /// Fractional virtual milliseconds not yet advanced (slow speeds).
@@ -361,6 +363,12 @@ impl App {
             .is_some_and(|&t| self.ticks.saturating_sub(t) < CUE_TICKS)
     }
 
+    /// Rebuilds the live view from scratch (after the session itself was replaced or cut back).
+    fn reload_view(&mut self) {
+        self.view = self.pg.view();
+        self.view_names = narr_names(&self.view);
+    }
+
     /// Re-reads the view and the new decisions; lights lamps for what happened.
     fn refresh(&mut self) {
         let sim = self.pg.shell().sim();
@@ -373,7 +381,9 @@ impl App {
             v
         } else {
             self.view_serial = serial;
-            self.pg.view()
+            let v = self.pg.view();
+            self.view_names = narr_names(&v);
+            v
         };
         if v.revision != self.view.revision {
             self.fire("apiserver".into());
@@ -530,7 +540,7 @@ impl App {
             self.ghosts.clear();
             self.released.clear();
             self.scroll_narr = true;
-            self.view = self.pg.view();
+            self.reload_view();
             self.refresh_inspector(false);
         }
     }
@@ -555,7 +565,7 @@ impl App {
         self.narr_end = self.pg.decisions_since(usize::MAX).1;
         self.ghosts.clear();
         self.released.clear();
-        self.view = self.pg.view();
+        self.reload_view();
         self.refresh();
     }
 
@@ -888,7 +898,7 @@ impl App {
     /// Clears everything drawn from the session (terminal, narration, timeline marks, cues) for a
     /// new `self.pg`, and draws it.
     fn reset_ui(&mut self) {
-        self.view = self.pg.view();
+        self.reload_view();
         self.blocks.clear();
         self.queue.clear();
         self.waiting = None;
@@ -1348,6 +1358,7 @@ impl Component for App {
             pg,
             view,
             view_serial: 0,
+            view_names: Default::default(),
             playing: true,
             speed: DEFAULT_SPEED,
             carry: 0.0,
@@ -2120,7 +2131,14 @@ impl Component for App {
         let shown_view = self.shown_view();
         // Scrubbing skips attention cues (UX §1.3): lamps stay dark in the past.
         // Object names the narration links to the inspector: what the shown moment has.
-        let names = narr_names(shown_view);
+        let past_names;
+        let names = match &self.past {
+            Some(p) => {
+                past_names = narr_names(&p.view);
+                &past_names
+            }
+            None => &self.view_names,
+        };
         let on_view_click = link.batch_callback(|e: MouseEvent| {
             inspect_target(e.target()).into_iter().collect::<Vec<_>>()
         });
