@@ -137,6 +137,26 @@ pub fn install_failed(reason: &str) {
     DOCS.with(|d| *d.borrow_mut() = Some(Loaded::Failed(reason.to_string())));
 }
 
+/// Whether `kubectl explain` can answer now: its documentation is installed, or is known to be
+/// unavailable (the answer is then the error). False only while the page has not loaded it yet
+/// (natively it is always embedded).
+pub fn docs_settled() -> bool {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        true
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        DOCS.with(|d| d.borrow().is_some())
+    }
+}
+
+/// Whether a script line may run `kubectl explain` (and so needs its documentation first).
+pub fn line_needs_docs(line: &str) -> bool {
+    line.split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '`'))
+        .any(|w| w == "explain")
+}
+
 fn docs() -> Result<Rc<Docs>, String> {
     #[cfg(not(target_arch = "wasm32"))]
     {

@@ -44,6 +44,59 @@ pub fn catalog() -> (Vec<Lesson>, Vec<String>) {
     format::parse_all(lesson_files())
 }
 
+/// What the lesson map shows of a lesson, read from its file at build time (`build.rs`), so the
+/// map needs no parsing at start-up; the whole lesson is parsed when it is opened.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LessonCard {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub track: &'static str,
+    pub summary: &'static str,
+    pub order: Option<u32>,
+    /// Number of steps; a sandbox has none.
+    pub steps: usize,
+}
+
+impl LessonCard {
+    /// A sandbox has no steps: a cluster to play with, no goals.
+    pub fn is_sandbox(&self) -> bool {
+        self.steps == 0
+    }
+}
+
+/// The lesson map: every embedded lesson's card in map order (track, then `order`, then id, as
+/// [`catalog`]), and the files whose map fields could not be read. Validation beyond those fields
+/// happens when a lesson is opened ([`find_lesson`]) and in `kubeplay lesson --check`.
+pub fn index() -> (Vec<LessonCard>, Vec<String>) {
+    let mut cards: Vec<LessonCard> = embedded::LESSON_INDEX
+        .iter()
+        .map(
+            |&(_file, id, title, track, summary, order, steps)| LessonCard {
+                id,
+                title,
+                track,
+                summary,
+                order,
+                steps,
+            },
+        )
+        .collect();
+    let track_pos = |t: &str| {
+        TRACKS
+            .iter()
+            .position(|(id, _)| *id == t)
+            .unwrap_or(TRACKS.len())
+    };
+    crate::sort::sort_by_key(&mut cards, |c| {
+        (track_pos(c.track), c.order.unwrap_or(u32::MAX), c.id)
+    });
+    let errors = embedded::INDEX_ERRORS
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    (cards, errors)
+}
+
 /// One embedded lesson by id.
 pub fn find_lesson(id: &str) -> Result<Lesson, String> {
     let Some((name, text)) = lesson_files().iter().find(|(name, _)| {
@@ -685,5 +738,37 @@ impl Playground {
             }
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+
+    /// The build-time index the page's map draws agrees with the full parser, lesson by lesson
+    /// and in the same order.
+    #[test]
+    fn index_matches_catalog() {
+        let (lessons, errors) = catalog();
+        assert!(errors.is_empty(), "{errors:?}");
+        let (cards, card_errors) = index();
+        assert!(card_errors.is_empty(), "{card_errors:?}");
+        let from_catalog: Vec<LessonCard> = lessons
+            .iter()
+            .map(|l| LessonCard {
+                id: cards
+                    .iter()
+                    .find(|c| c.id == l.id)
+                    .map(|c| c.id)
+                    .unwrap_or("missing from the index"),
+                title: Box::leak(l.title.clone().into_boxed_str()),
+                track: Box::leak(l.track.clone().into_boxed_str()),
+                summary: Box::leak(l.summary.clone().into_boxed_str()),
+                order: l.order,
+                steps: l.steps.len(),
+            })
+            .collect();
+        assert_eq!(cards, from_catalog);
+        assert!(cards.iter().any(LessonCard::is_sandbox));
     }
 }

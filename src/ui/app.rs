@@ -21,7 +21,7 @@ use super::terminal::{block_view, byte_offset, welcome, Block, EditKey, LineEdit
 use super::timeline;
 use crate::kubectl::Wait;
 use crate::lessons::check::{preview_goal, GoalPreview};
-use crate::lessons::{Lesson, LessonProgress, Playground};
+use crate::lessons::{LessonCard, LessonProgress, Playground};
 use crate::sim::view::{ClusterView, Decision};
 use crate::sim::{Kind, SimConfig};
 
@@ -131,6 +131,8 @@ pub enum Msg {
     Mode(ModeMsg),
     /// Show only the narration of one component group ("" for all).
     NarrFilter(String),
+    /// `explain.json` arrived (or failed): the line held for it runs.
+    DocsLoaded,
 }
 
 /// An earlier moment being viewed: the session rebuilt there, and what it draws.
@@ -195,10 +197,12 @@ pub struct App {
     focus_id: Option<&'static str>,
 
     /// Every lesson that loaded, in map order, and the files that failed.
-    lessons: Vec<Lesson>,
+    lessons: Vec<LessonCard>,
     lesson_errors: Vec<String>,
     /// Progress per lesson id, for the map's ticks.
     lesson_ticks: HashMap<String, LessonTick>,
+    /// The app's own scope (callbacks from async work: `explain.json` arriving).
+    link: yew::html::Scope<App>,
     panel_open: bool,
     /// The map is shown (also while a lesson runs).
     show_map: bool,
@@ -655,6 +659,16 @@ impl App {
     /// Runs queued lines until one has to wait.
     fn run_queue(&mut self) {
         while self.waiting.is_none() {
+            // A line with `kubectl explain` waits for its documentation, fetched on first use.
+            if let Some(front) = self.queue.front() {
+                if !self.pg.in_heredoc()
+                    && !crate::kubectl::explain::docs_settled()
+                    && crate::kubectl::explain::line_needs_docs(front)
+                {
+                    super::docs::load_explain_docs(self.link.callback(|_| Msg::DocsLoaded));
+                    break;
+                }
+            }
             let Some(line) = self.queue.pop_front() else {
                 break;
             };
@@ -937,9 +951,17 @@ impl App {
     /// `resume`, the saved inputs are replayed; otherwise a fresh session starts at its setup, and
     /// a `step` past 1 is reached by running the earlier steps' solutions.
     fn start_lesson(&mut self, id: &str, step: Option<usize>, resume: bool) -> Result<(), String> {
-        let Some(lesson) = self.lessons.iter().find(|l| l.id == id).cloned() else {
+        if !self.lessons.iter().any(|l| l.id == id) {
             LocalStorage::delete(CURRENT_KEY);
             return Err(format!("There is no lesson “{id}”. Choose one below."));
+        }
+        // The map's index names it; the whole file is parsed now, when it is opened.
+        let lesson = match crate::lessons::find_lesson(id) {
+            Ok(lesson) => lesson,
+            Err(e) => {
+                LocalStorage::delete(CURRENT_KEY);
+                return Err(format!("The lesson “{id}” could not be loaded: {e}"));
+            }
         };
         let n = lesson.steps.len();
         let saved: Option<LessonProgress> = LocalStorage::get(format!("{LESSON_KEY}{id}")).ok();
@@ -1336,7 +1358,7 @@ impl Component for App {
         let modes = Modes::from_url();
         let mode_keys = modes::key_listener(ctx.link().clone());
         let history: Vec<String> = LocalStorage::get(HISTORY_KEY).unwrap_or_default();
-        let (lessons, lesson_errors) = crate::lessons::catalog();
+        let (lessons, lesson_errors) = crate::lessons::index();
         let completed: Vec<String> = LocalStorage::get(COMPLETED_KEY).unwrap_or_default();
         let lesson_ticks: HashMap<String, LessonTick> = lessons
             .iter()
@@ -1348,10 +1370,10 @@ impl Component for App {
                     .unwrap_or(0);
                 let tick = LessonTick {
                     done,
-                    total: l.steps.len(),
-                    complete: completed.contains(&l.id),
+                    total: l.steps,
+                    complete: completed.iter().any(|c| c == l.id),
                 };
-                (l.id.clone(), tick)
+                (l.id.to_string(), tick)
             })
             .collect();
         let mut app = App {
@@ -1397,6 +1419,7 @@ impl Component for App {
             lessons,
             lesson_errors,
             lesson_ticks,
+            link: ctx.link().clone(),
             panel_open: LocalStorage::get(PANEL_KEY).unwrap_or(true),
             show_map: true,
             lesson_note: None,
@@ -1473,6 +1496,10 @@ impl Component for App {
 
     fn update(&mut self, _ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
+            Msg::DocsLoaded => {
+                self.run_queue();
+                true
+            }
             Msg::Tick => {
                 let was_lit = !self.cues.is_empty();
                 self.ticks += 1;

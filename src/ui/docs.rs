@@ -1,5 +1,6 @@
-//! Loads the documentation `kubectl explain` prints (`explain.json`, ~75 KB compressed) after the
-//! page has started, so it stays out of the first-load bundle.
+//! Loads the documentation `kubectl explain` prints (`explain.json`, ~57 KB brotli) when a line
+//! that runs `kubectl explain` is first entered, so it stays out of the first load (the service
+//! worker keeps a copy for offline use). The app holds that line until the file has arrived.
 //!
 //! Fetched with `web_sys::Window::fetch_with_str` and `wasm_bindgen_futures::JsFuture` rather
 //! than gloo's `net` feature: both crates are already in the bundle (yew uses them), and this needs
@@ -10,10 +11,20 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::kubectl::explain;
 
-/// Starts fetching `explain.json` (next to `index.html`) and installs it into the kubectl layer
-/// when it arrives; a failure is recorded so `kubectl explain` can say why it has no docs.
-pub fn load_explain_docs() {
-    wasm_bindgen_futures::spawn_local(async {
+use std::cell::Cell;
+
+thread_local! {
+    static STARTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Starts fetching `explain.json` (next to `index.html`), once, and installs it into the kubectl
+/// layer when it arrives; a failure is recorded so `kubectl explain` can say why it has no docs.
+/// `done` is called when it has been installed or has failed.
+pub fn load_explain_docs(done: yew::Callback<()>) {
+    if STARTED.with(|s| s.replace(true)) {
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
         let result = match fetch_text("explain.json").await {
             Ok(text) => explain::install(&text),
             Err(e) => Err(e),
@@ -21,6 +32,7 @@ pub fn load_explain_docs() {
         if let Err(e) = result {
             explain::install_failed(&e);
         }
+        done.emit(());
     });
 }
 

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use yew::prelude::*;
 
-use crate::lessons::{GoalReport, Lesson, LessonRun, TRACKS};
+use crate::lessons::{GoalReport, Lesson, LessonCard, LessonRun, TRACKS};
 
 /// What the map shows of a lesson's saved progress.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -176,7 +176,7 @@ pub fn markdown(text: &str) -> Html {
 // ---------- the map --------------------------------------------------------------------------
 
 pub struct MapProps<'a> {
-    pub lessons: &'a [Lesson],
+    pub lessons: &'a [LessonCard],
     pub ticks: &'a HashMap<String, Tick>,
     /// The lesson being played, if any.
     pub current: Option<&'a str>,
@@ -194,7 +194,7 @@ pub fn map(
     let mut tracks: Vec<(&str, &str)> = TRACKS.to_vec();
     for l in p.lessons {
         if !tracks.iter().any(|(id, _)| *id == l.track) {
-            tracks.push((l.track.as_str(), "Other"));
+            tracks.push((l.track, "Other"));
         }
     }
     html! {
@@ -209,7 +209,7 @@ pub fn map(
             { match p.notice { Some(n) => html! { <p class="lp-notice" role="alert">{ n }</p> }, None => html! {} } }
             <p class="lp-intro">{ "Each lesson sets up a cluster and checks your work against it as the simulation runs. Progress stays in this browser." }</p>
             { for tracks.iter().filter_map(|(track, title)| {
-                let lessons: Vec<&Lesson> = p.lessons.iter().filter(|l| l.track == *track).collect();
+                let lessons: Vec<&LessonCard> = p.lessons.iter().filter(|l| l.track == *track).collect();
                 if lessons.is_empty() {
                     // Cluster API keeps its place in the map until its lessons arrive.
                     if *track != "capi" {
@@ -226,7 +226,7 @@ pub fn map(
                     <section class="lp-track" aria-label={title.to_string()}>
                         <h3 class="lp-track-title">{ *title }</h3>
                         <ul class="lp-tiles">
-                            { for lessons.iter().map(|l| tile(l, p.ticks.get(&l.id), p.current == Some(l.id.as_str()), on_open)) }
+                            { for lessons.iter().map(|l| tile(l, p.ticks.get(l.id), p.current == Some(l.id), on_open)) }
                         </ul>
                     </section>
                 })
@@ -241,8 +241,8 @@ pub fn map(
     }
 }
 
-fn tile(l: &Lesson, tick: Option<&Tick>, current: bool, on_open: &Callback<String>) -> Html {
-    let total = l.steps.len();
+fn tile(l: &LessonCard, tick: Option<&Tick>, current: bool, on_open: &Callback<String>) -> Html {
+    let total = l.steps;
     let t = tick.cloned().unwrap_or(Tick {
         done: 0,
         total,
@@ -257,19 +257,19 @@ fn tile(l: &Lesson, tick: Option<&Tick>, current: bool, on_open: &Callback<Strin
     } else {
         ("○", format!("{total} steps"))
     };
-    let id = l.id.clone();
+    let id = l.id;
     let cb = on_open.clone();
     html! {
         <li>
             <button type="button" class={classes!("lp-tile", "lesson-tile", t.complete.then_some("done"), current.then_some("current"))}
-                    data-lesson-id={l.id.clone()} data-lesson-done={t.complete.to_string()}
+                    data-lesson-id={l.id} data-lesson-done={t.complete.to_string()}
                     data-lesson-progress={format!("{}/{}", t.done, total)}
                     aria-current={current.then_some("true")}
-                    onclick={Callback::from(move |_| cb.emit(id.clone()))}>
+                    onclick={Callback::from(move |_| cb.emit(id.to_string()))}>
                 <span class={classes!("lp-mark", t.complete.then_some("ok"))} aria-hidden="true">{ mark }</span>
                 <span class="lp-tile-text">
-                    <span class="lp-tile-title">{ l.title.clone() }</span>
-                    <span class="lp-tile-sum">{ l.summary.clone() }</span>
+                    <span class="lp-tile-title">{ l.title }</span>
+                    <span class="lp-tile-sum">{ l.summary }</span>
                 </span>
                 <span class="lp-tile-meta">{ if current { format!("{word} · open") } else { word } }</span>
             </button>

@@ -23,5 +23,4 @@ pub use app::App;
 /// Mounts the app on `<body>`.
 pub fn start() {
     yew::Renderer::<App>::new().render();
-    docs::load_explain_docs();
 }

@@ -165,7 +165,8 @@ pub(crate) fn term_matches(t: &NodeSelectorTerm, node: &Node) -> bool {
 
 /// The NodeAffinity filter: `nodeSelector` and the required node-affinity terms (any term may match).
 pub fn node_affinity_matches(spec: &PodSpec, node: &Node) -> bool {
-    let labels = node.metadata.labels.clone().unwrap_or_default();
+    let empty = BTreeMap::new();
+    let labels = node.metadata.labels.as_ref().unwrap_or(&empty);
     if let Some(sel) = &spec.node_selector {
         if !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
             return false;
@@ -188,21 +189,30 @@ pub fn node_affinity_matches(spec: &PodSpec, node: &Node) -> bool {
 /// `NodeShouldRunDaemonPod`: the node fits the pod's node affinity and its NoSchedule/NoExecute
 /// taints are tolerated (the DaemonSet's automatic tolerations included).
 pub fn node_should_run(template_spec: &PodSpec, node: &Node) -> bool {
-    let mut spec = template_spec.clone();
-    add_daemon_tolerations(&mut spec);
-    if !node_affinity_matches(&spec, node) {
+    // The automatic tolerations change nothing of the affinity: it is read from the template.
+    if !node_affinity_matches(template_spec, node) {
         return false;
     }
-    let tols = spec.tolerations.clone().unwrap_or_default();
-    node.spec
+    let mut taints = node
+        .spec
         .as_ref()
         .and_then(|s| s.taints.as_ref())
         .into_iter()
         .flatten()
-        .all(|t| {
-            !(t.effect == "NoSchedule" || t.effect == "NoExecute")
-                || tolerates(&tols, &t.key, t.value.as_deref(), &t.effect)
-        })
+        .filter(|t| t.effect == "NoSchedule" || t.effect == "NoExecute")
+        .peekable();
+    if taints.peek().is_none() {
+        return true;
+    }
+    // Only the tolerations of the pod the DaemonSet would create (template + automatic ones).
+    let mut probe = PodSpec {
+        host_network: template_spec.host_network,
+        tolerations: template_spec.tolerations.clone(),
+        ..Default::default()
+    };
+    add_daemon_tolerations(&mut probe);
+    let tols = probe.tolerations.unwrap_or_default();
+    taints.all(|t| tolerates(&tols, &t.key, t.value.as_deref(), &t.effect))
 }
 
 /// `GetTargetNodeName`: `spec.nodeName`, or the node the affinity term pins the pod to.
@@ -243,22 +253,31 @@ fn pin_to_node(spec: &mut PodSpec, node: &str) {
     });
 }
 
-fn nodes_in_order(sim: &Sim) -> Vec<Node> {
-    let mut nodes: Vec<(u64, Node)> = sim
+/// The nodes in registration order (shared, not copied: the caller reads them as `&Node` through
+/// [`as_nodes`] while it writes to the store).
+fn nodes_in_order(sim: &Sim) -> Vec<Rc<Object>> {
+    let mut nodes: Vec<(u64, Rc<Object>)> = sim
         .store
         .list(Kind::Node, None)
         .iter()
-        .filter_map(|o| {
-            o.as_node().map(|n| {
-                (
-                    sim.store.created_rev(&ObjKey::of(o)).unwrap_or(0),
-                    n.clone(),
-                )
-            })
+        .filter(|o| o.as_node().is_some())
+        .map(|o| {
+            (
+                sim.store.created_rev(&ObjKey::of(o)).unwrap_or(0),
+                o.clone(),
+            )
         })
         .collect();
     crate::sort::sort_by_key(&mut nodes, |(r, _)| *r);
     nodes.into_iter().map(|(_, n)| n).collect()
+}
+
+fn as_nodes(objs: &[Rc<Object>]) -> Vec<&Node> {
+    objs.iter().filter_map(|o| o.as_node()).collect()
+}
+
+fn as_pods(objs: &[Rc<Object>]) -> Vec<&Pod> {
+    objs.iter().filter_map(|o| o.as_pod()).collect()
 }
 
 fn hash_of(p: &Pod) -> Option<&str> {
@@ -342,8 +361,9 @@ fn delete_pod(sim: &mut Sim, owner: &Object, p: &Pod, why: &str) {
 }
 
 /// The DaemonSet's pods by target node (oldest first), and those with no target at all.
-fn pods_by_node(sim: &Sim, uid: &str) -> BTreeMap<String, Vec<Pod>> {
-    let mut m: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
+/// The DaemonSet's pods by the node they are for (shared, not copied: read them with [`as_pods`]).
+fn pods_by_node(sim: &Sim, uid: &str) -> BTreeMap<String, Vec<Rc<Object>>> {
+    let mut m: BTreeMap<String, Vec<Rc<Object>>> = BTreeMap::new();
     for o in sim.store.owned_by(uid) {
         let Some(p) = o.as_pod() else { continue };
         if o.controller_ref().is_none_or(|r| r.uid != uid) {
@@ -351,7 +371,7 @@ fn pods_by_node(sim: &Sim, uid: &str) -> BTreeMap<String, Vec<Pod>> {
         }
         m.entry(target_node(p).unwrap_or_default())
             .or_default()
-            .push(p.clone());
+            .push(o.clone());
     }
     m
 }
@@ -399,7 +419,8 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         return;
     };
     let tspec = spec.template.spec.clone().unwrap_or_default();
-    let nodes = nodes_in_order(sim);
+    let node_objs = nodes_in_order(sim);
+    let nodes = as_nodes(&node_objs);
     let min_ready = spec.min_ready_seconds.unwrap_or(0) as i64;
     let now = sim.clock.now().timestamp();
 
@@ -410,14 +431,14 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         let name = node.metadata.name.as_deref().unwrap_or("");
         known.push(name);
         let should = node_should_run(&tspec, node);
-        let pods = by_node.get(name).cloned().unwrap_or_default();
+        let pods = by_node.get(name).map(|v| as_pods(v)).unwrap_or_default();
         if should {
             if pods.is_empty() {
                 create_pod(sim, &obj, &ds, name, &hash);
                 continue;
             }
             let mut running: Vec<&Pod> = Vec::new();
-            for p in &pods {
+            for &p in &pods {
                 if podutil::terminating(p) {
                     continue;
                 }
@@ -455,7 +476,10 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
     // Pods pinned to nodes that no longer exist (the pod GC's job in a real cluster).
     for (node, pods) in &by_node {
         if !known.contains(&node.as_str()) {
-            for p in pods.iter().filter(|p| !podutil::terminating(p)) {
+            for p in as_pods(pods)
+                .into_iter()
+                .filter(|p| !podutil::terminating(p))
+            {
                 delete_pod(sim, &obj, p, &format!("node {node} no longer exists"));
             }
         }
@@ -472,14 +496,17 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         let desired = nodes.iter().filter(|n| node_should_run(&tspec, n)).count() as i32;
         let max_unavail = max_unavailable(&ds, desired);
         let mut unavailable = 0;
-        let mut replace_now: Vec<Pod> = Vec::new();
-        let mut candidates: Vec<Pod> = Vec::new();
+        let mut replace_now: Vec<&Pod> = Vec::new();
+        let mut candidates: Vec<&Pod> = Vec::new();
         for node in &nodes {
             let name = node.metadata.name.as_deref().unwrap_or("");
             let Some(pods) = by_node.get(name) else {
                 continue;
             };
-            let live: Vec<&Pod> = pods.iter().filter(|p| !podutil::terminating(p)).collect();
+            let live: Vec<&Pod> = as_pods(pods)
+                .into_iter()
+                .filter(|p| !podutil::terminating(p))
+                .collect();
             if live.len() > 1 {
                 unavailable += 1;
                 continue;
@@ -495,9 +522,9 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
                 }
                 (None, Some(p)) => {
                     if !(podutil::is_ready(p) && podutil::is_available(p, min_ready, now)) {
-                        replace_now.push((*p).clone());
+                        replace_now.push(p);
                     } else if unavailable < max_unavail {
-                        candidates.push((*p).clone());
+                        candidates.push(p);
                     }
                 }
             }
@@ -517,6 +544,7 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
     let in_use: Vec<String> = pods_by_node(sim, &uid)
         .values()
         .flatten()
+        .filter_map(|o| o.as_pod())
         .filter_map(|p| hash_of(p).map(|h| format!("{}-{h}", key.name)))
         .collect();
     let current = format!("{}-{hash}", key.name);
@@ -544,12 +572,14 @@ fn update_status(sim: &mut Sim, key: &ObjKey, hash: &str) {
     let (mut desired, mut current, mut miss, mut ready, mut available, mut updated) =
         (0, 0, 0, 0, 0, 0);
     let mut next_available: Option<i64> = None;
-    for node in nodes_in_order(sim) {
+    let node_objs = nodes_in_order(sim);
+    for node in as_nodes(&node_objs) {
         let name = node.metadata.name.clone().unwrap_or_default();
         let pods: Vec<&Pod> = by_node
             .get(&name)
             .map(|v| {
-                v.iter()
+                as_pods(v)
+                    .into_iter()
                     .filter(|p| {
                         !podutil::terminating(p)
                             && !matches!(podutil::phase(p), "Succeeded" | "Failed")
@@ -557,7 +587,7 @@ fn update_status(sim: &mut Sim, key: &ObjKey, hash: &str) {
                     .collect()
             })
             .unwrap_or_default();
-        if node_should_run(&tspec, &node) {
+        if node_should_run(&tspec, node) {
             desired += 1;
             if let Some(p) = pods.first() {
                 current += 1;
