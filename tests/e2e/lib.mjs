@@ -44,10 +44,10 @@ export function distIsRelative() {
 }
 
 /**
- * Serves dist/ on 127.0.0.1 at a free port, under `prefix` ("/" or e.g. "/kubeplay/").
+ * Serves dist/ (or `root`) on 127.0.0.1 at a free port, under `prefix` ("/" or e.g. "/kubeplay/").
  * Anything requested outside the prefix, or missing, is a 404 and is recorded in `misses`.
  */
-export async function serveDist(prefix = '/') {
+export async function serveDist(prefix = '/', root = DIST) {
   const misses = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
@@ -63,8 +63,8 @@ export async function serveDist(prefix = '/') {
     }
     let rel = pathname.slice(prefix.length);
     if (rel === '' || rel.endsWith('/')) rel += 'index.html';
-    const file = path.resolve(DIST, rel);
-    if (!file.startsWith(DIST + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    const file = path.resolve(root, rel);
+    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       misses.push(pathname);
       res.writeHead(404);
       return res.end('not found');
