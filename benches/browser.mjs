@@ -162,7 +162,13 @@ async function journey(browser, url, expect) {
   }, expect);
   await page.goto(url, { waitUntil: 'commit' });
   const input = page.locator('#term-input');
-  await input.waitFor({ state: 'visible', timeout: 60_000 });
+  // Polled at every animation frame: `locator.waitFor` retries with back-off (0, 20, 100, 100,
+  // 500 ms), which added up to ~200 ms to whichever page was not ready at the first look — the
+  // harness's delay, not the page's.
+  await page.waitForFunction(() => {
+    const i = document.getElementById('term-input');
+    return i !== null && i.getClientRects().length > 0;
+  }, null, { polling: 'raf', timeout: 60_000 });
   await input.click();
   await input.fill('kubectl get nodes');
   await input.press('Enter');

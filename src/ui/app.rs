@@ -203,6 +203,8 @@ pub struct App {
     lesson_ticks: HashMap<String, LessonTick>,
     /// The app's own scope (callbacks from async work: `explain.json` arriving).
     link: yew::html::Scope<App>,
+    /// The first session's cluster came booted in the module (`ui::kubeplay_preboot`).
+    prebooted: bool,
     panel_open: bool,
     /// The map is shown (also while a lesson runs).
     show_map: bool,
@@ -1268,7 +1270,7 @@ impl Component for App {
     type Properties = ();
 
     fn create(ctx: &Context<Self>) -> Self {
-        let pg = Playground::new(SimConfig::default());
+        let (pg, prebooted) = super::first_playground();
         let view = pg.view();
         let link = ctx.link().clone();
         let interval = Interval::new(TICK_MS, move || link.send_message(Msg::Tick));
@@ -1420,6 +1422,7 @@ impl Component for App {
             lesson_errors,
             lesson_ticks,
             link: ctx.link().clone(),
+            prebooted,
             panel_open: LocalStorage::get(PANEL_KEY).unwrap_or(true),
             show_map: true,
             lesson_note: None,
@@ -2220,7 +2223,8 @@ impl Component for App {
             .unwrap_or_default();
 
         html! {
-            <div class={classes!("app", paused.then_some("paused"), in_past.then_some("viewing-past"), self.modes.classes())}>
+            <div class={classes!("app", paused.then_some("paused"), in_past.then_some("viewing-past"), self.modes.classes())}
+                 data-boot={if self.prebooted { "prebooted" } else { "at-start" }}>
                 { if self.modes.presenter || self.modes.embed {
                     modes::strip(&self.modes, link, self.shown(), &clock(shown_view.elapsed_ms))
                 } else { html! {
