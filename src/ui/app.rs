@@ -47,6 +47,12 @@ const GHOST_TICKS: u64 = 20;
 const RELEASED_TICKS: u64 = 30;
 /// Narration lines kept on the page.
 const MAX_NARRATION: usize = 500;
+/// Narration lines drawn at first (the newest ones, after the component filter). The kind
+/// cluster's boot alone makes ~70 (~5 elements each), every render diffs what is drawn and the
+/// pane shows about 8 at a time; at scale a few seconds make hundreds.
+const NARR_WINDOW: usize = 40;
+/// How many earlier lines one click of `#narr-more` adds to what is drawn.
+const NARR_STEP: usize = 50;
 /// Terminal blocks kept on the page.
 const MAX_BLOCKS: usize = 300;
 const HISTORY_KEY: &str = "kubeplay.history";
@@ -131,6 +137,8 @@ pub enum Msg {
     Mode(ModeMsg),
     /// Show only the narration of one component group ("" for all).
     NarrFilter(String),
+    /// `#narr-more`: draw `NARR_STEP` earlier narration lines.
+    NarrMore,
     /// `explain.json` arrived (or failed): the line held for it runs.
     DocsLoaded,
 }
@@ -167,6 +175,11 @@ pub struct App {
     narr_end: usize,
     /// The narration's component filter: "" for all, else a group from `narr_group`.
     narr_filter: String,
+    /// How many of the newest narration lines (after the filter) are drawn: `NARR_WINDOW`, grown
+    /// by `NARR_STEP` per click of `#narr-more`; back to `NARR_WINDOW` on a new session or filter.
+    narr_window: usize,
+    /// The last click of `#narr-more` drew every line (the button is gone): focus the list.
+    narr_focus: bool,
     controllers: Vec<String>,
     /// Owner keys in order of first appearance (rows never reorder).
     owner_order: Vec<String>,
@@ -485,6 +498,25 @@ impl App {
     /// The session whose moment is on screen (the past one while scrubbing).
     fn shown(&self) -> &Playground {
         self.past.as_ref().map(|p| &p.pg).unwrap_or(&self.pg)
+    }
+
+    /// The narration lines of the moment shown (`past_ms`, or live) that pass the component
+    /// filter, oldest first; the page draws the newest `narr_window` of them.
+    fn narr_shown(&self, past_ms: Option<u64>) -> Vec<&NarrItem> {
+        self.narration
+            .iter()
+            .filter(|item| match (item, past_ms) {
+                (_, None) => true,
+                (NarrItem::Decision(_, d), Some(t)) => d.at_ms <= t,
+                (NarrItem::Command { at_ms, .. }, Some(t)) => *at_ms < t,
+            })
+            .filter(|item| match item {
+                NarrItem::Decision(_, d) => {
+                    self.narr_filter.is_empty() || narr_group(&d.component) == self.narr_filter
+                }
+                NarrItem::Command { .. } => true,
+            })
+            .collect()
     }
 
     fn shown_view(&self) -> &ClusterView {
@@ -920,6 +952,7 @@ impl App {
         self.waiting = None;
         self.narration.clear();
         self.narr_end = 0;
+        self.narr_window = NARR_WINDOW;
         self.carry = 0.0;
         self.cues.clear();
         self.owner_order.clear();
@@ -1398,6 +1431,8 @@ impl Component for App {
             narration: Vec::new(),
             narr_end: 0,
             narr_filter: String::new(),
+            narr_window: NARR_WINDOW,
+            narr_focus: false,
             controllers: CONTROLLERS.iter().map(|s| s.to_string()).collect(),
             owner_order: Vec::new(),
             ghosts: Vec::new(),
@@ -1740,7 +1775,16 @@ impl Component for App {
             }
             Msg::NarrFilter(f) => {
                 self.narr_filter = f;
+                self.narr_window = NARR_WINDOW;
                 self.scroll_narr = true;
+                true
+            }
+            Msg::NarrMore => {
+                let shown = self
+                    .narr_shown(self.past.as_ref().map(|p| p.pg.elapsed_ms()))
+                    .len();
+                self.narr_window += NARR_STEP;
+                self.narr_focus = shown <= self.narr_window;
                 true
             }
             Msg::Inspect { kind, ns, name } => {
@@ -2041,6 +2085,13 @@ impl Component for App {
             scroll_to_bottom(&self.narr_ref);
             self.scroll_narr = false;
         }
+        if self.narr_focus {
+            // `#narr-more` had the focus and is gone: the list takes it, not the page's body.
+            if let Some(el) = self.narr_ref.cast::<HtmlElement>() {
+                let _ = el.focus();
+            }
+            self.narr_focus = false;
+        }
         if let Some(caret) = self.edit.caret.take() {
             if let Some(el) = self.input_ref.cast::<HtmlTextAreaElement>() {
                 let _ = el.set_selection_range(caret, caret);
@@ -2169,6 +2220,10 @@ impl Component for App {
             }
             None => &self.view_names,
         };
+        // The narration drawn: the newest `narr_window` lines of the shown moment, after the filter.
+        let narr_drawn = self.narr_shown(past_ms);
+        let narr_hidden = narr_drawn.len().saturating_sub(self.narr_window);
+        let narr_drawn = &narr_drawn[narr_hidden..];
         let on_view_click = link.batch_callback(|e: MouseEvent| {
             inspect_target(e.target()).into_iter().collect::<Vec<_>>()
         });
@@ -2318,18 +2373,12 @@ impl Component for App {
                                 { narr_filter_select(&self.narration, &self.narr_filter, link.callback(Msg::NarrFilter)) }
                             </div>
                             <ol id="narration" class="narr-list" role="log" aria-live="polite" aria-relevant="additions"
-                                ref={self.narr_ref.clone()}>
+                                tabindex="-1" ref={self.narr_ref.clone()}>
                                 { if self.narration.is_empty() {
                                     html! { <li class="narr-empty">{ "Quiet. Run a command and the controllers' decisions appear here." }</li> }
                                   } else { html! {} } }
-                                { for self.narration.iter().filter(|item| match (item, past_ms) {
-                                    (_, None) => true,
-                                    (NarrItem::Decision(_, d), Some(t)) => d.at_ms <= t,
-                                    (NarrItem::Command { at_ms, .. }, Some(t)) => *at_ms < t,
-                                  }).filter(|item| match item {
-                                    NarrItem::Decision(_, d) => self.narr_filter.is_empty() || narr_group(&d.component) == self.narr_filter,
-                                    NarrItem::Command { .. } => true,
-                                  }).map(|item| match item {
+                                { narr_more(narr_hidden, link.callback(|_: MouseEvent| Msg::NarrMore)) }
+                                { for narr_drawn.iter().map(|item| match item {
                                     NarrItem::Decision(i, d) => html! {
                                         <li key={format!("d{i}")} class="narr-line" data-comp={narr_group(&d.component).to_string()}>
                                             <time>{ clock(d.at_ms) }</time>{ " " }
@@ -2376,6 +2425,25 @@ impl Component for App {
                 { modes::blank(&self.modes, link) }
             </div>
         }
+    }
+}
+
+/// `#narr-more`, above the narration's lines while `hidden` earlier ones are not drawn.
+fn narr_more(hidden: usize, onclick: Callback<MouseEvent>) -> Html {
+    if hidden == 0 {
+        return html! {};
+    }
+    let label = match hidden {
+        1 => "Show the earlier line".to_string(),
+        n if n <= NARR_STEP => format!("Show the {n} earlier lines"),
+        n => format!("Show {NARR_STEP} earlier lines ({n} hidden)"),
+    };
+    html! {
+        <li class="narr-more-item">
+            <button type="button" id="narr-more" class="narr-more" data-hidden={hidden.to_string()} {onclick}>
+                { label }
+            </button>
+        </li>
     }
 }
 

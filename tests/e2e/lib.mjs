@@ -149,6 +149,19 @@ export async function typeCommand(page, line) {
   await input.press('Enter');
 }
 
+/**
+ * The narration draws only its newest lines (`NARR_WINDOW` in src/ui/app.rs); clicks `#narr-more`
+ * until it draws every line the page keeps.
+ */
+export async function showAllNarration(page) {
+  for (let i = 0; i < 40; i++) {
+    const more = page.locator('#narr-more');
+    if (await more.count() === 0) return;
+    await more.click();
+  }
+  throw new Error('#narr-more is still there after 40 clicks');
+}
+
 /** Waits until the terminal output contains `text`. */
 export async function waitForOutput(page, text, timeout = 15_000) {
   try {

@@ -3,15 +3,39 @@
 //     `default-scheduler` in #narr-filter leaves only scheduler lines (plus "you ran" markers);
 //     choosing "every component" brings the others back.
 //  2. A pod name in a scheduler line is a link: clicking it opens the inspector on that pod.
+//  3. Only the newest lines are drawn (NARR_WINDOW): after the kind cluster's boot the list holds
+//     that many and #narr-more[data-hidden] tells how many earlier ones are not drawn; pressing it
+//     (keyboard, then mouse) draws them, oldest boot lines included, and gives the focus to the
+//     list once it is gone; a filter change and Reset draw the newest NARR_WINDOW again; a new
+//     command's lines arrive at the bottom, and the list stays scrolled to the bottom.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   ARTIFACTS, serveDist, openPage, typeCommand, waitForOutput, setSpeedUpTo, describeProblems,
-  sharedBrowser,
+  sharedBrowser, withPage,
 } from './lib.mjs';
 
 const browser = sharedBrowser();
+
+/** `NARR_WINDOW` and `NARR_STEP` in src/ui/app.rs. */
+const WINDOW = 40;
+const STEP = 50;
+
+/** The narration's drawn lines (decisions and "you ran" markers), oldest first, as text. */
+const drawn = (page) => page.$$eval('#narration > li.narr-line, #narration > li.narr-cmd', (els) => els.map((e) => e.textContent));
+/** `#narr-more[data-hidden]`, 0 without the button. */
+const hidden = (page) => page.evaluate(() => Number(document.querySelector('#narr-more')?.getAttribute('data-hidden') ?? 0));
+/** A line's virtual time (`mm:ss.d`) in tenths of a second. */
+const tenths = (line) => {
+  const m = /^(\d+):(\d+)\.(\d)/.exec(line);
+  assert.ok(m, `a line starts with its time: ${line}`);
+  return (Number(m[1]) * 60 + Number(m[2])) * 10 + Number(m[3]);
+};
+const pause = async (page) => {
+  if (await page.locator('#play.is-paused').count() === 0) await page.locator('#play').click();
+  await page.locator('#play.is-paused').waitFor({ timeout: 5_000 });
+};
 
 test('narration filters by component and links object names to the inspector', async () => {
   const server = await serveDist('/');
@@ -61,4 +85,89 @@ test('narration filters by component and links object names to the inspector', a
     await context.close();
     await server.close();
   }
+});
+
+test('narration draws its newest lines; #narr-more draws earlier ones', { timeout: 120_000 }, async () => {
+  await withPage(browser(), 'narration-window', async (page) => {
+    // The boot's decisions (~70) are more than the window: the button appears.
+    await page.locator('#narration > li > button#narr-more').waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('.cluster-badge')?.textContent.includes('3/3 nodes ready'),
+      null, { timeout: 30_000 });
+    await pause(page);
+    const first = await drawn(page);
+    const k0 = await hidden(page);
+    assert.equal(first.length, WINDOW, `the newest ${WINDOW} lines are drawn`);
+    assert.ok(k0 > 0, 'earlier boot lines are not drawn');
+    const more = page.locator('#narr-more');
+    assert.equal(await more.getAttribute('type'), 'button');
+    const label = (await more.textContent()).trim();
+    assert.match(label, new RegExp(`\\b${k0}\\b`), `the button tells how many are hidden: ${label}`);
+    assert.match(label, /^Show /);
+    // In order, oldest first; the list is scrolled to its newest line.
+    const times = first.map(tenths);
+    assert.deepEqual(times, [...times].sort((a, b) => a - b));
+    assert.ok(await page.$eval('#narration', (el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 32), 'scrolled to the bottom');
+    await page.locator('#narration').screenshot({ path: path.join(ARTIFACTS, 'narration-window.png') });
+
+    // Keyboard: focus the button, Enter draws up to STEP earlier lines.
+    await more.focus();
+    await page.keyboard.press('Enter');
+    const grown = WINDOW + Math.min(STEP, k0);
+    await page.waitForFunction((n) => document.querySelectorAll('#narration > li.narr-line, #narration > li.narr-cmd').length === n,
+      grown, { timeout: 5_000 });
+    assert.equal(await hidden(page), k0 - Math.min(STEP, k0));
+    // The mouse does the same, until every line is drawn.
+    while (await more.count() > 0) {
+      const before = (await drawn(page)).length;
+      await more.click();
+      await page.waitForFunction((n) => document.querySelectorAll('#narration > li.narr-line, #narration > li.narr-cmd').length > n,
+        before, { timeout: 5_000 });
+    }
+    const all = await drawn(page);
+    assert.equal(all.length, WINDOW + k0, 'every kept line is drawn');
+    assert.deepEqual(all.slice(-WINDOW), first, 'the earlier lines come above the ones drawn before');
+    assert.equal(tenths(all[0]), 0, `the oldest boot line is drawn: ${all[0]}`);
+    assert.ok(tenths(all[0]) <= tenths(first[0]));
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'narration', 'the focus goes to the list, not the page');
+
+    // A filter change draws the newest WINDOW lines again (of that filter, then of all).
+    await page.selectOption('#narr-filter', 'kubelet');
+    await page.waitForFunction(() => [...document.querySelectorAll('#narration .narr-line')].every((e) => e.getAttribute('data-comp') === 'kubelet'),
+      null, { timeout: 5_000 });
+    assert.ok((await drawn(page)).length <= WINDOW);
+    await page.selectOption('#narr-filter', '');
+    await page.waitForFunction((n) => document.querySelectorAll('#narration > li.narr-line, #narration > li.narr-cmd').length === n,
+      WINDOW, { timeout: 5_000 });
+    assert.equal(await hidden(page), k0);
+
+    // A command: its marker and its decisions arrive at the bottom; the window stays WINDOW lines
+    // and the list stays scrolled to its newest line.
+    await page.locator('#play').click();
+    await setSpeedUpTo(page, 10);
+    await typeCommand(page, 'kubectl create deployment web --image=nginx --replicas=2');
+    await waitForOutput(page, 'deployment.apps/web created');
+    await page.waitForFunction(
+      () => document.querySelectorAll('.pod[data-status="Running"][data-pod^="web-"]').length >= 2,
+      null, { timeout: 60_000, polling: 100 },
+    );
+    await pause(page);
+    const after = await drawn(page);
+    assert.equal(after.length, WINDOW);
+    assert.ok(await hidden(page) > k0, 'the older lines are hidden, not dropped from the page\'s log');
+    const cmd = after.findIndex((l) => l.includes('you ran') && l.includes('kubectl create deployment web'));
+    assert.ok(cmd >= 0, `the command's marker is drawn: ${after.join('\n')}`);
+    assert.ok(after.slice(cmd + 1).some((l) => /default-scheduler: .*web-/.test(l)), 'its decisions follow it');
+    assert.ok(await page.$eval('#narration > li:last-child', (el) => el.classList.contains('narr-line')));
+    assert.ok(await page.$eval('#narration', (el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 32), 'still scrolled to the bottom');
+
+    // Reset (a new session): the window is WINDOW lines again.
+    await page.locator('#narr-more').click();
+    await page.waitForFunction((n) => document.querySelectorAll('#narration > li.narr-line, #narration > li.narr-cmd').length > n,
+      WINDOW, { timeout: 5_000 });
+    page.once('dialog', (d) => d.accept());
+    await page.locator('button[title="Start over with a fresh cluster"]').click();
+    await page.waitForFunction(() => document.querySelectorAll('#narration > li.narr-cmd').length === 0, null, { timeout: 10_000 });
+    await page.locator('#narr-more').waitFor({ timeout: 30_000 });
+    assert.ok((await drawn(page)).length <= WINDOW, 'the window is back to its size after Reset');
+  });
 });

@@ -10,7 +10,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  ARTIFACTS, serveDist, openPage, describeProblems, typeCommand, sharedBrowser,
+  ARTIFACTS, serveDist, openPage, describeProblems, typeCommand, sharedBrowser, showAllNarration,
 } from './lib.mjs';
 
 const browser = sharedBrowser();
@@ -58,6 +58,7 @@ test('Show goal draws the step\'s goal state beside the live cluster, without to
     assert.equal(await page.locator('#lesson-steps > li.step[data-step="1"][data-step-current="true"][data-step-done="false"]').count(), 1);
     assert.equal(await page.textContent('.clock-time'), clockBefore, 'virtual time did not move (the lesson starts paused)');
     assert.equal(await page.textContent('#term-output'), outputBefore, 'nothing was typed into the terminal');
+    await showAllNarration(page);
     assert.doesNotMatch(await page.textContent('#narration'), /kubernetes-bootcamp/, 'the live narration knows nothing of it');
     // The goal frame is visibly different from the live view: dashed.
     assert.equal(await goal.evaluate((el) => getComputedStyle(el).borderTopStyle), 'dashed');
