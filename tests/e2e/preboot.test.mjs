@@ -32,7 +32,7 @@ function nativeLines() {
 
 test('the release page starts from the prebooted cluster, identical to a fresh boot', { timeout: 120_000 }, async () => {
   const want = nativeLines();
-  assert.ok(want.length >= 20, `native output too short:\n${want.join('\n')}`);
+  assert.ok(want.length >= 15, `native output too short:\n${want.join('\n')}`);
   assert.ok(want.some((l) => l.startsWith('pod/web-')), want.join('\n'));
   await withPage(browser(), 'preboot', async (page) => {
     assert.equal(await page.locator('.app').getAttribute('data-boot'), 'prebooted',
