@@ -134,8 +134,16 @@ pub struct Playground {
 impl Playground {
     /// A fresh default cluster (one control-plane node, two workers), seeded.
     pub fn new(config: SimConfig) -> Self {
+        Self::from_shell(Shell::new(config))
+    }
+
+    /// A session over a shell whose cluster has just booted (`Shell::new`): the same as
+    /// [`Playground::new`] with that shell's config. The page boots the shell at build time
+    /// (`ui::kubeplay_preboot`) and makes the session here, so the time-travel base snapshot is
+    /// taken in the browser rather than stored in the module.
+    pub fn from_shell(shell: Shell) -> Self {
         let mut p = Playground {
-            shell: Shell::new(config),
+            shell,
             lesson: None,
             log: Vec::new(),
             snapshots: Vec::new(),

@@ -22,12 +22,12 @@ pub use app::App;
 
 thread_local! {
     /// The default cluster, booted ahead of the page (see [`kubeplay_preboot`]).
-    static PREBOOTED: std::cell::RefCell<Option<crate::lessons::Playground>> =
+    static PREBOOTED: std::cell::RefCell<Option<crate::kubectl::Shell>> =
         const { std::cell::RefCell::new(None) };
 }
 
-/// Boots the default kind cluster (`Playground::new(SimConfig::default())`) and keeps it for the
-/// page's first session. The release build runs this at build time: `scripts/preboot.sh` (a
+/// Boots the default kind cluster (`Shell::new(SimConfig::default())`, what
+/// `Playground::new(SimConfig::default())` starts from) and keeps it for the page's first session. The release build runs this at build time: `scripts/preboot.sh` (a
 /// Trunk post-build hook) has binaryen's `wasm-ctor-eval` evaluate it and write the resulting
 /// memory into the module, so the page starts with the cluster already booted — the same bytes
 /// `Playground::new` would build, since the simulation is deterministic and calls nothing outside
@@ -39,9 +39,7 @@ pub fn kubeplay_preboot() {
     PREBOOTED.with(|p| {
         let mut p = p.borrow_mut();
         if p.is_none() {
-            *p = Some(crate::lessons::Playground::new(
-                crate::sim::SimConfig::default(),
-            ));
+            *p = Some(crate::kubectl::Shell::new(crate::sim::SimConfig::default()));
         }
     });
     crate::alloc_wasm::ZERO_FREED.store(false, Ordering::Relaxed);
@@ -52,7 +50,7 @@ pub fn kubeplay_preboot() {
 /// new boot.
 pub(crate) fn first_playground() -> (crate::lessons::Playground, bool) {
     match PREBOOTED.with(|p| p.borrow_mut().take()) {
-        Some(pg) => (pg, true),
+        Some(shell) => (crate::lessons::Playground::from_shell(shell), true),
         None => (
             crate::lessons::Playground::new(crate::sim::SimConfig::default()),
             false,
