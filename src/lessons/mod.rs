@@ -30,16 +30,21 @@ use crate::sim::{EventRecord, Kind, SimConfig};
 use std::rc::Rc;
 use timetravel::Snapshot;
 
+// In the browser only the index is used: the lesson texts are fetched (and the linker drops them).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/lesson_files.rs"));
 }
 
 /// The lesson files embedded at build time (every `static/lessons/*.yaml`): (file name, text).
+/// Native only: the page fetches them one at a time (`install_lesson_file`).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn lesson_files() -> &'static [(&'static str, &'static str)] {
     embedded::LESSON_FILES
 }
 
 /// Every embedded lesson that parses, in map order, and the errors of those that don't.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn catalog() -> (Vec<Lesson>, Vec<String>) {
     format::parse_all(lesson_files())
 }
@@ -97,19 +102,70 @@ pub fn index() -> (Vec<LessonCard>, Vec<String>) {
     (cards, errors)
 }
 
-/// One embedded lesson by id.
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    /// The page's lesson files, (file name, text), as they arrive ([`install_lesson_file`]).
+    static FETCHED: std::cell::RefCell<Vec<(String, Rc<str>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// In the browser the lesson files are not in the module: the page fetches a lesson's file (next to
+/// `index.html`, in `lessons/`) when it is opened and installs it here, then [`find_lesson`]
+/// finds it. Natively every file is embedded and this is not needed.
+#[cfg(target_arch = "wasm32")]
+pub fn install_lesson_file(file_name: &str, text: &str) {
+    FETCHED.with(|f| {
+        let mut f = f.borrow_mut();
+        f.retain(|(n, _)| n != file_name);
+        f.push((file_name.to_string(), Rc::from(text)));
+    });
+}
+
+/// Whether lesson `id`'s file is at hand (natively: whether it is embedded).
+pub fn lesson_file_ready(id: &str) -> bool {
+    lesson_text(id).is_some()
+}
+
+/// The file name (`rollback.yaml`) of lesson `id` in the map's index.
+pub fn lesson_file_name(id: &str) -> Option<&'static str> {
+    embedded::LESSON_INDEX
+        .iter()
+        .find(|e| e.1 == id)
+        .map(|e| e.0)
+}
+
+fn file_stem(name: &str) -> Option<&str> {
+    std::path::Path::new(name)
+        .file_stem()
+        .and_then(|s| s.to_str())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn lesson_text(id: &str) -> Option<(String, Rc<str>)> {
+    lesson_files()
+        .iter()
+        .find(|(name, _)| file_stem(name) == Some(id))
+        .map(|(name, text)| (name.to_string(), Rc::from(*text)))
+}
+
+#[cfg(target_arch = "wasm32")]
+fn lesson_text(id: &str) -> Option<(String, Rc<str>)> {
+    FETCHED.with(|f| {
+        f.borrow()
+            .iter()
+            .find(|(name, _)| file_stem(name) == Some(id))
+            .cloned()
+    })
+}
+
+/// One lesson by id (natively embedded; in the browser, once its file has been fetched).
 pub fn find_lesson(id: &str) -> Result<Lesson, String> {
-    let Some((name, text)) = lesson_files().iter().find(|(name, _)| {
-        std::path::Path::new(name)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            == Some(id)
-    }) else {
-        let (lessons, _) = catalog();
-        let ids: Vec<&str> = lessons.iter().map(|l| l.id.as_str()).collect();
+    let Some((name, text)) = lesson_text(id) else {
+        let (cards, _) = index();
+        let ids: Vec<&str> = cards.iter().map(|c| c.id).collect();
         return Err(format!("no lesson {id:?}; lessons: {}", ids.join(", ")));
     };
-    Lesson::parse(name, text)
+    Lesson::parse(&name, &text)
 }
 
 /// Longest virtual time one setup or solution command may wait.

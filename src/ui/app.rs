@@ -141,6 +141,26 @@ pub enum Msg {
     NarrMore,
     /// `explain.json` arrived (or failed): the line held for it runs.
     DocsLoaded,
+    /// A lesson's file arrived (or could not be fetched): what waited for it goes on.
+    LessonFile {
+        id: String,
+        result: Result<(), String>,
+    },
+}
+
+/// What waits for a lesson's file (the page fetches lesson files when they are first opened).
+enum AfterLesson {
+    /// `App::start_lesson(id, step, resume)`; `from_map`: focus the lesson's title after.
+    Open {
+        step: Option<usize>,
+        resume: bool,
+        from_map: bool,
+    },
+    /// Replay a share link of a lesson session (`start`: show its first moment).
+    Share {
+        shared: crate::lessons::share::Shared,
+        start: bool,
+    },
 }
 
 /// An earlier moment being viewed: the session rebuilt there, and what it draws.
@@ -218,6 +238,8 @@ pub struct App {
     link: yew::html::Scope<App>,
     /// The first session's cluster came booted in the module (`ui::kubeplay_preboot`).
     prebooted: bool,
+    /// A lesson whose file is being fetched, and what to do when it is in.
+    pending_lesson: Option<(String, AfterLesson)>,
     panel_open: bool,
     /// The map is shown (also while a lesson runs).
     show_map: bool,
@@ -982,6 +1004,73 @@ impl App {
         self.refresh();
     }
 
+    /// Opens lesson `id` now if its file is at hand (or the id is unknown: `start_lesson` says so),
+    /// else once the page has fetched it. `from_map`: the learner chose it in the map (focus its
+    /// title); otherwise a failure is shown above the map and the address is brought in line.
+    fn open_lesson(&mut self, id: &str, step: Option<usize>, resume: bool, from_map: bool) {
+        if self.lessons.iter().any(|l| l.id == id) && !crate::lessons::lesson_file_ready(id) {
+            self.lesson_notice = None;
+            self.announce = "Loading the lesson…".to_string();
+            let then = AfterLesson::Open {
+                step,
+                resume,
+                from_map,
+            };
+            self.when_lesson_file(id, then);
+            return;
+        }
+        match self.start_lesson(id, step, resume) {
+            Ok(()) => {
+                if from_map {
+                    self.focus_title = true;
+                }
+            }
+            Err(e) => {
+                self.lesson_notice = Some(e);
+                if !from_map {
+                    self.panel_open = true;
+                    self.sync_url();
+                }
+            }
+        }
+    }
+
+    /// Fetches lesson `id`'s file, then does `then` (`Msg::LessonFile`); a later call replaces it.
+    fn when_lesson_file(&mut self, id: &str, then: AfterLesson) {
+        self.pending_lesson = Some((id.to_string(), then));
+        let key = id.to_string();
+        super::docs::load_lesson(
+            id,
+            self.link.callback(move |result| Msg::LessonFile {
+                id: key.clone(),
+                result,
+            }),
+        );
+    }
+
+    /// Replays a share link's session (its lesson's file at hand, if it has one); `start`: show
+    /// its first moment, ready to play back.
+    fn open_shared(&mut self, shared: &crate::lessons::share::Shared, start: bool) {
+        if let Err(e) = self.load_shared(shared) {
+            self.modes.note = Some((
+                true,
+                format!(
+                    "This share link could not be replayed: {e}. Showing a fresh cluster instead."
+                ),
+            ));
+        } else if start {
+            // "From the start": the first moment, ready to play the session back.
+            let t = self.pg.earliest_ms();
+            self.show_at(t);
+            if let Some((_, note)) = self.modes.note.as_mut() {
+                *note = format!(
+                    "{} Showing its first moment: press Space or Play to watch it play back; End jumps to its end.",
+                    note.split(" Paused").next().unwrap_or_default()
+                );
+            }
+        }
+    }
+
     /// Opens lesson `id`. With saved progress at `step` (1-based; `None`: wherever it was) and
     /// `resume`, the saved inputs are replayed; otherwise a fresh session starts at its setup, and
     /// a `step` past 1 is reached by running the earlier steps' solutions.
@@ -1458,6 +1547,7 @@ impl Component for App {
             lesson_ticks,
             link: ctx.link().clone(),
             prebooted,
+            pending_lesson: None,
             panel_open: LocalStorage::get(PANEL_KEY).unwrap_or(true),
             show_map: true,
             lesson_note: None,
@@ -1483,21 +1573,17 @@ impl Component for App {
         // A share link (`#v=1&…&in=…`) replays its session; it may name a lesson too.
         match modes::url_share() {
             Ok(Some(shared)) => {
-                if let Err(e) = app.load_shared(&shared) {
-                    app.modes.note = Some((
-                        true,
-                        format!("This share link could not be replayed: {e}. Showing a fresh cluster instead."),
-                    ));
-                } else if modes::flag(&["start"]) {
-                    // "From the start": the first moment, ready to play the session back.
-                    let t = app.pg.earliest_ms();
-                    app.show_at(t);
-                    if let Some((_, note)) = app.modes.note.as_mut() {
-                        *note = format!(
-                            "{} Showing its first moment: press Space or Play to watch it play back; End jumps to its end.",
-                            note.split(" Paused").next().unwrap_or_default()
-                        );
+                let start = modes::flag(&["start"]);
+                match shared.lesson.clone() {
+                    // A lesson's session: its file first (fetched when not at hand yet).
+                    Some(id)
+                        if app.lessons.iter().any(|l| l.id == id)
+                            && !crate::lessons::lesson_file_ready(&id) =>
+                    {
+                        app.modes.note = Some((false, "Loading the shared lesson…".to_string()));
+                        app.when_lesson_file(&id, AfterLesson::Share { shared, start });
                     }
+                    _ => app.open_shared(&shared, start),
                 }
                 return app;
             }
@@ -1523,11 +1609,7 @@ impl Component for App {
             }
         });
         if let Some(id) = want {
-            if let Err(e) = app.start_lesson(&id, step, true) {
-                app.lesson_notice = Some(e);
-                app.panel_open = true;
-                app.sync_url();
-            }
+            app.open_lesson(&id, step, true, false);
         }
         app
     }
@@ -1536,6 +1618,43 @@ impl Component for App {
         match msg {
             Msg::DocsLoaded => {
                 self.run_queue();
+                true
+            }
+            Msg::LessonFile { id, result } => {
+                let Some((pending, then)) = self.pending_lesson.take() else {
+                    return false;
+                };
+                if pending != id {
+                    // A later choice replaced it; that one's file is on its way.
+                    self.pending_lesson = Some((pending, then));
+                    return false;
+                }
+                match (result, then) {
+                    (
+                        Ok(()),
+                        AfterLesson::Open {
+                            step,
+                            resume,
+                            from_map,
+                        },
+                    ) => self.open_lesson(&id, step, resume, from_map),
+                    (Ok(()), AfterLesson::Share { shared, start }) => {
+                        self.modes.note = None;
+                        self.open_shared(&shared, start);
+                    }
+                    (Err(e), AfterLesson::Open { .. }) => {
+                        self.lesson_notice =
+                            Some(format!("The lesson “{id}” could not be loaded: {e}."));
+                        self.panel_open = true;
+                        self.sync_url();
+                    }
+                    (Err(e), AfterLesson::Share { .. }) => {
+                        self.modes.note = Some((
+                            true,
+                            format!("This share link could not be replayed: its lesson “{id}” could not be loaded ({e}). Showing a fresh cluster instead."),
+                        ));
+                    }
+                }
                 true
             }
             Msg::Tick => {
@@ -1866,10 +1985,7 @@ impl Component for App {
                     self.focus_title = true;
                     return true;
                 }
-                match self.start_lesson(&id, None, true) {
-                    Ok(()) => self.focus_title = true,
-                    Err(e) => self.lesson_notice = Some(e),
-                }
+                self.open_lesson(&id, None, true, true);
                 true
             }
             Msg::ShowMap(on) => {

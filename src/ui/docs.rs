@@ -36,6 +36,26 @@ pub fn load_explain_docs(done: yew::Callback<()>) {
     });
 }
 
+/// Makes lesson `id`'s file available to `lessons::find_lesson`: at once if it already is, else
+/// after fetching `lessons/<file>` (next to `index.html`; Trunk copies `static/lessons/` there).
+/// `done` gets the outcome: `Err` says why the file could not be had.
+pub fn load_lesson(id: &str, done: yew::Callback<Result<(), String>>) {
+    if crate::lessons::lesson_file_ready(id) {
+        done.emit(Ok(()));
+        return;
+    }
+    let Some(file) = crate::lessons::lesson_file_name(id) else {
+        done.emit(Err(format!("there is no lesson {id:?}")));
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = fetch_text(&format!("lessons/{file}"))
+            .await
+            .map(|text| crate::lessons::install_lesson_file(file, &text));
+        done.emit(result);
+    });
+}
+
 async fn fetch_text(url: &str) -> Result<String, String> {
     let window = web_sys::window().ok_or("no window")?;
     let response = JsFuture::from(window.fetch_with_str(url))

@@ -176,3 +176,33 @@ test('deep link to a step (query and # forms), keyboard hints', async () => {
     assert.deepEqual(states.map((s) => s.done), [true, false, false, false]);
   });
 });
+
+test('lesson files are fetched when a lesson opens, not with the page; a failed fetch says so', async () => {
+  await withPage('lesson-fetch', '/kubeplay/', async (page, url, problems) => {
+    const fetched = [];
+    page.on('request', (r) => { if (r.url().includes('/lessons/')) fetched.push(new URL(r.url()).pathname); });
+    await page.goto(url, { waitUntil: 'load' });
+    await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.lesson-tile').first().waitFor();
+    assert.ok(await page.locator('.lesson-tile').count() >= 20, 'the map is drawn from the build-time index');
+    assert.deepEqual(fetched, [], 'no lesson file in the first load');
+
+    // A file that cannot be had: the map says why, as text, and nothing else changes.
+    await page.route('**/lessons/pod-phases.yaml', (r) => r.fulfill({ status: 503, body: 'down' }));
+    await page.click('.lesson-tile[data-lesson-id="pod-phases"]');
+    await page.waitForFunction(() => (document.querySelector('.lp-notice')?.textContent ?? '').includes('could not be loaded'));
+    assert.match(await page.textContent('.lp-notice'), /The lesson “pod-phases” could not be loaded: HTTP 503 for lessons\/pod-phases\.yaml/);
+    assert.equal(await page.getAttribute('#lesson-panel', 'data-view'), 'map');
+    problems.failedRequests.length = 0; // the 503 above was the point
+
+    // Opening a lesson fetches exactly its file, relative to the page, and opens it.
+    await page.click(`.lesson-tile[data-lesson-id="${LESSON}"]`);
+    await waitLesson(page);
+    assert.deepEqual(fetched, ['/kubeplay/lessons/pod-phases.yaml', `/kubeplay/lessons/${LESSON}.yaml`]);
+    // Back to the map and in again: the file is not fetched twice.
+    await page.click('#lesson-map-btn');
+    await page.click(`.lesson-tile[data-lesson-id="${LESSON}"]`);
+    await waitLesson(page);
+    assert.equal(fetched.length, 2);
+  });
+});
