@@ -176,6 +176,20 @@ export async function waitForOutput(page, text, timeout = 15_000) {
   }
 }
 
+/**
+ * At up to 10x, creates Deployment `web` (nginx) with `replicas` from the terminal and waits until
+ * that many of its pods are drawn Running.
+ */
+export async function deployWebAndWait(page, replicas) {
+  await setSpeedUpTo(page, 10);
+  await typeCommand(page, `kubectl create deployment web --image=nginx --replicas=${replicas}`);
+  await waitForOutput(page, 'deployment.apps/web created');
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('.pod[data-status="Running"][data-pod^="web-"]').length >= n,
+    replicas, { timeout: 60_000, polling: 100 },
+  );
+}
+
 /** Picks the fastest speed up to `max` offered by `<select id="speed">`, if there is one. */
 export async function setSpeedUpTo(page, max) {
   const values = await page.evaluate(() =>

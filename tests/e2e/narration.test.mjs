@@ -12,8 +12,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  ARTIFACTS, serveDist, openPage, typeCommand, waitForOutput, setSpeedUpTo, describeProblems,
-  sharedBrowser, withPage,
+  ARTIFACTS, serveDist, openPage, describeProblems,
+  sharedBrowser, withPage, deployWebAndWait,
 } from './lib.mjs';
 
 const browser = sharedBrowser();
@@ -44,13 +44,7 @@ test('narration filters by component and links object names to the inspector', a
   try {
     await page.goto(server.url, { waitUntil: 'load' });
     await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });
-    await setSpeedUpTo(page, 10);
-    await typeCommand(page, 'kubectl create deployment web --image=nginx --replicas=2');
-    await waitForOutput(page, 'deployment.apps/web created');
-    await page.waitForFunction(
-      () => document.querySelectorAll('.pod[data-status="Running"][data-pod^="web-"]').length >= 2,
-      null, { timeout: 60_000, polling: 100 },
-    );
+    await deployWebAndWait(page, 2);
     const comps = () => page.$$eval('#narration .narr-line', (els) => [...new Set(els.map((e) => e.getAttribute('data-comp')))]);
     const before = await comps();
     assert.ok(before.includes('default-scheduler'), `scheduler lines: ${before}`);
@@ -143,13 +137,7 @@ test('narration draws its newest lines; #narr-more draws earlier ones', { timeou
     // A command: its marker and its decisions arrive at the bottom; the window stays WINDOW lines
     // and the list stays scrolled to its newest line.
     await page.locator('#play').click();
-    await setSpeedUpTo(page, 10);
-    await typeCommand(page, 'kubectl create deployment web --image=nginx --replicas=2');
-    await waitForOutput(page, 'deployment.apps/web created');
-    await page.waitForFunction(
-      () => document.querySelectorAll('.pod[data-status="Running"][data-pod^="web-"]').length >= 2,
-      null, { timeout: 60_000, polling: 100 },
-    );
+    await deployWebAndWait(page, 2);
     await pause(page);
     const after = await drawn(page);
     assert.equal(after.length, WINDOW);

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   ARTIFACTS, serveDist, openPage, typeCommand, waitForOutput, setSpeedUpTo, describeProblems,
-  sharedBrowser,
+  sharedBrowser, deployWebAndWait,
 } from './lib.mjs';
 
 const HOSTILE = '<img src=x onerror=window.__xss=1>';
@@ -69,13 +69,7 @@ test('share: a link replays the same session in a fresh page, hostile text stays
   let b;
   try {
     const { page } = a;
-    await setSpeedUpTo(page, 10);
-    await typeCommand(page, 'kubectl create deployment web --image=nginx --replicas=3');
-    await waitForOutput(page, 'deployment.apps/web created');
-    await page.waitForFunction(
-      () => document.querySelectorAll('.pod[data-status="Running"][data-pod^="web-"]').length >= 3,
-      null, { timeout: 60_000, polling: 100 },
-    );
+    await deployWebAndWait(page, 3);
     await typeCommand(page, `kubectl annotate deployment web note='${HOSTILE}'`);
     await waitForOutput(page, 'deployment.apps/web annotated');
     await typeCommand(page, `kubectl label deployment web evil='${HOSTILE}'`);
