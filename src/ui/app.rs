@@ -156,11 +156,8 @@ enum AfterLesson {
         resume: bool,
         from_map: bool,
     },
-    /// Replay a share link of a lesson session (`start`: show its first moment).
-    Share {
-        shared: crate::lessons::share::Shared,
-        start: bool,
-    },
+    /// A share link's replay ([`App::pending_share`]) waits for it.
+    Share,
 }
 
 /// An earlier moment being viewed: the session rebuilt there, and what it draws.
@@ -240,6 +237,9 @@ pub struct App {
     prebooted: bool,
     /// A lesson whose file is being fetched, and what to do when it is in.
     pending_lesson: Option<(String, AfterLesson)>,
+    /// A share link to replay once what it needs has been fetched (its lesson's file, and
+    /// `explain.json` when it ran `kubectl explain`), and whether to show its first moment.
+    pending_share: Option<(crate::lessons::share::Shared, bool)>,
     panel_open: bool,
     /// The map is shown (also while a lesson runs).
     show_map: bool,
@@ -1048,6 +1048,36 @@ impl App {
         );
     }
 
+    /// Replays the pending share link once what it needs is at hand: its lesson's file (a
+    /// lesson session) and `explain.json` (when one of its lines runs `kubectl explain`, so the
+    /// replay prints what it printed). Whatever is missing is fetched first, and this runs again
+    /// when it arrives (`Msg::LessonFile`, `Msg::DocsLoaded`).
+    fn open_pending_share(&mut self) {
+        let Some((shared, start)) = self.pending_share.take() else {
+            return;
+        };
+        if let Some(id) = shared.lesson.clone() {
+            if self.lessons.iter().any(|l| l.id == id) && !crate::lessons::lesson_file_ready(&id) {
+                self.modes.note = Some((false, "Loading the shared lesson…".to_string()));
+                self.pending_share = Some((shared, start));
+                self.when_lesson_file(&id, AfterLesson::Share);
+                return;
+            }
+        }
+        let runs_explain = shared.inputs.iter().any(|i| {
+            matches!(&i.action, crate::lessons::Action::Line(l)
+                if crate::kubectl::explain::line_needs_docs(l))
+        });
+        if runs_explain && !crate::kubectl::explain::docs_settled() {
+            self.modes.note = Some((false, "Loading kubectl explain's documents…".to_string()));
+            self.pending_share = Some((shared, start));
+            super::docs::load_explain_docs(self.link.callback(|_| Msg::DocsLoaded));
+            return;
+        }
+        self.modes.note = None;
+        self.open_shared(&shared, start);
+    }
+
     /// Replays a share link's session (its lesson's file at hand, if it has one); `start`: show
     /// its first moment, ready to play back.
     fn open_shared(&mut self, shared: &crate::lessons::share::Shared, start: bool) {
@@ -1548,6 +1578,7 @@ impl Component for App {
             link: ctx.link().clone(),
             prebooted,
             pending_lesson: None,
+            pending_share: None,
             panel_open: LocalStorage::get(PANEL_KEY).unwrap_or(true),
             show_map: true,
             lesson_note: None,
@@ -1573,18 +1604,8 @@ impl Component for App {
         // A share link (`#v=1&…&in=…`) replays its session; it may name a lesson too.
         match modes::url_share() {
             Ok(Some(shared)) => {
-                let start = modes::flag(&["start"]);
-                match shared.lesson.clone() {
-                    // A lesson's session: its file first (fetched when not at hand yet).
-                    Some(id)
-                        if app.lessons.iter().any(|l| l.id == id)
-                            && !crate::lessons::lesson_file_ready(&id) =>
-                    {
-                        app.modes.note = Some((false, "Loading the shared lesson…".to_string()));
-                        app.when_lesson_file(&id, AfterLesson::Share { shared, start });
-                    }
-                    _ => app.open_shared(&shared, start),
-                }
+                app.pending_share = Some((shared, modes::flag(&["start"])));
+                app.open_pending_share();
                 return app;
             }
             Ok(None) => {}
@@ -1617,6 +1638,7 @@ impl Component for App {
     fn update(&mut self, _ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
             Msg::DocsLoaded => {
+                self.open_pending_share();
                 self.run_queue();
                 true
             }
@@ -1638,17 +1660,15 @@ impl Component for App {
                             from_map,
                         },
                     ) => self.open_lesson(&id, step, resume, from_map),
-                    (Ok(()), AfterLesson::Share { shared, start }) => {
-                        self.modes.note = None;
-                        self.open_shared(&shared, start);
-                    }
+                    (Ok(()), AfterLesson::Share) => self.open_pending_share(),
                     (Err(e), AfterLesson::Open { .. }) => {
                         self.lesson_notice =
                             Some(format!("The lesson “{id}” could not be loaded: {e}."));
                         self.panel_open = true;
                         self.sync_url();
                     }
-                    (Err(e), AfterLesson::Share { .. }) => {
+                    (Err(e), AfterLesson::Share) => {
+                        self.pending_share = None;
                         self.modes.note = Some((
                             true,
                             format!("This share link could not be replayed: its lesson “{id}” could not be loaded ({e}). Showing a fresh cluster instead."),

@@ -38,3 +38,31 @@ test('kubectl explain fetches its docs on first use and answers', { timeout: 120
     await server.close();
   }
 });
+
+test('a share link of a session that ran kubectl explain replays its real answer', { timeout: 120_000 }, async () => {
+  const server = await serveDist('/kubeplay/');
+  const a = await openPage(browser());
+  let b;
+  try {
+    await a.page.goto(server.url, { waitUntil: 'load' });
+    await typeCommand(a.page, 'kubectl explain deploy.spec.paused');
+    await waitForOutput(a.page, 'FIELD: paused <boolean>');
+    await a.page.locator('#share-btn').click();
+    const url = await a.page.locator('#share-url').inputValue();
+    assert.match(url, /#v=1&/);
+
+    // A fresh page has no docs yet: the replay waits for them, then prints the same answer.
+    b = await openPage(browser());
+    const fetched = [];
+    b.page.on('request', (r) => { if (r.url().endsWith('/explain.json')) fetched.push(r.url()); });
+    await b.page.goto(url, { waitUntil: 'load' });
+    await waitForOutput(b.page, 'FIELD: paused <boolean>');
+    assert.ok(!(await b.page.locator('#term-output').textContent()).includes('still loading'));
+    assert.equal(fetched.length, 1);
+    assert.deepEqual(b.problems.pageErrors, [], describeProblems(b.problems));
+  } finally {
+    await a.context.close();
+    await b?.context.close();
+    await server.close();
+  }
+});
