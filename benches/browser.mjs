@@ -12,7 +12,8 @@
 //
 // Environment: KUBEPLAY_DIST (default dist/), CHROMIUM (default /usr/bin/chromium),
 // BENCH_REPS (default 7), BENCH_PODS (default "100,1000,10000"), BENCH_WINDOW_MS (default 5000),
-// BENCH_JSON (write the results there as JSON too).
+// BENCH_JSON (write the results there as JSON too), BENCH_CHROMIUM_ARGS (extra Chromium switches,
+// space-separated, e.g. '--js-flags=--liftoff-only' to see what V8's tier-up costs).
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -249,7 +250,7 @@ function machine() {
 
 const server = await serve();
 const base = `http://127.0.0.1:${server.address().port}/`;
-const browser = await launchChromium();
+const browser = await launchChromium((process.env.BENCH_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean));
 const out = { date: new Date().toISOString(), machine: machine(), chromium: browser.version() };
 try {
   console.log(`# kubeplay browser benchmark\n${out.date}\nmachine: ${out.machine}\nChromium ${out.chromium}, dist ${DIST}\n`);

@@ -88,7 +88,7 @@ export async function serveDist(prefix = '/', root = DIST) {
 }
 
 /** Headless Debian Chromium (never a downloaded browser). */
-export function launchChromium() {
+export function launchChromium(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
@@ -100,6 +100,7 @@ export function launchChromium() {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
 }
