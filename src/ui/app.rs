@@ -237,6 +237,8 @@ pub struct App {
     prebooted: bool,
     /// A lesson whose file is being fetched, and what to do when it is in.
     pending_lesson: Option<(String, AfterLesson)>,
+    /// The placeholder block of a line held for `explain.json` (removed when the line runs).
+    held_block: Option<u64>,
     /// A share link to replay once what it needs has been fetched (its lesson's file, and
     /// `explain.json` when it ran `kubectl explain`), and whether to show its first moment.
     pending_share: Option<(crate::lessons::share::Shared, bool)>,
@@ -722,6 +724,24 @@ impl App {
                     && crate::kubectl::explain::line_needs_docs(front)
                 {
                     super::docs::load_explain_docs(self.link.callback(|_| Msg::DocsLoaded));
+                    if self.held_block.is_none() {
+                        // Shown while the file comes: the line, waiting (Ctrl+C drops it).
+                        let id = self.next_id;
+                        self.next_id += 1;
+                        let at_ms = self.pg.elapsed_ms();
+                        let command = front.trim().to_string();
+                        self.push_block(Block {
+                            id,
+                            command,
+                            stdout: String::new(),
+                            stderr: String::new(),
+                            exit_code: 0,
+                            at_ms,
+                            waiting: true,
+                            local: true,
+                        });
+                        self.held_block = Some(id);
+                    }
                     break;
                 }
             }
@@ -971,6 +991,7 @@ impl App {
         self.reload_view();
         self.blocks.clear();
         self.queue.clear();
+        self.held_block = None;
         self.waiting = None;
         self.narration.clear();
         self.narr_end = 0;
@@ -1579,6 +1600,7 @@ impl Component for App {
             prebooted,
             pending_lesson: None,
             pending_share: None,
+            held_block: None,
             panel_open: LocalStorage::get(PANEL_KEY).unwrap_or(true),
             show_map: true,
             lesson_note: None,
@@ -1638,6 +1660,9 @@ impl Component for App {
     fn update(&mut self, _ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
             Msg::DocsLoaded => {
+                if let Some(id) = self.held_block.take() {
+                    self.blocks.retain(|b| b.id != id);
+                }
                 self.open_pending_share();
                 self.run_queue();
                 true
@@ -1831,6 +1856,16 @@ impl Component for App {
                 true
             }
             Msg::Interrupt => {
+                if let Some(id) = self.held_block.take() {
+                    // The line held for `explain.json` is dropped, like a command cut short.
+                    self.queue.clear();
+                    if let Some(b) = self.blocks.iter_mut().find(|b| b.id == id) {
+                        b.waiting = false;
+                        b.stdout.push_str("^C\n");
+                        b.exit_code = 130;
+                    }
+                    return true;
+                }
                 if self.waiting.is_none() {
                     return false;
                 }

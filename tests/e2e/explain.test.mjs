@@ -22,9 +22,19 @@ test('kubectl explain fetches its docs on first use and answers', { timeout: 120
     await typeCommand(page, 'kubectl get nodes');
     await waitForOutput(page, 'kind-control-plane');
     assert.deepEqual(fetched, [], 'explain.json is not part of the first load');
-    // The first explain waits for the file, then answers with the real text (never "still loading").
+    // The first explain waits for the file — the line shows, waiting — then answers with the real
+    // text (never "still loading"). Held here until the test lets the response through.
+    let release;
+    const gate = new Promise((r) => { release = r; });
+    await page.route('**/explain.json', async (route) => { await gate; await route.continue(); });
     await typeCommand(page, 'kubectl explain deploy.spec.strategy');
+    await page.locator('#term-output .block.running .waiting').waitFor({ timeout: 10_000 });
+    assert.match(await page.locator('#term-output .block.running .cmd').textContent(), /kubectl explain deploy\.spec\.strategy/);
+    release();
     await waitForOutput(page, 'FIELD: strategy <DeploymentStrategy>');
+    assert.equal(await page.locator('#term-output .block.running').count(), 0);
+    assert.equal(await page.locator('#term-output .cmd', { hasText: 'kubectl explain deploy.spec.strategy' }).count(), 1,
+      'the waiting line gives way to the command\'s own block');
     assert.ok(!(await page.locator('#term-output').textContent()).includes('still loading'));
     assert.equal(fetched.length, 1);
     assert.ok(fetched[0].endsWith('/kubeplay/explain.json'), fetched[0]);
@@ -63,6 +73,31 @@ test('a share link of a session that ran kubectl explain replays its real answer
   } finally {
     await a.context.close();
     await b?.context.close();
+    await server.close();
+  }
+});
+
+test('Ctrl+C drops a kubectl explain line still waiting for its docs', { timeout: 120_000 }, async () => {
+  const server = await serveDist('/');
+  const { context, page, problems } = await openPage(browser());
+  try {
+    let release;
+    const gate = new Promise((r) => { release = r; });
+    await page.route('**/explain.json', async (route) => { await gate; await route.continue(); });
+    await page.goto(server.url, { waitUntil: 'load' });
+    await typeCommand(page, 'kubectl explain pods');
+    await page.locator('#term-output .block.running .waiting').waitFor({ timeout: 10_000 });
+    await page.locator('#term-input').press('Control+c');
+    await page.locator('#term-output .block.failed .exit', { hasText: 'exit 130' }).waitFor({ timeout: 5_000 });
+    assert.equal(await page.locator('#term-output .block.running').count(), 0);
+    release();
+    // The docs arrive later; the dropped line never runs, and the prompt works.
+    await typeCommand(page, 'kubectl get nodes');
+    await waitForOutput(page, 'kind-control-plane');
+    assert.ok(!(await page.locator('#term-output').textContent()).includes('KIND:'), 'the dropped explain never ran');
+    assert.deepEqual(problems.pageErrors, [], describeProblems(problems));
+  } finally {
+    await context.close();
     await server.close();
   }
 });
