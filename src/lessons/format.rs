@@ -408,18 +408,18 @@ pub fn parse_all(files: &[(&str, &str)]) -> (Vec<Lesson>, Vec<String>) {
             }
         }
     }
-    let track_pos = |t: &str| {
-        TRACKS
-            .iter()
-            .position(|(id, _)| *id == t)
-            .unwrap_or(TRACKS.len())
-    };
     crate::sort::sort_by(&mut lessons, |a, b| {
-        (track_pos(&a.track), a.order.unwrap_or(u32::MAX), &a.id).cmp(&(
-            track_pos(&b.track),
-            b.order.unwrap_or(u32::MAX),
-            &b.id,
-        ))
+        map_order(&a.track, a.order, &a.id).cmp(&map_order(&b.track, b.order, &b.id))
     });
     (lessons, errors)
+}
+
+/// Where a lesson sits in the map: by track (in `TRACKS` order, unknown tracks last), then by
+/// `order` (lessons without one after), then by id. The catalog and the page's index both sort by it.
+pub fn map_order<'a>(track: &str, order: Option<u32>, id: &'a str) -> (usize, u32, &'a str) {
+    let track_pos = TRACKS
+        .iter()
+        .position(|(t, _)| *t == track)
+        .unwrap_or(TRACKS.len());
+    (track_pos, order.unwrap_or(u32::MAX), id)
 }

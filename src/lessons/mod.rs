@@ -86,15 +86,7 @@ pub fn index() -> (Vec<LessonCard>, Vec<String>) {
             },
         )
         .collect();
-    let track_pos = |t: &str| {
-        TRACKS
-            .iter()
-            .position(|(id, _)| *id == t)
-            .unwrap_or(TRACKS.len())
-    };
-    crate::sort::sort_by_key(&mut cards, |c| {
-        (track_pos(c.track), c.order.unwrap_or(u32::MAX), c.id)
-    });
+    crate::sort::sort_by_key(&mut cards, |c| format::map_order(c.track, c.order, c.id));
     let errors = embedded::INDEX_ERRORS
         .iter()
         .map(|e| e.to_string())
@@ -817,22 +809,18 @@ mod index_tests {
         assert!(errors.is_empty(), "{errors:?}");
         let (cards, card_errors) = index();
         assert!(card_errors.is_empty(), "{card_errors:?}");
-        let from_catalog: Vec<LessonCard> = lessons
+        let from_index: Vec<_> = cards
             .iter()
-            .map(|l| LessonCard {
-                id: cards
-                    .iter()
-                    .find(|c| c.id == l.id)
-                    .map(|c| c.id)
-                    .unwrap_or("missing from the index"),
-                title: Box::leak(l.title.clone().into_boxed_str()),
-                track: Box::leak(l.track.clone().into_boxed_str()),
-                summary: Box::leak(l.summary.clone().into_boxed_str()),
-                order: l.order,
-                steps: l.steps.len(),
+            .map(|c| (c.id, c.title, c.track, c.summary, c.order, c.steps))
+            .collect();
+        let from_catalog: Vec<_> = lessons
+            .iter()
+            .map(|l| {
+                let (id, title, track) = (l.id.as_str(), l.title.as_str(), l.track.as_str());
+                (id, title, track, l.summary.as_str(), l.order, l.steps.len())
             })
             .collect();
-        assert_eq!(cards, from_catalog);
+        assert_eq!(from_index, from_catalog);
         assert!(cards.iter().any(LessonCard::is_sandbox));
     }
 }

@@ -714,6 +714,24 @@ impl App {
         self.scroll_term = true;
     }
 
+    /// Adds a block the terminal itself answers (not the shell) at the current moment; its id.
+    fn push_local_block(&mut self, command: String, waiting: bool) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let at_ms = self.pg.elapsed_ms();
+        self.push_block(Block {
+            id,
+            command,
+            stdout: String::new(),
+            stderr: String::new(),
+            exit_code: 0,
+            at_ms,
+            waiting,
+            local: true,
+        });
+        id
+    }
+
     /// Runs queued lines until one has to wait.
     fn run_queue(&mut self) {
         while self.waiting.is_none() {
@@ -726,21 +744,8 @@ impl App {
                     super::docs::load_explain_docs(self.link.callback(|_| Msg::DocsLoaded));
                     if self.held_block.is_none() {
                         // Shown while the file comes: the line, waiting (Ctrl+C drops it).
-                        let id = self.next_id;
-                        self.next_id += 1;
-                        let at_ms = self.pg.elapsed_ms();
                         let command = front.trim().to_string();
-                        self.push_block(Block {
-                            id,
-                            command,
-                            stdout: String::new(),
-                            stderr: String::new(),
-                            exit_code: 0,
-                            at_ms,
-                            waiting: true,
-                            local: true,
-                        });
-                        self.held_block = Some(id);
+                        self.held_block = Some(self.push_local_block(command, true));
                     }
                     break;
                 }
@@ -899,19 +904,7 @@ impl App {
             self.save_history();
         }
         if trimmed.is_empty() {
-            let id = self.next_id;
-            self.next_id += 1;
-            let at_ms = self.pg.elapsed_ms();
-            self.push_block(Block {
-                id,
-                command: String::new(),
-                stdout: String::new(),
-                stderr: String::new(),
-                exit_code: 0,
-                at_ms,
-                waiting: false,
-                local: true,
-            });
+            self.push_local_block(String::new(), false);
         }
         self.queue.extend(text.lines().map(|l| l.to_string()));
         self.run_queue();
@@ -1029,7 +1022,7 @@ impl App {
     /// else once the page has fetched it. `from_map`: the learner chose it in the map (focus its
     /// title); otherwise a failure is shown above the map and the address is brought in line.
     fn open_lesson(&mut self, id: &str, step: Option<usize>, resume: bool, from_map: bool) {
-        if self.lessons.iter().any(|l| l.id == id) && !crate::lessons::lesson_file_ready(id) {
+        if self.must_fetch_lesson(id) {
             self.lesson_notice = None;
             self.announce = "Loading the lesson…".to_string();
             let then = AfterLesson::Open {
@@ -1056,6 +1049,12 @@ impl App {
         }
     }
 
+    /// Whether lesson `id` is in the map but its file has not been fetched yet (an unknown id is
+    /// left to `start_lesson` / the share replay, which say so).
+    fn must_fetch_lesson(&self, id: &str) -> bool {
+        self.lessons.iter().any(|l| l.id == id) && !crate::lessons::lesson_file_ready(id)
+    }
+
     /// Fetches lesson `id`'s file, then does `then` (`Msg::LessonFile`); a later call replaces it.
     fn when_lesson_file(&mut self, id: &str, then: AfterLesson) {
         self.pending_lesson = Some((id.to_string(), then));
@@ -1078,7 +1077,7 @@ impl App {
             return;
         };
         if let Some(id) = shared.lesson.clone() {
-            if self.lessons.iter().any(|l| l.id == id) && !crate::lessons::lesson_file_ready(&id) {
+            if self.must_fetch_lesson(&id) {
                 self.modes.note = Some((false, "Loading the shared lesson…".to_string()));
                 self.pending_share = Some((shared, start));
                 self.when_lesson_file(&id, AfterLesson::Share);
