@@ -268,6 +268,65 @@ pub struct App {
     _mode_keys: EventListener,
 }
 
+/// What was typed at the boot prompt that index.html draws before the module starts.
+#[derive(Default)]
+struct BootPrompt {
+    /// Whether the page found the boot prompt (it is gone once the page has mounted).
+    found: bool,
+    /// Lines entered there, in order.
+    lines: Vec<String>,
+    /// The text still being typed.
+    partial: String,
+    /// Whether it had the keyboard focus.
+    focused: bool,
+}
+
+thread_local! {
+    /// The boot prompt's contents, read just before the page mounts (see [`adopt_boot_prompt`]).
+    static BOOT_PROMPT: std::cell::RefCell<BootPrompt> = std::cell::RefCell::new(BootPrompt::default());
+}
+
+/// Takes over the boot prompt (`#boot` in index.html) just before the page mounts (mounting
+/// empties `<body>`): keeps what was typed there for [`take_boot_prompt`] and removes it. The
+/// page's first render follows in the same task, so no frame shows neither or both prompts.
+pub(super) fn adopt_boot_prompt() {
+    let typed = read_boot_prompt();
+    BOOT_PROMPT.with(|b| *b.borrow_mut() = typed);
+}
+
+/// What [`adopt_boot_prompt`] kept, once.
+fn take_boot_prompt() -> BootPrompt {
+    BOOT_PROMPT.with(|b| std::mem::take(&mut *b.borrow_mut()))
+}
+
+fn read_boot_prompt() -> BootPrompt {
+    let doc = gloo::utils::document();
+    let Some(boot) = doc.get_element_by_id("boot") else {
+        return BootPrompt::default();
+    };
+    let value = |id: &str| {
+        doc.get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<HtmlTextAreaElement>().ok())
+            .map(|t| t.value())
+            .unwrap_or_default()
+    };
+    let lines = value("boot-lines")
+        .lines()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+    let partial = value("term-input");
+    let focused = doc
+        .active_element()
+        .is_some_and(|a| boot.contains(Some(&a)));
+    boot.remove();
+    BootPrompt {
+        found: true,
+        lines,
+        partial,
+        focused,
+    }
+}
+
 fn near_bottom(r: &NodeRef) -> bool {
     match r.cast::<Element>() {
         Some(el) => el.scroll_top() + el.client_height() >= el.scroll_height() - 32,
@@ -735,6 +794,17 @@ impl App {
     /// Runs queued lines until one has to wait.
     fn run_queue(&mut self) {
         while self.waiting.is_none() {
+            // While a lesson or a shared session is being fetched, lines wait for it: they run in
+            // the session it opens, not in the cluster it replaces (`after_session_fetch`).
+            if self.pending_lesson.is_some() || self.pending_share.is_some() {
+                if let Some(front) = self.queue.front() {
+                    if self.held_block.is_none() {
+                        let command = front.trim().to_string();
+                        self.held_block = Some(self.push_local_block(command, true));
+                    }
+                }
+                break;
+            }
             // A line with `kubectl explain` waits for its documentation, fetched on first use.
             if let Some(front) = self.queue.front() {
                 if !self.pg.in_heredoc()
@@ -866,6 +936,43 @@ impl App {
         self.run_queue();
     }
 
+    /// Opens what the URL names: a share link replays its session (it may name a lesson too); a
+    /// deep link (`?lesson=ID&step=N`, or the same after `#`) opens a lesson; without either, the
+    /// lesson played last resumes.
+    fn open_from_url(&mut self) {
+        // A share link (`#v=1&…&in=…`) replays its session; it may name a lesson too.
+        match modes::url_share() {
+            Ok(Some(shared)) => {
+                self.pending_share = Some((shared, modes::flag(&["start"])));
+                self.open_pending_share();
+                return;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                self.modes.note = Some((
+                    true,
+                    format!(
+                        "This share link could not be read: {e}. Showing a fresh cluster instead."
+                    ),
+                ));
+                return;
+            }
+        }
+        // A deep link (`?lesson=ID&step=N`, or the same after `#`) opens a lesson; without one, the
+        // lesson played last resumes.
+        let (want, step) = url_lesson();
+        let want = want.or_else(|| {
+            if self.modes.embed {
+                None
+            } else {
+                LocalStorage::get::<String>(CURRENT_KEY).ok()
+            }
+        });
+        if let Some(id) = want {
+            self.open_lesson(&id, step, true, false);
+        }
+    }
+
     /// Runs what is typed at the prompt (Enter, or the end of a typed solution line).
     fn submit(&mut self) -> bool {
         if let Some(p) = &self.past {
@@ -893,6 +1000,13 @@ impl App {
             return false;
         }
         let text = std::mem::take(&mut self.input);
+        self.enter(&text);
+        self.run_queue();
+        true
+    }
+
+    /// Queues an entered line (or pasted lines) and keeps it in the history; `run_queue` runs it.
+    fn enter(&mut self, text: &str) {
         self.hist_pos = None;
         let trimmed = text.trim();
         if !trimmed.is_empty() && self.history.last().map(|s| s.as_str()) != Some(trimmed) {
@@ -907,8 +1021,6 @@ impl App {
             self.push_local_block(String::new(), false);
         }
         self.queue.extend(text.lines().map(|l| l.to_string()));
-        self.run_queue();
-        true
     }
 
     fn save_history(&self) {
@@ -1047,6 +1159,42 @@ impl App {
                 }
             }
         }
+    }
+
+    /// Opens what waited for lesson `id`'s file (`then`), or says why it could not be loaded.
+    fn after_lesson_file(&mut self, id: String, result: Result<(), String>, then: AfterLesson) {
+        match (result, then) {
+            (
+                Ok(()),
+                AfterLesson::Open {
+                    step,
+                    resume,
+                    from_map,
+                },
+            ) => self.open_lesson(&id, step, resume, from_map),
+            (Ok(()), AfterLesson::Share) => self.open_pending_share(),
+            (Err(e), AfterLesson::Open { .. }) => {
+                self.lesson_notice =
+                    Some(format!("The lesson “{id}” could not be loaded: {e}."));
+                self.panel_open = true;
+                self.sync_url();
+            }
+            (Err(e), AfterLesson::Share) => {
+                self.pending_share = None;
+                self.modes.note = Some((
+                    true,
+                    format!("This share link could not be replayed: its lesson “{id}” could not be loaded ({e}). Showing a fresh cluster instead."),
+                ));
+            }
+        }
+    }
+
+    /// The lines waiting in the queue, and the waiting block that stood for them removed.
+    fn take_held_lines(&mut self) -> VecDeque<String> {
+        if let Some(id) = self.held_block.take() {
+            self.blocks.retain(|b| b.id != id);
+        }
+        std::mem::take(&mut self.queue)
     }
 
     /// Whether lesson `id` is in the map but its file has not been fetched yet (an unknown id is
@@ -1622,36 +1770,17 @@ impl Component for App {
             app.panel_open = false;
         }
         app.refresh();
-        // A share link (`#v=1&…&in=…`) replays its session; it may name a lesson too.
-        match modes::url_share() {
-            Ok(Some(shared)) => {
-                app.pending_share = Some((shared, modes::flag(&["start"])));
-                app.open_pending_share();
-                return app;
+        app.open_from_url();
+        // What was typed at the boot prompt (index.html) while the module loaded runs now, in
+        // order, as if typed here; the text still being typed stays at the prompt.
+        let typed = take_boot_prompt();
+        if typed.found && !app.modes.readonly {
+            for line in &typed.lines {
+                app.enter(line);
             }
-            Ok(None) => {}
-            Err(e) => {
-                app.modes.note = Some((
-                    true,
-                    format!(
-                        "This share link could not be read: {e}. Showing a fresh cluster instead."
-                    ),
-                ));
-                return app;
-            }
-        }
-        // A deep link (`?lesson=ID&step=N`, or the same after `#`) opens a lesson; without one, the
-        // lesson played last resumes.
-        let (want, step) = url_lesson();
-        let want = want.or_else(|| {
-            if app.modes.embed {
-                None
-            } else {
-                LocalStorage::get::<String>(CURRENT_KEY).ok()
-            }
-        });
-        if let Some(id) = want {
-            app.open_lesson(&id, step, true, false);
+            app.run_queue();
+            app.input = typed.partial;
+            app.refocus = typed.focused && !app.modes.embed;
         }
         app
     }
@@ -1659,10 +1788,9 @@ impl Component for App {
     fn update(&mut self, _ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
             Msg::DocsLoaded => {
-                if let Some(id) = self.held_block.take() {
-                    self.blocks.retain(|b| b.id != id);
-                }
+                let typed = self.take_held_lines();
                 self.open_pending_share();
+                self.queue.extend(typed);
                 self.run_queue();
                 true
             }
@@ -1675,30 +1803,12 @@ impl Component for App {
                     self.pending_lesson = Some((pending, then));
                     return false;
                 }
-                match (result, then) {
-                    (
-                        Ok(()),
-                        AfterLesson::Open {
-                            step,
-                            resume,
-                            from_map,
-                        },
-                    ) => self.open_lesson(&id, step, resume, from_map),
-                    (Ok(()), AfterLesson::Share) => self.open_pending_share(),
-                    (Err(e), AfterLesson::Open { .. }) => {
-                        self.lesson_notice =
-                            Some(format!("The lesson “{id}” could not be loaded: {e}."));
-                        self.panel_open = true;
-                        self.sync_url();
-                    }
-                    (Err(e), AfterLesson::Share) => {
-                        self.pending_share = None;
-                        self.modes.note = Some((
-                            true,
-                            format!("This share link could not be replayed: its lesson “{id}” could not be loaded ({e}). Showing a fresh cluster instead."),
-                        ));
-                    }
-                }
+                // Lines typed while the file came run in the session it opens (or, if it could not
+                // be loaded, where they were typed).
+                let typed = self.take_held_lines();
+                self.after_lesson_file(id, result, then);
+                self.queue.extend(typed);
+                self.run_queue();
                 true
             }
             Msg::Tick => {

@@ -58,7 +58,8 @@ pub(crate) fn first_playground() -> (crate::lessons::Playground, bool) {
     }
 }
 
-/// Mounts the app on `<body>`.
+/// Mounts the app on `<body>`, taking over index.html's boot prompt and what was typed there.
 pub fn start() {
+    app::adopt_boot_prompt();
     yew::Renderer::<App>::new().render();
 }

@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  ARTIFACTS, serveDist, openPage, typeCommand, waitForOutput, describeProblems, sharedBrowser,
+  ARTIFACTS, serveDist, openPage, typeCommand, waitForOutput, describeProblems, sharedBrowser, waitForApp,
 } from './lib.mjs';
 
 const browser = sharedBrowser();
@@ -18,7 +18,7 @@ test('kubectl explain fetches its docs on first use and answers', { timeout: 120
     const fetched = [];
     page.on('request', (r) => { if (r.url().endsWith('/explain.json')) fetched.push(r.url()); });
     await page.goto(server.url, { waitUntil: 'load' });
-    await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });
+    await waitForApp(page);
     await typeCommand(page, 'kubectl get nodes');
     await waitForOutput(page, 'kind-control-plane');
     assert.deepEqual(fetched, [], 'explain.json is not part of the first load');

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ROOT, ARTIFACTS, serveDist, openPage, setSpeedUpTo, describeProblems, sharedBrowser,
+  ROOT, ARTIFACTS, serveDist, openPage, setSpeedUpTo, describeProblems, sharedBrowser, waitForApp,
 } from './lib.mjs';
 
 const LESSON = 'first-deployment';
@@ -75,7 +75,7 @@ async function withPage(name, prefix, fn) {
 }
 
 async function waitLesson(page) {
-  await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });
+  await waitForApp(page);
   await page.locator(`#lesson-panel[data-lesson-id="${LESSON}"][data-view="lesson"]`).waitFor({ timeout: 30_000 });
 }
 
@@ -182,7 +182,7 @@ test('lesson files are fetched when a lesson opens, not with the page; a failed 
     const fetched = [];
     page.on('request', (r) => { if (r.url().includes('/lessons/')) fetched.push(new URL(r.url()).pathname); });
     await page.goto(url, { waitUntil: 'load' });
-    await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });
+    await waitForApp(page);
     await page.locator('.lesson-tile').first().waitFor();
     assert.ok(await page.locator('.lesson-tile').count() >= 20, 'the map is drawn from the build-time index');
     assert.deepEqual(fetched, [], 'no lesson file in the first load');

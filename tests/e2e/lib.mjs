@@ -141,8 +141,17 @@ export async function openPage(browser) {
   return { context, page, problems };
 }
 
+/**
+ * Waits until the page has started (its `.app` carries `data-boot`). Before that, `#term-input` is
+ * index.html's boot prompt, which takes type-ahead but no Tab completion or shortcuts.
+ */
+export async function waitForApp(page, timeout = 30_000) {
+  await page.locator('.app[data-boot] #term-input').waitFor({ state: 'attached', timeout });
+}
+
 /** Types one line into the terminal and submits it with Enter. */
 export async function typeCommand(page, line) {
+  await waitForApp(page);
   const input = page.locator('#term-input');
   await input.waitFor({ state: 'visible', timeout: 30_000 });
   await input.click();
@@ -234,6 +243,7 @@ export async function withPage(browser, name, fn) {
   await page.setViewportSize({ width: 1440, height: 900 });
   try {
     await page.goto(server.url, { waitUntil: 'load' });
+    await waitForApp(page);
     await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });
     await fn(page, problems);
     assert.deepEqual(problems.pageErrors, [], `uncaught page errors:\n${describeProblems(problems)}`);

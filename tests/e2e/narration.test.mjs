@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   ARTIFACTS, serveDist, openPage, describeProblems,
-  sharedBrowser, withPage, deployWebAndWait,
+  sharedBrowser, withPage, deployWebAndWait, waitForApp,
 } from './lib.mjs';
 
 const browser = sharedBrowser();
@@ -43,7 +43,7 @@ test('narration filters by component and links object names to the inspector', a
   await page.setViewportSize({ width: 1440, height: 900 });
   try {
     await page.goto(server.url, { waitUntil: 'load' });
-    await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });
+    await waitForApp(page);
     await deployWebAndWait(page, 2);
     const comps = () => page.$$eval('#narration .narr-line', (els) => [...new Set(els.map((e) => e.getAttribute('data-comp')))]);
     const before = await comps();

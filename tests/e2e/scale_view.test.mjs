@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   ARTIFACTS, serveDist, openPage, typeCommand, waitForOutput, setSpeedUpTo, describeProblems,
-  sharedBrowser,
+  sharedBrowser, waitForApp,
 } from './lib.mjs';
 
 const browser = sharedBrowser();
@@ -31,7 +31,7 @@ test('at 120 pods the view shows tallies per state, small owners keep their chip
   const { context, page, problems } = await openPage(browser());
   try {
     await page.goto(server.url, { waitUntil: 'load' });
-    await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });
+    await waitForApp(page);
     await typeCommand(page, 'kubectl create deployment web --image=nginx --replicas=2');
     await waitForOutput(page, 'deployment.apps/web created');
     await setSpeedUpTo(page, 100);

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   ARTIFACTS, serveDist, openPage, typeCommand, waitForOutput, setSpeedUpTo, describeProblems,
-  sharedBrowser, deployWebAndWait,
+  sharedBrowser, deployWebAndWait, waitForApp,
 } from './lib.mjs';
 
 const HOSTILE = '<img src=x onerror=window.__xss=1>';
@@ -28,7 +28,7 @@ async function open(url, { width = 1280, height = 800, colorScheme = 'light' } =
   await page.setViewportSize({ width, height });
   await page.emulateMedia({ colorScheme });
   await page.goto(url, { waitUntil: 'load' });
-  await page.locator('#term-input').waitFor({ state: 'attached', timeout: 60_000 });
+  await waitForApp(page, 60_000);
   return { context, page, problems };
 }
 

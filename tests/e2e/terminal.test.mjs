@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  ARTIFACTS, serveDist, openPage, typeCommand, waitForOutput, describeProblems, sharedBrowser,
+  ARTIFACTS, serveDist, openPage, typeCommand, waitForOutput, describeProblems, sharedBrowser, waitForApp,
 } from './lib.mjs';
 
 const browser = sharedBrowser();
@@ -39,7 +39,7 @@ test('tab completion and reverse history search', { timeout: 180_000 }, async ()
   try {
     await page.goto(server.url, { waitUntil: 'load' });
     const input = page.locator('#term-input');
-    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    await waitForApp(page);
 
     await typeCommand(page, 'kubectl create deployment nginx --image=nginx --replicas=2');
     await waitForOutput(page, 'deployment.apps/nginx created');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   ARTIFACTS, distIsRelative, serveDist, openPage, typeCommand, waitForOutput, setSpeedUpTo,
-  describeProblems, sharedBrowser,
+  describeProblems, sharedBrowser, waitForApp,
 } from './lib.mjs';
 
 const CREATE = 'kubectl create deployment web --image=nginx --replicas=3';
@@ -30,7 +30,7 @@ test('walking skeleton: create a deployment, three web pods become Running', { t
   try {
     await screenshotOnFailure(page, 'walking-skeleton', async () => {
       await page.goto(server.url, { waitUntil: 'load' });
-      await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });
+      await waitForApp(page);
 
       // 10x keeps each phase on screen for many frames, so the observer sees Pending/ContainerCreating.
       const speed = await setSpeedUpTo(page, 10);
@@ -103,7 +103,7 @@ test('release build works from a sub-path (/kubeplay/) of a static host', { time
   try {
     await screenshotOnFailure(page, 'sub-path', async () => {
       await page.goto(server.url, { waitUntil: 'load' });
-      await page.locator('#term-input').waitFor({ state: 'visible', timeout: 30_000 });
+      await waitForApp(page);
       await typeCommand(page, CREATE);
       await waitForOutput(page, 'deployment.apps/web created');
       await page.waitForFunction(() => document.querySelectorAll('.pod').length >= 1, null, { timeout: 30_000 });
