@@ -288,7 +288,7 @@ thread_local! {
 
 /// Takes over the boot prompt (`#boot` in index.html) just before the page mounts (mounting
 /// empties `<body>`): keeps what was typed there for [`take_boot_prompt`] and removes it. The
-/// page's first render follows in the same task, so no frame shows neither or both prompts.
+/// page's first render follows in the same task, so no frame shows both prompts, or neither.
 pub(super) fn adopt_boot_prompt() {
     let typed = read_boot_prompt();
     BOOT_PROMPT.with(|b| *b.borrow_mut() = typed);
@@ -795,7 +795,7 @@ impl App {
     fn run_queue(&mut self) {
         while self.waiting.is_none() {
             // While a lesson or a shared session is being fetched, lines wait for it: they run in
-            // the session it opens, not in the cluster it replaces (`after_session_fetch`).
+            // the session it opens, not in the cluster it replaces (`take_held_lines`).
             if self.pending_lesson.is_some() || self.pending_share.is_some() {
                 if let Some(front) = self.queue.front() {
                     if self.held_block.is_none() {
