@@ -10,6 +10,13 @@ export PATH="$ROOT/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 LOG_DIR="$ROOT/target/logs"
 
+# binaryen 132's wasm-split (with its libbinaryen.so), built from source by scripts/setup.sh:
+# npm's binaryen has no wasm-split, and older ones cannot read this module (table.fill).
+BINARYEN_SPLIT_VERSION=132.0.0
+BINARYEN_SPLIT_DIR="${KUBEPLAY_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/kubeplay}/binaryen-$BINARYEN_SPLIT_VERSION"
+WASM_SPLIT="${WASM_SPLIT:-$BINARYEN_SPLIT_DIR/bin/wasm-split}"
+export WASM_SPLIT
+
 step() { printf '\n==> %s\n' "$*"; }
 note() { printf '    %s\n' "$*"; }
 

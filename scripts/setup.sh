@@ -65,6 +65,36 @@ else
 fi
 note "$(wasm-opt --version) at $(command -v wasm-opt)"
 
+step "setup: binaryen $BINARYEN_SPLIT_VERSION's wasm-split (built from source once, kept in $BINARYEN_SPLIT_DIR)"
+# The release build cuts its module in two by use (scripts/split.sh). npm's binaryen has no
+# wasm-split and Debian's (108) cannot read the module, so it is built from binaryen's own source,
+# which the npm package @grain/libbinaryen carries (npm pack: the tarball alone, no dependencies).
+if [ -x "$WASM_SPLIT" ] && "$WASM_SPLIT" --version >/dev/null 2>&1; then
+    note "already built: $("$WASM_SPLIT" --version)"
+else
+    if ! command -v cmake >/dev/null; then
+        export DEBIAN_FRONTEND=noninteractive
+        quietly apt-update as_root apt-get update -q
+        quietly apt-install-cmake as_root apt-get install -y -q cmake
+    fi
+    src="$(mktemp -d)"
+    (cd "$src" && quietly binaryen-pack npm pack --silent "@grain/libbinaryen@$BINARYEN_SPLIT_VERSION")
+    tar -xzf "$src"/grain-libbinaryen-*.tgz -C "$src"
+    bsrc="$src/libbinaryen/binaryen"
+    # The package leaves binaryen's tests out; so does this build.
+    sed -i -e 's|^\(\s*\)add_subdirectory(test/lit)|\1# add_subdirectory(test/lit)|' \
+           -e 's|^\(\s*\)add_subdirectory(test/gtest)|\1# add_subdirectory(test/gtest)|' "$bsrc/CMakeLists.txt"
+    note "cmake + make wasm-split (about 20 minutes on 2 cores)"
+    quietly binaryen-cmake cmake -S "$bsrc" -B "$src/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTS=OFF \
+        -DENABLE_WERROR=OFF -DCMAKE_INSTALL_PREFIX="$BINARYEN_SPLIT_DIR"
+    quietly binaryen-make make -C "$src/build" -j"$(nproc)" wasm-split
+    rm -rf "$BINARYEN_SPLIT_DIR"
+    mkdir -p "$BINARYEN_SPLIT_DIR"
+    cp -r "$src/build/bin" "$src/build/lib" "$BINARYEN_SPLIT_DIR/"
+    rm -rf "$src"
+    note "built: $("$WASM_SPLIT" --version)"
+fi
+
 step "setup: cargo fetch --locked"
 quietly cargo-fetch cargo fetch --locked
 note "crates fetched"
