@@ -9,6 +9,7 @@
 // into a gap changes nothing the module sees. Passive segments (none in this build) are left
 // alone: the script stops if it finds one.
 import fs from 'node:fs';
+import { uleb, sleb32, encodeUleb as encU, encodeSleb32 as encS32 } from './wasm-binary.mjs';
 
 const [file, gapArg] = process.argv.slice(2);
 if (!file) {
@@ -17,31 +18,6 @@ if (!file) {
 }
 const GAP = Number(gapArg ?? 512);
 const bytes = fs.readFileSync(file);
-
-function uleb(b, i) {
-  let r = 0, s = 0, x;
-  do { x = b[i++]; r += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80);
-  return [r, i];
-}
-function sleb32(b, i) {
-  let r = 0, s = 0, x;
-  do { x = b[i++]; r |= (x & 0x7f) << s; s += 7; } while (x & 0x80);
-  if (s < 32 && (x & 0x40)) r |= -1 << s;
-  return [r, i];
-}
-function encU(n) {
-  const out = [];
-  do { let x = n & 0x7f; n = Math.floor(n / 128); if (n) x |= 0x80; out.push(x); } while (n);
-  return Buffer.from(out);
-}
-function encS32(n) {
-  const out = [];
-  for (;;) {
-    const x = n & 0x7f; n >>= 7;
-    if ((n === 0 && !(x & 0x40)) || (n === -1 && (x & 0x40))) { out.push(x); return Buffer.from(out); }
-    out.push(x | 0x80);
-  }
-}
 
 if (bytes.readUInt32LE(0) !== 0x6d736100) throw new Error(`${file}: not a wasm module`);
 const sections = [];

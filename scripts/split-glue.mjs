@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { uleb as leb } from './wasm-binary.mjs';
 
 const [dir, restName] = process.argv.slice(2);
 if (!dir || !restName) {
@@ -19,17 +20,6 @@ const wasmName = files.find((f) => /^kubeplay-[0-9a-f]+_bg\.wasm$/.test(f)) ?? f
 const primary = fs.readFileSync(path.join(dir, wasmName));
 
 // --- which exported table holds the placeholders (one slot per placeholder, in import order) ---
-function leb(buf, pos) {
-  let value = 0;
-  let shift = 0;
-  let b;
-  do {
-    b = buf[pos++];
-    value += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (b & 0x80);
-  return [value, pos];
-}
 const module = new WebAssembly.Module(primary);
 const placeholders = WebAssembly.Module.imports(module).filter((i) => i.module === 'placeholder.deferred').length;
 if (placeholders === 0) fail(`${wasmName} imports no placeholders: not a split primary`);
