@@ -65,7 +65,7 @@ let js = fs.readFileSync(jsPath, 'utf8');
 const patch = (from, to) => {
   const n = js.split(from).length - 1;
   if (n !== 1) fail(`expected "${from.trim()}" once in ${jsName}, found it ${n} times (wasm-bindgen's output changed?)`);
-  js = js.replace(from, to);
+  js = js.replace(from, () => to); // a function: `$` in the text stays as it is
 };
 patch('        "./kubeplay_bg.js": import0,\n', '        "./kubeplay_bg.js": import0,\n        "placeholder.deferred": __kpPlaceholders,\n');
 patch('    wasm.__wbindgen_start();\n    return wasm;\n', '    wasm.__wbindgen_start();\n    __kpRestWhenIdle();\n    return wasm;\n');
