@@ -1174,8 +1174,7 @@ impl App {
             ) => self.open_lesson(&id, step, resume, from_map),
             (Ok(()), AfterLesson::Share) => self.open_pending_share(),
             (Err(e), AfterLesson::Open { .. }) => {
-                self.lesson_notice =
-                    Some(format!("The lesson “{id}” could not be loaded: {e}."));
+                self.lesson_notice = Some(format!("The lesson “{id}” could not be loaded: {e}."));
                 self.panel_open = true;
                 self.sync_url();
             }
