@@ -114,8 +114,21 @@ pub fn install_lesson_file(file_name: &str, text: &str) {
 }
 
 /// Whether lesson `id`'s file is at hand (natively: whether it is embedded).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn lesson_file_ready(id: &str) -> bool {
-    lesson_text(id).is_some()
+    lesson_files()
+        .iter()
+        .any(|(name, _)| file_stem(name) == Some(id))
+}
+
+/// Whether lesson `id`'s file is at hand (in the browser: whether the page has installed it).
+#[cfg(target_arch = "wasm32")]
+pub fn lesson_file_ready(id: &str) -> bool {
+    FETCHED.with(|f| {
+        f.borrow()
+            .iter()
+            .any(|(name, _)| file_stem(name) == Some(id))
+    })
 }
 
 /// The file name (`rollback.yaml`) of lesson `id` in the map's index.

@@ -269,10 +269,7 @@ pub struct App {
 }
 
 /// What was typed at the boot prompt that index.html draws before the module starts.
-#[derive(Default)]
 struct BootPrompt {
-    /// Whether the page found the boot prompt (it is gone once the page has mounted).
-    found: bool,
     /// Lines entered there, in order.
     lines: Vec<String>,
     /// The text still being typed.
@@ -283,7 +280,7 @@ struct BootPrompt {
 
 thread_local! {
     /// The boot prompt's contents, read just before the page mounts (see [`adopt_boot_prompt`]).
-    static BOOT_PROMPT: std::cell::RefCell<BootPrompt> = std::cell::RefCell::new(BootPrompt::default());
+    static BOOT_PROMPT: std::cell::RefCell<Option<BootPrompt>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Takes over the boot prompt (`#boot` in index.html) just before the page mounts (mounting
@@ -294,16 +291,14 @@ pub(super) fn adopt_boot_prompt() {
     BOOT_PROMPT.with(|b| *b.borrow_mut() = typed);
 }
 
-/// What [`adopt_boot_prompt`] kept, once.
-fn take_boot_prompt() -> BootPrompt {
-    BOOT_PROMPT.with(|b| std::mem::take(&mut *b.borrow_mut()))
+/// What [`adopt_boot_prompt`] kept, once (`None`: there was no boot prompt).
+fn take_boot_prompt() -> Option<BootPrompt> {
+    BOOT_PROMPT.with(|b| b.borrow_mut().take())
 }
 
-fn read_boot_prompt() -> BootPrompt {
+fn read_boot_prompt() -> Option<BootPrompt> {
     let doc = gloo::utils::document();
-    let Some(boot) = doc.get_element_by_id("boot") else {
-        return BootPrompt::default();
-    };
+    let boot = doc.get_element_by_id("boot")?;
     let value = |id: &str| {
         doc.get_element_by_id(id)
             .and_then(|e| e.dyn_into::<HtmlTextAreaElement>().ok())
@@ -319,12 +314,11 @@ fn read_boot_prompt() -> BootPrompt {
         .active_element()
         .is_some_and(|a| boot.contains(Some(&a)));
     boot.remove();
-    BootPrompt {
-        found: true,
+    Some(BootPrompt {
         lines,
         partial,
         focused,
-    }
+    })
 }
 
 fn near_bottom(r: &NodeRef) -> bool {
@@ -791,18 +785,25 @@ impl App {
         id
     }
 
+    /// Shows the first queued line as waiting while what it needs is fetched (once; Ctrl+C drops
+    /// the queue).
+    fn hold_front_line(&mut self) {
+        if self.held_block.is_some() {
+            return;
+        }
+        if let Some(front) = self.queue.front() {
+            let command = front.trim().to_string();
+            self.held_block = Some(self.push_local_block(command, true));
+        }
+    }
+
     /// Runs queued lines until one has to wait.
     fn run_queue(&mut self) {
         while self.waiting.is_none() {
             // While a lesson or a shared session is being fetched, lines wait for it: they run in
-            // the session it opens, not in the cluster it replaces (`take_held_lines`).
+            // the session it opens, not in the cluster it replaces (`with_held_lines`).
             if self.pending_lesson.is_some() || self.pending_share.is_some() {
-                if let Some(front) = self.queue.front() {
-                    if self.held_block.is_none() {
-                        let command = front.trim().to_string();
-                        self.held_block = Some(self.push_local_block(command, true));
-                    }
-                }
+                self.hold_front_line();
                 break;
             }
             // A line with `kubectl explain` waits for its documentation, fetched on first use.
@@ -812,11 +813,7 @@ impl App {
                     && crate::kubectl::explain::line_needs_docs(front)
                 {
                     super::docs::load_explain_docs(self.link.callback(|_| Msg::DocsLoaded));
-                    if self.held_block.is_none() {
-                        // Shown while the file comes: the line, waiting (Ctrl+C drops it).
-                        let command = front.trim().to_string();
-                        self.held_block = Some(self.push_local_block(command, true));
-                    }
+                    self.hold_front_line();
                     break;
                 }
             }
@@ -940,7 +937,6 @@ impl App {
     /// deep link (`?lesson=ID&step=N`, or the same after `#`) opens a lesson; without either, the
     /// lesson played last resumes.
     fn open_from_url(&mut self) {
-        // A share link (`#v=1&…&in=…`) replays its session; it may name a lesson too.
         match modes::url_share() {
             Ok(Some(shared)) => {
                 self.pending_share = Some((shared, modes::flag(&["start"])));
@@ -958,8 +954,6 @@ impl App {
                 return;
             }
         }
-        // A deep link (`?lesson=ID&step=N`, or the same after `#`) opens a lesson; without one, the
-        // lesson played last resumes.
         let (want, step) = url_lesson();
         let want = want.or_else(|| {
             if self.modes.embed {
@@ -1188,12 +1182,17 @@ impl App {
         }
     }
 
-    /// The lines waiting in the queue, and the waiting block that stood for them removed.
-    fn take_held_lines(&mut self) -> VecDeque<String> {
+    /// Does `f` (which may replace the session, clearing the queue) with the lines that waited in
+    /// the queue set aside, then runs them: they run in the session `f` leaves. The waiting block
+    /// that stood for them goes.
+    fn with_held_lines(&mut self, f: impl FnOnce(&mut Self)) {
         if let Some(id) = self.held_block.take() {
             self.blocks.retain(|b| b.id != id);
         }
-        std::mem::take(&mut self.queue)
+        let held = std::mem::take(&mut self.queue);
+        f(self);
+        self.queue.extend(held);
+        self.run_queue();
     }
 
     /// Whether lesson `id` is in the map but its file has not been fetched yet (an unknown id is
@@ -1772,8 +1771,7 @@ impl Component for App {
         app.open_from_url();
         // What was typed at the boot prompt (index.html) while the module loaded runs now, in
         // order, as if typed here; the text still being typed stays at the prompt.
-        let typed = take_boot_prompt();
-        if typed.found && !app.modes.readonly {
+        if let Some(typed) = take_boot_prompt().filter(|_| !app.modes.readonly) {
             for line in &typed.lines {
                 app.enter(line);
             }
@@ -1787,10 +1785,7 @@ impl Component for App {
     fn update(&mut self, _ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
             Msg::DocsLoaded => {
-                let typed = self.take_held_lines();
-                self.open_pending_share();
-                self.queue.extend(typed);
-                self.run_queue();
+                self.with_held_lines(Self::open_pending_share);
                 true
             }
             Msg::LessonFile { id, result } => {
@@ -1804,10 +1799,7 @@ impl Component for App {
                 }
                 // Lines typed while the file came run in the session it opens (or, if it could not
                 // be loaded, where they were typed).
-                let typed = self.take_held_lines();
-                self.after_lesson_file(id, result, then);
-                self.queue.extend(typed);
-                self.run_queue();
+                self.with_held_lines(|app| app.after_lesson_file(id, result, then));
                 true
             }
             Msg::Tick => {
@@ -1965,12 +1957,12 @@ impl Component for App {
             }
             Msg::Interrupt => {
                 if let Some(id) = self.held_block.take() {
-                    // The line held for `explain.json` is dropped, like a command cut short.
+                    // Lines held for a file (`hold_front_line`) are dropped, like a command cut
+                    // short.
                     self.queue.clear();
                     if let Some(b) = self.blocks.iter_mut().find(|b| b.id == id) {
                         b.waiting = false;
-                        b.stdout.push_str("^C\n");
-                        b.exit_code = 130;
+                        b.cut_short();
                     }
                     return true;
                 }
@@ -1979,8 +1971,7 @@ impl Component for App {
                 }
                 self.queue.clear();
                 if let Some(b) = self.blocks.iter_mut().rev().find(|b| b.waiting) {
-                    b.stdout.push_str("^C\n");
-                    b.exit_code = 130;
+                    b.cut_short();
                 }
                 self.pg.interrupt();
                 self.finish_wait();

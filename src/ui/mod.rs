@@ -27,8 +27,9 @@ thread_local! {
 }
 
 /// Boots the default kind cluster (`Shell::new(SimConfig::default())`, what
-/// `Playground::new(SimConfig::default())` starts from) and keeps it for the page's first session. The release build runs this at build time: `scripts/preboot.sh` (a
-/// Trunk post-build hook) has binaryen's `wasm-ctor-eval` evaluate it and write the resulting
+/// `Playground::new(SimConfig::default())` starts from) and keeps it for the page's first
+/// session. The release build runs this at build time: `scripts/preboot.sh` (a Trunk post-build
+/// hook) has binaryen's `wasm-ctor-eval` evaluate it and write the resulting
 /// memory into the module, so the page starts with the cluster already booted — the same bytes
 /// `Playground::new` would build, since the simulation is deterministic and calls nothing outside
 /// the module. A module not prepared so (a debug build) boots when the page starts, as before.

@@ -22,6 +22,14 @@ pub struct Block {
     pub local: bool,
 }
 
+impl Block {
+    /// Ctrl+C: `^C`, and the exit status of a command interrupted by SIGINT.
+    pub fn cut_short(&mut self) {
+        self.stdout.push_str("^C\n");
+        self.exit_code = 130;
+    }
+}
+
 /// The spinner shown while a command waits.
 fn waiting_line(paused: bool) -> Html {
     html! {

@@ -7,24 +7,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  ARTIFACTS, serveDist, openPage, waitForApp, waitForOutput, describeProblems, sharedBrowser,
+  ARTIFACTS, serveDist, openPage, waitForApp, waitForOutput, describeProblems, sharedBrowser, holdRequests,
 } from './lib.mjs';
 
 const browser = sharedBrowser();
-
-/** Holds the module's download until the returned function is called. */
-async function holdWasm(page) {
-  let release;
-  const gate = new Promise((r) => { release = r; });
-  await page.route('**/*.wasm', async (route) => { await gate; await route.continue(); });
-  return release;
-}
 
 test('lines typed at the boot prompt run when the page starts', { timeout: 120_000 }, async () => {
   const server = await serveDist('/');
   const { context, page, problems } = await openPage(browser());
   try {
-    const release = await holdWasm(page);
+    const { release } = await holdRequests(page, '**/*.wasm');
     await page.goto(server.url, { waitUntil: 'domcontentloaded' });
     const input = page.locator('#boot #term-input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
@@ -69,7 +61,7 @@ test('a read-only embed runs nothing typed at the boot prompt and takes no focus
   const server = await serveDist('/');
   const { context, page, problems } = await openPage(browser());
   try {
-    const release = await holdWasm(page);
+    const { release } = await holdRequests(page, '**/*.wasm');
     await page.goto(`${server.url}?embed=1&readonly=1`, { waitUntil: 'domcontentloaded' });
     const input = page.locator('#boot #term-input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
@@ -93,9 +85,7 @@ test('a line typed while a deep-linked lesson loads runs in the lesson', { timeo
   const server = await serveDist('/');
   const { context, page, problems } = await openPage(browser());
   try {
-    let release;
-    const gate = new Promise((r) => { release = r; });
-    await page.route('**/lessons/*.yaml', async (route) => { await gate; await route.continue(); });
+    const { release } = await holdRequests(page, '**/lessons/*.yaml');
     await page.goto(`${server.url}?lesson=first-deployment`, { waitUntil: 'load' });
     await waitForApp(page);
     const input = page.locator('#term-input');

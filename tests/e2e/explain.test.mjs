@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   ARTIFACTS, serveDist, openPage, typeCommand, waitForOutput, describeProblems, sharedBrowser, waitForApp,
+  holdRequests,
 } from './lib.mjs';
 
 const browser = sharedBrowser();
@@ -24,9 +25,7 @@ test('kubectl explain fetches its docs on first use and answers', { timeout: 120
     assert.deepEqual(fetched, [], 'explain.json is not part of the first load');
     // The first explain waits for the file — the line shows, waiting — then answers with the real
     // text (never "still loading"). Held here until the test lets the response through.
-    let release;
-    const gate = new Promise((r) => { release = r; });
-    await page.route('**/explain.json', async (route) => { await gate; await route.continue(); });
+    const { release } = await holdRequests(page, '**/explain.json');
     await typeCommand(page, 'kubectl explain deploy.spec.strategy');
     await page.locator('#term-output .block.running .waiting').waitFor({ timeout: 10_000 });
     assert.match(await page.locator('#term-output .block.running .cmd').textContent(), /kubectl explain deploy\.spec\.strategy/);
@@ -81,9 +80,7 @@ test('Ctrl+C drops a kubectl explain line still waiting for its docs', { timeout
   const server = await serveDist('/');
   const { context, page, problems } = await openPage(browser());
   try {
-    let release;
-    const gate = new Promise((r) => { release = r; });
-    await page.route('**/explain.json', async (route) => { await gate; await route.continue(); });
+    const { release } = await holdRequests(page, '**/explain.json');
     await page.goto(server.url, { waitUntil: 'load' });
     await typeCommand(page, 'kubectl explain pods');
     await page.locator('#term-output .block.running .waiting').waitFor({ timeout: 10_000 });

@@ -149,6 +149,18 @@ export async function waitForApp(page, timeout = 30_000) {
   await page.locator('.app[data-boot] #term-input').waitFor({ state: 'attached', timeout });
 }
 
+/**
+ * Holds every request of `page` for URLs matching `glob` until `release()` is called; `requests()`
+ * tells how many were asked for so far.
+ */
+export async function holdRequests(page, glob) {
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  let n = 0;
+  await page.route(glob, async (route) => { n++; await gate; await route.continue(); });
+  return { release, requests: () => n };
+}
+
 /** Types one line into the terminal and submits it with Enter. */
 export async function typeCommand(page, line) {
   await waitForApp(page);

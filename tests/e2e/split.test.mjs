@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
-  DIST, serveDist, openPage, typeCommand, waitForApp, waitForOutput, describeProblems, sharedBrowser,
+  DIST, serveDist, openPage, typeCommand, waitForApp, waitForOutput, describeProblems, sharedBrowser, holdRequests,
 } from './lib.mjs';
 
 const browser = sharedBrowser();
@@ -19,18 +19,15 @@ test('the page starts and answers from the first part; the rest comes in the bac
   const server = await serveDist('/');
   const { context, page, problems } = await openPage(browser());
   try {
-    let release;
-    const gate = new Promise((r) => { release = r; });
-    const asked = [];
-    await page.route(`**/${REST}`, async (route) => { asked.push(Date.now()); await gate; await route.continue(); });
+    const rest = await holdRequests(page, `**/${REST}`);
     await page.goto(server.url, { waitUntil: 'load' });
     await waitForApp(page);
     await typeCommand(page, 'kubectl get nodes');
     await waitForOutput(page, 'kind-control-plane');
     assert.ok(['primary', 'loading'].includes(await splitState(page)), 'answered without the rest');
-    release();
+    rest.release();
     await page.waitForFunction(() => document.documentElement.dataset.split === 'background', null, { timeout: 30_000 });
-    assert.equal(asked.length, 1, 'fetched once, in the background');
+    assert.equal(rest.requests(), 1, 'fetched once, in the background');
     await typeCommand(page, 'kubectl create deployment web --image=nginx');
     await waitForOutput(page, 'deployment.apps/web created');
     await typeCommand(page, 'kubectl describe deployment web');
