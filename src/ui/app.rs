@@ -190,6 +190,9 @@ pub struct App {
 
     narration: Vec<NarrItem>,
     narr_end: usize,
+    /// Decisions below this index were already there when the session was first drawn: they are
+    /// history, not news, and do not flash in (`fresh`). `None` until that first draw.
+    narr_quiet: Option<usize>,
     /// The narration's component filter: "" for all, else a group from `narr_group`.
     narr_filter: String,
     /// How many of the newest narration lines (after the filter) are drawn: `NARR_WINDOW`, grown
@@ -554,6 +557,7 @@ impl App {
             }
         }
         self.narr_end = end;
+        self.narr_quiet.get_or_insert(end);
         self.refresh_inspector(false);
         self.check_lesson();
         self.sync_goal();
@@ -1094,6 +1098,7 @@ impl App {
         self.waiting = None;
         self.narration.clear();
         self.narr_end = 0;
+        self.narr_quiet = None;
         self.narr_window = NARR_WINDOW;
         self.carry = 0.0;
         self.cues.clear();
@@ -1715,6 +1720,7 @@ impl Component for App {
             waiting: None,
             narration: Vec::new(),
             narr_end: 0,
+            narr_quiet: None,
             narr_filter: String::new(),
             narr_window: NARR_WINDOW,
             narr_focus: false,
@@ -2494,6 +2500,7 @@ impl Component for App {
         let narr_drawn = self.narr_shown(past_ms);
         let narr_hidden = narr_drawn.len().saturating_sub(self.narr_window);
         let narr_drawn = &narr_drawn[narr_hidden..];
+        let narr_quiet = self.narr_quiet.unwrap_or(usize::MAX);
         let on_view_click = link.batch_callback(|e: MouseEvent| {
             inspect_target(e.target()).into_iter().collect::<Vec<_>>()
         });
@@ -2650,7 +2657,7 @@ impl Component for App {
                                 { narr_more(narr_hidden, link.callback(|_: MouseEvent| Msg::NarrMore)) }
                                 { for narr_drawn.iter().map(|item| match item {
                                     NarrItem::Decision(i, d) => html! {
-                                        <li key={format!("d{i}")} class="narr-line" data-comp={narr_group(&d.component).to_string()}>
+                                        <li key={format!("d{i}")} class={classes!("narr-line", (*i >= narr_quiet).then_some("fresh"))} data-comp={narr_group(&d.component).to_string()}>
                                             <time>{ clock(d.at_ms) }</time>{ " " }
                                             <span class="comp">{ d.component.clone() }</span>{ ": " }
                                             <span class="msg">{ linked_message(&d.message, &names) }</span>

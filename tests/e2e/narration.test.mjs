@@ -7,7 +7,8 @@
 //     that many and #narr-more[data-hidden] tells how many earlier ones are not drawn; pressing it
 //     (keyboard, then mouse) draws them, oldest boot lines included, and gives the focus to the
 //     list once it is gone; a filter change and Reset draw the newest NARR_WINDOW again; a new
-//     command's lines arrive at the bottom, and the list stays scrolled to the bottom.
+//     command's lines arrive at the bottom, and the list stays scrolled to the bottom. Lines there
+//     when a session is first drawn do not flash in; the newest (at most 8) new ones do.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -32,6 +33,10 @@ const tenths = (line) => {
   assert.ok(m, `a line starts with its time: ${line}`);
   return (Number(m[1]) * 60 + Number(m[2])) * 10 + Number(m[3]);
 };
+/** How many drawn lines flash in (CSS animation `narr-in`): at most the newest 8, never history. */
+const flashing = (page) => page.$$eval('#narration > li.narr-line',
+  (els) => els.filter((e) => getComputedStyle(e).animationName === 'narr-in').length);
+const oldestIsFresh = (page) => page.$eval('#narration > li.narr-line', (e) => e.classList.contains('fresh'));
 const pause = async (page) => {
   if (await page.locator('#play.is-paused').count() === 0) await page.locator('#play').click();
   await page.locator('#play.is-paused').waitFor({ timeout: 5_000 });
@@ -97,6 +102,10 @@ test('narration draws its newest lines; #narr-more draws earlier ones', { timeou
     const label = (await more.textContent()).trim();
     assert.match(label, new RegExp(`\\b${k0}\\b`), `the button tells how many are hidden: ${label}`);
     assert.match(label, /^Show /);
+    // The lines there when the page was first drawn are history: they do not flash in (40 rows
+    // animating at once slowed the page's start: BENCHMARKS.md (b)).
+    assert.equal(await oldestIsFresh(page), false, 'boot lines are not fresh');
+    assert.ok(await flashing(page) <= 8, 'at most the newest 8 lines flash');
     // In order, oldest first; the list is scrolled to its newest line.
     const times = first.map(tenths);
     assert.deepEqual(times, [...times].sort((a, b) => a - b));
@@ -146,6 +155,9 @@ test('narration draws its newest lines; #narr-more draws earlier ones', { timeou
     assert.ok(cmd >= 0, `the command's marker is drawn: ${after.join('\n')}`);
     assert.ok(after.slice(cmd + 1).some((l) => /default-scheduler: .*web-/.test(l)), 'its decisions follow it');
     assert.ok(await page.$eval('#narration > li:last-child', (el) => el.classList.contains('narr-line')));
+    assert.ok(await page.$eval('#narration > li:last-child', (el) => el.classList.contains('fresh') && getComputedStyle(el).animationName === 'narr-in'),
+      'a decision made since the page was drawn flashes in');
+    assert.ok(await flashing(page) <= 8, 'only the newest few');
     assert.ok(await page.$eval('#narration', (el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 32), 'still scrolled to the bottom');
 
     // Reset (a new session): the window is WINDOW lines again.
@@ -157,5 +169,6 @@ test('narration draws its newest lines; #narr-more draws earlier ones', { timeou
     await page.waitForFunction(() => document.querySelectorAll('#narration > li.narr-cmd').length === 0, null, { timeout: 10_000 });
     await page.locator('#narr-more').waitFor({ timeout: 30_000 });
     assert.ok((await drawn(page)).length <= WINDOW, 'the window is back to its size after Reset');
+    assert.equal(await oldestIsFresh(page), false, 'a new session\'s first lines are history too');
   });
 });
