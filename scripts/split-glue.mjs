@@ -79,18 +79,41 @@ patch('let wasmModule, wasmInstance, wasm;\n', `let wasmModule, wasmInstance, wa
 // the rest is fetched, compiled in the background and instantiated into that table. A placeholder
 // called before then compiles the rest at once (fetching it synchronously if it has not arrived),
 // then calls the slot again. <html data-split>: primary, loading, background, on-demand or
-// before-start.
+// before-start. \`window.kubeplayRestReady()\` is a promise that the rest is in (it hurries the
+// compile along): the page awaits it before it opens what it fetched (a lesson, kubectl explain's
+// documents, a share link's replay), whose code is mostly in the rest, so that it never has to
+// load the rest synchronously with the main thread stopped.
 const __kpRestUrl = new URL(${JSON.stringify(restName)}, import.meta.url);
 let __kpRest = null;
 let __kpRestBuffer = null;
+let __kpRestFailed = false;
+let __kpCompiling = false;
+const __kpRestWaiters = [];
 function __kpSplitState(state) {
     document.documentElement.dataset.split = state;
+}
+function __kpRestSettled() {
+    for (const resolve of __kpRestWaiters.splice(0)) resolve();
 }
 function __kpInstantiateRest(module, how) {
     if (__kpRest) return;
     __kpRest = new WebAssembly.Instance(module, { primary: wasm });
     __kpSplitState(how);
+    __kpRestSettled();
 }
+function __kpCompileRest() {
+    if (__kpRest || __kpCompiling || !__kpRestBuffer) return;
+    __kpCompiling = true;
+    WebAssembly.compile(__kpRestBuffer)
+        .then((m) => __kpInstantiateRest(m, 'background'))
+        // Left to the first placeholder called, which says what went wrong.
+        .catch(() => { __kpRestFailed = true; __kpRestSettled(); });
+}
+window.kubeplayRestReady = () => new Promise((resolve) => {
+    if (__kpRest || __kpRestFailed) return resolve();
+    __kpRestWaiters.push(resolve);
+    __kpCompileRest();
+});
 function __kpRestNow() {
     if (__kpRest) return;
     let bytes = __kpRestBuffer && new Uint8Array(__kpRestBuffer);
@@ -142,12 +165,16 @@ function __kpRestWhenIdle() {
         })
         .then((buffer) => {
             __kpRestBuffer = buffer;
-            setTimeout(() => idle(() => {
-                if (!__kpRest) WebAssembly.compile(buffer).then((m) => __kpInstantiateRest(m, 'background'));
-            }, { timeout: 2000 }), 1000);
+            if (__kpRestWaiters.length) __kpCompileRest();
+            else setTimeout(() => idle(__kpCompileRest, { timeout: 2000 }), 1000);
         })
         // Left to the first placeholder called, which says what went wrong.
-        .catch(() => { if (!__kpRest) __kpSplitState('primary'); });
+        .catch(() => {
+            if (__kpRest) return;
+            __kpSplitState('primary');
+            __kpRestFailed = true;
+            __kpRestSettled();
+        });
 }
 `);
 fs.writeFileSync(jsPath, js);

@@ -1,9 +1,13 @@
 // Called by scripts/split.sh (release builds): runs the staged page with a wasm-split-instrumented
-// module in headless Chromium — the page starts and answers `kubectl get nodes`, then stays idle a
-// moment — and writes the profile wasm-split reads (which functions ran, in order).
+// module in headless Chromium, and writes the profiles wasm-split reads (which functions ran, in
+// order) of five starts: a first visit that answers `kubectl get nodes`; with history stored, a
+// start by a link to a lesson and one by a share link; with a lesson under way, a start that
+// resumes it and one by a share link of it. Each page stays idle a moment after it has started.
 //
-//   node scripts/split-profile.mjs STAGING_DIR INSTRUMENTED.wasm PROFILE_OUT
+//   node scripts/split-profile.mjs STAGING_DIR INSTRUMENTED.wasm PROFILE_LIST
 //
+// writes PROFILE_LIST.0 … .4 and, in PROFILE_LIST, their names, one per line (for
+// `wasm-split --merge-profiles`).
 // The staged files are served as they are, except the module, which is the instrumented one.
 import fs from 'node:fs';
 import http from 'node:http';
@@ -35,17 +39,23 @@ const server = http.createServer((req, res) => {
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${server.address().port}/`;
 
+// Each start is profiled on its own page; split.sh merges the profiles. The page's
+// `window.kubeplayRestReady` (which the split page has) is stubbed as never ready, as on a split
+// page whose rest has not arrived: what waits for the rest (opening a fetched lesson, replaying a
+// share link) does not run, and stays in the rest.
 const browser = await launchChromium();
-try {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+const written = [];
+async function profiled(context, address, what, act = async () => {}) {
+  const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.__kpWasm = e.detail.wasm; }));
-  await page.goto(url);
+  await page.addInitScript(() => {
+    addEventListener('TrunkApplicationStarted', (e) => { window.__kpWasm = e.detail.wasm; });
+    window.kubeplayRestReady = () => new Promise(() => {});
+  });
+  await page.goto(address);
   await page.locator('.app[data-boot]').waitFor({ timeout: 60_000 });
-  await page.locator('#term-input').fill('kubectl get nodes');
-  await page.locator('#term-input').press('Enter');
-  await page.locator('#term-output', { hasText: 'kind-control-plane' }).waitFor({ timeout: 30_000 });
+  await act(page);
   await page.waitForTimeout(1500);
   const bytes = await page.evaluate(() => {
     const w = window.__kpWasm;
@@ -56,10 +66,46 @@ try {
     w.__wbindgen_free(ptr, len, 8);
     return copy;
   });
-  if (errors.length) throw new Error(`split-profile: the instrumented page failed: ${errors.join('; ')}`);
-  if (bytes.length < 16) throw new Error(`split-profile: no profile (${bytes.length} bytes)`);
-  fs.writeFileSync(out, Buffer.from(bytes));
-  console.log(`split-profile: ${bytes.length} bytes of profile from a start and \`kubectl get nodes\``);
+  if (errors.length) throw new Error(`split-profile: the instrumented page failed (${what}): ${errors.join('; ')}`);
+  if (bytes.length < 16) throw new Error(`split-profile: no profile (${what}: ${bytes.length} bytes)`);
+  const file = `${out}.${written.length}`;
+  fs.writeFileSync(file, Buffer.from(bytes));
+  written.push(file);
+  await page.close();
+  console.log(`split-profile: ${bytes.length} bytes of profile from ${what}`);
+}
+const typeLine = async (page, line, answer) => {
+  await page.locator('#term-input').fill(line);
+  await page.locator('#term-input').press('Enter');
+  await page.locator('#term-output', { hasText: answer }).waitFor({ timeout: 30_000 });
+};
+/** A share link of a session made on a page of `context` (the rest at hand); `lesson`: in that lesson. */
+async function shareLink(context, lesson) {
+  const page = await context.newPage();
+  await page.goto(lesson ? `${url}?lesson=${lesson}` : url);
+  await page.locator(lesson ? '#lesson-panel[data-view="lesson"]' : '.app[data-boot]').waitFor({ timeout: 60_000 });
+  await typeLine(page, 'kubectl create deployment web --image=nginx', 'deployment.apps/web created');
+  await page.locator('#share-btn').click();
+  const link = await page.locator('#share-url').inputValue();
+  await page.close();
+  return link;
+}
+try {
+  const viewport = { width: 1440, height: 900 };
+  // A first visit: start, and `kubectl get nodes`.
+  const visitor = await browser.newContext({ viewport });
+  await profiled(visitor, url, 'a start and `kubectl get nodes`', (page) => typeLine(page, 'kubectl get nodes', 'kind-control-plane'));
+  // Later visits (history stored): by a link to a lesson, by a share link.
+  await profiled(visitor, `${url}?lesson=first-deployment`, 'a start by a link to a lesson, with history stored');
+  await profiled(visitor, await shareLink(visitor), 'a start by a share link');
+  await visitor.close();
+  // A learner with a lesson under way: a start that resumes it, and one by a share link of it.
+  const learner = await browser.newContext({ viewport });
+  const lessonShare = await shareLink(learner, 'first-deployment');
+  await profiled(learner, url, 'a start that resumes a lesson');
+  await profiled(learner, lessonShare, 'a start by a share link of a lesson');
+  await learner.close();
+  fs.writeFileSync(out, written.join('\n') + '\n');
 } finally {
   await browser.close();
   server.close();

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Trunk post_build hook (Trunk.toml), release builds only, after preboot.sh: cuts the module in two
 # by use, so the first load carries only what a start needs. binaryen's wasm-split instruments the
-# staged module; scripts/split-profile.mjs runs it in headless Chromium (the page starts and answers
-# `kubectl get nodes`) and writes which functions ran; wasm-split then writes the primary module
+# staged module; scripts/split-profile.mjs runs it in headless Chromium (five kinds of start: a first
+# visit answering `kubectl get nodes`, by a lesson link, by share links, resuming a lesson) and
+# writes which functions ran; wasm-split merges those and writes the primary module
 # (those functions, the data — the booted cluster —, and a placeholder for every other function)
 # in place of the staged one, and the rest to kubeplay-<hash>_bg.rest.wasm; scripts/split-glue.mjs
 # teaches wasm-bindgen's JS to load the rest (in the background once the page is idle, or at once
@@ -33,7 +34,9 @@ trap 'rm -rf "$tmp"' EXIT
 features=(--enable-bulk-memory --enable-reference-types --enable-sign-ext --enable-mutable-globals
           --enable-nontrapping-float-to-int --enable-multivalue)
 "$WASM_SPLIT" --instrument "${features[@]}" "$w" -o "$tmp/instrumented.wasm"
-node "$here/split-profile.mjs" "$dir" "$tmp/instrumented.wasm" "$tmp/profile"
+node "$here/split-profile.mjs" "$dir" "$tmp/instrumented.wasm" "$tmp/profiles"
+mapfile -t profiles <"$tmp/profiles"
+"$WASM_SPLIT" --merge-profiles "${profiles[@]}" -o "$tmp/profile"
 "$WASM_SPLIT" --split "${features[@]}" --profile="$tmp/profile" "$w" \
     -o1 "$tmp/primary.wasm" -o2 "$tmp/rest.wasm"
 before=$(wc -c <"$w")

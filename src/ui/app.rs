@@ -139,7 +139,8 @@ pub enum Msg {
     NarrFilter(String),
     /// `#narr-more`: draw `NARR_STEP` earlier narration lines.
     NarrMore,
-    /// `explain.json` arrived (or failed): the line held for it runs.
+    /// `explain.json` arrived (or failed): the line held for it runs; or the module's second
+    /// part is in (`docs::when_module_complete`): the share link's replay waiting for it runs.
     DocsLoaded,
     /// A lesson's file arrived (or could not be fetched): what waited for it goes on.
     LessonFile {
@@ -1221,8 +1222,9 @@ impl App {
 
     /// Replays the pending share link once what it needs is at hand: its lesson's file (a
     /// lesson session) and `explain.json` (when one of its lines runs `kubectl explain`, so the
-    /// replay prints what it printed). Whatever is missing is fetched first, and this runs again
-    /// when it arrives (`Msg::LessonFile`, `Msg::DocsLoaded`).
+    /// replay prints what it printed), and the whole module (its second part, in a release
+    /// build). Whatever is missing is fetched first, and this runs again when it arrives
+    /// (`Msg::LessonFile`, `Msg::DocsLoaded`).
     fn open_pending_share(&mut self) {
         let Some((shared, start)) = self.pending_share.take() else {
             return;
@@ -1243,6 +1245,14 @@ impl App {
             self.modes.note = Some((false, "Loading kubectl explain's documents…".to_string()));
             self.pending_share = Some((shared, start));
             super::docs::load_explain_docs(self.link.callback(|_| Msg::DocsLoaded));
+            return;
+        }
+        // The replay runs commands whose code is mostly in the module's second part: wait for it
+        // rather than load it synchronously with the page frozen.
+        if !super::docs::module_complete() {
+            self.modes.note = Some((false, "Loading the shared session…".to_string()));
+            self.pending_share = Some((shared, start));
+            super::docs::when_module_complete(self.link.callback(|_| Msg::DocsLoaded));
             return;
         }
         self.modes.note = None;
@@ -2660,7 +2670,7 @@ impl Component for App {
                                         <li key={format!("d{i}")} class={classes!("narr-line", (*i >= narr_quiet).then_some("fresh"))} data-comp={narr_group(&d.component).to_string()}>
                                             <time>{ clock(d.at_ms) }</time>{ " " }
                                             <span class="comp">{ d.component.clone() }</span>{ ": " }
-                                            <span class="msg">{ linked_message(&d.message, &names) }</span>
+                                            <span class="msg">{ linked_message(&d.message, names) }</span>
                                         </li>
                                     },
                                     NarrItem::Command { id, line, at_ms } => html! {

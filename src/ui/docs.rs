@@ -25,13 +25,71 @@ pub fn load_explain_docs(done: yew::Callback<()>) {
         return;
     }
     wasm_bindgen_futures::spawn_local(async move {
-        let result = match fetch_text("explain.json").await {
+        let fetched = fetch_text("explain.json").await;
+        rest_of_module().await;
+        let result = match fetched {
             Ok(text) => explain::install(&text),
             Err(e) => Err(e),
         };
         if let Err(e) = result {
             explain::install_failed(&e);
         }
+        done.emit(());
+    });
+}
+
+/// Whether the whole module is in. A release build's module comes in two parts
+/// (scripts/split.sh): what a start runs, and the rest, loaded once the page has started;
+/// `window.kubeplayRestReady` (scripts/split-glue.mjs) is there only then, and `<html data-split>`
+/// says how far the rest has come. A build with the module whole has neither.
+pub fn module_complete() -> bool {
+    let Some(window) = web_sys::window() else {
+        return true;
+    };
+    let split =
+        js_sys::Reflect::get(&window, &"kubeplayRestReady".into()).is_ok_and(|f| f.is_function());
+    if !split {
+        return true;
+    }
+    let state = window
+        .document()
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("data-split"));
+    matches!(
+        state.as_deref(),
+        Some("background" | "on-demand" | "before-start")
+    )
+}
+
+/// Waits until the whole module is in, or its second part has failed to load (then the first
+/// call into it says why). Whatever opens a fetched lesson, kubectl explain's documents or a share
+/// link's replay waits for this first: that code is mostly in the second part, and calling it
+/// before would load that part synchronously, the page frozen meanwhile.
+async fn rest_of_module() {
+    if module_complete() {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(ready) = js_sys::Reflect::get(&window, &"kubeplayRestReady".into()) else {
+        return;
+    };
+    let Ok(ready) = ready.dyn_into::<js_sys::Function>() else {
+        return;
+    };
+    let Ok(promise) = ready.call0(&window) else {
+        return;
+    };
+    if let Ok(promise) = promise.dyn_into::<js_sys::Promise>() {
+        let _ = JsFuture::from(promise).await;
+    }
+}
+
+/// Calls `done` once the whole module is in ([`rest_of_module`]).
+pub fn when_module_complete(done: yew::Callback<()>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        rest_of_module().await;
         done.emit(());
     });
 }
@@ -49,9 +107,9 @@ pub fn load_lesson(id: &str, done: yew::Callback<Result<(), String>>) {
         return;
     };
     wasm_bindgen_futures::spawn_local(async move {
-        let result = fetch_text(&format!("lessons/{file}"))
-            .await
-            .map(|text| crate::lessons::install_lesson_file(file, &text));
+        let fetched = fetch_text(&format!("lessons/{file}")).await;
+        rest_of_module().await;
+        let result = fetched.map(|text| crate::lessons::install_lesson_file(file, &text));
         done.emit(result);
     });
 }

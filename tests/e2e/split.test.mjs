@@ -1,7 +1,8 @@
 // End-to-end: the release module comes in two parts (scripts/split.sh). The first holds what a
 // start and a first `kubectl get nodes` run; the rest (kubeplay-*_bg.rest.wasm) comes in the
 // background once the page is idle, or at once when one of its functions is called first.
-// `<html data-split>` says which. Needs dist/ from `trunk build --release`.
+// `<html data-split>` says which. What opens a fetched lesson or replays a share link waits for
+// the rest (never a synchronous load). Needs dist/ from `trunk build --release`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -65,6 +66,68 @@ test('a function of the rest called before the rest has arrived loads it at once
   } finally {
     release();
     await context.close();
+    await server.close();
+  }
+});
+
+test('a deep-linked lesson and a share link wait for the rest, never loading it synchronously', { timeout: 180_000 }, async () => {
+  const server = await serveDist('/');
+  let shareUrl;
+  {
+    const { context, page } = await openPage(browser());
+    try {
+      await page.goto(server.url, { waitUntil: 'load' });
+      await typeCommand(page, 'kubectl create deployment web --image=nginx --replicas=2');
+      await waitForOutput(page, 'deployment.apps/web created');
+      await page.locator('#share-btn').click();
+      shareUrl = await page.locator('#share-url').inputValue();
+    } finally {
+      await context.close();
+    }
+  }
+  const cases = [
+    {
+      url: `${server.url}?lesson=first-deployment`,
+      waiting: async (page, fetched) => {
+        await fetched;
+        assert.equal(await page.locator('#lesson-panel[data-view="lesson"]').count(), 0, 'the lesson waits for the rest');
+      },
+      opened: (page) => page.locator('#lesson-panel[data-lesson-id="first-deployment"][data-view="lesson"]').waitFor({ timeout: 30_000 }),
+    },
+    {
+      url: shareUrl,
+      waiting: async (page) => {
+        await page.locator('#share-note', { hasText: 'Loading the shared session' }).waitFor({ timeout: 30_000 });
+      },
+      opened: async (page) => {
+        await page.locator('#share-note', { hasText: 'Replayed a shared session' }).waitFor({ timeout: 30_000 });
+        await page.locator('[data-inspect-kind="Deployment"][data-inspect-name="web"]').first().waitFor();
+      },
+    },
+  ];
+  try {
+    for (const c of cases) {
+      const { context, page, problems } = await openPage(browser());
+      try {
+        const rest = await holdRequests(page, `**/${REST}`);
+        const lessonFetched = page.waitForResponse((r) => r.url().includes('/lessons/'), { timeout: 30_000 });
+        lessonFetched.catch(() => {}); // a share link fetches no lesson
+        await page.goto(c.url, { waitUntil: 'load' });
+        await waitForApp(page);
+        await c.waiting(page, lessonFetched);
+        // The page is not frozen on a synchronous load meanwhile: it answers, and still waits.
+        assert.equal(await page.evaluate(() => document.documentElement.dataset.split), 'loading', c.url);
+        rest.release();
+        await c.opened(page);
+        // Compiled as soon as it arrived, in the background: one request, no synchronous load.
+        assert.equal(await splitState(page), 'background', c.url);
+        assert.equal(rest.requests(), 1, c.url);
+        assert.deepEqual(problems.pageErrors, [], describeProblems(problems));
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
     await server.close();
   }
 });
