@@ -1,12 +1,13 @@
 // Called by scripts/split.sh (release builds): runs the staged page with a wasm-split-instrumented
 // module in headless Chromium, and writes the profiles wasm-split reads (which functions ran, in
-// order) of five starts: a first visit that answers `kubectl get nodes`; with history stored, a
-// start by a link to a lesson and one by a share link; with a lesson under way, a start that
+// order) of seven starts: a first visit that answers `kubectl get nodes`, typed at the page or
+// ahead of it at index.html's boot prompt; with history stored, a start by a link to a lesson and
+// by a share link, without and with lines typed ahead; with a lesson under way, a start that
 // resumes it and one by a share link of it. Each page stays idle a moment after it has started.
 //
 //   node scripts/split-profile.mjs STAGING_DIR INSTRUMENTED.wasm PROFILE_LIST
 //
-// writes PROFILE_LIST.0 … .4 and, in PROFILE_LIST, their names, one per line (for
+// writes PROFILE_LIST.0 … .6 and, in PROFILE_LIST, their names, one per line (for
 // `wasm-split --merge-profiles`).
 // The staged files are served as they are, except the module, which is the instrumented one.
 import fs from 'node:fs';
@@ -45,7 +46,7 @@ const url = `http://127.0.0.1:${server.address().port}/`;
 // share link) does not run, and stays in the rest.
 const browser = await launchChromium();
 const written = [];
-async function profiled(context, address, what, act = async () => {}) {
+async function profiled(context, address, what, act = async () => {}, typeAhead = null) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -53,7 +54,22 @@ async function profiled(context, address, what, act = async () => {}) {
     addEventListener('TrunkApplicationStarted', (e) => { window.__kpWasm = e.detail.wasm; });
     window.kubeplayRestReady = () => new Promise(() => {});
   });
-  await page.goto(address);
+  // Type-ahead: the module is held back until lines have been entered at index.html's boot prompt.
+  let release = () => {};
+  if (typeAhead) {
+    const gate = new Promise((r) => { release = r; });
+    await page.route(`**/${wasmName}`, async (route) => { await gate; await route.continue(); });
+  }
+  await page.goto(address, { waitUntil: typeAhead ? 'domcontentloaded' : 'load' });
+  if (typeAhead) {
+    const boot = page.locator('#boot #term-input');
+    for (const line of typeAhead.lines) {
+      await boot.fill(line);
+      await boot.press('Enter');
+    }
+    await boot.fill(typeAhead.partial);
+    release();
+  }
   await page.locator('.app[data-boot]').waitFor({ timeout: 60_000 });
   await act(page);
   await page.waitForTimeout(1500);
@@ -91,16 +107,26 @@ async function shareLink(context, lesson) {
   return link;
 }
 try {
-  const viewport = { width: 1440, height: 900 };
+  // No service worker: a page it serves loads the whole module before it starts, and it would
+  // answer the requests held back for type-ahead.
+  const options = { viewport: { width: 1440, height: 900 }, serviceWorkers: 'block' };
   // A first visit: start, and `kubectl get nodes`.
-  const visitor = await browser.newContext({ viewport });
+  const visitor = await browser.newContext(options);
   await profiled(visitor, url, 'a start and `kubectl get nodes`', (page) => typeLine(page, 'kubectl get nodes', 'kind-control-plane'));
+  // Lines typed at the boot prompt before the module has arrived (and one half-typed).
+  await profiled(visitor, url, 'a start with lines typed ahead',
+    (page) => page.locator('#term-output', { hasText: 'kind-control-plane' }).waitFor({ timeout: 30_000 }),
+    { lines: ['kubectl get nodes', 'kubectl get pods -A'], partial: 'kubectl get po' });
   // Later visits (history stored): by a link to a lesson, by a share link.
   await profiled(visitor, `${url}?lesson=first-deployment`, 'a start by a link to a lesson, with history stored');
-  await profiled(visitor, await shareLink(visitor), 'a start by a share link');
+  const share = await shareLink(visitor);
+  await profiled(visitor, share, 'a start by a share link');
+  // Lines typed ahead of a share link "from the start": they wait for its replay.
+  await profiled(visitor, `${share}&start=1`, 'a start by a share link with lines typed ahead', async () => {},
+    { lines: ['kubectl get deployments'], partial: '' });
   await visitor.close();
   // A learner with a lesson under way: a start that resumes it, and one by a share link of it.
-  const learner = await browser.newContext({ viewport });
+  const learner = await browser.newContext(options);
   const lessonShare = await shareLink(learner, 'first-deployment');
   await profiled(learner, url, 'a start that resumes a lesson');
   await profiled(learner, lessonShare, 'a start by a share link of a lesson');

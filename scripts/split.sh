@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Trunk post_build hook (Trunk.toml), release builds only, after preboot.sh: cuts the module in two
 # by use, so the first load carries only what a start needs. binaryen's wasm-split instruments the
-# staged module; scripts/split-profile.mjs runs it in headless Chromium (five kinds of start: a first
-# visit answering `kubectl get nodes`, by a lesson link, by share links, resuming a lesson) and
+# staged module; scripts/split-profile.mjs runs it in headless Chromium (seven kinds of start: a first
+# visit answering `kubectl get nodes` typed at the page or ahead of it, by a lesson link, by share
+# links, resuming a lesson) and
 # writes which functions ran; wasm-split merges those and writes the primary module
 # (those functions, the data — the booted cluster —, and a placeholder for every other function)
 # in place of the staged one, and the rest to kubeplay-<hash>_bg.rest.wasm; scripts/split-glue.mjs

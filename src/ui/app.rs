@@ -1197,8 +1197,27 @@ impl App {
         }
         let held = std::mem::take(&mut self.queue);
         f(self);
+        if !held.is_empty() {
+            self.typed_lines_run_live();
+        }
         self.queue.extend(held);
         self.run_queue();
+    }
+
+    /// Lines typed before a session opened run at its end. If it opened at an earlier moment (a
+    /// share link "from the start"), the page goes back to the live moment, where they run, so
+    /// that the view shows what they did; the share link's note says so.
+    fn typed_lines_run_live(&mut self) {
+        if self.past.is_none() {
+            return;
+        }
+        self.go_live();
+        if let Some((false, note)) = self.modes.note.as_mut() {
+            if let Some(cut) = note.find(" Showing its first moment") {
+                note.truncate(cut);
+            }
+            note.push_str(" The lines you typed meanwhile ran after it.");
+        }
     }
 
     /// Whether lesson `id` is in the map but its file has not been fetched yet (an unknown id is
@@ -1788,6 +1807,9 @@ impl Component for App {
         // What was typed at the boot prompt (index.html) while the module loaded runs now, in
         // order, as if typed here; the text still being typed stays at the prompt.
         if let Some(typed) = take_boot_prompt().filter(|_| !app.modes.readonly) {
+            if !typed.lines.is_empty() {
+                app.typed_lines_run_live();
+            }
             for line in &typed.lines {
                 app.enter(line);
             }

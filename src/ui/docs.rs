@@ -55,9 +55,11 @@ pub fn module_complete() -> bool {
         .document()
         .and_then(|d| d.document_element())
         .and_then(|e| e.get_attribute("data-split"));
+    // "primary": the rest could not be fetched; waiting longer would not bring it (the first call
+    // into it tries again, synchronously, and says what went wrong).
     matches!(
         state.as_deref(),
-        Some("background" | "on-demand" | "before-start")
+        Some("background" | "on-demand" | "before-start" | "primary")
     )
 }
 

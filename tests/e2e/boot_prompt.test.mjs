@@ -1,7 +1,9 @@
 // End-to-end: the boot prompt. index.html draws a prompt with the HTML, before the module has
 // arrived; what is typed there is kept (text, never HTML) and run by the page, in order, as soon as
 // it starts, with the half-typed line and the focus carried over. The module's download is held
-// back here so the prompt is surely typed into before the page starts.
+// back here so the prompt is surely typed into before the page starts. Lines typed while a lesson
+// or a share link loads wait for it and run in the session it opens (a share link "from the start"
+// is then shown live, where they ran).
 // Needs dist/ from `trunk build --release` (scripts/test.sh builds it first).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -105,6 +107,54 @@ test('a line typed while a deep-linked lesson loads runs in the lesson', { timeo
     await page.locator('#term-output .block', { hasText: 'kubectl get deploy early -o name' }).waitFor({ timeout: 10_000 });
     const last = await page.locator('#term-output .block').last().textContent();
     assert.ok(last.includes('deployment.apps/early') && !last.includes('NotFound'), last);
+    assert.deepEqual(problems.pageErrors, [], describeProblems(problems));
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});
+
+test('a line typed while a share link "from the start" loads runs at its end, and the page shows it live', { timeout: 120_000 }, async () => {
+  const server = await serveDist('/');
+  let startUrl;
+  {
+    const { context, page } = await openPage(browser());
+    try {
+      await page.goto(server.url, { waitUntil: 'load' });
+      await waitForApp(page);
+      await page.locator('#term-input').fill('kubectl create deployment shared --image=nginx');
+      await page.locator('#term-input').press('Enter');
+      await waitForOutput(page, 'deployment.apps/shared created');
+      await page.locator('#share-btn').click();
+      await page.locator('#share-from-start').check();
+      startUrl = await page.locator('#share-url').inputValue();
+      assert.ok(startUrl.endsWith('&start=1'), startUrl);
+    } finally {
+      await context.close();
+    }
+  }
+  const { context, page, problems } = await openPage(browser());
+  try {
+    const { release } = await holdRequests(page, '**/*.wasm');
+    await page.goto(startUrl, { waitUntil: 'domcontentloaded' });
+    const input = page.locator('#boot #term-input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('kubectl create deployment mine --image=nginx');
+    await input.press('Enter');
+    release();
+    await page.locator('#share-note', { hasText: 'Replayed a shared session' }).waitFor({ timeout: 60_000 });
+    await waitForOutput(page, 'deployment.apps/mine created');
+    const note = await page.locator('#share-note').textContent();
+    assert.match(note, /The lines you typed meanwhile ran after it\./);
+    assert.doesNotMatch(note, /first moment/);
+    // Live, not the shared session's first moment: both deployments are on screen.
+    assert.equal(await page.locator('.app.viewing-past').count(), 0, 'the page shows the live moment');
+    assert.notEqual(await page.evaluate(() => document.documentElement.dataset.split), 'on-demand', 'no synchronous load of the rest');
+    await page.locator('[data-inspect-kind="Deployment"][data-inspect-name="mine"]').first().waitFor({ timeout: 10_000 });
+    await page.locator('[data-inspect-kind="Deployment"][data-inspect-name="shared"]').first().waitFor({ timeout: 10_000 });
+    const cmds = await page.locator('#term-output .cmd').allTextContents();
+    assert.equal(cmds.filter((c) => c.includes('deployment mine')).length, 1, `ran once: ${JSON.stringify(cmds)}`);
+    assert.ok(cmds.findIndex((c) => c.includes('deployment shared')) < cmds.findIndex((c) => c.includes('deployment mine')), 'after the replay');
     assert.deepEqual(problems.pageErrors, [], describeProblems(problems));
   } finally {
     await context.close();

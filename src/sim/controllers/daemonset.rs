@@ -426,11 +426,13 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
 
     // manage: create where a pod is missing, delete where one should not be.
     let by_node = pods_by_node(sim, &uid);
+    // Whether each node should run the daemon pod: decided once, for managing and for the
+    // rolling update's count of desired pods.
+    let should_run: Vec<bool> = nodes.iter().map(|n| node_should_run(&tspec, n)).collect();
     let mut known: Vec<&str> = Vec::new();
-    for node in &nodes {
+    for (node, &should) in nodes.iter().zip(&should_run) {
         let name = node.metadata.name.as_deref().unwrap_or("");
         known.push(name);
-        let should = node_should_run(&tspec, node);
         let pods = by_node.get(name).map(|v| as_pods(v)).unwrap_or_default();
         if should {
             if pods.is_empty() {
@@ -493,7 +495,7 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
         != Some("OnDelete");
     if rolling {
         let by_node = pods_by_node(sim, &uid);
-        let desired = nodes.iter().filter(|n| node_should_run(&tspec, n)).count() as i32;
+        let desired = should_run.iter().filter(|s| **s).count() as i32;
         let max_unavail = max_unavailable(&ds, desired);
         let mut unavailable = 0;
         let mut replace_now: Vec<&Pod> = Vec::new();
