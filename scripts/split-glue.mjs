@@ -107,7 +107,11 @@ function __kpCompileRest() {
     WebAssembly.compile(__kpRestBuffer)
         .then((m) => __kpInstantiateRest(m, 'background'))
         // Left to the first placeholder called, which says what went wrong.
-        .catch(() => { __kpRestFailed = true; __kpRestSettled(); });
+        .catch(() => {
+            __kpRestFailed = true;
+            __kpSplitState('primary');
+            __kpRestSettled();
+        });
 }
 window.kubeplayRestReady = () => new Promise((resolve) => {
     if (__kpRest || __kpRestFailed) return resolve();

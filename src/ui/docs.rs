@@ -1,6 +1,9 @@
 //! Loads the documentation `kubectl explain` prints (`explain.json`, ~57 KB brotli) when a line
 //! that runs `kubectl explain` is first entered, so it stays out of the first load (the service
 //! worker keeps a copy for offline use). The app holds that line until the file has arrived.
+//! Lesson files are fetched the same way when a lesson is first opened. Before what was fetched is
+//! opened, the second part of a split release module is waited for (`module_complete`,
+//! `when_module_complete`: the code that opens it is mostly there).
 //!
 //! Fetched with `web_sys::Window::fetch_with_str` and `wasm_bindgen_futures::JsFuture` rather
 //! than gloo's `net` feature: both crates are already in the bundle (yew uses them), and this needs
@@ -15,6 +18,8 @@ use std::cell::Cell;
 
 thread_local! {
     static STARTED: Cell<bool> = const { Cell::new(false) };
+    /// `window.kubeplayRestReady()` has settled once: the rest is in, or will not come by waiting.
+    static REST_SETTLED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Starts fetching `explain.json` (next to `index.html`), once, and installs it into the kubectl
@@ -43,6 +48,9 @@ pub fn load_explain_docs(done: yew::Callback<()>) {
 /// `window.kubeplayRestReady` (scripts/split-glue.mjs) is there only then, and `<html data-split>`
 /// says how far the rest has come. A build with the module whole has neither.
 pub fn module_complete() -> bool {
+    if REST_SETTLED.with(Cell::get) {
+        return true;
+    }
     let Some(window) = web_sys::window() else {
         return true;
     };
@@ -86,6 +94,8 @@ async fn rest_of_module() {
     if let Ok(promise) = promise.dyn_into::<js_sys::Promise>() {
         let _ = JsFuture::from(promise).await;
     }
+    // Whatever it came to: what waited goes on, and nothing waits for it again.
+    REST_SETTLED.with(|s| s.set(true));
 }
 
 /// Calls `done` once the whole module is in ([`rest_of_module`]).
