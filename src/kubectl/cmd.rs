@@ -1729,9 +1729,9 @@ fn targets(args: &[String]) -> Result<Vec<(Kind, String)>, Outcome> {
     } else {
         let k = resolve_kind(&args[0]).ok_or_else(|| unknown_type(&args[0]))?;
         if args.len() == 1 {
-            return Err(Outcome::err(format!(
-                "error: resource(s) were provided, but no name was specified\n"
-            )));
+            return Err(Outcome::err(
+                "error: resource(s) were provided, but no name was specified\n".to_string(),
+            ));
         }
         for n in &args[1..] {
             v.push((k, n.clone()));

@@ -184,7 +184,7 @@ fn render_parts(parts: &[Part], cur: &Value, out: &mut String) {
                                 render_parts(body, item, out);
                             }
                         }
-                        _ => render_parts(body, &v, out),
+                        _ => render_parts(body, v, out),
                     }
                 }
             }

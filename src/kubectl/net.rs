@@ -88,7 +88,7 @@ pub fn curl(sim: &mut Sim, client: Client<'_>, args: &[String]) -> Outcome {
     };
     let Some(url) = parse_url(&u) else {
         return Outcome {
-            stderr: format!("curl: (3) URL rejected: Bad hostname\n"),
+            stderr: "curl: (3) URL rejected: Bad hostname\n".to_string(),
             exit_code: 3,
             ..Default::default()
         };

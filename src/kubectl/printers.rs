@@ -313,7 +313,7 @@ fn needs_quotes(s: &str) -> bool {
         // `-foo` and `:foo` are plain in go-yaml only when not followed by space; keep them quoted
         // except the common `-x` words that go-yaml prints plain.
         let second = s.chars().nth(1).unwrap_or(' ');
-        if !(matches!(first, '-' | '?' | ':') && !second.is_whitespace()) {
+        if !matches!(first, '-' | '?' | ':') || second.is_whitespace() {
             return true;
         }
         if first == '-' && s == "-" {

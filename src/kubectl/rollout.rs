@@ -615,9 +615,7 @@ fn undo(sim: &mut Sim, words: &[String]) -> Outcome {
         return undo_controller_revision(sim, &key, &obj, to);
     };
     if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
-        return Outcome::err(format!(
-            "error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again\n"
-        ));
+        return Outcome::err("error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again\n".to_string());
     }
     let revs = revisions(sim, &d);
     let current = d

@@ -400,8 +400,7 @@ pub fn filter(
             let mut ls = lines(&text);
             if numeric {
                 let key = |s: &str| {
-                    s.trim()
-                        .split_whitespace()
+                    s.split_whitespace()
                         .next()
                         .and_then(|w| w.parse::<f64>().ok())
                         .unwrap_or(0.0)

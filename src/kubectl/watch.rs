@@ -98,9 +98,9 @@ impl Template {
         match kind {
             "jsonpath" | "template" | "go-template" => {
                 let Some(a) = arg else {
-                    return Err(format!(
-                        "error: template format specified but no template given\n"
-                    ));
+                    return Err(
+                        "error: template format specified but no template given\n".to_string()
+                    );
                 };
                 if kind == "jsonpath" {
                     JsonPath::parse(&a)

@@ -832,7 +832,7 @@ fn pods_matching(
         }
         if !f.status.is_empty() {
             let st = podutil::summary(p).status;
-            if !f.status.iter().any(|s| *s == st) {
+            if !f.status.contains(&st) {
                 continue;
             }
         }
@@ -1175,6 +1175,9 @@ pub fn evaluate(g: &Goal, ctx: &Ctx) -> GoalReport {
     GoalReport { met, lines }
 }
 
+// `fold`, not `all`/`any`: every check is evaluated, even after the outcome is known, so that each
+// one gets its line in the report.
+#[allow(clippy::unnecessary_fold)]
 fn eval_into(g: &Goal, ctx: &Ctx, lines: &mut Vec<CheckLine>, negated: bool) -> bool {
     match g {
         Goal::All(v) => v

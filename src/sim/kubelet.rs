@@ -309,7 +309,6 @@ fn condition(
         message,
         last_transition_time: Some(now.clone()),
         last_probe_time: None,
-        ..Default::default()
     }
 }
 
@@ -380,7 +379,7 @@ fn compute_phase(pod: &Pod) -> String {
     for c in &inits {
         let cs = init_st.iter().find(|s| s.name == c.name);
         if is_sidecar(c) {
-            if !cs.is_some_and(|s| s.started == Some(true)) {
+            if cs.is_none_or(|s| s.started != Some(true)) {
                 pending_init = true;
             }
             continue;

@@ -121,7 +121,7 @@ fn answer(
             if path == "/" || path == "/index.html" {
                 ok("text/html", "Apache/2.4", "<html><body><h1>It works!</h1></body></html>\n".into())
             } else {
-                (404, "Not Found", "text/html", "Apache/2.4", format!("<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n"))
+                (404, "Not Found", "text/html", "Apache/2.4", "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n".to_string())
             }
         }
         "bootcamp" => {

@@ -268,7 +268,7 @@ impl Program {
         let Body::Argv(a) = &self.body else {
             return None;
         };
-        let Some(prog) = a.first() else { return None };
+        let prog = a.first()?;
         if known_binary(basename(prog), &self.image) {
             return None;
         }
@@ -653,9 +653,8 @@ impl Parser {
                 _ => {}
             }
             out.push(self.and_or()?);
-            match self.peek() {
-                Some(Tok::Op(";" | "&" | "\n")) => self.pos += 1,
-                _ => {}
+            if let Some(Tok::Op(";" | "&" | "\n")) = self.peek() {
+                self.pos += 1
             }
         }
         Ok(out)
@@ -1690,7 +1689,7 @@ impl<'a> Interp<'a> {
                     .cloned()
                     .unwrap_or_default();
                 let msg = if name == "nslookup" {
-                    format!(";; connection timed out; no servers could be reached\n\n")
+                    ";; connection timed out; no servers could be reached\n\n".to_string()
                 } else {
                     format!(
                         "wget: bad address '{}'\n",
@@ -1824,9 +1823,7 @@ impl<'a> Interp<'a> {
                         }
                         let spec: String = chars[i + 1..j].iter().collect();
                         let conv = chars.get(j).copied().unwrap_or('%');
-                        let arg = if conv == '%' {
-                            None
-                        } else if rest.is_empty() {
+                        let arg = if conv == '%' || rest.is_empty() {
                             None
                         } else {
                             Some(rest.remove(0).clone())

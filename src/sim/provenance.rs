@@ -241,15 +241,15 @@ fn diff(old: &Object, new: &Object) -> u16 {
                 c |= change::STATUS;
             }
         }
-        (Object::ConfigMap(x), Object::ConfigMap(y)) => {
-            if x.data != y.data || x.binary_data != y.binary_data {
-                c |= change::SPEC;
-            }
+        (Object::ConfigMap(x), Object::ConfigMap(y))
+            if (x.data != y.data || x.binary_data != y.binary_data) =>
+        {
+            c |= change::SPEC;
         }
-        (Object::Secret(x), Object::Secret(y)) => {
-            if x.data != y.data || x.string_data != y.string_data {
-                c |= change::SPEC;
-            }
+        (Object::Secret(x), Object::Secret(y))
+            if (x.data != y.data || x.string_data != y.string_data) =>
+        {
+            c |= change::SPEC;
         }
         _ => {}
     }

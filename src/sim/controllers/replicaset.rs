@@ -409,7 +409,6 @@ pub(crate) fn update_status(sim: &mut Sim, key: &ObjKey) {
         available_replicas: if available > 0 { Some(available) } else { None },
         observed_generation: rs.metadata.generation,
         conditions: old.conditions.clone(),
-        ..Default::default()
     };
     if status != old {
         let mut new = rs.clone();

@@ -34,10 +34,10 @@ const DESCRIPTION: &str = "Contains a CA bundle that can be used to verify the k
 
 pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
     match ev.key.kind {
-        Kind::Namespace if ev.kind != WatchType::Deleted => {
-            if ev.object.meta().deletion_timestamp.is_none() {
-                enqueue(sim, Ctrl::RootCaPublisher, ev.key.clone());
-            }
+        Kind::Namespace
+            if ev.kind != WatchType::Deleted && ev.object.meta().deletion_timestamp.is_none() =>
+        {
+            enqueue(sim, Ctrl::RootCaPublisher, ev.key.clone());
         }
         Kind::ConfigMap if ev.key.name == NAME && ev.kind != WatchType::Added => {
             enqueue(

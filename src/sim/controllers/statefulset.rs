@@ -175,11 +175,10 @@ pub(crate) fn sync_update_revision(
         .unwrap_or(0);
     let equal = revs
         .iter()
-        .filter(|o| {
+        .rfind(|o| {
             o.as_controllerrevision()
                 .is_some_and(|c| c.data.as_ref().map(|d| &d.0) == Some(&data))
         })
-        .last()
         .cloned();
     if let Some(eq) = equal {
         let cr = eq.as_controllerrevision()?;
