@@ -2682,7 +2682,8 @@ impl Component for App {
                                 { narr_filter_select(&self.narration, &self.narr_filter, link.callback(Msg::NarrFilter)) }
                             </div>
                             <ol id="narration" class="narr-list" role="log" aria-live="polite" aria-relevant="additions"
-                                tabindex="-1" ref={self.narr_ref.clone()}>
+                                aria-label="Narration: the up and down arrows move between the objects it names; Enter inspects one"
+                                tabindex="0" ref={self.narr_ref.clone()} onkeydown={Callback::from(narr_arrow_keys)}>
                                 { if self.narration.is_empty() {
                                     html! { <li class="narr-empty">{ "Quiet. Run a command and the controllers' decisions appear here." }</li> }
                                   } else { html! {} } }
@@ -2759,6 +2760,49 @@ fn narr_more(hidden: usize, onclick: Callback<MouseEvent>) -> Html {
 /// The group a narration component filters under: every kubelet is `kubelet`.
 fn narr_group(component: &str) -> &str {
     component.split('/').next().unwrap_or(component)
+}
+
+/// Keyboard use of the narration (one stop in the Tab order, not one per object it names): the
+/// up and down arrows move the focus between the objects named in its lines (from the list
+/// itself, Up goes to the newest, Down to the oldest drawn); Enter on one inspects it.
+fn narr_arrow_keys(e: KeyboardEvent) {
+    let key = e.key();
+    let up = match key.as_str() {
+        "ArrowUp" => true,
+        "ArrowDown" => false,
+        _ => return,
+    };
+    if e.alt_key() || e.ctrl_key() || e.meta_key() || e.shift_key() {
+        return;
+    }
+    let Some(list) = e
+        .current_target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+    else {
+        return;
+    };
+    let links = list.get_elements_by_class_name("narr-obj");
+    let n = links.length();
+    if n == 0 {
+        return;
+    }
+    e.prevent_default();
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    let at = (0..n).find(|&i| links.item(i).is_some_and(|l| Some(&l) == active.as_ref()));
+    let next = match (at, up) {
+        (None, true) => n - 1,
+        (None, false) => 0,
+        (Some(i), true) => i.saturating_sub(1),
+        (Some(i), false) => (i + 1).min(n - 1),
+    };
+    if let Some(link) = links
+        .item(next)
+        .and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = link.focus();
+    }
 }
 
 /// The "Show" filter of the narration: every component group seen so far.
@@ -2850,7 +2894,7 @@ fn linked_message(msg: &str, names: &std::collections::BTreeMap<String, (Kind, S
                 plain.push_str(&word[..core_start]);
                 parts.push(html! { { std::mem::take(&mut plain) } });
                 parts.push(html! {
-                    <button type="button" class="narr-obj" data-inspect-kind={kind.name()}
+                    <button type="button" class="narr-obj" tabindex="-1" data-inspect-kind={kind.name()}
                         data-inspect-name={name.to_string()} data-ns={ns.clone()}
                         title={format!("Inspect {} {name}", kind.name())}>{ name.to_string() }</button>
                 });

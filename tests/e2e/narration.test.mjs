@@ -9,6 +9,8 @@
 //     list once it is gone; a filter change and Reset draw the newest NARR_WINDOW again; a new
 //     command's lines arrive at the bottom, and the list stays scrolled to the bottom. Lines there
 //     when a session is first drawn do not flash in; the newest (at most 8) new ones do.
+//  4. Keyboard: the list is one Tab stop (the object names in it are not); the up and down arrows
+//     move between the objects it names, and Enter opens one in the inspector.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -170,5 +172,48 @@ test('narration draws its newest lines; #narr-more draws earlier ones', { timeou
     await page.locator('#narr-more').waitFor({ timeout: 30_000 });
     assert.ok((await drawn(page)).length <= WINDOW, 'the window is back to its size after Reset');
     assert.equal(await oldestIsFresh(page), false, 'a new session\'s first lines are history too');
+  });
+});
+
+test('keyboard: the narration is one Tab stop; the arrows move between the objects it names; Enter inspects', { timeout: 120_000 }, async () => {
+  await withPage(browser(), 'narration-keyboard', async (page) => {
+    await deployWebAndWait(page, 2);
+    await pause(page);
+    const focused = () => page.evaluate(() => {
+      const e = document.activeElement;
+      return { id: e?.id ?? '', cls: e?.className ?? '', name: e?.getAttribute('data-inspect-name') ?? '' };
+    });
+    // From the filter, Tab reaches the list, then the button atop it (#narr-more), then leaves
+    // it: no stop for each of the dozens of object names in its lines.
+    await page.locator('#narr-filter').focus();
+    await page.keyboard.press('Tab');
+    assert.equal((await focused()).id, 'narration', 'the list takes the focus');
+    await page.keyboard.press('Tab');
+    assert.equal((await focused()).id, 'narr-more');
+    await page.keyboard.press('Tab');
+    assert.equal((await focused()).id, 'play', 'the next stop is the timeline');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal((await focused()).id, 'narration');
+
+    // Up: the newest object named; Up again: the one before it; Down: back.
+    const names = await page.$$eval('#narration .narr-obj', (els) => els.map((e) => e.getAttribute('data-inspect-name')));
+    assert.ok(names.length >= 3, `objects named: ${names}`);
+    await page.keyboard.press('ArrowUp');
+    let f = await focused();
+    assert.match(f.cls, /narr-obj/);
+    assert.equal(f.name, names[names.length - 1]);
+    await page.keyboard.press('ArrowUp');
+    assert.equal((await focused()).name, names[names.length - 2]);
+    await page.keyboard.press('ArrowDown');
+    f = await focused();
+    assert.equal(f.name, names[names.length - 1]);
+    assert.equal(await page.locator('#play.is-paused').count(), 1, 'the arrows did not touch the timeline');
+    await page.locator('.narration').screenshot({ path: path.join(ARTIFACTS, 'narration-keyboard.png') });
+
+    // Enter inspects it.
+    await page.keyboard.press('Enter');
+    await page.locator('.inspector').waitFor({ state: 'visible', timeout: 5_000 });
+    await page.waitForFunction((name) => document.querySelector('.inspector')?.textContent.includes(name), f.name, { timeout: 5_000 });
   });
 });
