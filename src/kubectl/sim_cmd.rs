@@ -194,3 +194,48 @@ fn routes(sim: &Sim) -> Outcome {
     all.extend(rows);
     Outcome::ok(table(&all))
 }
+
+/// Whether a command line injects a fault (`sim help`, "Nodes", "Cloud", "Containers and
+/// images"): a node failing, cut off or removed, its cloud instance deleted, a container killed or
+/// an image made unpullable (recovering and fixing are not). The page's timeline marks these
+/// apart from other commands.
+pub fn is_fault(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().take(3).collect();
+    matches!(
+        words.as_slice(),
+        ["sim", "node", "fail" | "partition" | "remove", ..]
+            | ["sim", "cloud", "delete-instance", ..]
+            | ["sim", "container", "crash", ..]
+            | ["sim", "image", "break", ..]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_fault;
+
+    #[test]
+    fn faults_are_the_sim_commands_that_break_something() {
+        for f in [
+            "sim node fail kind-worker",
+            "sim node partition kind-worker2",
+            "sim node remove kind-worker",
+            "sim cloud delete-instance kind-worker",
+            "sim container crash web-1",
+            "  sim image break nginx:1.27",
+        ] {
+            assert!(is_fault(f), "{f}");
+        }
+        for ok in [
+            "sim node recover kind-worker",
+            "sim node add",
+            "sim image fix nginx",
+            "sim time",
+            "kubectl delete node kind-worker",
+            "echo sim node fail x",
+            "sim",
+        ] {
+            assert!(!is_fault(ok), "{ok}");
+        }
+    }
+}

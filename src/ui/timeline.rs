@@ -77,10 +77,14 @@ pub fn bar(p: &Props, cb: &Callbacks) -> Html {
                     { for p.marks.iter().map(|(t, cmd)| {
                         let scrub = cb.scrub.clone();
                         let at = *t;
+                        // A fault (a machine, the network, a container or an image made to fail)
+                        // is marked apart from commands: another shape and colour, and the word.
+                        let fault = crate::kubectl::sim_cmd::is_fault(cmd);
                         html! {
-                            <button type="button" class="mark" tabindex="-1" title={format!("{} · {}", clock(at), cmd)}
+                            <button type="button" class={classes!("mark", fault.then_some("fault"))} tabindex="-1"
+                                    title={format!("{} · {}{}", clock(at), if fault { "fault: " } else { "" }, cmd)}
                                     style={format!("left: {:.3}%", pct(at))}
-                                    onclick={Callback::from(move |_| scrub.emit(at))}>{ "▲" }</button>
+                                    onclick={Callback::from(move |_| scrub.emit(at))}>{ if fault { "✕" } else { "▲" } }</button>
                         }
                     }) }
                 </div>

@@ -3,6 +3,7 @@
 //     command (Home key, then a drag of #scrub): no web- pods are drawn, the page says it is viewing
 //     the past; Back to live shows them again.
 //  2. Open the inspector on a pod (click its chip): the YAML tab shows `kind: Pod`; Escape closes it.
+//  3. A fault (`sim image break`) is marked ✕ with "fault:" in its title; its fix is an ordinary ▲.
 // Screenshots go to target/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -137,5 +138,24 @@ test('inspector: click a pod chip, see its YAML and events; Escape closes', { ti
     await page.keyboard.press('Alt+ArrowRight');
     await page.waitForFunction(() => /did not exist at the moment shown before/.test(
       document.querySelector('#inspector .insp-note')?.textContent ?? ''), null, { timeout: 5_000 });
+  });
+});
+
+test('timeline: a fault is marked apart from commands', { timeout: 120_000 }, async () => {
+  await withPage(browser(), 'timeline-faults', async (page) => {
+    await typeCommand(page, 'sim image break nginx:9.9');
+    await waitForOutput(page, 'nginx:9.9');
+    await typeCommand(page, 'sim image fix nginx:9.9');
+    await page.waitForFunction(() => document.querySelectorAll('#timeline .mark').length >= 2, null, { timeout: 10_000 });
+    const marks = await page.$$eval('#timeline .mark', (els) => els.map((e) => ({
+      fault: e.classList.contains('fault'), glyph: e.textContent, title: e.getAttribute('title') ?? '',
+    })));
+    const broke = marks.find((m) => m.title.includes('sim image break nginx:9.9'));
+    const fixed = marks.find((m) => m.title.includes('sim image fix nginx:9.9'));
+    assert.ok(broke && fixed, JSON.stringify(marks));
+    assert.deepEqual([broke.fault, broke.glyph], [true, '✕']);
+    assert.match(broke.title, /^\d\d:\d\d\.\d · fault: sim image break/);
+    assert.deepEqual([fixed.fault, fixed.glyph], [false, '▲']);
+    await page.locator('#timeline').screenshot({ path: path.join(ARTIFACTS, 'timeline-fault.png') });
   });
 });
