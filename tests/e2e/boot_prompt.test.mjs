@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
   ARTIFACTS, serveDist, openPage, waitForApp, waitForOutput, describeProblems, sharedBrowser, holdRequests,
+  makeShareLink,
 } from './lib.mjs';
 
 const browser = sharedBrowser();
@@ -116,23 +117,9 @@ test('a line typed while a deep-linked lesson loads runs in the lesson', { timeo
 
 test('a line typed while a share link "from the start" loads runs at its end, and the page shows it live', { timeout: 120_000 }, async () => {
   const server = await serveDist('/');
-  let startUrl;
-  {
-    const { context, page } = await openPage(browser());
-    try {
-      await page.goto(server.url, { waitUntil: 'load' });
-      await waitForApp(page);
-      await page.locator('#term-input').fill('kubectl create deployment shared --image=nginx');
-      await page.locator('#term-input').press('Enter');
-      await waitForOutput(page, 'deployment.apps/shared created');
-      await page.locator('#share-btn').click();
-      await page.locator('#share-from-start').check();
-      startUrl = await page.locator('#share-url').inputValue();
-      assert.ok(startUrl.endsWith('&start=1'), startUrl);
-    } finally {
-      await context.close();
-    }
-  }
+  const startUrl = await makeShareLink(browser(), server.url,
+    'kubectl create deployment shared --image=nginx', 'deployment.apps/shared created', { fromStart: true });
+  assert.ok(startUrl.endsWith('&start=1'), startUrl);
   const { context, page, problems } = await openPage(browser());
   try {
     const { release } = await holdRequests(page, '**/*.wasm');

@@ -199,6 +199,24 @@ export async function waitForOutput(page, text, timeout = 15_000) {
 }
 
 /**
+ * A share link made in a context of its own: a fresh page at `base` runs `command` and waits for
+ * `answer`; `fromStart` ticks "from the start" in the share dialog.
+ */
+export async function makeShareLink(browser, base, command, answer, { fromStart = false } = {}) {
+  const { context, page } = await openPage(browser);
+  try {
+    await page.goto(base, { waitUntil: 'load' });
+    await typeCommand(page, command);
+    await waitForOutput(page, answer);
+    await page.locator('#share-btn').click();
+    if (fromStart) await page.locator('#share-from-start').check();
+    return await page.locator('#share-url').inputValue();
+  } finally {
+    await context.close();
+  }
+}
+
+/**
  * At up to 10x, creates Deployment `web` (nginx) with `replicas` from the terminal and waits until
  * that many of its pods are drawn Running.
  */

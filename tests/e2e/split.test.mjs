@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
   DIST, serveDist, openPage, typeCommand, waitForApp, waitForOutput, describeProblems, sharedBrowser, holdRequests,
+  makeShareLink,
 } from './lib.mjs';
 
 const browser = sharedBrowser();
@@ -72,19 +73,8 @@ test('a function of the rest called before the rest has arrived loads it at once
 
 test('a deep-linked lesson and a share link wait for the rest, never loading it synchronously', { timeout: 180_000 }, async () => {
   const server = await serveDist('/');
-  let shareUrl;
-  {
-    const { context, page } = await openPage(browser());
-    try {
-      await page.goto(server.url, { waitUntil: 'load' });
-      await typeCommand(page, 'kubectl create deployment web --image=nginx --replicas=2');
-      await waitForOutput(page, 'deployment.apps/web created');
-      await page.locator('#share-btn').click();
-      shareUrl = await page.locator('#share-url').inputValue();
-    } finally {
-      await context.close();
-    }
-  }
+  const shareUrl = await makeShareLink(browser(), server.url,
+    'kubectl create deployment web --image=nginx --replicas=2', 'deployment.apps/web created');
   const cases = [
     {
       url: `${server.url}?lesson=first-deployment`,
