@@ -221,7 +221,7 @@ pub struct App {
     /// Set while the timeline shows an earlier moment.
     past: Option<Past>,
     /// (virtual ms, command) of every command typed: the timeline's ▲ markers.
-    marks: Vec<(u64, String)>,
+    marks: Vec<timeline::Mark>,
     inspect: Option<Inspected>,
     /// Focus the inspector after it opens; the element to refocus after it closes.
     focus_inspector: bool,
@@ -677,7 +677,7 @@ impl App {
         for b in self.blocks.iter_mut() {
             b.waiting = false;
         }
-        self.marks.retain(|(at, _)| *at < t);
+        self.marks.retain(|m| m.at_ms < t);
         self.narration.retain(|item| match item {
             NarrItem::Decision(_, d) => d.at_ms <= t,
             NarrItem::Command { at_ms, .. } => *at_ms < t,
@@ -888,7 +888,7 @@ impl App {
             let id = self.next_id;
             self.next_id += 1;
             if !trimmed.starts_with('#') {
-                self.marks.push((at_ms, trimmed.to_string()));
+                self.marks.push(timeline::Mark::new(at_ms, trimmed));
             }
             self.push_block(Block {
                 id,
@@ -976,7 +976,7 @@ impl App {
     fn submit(&mut self) -> bool {
         if let Some(p) = &self.past {
             let t = p.pg.elapsed_ms();
-            let later = self.marks.iter().filter(|(at, _)| *at >= t).count();
+            let later = self.marks.iter().filter(|m| m.at_ms >= t).count();
             let sure = later == 0
                 || web_sys::window()
                     .and_then(|w| {
@@ -1117,7 +1117,7 @@ impl App {
                 crate::lessons::Action::Line(l)
                     if !l.trim().is_empty() && !l.trim().starts_with('#') =>
                 {
-                    Some((i.at_ms, l.trim().to_string()))
+                    Some(timeline::Mark::new(i.at_ms, l.trim()))
                 }
                 _ => None,
             })
@@ -1213,8 +1213,8 @@ impl App {
         }
         self.go_live();
         if let Some((false, note)) = self.modes.note.as_mut() {
-            if let Some(cut) = note.find(" Showing its first moment") {
-                note.truncate(cut);
+            if let Some(kept) = note.strip_suffix(FIRST_MOMENT) {
+                *note = kept.to_string();
             }
             note.push_str(" The lines you typed meanwhile ran after it.");
         }
@@ -1294,7 +1294,7 @@ impl App {
             self.show_at(t);
             if let Some((_, note)) = self.modes.note.as_mut() {
                 *note = format!(
-                    "{} Showing its first moment: press Space or Play to watch it play back; End jumps to its end.",
+                    "{}{FIRST_MOMENT}",
                     note.split(" Paused").next().unwrap_or_default()
                 );
             }
@@ -2762,6 +2762,10 @@ fn narr_group(component: &str) -> &str {
     component.split('/').next().unwrap_or(component)
 }
 
+/// The end of a share link's note when it opened "from the start" (`App::open_shared`).
+const FIRST_MOMENT: &str =
+    " Showing its first moment: press Space or Play to watch it play back; End jumps to its end.";
+
 /// Keyboard use of the narration (one stop in the Tab order, not one per object it names): the
 /// up and down arrows move the focus between the objects named in its lines (from the list
 /// itself, Up goes to the newest, Down to the oldest drawn); Enter on one inspects it.
@@ -2787,9 +2791,7 @@ fn narr_arrow_keys(e: KeyboardEvent) {
         return;
     }
     e.prevent_default();
-    let active = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.active_element());
+    let active = gloo::utils::document().active_element();
     let at = (0..n).find(|&i| links.item(i).is_some_and(|l| Some(&l) == active.as_ref()));
     let next = match (at, up) {
         (None, true) => n - 1,

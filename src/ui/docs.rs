@@ -48,20 +48,11 @@ pub fn load_explain_docs(done: yew::Callback<()>) {
 /// `window.kubeplayRestReady` (scripts/split-glue.mjs) is there only then, and `<html data-split>`
 /// says how far the rest has come. A build with the module whole has neither.
 pub fn module_complete() -> bool {
-    if REST_SETTLED.with(Cell::get) {
+    if REST_SETTLED.with(Cell::get) || rest_ready().is_none() {
         return true;
     }
-    let Some(window) = web_sys::window() else {
-        return true;
-    };
-    let split =
-        js_sys::Reflect::get(&window, &"kubeplayRestReady".into()).is_ok_and(|f| f.is_function());
-    if !split {
-        return true;
-    }
-    let state = window
-        .document()
-        .and_then(|d| d.document_element())
+    let state = gloo::utils::document()
+        .document_element()
         .and_then(|e| e.get_attribute("data-split"));
     // "primary": the rest could not be fetched; waiting longer would not bring it (the first call
     // into it tries again, synchronously, and says what went wrong).
@@ -79,23 +70,26 @@ async fn rest_of_module() {
     if module_complete() {
         return;
     }
-    let Some(window) = web_sys::window() else {
+    let Some(ready) = rest_ready() else {
         return;
     };
-    let Ok(ready) = js_sys::Reflect::get(&window, &"kubeplayRestReady".into()) else {
-        return;
-    };
-    let Ok(ready) = ready.dyn_into::<js_sys::Function>() else {
-        return;
-    };
-    let Ok(promise) = ready.call0(&window) else {
-        return;
-    };
-    if let Ok(promise) = promise.dyn_into::<js_sys::Promise>() {
+    if let Ok(promise) = ready
+        .call0(&wasm_bindgen::JsValue::UNDEFINED)
+        .and_then(|p| p.dyn_into::<js_sys::Promise>())
+    {
         let _ = JsFuture::from(promise).await;
     }
     // Whatever it came to: what waited goes on, and nothing waits for it again.
     REST_SETTLED.with(|s| s.set(true));
+}
+
+/// `window.kubeplayRestReady`, which only a split module's page has.
+fn rest_ready() -> Option<js_sys::Function> {
+    let window = web_sys::window()?;
+    js_sys::Reflect::get(&window, &"kubeplayRestReady".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()
 }
 
 /// Calls `done` once the whole module is in ([`rest_of_module`]).

@@ -18,8 +18,26 @@ pub struct Props<'a> {
     pub max_ms: u64,
     /// The moment shown; `None` when live.
     pub past_ms: Option<u64>,
-    /// (virtual ms, command) for every command typed.
-    pub marks: &'a [(u64, String)],
+    /// A mark for every command typed.
+    pub marks: &'a [Mark],
+}
+
+/// A command on the timeline: when it was typed, the line, and whether it injects a fault
+/// (`kubectl::sim_cmd::is_fault`: marked apart, with another shape and colour, and the word).
+pub struct Mark {
+    pub at_ms: u64,
+    pub line: String,
+    pub fault: bool,
+}
+
+impl Mark {
+    pub fn new(at_ms: u64, line: &str) -> Self {
+        Mark {
+            at_ms,
+            line: line.to_string(),
+            fault: crate::kubectl::sim_cmd::is_fault(line),
+        }
+    }
 }
 
 pub struct Callbacks {
@@ -74,12 +92,9 @@ pub fn bar(p: &Props, cb: &Callbacks) -> Html {
             <div class="scrub-wrap">
                 <div class="scrub-track" aria-hidden="true">
                     <div class="scrub-fill" style={format!("width: {:.3}%", pct(shown))}></div>
-                    { for p.marks.iter().map(|(t, cmd)| {
+                    { for p.marks.iter().map(|m| {
                         let scrub = cb.scrub.clone();
-                        let at = *t;
-                        // A fault (a machine, the network, a container or an image made to fail)
-                        // is marked apart from commands: another shape and colour, and the word.
-                        let fault = crate::kubectl::sim_cmd::is_fault(cmd);
+                        let (at, fault, cmd) = (m.at_ms, m.fault, &m.line);
                         html! {
                             <button type="button" class={classes!("mark", fault.then_some("fault"))} tabindex="-1"
                                     title={format!("{} · {}{}", clock(at), if fault { "fault: " } else { "" }, cmd)}
