@@ -55,6 +55,7 @@ KINDS = [
     ("Endpoints", "", "v1", "api/core/v1/endpoints.rs"),
     ("ConfigMap", "", "v1", "api/core/v1/config_map.rs"),
     ("Secret", "", "v1", "api/core/v1/secret.rs"),
+    ("ServiceAccount", "", "v1", "api/core/v1/service_account.rs"),
     ("Namespace", "", "v1", "api/core/v1/namespace.rs"),
     ("Node", "", "v1", "api/core/v1/node.rs"),
     ("Event", "", "v1", "api/core/v1/event.rs"),

@@ -81,6 +81,10 @@ pub const KIND_NAMES: &[(Kind, &[&str])] = &[
     (Kind::Service, &["services", "service", "svc"]),
     (Kind::ConfigMap, &["configmaps", "configmap", "cm"]),
     (Kind::Secret, &["secrets", "secret"]),
+    (
+        Kind::ServiceAccount,
+        &["serviceaccounts", "serviceaccount", "sa"],
+    ),
     (Kind::Endpoints, &["endpoints", "ep"]),
     (Kind::Job, &["jobs", "job"]),
     (Kind::CronJob, &["cronjobs", "cronjob", "cj"]),
@@ -966,6 +970,7 @@ fn header_for(kind: Kind, wide: bool) -> Vec<String> {
             &["SELECTOR"],
         ),
         Kind::ConfigMap => (&["NAME", "DATA", "AGE"], &[]),
+        Kind::ServiceAccount => (&["NAME", "SECRETS", "AGE"], &[]),
         Kind::Secret => (&["NAME", "TYPE", "DATA", "AGE"], &[]),
         Kind::Endpoints => (&["NAME", "ENDPOINTS", "AGE"], &[]),
         Kind::Job => (
@@ -1285,6 +1290,10 @@ fn row_for(sim: &Sim, o: &Object, wide: bool) -> Vec<String> {
             }
             row
         }
+        Object::ServiceAccount(sa) => {
+            let n = sa.secrets.as_ref().map_or(0, |s| s.len());
+            vec![o.name().to_string(), n.to_string(), a]
+        }
         Object::ConfigMap(cm) => {
             let n = cm.data.as_ref().map_or(0, |d| d.len())
                 + cm.binary_data.as_ref().map_or(0, |d| d.len());
@@ -1512,6 +1521,7 @@ fn create(sim: &mut Sim, words: &[String], inputs: &super::apply::Inputs) -> Out
         Some("namespace") | Some("ns") => super::generate::namespace(sim, &words[1..]),
         Some("configmap") | Some("cm") => super::generate::configmap(sim, &words[1..], inputs),
         Some("secret") => super::generate::secret(sim, &words[1..], inputs),
+        Some("serviceaccount") | Some("sa") => super::generate::serviceaccount(sim, &words[1..]),
         Some("job") => super::create_job::job(sim, &words[1..]),
         Some("cronjob") | Some("cj") => super::create_job::cronjob(sim, &words[1..]),
         Some("service") | Some("svc") => super::generate::service(sim, &words[1..]),
@@ -1995,6 +2005,7 @@ fn version(words: &[String]) -> Outcome {
 pub fn short_names(kind: Kind) -> &'static str {
     match kind.plural() {
         "configmaps" => "cm",
+        "serviceaccounts" => "sa",
         "endpoints" => "ep",
         "namespaces" => "ns",
         "nodes" => "no",

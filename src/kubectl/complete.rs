@@ -304,7 +304,11 @@ const SUBCOMMANDS: &[Subcommands] = &[
         &["history", "pause", "restart", "resume", "status", "undo"],
         &[],
     ),
-    ("set", &["env", "image"], &[]),
+    (
+        "set",
+        &["env", "image", "serviceaccount"],
+        &[("sa", "serviceaccount")],
+    ),
     (
         "config",
         &[
@@ -328,12 +332,14 @@ const SUBCOMMANDS: &[Subcommands] = &[
             "namespace",
             "secret",
             "service",
+            "serviceaccount",
         ],
         &[
             ("cm", "configmap"),
             ("cj", "cronjob"),
             ("deploy", "deployment"),
             ("ns", "namespace"),
+            ("sa", "serviceaccount"),
             ("svc", "service"),
         ],
     ),
@@ -375,6 +381,7 @@ pub(crate) const FLAG_TABLES: &[(&str, &[&[FlagSpec]])] = &[
     ("create deployment", &[cmd::CREATE_DEPLOYMENT_FLAGS]),
     ("create job", &[generate::COMMON, create_job::JOB_FLAGS]),
     ("create namespace", &[generate::COMMON]),
+    ("create serviceaccount", &[generate::COMMON]),
     (
         "create secret generic",
         &[generate::COMMON, generate::DATA_FLAGS],
@@ -416,6 +423,7 @@ pub(crate) const FLAG_TABLES: &[(&str, &[&[FlagSpec]])] = &[
     ("scale", &[cmd::SCALE_FLAGS]),
     ("set env", &[rollout::SET_ENV_FLAGS]),
     ("set image", &[rollout::SET_IMAGE_FLAGS]),
+    ("set serviceaccount", &[rollout::SET_SA_FLAGS]),
     ("taint", &[taint::FLAGS]),
     ("uncordon", &[drain::CORDON_FLAGS]),
     ("version", &[cmd::VERSION_FLAGS]),
@@ -1032,7 +1040,8 @@ mod tests {
             ("kubectl ed", v(&["edit"])),
             ("kubectl create secret ", v(&["generic"])),
             ("kubectl create service n", v(&["nodeport"])),
-            ("kubectl set ", v(&["env", "image"])),
+            ("kubectl set ", v(&["env", "image", "serviceaccount"])),
+            ("kubectl create serv", v(&["service", "serviceaccount"])),
             // kinds
             ("kubectl get po", v(&["pods"])),
             ("kubectl get deploy", v(&["deployments"])),
@@ -1042,7 +1051,10 @@ mod tests {
                 v(&["persistentvolumeclaims", "persistentvolumes"]),
             ),
             ("kubectl get pods,sv", v(&["pods,svc"])),
-            ("kubectl get pods,se", v(&["pods,secrets", "pods,services"])),
+            (
+                "kubectl get pods,se",
+                v(&["pods,secrets", "pods,serviceaccounts", "pods,services"]),
+            ),
             ("kubectl get al", v(&["all"])),
             (
                 "kubectl rollout status ",
@@ -1067,7 +1079,10 @@ mod tests {
             ("kubectl scale deploy/", v(&["deploy/nginx", "deploy/web"])),
             ("kubectl edit deploy/w", v(&["deploy/web"])),
             ("kubectl edit deployment ", v(&["nginx", "web"])),
-            ("kubectl edit se", v(&["secrets", "services"])),
+            (
+                "kubectl edit se",
+                v(&["secrets", "serviceaccounts", "services"]),
+            ),
             ("kubectl logs ngx", v(&["ngx-debug"])),
             ("kubectl logs deploy", v(&["deployment/"])),
             (
@@ -1440,6 +1455,7 @@ mod tests {
         let target = match path {
             "get" | "describe" | "label" | "annotate" | "scale" | "rollout status"
             | "rollout history" | "rollout restart" | "set env" | "set image" => "deploy/nginx",
+            "set serviceaccount" => "deploy/nginx default",
             "delete" => "deploy/web",
             "apply" | "create" => "-f pod.yaml",
             "cordon" | "uncordon" | "drain" => "kind-worker",
@@ -1456,6 +1472,7 @@ mod tests {
             "create cronjob" => "probe --image=busybox --schedule=*/1_*_*_*_*",
             "create job" => "probe --image=busybox",
             "create service externalname" => "probe --external-name=example.com",
+            "create serviceaccount" => "probe",
             p if p.starts_with("create service") => "probe --tcp=80",
             p if p.starts_with("create ") => "probe",
             _ => "",

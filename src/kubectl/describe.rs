@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{
     ConfigMap, Container, ContainerState, ContainerStatus, Namespace, Node, Pod, PodTemplateSpec,
-    Probe, ResourceRequirements, Secret, Service, Taint, Toleration, Volume,
+    Probe, ResourceRequirements, Secret, Service, ServiceAccount, Taint, Toleration, Volume,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, Time};
@@ -158,6 +158,7 @@ pub fn describe_object(sim: &Sim, o: &Object, show_events: bool) -> String {
         Object::Namespace(n) => ctx.namespace(&mut w, n),
         Object::ConfigMap(c) => ctx.configmap(&mut w, o, c),
         Object::Secret(s) => ctx.secret(&mut w, s),
+        Object::ServiceAccount(sa) => ctx.serviceaccount(&mut w, o, sa),
         _ => ctx.generic(&mut w, o),
     }
     w.finish()
@@ -2160,6 +2161,73 @@ impl Ctx<'_> {
             w.w(0, &format!("{k}: {} bytes\n", v.0.len()));
         }
         w.w(0, "\n");
+        self.events(w, o);
+    }
+
+    /// `describeServiceAccount`: its pull secrets and mountable secrets (a missing one marked
+    /// `(not found)`), and the token Secrets made for it; the three headers are written with the
+    /// same width so that their names line up.
+    fn serviceaccount(&self, w: &mut Pw, o: &Object, sa: &ServiceAccount) {
+        w.w(0, &format!("Name:\t{}\n", o.name()));
+        w.w(0, &format!("Namespace:\t{}\n", o.namespace()));
+        labels_multiline(w, "Labels", sa.metadata.labels.as_ref());
+        annotations_multiline(w, "Annotations", sa.metadata.annotations.as_ref());
+        let ns = o.namespace();
+        let secrets = self.sim.store().list(Kind::Secret, Some(ns));
+        let exists = |name: &str| secrets.iter().any(|s| s.name() == name);
+        let named = |name: &str| {
+            if exists(name) {
+                name.to_string()
+            } else {
+                format!("{name} (not found)")
+            }
+        };
+        let pull: Vec<String> = sa
+            .image_pull_secrets
+            .iter()
+            .flatten()
+            .map(|r| named(&r.name))
+            .collect();
+        let mount: Vec<String> = sa
+            .secrets
+            .iter()
+            .flatten()
+            .map(|r| named(r.name.as_deref().unwrap_or("")))
+            .collect();
+        let tokens: Vec<String> = secrets
+            .iter()
+            .filter_map(|s| match s.as_ref() {
+                Object::Secret(sec)
+                    if sec.type_.as_deref() == Some("kubernetes.io/service-account-token")
+                        && sec
+                            .metadata
+                            .annotations
+                            .as_ref()
+                            .and_then(|a| a.get("kubernetes.io/service-account.name"))
+                            .is_some_and(|n| n == o.name()) =>
+                {
+                    Some(s.name().to_string())
+                }
+                _ => None,
+            })
+            .collect();
+        for (header, names) in [
+            ("Image pull secrets:", pull),
+            ("Mountable secrets: ", mount),
+            ("Tokens:            ", tokens),
+        ] {
+            if names.is_empty() {
+                w.w(0, &format!("{header}\t<none>\n"));
+            }
+            for (i, name) in names.iter().enumerate() {
+                let h = if i == 0 {
+                    header
+                } else {
+                    "                   "
+                };
+                w.w(0, &format!("{h}\t{name}\n"));
+            }
+        }
         self.events(w, o);
     }
 

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, Service, ServicePort, ServiceSpec};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Namespace, Secret, Service, ServiceAccount, ServicePort, ServiceSpec,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use k8s_openapi::ByteString;
@@ -69,6 +71,28 @@ pub fn namespace(sim: &mut Sim, words: &[String]) -> Outcome {
         },
         spec: Some(Default::default()),
         status: Some(Default::default()),
+    });
+    finish(sim, &p, obj)
+}
+
+/// `kubectl create serviceaccount NAME`: an account with nothing but its name (no token Secret
+/// is made for it since Kubernetes 1.24; `kubectl create token` would ask for one).
+pub fn serviceaccount(sim: &mut Sim, words: &[String]) -> Outcome {
+    let p = match parse(words, &[], "kubectl create serviceaccount") {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let name = match one_name(&p, "serviceaccount") {
+        Ok(n) => n,
+        Err(o) => return o,
+    };
+    let obj = Object::ServiceAccount(ServiceAccount {
+        metadata: ObjectMeta {
+            name: Some(name),
+            namespace: ns(&p, Kind::ServiceAccount),
+            ..Default::default()
+        },
+        ..Default::default()
     });
     finish(sim, &p, obj)
 }

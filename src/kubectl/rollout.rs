@@ -805,6 +805,7 @@ pub fn set(sim: &mut Sim, words: &[String]) -> Outcome {
     match words.first().map(String::as_str) {
         Some("image") => set_image(sim, &words[1..]),
         Some("env") => set_env(sim, &words[1..]),
+        Some("serviceaccount") | Some("sa") => set_serviceaccount(sim, &words[1..]),
         Some(other) => Outcome::err(format!(
             "Error: unknown command \"{other}\" for \"kubectl set\"\nRun 'kubectl set --help' for usage.\n"
         )),
@@ -890,6 +891,66 @@ fn set_image(sim: &mut Sim, words: &[String]) -> Outcome {
         match sim.update(new) {
             Ok(_) => out.stdout.push_str(&format!(
                 "{}/{} image updated\n",
+                kind.qualified_singular(),
+                name
+            )),
+            Err(e) => {
+                out.stderr.push_str(&format!("{}\n", e.kubectl_message()));
+                out.exit_code = 1;
+            }
+        }
+    }
+    out
+}
+
+pub(crate) const SET_SA_FLAGS: &[FlagSpec] = &[
+    flag("all", None, false),
+    flag("dry-run", None, true),
+    flag("output", Some('o'), true),
+    flag("record", None, false),
+    flag("local", None, false),
+];
+
+/// `kubectl set serviceaccount TYPE NAME SERVICE_ACCOUNT`: the account the pod template runs as
+/// (a rollout for Deployments; the account is checked when the pods are made, not here).
+fn set_serviceaccount(sim: &mut Sim, words: &[String]) -> Outcome {
+    let p = match args::parse(words, SET_SA_FLAGS, "kubectl set serviceaccount") {
+        Ok(p) => p,
+        Err(e) => return Outcome::err(e),
+    };
+    let Some((account, res)) = p.args.split_last() else {
+        return Outcome::err("error: serviceaccount is required\n");
+    };
+    let targets = match split_targets(res) {
+        Ok(t) => t,
+        Err(o) => return o,
+    };
+    let ns = namespace(&p);
+    let mut out = Outcome::default();
+    for (kind, name) in targets {
+        let key = ObjKey::new(kind, &ns, &name);
+        let Some(obj) = sim.get(&key).cloned() else {
+            let o = not_found(kind, &name);
+            out.stderr.push_str(&o.stderr);
+            out.exit_code = 1;
+            continue;
+        };
+        let mut new = (*obj).clone();
+        let Some(spec) = new.pod_spec_mut() else {
+            out.stderr.push_str(&format!(
+                "error: {} is not supported by set serviceaccount\n",
+                kind.name()
+            ));
+            out.exit_code = 1;
+            continue;
+        };
+        spec.service_account_name = Some(account.clone());
+        if new == *obj {
+            continue;
+        }
+        match sim.update(new) {
+            Ok(_) => out.stdout.push_str(&format!(
+                "{}/{} serviceaccount updated\n",
                 kind.qualified_singular(),
                 name
             )),

@@ -149,6 +149,7 @@ impl Sim {
     /// `POST`: validates, defaults and stores a new object. `generateName` gets its 5-character suffix.
     pub fn create(&mut self, mut obj: Object) -> Result<Rc<Object>, ApiError> {
         let kind = obj.kind();
+        let asked;
         {
             let meta = obj.meta_mut();
             if kind.namespaced() {
@@ -158,6 +159,13 @@ impl Sim {
             } else {
                 meta.namespace = None;
             }
+            // Admission sees the name asked for: a `generateName` prefix has no suffix yet.
+            asked = meta
+                .name
+                .clone()
+                .filter(|n| !n.is_empty())
+                .or_else(|| meta.generate_name.clone())
+                .unwrap_or_default();
             if meta.name.as_deref().unwrap_or("").is_empty() {
                 if let Some(prefix) = meta.generate_name.clone() {
                     let prefix: String = prefix.chars().take(58).collect();
@@ -186,6 +194,10 @@ impl Sim {
                 Some(_) => {}
             }
         }
+        let sa_automount = match &obj {
+            Object::Pod(pod) => self.admit_service_account(pod, &asked)?,
+            _ => None,
+        };
         let key = ObjKey::of(&obj);
         if self.store.contains(&key) {
             return Err(ApiError::already_exists(kind, &key.name));
@@ -212,7 +224,7 @@ impl Sim {
             meta.deletion_timestamp = None;
             meta.deletion_grace_period_seconds = None;
         }
-        defaults::apply(&mut obj, &mut self.rng);
+        defaults::apply_for_account(&mut obj, &mut self.rng, sa_automount);
         super::controllers::pvc::admit(self, &mut obj);
         validate_spec(&obj, None)?;
         if let Object::Service(svc) = &mut obj {
@@ -230,6 +242,46 @@ impl Sim {
             return Ok(Rc::new(o));
         }
         Ok(stored)
+    }
+
+    /// The ServiceAccount admission plugin's check: the account a pod names must exist in its
+    /// namespace (mirror pods name none). `default` is let through when it is missing: the
+    /// plugin waits ~1.5 s for the serviceaccount controller to make it, and here that
+    /// controller makes it within milliseconds of virtual time. Returns the account's
+    /// `automountServiceAccountToken`.
+    fn admit_service_account(
+        &self,
+        pod: &k8s_openapi::api::core::v1::Pod,
+        asked: &str,
+    ) -> Result<Option<bool>, ApiError> {
+        let mirror = pod
+            .metadata
+            .annotations
+            .as_ref()
+            .is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"));
+        let Some(spec) = pod.spec.as_ref().filter(|_| !mirror) else {
+            return Ok(None);
+        };
+        let sa = defaults::account_name(spec);
+        let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+        match self
+            .store
+            .get(&ObjKey::new(Kind::ServiceAccount, ns, sa))
+            .map(|o| o.as_ref())
+        {
+            Some(Object::ServiceAccount(a)) => return Ok(a.automount_service_account_token),
+            _ if sa == super::controllers::serviceaccount::DEFAULT => return Ok(None),
+            _ => {}
+        }
+        Err(ApiError {
+            code: 403,
+            reason: "Forbidden".into(),
+            message: format!(
+                "pods \"{asked}\" is forbidden: error looking up service account {ns}/{sa}: serviceaccount \"{sa}\" not found"
+            ),
+            causes: Vec::new(),
+            subject: None,
+        })
     }
 
     /// `PUT`: replaces an object's spec/metadata (status is kept by the caller). `generation` goes up

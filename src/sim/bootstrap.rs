@@ -63,6 +63,21 @@ pub(crate) fn default_cluster(sim: &mut Sim) {
             ..Default::default()
         }));
     }
+    // The accounts kubeadm and kind make for the system pods before their workloads (the
+    // serviceaccount controller adds `default` to every namespace). Uids from the controller's
+    // own stream, as it would draw them, so that the learner's objects keep their names.
+    super::controllers::with_stream(
+        sim,
+        |c| &mut c.serviceaccount_rng,
+        0x5e4a_cc07_0000_0002,
+        |sim| {
+            for name in ["coredns", "kindnet", "kube-proxy"] {
+                let _ = sim.create(Object::ServiceAccount(
+                    super::controllers::serviceaccount::account("kube-system", name),
+                ));
+            }
+        },
+    );
     let prefix = sim.config.cluster_name.clone();
     let mut names = vec![format!("{prefix}-control-plane")];
     for i in 0..sim.config.workers {
@@ -435,6 +450,7 @@ fn coredns(sim: &mut Sim) {
                 }),
                 spec: Some(PodSpec {
                     priority_class_name: Some("system-cluster-critical".into()),
+                    service_account_name: Some("coredns".into()),
                     containers: vec![Container {
                         name: "coredns".into(),
                         image: Some(COREDNS_IMAGE.into()),

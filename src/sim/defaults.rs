@@ -13,6 +13,12 @@ use super::clock::Rng;
 use super::object::Object;
 
 pub fn apply(obj: &mut Object, rng: &mut Rng) {
+    apply_for_account(obj, rng, None)
+}
+
+/// `apply`, for a pod whose ServiceAccount says `automountServiceAccountToken: sa_automount`
+/// (the pod's own setting wins over its account's, as the admission plugin's `shouldAutomount`).
+pub fn apply_for_account(obj: &mut Object, rng: &mut Rng, sa_automount: Option<bool>) {
     match obj {
         Object::Deployment(d) => {
             let spec = d.spec.get_or_insert_with(Default::default);
@@ -56,7 +62,7 @@ pub fn apply(obj: &mut Object, rng: &mut Rng) {
             };
             spec.priority.get_or_insert(class_priority);
             if !mirror {
-                service_account(spec, rng);
+                service_account(spec, rng, sa_automount);
                 default_tolerations(spec);
             }
             let status = p.status.get_or_insert_with(Default::default);
@@ -135,7 +141,10 @@ pub fn apply(obj: &mut Object, rng: &mut Rng) {
         Object::PersistentVolumeClaim(c) => super::controllers::pvc::set_defaults_claim(c),
         Object::PersistentVolume(v) => super::controllers::pvc::set_defaults_volume(v),
         Object::StorageClass(c) => super::controllers::pvc::set_defaults_class(c),
-        Object::Node(_) | Object::ConfigMap(_) | Object::ControllerRevision(_) => {}
+        Object::Node(_)
+        | Object::ConfigMap(_)
+        | Object::ControllerRevision(_)
+        | Object::ServiceAccount(_) => {}
     }
 }
 
@@ -186,16 +195,25 @@ fn container(c: &mut Container) {
     }
 }
 
+/// The account a pod runs as: `serviceAccountName`, else the deprecated `serviceAccount`, else
+/// `default` (the pod's defaulting and the ServiceAccount admission plugin).
+pub(crate) fn account_name(spec: &PodSpec) -> &str {
+    [&spec.service_account_name, &spec.service_account]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .find(|n| !n.is_empty())
+        .unwrap_or(super::controllers::serviceaccount::DEFAULT)
+}
+
 const SA_MOUNT: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 /// The ServiceAccount admission plugin: `default` account and its projected token volume.
-fn service_account(spec: &mut PodSpec, rng: &mut Rng) {
-    let sa = spec
-        .service_account_name
-        .get_or_insert_with(|| "default".into())
-        .clone();
+fn service_account(spec: &mut PodSpec, rng: &mut Rng, sa_automount: Option<bool>) {
+    let sa = account_name(spec).to_string();
+    spec.service_account_name = Some(sa.clone());
     spec.service_account.get_or_insert(sa);
-    if spec.automount_service_account_token == Some(false) {
+    if spec.automount_service_account_token.or(sa_automount) == Some(false) {
         return;
     }
     let already = spec

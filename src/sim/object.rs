@@ -6,7 +6,7 @@ use k8s_openapi::api::apps::v1::{
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
     ConfigMap, Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret,
-    Service,
+    Service, ServiceAccount,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
@@ -33,10 +33,11 @@ pub enum Kind {
     PersistentVolumeClaim,
     PersistentVolume,
     StorageClass,
+    ServiceAccount,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 19] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
@@ -55,6 +56,7 @@ impl Kind {
         Kind::PersistentVolumeClaim,
         Kind::PersistentVolume,
         Kind::StorageClass,
+        Kind::ServiceAccount,
     ];
 
     /// The kind named by a manifest's `apiVersion` and `kind`, if the simulation serves it.
@@ -85,6 +87,7 @@ impl Kind {
             Kind::StorageClass => "StorageClass",
             Kind::Job => "Job",
             Kind::CronJob => "CronJob",
+            Kind::ServiceAccount => "ServiceAccount",
         }
     }
     pub fn api_version(self) -> &'static str {
@@ -95,6 +98,7 @@ impl Kind {
             | Kind::Service
             | Kind::ConfigMap
             | Kind::Secret
+            | Kind::ServiceAccount
             | Kind::Endpoints => "v1",
             Kind::ReplicaSet | Kind::Deployment => "apps/v1",
             Kind::EndpointSlice => "discovery.k8s.io/v1",
@@ -113,6 +117,7 @@ impl Kind {
             | Kind::Service
             | Kind::ConfigMap
             | Kind::Secret
+            | Kind::ServiceAccount
             | Kind::Endpoints => "",
             Kind::ReplicaSet | Kind::Deployment => "apps",
             Kind::EndpointSlice => "discovery.k8s.io",
@@ -143,6 +148,7 @@ impl Kind {
             Kind::StorageClass => "storageclasses",
             Kind::Job => "jobs",
             Kind::CronJob => "cronjobs",
+            Kind::ServiceAccount => "serviceaccounts",
         }
     }
     /// `pods`, `deployments.apps`: how the API server names the resource in errors.
@@ -191,6 +197,7 @@ pub enum Object {
     PersistentVolumeClaim(PersistentVolumeClaim),
     PersistentVolume(PersistentVolume),
     StorageClass(StorageClass),
+    ServiceAccount(ServiceAccount),
 }
 
 impl Object {
@@ -214,6 +221,7 @@ impl Object {
             Object::StorageClass(_) => Kind::StorageClass,
             Object::Job(_) => Kind::Job,
             Object::CronJob(_) => Kind::CronJob,
+            Object::ServiceAccount(_) => Kind::ServiceAccount,
         }
     }
     pub fn meta(&self) -> &ObjectMeta {
@@ -236,6 +244,7 @@ impl Object {
             Object::StorageClass(o) => &o.metadata,
             Object::Job(o) => &o.metadata,
             Object::CronJob(o) => &o.metadata,
+            Object::ServiceAccount(o) => &o.metadata,
         }
     }
     pub fn meta_mut(&mut self) -> &mut ObjectMeta {
@@ -258,6 +267,7 @@ impl Object {
             Object::StorageClass(o) => &mut o.metadata,
             Object::Job(o) => &mut o.metadata,
             Object::CronJob(o) => &mut o.metadata,
+            Object::ServiceAccount(o) => &mut o.metadata,
         }
     }
     pub fn name(&self) -> &str {
@@ -316,6 +326,7 @@ impl Object {
             Kind::StorageClass => Object::StorageClass(serde_json::from_value(v)?),
             Kind::Job => Object::Job(serde_json::from_value(v)?),
             Kind::CronJob => Object::CronJob(serde_json::from_value(v)?),
+            Kind::ServiceAccount => Object::ServiceAccount(serde_json::from_value(v)?),
         })
     }
     pub fn as_service(&self) -> Option<&Service> {
@@ -427,6 +438,7 @@ impl Object {
             Object::StorageClass(o) => serde_json::to_value(o),
             Object::Job(o) => serde_json::to_value(o),
             Object::CronJob(o) => serde_json::to_value(o),
+            Object::ServiceAccount(o) => serde_json::to_value(o),
             Object::EndpointSlice(o) => serde_json::to_value(o).map(|mut v| {
                 // The API server returns empty lists as `null` (`endpoints: null`, `ports: null`).
                 if let Some(m) = v.as_object_mut() {

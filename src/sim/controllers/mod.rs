@@ -16,6 +16,7 @@ pub mod pvc;
 pub mod replicaset;
 pub mod root_ca;
 pub mod service_lb;
+pub mod serviceaccount;
 pub mod statefulset;
 
 use std::collections::{BTreeSet, VecDeque};
@@ -46,6 +47,8 @@ pub enum Ctrl {
     PersistentVolume,
     /// The root-ca-cert-publisher (`kube-root-ca.crt` in every namespace).
     RootCaPublisher,
+    /// The serviceaccount controller (`default` in every namespace).
+    ServiceAccount,
 }
 
 impl Ctrl {
@@ -66,6 +69,7 @@ impl Ctrl {
             Ctrl::CronJob => "cronjob-controller",
             Ctrl::TtlAfterFinished => "ttl-after-finished-controller",
             Ctrl::RootCaPublisher => root_ca::COMPONENT,
+            Ctrl::ServiceAccount => serviceaccount::COMPONENT,
         }
     }
     /// Virtual delay between a key being queued and the worker picking it up (watch latency).
@@ -85,6 +89,7 @@ impl Ctrl {
             Ctrl::CronJob => 20,
             Ctrl::TtlAfterFinished => 25,
             Ctrl::RootCaPublisher => 20,
+            Ctrl::ServiceAccount => 20,
         }
     }
 }
@@ -136,12 +141,17 @@ pub struct Controllers {
     pub cronjob: WorkQueue,
     pub ttl: WorkQueue,
     pub root_ca: WorkQueue,
+    pub serviceaccount: WorkQueue,
     /// The Job and CronJob controllers' memory (back-off records, pending wake-ups).
     pub(crate) batch: job::BatchState,
     /// The endpoint controllers' own random stream (see `endpointslice::with_own_rng`).
     pub(crate) endpoint_rng: Option<super::clock::Rng>,
     /// The root-ca-cert-publisher's own random stream (UIDs of the ConfigMaps it creates).
     pub(crate) root_ca_rng: Option<super::clock::Rng>,
+    pub(crate) serviceaccount_rng: Option<super::clock::Rng>,
+    /// ReplicaSets whose last syncs failed to create pods, and how many times in a row (their
+    /// retry back-off).
+    pub(crate) rs_failures: std::collections::BTreeMap<ObjKey, u32>,
     /// The local-path provisioner's volumes in the making: claim uid -> virtual ms when done.
     pub(crate) provisioning: std::collections::BTreeMap<String, u64>,
 }
@@ -163,6 +173,7 @@ impl Controllers {
             Ctrl::CronJob => &mut self.cronjob,
             Ctrl::TtlAfterFinished => &mut self.ttl,
             Ctrl::RootCaPublisher => &mut self.root_ca,
+            Ctrl::ServiceAccount => &mut self.serviceaccount,
         }
     }
     pub fn queue_len(&self, c: Ctrl) -> usize {
@@ -181,6 +192,7 @@ impl Controllers {
             Ctrl::CronJob => self.cronjob.len(),
             Ctrl::TtlAfterFinished => self.ttl.len(),
             Ctrl::RootCaPublisher => self.root_ca.len(),
+            Ctrl::ServiceAccount => self.serviceaccount.len(),
         }
     }
 }
@@ -239,6 +251,7 @@ pub(crate) fn run(sim: &mut Sim, c: Ctrl) {
             Ctrl::CronJob => cronjob::reconcile(sim, &key),
             Ctrl::TtlAfterFinished => job::reconcile_ttl(sim, &key),
             Ctrl::RootCaPublisher => root_ca::reconcile(sim, &key),
+            Ctrl::ServiceAccount => serviceaccount::reconcile(sim, &key),
         }
         sim.dispatch();
     }
@@ -256,6 +269,7 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
     job::on_event(sim, ev);
     cronjob::on_event(sim, ev);
     root_ca::on_event(sim, ev);
+    serviceaccount::on_event(sim, ev);
     match ev.key.kind {
         Kind::Deployment => enqueue(sim, Ctrl::Deployment, ev.key.clone()),
         Kind::ReplicaSet => {
@@ -293,6 +307,7 @@ pub(crate) fn on_event(sim: &mut Sim, ev: &WatchEvent) {
         | Kind::Service
         | Kind::ConfigMap
         | Kind::Secret
+        | Kind::ServiceAccount
         | Kind::Endpoints
         | Kind::EndpointSlice => {}
         // statefulset::on_event, daemonset::on_event and pvc::on_event map these.

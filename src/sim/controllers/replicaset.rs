@@ -57,16 +57,23 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
                 plural(n, "pod")
             ),
         );
-        // Slow start: batches of 1, 2, 4, ... (every creation succeeds here, so all batches run).
+        // Slow start: batches of 1, 2, 4, ...; a batch with a failed creation (the API server
+        // refused the pod) ends it, and the sync is retried with the work queue's back-off.
         let mut remaining = n;
         let mut batch = 1;
-        while remaining > 0 {
+        let mut failed = false;
+        while remaining > 0 && !failed {
             let size = batch.min(remaining);
             for _ in 0..size {
-                create_pod(sim, &obj, rs);
+                failed |= !create_pod(sim, &obj, rs);
             }
             remaining -= size;
             batch *= 2;
+        }
+        if failed {
+            retry_with_backoff(sim, key);
+        } else {
+            sim.controllers.rs_failures.remove(key);
         }
     } else if have > want {
         let n = (have - want).min(BURST_REPLICAS);
@@ -246,7 +253,17 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn create_pod(sim: &mut Sim, owner: &Object, rs: &ReplicaSet) {
+/// The controller's work queue re-adds a key whose sync failed after 5 ms, doubling at each
+/// failure in a row up to 1000 s (client-go's `ItemExponentialFailureRateLimiter`).
+fn retry_with_backoff(sim: &mut Sim, key: &ObjKey) {
+    let n = sim.controllers.rs_failures.entry(key.clone()).or_insert(0);
+    let delay = 5u64.saturating_mul(1u64 << (*n).min(20)).min(1_000_000);
+    *n += 1;
+    super::job::enqueue_after(sim, Ctrl::ReplicaSet, key, delay);
+}
+
+/// Creates one pod from the template; false if the API server refused it (a FailedCreate Event).
+fn create_pod(sim: &mut Sim, owner: &Object, rs: &ReplicaSet) -> bool {
     let template = rs
         .spec
         .as_ref()
@@ -276,6 +293,7 @@ fn create_pod(sim: &mut Sim, owner: &Object, rs: &ReplicaSet) {
                 COMPONENT,
                 None,
             );
+            true
         }
         Err(e) => {
             sim.event(
@@ -286,6 +304,7 @@ fn create_pod(sim: &mut Sim, owner: &Object, rs: &ReplicaSet) {
                 COMPONENT,
                 None,
             );
+            false
         }
     }
 }
