@@ -485,14 +485,13 @@ fn get(sim: &mut Sim, words: &[String]) -> Outcome {
             Ok(f) => f.unwrap_or_default(),
             Err(e) => return Outcome::err(format!("{e}\n")),
         };
-        return get_events(
-            sim,
-            &ns,
-            all_ns,
-            output == "wide",
-            p.bool("no-headers"),
-            &fs,
-        );
+        let how = EventsOutput {
+            output,
+            template: template.as_ref(),
+            sort_by: sort_by.as_ref(),
+            no_headers: p.bool("no-headers"),
+        };
+        return get_events(sim, &ns, all_ns, &how, &fs);
     }
     let selector = super::label::selector_flag(&p);
     let label_cols = super::label::label_columns(&p);
@@ -767,17 +766,174 @@ fn field_value(kind: Kind, v: &serde_json::Value, field: &str) -> Option<String>
     })
 }
 
+/// How `kubectl get events` prints: `-o`, its template, `--sort-by`, `--no-headers`.
+struct EventsOutput<'a> {
+    output: &'a str,
+    template: Option<&'a super::watch::Template>,
+    sort_by: Option<&'a crate::kubectl::jsonpath::JsonPath>,
+    no_headers: bool,
+}
+
+/// The namespace an Event is stored in: its object's, or `default` for a cluster-scoped object
+/// (a Node's events), as client-go's event recorder does.
+fn event_namespace(e: &crate::sim::EventRecord) -> &str {
+    if e.object.namespace.is_empty() {
+        "default"
+    } else {
+        &e.object.namespace
+    }
+}
+
+/// The Event's name: its object's name and the time it was first seen in nanoseconds, in hex
+/// (client-go's recorder); the log position stands in for the nanoseconds within the virtual
+/// millisecond, so that two Events of one object at the same millisecond have two names.
+fn event_name(e: &crate::sim::EventRecord) -> String {
+    format!(
+        "{}.{:x}",
+        e.object.name,
+        0x1800_0000_0000_0000u64 + e.first_ms * 1_000_000 + u64::from(e.seq % 1_000_000)
+    )
+}
+
+/// An Event as the API server returns it (core/v1, the fields the simulation records; it keeps
+/// no uid or resourceVersion for Events).
+fn event_json(sim: &Sim, e: &crate::sim::EventRecord) -> serde_json::Value {
+    let at = |ms: u64| {
+        crate::sim::clock::truncate_to_seconds(sim.clock().at(ms))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    let mut involved = serde_json::json!({
+        "apiVersion": e.object.kind.api_version(),
+        "kind": e.object.kind.name(),
+        "name": e.object.name,
+        "uid": e.object_uid,
+    });
+    if !e.object.namespace.is_empty() {
+        involved["namespace"] = e.object.namespace.clone().into();
+    }
+    let mut source = serde_json::json!({ "component": e.source });
+    if let Some(h) = &e.host {
+        source["host"] = h.clone().into();
+    }
+    serde_json::json!({
+        "apiVersion": "v1",
+        "count": e.count,
+        "eventTime": null,
+        "firstTimestamp": at(e.first_ms),
+        "involvedObject": involved,
+        "kind": "Event",
+        "lastTimestamp": at(e.last_ms),
+        "message": e.message,
+        "metadata": {
+            "creationTimestamp": at(e.first_ms),
+            "name": event_name(e),
+            "namespace": event_namespace(e),
+        },
+        "reason": e.reason,
+        "reportingComponent": e.source,
+        "reportingInstance": e.host.clone().unwrap_or_default(),
+        "source": source,
+        "type": e.type_,
+    })
+}
+
 fn get_events(
     sim: &Sim,
     ns: &str,
     all_ns: bool,
-    wide: bool,
-    no_headers: bool,
+    how: &EventsOutput,
     fs: &[(String, String, bool)],
 ) -> Outcome {
     let now_ms = sim.elapsed_ms();
+    let wide = how.output == "wide";
+    let mut picked: Vec<&crate::sim::EventRecord> = Vec::new();
+    for e in sim.events() {
+        if !all_ns && event_namespace(e) != ns {
+            continue;
+        }
+        let mut keep = true;
+        for (f, want, eq) in fs {
+            let got = match f.as_str() {
+                "involvedObject.name" => e.object.name.clone(),
+                "involvedObject.kind" => e.object.kind.name().to_string(),
+                "involvedObject.namespace" => e.object.namespace.clone(),
+                "metadata.namespace" => event_namespace(e).to_string(),
+                "metadata.name" => event_name(e),
+                "involvedObject.uid" => e.object_uid.clone(),
+                "reason" => e.reason.clone(),
+                "type" => e.type_.clone(),
+                "source" | "reportingComponent" => e.source.clone(),
+                other => {
+                    return Outcome::err(format!(
+                        "Error from server (BadRequest): Unable to find \"/v1, Resource=events\" that match label selector \"\", field selector \"{}\": field label not supported: {other}\n",
+                        fs.iter().map(|(k, v, eq)| format!("{k}{}{v}", if *eq { "=" } else { "!=" })).collect::<Vec<_>>().join(",")
+                    ))
+                }
+            };
+            keep &= (got == *want) == *eq;
+        }
+        if keep {
+            picked.push(e);
+        }
+    }
+    let mut items: Vec<(serde_json::Value, &crate::sim::EventRecord)> = Vec::new();
+    if how.sort_by.is_some() || !matches!(how.output, "" | "wide" | "name") {
+        items = picked.iter().map(|e| (event_json(sim, e), *e)).collect();
+        if let Some(key) = how.sort_by {
+            let mut keyed: Vec<(String, usize)> = items
+                .iter()
+                .enumerate()
+                .map(|(i, (v, _))| (key.render(v), i))
+                .collect();
+            super::watch::sort_keyed(&mut keyed);
+            let mut slots: Vec<Option<(serde_json::Value, &crate::sim::EventRecord)>> =
+                items.into_iter().map(Some).collect();
+            items = keyed
+                .into_iter()
+                .filter_map(|(_, i)| slots.get_mut(i).and_then(Option::take))
+                .collect();
+            picked = items.iter().map(|(_, e)| *e).collect();
+        }
+    }
+    match how.output {
+        "yaml" | "json" => {
+            let list: Vec<serde_json::Value> = items.into_iter().map(|(v, _)| v).collect();
+            let doc = serde_json::json!({"apiVersion": "v1", "items": list, "kind": "List", "metadata": {"resourceVersion": ""}});
+            return Outcome::ok(if how.output == "yaml" {
+                yaml(&doc)
+            } else {
+                json(&doc)
+            });
+        }
+        "template" => {
+            let list: Vec<serde_json::Value> = items.into_iter().map(|(v, _)| v).collect();
+            let text = how
+                .template
+                .map(|t| t.render_list(&list))
+                .unwrap_or_default();
+            return Outcome::ok(text);
+        }
+        _ => {}
+    }
+    if picked.is_empty() {
+        return Outcome {
+            stderr: if all_ns {
+                "No resources found\n".into()
+            } else {
+                format!("No resources found in {ns} namespace.\n")
+            },
+            ..Default::default()
+        };
+    }
+    if how.output == "name" {
+        let names: String = picked
+            .iter()
+            .map(|e| format!("event/{}\n", event_name(e)))
+            .collect();
+        return Outcome::ok(names);
+    }
     let mut rows = Vec::new();
-    if !no_headers {
+    if !how.no_headers {
         let mut h: Vec<String> = ["LAST SEEN", "TYPE", "REASON", "OBJECT"]
             .iter()
             .map(|s| s.to_string())
@@ -798,34 +954,7 @@ fn get_events(
         }
         rows.push(h);
     }
-    let mut n = 0;
-    for e in sim.events() {
-        if !all_ns && e.object.namespace != ns {
-            continue;
-        }
-        let mut keep = true;
-        for (f, want, eq) in fs {
-            let got = match f.as_str() {
-                "involvedObject.name" => e.object.name.clone(),
-                "involvedObject.kind" => e.object.kind.name().to_string(),
-                "involvedObject.namespace" | "metadata.namespace" => e.object.namespace.clone(),
-                "involvedObject.uid" => e.object_uid.clone(),
-                "reason" => e.reason.clone(),
-                "type" => e.type_.clone(),
-                "source" | "reportingComponent" => e.source.clone(),
-                other => {
-                    return Outcome::err(format!(
-                        "Error from server (BadRequest): Unable to find \"/v1, Resource=events\" that match label selector \"\", field selector \"{}\": field label not supported: {other}\n",
-                        fs.iter().map(|(k, v, eq)| format!("{k}{}{v}", if *eq { "=" } else { "!=" })).collect::<Vec<_>>().join(",")
-                    ))
-                }
-            };
-            keep &= (got == *want) == *eq;
-        }
-        if !keep {
-            continue;
-        }
-        n += 1;
+    for e in picked {
         let since = |ms: u64| human_duration(((now_ms - ms.min(now_ms)) / 1000) as i64);
         let object = format!(
             "{}/{}",
@@ -844,26 +973,12 @@ fn get_events(
         if wide {
             row.push(since(e.first_ms));
             row.push(e.count.to_string());
-            row.push(format!(
-                "{}.{:x}",
-                e.object.name,
-                0x1800_0000_0000_0000u64 + e.first_ms * 1_000_000
-            ));
+            row.push(event_name(e));
         }
         if all_ns {
-            row.insert(0, e.object.namespace.clone());
+            row.insert(0, event_namespace(e).to_string());
         }
         rows.push(row);
-    }
-    if n == 0 {
-        return Outcome {
-            stderr: if all_ns {
-                "No resources found\n".into()
-            } else {
-                format!("No resources found in {ns} namespace.\n")
-            },
-            ..Default::default()
-        };
     }
     Outcome::ok(table(&rows))
 }

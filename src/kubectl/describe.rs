@@ -2351,6 +2351,7 @@ mod tests {
             message: " Back-off restarting failed container ".into(),
             source: "kubelet".into(),
             host: None,
+            seq: 0,
         };
         let mut w = Pw::default();
         w.w(0, "Name:\tp\n");

@@ -202,15 +202,20 @@ pub fn sort_objects(objs: &mut [Rc<Object>], key: &JsonPath) {
         .iter()
         .map(|o| (key.render(&o.to_json_value()), o.clone()))
         .collect();
-    crate::sort::sort_by(&mut keyed, |(a, _), (b, _)| {
+    sort_keyed(&mut keyed);
+    for (slot, (_, o)) in objs.iter_mut().zip(keyed) {
+        *slot = o;
+    }
+}
+
+/// `--sort-by`'s order over rendered keys: numbers by value, anything else as text; stable.
+pub fn sort_keyed<T>(keyed: &mut [(String, T)]) {
+    crate::sort::sort_by(keyed, |(a, _), (b, _)| {
         match (a.parse::<f64>(), b.parse::<f64>()) {
             (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
             _ => a.cmp(b),
         }
     });
-    for (slot, (_, o)) in objs.iter_mut().zip(keyed) {
-        *slot = o;
-    }
 }
 
 /// What `kubectl get -w` keeps between events.

@@ -74,6 +74,9 @@ pub struct EventRecord {
     /// The reporting component (`default-scheduler`, `kubelet`, `replicaset-controller`).
     pub source: String,
     pub host: Option<String>,
+    /// Its place in the event log (0, 1, 2, ...): what tells apart two Events of one object
+    /// recorded in the same virtual millisecond (their names add it as nanoseconds).
+    pub seq: u32,
 }
 
 /// The whole simulated cluster. Cloning is cheap-ish (objects are shared `Rc`s): time travel
@@ -381,6 +384,7 @@ impl Sim {
             message,
             source: source.to_string(),
             host: host.map(str::to_string),
+            seq: self.events.len() as u32,
         });
     }
 
