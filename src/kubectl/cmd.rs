@@ -336,6 +336,7 @@ fn run_command(
     let rest = rest.to_vec();
     match cmd {
         "get" => get(sim, &rest),
+        "events" => events(sim, &rest),
         "describe" => super::describe::describe(sim, &rest),
         "create" if has_filename(&rest) => super::apply::from_files(sim, "create", &rest, inputs),
         "create" => create(sim, &rest, inputs),
@@ -975,6 +976,164 @@ fn get_events(
             row.push(e.count.to_string());
             row.push(event_name(e));
         }
+        if all_ns {
+            row.insert(0, event_namespace(e).to_string());
+        }
+        rows.push(row);
+    }
+    Outcome::ok(table(&rows))
+}
+
+pub(crate) const EVENTS_FLAGS: &[FlagSpec] = &[
+    flag("output", Some('o'), true),
+    flag("all-namespaces", Some('A'), false),
+    flag("no-headers", None, false),
+    flag("for", None, true),
+    flag("types", None, true),
+    flag("watch", Some('w'), false),
+    flag("template", None, true),
+    flag("chunk-size", None, true),
+];
+
+/// `kubectl events [--for TYPE/NAME] [--types Normal,Warning] [-A] [-o …]`: the namespace's Events
+/// sorted by the time each was last seen (second precision, log order within a second), the
+/// first column with `(xN over …)` for a repeated Event and the object as `Kind/name`.
+fn events(sim: &mut Sim, words: &[String]) -> Outcome {
+    let p = match args::parse(words, EVENTS_FLAGS, "kubectl events") {
+        Ok(p) => p,
+        Err(e) => return Outcome::err(e),
+    };
+    if p.bool("watch") {
+        return Outcome::err(
+            "error: \"kubectl events --watch\" is not available in kubeplay yet\n",
+        );
+    }
+    let output_raw = p.get("output").unwrap_or("").to_string();
+    let template = match super::watch::Template::parse(&output_raw, p.get("template")) {
+        Ok(t) => t,
+        Err(e) => return Outcome::err(e),
+    };
+    if template.is_none() && !matches!(output_raw.as_str(), "" | "yaml" | "json" | "name") {
+        return Outcome::err(format!(
+            "error: unable to match a printer suitable for the output format \"{output_raw}\", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml\n"
+        ));
+    }
+    let mut types: Vec<String> = p
+        .all("types")
+        .iter()
+        .flat_map(|t| t.split(','))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect();
+    if types
+        .iter()
+        .any(|t| !t.eq_ignore_ascii_case("Normal") && !t.eq_ignore_ascii_case("Warning"))
+    {
+        return Outcome::err("error: valid --types are Normal or Warning\n");
+    }
+    types.sort();
+    types.dedup();
+    let for_object = match p.get("for") {
+        None => None,
+        Some(f) => {
+            let Some((t, name)) = f.split_once('/') else {
+                return Outcome::err("error: --for must be in resource/name form\n");
+            };
+            if name.contains('/') {
+                return Outcome::err(
+                    "error: arguments in resource/name form may not have more than one slash\n",
+                );
+            }
+            match resolve_kind(t) {
+                Some(k) => Some((k, name.to_string())),
+                None => {
+                    return Outcome::err(format!(
+                        "error: the server doesn't have a resource type \"{t}\"\n"
+                    ))
+                }
+            }
+        }
+    };
+    let all_ns = p.bool("all-namespaces");
+    let ns = namespace(&p);
+    let mut picked: Vec<&crate::sim::EventRecord> = sim
+        .events()
+        .iter()
+        .filter(|e| all_ns || event_namespace(e) == ns)
+        .filter(|e| types.is_empty() || types.iter().any(|t| t.eq_ignore_ascii_case(&e.type_)))
+        .filter(|e| {
+            for_object
+                .as_ref()
+                .is_none_or(|(k, n)| e.object.kind == *k && e.object.name == *n)
+        })
+        .collect();
+    if picked.is_empty() {
+        return Outcome {
+            stderr: if all_ns {
+                "No events found.\n".into()
+            } else {
+                format!("No events found in {ns} namespace.\n")
+            },
+            ..Default::default()
+        };
+    }
+    crate::sort::sort_by_key(&mut picked, |e| e.last_ms / 1000);
+    if let Some(t) = &template {
+        let items: Vec<serde_json::Value> = picked.iter().map(|e| event_json(sim, e)).collect();
+        return Outcome::ok(t.render_list(&items));
+    }
+    match output_raw.as_str() {
+        "yaml" | "json" => {
+            let items: Vec<serde_json::Value> = picked.iter().map(|e| event_json(sim, e)).collect();
+            let doc = serde_json::json!({"apiVersion": "v1", "items": items, "kind": "EventList", "metadata": {}});
+            return Outcome::ok(if output_raw == "yaml" {
+                yaml(&doc)
+            } else {
+                json(&doc)
+            });
+        }
+        "name" => {
+            return Outcome::ok(
+                picked
+                    .iter()
+                    .map(|e| format!("event/{}\n", event_name(e)))
+                    .collect::<String>(),
+            )
+        }
+        _ => {}
+    }
+    let now_ms = sim.elapsed_ms();
+    let since = |ms: u64| human_duration(((now_ms - ms.min(now_ms)) / 1000) as i64);
+    let mut rows = Vec::new();
+    if !p.bool("no-headers") {
+        let mut h: Vec<String> = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        if all_ns {
+            h.insert(0, "NAMESPACE".into());
+        }
+        rows.push(h);
+    }
+    for e in picked {
+        let interval = if e.count > 1 {
+            format!(
+                "{} (x{} over {})",
+                since(e.last_ms),
+                e.count,
+                since(e.first_ms)
+            )
+        } else {
+            since(e.first_ms)
+        };
+        let mut row = vec![
+            interval,
+            e.type_.clone(),
+            e.reason.clone(),
+            format!("{}/{}", e.object.kind.name(), e.object.name),
+            e.message.trim().to_string(),
+        ];
         if all_ns {
             row.insert(0, event_namespace(e).to_string());
         }

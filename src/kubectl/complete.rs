@@ -406,6 +406,7 @@ pub(crate) const FLAG_TABLES: &[(&str, &[&[FlagSpec]])] = &[
     ("describe", &[describe::FLAGS]),
     ("drain", &[drain::DRAIN_FLAGS]),
     ("exec", &[logs::EXEC_FLAGS]),
+    ("events", &[cmd::EVENTS_FLAGS]),
     ("explain", &[explain::FLAGS]),
     ("expose", &[expose::FLAGS]),
     ("get", &[cmd::GET_FLAGS]),
