@@ -327,15 +327,19 @@ fn create_pod(sim: &mut Sim, owner: &Object, ds: &DaemonSet, node: &str, hash: &
                 COMPONENT,
                 None,
             );
+            super::forget_failures(sim, Ctrl::DaemonSet, &ObjKey::of(owner));
         }
-        Err(e) => sim.event(
-            owner,
-            "Warning",
-            "FailedCreate",
-            format!("Error creating: {}", e.message),
-            COMPONENT,
-            None,
-        ),
+        Err(e) => {
+            sim.event(
+                owner,
+                "Warning",
+                "FailedCreate",
+                format!("Error creating: {}", e.message),
+                COMPONENT,
+                None,
+            );
+            super::retry_after_failure(sim, Ctrl::DaemonSet, &ObjKey::of(owner));
+        }
     }
 }
 

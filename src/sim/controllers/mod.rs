@@ -149,9 +149,9 @@ pub struct Controllers {
     /// The root-ca-cert-publisher's own random stream (UIDs of the ConfigMaps it creates).
     pub(crate) root_ca_rng: Option<super::clock::Rng>,
     pub(crate) serviceaccount_rng: Option<super::clock::Rng>,
-    /// ReplicaSets whose last syncs failed to create pods, and how many times in a row (their
-    /// retry back-off).
-    pub(crate) rs_failures: std::collections::BTreeMap<ObjKey, u32>,
+    /// Objects whose syncs failed to create pods: how many syncs in a row, and the virtual ms of
+    /// the last (their retry back-off, `retry_after_failure`).
+    pub(crate) failures: std::collections::BTreeMap<(Ctrl, ObjKey), (u32, u64)>,
     /// The local-path provisioner's volumes in the making: claim uid -> virtual ms when done.
     pub(crate) provisioning: std::collections::BTreeMap<String, u64>,
 }
@@ -215,6 +215,29 @@ pub(crate) fn with_stream<T>(
     let own = std::mem::replace(&mut sim.rng, shared);
     *slot(&mut sim.controllers) = Some(own);
     r
+}
+
+/// A sync of `key` by `c` could not create a pod (the API server refused it): the work queue adds
+/// the key again after 5 ms, doubling for each failed sync in a row up to 1000 s (client-go's
+/// `ItemExponentialFailureRateLimiter`). Several refusals in one sync count once.
+pub(crate) fn retry_after_failure(sim: &mut Sim, c: Ctrl, key: &ObjKey) {
+    let now = sim.clock.elapsed_ms();
+    let entry = sim
+        .controllers
+        .failures
+        .entry((c, key.clone()))
+        .or_insert((0, u64::MAX));
+    if entry.1 == now {
+        return;
+    }
+    let delay = 5u64.saturating_mul(1u64 << entry.0.min(20)).min(1_000_000);
+    *entry = (entry.0 + 1, now);
+    job::enqueue_after(sim, c, key, delay);
+}
+
+/// A pod creation for `key` by `c` went through: its back-off starts again from 5 ms.
+pub(crate) fn forget_failures(sim: &mut Sim, c: Ctrl, key: &ObjKey) {
+    sim.controllers.failures.remove(&(c, key.clone()));
 }
 
 /// Puts `key` on controller `c`'s queue and makes sure its worker will run.

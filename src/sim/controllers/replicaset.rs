@@ -71,9 +71,9 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
             batch *= 2;
         }
         if failed {
-            retry_with_backoff(sim, key);
+            super::retry_after_failure(sim, Ctrl::ReplicaSet, key);
         } else {
-            sim.controllers.rs_failures.remove(key);
+            super::forget_failures(sim, Ctrl::ReplicaSet, key);
         }
     } else if have > want {
         let n = (have - want).min(BURST_REPLICAS);
@@ -251,15 +251,6 @@ fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
-}
-
-/// The controller's work queue re-adds a key whose sync failed after 5 ms, doubling at each
-/// failure in a row up to 1000 s (client-go's `ItemExponentialFailureRateLimiter`).
-fn retry_with_backoff(sim: &mut Sim, key: &ObjKey) {
-    let n = sim.controllers.rs_failures.entry(key.clone()).or_insert(0);
-    let delay = 5u64.saturating_mul(1u64 << (*n).min(20)).min(1_000_000);
-    *n += 1;
-    super::job::enqueue_after(sim, Ctrl::ReplicaSet, key, delay);
 }
 
 /// Creates one pod from the template; false if the API server refused it (a FailedCreate Event).

@@ -356,6 +356,7 @@ fn create_claims(sim: &mut Sim, owner: &Object, sts: &StatefulSet, ordinal: i32)
                     COMPONENT,
                     None,
                 );
+                super::retry_after_failure(sim, Ctrl::StatefulSet, &ObjKey::of(owner));
                 return false;
             }
         }
@@ -393,19 +394,23 @@ fn create_pod(
                 COMPONENT,
                 None,
             );
+            super::forget_failures(sim, Ctrl::StatefulSet, &ObjKey::of(owner));
         }
-        Err(e) => sim.event(
-            owner,
-            "Warning",
-            "FailedCreate",
-            format!(
-                "create Pod {name} in StatefulSet {} failed error: {}",
-                owner.name(),
-                e.message
-            ),
-            COMPONENT,
-            None,
-        ),
+        Err(e) => {
+            sim.event(
+                owner,
+                "Warning",
+                "FailedCreate",
+                format!(
+                    "create Pod {name} in StatefulSet {} failed error: {}",
+                    owner.name(),
+                    e.message
+                ),
+                COMPONENT,
+                None,
+            );
+            super::retry_after_failure(sim, Ctrl::StatefulSet, &ObjKey::of(owner));
+        }
     }
 }
 
