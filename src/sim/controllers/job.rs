@@ -951,6 +951,7 @@ fn create_pod(sim: &mut Sim, owner: &Rc<Object>, job: &Job) -> bool {
                 COMPONENT,
                 None,
             );
+            super::forget_failures(sim, Ctrl::Job, &ObjKey::of(owner));
             true
         }
         Err(e) => {
@@ -962,6 +963,7 @@ fn create_pod(sim: &mut Sim, owner: &Rc<Object>, job: &Job) -> bool {
                 COMPONENT,
                 None,
             );
+            super::retry_after_failure(sim, Ctrl::Job, &ObjKey::of(owner));
             false
         }
     }
