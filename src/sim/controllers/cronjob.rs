@@ -507,6 +507,7 @@ fn sync(
                 .get_or_insert_with(Vec::new)
                 .push(job_ref(&created));
             status.last_schedule_time = Some(Time(scheduled));
+            super::forget_failures(sim, Ctrl::CronJob, &ObjKey::of(obj));
         }
         Err(e) if e.reason == "AlreadyExists" => {
             let status = cj.status.get_or_insert_with(Default::default);
@@ -521,6 +522,7 @@ fn sync(
                 COMPONENT,
                 None,
             );
+            super::retry_after_failure(sim, Ctrl::CronJob, &ObjKey::of(obj));
             return None;
         }
     }
