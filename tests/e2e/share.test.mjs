@@ -99,7 +99,8 @@ test('share: a link replays the same session in a fresh page, hostile text stays
     await page.locator('#share-dialog').waitFor({ state: 'detached' });
 
     b = await open(url);
-    await b.page.locator('#share-note').waitFor({ timeout: 60_000 });
+    // The note first says the session is loading (while the module's rest arrives), then what was replayed.
+    await b.page.locator('#share-note', { hasText: 'Replayed a shared session' }).waitFor({ timeout: 60_000 });
     assert.match(await b.page.locator('#share-note').textContent(), /Replayed a shared session: 5 commands/);
     await b.page.locator('#play.is-paused').waitFor();
     const after = await state(b.page);
@@ -189,7 +190,7 @@ test('share: a lesson deep link composes with a share link', { timeout: 180_000 
     assert.match(url, /#v=1&lesson=first-deployment&step=2&/);
     b = await open(url);
     await b.page.locator('#lesson-panel[data-lesson-id="first-deployment"]').waitFor({ timeout: 60_000 });
-    await b.page.locator('#share-note').waitFor();
+    await b.page.locator('#share-note', { hasText: 'Replayed a shared session' }).waitFor({ timeout: 60_000 });
     assert.equal(await current(b.page), '2');
     assert.deepEqual(await state(b.page), before);
   } finally {
