@@ -142,6 +142,8 @@ pub enum Msg {
     /// `explain.json` arrived (or failed): the line held for it runs; or the module's second
     /// part is in (`docs::when_module_complete`): the share link's replay waiting for it runs.
     DocsLoaded,
+    /// The pointer or the focus entered (Some) or left (None) a Service card.
+    SvcFocus(cluster::SvcFocus),
     /// A lesson's file arrived (or could not be fetched): what waited for it goes on.
     LessonFile {
         id: String,
@@ -239,6 +241,8 @@ pub struct App {
     link: yew::html::Scope<App>,
     /// The first session's cluster came booted in the module (`ui::kubeplay_preboot`).
     prebooted: bool,
+    /// The Service card the pointer is over or has the focus: its pods are marked in the view.
+    svc_focus: cluster::SvcFocus,
     /// A lesson whose file is being fetched, and what to do when it is in.
     pending_lesson: Option<(String, AfterLesson)>,
     /// The placeholder block of a line held for `explain.json` (removed when the line runs).
@@ -1778,6 +1782,7 @@ impl Component for App {
             lesson_ticks,
             link: ctx.link().clone(),
             prebooted,
+            svc_focus: None,
             pending_lesson: None,
             pending_share: None,
             held_block: None,
@@ -1822,6 +1827,11 @@ impl Component for App {
 
     fn update(&mut self, _ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
+            Msg::SvcFocus(f) => {
+                let changed = self.svc_focus != f;
+                self.svc_focus = f;
+                changed
+            }
             Msg::DocsLoaded => {
                 self.with_held_lines(Self::open_pending_share);
                 true
@@ -2574,6 +2584,12 @@ impl Component for App {
         } else {
             self.released.iter().map(|(r, _)| r.clone()).collect()
         };
+        let focused_svc = self.svc_focus.as_ref().and_then(|(ns, name)| {
+            shown_view
+                .services
+                .iter()
+                .find(|s| s.namespace == *ns && s.name == *name)
+        });
         let nodes = shown_view.nodes.len();
         let ready_nodes = shown_view
             .nodes
@@ -2656,7 +2672,7 @@ impl Component for App {
                         </div>
                     </section>
 
-                    <div class={classes!("view-pane", self.goal.is_some().then_some("with-goal"))} onclick={on_view_click} onkeydown={on_view_key}>
+                    <div class={classes!("view-pane", self.goal.is_some().then_some("with-goal"), focused_svc.is_some().then_some("svc-pointing"))} onclick={on_view_click} onkeydown={on_view_key}>
                         { cluster::control_plane(shown_view, &lit, &self.controllers) }
                         { match &self.goal {
                             Some(g) => {
@@ -2673,8 +2689,8 @@ impl Component for App {
                             }
                             None => html! {},
                         } }
-                        { cluster::matrix(shown_view, &lit, &self.owner_order, &ghosts, &on_suggest) }
-                        { cluster::extras(shown_view, &released) }
+                        { cluster::matrix(shown_view, &lit, &self.owner_order, &ghosts, &on_suggest, focused_svc) }
+                        { cluster::extras(shown_view, &released, &self.svc_focus, &link.callback(Msg::SvcFocus)) }
                         <section class="narration" aria-label="Narration">
                             <div class="pane-head">
                                 <h2>{ "Narration" }</h2>

@@ -113,14 +113,24 @@ impl ChipKind {
 
 /// One pod chip. `row_owner` is the name of the owner whose row holds it (to shorten the label).
 /// `compact` draws only the glyph (many pods in one cell); the words stay in the tooltip and label.
-pub fn pod_chip(pod: &PodView, row_owner: Option<&str>, compact: bool) -> Html {
-    chip(pod, row_owner, false, compact)
+pub fn pod_chip(pod: &PodView, row_owner: Option<&str>, compact: bool, behind: Behind) -> Html {
+    chip(pod, row_owner, false, compact, behind)
+}
+
+/// Whether a pod is behind the Service the learner points at or has focused (its card in the
+/// Services list): drawn with an outline and a mark, solid and ☍ for a ready endpoint, dashed and
+/// ✂ for one that gets no traffic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Behind {
+    No,
+    Ready,
+    NotReady,
 }
 
 /// The after-image of a pod that is gone: it fades, then its gap closes (about 1 s of wall time).
 /// Not a `.pod` (it is no longer in the cluster) and hidden from assistive technology.
 pub fn ghost_chip(pod: &PodView, row_owner: Option<&str>, compact: bool) -> Html {
-    chip(pod, row_owner, true, compact)
+    chip(pod, row_owner, true, compact, Behind::No)
 }
 
 /// The padlock of a pod with finalizers (UX §3.6): shut while they hold it, open and sliding off
@@ -145,7 +155,13 @@ fn lock(pod: &PodView, ghost: bool) -> Html {
     }
 }
 
-fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool, compact: bool) -> Html {
+fn chip(
+    pod: &PodView,
+    row_owner: Option<&str>,
+    ghost: bool,
+    compact: bool,
+    behind: Behind,
+) -> Html {
     let kind = ChipKind::of(pod);
     let short = short_pod_name(&pod.name, row_owner);
     let node = pod.node.clone().unwrap_or_default();
@@ -188,6 +204,11 @@ fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool, compact: bool) -> H
     } else {
         aria
     };
+    let (behind_class, behind_mark) = match behind {
+        Behind::No => (None, None),
+        Behind::Ready => (Some("behind-svc"), Some("☍")),
+        Behind::NotReady => (Some("behind-svc-not-ready"), Some("✂")),
+    };
     let restarts = if pod.restarts == 0 {
         html! {}
     } else if pod.restarts <= 4 {
@@ -214,7 +235,7 @@ fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool, compact: bool) -> H
     }
     html! {
         <div key={format!("{}/{}", pod.namespace, pod.name)}
-             class={classes!("chip", "pod", kind.class(), compact.then_some("compact"))}
+             class={classes!("chip", "pod", kind.class(), compact.then_some("compact"), behind_class)}
              role="listitem" tabindex="0"
              data-pod={pod.name.clone()} data-ns={pod.namespace.clone()} data-status={pod.status.clone()} data-node={node}
              title={title} aria-label={aria}>
@@ -230,6 +251,10 @@ fn chip(pod: &PodView, row_owner: Option<&str>, ghost: bool, compact: bool) -> H
                     <span aria-hidden="true">{ "☍" }</span>
                 </span> }
               } else { html! {} } }
+            { match behind_mark {
+                Some(m) => html! { <span class="behind-mark" aria-hidden="true">{ m }</span> },
+                None => html! {},
+              } }
         </div>
     }
 }

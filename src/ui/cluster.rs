@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::chip::{ghost_chip, pod_chip, ChipKind};
+use super::chip::{ghost_chip, pod_chip, Behind, ChipKind};
 use super::format::split_owner;
 use super::icons;
 use crate::sim::view::{ClusterView, NodeView, OwnerView, PodView};
@@ -359,7 +359,22 @@ pub fn matrix(
     order: &[String],
     ghosts: &[Ghost],
     on_suggest: &Callback<String>,
+    svc: Option<&ServiceView>,
 ) -> Html {
+    let behind = |p: &PodView| match svc {
+        Some(s) if s.namespace == p.namespace => s
+            .endpoints
+            .iter()
+            .find(|e| e.pod.as_deref() == Some(p.name.as_str()))
+            .map_or(Behind::No, |e| {
+                if e.ready {
+                    Behind::Ready
+                } else {
+                    Behind::NotReady
+                }
+            }),
+        _ => Behind::No,
+    };
     let merged: Vec<Vec<(&PodView, bool)>> = view
         .nodes
         .iter()
@@ -516,7 +531,7 @@ pub fn matrix(
                         tally(here().filter(|(_, ghost)| !ghost).map(|(p, _)| *p))
                     } else {
                         here()
-                            .map(|(p, ghost)| if *ghost { ghost_chip(p, owner, compact) } else { pod_chip(p, owner, compact) })
+                            .map(|(p, ghost)| if *ghost { ghost_chip(p, owner, compact) } else { pod_chip(p, owner, compact, behind(p)) })
                             .collect()
                     };
                     html! {
@@ -628,7 +643,7 @@ pub fn matrix(
                     { if tray.len() > TALLY_ABOVE {
                         tally(tray.iter().copied())
                       } else {
-                        tray_list.iter().map(|(p, ghost)| if *ghost { ghost_chip(p, None, false) } else { pod_chip(p, None, false) }).collect()
+                        tray_list.iter().map(|(p, ghost)| if *ghost { ghost_chip(p, None, false) } else { pod_chip(p, None, false, behind(p)) }).collect()
                       } }
                 </div>
             </div>
@@ -694,7 +709,27 @@ fn lock_badge(finalizers: &[String], terminating: bool) -> Html {
     }
 }
 
-fn service_card(s: &ServiceView) -> Html {
+/// The Service whose card the pointer is over or has the focus: (namespace, name), or none.
+pub type SvcFocus = Option<(String, String)>;
+
+fn service_card(s: &ServiceView, focused: bool, on_focus: &Callback<SvcFocus>) -> Html {
+    let me = Some((s.namespace.clone(), s.name.clone()));
+    let enter = {
+        let (cb, me) = (on_focus.clone(), me.clone());
+        Callback::from(move |_: MouseEvent| cb.emit(me.clone()))
+    };
+    let leave = {
+        let cb = on_focus.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(None))
+    };
+    let focus_in = {
+        let (cb, me) = (on_focus.clone(), me.clone());
+        Callback::from(move |_: FocusEvent| cb.emit(me.clone()))
+    };
+    let focus_out = {
+        let cb = on_focus.clone();
+        Callback::from(move |_: FocusEvent| cb.emit(None))
+    };
     let ready = s.endpoints.iter().filter(|e| e.ready).count();
     let not_ready = s.endpoints.len() - ready;
     let summary = match (ready, not_ready) {
@@ -705,9 +740,10 @@ fn service_card(s: &ServiceView) -> Html {
     };
     let more = s.endpoints.len().saturating_sub(MAX_ENDPOINTS);
     html! {
-        <article key={format!("{}/{}", s.namespace, s.name)} class={classes!("svc", s.terminating.then_some("terminating"))}
+        <article key={format!("{}/{}", s.namespace, s.name)} class={classes!("svc", s.terminating.then_some("terminating"), focused.then_some("focused"))}
                  role="listitem" data-svc={s.name.clone()} data-ns={s.namespace.clone()}
-                 data-type={s.type_.clone()} data-external-ip={s.external_ip.clone()}>
+                 data-type={s.type_.clone()} data-external-ip={s.external_ip.clone()}
+                 onmouseenter={enter} onmouseleave={leave} onfocusin={focus_in} onfocusout={focus_out}>
             <div class="svc-head inspectable" tabindex="0" role="button"
                  data-inspect-kind="Service" data-inspect-name={s.name.clone()} data-ns={s.namespace.clone()}
                  aria-label={format!("Service {}, {}, {summary}: inspect", s.name, s.type_)}>
@@ -776,7 +812,12 @@ fn held_item(h: &HeldView, released: Option<bool>) -> Html {
 }
 
 /// Services and the objects finalizers hold, below the matrix. Empty when there are none.
-pub fn extras(view: &ClusterView, released: &[Released]) -> Html {
+pub fn extras(
+    view: &ClusterView,
+    released: &[Released],
+    focus: &SvcFocus,
+    on_focus: &Callback<SvcFocus>,
+) -> Html {
     if view.services.is_empty() && view.held.is_empty() && released.is_empty() {
         return html! {};
     }
@@ -784,9 +825,12 @@ pub fn extras(view: &ClusterView, released: &[Released]) -> Html {
         <section class="cluster-extras" aria-label="Services and finalizers">
             { if view.services.is_empty() { html! {} } else { html! {
                 <div class="svc-wrap">
-                    <h3 class="extras-title">{ "Services" }<span class="extras-sub">{ "pods behind each: ☍ ready, ✂ not ready (no traffic)" }</span></h3>
+                    <h3 class="extras-title">{ "Services" }<span class="extras-sub">{ "pods behind each: ☍ ready, ✂ not ready (no traffic); point at a Service to mark its pods" }</span></h3>
                     <div class="svc-list" role="list" aria-label="Services">
-                        { for view.services.iter().map(service_card) }
+                        { for view.services.iter().map(|s| {
+                            let focused = focus.as_ref().is_some_and(|(ns, n)| *ns == s.namespace && *n == s.name);
+                            service_card(s, focused, on_focus)
+                        }) }
                     </div>
                 </div>
             } } }

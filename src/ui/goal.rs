@@ -50,7 +50,7 @@ pub fn view(
                         title="Hide the goal (Esc)" aria-label="Hide goal">{ "✕ Hide goal" }</button>
             </header>
             { for note.map(|n| html! { <p class="goal-view-note">{ n }</p> }) }
-            { cluster::matrix(&g.view, &dark, order, &[], on_suggest) }
+            { cluster::matrix(&g.view, &dark, order, &[], on_suggest, None) }
         </section>
     }
 }

@@ -124,6 +124,25 @@ test('services: a card lists the pods behind the Service, ready or not, and its 
     const stuck = await page.locator(`${card} .svc-ep[data-ready="false"]`).getAttribute('data-pod');
     assert.equal(await page.locator(`.pod[data-pod="${stuck}"] .socket`).count(), 0, 'a not-ready endpoint gets no socket');
     await page.screenshot({ path: path.join(ARTIFACTS, 'service-endpoints.png') });
+    // Pointing at the card marks the pods behind it in the view: solid ☍ ready, dashed ✂ not ready.
+    const marked = () => page.evaluate(() => ({
+      ready: [...document.querySelectorAll('.pod.behind-svc')].map((el) => el.getAttribute('data-pod')).sort(),
+      notReady: [...document.querySelectorAll('.pod.behind-svc-not-ready')].map((el) => el.getAttribute('data-pod')),
+      marks: [...document.querySelectorAll('.pod .behind-mark')].map((el) => el.textContent).sort(),
+    }));
+    await page.locator(`${card} .svc-cols`).hover();
+    await until(page, (sel) => document.querySelector(sel)?.classList.contains('focused'), card, 5_000);
+    await until(page, () => document.querySelectorAll('.pod.behind-svc').length === 2, null, 5_000);
+    assert.deepEqual(await marked(), { ready: running, notReady: [stuck], marks: ['☍', '☍', '✂'] });
+    assert.equal(await page.locator('.view-pane.svc-pointing').count(), 1, 'pods not behind it are dimmed');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'service-pointed.png') });
+    await page.mouse.move(5, 5);
+    await until(page, () => document.querySelectorAll('.pod.behind-svc, .pod.behind-svc-not-ready, .view-pane.svc-pointing').length === 0, null, 5_000);
+    // The keyboard does the same: focus on the card's head marks its pods.
+    await page.locator(`${card} .svc-head`).focus();
+    await until(page, () => document.querySelectorAll('.pod.behind-svc').length === 2, null, 5_000);
+    await page.locator('#term-input').focus();
+    await until(page, () => document.querySelectorAll('.pod.behind-svc').length === 0, null, 5_000);
   });
 });
 
