@@ -846,29 +846,7 @@ fn set_image(sim: &mut Sim, words: &[String]) -> Outcome {
         Ok(t) => t,
         Err(o) => return o,
     };
-    let mut out = Outcome::default();
-    for (kind, name) in targets {
-        if !matches!(
-            kind,
-            Kind::Deployment | Kind::ReplicaSet | Kind::Pod | Kind::StatefulSet | Kind::DaemonSet
-        ) {
-            out.stderr.push_str(&format!(
-                "error: {} is not supported by set image\n",
-                kind.name()
-            ));
-            out.exit_code = 1;
-            continue;
-        }
-        let key = ObjKey::new(kind, &ns, &name);
-        let Some(obj) = sim.get(&key).cloned() else {
-            let o = not_found(kind, &name);
-            out.stderr.push_str(&o.stderr);
-            out.exit_code = 1;
-            continue;
-        };
-        let mut new = (*obj).clone();
-        let spec = new.pod_spec_mut();
-        let Some(spec) = spec else { continue };
+    update_pod_specs(sim, &ns, targets, "image", |spec| {
         for (c, img) in &updates {
             let mut found = false;
             for ctr in spec
@@ -882,15 +860,55 @@ fn set_image(sim: &mut Sim, words: &[String]) -> Outcome {
                 }
             }
             if !found {
-                return Outcome::err(format!("error: unable to find container named \"{c}\"\n"));
+                return Err(Outcome::err(format!(
+                    "error: unable to find container named \"{c}\"\n"
+                )));
             }
+        }
+        Ok(())
+    })
+}
+
+/// The loop the `kubectl set` commands share: for each target, read it, change its pod spec (a
+/// Pod's own or a workload's template) with `edit`, write it back if it changed and say
+/// `KIND/NAME WHAT updated`. A kind without a pod spec is "not supported by set WHAT"; an error
+/// from `edit` ends the command with it.
+fn update_pod_specs(
+    sim: &mut Sim,
+    ns: &str,
+    targets: Vec<(Kind, String)>,
+    what: &str,
+    mut edit: impl FnMut(&mut k8s_openapi::api::core::v1::PodSpec) -> Result<(), Outcome>,
+) -> Outcome {
+    let mut out = Outcome::default();
+    for (kind, name) in targets {
+        let unsupported = || format!("error: {} is not supported by set {what}\n", kind.name());
+        let key = ObjKey::new(kind, ns, &name);
+        let Some(obj) = sim.get(&key).cloned() else {
+            // kubectl asks for the objects of kinds it can set only.
+            let message = match Object::kind_has_pod_spec(kind) {
+                true => not_found(kind, &name).stderr,
+                false => unsupported(),
+            };
+            out.stderr.push_str(&message);
+            out.exit_code = 1;
+            continue;
+        };
+        let mut new = (*obj).clone();
+        let Some(spec) = new.pod_spec_mut() else {
+            out.stderr.push_str(&unsupported());
+            out.exit_code = 1;
+            continue;
+        };
+        if let Err(o) = edit(spec) {
+            return o;
         }
         if new == *obj {
             continue;
         }
         match sim.update(new) {
             Ok(_) => out.stdout.push_str(&format!(
-                "{}/{} image updated\n",
+                "{}/{} {what} updated\n",
                 kind.qualified_singular(),
                 name
             )),
@@ -926,41 +944,10 @@ fn set_serviceaccount(sim: &mut Sim, words: &[String]) -> Outcome {
         Err(o) => return o,
     };
     let ns = namespace(&p);
-    let mut out = Outcome::default();
-    for (kind, name) in targets {
-        let key = ObjKey::new(kind, &ns, &name);
-        let Some(obj) = sim.get(&key).cloned() else {
-            let o = not_found(kind, &name);
-            out.stderr.push_str(&o.stderr);
-            out.exit_code = 1;
-            continue;
-        };
-        let mut new = (*obj).clone();
-        let Some(spec) = new.pod_spec_mut() else {
-            out.stderr.push_str(&format!(
-                "error: {} is not supported by set serviceaccount\n",
-                kind.name()
-            ));
-            out.exit_code = 1;
-            continue;
-        };
+    update_pod_specs(sim, &ns, targets, "serviceaccount", |spec| {
         spec.service_account_name = Some(account.clone());
-        if new == *obj {
-            continue;
-        }
-        match sim.update(new) {
-            Ok(_) => out.stdout.push_str(&format!(
-                "{}/{} serviceaccount updated\n",
-                kind.qualified_singular(),
-                name
-            )),
-            Err(e) => {
-                out.stderr.push_str(&format!("{}\n", e.kubectl_message()));
-                out.exit_code = 1;
-            }
-        }
-    }
-    out
+        Ok(())
+    })
 }
 
 #[allow(dead_code)]
@@ -989,25 +976,7 @@ fn set_env(sim: &mut Sim, words: &[String]) -> Outcome {
     }
     let ns = namespace(&p);
     let want_c = p.get("containers").unwrap_or("*").to_string();
-    let mut out = Outcome::default();
-    for (kind, name) in targets {
-        let key = ObjKey::new(kind, &ns, &name);
-        let Some(obj) = sim.get(&key).cloned() else {
-            let o = not_found(kind, &name);
-            out.stderr.push_str(&o.stderr);
-            out.exit_code = 1;
-            continue;
-        };
-        let mut new = (*obj).clone();
-        let spec = new.pod_spec_mut();
-        let Some(spec) = spec else {
-            out.stderr.push_str(&format!(
-                "error: {} is not supported by set env\n",
-                kind.name()
-            ));
-            out.exit_code = 1;
-            continue;
-        };
+    update_pod_specs(sim, &ns, targets, "env", |spec| {
         for c in spec
             .containers
             .iter_mut()
@@ -1035,20 +1004,6 @@ fn set_env(sim: &mut Sim, words: &[String]) -> Outcome {
                 c.env = None;
             }
         }
-        if new == *obj {
-            continue;
-        }
-        match sim.update(new) {
-            Ok(_) => out.stdout.push_str(&format!(
-                "{}/{} env updated\n",
-                kind.qualified_singular(),
-                name
-            )),
-            Err(e) => {
-                out.stderr.push_str(&format!("{}\n", e.kubectl_message()));
-                out.exit_code = 1;
-            }
-        }
-    }
-    out
+        Ok(())
+    })
 }

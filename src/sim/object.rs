@@ -397,6 +397,14 @@ impl Object {
         }
     }
 
+    /// Whether objects of `kind` carry a pod spec (`pod_spec_mut` finds one).
+    pub fn kind_has_pod_spec(kind: Kind) -> bool {
+        matches!(
+            kind,
+            Kind::Pod | Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet | Kind::DaemonSet
+        )
+    }
+
     /// The pod spec a workload runs (a Pod's own, or its template's), for edits such as
     /// `kubectl set image|env`.
     pub fn pod_spec_mut(&mut self) -> Option<&mut k8s_openapi::api::core::v1::PodSpec> {

@@ -514,15 +514,12 @@ fn sync(
             status.last_schedule_time = Some(Time(scheduled));
         }
         Err(e) => {
-            sim.event(
+            super::failed_create(
+                sim,
+                Ctrl::CronJob,
                 obj,
-                "Warning",
-                "FailedCreate",
                 format!("Error creating job: {}", e.message),
-                COMPONENT,
-                None,
             );
-            super::retry_after_failure(sim, Ctrl::CronJob, &ObjKey::of(obj));
             return None;
         }
     }

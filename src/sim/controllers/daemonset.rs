@@ -330,15 +330,12 @@ fn create_pod(sim: &mut Sim, owner: &Object, ds: &DaemonSet, node: &str, hash: &
             super::forget_failures(sim, Ctrl::DaemonSet, &ObjKey::of(owner));
         }
         Err(e) => {
-            sim.event(
+            super::failed_create(
+                sim,
+                Ctrl::DaemonSet,
                 owner,
-                "Warning",
-                "FailedCreate",
                 format!("Error creating: {}", e.message),
-                COMPONENT,
-                None,
             );
-            super::retry_after_failure(sim, Ctrl::DaemonSet, &ObjKey::of(owner));
         }
     }
 }

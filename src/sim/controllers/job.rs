@@ -955,15 +955,12 @@ fn create_pod(sim: &mut Sim, owner: &Rc<Object>, job: &Job) -> bool {
             true
         }
         Err(e) => {
-            sim.event(
+            super::failed_create(
+                sim,
+                Ctrl::Job,
                 owner,
-                "Warning",
-                "FailedCreate",
                 format!("Error creating: {}", e.message),
-                COMPONENT,
-                None,
             );
-            super::retry_after_failure(sim, Ctrl::Job, &ObjKey::of(owner));
             false
         }
     }

@@ -235,6 +235,25 @@ pub(crate) fn retry_after_failure(sim: &mut Sim, c: Ctrl, key: &ObjKey) {
     job::enqueue_after(sim, c, key, delay);
 }
 
+/// A creation `c` asked for was refused: the Warning `FailedCreate` Event on `owner` with
+/// `message`, and a retry of its sync with back-off.
+pub(crate) fn failed_create(
+    sim: &mut Sim,
+    c: Ctrl,
+    owner: &super::object::Object,
+    message: String,
+) {
+    sim.event(
+        owner,
+        "Warning",
+        "FailedCreate",
+        message,
+        c.component(),
+        None,
+    );
+    retry_after_failure(sim, c, &ObjKey::of(owner));
+}
+
 /// A pod creation for `key` by `c` went through: its back-off starts again from 5 ms.
 pub(crate) fn forget_failures(sim: &mut Sim, c: Ctrl, key: &ObjKey) {
     sim.controllers.failures.remove(&(c, key.clone()));

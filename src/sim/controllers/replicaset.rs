@@ -58,7 +58,7 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
             ),
         );
         // Slow start: batches of 1, 2, 4, ...; a batch with a failed creation (the API server
-        // refused the pod) ends it, and the sync is retried with the work queue's back-off.
+        // refused the pod; `create_pod` has the sync retried with back-off) ends it.
         let mut remaining = n;
         let mut batch = 1;
         let mut failed = false;
@@ -70,9 +70,7 @@ pub(crate) fn reconcile(sim: &mut Sim, key: &ObjKey) {
             remaining -= size;
             batch *= 2;
         }
-        if failed {
-            super::retry_after_failure(sim, Ctrl::ReplicaSet, key);
-        } else {
+        if !failed {
             super::forget_failures(sim, Ctrl::ReplicaSet, key);
         }
     } else if have > want {
@@ -287,13 +285,11 @@ fn create_pod(sim: &mut Sim, owner: &Object, rs: &ReplicaSet) -> bool {
             true
         }
         Err(e) => {
-            sim.event(
+            super::failed_create(
+                sim,
+                Ctrl::ReplicaSet,
                 owner,
-                "Warning",
-                "FailedCreate",
                 format!("Error creating: {}", e.message),
-                COMPONENT,
-                None,
             );
             false
         }

@@ -344,19 +344,16 @@ fn create_claims(sim: &mut Sim, owner: &Object, sts: &StatefulSet, ordinal: i32)
                 None,
             ),
             Err(e) => {
-                sim.event(
+                super::failed_create(
+                    sim,
+                    Ctrl::StatefulSet,
                     owner,
-                    "Warning",
-                    "FailedCreate",
                     format!(
                         "create Claim {name} for Pod {pod_name} in StatefulSet {} failed error: {}",
                         owner.name(),
                         e.message
                     ),
-                    COMPONENT,
-                    None,
                 );
-                super::retry_after_failure(sim, Ctrl::StatefulSet, &ObjKey::of(owner));
                 return false;
             }
         }
@@ -397,19 +394,16 @@ fn create_pod(
             super::forget_failures(sim, Ctrl::StatefulSet, &ObjKey::of(owner));
         }
         Err(e) => {
-            sim.event(
+            super::failed_create(
+                sim,
+                Ctrl::StatefulSet,
                 owner,
-                "Warning",
-                "FailedCreate",
                 format!(
                     "create Pod {name} in StatefulSet {} failed error: {}",
                     owner.name(),
                     e.message
                 ),
-                COMPONENT,
-                None,
             );
-            super::retry_after_failure(sim, Ctrl::StatefulSet, &ObjKey::of(owner));
         }
     }
 }
