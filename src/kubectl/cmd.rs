@@ -1046,6 +1046,8 @@ fn events(sim: &mut Sim, words: &[String]) -> Outcome {
                 );
             }
             match resolve_kind(t) {
+                // `--for pod/` names no object: kubectl then lists every Event.
+                Some(_) if name.is_empty() => None,
                 Some(k) => Some((k, name.to_string())),
                 None => {
                     return Outcome::err(format!(
