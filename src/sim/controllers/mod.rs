@@ -230,9 +230,15 @@ pub(crate) fn retry_after_failure(sim: &mut Sim, c: Ctrl, key: &ObjKey) {
     if entry.1 == now {
         return;
     }
-    let delay = 5u64.saturating_mul(1u64 << entry.0.min(20)).min(1_000_000);
+    let delay = backoff_ms(entry.0);
     *entry = (entry.0 + 1, now);
     job::enqueue_after(sim, c, key, delay);
+}
+
+/// The retry delay after `failures` failed syncs in a row before this one: 5 ms × 2^failures,
+/// at most 1000 s.
+fn backoff_ms(failures: u32) -> u64 {
+    5u64.saturating_mul(1u64 << failures.min(20)).min(1_000_000)
 }
 
 /// A creation `c` asked for was refused: the Warning `FailedCreate` Event on `owner` with
@@ -377,5 +383,29 @@ mod tests {
         assert_eq!(q.len(), 1);
         assert_eq!(q.pop(), Some(k.clone()));
         assert!(q.add(k));
+    }
+
+    #[test]
+    fn failed_syncs_back_off_doubling_from_5ms_to_1000s() {
+        let mut sim = crate::sim::Sim::new(crate::sim::SimConfig::default());
+        let key = ObjKey::new(Kind::ReplicaSet, "default", "web");
+        let mut delays = Vec::new();
+        let start = sim.clock.elapsed_ms();
+        for step in 0..24u64 {
+            // One failure per sync: each at a later moment.
+            sim.clock.set_elapsed(start + step * 10_000_000);
+            retry_after_failure(&mut sim, Ctrl::ReplicaSet, &key);
+            // A second refusal in the same sync does not count again.
+            retry_after_failure(&mut sim, Ctrl::ReplicaSet, &key);
+            let (n, _) = sim.controllers.failures[&(Ctrl::ReplicaSet, key.clone())];
+            assert_eq!(u64::from(n), step + 1, "one count per sync");
+            delays.push(backoff_ms(n - 1));
+        }
+        assert_eq!(&delays[..4], &[5, 10, 20, 40]);
+        assert_eq!(delays[17], 655_360);
+        assert_eq!(delays[18], 1_000_000, "capped at 1000 s");
+        assert_eq!(delays[23], 1_000_000);
+        forget_failures(&mut sim, Ctrl::ReplicaSet, &key);
+        assert!(sim.controllers.failures.is_empty());
     }
 }

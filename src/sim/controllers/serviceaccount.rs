@@ -80,3 +80,70 @@ fn sync(sim: &mut Sim, key: &ObjKey) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::SimConfig;
+    use k8s_openapi::api::core::v1::Namespace;
+
+    fn has_default(sim: &Sim, ns: &str) -> bool {
+        sim.store
+            .contains(&ObjKey::new(Kind::ServiceAccount, ns, DEFAULT))
+    }
+
+    #[test]
+    fn every_namespace_gets_default_and_keeps_it() {
+        let mut sim = Sim::new(SimConfig::default());
+        sim.run_until_quiet(10_000);
+        for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            assert!(has_default(&sim, ns), "{ns} has no default ServiceAccount");
+        }
+        let made = Namespace {
+            metadata: ObjectMeta {
+                name: Some("team".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        assert!(sim.create(Object::Namespace(made)).is_ok());
+        assert!(
+            !has_default(&sim, "team"),
+            "made by the controller, not the API server"
+        );
+        sim.dispatch();
+        sim.advance(1_000);
+        assert!(has_default(&sim, "team"));
+        let key = ObjKey::new(Kind::ServiceAccount, "team", DEFAULT);
+        assert!(sim.delete(&key, None).is_ok());
+        sim.dispatch();
+        assert!(!has_default(&sim, "team"));
+        sim.advance(1_000);
+        assert!(has_default(&sim, "team"), "a deleted default comes back");
+    }
+
+    #[test]
+    fn a_pod_naming_a_missing_account_is_refused_and_changes_nothing() {
+        let mut sim = Sim::new(SimConfig::default());
+        sim.run_until_quiet(10_000);
+        let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"generateName": "web-", "namespace": "default"},
+            "spec": {"serviceAccountName": "robot", "containers": [{"name": "c", "image": "nginx"}]}
+        }))
+        .expect("a valid pod");
+        let before = sim.store.list(Kind::Pod, Some("default")).len();
+        let err = sim
+            .create(Object::Pod(pod.clone()))
+            .expect_err("no such account");
+        assert_eq!(err.code, 403);
+        assert_eq!(
+            err.message,
+            "pods \"web-\" is forbidden: error looking up service account default/robot: serviceaccount \"robot\" not found"
+        );
+        assert_eq!(sim.store.list(Kind::Pod, Some("default")).len(), before);
+        assert!(sim
+            .create(Object::ServiceAccount(account("default", "robot")))
+            .is_ok());
+        assert!(sim.create(Object::Pod(pod)).is_ok());
+    }
+}
