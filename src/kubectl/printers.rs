@@ -326,60 +326,6 @@ fn needs_quotes(s: &str) -> bool {
         || s.chars().any(|c| (c as u32) < 0x20 || c == '\u{7f}')
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn human_durations_match_apimachinery() {
-        let cases = [
-            (0, "0s"),
-            (119, "119s"),
-            (120, "2m"),
-            (190, "3m10s"),
-            (599, "9m59s"),
-            (600, "10m"),
-            (179 * 60, "179m"),
-            (3 * 3600 + 60, "3h1m"),
-            (8 * 3600 - 60, "7h59m"),
-            (47 * 3600, "47h"),
-            (49 * 3600, "2d1h"),
-            (8 * 86400 - 3600, "7d23h"),
-            (729 * 86400, "729d"),
-            (2 * 365 * 86400 + 86400, "2y1d"),
-            (9 * 365 * 86400, "9y"),
-        ];
-        for (s, want) in cases {
-            assert_eq!(human_duration(s), want, "{s}s");
-        }
-        assert_eq!(human_duration(-5), "<invalid>");
-        assert_eq!(human_duration(-1), "0s");
-    }
-
-    #[test]
-    fn yaml_like_kubectl() {
-        let v = serde_json::json!({
-            "metadata": {"name": "web", "resourceVersion": "77", "creationTimestamp": "2025-03-01T09:00:01Z", "labels": {"app": "web"}},
-            "spec": {"containers": [{"image": "nginx:1.27", "name": "nginx", "ports": [{"containerPort": 80}], "resources": {}}], "x": [], "t": "True", "s": "25%"},
-            "note": "a\nb\n",
-        });
-        let want = "metadata:\n  creationTimestamp: \"2025-03-01T09:00:01Z\"\n  labels:\n    app: web\n  name: web\n  resourceVersion: \"77\"\nnote: |\n  a\n  b\nspec:\n  containers:\n  - image: nginx:1.27\n    name: nginx\n    ports:\n    - containerPort: 80\n    resources: {}\n  s: 25%\n  t: \"True\"\n  x: []\n";
-        assert_eq!(yaml(&v), want);
-    }
-
-    #[test]
-    fn table_pads_like_tabwriter() {
-        let rows = vec![
-            vec!["NAME".to_string(), "READY".to_string(), "AGE".to_string()],
-            vec!["web-abc".to_string(), "1/1".to_string(), "5s".to_string()],
-        ];
-        assert_eq!(
-            table(&rows),
-            "NAME      READY   AGE\nweb-abc   1/1     5s\n"
-        );
-    }
-}
-
 /// Go's `encoding/json` escapes `<`, `>`, `&`, U+2028 and U+2029 inside strings (kubectl's JSON
 /// printer uses it); outside strings JSON never holds these characters.
 fn go_json_escapes(s: &str) -> String {
@@ -725,5 +671,59 @@ fn go_fields(ty: &str) -> &'static [&'static str] {
         "" => &[],
         // A kind at the top of the object.
         _ => TOP,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_durations_match_apimachinery() {
+        let cases = [
+            (0, "0s"),
+            (119, "119s"),
+            (120, "2m"),
+            (190, "3m10s"),
+            (599, "9m59s"),
+            (600, "10m"),
+            (179 * 60, "179m"),
+            (3 * 3600 + 60, "3h1m"),
+            (8 * 3600 - 60, "7h59m"),
+            (47 * 3600, "47h"),
+            (49 * 3600, "2d1h"),
+            (8 * 86400 - 3600, "7d23h"),
+            (729 * 86400, "729d"),
+            (2 * 365 * 86400 + 86400, "2y1d"),
+            (9 * 365 * 86400, "9y"),
+        ];
+        for (s, want) in cases {
+            assert_eq!(human_duration(s), want, "{s}s");
+        }
+        assert_eq!(human_duration(-5), "<invalid>");
+        assert_eq!(human_duration(-1), "0s");
+    }
+
+    #[test]
+    fn yaml_like_kubectl() {
+        let v = serde_json::json!({
+            "metadata": {"name": "web", "resourceVersion": "77", "creationTimestamp": "2025-03-01T09:00:01Z", "labels": {"app": "web"}},
+            "spec": {"containers": [{"image": "nginx:1.27", "name": "nginx", "ports": [{"containerPort": 80}], "resources": {}}], "x": [], "t": "True", "s": "25%"},
+            "note": "a\nb\n",
+        });
+        let want = "metadata:\n  creationTimestamp: \"2025-03-01T09:00:01Z\"\n  labels:\n    app: web\n  name: web\n  resourceVersion: \"77\"\nnote: |\n  a\n  b\nspec:\n  containers:\n  - image: nginx:1.27\n    name: nginx\n    ports:\n    - containerPort: 80\n    resources: {}\n  s: 25%\n  t: \"True\"\n  x: []\n";
+        assert_eq!(yaml(&v), want);
+    }
+
+    #[test]
+    fn table_pads_like_tabwriter() {
+        let rows = vec![
+            vec!["NAME".to_string(), "READY".to_string(), "AGE".to_string()],
+            vec!["web-abc".to_string(), "1/1".to_string(), "5s".to_string()],
+        ];
+        assert_eq!(
+            table(&rows),
+            "NAME      READY   AGE\nweb-abc   1/1     5s\n"
+        );
     }
 }

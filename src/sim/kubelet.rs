@@ -2244,42 +2244,6 @@ pub fn find_instance<'a>(sim: &'a Sim, pod: &Pod, container_id: &str) -> Option<
     sim.kubelets.get(node)?.instance(uid, container_id)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn go_durations() {
-        assert_eq!(go_duration(806), "806ms");
-        assert_eq!(go_duration(1663), "1.663s");
-        assert_eq!(go_duration(30_680), "30.68s");
-        assert_eq!(go_duration(62_500), "1m2.5s");
-        assert_eq!(go_duration(3_000), "3s");
-        assert_eq!(go_duration(300_000), "5m0s");
-        assert_eq!(go_duration(40_000), "40s");
-        assert_eq!(go_duration(3_600_000), "1h0m0s");
-    }
-
-    #[test]
-    fn backoff_doubles_to_five_minutes() {
-        let mut d = None;
-        let mut seen = Vec::new();
-        for _ in 0..8 {
-            let n = next_backoff(d);
-            seen.push(n / 1000);
-            d = Some(n);
-        }
-        assert_eq!(seen, [10, 20, 40, 80, 160, 300, 300, 300]);
-    }
-
-    #[test]
-    fn kubernetes_var_refs() {
-        let env = vec![("A".to_string(), "x".to_string())];
-        assert_eq!(expand_refs("$(A)-$(B)-$$(A)", &env), "x-$(B)-$(A)");
-        assert_eq!(expand_refs("$(A", &env), "$(A");
-    }
-}
-
 // ------------------------------------------------------------------------------------ probes
 
 /// A probe's settings with the API defaults (`SetDefaults_Probe`).
@@ -2590,5 +2554,41 @@ fn probe_tick(
                 },
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(go_duration(806), "806ms");
+        assert_eq!(go_duration(1663), "1.663s");
+        assert_eq!(go_duration(30_680), "30.68s");
+        assert_eq!(go_duration(62_500), "1m2.5s");
+        assert_eq!(go_duration(3_000), "3s");
+        assert_eq!(go_duration(300_000), "5m0s");
+        assert_eq!(go_duration(40_000), "40s");
+        assert_eq!(go_duration(3_600_000), "1h0m0s");
+    }
+
+    #[test]
+    fn backoff_doubles_to_five_minutes() {
+        let mut d = None;
+        let mut seen = Vec::new();
+        for _ in 0..8 {
+            let n = next_backoff(d);
+            seen.push(n / 1000);
+            d = Some(n);
+        }
+        assert_eq!(seen, [10, 20, 40, 80, 160, 300, 300, 300]);
+    }
+
+    #[test]
+    fn kubernetes_var_refs() {
+        let env = vec![("A".to_string(), "x".to_string())];
+        assert_eq!(expand_refs("$(A)-$(B)-$$(A)", &env), "x-$(B)-$(A)");
+        assert_eq!(expand_refs("$(A", &env), "$(A");
     }
 }

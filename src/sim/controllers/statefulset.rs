@@ -721,21 +721,6 @@ fn update_status(sim: &mut Sim, key: &ObjKey, update_rev: &str, current_rev: &st
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ordinals() {
-        assert_eq!(ordinal_of("web", "web-0"), Some(0));
-        assert_eq!(ordinal_of("web", "web-12"), Some(12));
-        assert_eq!(ordinal_of("web", "web-01"), None);
-        assert_eq!(ordinal_of("web", "web-x"), None);
-        assert_eq!(ordinal_of("web", "webx-1"), None);
-        assert_eq!(ordinal_of("web", "web-"), None);
-    }
-}
-
 /// `ValidateStatefulSetUpdate`: only some spec fields may change.
 pub(crate) fn forbidden_update(new: &StatefulSet, old: &StatefulSet) -> Option<String> {
     let (Some(n), Some(o)) = (new.spec.as_ref(), old.spec.as_ref()) else {
@@ -751,4 +736,19 @@ pub(crate) fn forbidden_update(new: &StatefulSet, old: &StatefulSet) -> Option<S
     (n != *o).then(|| {
         "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden".to_string()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinals() {
+        assert_eq!(ordinal_of("web", "web-0"), Some(0));
+        assert_eq!(ordinal_of("web", "web-12"), Some(12));
+        assert_eq!(ordinal_of("web", "web-01"), None);
+        assert_eq!(ordinal_of("web", "web-x"), None);
+        assert_eq!(ordinal_of("web", "webx-1"), None);
+        assert_eq!(ordinal_of("web", "web-"), None);
+    }
 }
