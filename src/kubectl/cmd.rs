@@ -775,27 +775,6 @@ struct EventsOutput<'a> {
     no_headers: bool,
 }
 
-/// The namespace an Event is stored in: its object's, or `default` for a cluster-scoped object
-/// (a Node's events), as client-go's event recorder does.
-fn event_namespace(e: &crate::sim::EventRecord) -> &str {
-    if e.object.namespace.is_empty() {
-        "default"
-    } else {
-        &e.object.namespace
-    }
-}
-
-/// The Event's name: its object's name and the time it was first seen in nanoseconds, in hex
-/// (client-go's recorder); the log position stands in for the nanoseconds within the virtual
-/// millisecond, so that two Events of one object at the same millisecond have two names.
-fn event_name(e: &crate::sim::EventRecord) -> String {
-    format!(
-        "{}.{:x}",
-        e.object.name,
-        0x1800_0000_0000_0000u64 + e.first_ms * 1_000_000 + u64::from(e.seq % 1_000_000)
-    )
-}
-
 /// An Event as the API server returns it (core/v1, the fields the simulation records; it keeps
 /// no uid or resourceVersion for Events).
 fn event_json(sim: &Sim, e: &crate::sim::EventRecord) -> serde_json::Value {
@@ -827,8 +806,8 @@ fn event_json(sim: &Sim, e: &crate::sim::EventRecord) -> serde_json::Value {
         "message": e.message,
         "metadata": {
             "creationTimestamp": at(e.first_ms),
-            "name": event_name(e),
-            "namespace": event_namespace(e),
+            "name": e.name(),
+            "namespace": e.namespace(),
         },
         "reason": e.reason,
         "reportingComponent": e.source,
@@ -836,6 +815,33 @@ fn event_json(sim: &Sim, e: &crate::sim::EventRecord) -> serde_json::Value {
         "source": source,
         "type": e.type_,
     })
+}
+
+/// Events printed as objects (`-o yaml|json` as the `list` document with them as its `items`, or a
+/// template over them); `None` for the other outputs, which each command prints its own way.
+fn events_as_objects(
+    sim: &Sim,
+    picked: &[&crate::sim::EventRecord],
+    output: &str,
+    template: Option<&super::watch::Template>,
+    mut list: serde_json::Value,
+) -> Option<Outcome> {
+    if !matches!(output, "yaml" | "json" | "template") {
+        return None;
+    }
+    let items: Vec<serde_json::Value> = picked.iter().map(|e| event_json(sim, e)).collect();
+    Some(Outcome::ok(match (output, template) {
+        ("template", Some(t)) => t.render_list(&items),
+        ("template", None) => String::new(),
+        _ => {
+            list["items"] = items.into();
+            if output == "yaml" {
+                yaml(&list)
+            } else {
+                json(&list)
+            }
+        }
+    }))
 }
 
 fn get_events(
@@ -849,7 +855,7 @@ fn get_events(
     let wide = how.output == "wide";
     let mut picked: Vec<&crate::sim::EventRecord> = Vec::new();
     for e in sim.events() {
-        if !all_ns && event_namespace(e) != ns {
+        if !all_ns && e.namespace() != ns {
             continue;
         }
         let mut keep = true;
@@ -858,8 +864,8 @@ fn get_events(
                 "involvedObject.name" => e.object.name.clone(),
                 "involvedObject.kind" => e.object.kind.name().to_string(),
                 "involvedObject.namespace" => e.object.namespace.clone(),
-                "metadata.namespace" => event_namespace(e).to_string(),
-                "metadata.name" => event_name(e),
+                "metadata.namespace" => e.namespace().to_string(),
+                "metadata.name" => e.name(),
                 "involvedObject.uid" => e.object_uid.clone(),
                 "reason" => e.reason.clone(),
                 "type" => e.type_.clone(),
@@ -877,44 +883,17 @@ fn get_events(
             picked.push(e);
         }
     }
-    let mut items: Vec<(serde_json::Value, &crate::sim::EventRecord)> = Vec::new();
-    if how.sort_by.is_some() || !matches!(how.output, "" | "wide" | "name") {
-        items = picked.iter().map(|e| (event_json(sim, e), *e)).collect();
-        if let Some(key) = how.sort_by {
-            let mut keyed: Vec<(String, usize)> = items
-                .iter()
-                .enumerate()
-                .map(|(i, (v, _))| (key.render(v), i))
-                .collect();
-            super::watch::sort_keyed(&mut keyed);
-            let mut slots: Vec<Option<(serde_json::Value, &crate::sim::EventRecord)>> =
-                items.into_iter().map(Some).collect();
-            items = keyed
-                .into_iter()
-                .filter_map(|(_, i)| slots.get_mut(i).and_then(Option::take))
-                .collect();
-            picked = items.iter().map(|(_, e)| *e).collect();
-        }
+    if let Some(key) = how.sort_by {
+        let mut keyed: Vec<(String, &crate::sim::EventRecord)> = picked
+            .iter()
+            .map(|e| (key.render(&event_json(sim, e)), *e))
+            .collect();
+        super::watch::sort_keyed(&mut keyed);
+        picked = keyed.into_iter().map(|(_, e)| e).collect();
     }
-    match how.output {
-        "yaml" | "json" => {
-            let list: Vec<serde_json::Value> = items.into_iter().map(|(v, _)| v).collect();
-            let doc = serde_json::json!({"apiVersion": "v1", "items": list, "kind": "List", "metadata": {"resourceVersion": ""}});
-            return Outcome::ok(if how.output == "yaml" {
-                yaml(&doc)
-            } else {
-                json(&doc)
-            });
-        }
-        "template" => {
-            let list: Vec<serde_json::Value> = items.into_iter().map(|(v, _)| v).collect();
-            let text = how
-                .template
-                .map(|t| t.render_list(&list))
-                .unwrap_or_default();
-            return Outcome::ok(text);
-        }
-        _ => {}
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}});
+    if let Some(o) = events_as_objects(sim, &picked, how.output, how.template, list) {
+        return o;
     }
     if picked.is_empty() {
         return Outcome {
@@ -929,7 +908,7 @@ fn get_events(
     if how.output == "name" {
         let names: String = picked
             .iter()
-            .map(|e| format!("event/{}\n", event_name(e)))
+            .map(|e| format!("event/{}\n", e.name()))
             .collect();
         return Outcome::ok(names);
     }
@@ -974,10 +953,10 @@ fn get_events(
         if wide {
             row.push(since(e.first_ms));
             row.push(e.count.to_string());
-            row.push(event_name(e));
+            row.push(e.name());
         }
         if all_ns {
-            row.insert(0, event_namespace(e).to_string());
+            row.insert(0, e.namespace().to_string());
         }
         rows.push(row);
     }
@@ -1062,7 +1041,7 @@ fn events(sim: &mut Sim, words: &[String]) -> Outcome {
     let mut picked: Vec<&crate::sim::EventRecord> = sim
         .events()
         .iter()
-        .filter(|e| all_ns || event_namespace(e) == ns)
+        .filter(|e| all_ns || e.namespace() == ns)
         .filter(|e| types.is_empty() || types.iter().any(|t| t.eq_ignore_ascii_case(&e.type_)))
         .filter(|e| {
             for_object
@@ -1081,29 +1060,22 @@ fn events(sim: &mut Sim, words: &[String]) -> Outcome {
         };
     }
     crate::sort::sort_by_key(&mut picked, |e| e.last_ms / 1000);
-    if let Some(t) = &template {
-        let items: Vec<serde_json::Value> = picked.iter().map(|e| event_json(sim, e)).collect();
-        return Outcome::ok(t.render_list(&items));
+    let output = if template.is_some() {
+        "template"
+    } else {
+        output_raw.as_str()
+    };
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "EventList", "metadata": {}});
+    if let Some(o) = events_as_objects(sim, &picked, output, template.as_ref(), list) {
+        return o;
     }
-    match output_raw.as_str() {
-        "yaml" | "json" => {
-            let items: Vec<serde_json::Value> = picked.iter().map(|e| event_json(sim, e)).collect();
-            let doc = serde_json::json!({"apiVersion": "v1", "items": items, "kind": "EventList", "metadata": {}});
-            return Outcome::ok(if output_raw == "yaml" {
-                yaml(&doc)
-            } else {
-                json(&doc)
-            });
-        }
-        "name" => {
-            return Outcome::ok(
-                picked
-                    .iter()
-                    .map(|e| format!("event/{}\n", event_name(e)))
-                    .collect::<String>(),
-            )
-        }
-        _ => {}
+    if output == "name" {
+        return Outcome::ok(
+            picked
+                .iter()
+                .map(|e| format!("event/{}\n", e.name()))
+                .collect::<String>(),
+        );
     }
     let now_ms = sim.elapsed_ms();
     let since = |ms: u64| human_duration(((now_ms - ms.min(now_ms)) / 1000) as i64);
@@ -1137,7 +1109,7 @@ fn events(sim: &mut Sim, words: &[String]) -> Outcome {
             e.message.trim().to_string(),
         ];
         if all_ns {
-            row.insert(0, event_namespace(e).to_string());
+            row.insert(0, e.namespace().to_string());
         }
         rows.push(row);
     }

@@ -146,12 +146,7 @@ fn verdict(pod: &Pod, o: &Opts) -> Verdict {
             Verdict::Error(DS_FATAL)
         };
     }
-    if pod
-        .metadata
-        .annotations
-        .as_ref()
-        .is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"))
-    {
+    if crate::sim::podutil::is_mirror(pod) {
         return Verdict::Skip;
     }
     let empty_dir = pod

@@ -254,11 +254,7 @@ impl Sim {
         pod: &k8s_openapi::api::core::v1::Pod,
         asked: &str,
     ) -> Result<Option<bool>, ApiError> {
-        let mirror = pod
-            .metadata
-            .annotations
-            .as_ref()
-            .is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"));
+        let mirror = super::podutil::is_mirror(pod);
         let Some(spec) = pod.spec.as_ref().filter(|_| !mirror) else {
             return Ok(None);
         };

@@ -44,11 +44,7 @@ pub fn apply_for_account(obj: &mut Object, rng: &mut Rng, sa_automount: Option<b
             }
         }
         Object::Pod(p) => {
-            let mirror = p
-                .metadata
-                .annotations
-                .as_ref()
-                .is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"));
+            let mirror = super::podutil::is_mirror(p);
             let spec = p.spec.get_or_insert_with(Default::default);
             pod_spec(spec);
             spec.enable_service_links.get_or_insert(true);

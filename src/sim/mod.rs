@@ -79,6 +79,29 @@ pub struct EventRecord {
     pub seq: u32,
 }
 
+impl EventRecord {
+    /// The namespace the Event is stored in: its object's, or `default` for a cluster-scoped
+    /// object (a Node's Events), as client-go's event recorder does.
+    pub fn namespace(&self) -> &str {
+        if self.object.namespace.is_empty() {
+            "default"
+        } else {
+            &self.object.namespace
+        }
+    }
+
+    /// The Event's name: its object's name and the time it was first seen in nanoseconds, in
+    /// hex (client-go's recorder); the log position stands in for the nanoseconds within the
+    /// virtual millisecond, so that two Events of one object at the same millisecond differ.
+    pub fn name(&self) -> String {
+        format!(
+            "{}.{:x}",
+            self.object.name,
+            0x1800_0000_0000_0000u64 + self.first_ms * 1_000_000 + u64::from(self.seq % 1_000_000)
+        )
+    }
+}
+
 /// The whole simulated cluster. Cloning is cheap-ish (objects are shared `Rc`s): time travel
 /// keeps clones as snapshots.
 #[derive(Clone)]

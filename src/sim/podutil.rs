@@ -13,6 +13,14 @@ pub fn node(p: &Pod) -> Option<&str> {
     p.spec.as_ref()?.node_name.as_deref()
 }
 
+/// A mirror pod: the API server's copy of a kubelet's static pod (`kubernetes.io/config.mirror`).
+pub fn is_mirror(p: &Pod) -> bool {
+    p.metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key("kubernetes.io/config.mirror"))
+}
+
 pub fn terminating(p: &Pod) -> bool {
     p.metadata.deletion_timestamp.is_some()
 }

@@ -361,18 +361,20 @@ pub fn matrix(
     on_suggest: &Callback<String>,
     svc: Option<&ServiceView>,
 ) -> Html {
-    let behind = |p: &PodView| match svc {
-        Some(s) if s.namespace == p.namespace => s
-            .endpoints
-            .iter()
-            .find(|e| e.pod.as_deref() == Some(p.name.as_str()))
-            .map_or(Behind::No, |e| {
-                if e.ready {
-                    Behind::Ready
-                } else {
-                    Behind::NotReady
-                }
-            }),
+    // The focused Service's pods, looked up once per draw rather than per chip.
+    let endpoints: std::collections::HashMap<&str, bool> = svc
+        .iter()
+        .flat_map(|s| s.endpoints.iter())
+        .filter_map(|e| Some((e.pod.as_deref()?, e.ready)))
+        .collect();
+    let behind = |p: &PodView| match (svc, endpoints.get(p.name.as_str())) {
+        (Some(s), Some(&ready)) if s.namespace == p.namespace => {
+            if ready {
+                Behind::Ready
+            } else {
+                Behind::NotReady
+            }
+        }
         _ => Behind::No,
     };
     let merged: Vec<Vec<(&PodView, bool)>> = view
@@ -712,24 +714,14 @@ fn lock_badge(finalizers: &[String], terminating: bool) -> Html {
 /// The Service whose card the pointer is over or has the focus: (namespace, name), or none.
 pub type SvcFocus = Option<(String, String)>;
 
+/// A handler for any event that reports `to` as the focused Service.
+fn report_focus<E: 'static>(on_focus: &Callback<SvcFocus>, to: SvcFocus) -> Callback<E> {
+    let on_focus = on_focus.clone();
+    Callback::from(move |_: E| on_focus.emit(to.clone()))
+}
+
 fn service_card(s: &ServiceView, focused: bool, on_focus: &Callback<SvcFocus>) -> Html {
     let me = Some((s.namespace.clone(), s.name.clone()));
-    let enter = {
-        let (cb, me) = (on_focus.clone(), me.clone());
-        Callback::from(move |_: MouseEvent| cb.emit(me.clone()))
-    };
-    let leave = {
-        let cb = on_focus.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(None))
-    };
-    let focus_in = {
-        let (cb, me) = (on_focus.clone(), me.clone());
-        Callback::from(move |_: FocusEvent| cb.emit(me.clone()))
-    };
-    let focus_out = {
-        let cb = on_focus.clone();
-        Callback::from(move |_: FocusEvent| cb.emit(None))
-    };
     let ready = s.endpoints.iter().filter(|e| e.ready).count();
     let not_ready = s.endpoints.len() - ready;
     let summary = match (ready, not_ready) {
@@ -743,7 +735,10 @@ fn service_card(s: &ServiceView, focused: bool, on_focus: &Callback<SvcFocus>) -
         <article key={format!("{}/{}", s.namespace, s.name)} class={classes!("svc", s.terminating.then_some("terminating"), focused.then_some("focused"))}
                  role="listitem" data-svc={s.name.clone()} data-ns={s.namespace.clone()}
                  data-type={s.type_.clone()} data-external-ip={s.external_ip.clone()}
-                 onmouseenter={enter} onmouseleave={leave} onfocusin={focus_in} onfocusout={focus_out}>
+                 onmouseenter={report_focus::<MouseEvent>(on_focus, me.clone())}
+                 onmouseleave={report_focus::<MouseEvent>(on_focus, None)}
+                 onfocusin={report_focus::<FocusEvent>(on_focus, me)}
+                 onfocusout={report_focus::<FocusEvent>(on_focus, None)}>
             <div class="svc-head inspectable" tabindex="0" role="button"
                  data-inspect-kind="Service" data-inspect-name={s.name.clone()} data-ns={s.namespace.clone()}
                  aria-label={format!("Service {}, {}, {summary}: inspect", s.name, s.type_)}>

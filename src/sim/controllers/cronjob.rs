@@ -15,7 +15,8 @@ use super::super::cron::{self, Schedule};
 use super::super::object::{new_controller_ref, Kind, Object};
 use super::super::store::{ObjKey, WatchEvent, WatchType};
 use super::super::Sim;
-use super::job::{enqueue_after, finished_condition};
+use super::enqueue_after;
+use super::job::finished_condition;
 use super::{enqueue, Ctrl};
 
 const COMPONENT: &str = "cronjob-controller";

@@ -16,12 +16,11 @@ use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, Time};
 
 use super::super::api::Propagation;
-use super::super::engine::Task;
 use super::super::object::{new_controller_ref, Kind, Object};
 use super::super::podutil;
 use super::super::store::{ObjKey, WatchEvent, WatchType};
 use super::super::Sim;
-use super::{enqueue, Ctrl};
+use super::{enqueue, enqueue_after, Ctrl};
 
 pub const TRACKING_FINALIZER: &str = "batch.kubernetes.io/job-tracking";
 pub const LABEL_CONTROLLER_UID: &str = "batch.kubernetes.io/controller-uid";
@@ -46,23 +45,6 @@ pub struct BatchState {
     gone: BTreeMap<String, Vec<(String, bool)>>,
     /// `backoffRecord` per Job uid: failures since the last success, and the last failure (unix s).
     backoff: BTreeMap<String, (i64, Option<i64>)>,
-    /// Delayed syncs already on the engine: (controller, key) → due (virtual ms).
-    wakeups: BTreeMap<(Ctrl, ObjKey), u64>,
-}
-
-/// Queues `key` on `c` after `delay_ms`, unless a wake-up at or before then is already pending
-/// (a work queue's `AddAfter`).
-pub(crate) fn enqueue_after(sim: &mut Sim, c: Ctrl, key: &ObjKey, delay_ms: u64) {
-    let now = sim.clock.elapsed_ms();
-    let due = now.saturating_add(delay_ms);
-    let k = (c, key.clone());
-    if let Some(&at) = sim.controllers.batch.wakeups.get(&k) {
-        if at > now && at <= due {
-            return;
-        }
-    }
-    sim.controllers.batch.wakeups.insert(k, due);
-    sim.schedule(delay_ms, Task::Enqueue(c, key.clone()));
 }
 
 pub fn is_finished(job: &Job) -> bool {

@@ -152,6 +152,8 @@ pub struct Controllers {
     /// Objects whose syncs failed to create pods: how many syncs in a row, and the virtual ms of
     /// the last (their retry back-off, `retry_after_failure`).
     pub(crate) failures: std::collections::BTreeMap<(Ctrl, ObjKey), (u32, u64)>,
+    /// Delayed syncs already on the engine (`enqueue_after`): (controller, key) → due (virtual ms).
+    pub(crate) wakeups: std::collections::BTreeMap<(Ctrl, ObjKey), u64>,
     /// The local-path provisioner's volumes in the making: claim uid -> virtual ms when done.
     pub(crate) provisioning: std::collections::BTreeMap<String, u64>,
 }
@@ -232,7 +234,7 @@ pub(crate) fn retry_after_failure(sim: &mut Sim, c: Ctrl, key: &ObjKey) {
     }
     let delay = backoff_ms(entry.0);
     *entry = (entry.0 + 1, now);
-    job::enqueue_after(sim, c, key, delay);
+    enqueue_after(sim, c, key, delay);
 }
 
 /// The retry delay after `failures` failed syncs in a row before this one: 5 ms × 2^failures,
@@ -263,6 +265,21 @@ pub(crate) fn failed_create(
 /// A pod creation for `key` by `c` went through: its back-off starts again from 5 ms.
 pub(crate) fn forget_failures(sim: &mut Sim, c: Ctrl, key: &ObjKey) {
     sim.controllers.failures.remove(&(c, key.clone()));
+}
+
+/// Queues `key` on `c` after `delay_ms`, unless a wake-up at or before then is already pending
+/// (a work queue's `AddAfter`).
+pub(crate) fn enqueue_after(sim: &mut Sim, c: Ctrl, key: &ObjKey, delay_ms: u64) {
+    let now = sim.clock.elapsed_ms();
+    let due = now.saturating_add(delay_ms);
+    let k = (c, key.clone());
+    if let Some(&at) = sim.controllers.wakeups.get(&k) {
+        if at > now && at <= due {
+            return;
+        }
+    }
+    sim.controllers.wakeups.insert(k, due);
+    sim.schedule(delay_ms, Task::Enqueue(c, key.clone()));
 }
 
 /// Puts `key` on controller `c`'s queue and makes sure its worker will run.
